@@ -1,0 +1,66 @@
+# The two set-up commands: `make demo` (embedded: SQLite, in-process tasks, its own anvil) and
+# `make test` (everything on real PostgreSQL, Redis, anvil and a Celery worker).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas lock compose-check clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-fund --no-audit --loglevel=error
+	@touch $@
+
+demo: install
+	$(BIN)/python manage.py demo
+
+demo-reset:
+	rm -f var/db.sqlite3 var/demo-chain.json
+
+test: install
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest -m "not journey" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy accounts issuers financing tokens compliance config
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	node tokens/contracts/compile.mjs --check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+contracts: node_modules/.installed
+	node tokens/contracts/compile.mjs
+
+bench: bench-gas
+
+bench-gas: install
+	$(BIN)/python bench/gas.py
+
+# Re-resolve the whole tree from pyproject.toml's direct pins into requirements.lock.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	$(PYTHON) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + p['optional-dependencies']['dev']))" > .lock-venv/direct.txt
+	.lock-venv/bin/pip install --quiet -r .lock-venv/direct.txt
+	.lock-venv/bin/pip freeze > requirements.lock
+	rm -rf .lock-venv
+
+compose-check:
+	docker-compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import apis
+
+urlpatterns = [
+    path("auth/signup/", apis.SignupApi.as_view(), name="api-signup"),
+    path("auth/login/", apis.LoginApi.as_view(), name="api-login"),
+    path("auth/logout/", apis.LogoutApi.as_view(), name="api-logout"),
+    path("auth/me/", apis.MeApi.as_view(), name="api-me"),
+]

@@ -1,0 +1,50 @@
+"""Sign-up and log-in forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.choices import SELF_SIGNUP_ROLES
+
+
+class SignupForm(forms.Form):
+    """A new SME representative or investor."""
+
+    role = forms.ChoiceField(
+        choices=[(role.value, role.label) for role in SELF_SIGNUP_ROLES],
+        widget=forms.RadioSelect,
+        label="I am",
+    )
+    full_name = forms.CharField(
+        max_length=200, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password",
+        strip=False,
+        help_text="At least 10 characters; not a common or all-numeric password.",
+    )
+    password_confirm = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Confirm password",
+        strip=False,
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", "The two passwords differ.")
+        return data
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with email and password."""
+
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip().lower()

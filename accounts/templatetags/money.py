@@ -1,0 +1,74 @@
+"""Template filters for money, rates, progress and status badges (Decimal in, text out)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal, format_percent
+from django import template
+
+register = template.Library()
+
+LOCALE = "en_HK"
+
+# Colour of a status badge by status value; anything unknown is neutral.
+TONES = {
+    "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
+    "accent": {"open", "ready"},
+    "info": {"submitted", "under_review", "pending", "sent", "active"},
+    "warning": {"changes_requested", "closed", "preparing", "deploying"},
+    "danger": {"rejected", "failed", "cancelled", "not_allotted"},
+}
+TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value: object, currency: str = "HKD") -> str:
+    """`Decimal("1234.5")|money` -> "HK$1,234.50"; `|money:"USD"` for another currency."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    return format_currency(amount, currency or "HKD", locale=LOCALE)
+
+
+@register.filter
+def units(value: object) -> str:
+    """A whole number with thousands separators."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    return format_decimal(amount, locale=LOCALE)
+
+
+@register.filter
+def percent(value: object, places: int = 2) -> str:
+    """A fraction as a percentage: `Decimal("0.065")|percent` -> "6.5%"."""
+    fraction = _decimal(value)
+    if fraction is None:
+        return "—"
+    pattern = "#,##0." + "#" * int(places) + "%"
+    return format_percent(fraction, format=pattern, locale=LOCALE)
+
+
+@register.filter
+def share(part: object, whole: object) -> int:
+    """`part` as a whole percentage of `whole` (0-100), for progress bars."""
+    top, bottom = _decimal(part), _decimal(whole)
+    if top is None or not bottom:
+        return 0
+    return max(0, min(100, int(top * 100 / bottom)))
+
+
+@register.filter
+def tone(status: object) -> str:
+    """The badge colour of a status value."""
+    return TONE_OF.get(str(status), "neutral")

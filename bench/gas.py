@@ -1,0 +1,255 @@
+"""Gas benchmark of the chain contracts against a plain OpenZeppelin ERC-20, on a private anvil.
+
+Run: `.venv/bin/python bench/gas.py`. Writes the "Gas" section of docs/benchmarks.md and prints one
+JSON object with every figure as its last line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eth_account import Account  # noqa: E402
+from web3 import Web3  # noqa: E402
+from web3.contract import Contract  # noqa: E402
+
+from tokens.anvil import Anvil  # noqa: E402
+
+ARTIFACTS = ROOT / "tokens" / "artifacts"
+BENCHMARKS_DOC = ROOT / "docs" / "benchmarks.md"
+
+HK, CN, MO = 344, 156, 446
+PROFESSIONAL = 1
+FAR_FUTURE = 4_102_444_800  # 2100-01-01
+MAX_UINT = 2**256 - 1
+PAYMENT_PER_UNIT = 1_000_000  # 1 HKDT (6 decimals) per unit
+
+
+def artifact(name: str) -> dict[str, Any]:
+    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+
+
+def deploy(w3: Web3, name: str, *args: Any, sender: str) -> Contract:
+    art = artifact(name)
+    factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+    receipt = send(w3, factory.constructor(*args), sender)
+    return w3.eth.contract(address=receipt["contractAddress"], abi=art["abi"])
+
+
+def send(w3: Web3, call: Any, sender: str) -> Any:
+    tx_hash = call.transact({"from": sender})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
+    if receipt["status"] != 1:
+        raise RuntimeError(f"transaction reverted: {call}")
+    return receipt
+
+
+def gas(w3: Web3, call: Any, sender: str) -> int:
+    return int(send(w3, call, sender)["gasUsed"])
+
+
+def fresh_addresses(count: int) -> list[str]:
+    return [Account.create().address for _ in range(count)]
+
+
+def register(w3: Web3, registry: Contract, wallets: list[str], admin: str) -> None:
+    for start in range(0, len(wallets), 100):
+        chunk = wallets[start : start + 100]
+        n = len(chunk)
+        send(
+            w3,
+            registry.functions.batchRegisterIdentity(chunk, [HK] * n, [PROFESSIONAL] * n, [FAR_FUTURE] * n),
+            admin,
+        )
+
+
+def fund_with_payment_token(
+    w3: Web3, payment: Contract, settlement: Contract, wallets: list[str], amount: int, admin: str
+) -> None:
+    """Mint payment tokens to each wallet and give Settlement a max allowance (as a permit would)."""
+    for wallet in wallets:
+        send(w3, payment.functions.mint(wallet, amount), admin)
+        w3.provider.make_request("anvil_setBalance", [wallet, hex(10**18)])  # type: ignore[arg-type]
+        w3.provider.make_request("anvil_impersonateAccount", [wallet])  # type: ignore[arg-type]
+        send(w3, payment.functions.approve(settlement.address, MAX_UINT), wallet)
+        w3.provider.make_request("anvil_stopImpersonatingAccount", [wallet])  # type: ignore[arg-type]
+
+
+def measure(w3: Web3) -> dict[str, Any]:
+    admin, minter, holder_a, holder_b, issuer, payer = w3.eth.accounts[:6]
+
+    # Baseline: plain OpenZeppelin ERC-20 (owner-only mint), compiled with the same settings.
+    base = deploy(w3, "BaselineERC20", admin, sender=admin)
+    send(w3, base.functions.mint(holder_a, 10**6), admin)  # first mint from zero supply: not measured
+    base_new, base_other = fresh_addresses(2)
+    baseline = {
+        "mint_new_holder": gas(w3, base.functions.mint(base_new, 1_000), admin),
+        "transfer_new_holder": gas(w3, base.functions.transfer(base_other, 10), holder_a),
+        "transfer_existing_holder": gas(w3, base.functions.transfer(base_other, 10), holder_a),
+    }
+
+    # The platform: registry, payment token, settlement, one security token with every rule on.
+    registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
+    payment = deploy(w3, "PaymentToken", admin, sender=admin)
+    settlement = deploy(w3, "Settlement", admin, payment.address, sender=admin)
+    token = deploy(w3, "SecurityToken", "GBA Bond 2029", "GBA29", registry.address, admin, settlement.address,
+                   sender=admin)  # fmt: skip
+    send(w3, token.functions.grantRole(token.functions.MINTER_ROLE().call(), minter), admin)
+    send(w3, token.functions.setRules(PROFESSIONAL, 100_000, 10**12, 1), admin)
+    send(w3, token.functions.setAllowedCountries([HK, CN, MO], True), admin)
+    plain = deploy(w3, "SecurityToken", "GBA Note", "GBAN", registry.address, admin, settlement.address,
+                   sender=admin)  # fmt: skip
+    send(w3, plain.functions.grantRole(plain.functions.MINTER_ROLE().call(), minter), admin)
+
+    new_wallets = fresh_addresses(6)
+    investors_1, investors_10, investors_100 = fresh_addresses(1), fresh_addresses(10), fresh_addresses(100)
+    payout_new = fresh_addresses(100)
+    register(w3, registry, [holder_a, holder_b, issuer, payer, *new_wallets], admin)
+    register(w3, registry, investors_1 + investors_10 + investors_100, admin)
+
+    figures: dict[str, int] = {}
+    for label, tok in (("", token), ("_no_rules", plain)):
+        send(w3, tok.functions.mint(holder_a, 10**6), minter)  # first mint: not measured
+        send(w3, tok.functions.mint(holder_b, 1), minter)
+        w_mint, w_new = new_wallets[:2] if not label else new_wallets[2:4]
+        figures[f"mint_new_holder{label}"] = gas(w3, tok.functions.mint(w_mint, 1_000), minter)
+        figures[f"transfer_new_holder{label}"] = gas(w3, tok.functions.transfer(w_new, 10), holder_a)
+        figures[f"transfer_existing_holder{label}"] = gas(w3, tok.functions.transfer(w_new, 10), holder_a)
+
+    # Settlement: investors hold HKDT and have approved Settlement; the issuer already holds HKDT.
+    all_investors = investors_1 + investors_10 + investors_100
+    fund_with_payment_token(w3, payment, settlement, all_investors, 10**12, admin)
+    send(w3, payment.functions.mint(issuer, 1), admin)
+    next_id = iter(range(1, 10**6))
+
+    def allotment(investor: str) -> tuple[int, str, str, str, int, int]:
+        return (next(next_id), token.address, investor, issuer, 100, 100 * PAYMENT_PER_UNIT)
+
+    one = allotment(investors_1[0])
+    figures["settle_one"] = gas(w3, settlement.functions.settle(*one), admin)
+    figures["settle_batch_10_per_allotment"] = (
+        gas(w3, settlement.functions.settleBatch([allotment(i) for i in investors_10]), admin) // 10
+    )
+    batch_100_total = gas(w3, settlement.functions.settleBatch([allotment(i) for i in investors_100]), admin)
+    figures["settle_batch_100_total"] = batch_100_total
+    figures["settle_batch_100_per_allotment"] = batch_100_total // 100
+
+    # Payouts: the payer (SME) funds a coupon to 100 holders in one transaction.
+    send(w3, payment.functions.mint(payer, 10**15), admin)
+    send(w3, payment.functions.approve(settlement.address, MAX_UINT), payer)
+    amounts = [12_345_678] * 100
+    figures["payout_100_per_holder_existing"] = (
+        gas(w3, settlement.functions.payout(1, payer, investors_100, amounts), admin) // 100
+    )
+    figures["payout_100_per_holder_new"] = (
+        gas(w3, settlement.functions.payout(2, payer, payout_new, amounts), admin) // 100
+    )
+    return {"baseline": baseline, "figures": figures}
+
+
+ROWS = (
+    # (label, figure key, baseline key or None)
+    ("Mint to a new holder", "mint_new_holder", "mint_new_holder"),
+    ("Transfer to a new holder", "transfer_new_holder", "transfer_new_holder"),
+    ("Transfer to an existing holder", "transfer_existing_holder", "transfer_existing_holder"),
+    ("Mint to a new holder (no rules set)", "mint_new_holder_no_rules", "mint_new_holder"),
+    ("Transfer to a new holder (no rules set)", "transfer_new_holder_no_rules", "transfer_new_holder"),
+    ("Transfer to an existing holder (no rules set)", "transfer_existing_holder_no_rules", "transfer_existing_holder"),
+    ("Settle one allotment (`settle`)", "settle_one", "mint_new_holder"),
+    ("Settle, per allotment, batch of 10", "settle_batch_10_per_allotment", "mint_new_holder"),
+    ("Settle, per allotment, batch of 100", "settle_batch_100_per_allotment", "mint_new_holder"),
+    ("Payout, per holder, batch of 100 (holders already hold HKDT)", "payout_100_per_holder_existing", None),
+    ("Payout, per holder, batch of 100 (holders new to HKDT)", "payout_100_per_holder_new", None),
+)
+
+
+def summarise(result: dict[str, Any]) -> dict[str, Any]:
+    baseline, figures = result["baseline"], result["figures"]
+    ratios = {}
+    for _, key, base_key in ROWS:
+        if base_key:
+            ratios[key] = round(figures[key] / baseline[base_key], 3)
+    targets = {
+        "transfer_new_holder_ratio_max": 1.3,
+        "transfer_new_holder_ratio": ratios["transfer_new_holder"],
+        "transfer_new_holder_met": ratios["transfer_new_holder"] <= 1.3,
+        "settle_batch_100_per_allotment_ratio_max": 1.5,
+        "settle_batch_100_per_allotment_ratio": ratios["settle_batch_100_per_allotment"],
+        "settle_batch_100_per_allotment_met": ratios["settle_batch_100_per_allotment"] <= 1.5,
+    }
+    return {"baseline": baseline, "figures": figures, "ratios": ratios, "targets": targets}
+
+
+def markdown(summary: dict[str, Any], compiler: dict[str, Any]) -> str:
+    baseline, figures, ratios = summary["baseline"], summary["figures"], summary["ratios"]
+    lines = [
+        "## Gas",
+        "",
+        "Measured by `bench/gas.py` on a private anvil (chain id 31337, default hardfork), gas used per",
+        "transaction from receipts; batch figures are the transaction's gas divided by the batch size.",
+        f"Compiler: solc {compiler['version'].split('+')[0]}, optimizer runs "
+        f"{compiler['settings']['optimizer']['runs']}, viaIR {str(compiler['settings']['viaIR']).lower()}, "
+        f"evmVersion {compiler['settings']['evmVersion']}. Baseline: a plain OpenZeppelin 5 ERC-20 with an",
+        "owner-only mint, same compiler settings, measured in the same run (mints are not the first mint).",
+        "The security token has every rule on (professional investors only, allowed countries HK/CN/MO,",
+        "max holders, max balance, a past lock-up) unless marked \"no rules set\"; settlement and batch",
+        "rows mint to holders new to the security token and move HKDT between existing HKDT holders.",
+        "",
+        "| Figure | Gas | Baseline | Ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, key, base_key in ROWS:
+        base = f"{baseline[base_key]:,}" if base_key else "-"
+        ratio = f"{ratios[key]:.2f}x" if base_key else "-"
+        lines.append(f"| {label} | {figures[key]:,} | {base} | {ratio} |")
+    t = summary["targets"]
+    lines += [
+        "",
+        f"Targets: compliant transfer to a new holder <= 1.3x the baseline transfer to a new holder: "
+        f"{t['transfer_new_holder_ratio']:.2f}x ({'met' if t['transfer_new_holder_met'] else 'NOT met'}); "
+        f"settlement per allotment in a batch of 100 <= 1.5x the baseline mint to a new holder: "
+        f"{t['settle_batch_100_per_allotment_ratio']:.2f}x "
+        f"({'met' if t['settle_batch_100_per_allotment_met'] else 'NOT met'}).",
+        "For scale: an ERC-3643 (T-REX) transfer costs about 156k gas.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(section: str) -> None:
+    """Replace the "## Gas" section of docs/benchmarks.md (or append it), keeping the others."""
+    text = BENCHMARKS_DOC.read_text() if BENCHMARKS_DOC.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(r"^## Gas[ \t]*\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    BENCHMARKS_DOC.parent.mkdir(parents=True, exist_ok=True)
+    BENCHMARKS_DOC.write_text(text.rstrip("\n") + "\n")
+
+
+def main() -> int:
+    started = time.monotonic()
+    with Anvil() as node:
+        w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 60}))
+        result = measure(w3)
+    summary = summarise(result)
+    compiler = artifact("SecurityToken")["compiler"]
+    section = markdown(summary, compiler)
+    write_section(section)
+    print(section)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(summary, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

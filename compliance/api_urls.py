@@ -1,0 +1,11 @@
+from django.urls import path
+
+from compliance import apis
+
+urlpatterns = [
+    path("kyc/", apis.MyKycApi.as_view(), name="api-my-kyc"),
+    path("kyc/<int:profile_id>/decision/", apis.KycDecisionApi.as_view(), name="api-kyc-decision"),
+    path("kyb/<int:company_id>/decision/", apis.KybDecisionApi.as_view(), name="api-kyb-decision"),
+    path("faucet/", apis.FaucetApi.as_view(), name="api-faucet"),
+    path("audit/verify/", apis.AuditVerifyApi.as_view(), name="api-audit-verify"),
+]

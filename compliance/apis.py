@@ -1,0 +1,119 @@
+"""Compliance endpoints: investor KYC, KYC and KYB decisions, the test-HKD faucet, the audit trail."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
+from accounts.permissions import has_role
+from compliance import selectors, services
+from compliance.audit import audit_chain_verify
+from compliance.choices import InvestorType
+from compliance.models import InvestorProfile
+from config.errors import NotFound
+from issuers.apis import CompanyOutput
+from issuers.models import Company
+
+
+class InvestorProfileOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    investor_type = serializers.CharField()
+    legal_name = serializers.CharField()
+    country = serializers.CharField(source="country.code")
+    is_professional = serializers.BooleanField()
+    kyc_status = serializers.CharField()
+    decision_reason = serializers.CharField()
+    wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
+    can_subscribe = serializers.BooleanField()
+
+
+class MyKycApi(APIView):
+    """The investor's own due diligence: read it, or submit it for review."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    class InputSerializer(serializers.Serializer):
+        investor_type = serializers.ChoiceField(choices=InvestorType.values)
+        legal_name = serializers.CharField(max_length=200)
+        country = serializers.CharField(max_length=2)
+        id_document_number = serializers.CharField(max_length=64)
+        declared_portfolio_hkd = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+
+    @extend_schema(responses={200: InvestorProfileOutput})
+    def get(self, request: Request) -> Response:
+        profile = selectors.investor_profile_of(request.user)
+        if profile is None:
+            raise NotFound("You have not submitted your due diligence yet.")
+        return Response(InvestorProfileOutput(profile).data)
+
+    @extend_schema(request=InputSerializer, responses={200: InvestorProfileOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.investor_kyc_submit(user=request.user, **data.validated_data)
+        return Response(InvestorProfileOutput(profile).data)
+
+
+class DecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class KycDecisionApi(APIView):
+    """Compliance approves or rejects an investor."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(request=DecisionInput, responses={200: InvestorProfileOutput})
+    def post(self, request: Request, profile_id: int) -> Response:
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = get_object_or_404(InvestorProfile, pk=profile_id)
+        profile = services.investor_kyc_decide(actor=request.user, profile=profile, **data.validated_data)
+        return Response(InvestorProfileOutput(profile).data)
+
+
+class KybDecisionApi(APIView):
+    """Compliance verifies or rejects a company."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(request=DecisionInput, responses={200: CompanyOutput})
+    def post(self, request: Request, company_id: int) -> Response:
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        company = get_object_or_404(Company, pk=company_id)
+        company = services.company_kyb_decide(actor=request.user, company=company, **data.validated_data)
+        return Response(CompanyOutput(company).data)
+
+
+class FaucetApi(APIView):
+    """Mint test HKD into the investor's wallet (demo and test platforms only)."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+
+    @extend_schema(request=InputSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tx = services.demo_fund_investor(actor=request.user, amount_hkd=data.validated_data["amount"])
+        return Response({"transaction_id": tx.pk}, status=202)
+
+
+class AuditVerifyApi(APIView):
+    """Whether the audit trail is intact (staff only)."""
+
+    permission_classes = [has_role(*STAFF_ROLES)]
+
+    @extend_schema(responses={200: None})
+    def get(self, request: Request) -> Response:
+        broken = audit_chain_verify()
+        return Response({"intact": broken is None, "first_broken_event": broken})

@@ -1,0 +1,262 @@
+"""Writes of compliance: investor KYC, company KYB decisions and their on-chain identity."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_countries import countries
+
+from accounts.choices import COMPLIANCE_ROLES, Role
+from accounts.models import User
+from compliance.audit import audit_record, status_transition
+from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
+from compliance.models import InvestorProfile
+from config.errors import PermissionDenied, ValidationFailed
+from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
+from issuers.models import Company
+from tokens import chain, signer
+from tokens import services as token_services
+from tokens.choices import ContractKind, WalletKind
+from tokens.models import ChainTransaction
+from tokens.selectors import platform_contract
+
+# Professional-investor thresholds (Cap. 571D): HKD 8m portfolio; corporations also HKD 40m total assets.
+PI_PORTFOLIO_THRESHOLD_HKD = Decimal("8000000")
+
+INTENT_REGISTER_IDENTITY = "register_identity"
+INTENT_AUTHORISE_PAYMENT = "authorise_settlement_payment"
+
+
+def _require_compliance(actor: User) -> None:
+    if actor.role not in COMPLIANCE_ROLES:
+        raise PermissionDenied("Only compliance staff may decide due-diligence cases.")
+
+
+@transaction.atomic
+def investor_kyc_submit(
+    *,
+    user: User,
+    investor_type: str,
+    legal_name: str,
+    country: str,
+    id_document_number: str,
+    declared_portfolio_hkd: Decimal,
+) -> InvestorProfile:
+    """Create or update an investor's KYC details and send them for review."""
+    if user.role != Role.INVESTOR:
+        raise PermissionDenied("Only investors submit investor due diligence.")
+    errors: dict[str, str] = {}
+    if investor_type not in InvestorType.values:
+        errors["investor_type"] = "Choose individual or corporation."
+    if not legal_name.strip():
+        errors["legal_name"] = "Enter the legal name."
+    if country not in countries:
+        errors["country"] = "Choose a country."
+    if not id_document_number.strip():
+        errors["id_document_number"] = "Enter the identity document or registration number."
+    if declared_portfolio_hkd < 0:
+        errors["declared_portfolio_hkd"] = "The portfolio cannot be negative."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
+    if profile is not None and profile.kyc_status not in (KycStatus.DRAFT, KycStatus.REJECTED):
+        raise ValidationFailed(f"Your due diligence is already {profile.get_kyc_status_display().lower()}.")
+    details = {
+        "investor_type": investor_type,
+        "legal_name": legal_name.strip(),
+        "country": country,
+        "id_document_number": id_document_number.strip(),
+        "declared_portfolio_hkd": declared_portfolio_hkd,
+        "is_professional": declared_portfolio_hkd >= PI_PORTFOLIO_THRESHOLD_HKD,
+    }
+    if profile is None:
+        profile = InvestorProfile.objects.create(user=user, **details)
+    else:
+        for name, value in details.items():
+            setattr(profile, name, value)
+        profile.save()
+    status_transition(
+        profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
+    )
+    return profile
+
+
+@transaction.atomic
+def investor_kyc_decide(
+    *, actor: User, profile: InvestorProfile, approve: bool, reason: str = ""
+) -> InvestorProfile:
+    """Approve (wallet, on-chain identity, payment authorisation) or reject an investor."""
+    _require_compliance(actor)
+    if not approve and not reason.strip():
+        raise ValidationFailed(
+            "Say why the investor is rejected.", fields={"reason": "A reason is required."}
+        )
+    profile = InvestorProfile.objects.select_for_update().get(pk=profile.pk)
+    if approve:
+        if profile.wallet is None:
+            profile.wallet = token_services.wallet_create(
+                kind=WalletKind.INVESTOR, label=f"Investor {profile.legal_name}", owner=profile.user
+            )
+        profile.decided_by = actor
+        profile.decision_reason = reason
+        profile.save(update_fields=["wallet", "decided_by", "decision_reason", "updated_at"])
+        status_transition(
+            profile,
+            to=KycStatus.APPROVED,
+            transitions=KYC_TRANSITIONS,
+            actor=actor,
+            field="kyc_status",
+            reason=reason,
+        )
+        _register_identity(profile)
+        _authorise_settlement_payment(profile)
+    else:
+        profile.decided_by = actor
+        profile.decision_reason = reason
+        profile.save(update_fields=["decided_by", "decision_reason", "updated_at"])
+        status_transition(
+            profile,
+            to=KycStatus.REJECTED,
+            transitions=KYC_TRANSITIONS,
+            actor=actor,
+            field="kyc_status",
+            reason=reason,
+        )
+    return profile
+
+
+def _investor_classes(profile: InvestorProfile) -> int:
+    classes = InvestorClass.PROFESSIONAL if profile.is_professional else InvestorClass.RETAIL
+    if profile.investor_type == InvestorType.CORPORATE:
+        classes |= InvestorClass.INSTITUTIONAL
+    return int(classes)
+
+
+def _register_identity(profile: InvestorProfile) -> ChainTransaction:
+    assert profile.wallet is not None
+    expiry = int((timezone.now() + timedelta(days=IDENTITY_VALIDITY_DAYS)).timestamp())
+    return token_services.contract_call(
+        target=platform_contract(ContractKind.IDENTITY_REGISTRY),
+        function="registerIdentity",
+        args=[
+            profile.wallet.address,
+            int(countries.numeric(profile.country.code)),
+            _investor_classes(profile),
+            expiry,
+        ],
+        intent=INTENT_REGISTER_IDENTITY,
+        key=f"identity:investor:{profile.pk}:{profile.wallet.address}",
+        reference=f"register identity of investor {profile.pk}",
+    )
+
+
+def _authorise_settlement_payment(profile: InvestorProfile) -> ChainTransaction:
+    """An EIP-2612 permit from the investor's custodial wallet lets Settlement collect payments."""
+    assert profile.wallet is not None
+    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    domain = chain.call("PaymentToken", str(payment.address), "eip712Domain")
+    nonce = chain.call("PaymentToken", str(payment.address), "nonces", profile.wallet.address)
+    deadline = 2**256 - 1
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {
+            "name": domain[1],
+            "version": domain[2],
+            "chainId": domain[3],
+            "verifyingContract": domain[4],
+        },
+        "message": {
+            "owner": profile.wallet.address,
+            "spender": settlement.address,
+            "value": token_services.MAX_UINT256,
+            "nonce": nonce,
+            "deadline": deadline,
+        },
+    }
+    v, r, s = signer.sign_typed_data(profile.wallet, typed)
+    return token_services.contract_call(
+        target=payment,
+        function="permit",
+        args=[profile.wallet.address, settlement.address, token_services.MAX_UINT256, deadline, v, r, s],
+        intent=INTENT_AUTHORISE_PAYMENT,
+        key=f"permit:settlement:{profile.wallet.address}:{nonce}",
+        reference=f"authorise settlement payments of investor {profile.pk}",
+    )
+
+
+def investor_identity_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The registry confirmed the investor's identity."""
+    wallet = chain.decode_call("IdentityRegistry", tx.data)["wallet"]
+    InvestorProfile.objects.filter(wallet__address=wallet).update(identity_registered_at=timezone.now())
+
+
+def investor_payment_authorised(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The settlement contract may now collect the investor's payments."""
+    owner = chain.decode_call("PaymentToken", tx.data)["owner"]
+    InvestorProfile.objects.filter(wallet__address=owner).update(payment_authorised_at=timezone.now())
+
+
+@transaction.atomic
+def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: str = "") -> Company:
+    """Verify (with a custodial wallet to receive proceeds) or reject a company."""
+    _require_compliance(actor)
+    if not approve and not reason.strip():
+        raise ValidationFailed("Say why the company is rejected.", fields={"reason": "A reason is required."})
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if approve and company.wallet is None:
+        company.wallet = token_services.wallet_create(
+            kind=WalletKind.ISSUER, label=f"Issuer {company.legal_name_en}", owner=company.representative
+        )
+    company.decision_reason = reason
+    company.save(update_fields=["wallet", "decision_reason", "updated_at"])
+    status_transition(
+        company,
+        to=KybStatus.VERIFIED if approve else KybStatus.REJECTED,
+        transitions=KYB_TRANSITIONS,
+        actor=actor,
+        field="kyb_status",
+        reason=reason,
+        data={"country": COUNTRY_OF_JURISDICTION[company.jurisdiction]},
+    )
+    return company
+
+
+def demo_fund_investor(*, actor: User, amount_hkd: Decimal) -> ChainTransaction:
+    """Mint test HKD to the investor's own wallet (only where the demo faucet is switched on)."""
+    if not settings.DEMO_FAUCET:
+        raise PermissionDenied("The test HKD faucet is switched off on this platform.")
+    profile = InvestorProfile.objects.filter(user=actor, kyc_status=KycStatus.APPROVED).first()
+    if profile is None or profile.wallet is None:
+        raise ValidationFailed("Your wallet is created when your due diligence is approved.")
+    if not Decimal("0") < amount_hkd <= Decimal("100000000"):
+        raise ValidationFailed("Choose an amount up to HKD 100,000,000.", fields={"amount": "Out of range."})
+    base_units = int(amount_hkd.scaleb(settings.PAYMENT_TOKEN_DECIMALS))
+    with transaction.atomic():
+        audit_record(actor=actor, action="demo_faucet", obj=profile, data={"amount_hkd": str(amount_hkd)})
+        return token_services.payment_token_mint(
+            to_address=profile.wallet.address,
+            amount_base_units=base_units,
+            key=f"faucet:{profile.wallet.address}:{time.time_ns()}",
+        )

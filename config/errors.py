@@ -1,0 +1,62 @@
+"""The one error family of the domain, and its mapping to HTTP.
+
+Services raise subclasses of `ApplicationError`; the DRF exception handler turns them into
+400/403/404/409 answers with field messages, and HTML views turn them into form errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """A refusal a user can understand; `fields` maps field names to messages."""
+
+    status_code = 400
+    default_message = "The request could not be carried out."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: Mapping[str, str | list[str]] | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.fields: dict[str, list[str]] = {
+            name: [text] if isinstance(text, str) else list(text) for name, text in (fields or {}).items()
+        }
+        self.code = code or type(self).__name__
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON body of the HTTP answer."""
+        body: dict[str, Any] = {"detail": self.message, "code": self.code}
+        body.update(self.fields)
+        return body
+
+
+class ValidationFailed(ApplicationError):
+    """Input that breaks a rule of the domain."""
+
+
+class PermissionDenied(ApplicationError):
+    """The user's role or ownership does not allow the action."""
+
+    status_code = 403
+    default_message = "You are not allowed to do that."
+
+
+class NotFound(ApplicationError):
+    """The object does not exist or is not visible to the user."""
+
+    status_code = 404
+    default_message = "Not found."
+
+
+class Conflict(ApplicationError):
+    """The object is not in a state that allows the action (e.g. an offering already closed)."""
+
+    status_code = 409
+    default_message = "That is not possible in the current state."

@@ -1,0 +1,24 @@
+"""The test suite: real PostgreSQL, Redis and anvil (started by `make test` through tests.services)."""
+
+from config.env import env_bool, env_list
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+CHAIN_IS_DEVELOPMENT = True
+DEMO_FAUCET = True
+CHAIN_RECEIPT_POLL_SECONDS = 1
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItdGhlLXRlc3Qtc3VpdGU=")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    raise RuntimeError("The test suite runs on PostgreSQL: run it through `make test` or set DATABASE_URL.")
+# Pages are tested without collectstatic: serve static files from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,28 @@
+"""Top-level URLs: pages per app, the versioned API and its schema."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("issuers.api_urls")),
+    path("", include("financing.api_urls")),
+    path("", include("compliance.api_urls")),
+    path("", include("tokens.api_urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("company/", include("issuers.urls")),
+    path("financing/", include("financing.urls")),
+    path("compliance/", include("compliance.urls")),
+    path("chain/", include("tokens.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,57 @@
+"""Fixtures shared by every app's tests: the chain node (anvil) and a clean chain per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from web3 import Web3
+
+from tokens.anvil import Anvil
+
+
+@pytest.fixture(scope="session")
+def anvil_url() -> Iterator[str]:
+    """The RPC URL of the test chain: CHAIN_RPC_URL when given, else a private anvil."""
+    given = os.environ.get("TEST_CHAIN_RPC_URL")
+    if given:
+        yield given
+        return
+    with Anvil() as node:
+        yield node.url
+
+
+@pytest.fixture(scope="session")
+def w3(anvil_url: str) -> Web3:
+    """A web3 client on the test chain, with anvil's unlocked development accounts."""
+    client = Web3(Web3.HTTPProvider(anvil_url, request_kwargs={"timeout": 30}))
+    assert client.is_connected(), f"no chain answers on {anvil_url}"
+    return client
+
+
+@pytest.fixture
+def chain(w3: Web3) -> Iterator[Web3]:
+    """The test chain, rolled back to its previous state after the test."""
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield w3
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def platform(transactional_db, chain: Web3, anvil_url: str, settings):
+    """Committed database rows plus the platform contracts deployed on a rolled-back test chain.
+
+    Uses `transactional_db` so that `on_commit` hooks run and in-process (eager) tasks send
+    chain transactions exactly as the product does.
+    """
+    from tokens.chain import _chain_id_for, _web3_for
+    from tokens.services import platform_bootstrap
+
+    settings.CHAIN_RPC_URL = anvil_url
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    _web3_for.cache_clear()
+    _chain_id_for.cache_clear()
+    return platform_bootstrap()

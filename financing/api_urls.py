@@ -1,0 +1,38 @@
+from django.urls import path
+
+from financing import apis
+
+urlpatterns = [
+    path("applications/", apis.ApplicationListApi.as_view(), name="api-applications"),
+    path("applications/<int:application_id>/", apis.ApplicationDetailApi.as_view(), name="api-application"),
+    path(
+        "applications/<int:application_id>/submit/",
+        apis.ApplicationSubmitApi.as_view(),
+        name="api-application-submit",
+    ),
+    path(
+        "applications/<int:application_id>/withdraw/",
+        apis.ApplicationWithdrawApi.as_view(),
+        name="api-application-withdraw",
+    ),
+    path(
+        "applications/<int:application_id>/decision/",
+        apis.ApplicationDecisionApi.as_view(),
+        name="api-application-decision",
+    ),
+    path("offerings/", apis.OfferingListApi.as_view(), name="api-offerings"),
+    path("offerings/<int:offering_id>/", apis.OfferingDetailApi.as_view(), name="api-offering"),
+    path("offerings/<int:offering_id>/open/", apis.OfferingOpenApi.as_view(), name="api-offering-open"),
+    path("offerings/<int:offering_id>/close/", apis.OfferingCloseApi.as_view(), name="api-offering-close"),
+    path(
+        "offerings/<int:offering_id>/subscriptions/",
+        apis.SubscriptionCreateApi.as_view(),
+        name="api-offering-subscribe",
+    ),
+    path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
+    path(
+        "subscriptions/<int:subscription_id>/withdraw/",
+        apis.SubscriptionWithdrawApi.as_view(),
+        name="api-subscription-withdraw",
+    ),
+]

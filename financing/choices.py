@@ -1,0 +1,111 @@
+"""Choices of financing: instruments, currencies and the state machines."""
+
+from django.db import models
+
+
+class Instrument(models.TextChoices):
+    BOND = "bond", "Bond"
+    LOAN = "loan", "Loan"
+    EQUITY = "equity", "Equity"
+    LEASE = "lease", "Lease"
+
+
+class Currency(models.TextChoices):
+    HKD = "HKD", "Hong Kong dollar"
+    CNY = "CNY", "Renminbi"
+    MOP = "MOP", "Macao pataca"
+    USD = "USD", "US dollar"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    SEMIANNUAL = "semiannual", "Semi-annual"
+    ANNUAL = "annual", "Annual"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+APPLICATION_TRANSITIONS = {
+    ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.CHANGES_REQUESTED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.UNDER_REVIEW: {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.CHANGES_REQUESTED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.CHANGES_REQUESTED: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
+    ApplicationStatus.APPROVED: set(),
+    ApplicationStatus.REJECTED: set(),
+    ApplicationStatus.WITHDRAWN: set(),
+}
+EDITABLE_APPLICATION_STATUSES = {ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED}
+
+
+class OfferingStatus(models.TextChoices):
+    PREPARING = "preparing", "Token being deployed"
+    READY = "ready", "Ready to open"
+    OPEN = "open", "Open for subscription"
+    CLOSED = "closed", "Closed, settling"
+    SETTLED = "settled", "Settled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OFFERING_TRANSITIONS = {
+    OfferingStatus.PREPARING: {OfferingStatus.READY, OfferingStatus.CANCELLED},
+    OfferingStatus.READY: {OfferingStatus.OPEN, OfferingStatus.CANCELLED},
+    OfferingStatus.OPEN: {OfferingStatus.CLOSED, OfferingStatus.CANCELLED},
+    OfferingStatus.CLOSED: {OfferingStatus.SETTLED},
+    OfferingStatus.SETTLED: set(),
+    OfferingStatus.CANCELLED: set(),
+}
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ALLOTTED = "allotted", "Allotted"
+    NOT_ALLOTTED = "not_allotted", "Not allotted"
+    CANCELLED = "cancelled", "Cancelled (offering cancelled)"
+
+
+SUBSCRIPTION_TRANSITIONS = {
+    SubscriptionStatus.ACTIVE: {
+        SubscriptionStatus.WITHDRAWN,
+        SubscriptionStatus.ALLOTTED,
+        SubscriptionStatus.NOT_ALLOTTED,
+        SubscriptionStatus.CANCELLED,
+    },
+    SubscriptionStatus.WITHDRAWN: set(),
+    SubscriptionStatus.ALLOTTED: set(),
+    SubscriptionStatus.NOT_ALLOTTED: set(),
+    SubscriptionStatus.CANCELLED: set(),
+}
+
+
+class AllotmentStatus(models.TextChoices):
+    PENDING = "pending", "Settlement queued"
+    SETTLED = "settled", "Settled on chain"
+    FAILED = "failed", "Settlement failed"
+
+
+ALLOTMENT_TRANSITIONS = {
+    AllotmentStatus.PENDING: {AllotmentStatus.SETTLED, AllotmentStatus.FAILED},
+    AllotmentStatus.FAILED: {AllotmentStatus.PENDING},
+    AllotmentStatus.SETTLED: set(),
+}

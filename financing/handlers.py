@@ -1,0 +1,22 @@
+"""Which financing service applies each confirmed chain write."""
+
+from financing import services
+from tokens import outbox
+
+
+def register() -> None:
+    outbox.register_intent(
+        services.INTENT_DEPLOY_SECURITY_TOKEN,
+        confirmed=services.security_token_deployed,
+        failed=services.security_token_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_CONFIGURE_SECURITY_TOKEN,
+        confirmed=services.security_token_configured,
+        failed=services.security_token_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_SETTLE_ALLOTMENT,
+        confirmed=services.allotment_settled,
+        failed=services.allotment_settlement_failed,
+    )

@@ -1,0 +1,202 @@
+"""Reads of financing, each limited to what the caller may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from accounts.choices import STAFF_ROLES, Role
+from accounts.models import User
+from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.models import Allotment, Application, Offering, Subscription
+from financing.schedules import Schedule
+
+INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, OfferingStatus.CLOSED, OfferingStatus.SETTLED)
+
+
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    """SMEs see their own company's applications; compliance staff see all that were submitted."""
+    base = Application.objects.select_related("company", "bond_terms").order_by("-created_at")
+    if user.role == Role.SME:
+        return base.filter(company__representative=user)
+    if user.role in STAFF_ROLES:
+        return base.exclude(status=ApplicationStatus.DRAFT)
+    return base.none()
+
+
+def applications_awaiting_review() -> QuerySet[Application]:
+    """Submitted applications, oldest first."""
+    return (
+        Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW])
+        .select_related("company", "bond_terms")
+        .order_by("submitted_at")
+    )
+
+
+def offerings_visible_to(user: User) -> QuerySet[Offering]:
+    """Investors see offerings once open; SMEs their own; staff all."""
+    base = Offering.objects.select_related("application__company", "application__bond_terms", "token")
+    if user.role == Role.INVESTOR:
+        return base.filter(status__in=INVESTOR_VISIBLE_OFFERINGS)
+    if user.role == Role.SME:
+        return base.filter(application__company__representative=user)
+    if user.role in STAFF_ROLES:
+        return base
+    return base.none()
+
+
+def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
+    """Investors see their own subscriptions; SMEs those of their offerings; staff all."""
+    base = Subscription.objects.select_related("offering__application", "investor").order_by("-created_at")
+    if user.role == Role.INVESTOR:
+        return base.filter(investor=user)
+    if user.role == Role.SME:
+        return base.filter(offering__application__company__representative=user)
+    if user.role in STAFF_ROLES:
+        return base
+    return base.none()
+
+
+def allotments_visible_to(user: User) -> QuerySet[Allotment]:
+    """Allotments under the same visibility as their subscriptions."""
+    visible = subscriptions_visible_to(user).values("pk")
+    return Allotment.objects.filter(Q(subscription__in=visible)).select_related(
+        "offering__application", "subscription__investor", "chain_transaction"
+    )
+
+
+# Offering states in which something changes in the background (token deployment, settlement).
+OFFERING_STATES_IN_MOTION = (OfferingStatus.PREPARING, OfferingStatus.CLOSED)
+
+
+def application_schedule(application: Application) -> Schedule | None:
+    """The whole issue's cash flows (coupons, then redemption of the target), or None if not a bond."""
+    from config.errors import ValidationFailed
+    from financing.schedules import ScheduleTerms, build_schedule
+
+    terms = getattr(application, "bond_terms", None)
+    if terms is None:
+        return None
+    try:
+        return build_schedule(
+            ScheduleTerms(
+                instrument="bond",
+                currency=application.currency,
+                principal=application.target_amount,
+                annual_rate=terms.coupon_rate,
+                start_date=terms.issue_date,
+                maturity_date=terms.maturity_date,
+                frequency=terms.coupon_frequency,
+            )
+        )
+    except ValidationFailed:
+        return None
+
+
+@dataclass(frozen=True)
+class OfferingOverview:
+    """An offering as one user may see it: their own subscriptions, and allotments they may see."""
+
+    offering: Offering
+    own_subscriptions: list[Subscription]
+    allotments: list[Allotment]
+    settled_units: int
+    pending_allotments: int
+    failed_allotments: int
+
+    @property
+    def active_subscription(self) -> Subscription | None:
+        return next((s for s in self.own_subscriptions if s.status == SubscriptionStatus.ACTIVE), None)
+
+    @property
+    def in_motion(self) -> bool:
+        """Whether the page should refresh itself (deployment or settlement under way)."""
+        return self.offering.status in OFFERING_STATES_IN_MOTION or self.pending_allotments > 0
+
+
+def offering_overview(user: User, offering_id: int) -> OfferingOverview | None:
+    """The offering if `user` may see it (else None), with the subscriptions and allotments they may see."""
+    offering = offerings_visible_to(user).filter(pk=offering_id).first()
+    if offering is None:
+        return None
+    allotments = list(
+        allotments_visible_to(user).filter(offering=offering).select_related("subscription").order_by("pk")
+    )
+    mine = Subscription.objects.filter(offering=offering, investor=user).select_related("allotment")
+    own = list(mine.order_by("-pk"))
+    return OfferingOverview(
+        offering=offering,
+        own_subscriptions=own if user.role == Role.INVESTOR else [],
+        allotments=allotments,
+        settled_units=sum(a.units for a in allotments if a.status == AllotmentStatus.SETTLED),
+        pending_allotments=sum(1 for a in allotments if a.status == AllotmentStatus.PENDING),
+        failed_allotments=sum(1 for a in allotments if a.status == AllotmentStatus.FAILED),
+    )
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Units of one offering's token held by the investor, read from the chain (None if unreadable)."""
+
+    offering: Offering
+    units: int | None
+
+
+@dataclass(frozen=True)
+class InvestorOverview:
+    """What the investor dashboard shows."""
+
+    profile: object | None
+    subscriptions: list[Subscription]
+    balance: Decimal | None
+    holdings: list[Holding] = field(default_factory=list)
+    chain_unavailable: bool = False
+    in_motion: bool = False
+
+
+def investor_overview(user: User) -> InvestorOverview:
+    """The investor's KYC record, subscriptions with allotments, and (once approved) balances from chain."""
+    from compliance.choices import KycStatus
+    from compliance.models import InvestorProfile
+    from tokens.choices import ChainTxStatus
+    from tokens.models import ChainTransaction
+    from tokens.selectors import payment_balance_or_none, token_balance_or_none
+    from tokens.services import INTENT_MINT_PAYMENT
+
+    profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
+    subscriptions = list(
+        subscriptions_visible_to(user).select_related(
+            "offering__application__company", "offering__token", "allotment__chain_transaction"
+        )
+    )
+    if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
+        return InvestorOverview(profile=profile, subscriptions=subscriptions, balance=None)
+    address = profile.wallet.address
+    balance = payment_balance_or_none(address)
+    held = (
+        Offering.objects.filter(allotments__subscription__investor=user, token__address__isnull=False)
+        .select_related("application__company", "token")
+        .distinct()
+        .order_by("pk")
+    )
+    holdings = [Holding(offering=o, units=token_balance_or_none(o.token, address)) for o in held if o.token]
+    minting = ChainTransaction.objects.filter(
+        intent=INTENT_MINT_PAYMENT,
+        status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
+        reference__endswith=address,
+    ).exists()
+    settling = any(
+        s.offering.status in OFFERING_STATES_IN_MOTION
+        or (hasattr(s, "allotment") and s.allotment.status == AllotmentStatus.PENDING)
+        for s in subscriptions
+    )
+    return InvestorOverview(
+        profile=profile,
+        subscriptions=subscriptions,
+        balance=balance,
+        holdings=holdings,
+        chain_unavailable=balance is None or any(h.units is None for h in holdings),
+        in_motion=not profile.can_subscribe or minting or settling,
+    )

@@ -1,0 +1,139 @@
+"""A bond round through the services, with in-process tasks, settled on the test chain."""
+
+from decimal import Decimal
+
+import pytest
+
+from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
+from financing.models import Allotment, Offering, Subscription
+from financing.services import allot_pro_rata, offering_close, subscription_create, subscription_withdraw
+from tests import flows
+from tokens.choices import ContractKind
+from tokens.selectors import payment_balance, platform_contract, token_balance
+
+
+@pytest.fixture
+def round_actors(platform):
+    officer = flows.officer()
+    operator = flows.operator()
+    company = flows.verified_company(by=officer)
+    offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
+    return officer, operator, company, offering
+
+
+def test_an_oversubscribed_round_allots_pro_rata_and_settles_on_chain(round_actors):
+    officer, operator, company, offering = round_actors
+    first = flows.approved_investor(by=officer, funds=Decimal("200000"))
+    second = flows.approved_investor(by=officer, funds=Decimal("200000"))
+    subscription_create(user=first, offering_id=offering.pk, units=90)
+    subscription_create(user=second, offering_id=offering.pk, units=60)
+
+    offering_close(actor=operator, offering_id=offering.pk)
+
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SETTLED
+    allotments = {a.subscription.investor_id: a for a in Allotment.objects.select_related("subscription")}
+    assert allotments[first.pk].units == 60
+    assert allotments[second.pk].units == 40
+    assert all(a.status == AllotmentStatus.SETTLED for a in allotments.values())
+    token = offering.token
+    assert token_balance(token, flows.profile_of(first).wallet.address) == 60
+    assert token_balance(token, flows.profile_of(second).wallet.address) == 40
+    assert payment_balance(company.wallet.address) == Decimal("100000.00")
+    assert payment_balance(flows.profile_of(first).wallet.address) == Decimal("140000.00")
+
+
+def test_missing_the_soft_cap_cancels_the_round_and_moves_no_money(round_actors):
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=10)
+
+    offering_close(actor=operator, offering_id=offering.pk)
+
+    offering.refresh_from_db()
+    subscription.refresh_from_db()
+    assert offering.status == OfferingStatus.CANCELLED
+    assert subscription.status == SubscriptionStatus.CANCELLED
+    assert not Allotment.objects.exists()
+    assert payment_balance(flows.profile_of(investor).wallet.address) == Decimal("50000.00")
+
+
+def test_a_subscription_past_the_hard_cap_is_refused_and_changes_nothing(round_actors):
+    officer, _, _, offering = round_actors
+    big = flows.approved_investor(by=officer, funds=Decimal("400000"))
+    other = flows.approved_investor(by=officer, funds=Decimal("400000"))
+    subscription_create(user=big, offering_id=offering.pk, units=offering.subscription_cap_units - 5)
+
+    with pytest.raises(Conflict, match="Only 5 units are left"):
+        subscription_create(user=other, offering_id=offering.pk, units=6)
+
+    offering.refresh_from_db()
+    assert offering.units_subscribed == offering.subscription_cap_units - 5
+    assert Subscription.objects.filter(investor=other).count() == 0
+
+
+def test_a_subscription_beyond_the_wallet_balance_is_refused(round_actors):
+    officer, _, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("1500"))
+
+    with pytest.raises(ValidationFailed) as refused:
+        subscription_create(user=investor, offering_id=offering.pk, units=2)
+
+    assert "units" in refused.value.fields
+    assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
+
+
+def test_retail_investors_cannot_subscribe_to_a_professional_only_offering(round_actors):
+    officer, _, _, offering = round_actors
+    retail = flows.approved_investor(by=officer, portfolio=Decimal("100000"), funds=Decimal("10000"))
+
+    with pytest.raises(ValidationFailed, match="professional investors only"):
+        subscription_create(user=retail, offering_id=offering.pk, units=1)
+    assert not Subscription.objects.exists()
+
+
+def test_withdrawing_frees_the_units_and_closing_twice_is_refused(round_actors):
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=30)
+    subscription_withdraw(user=investor, subscription_id=subscription.pk)
+    assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
+
+    offering_close(actor=operator, offering_id=offering.pk)
+    with pytest.raises(Conflict):
+        offering_close(actor=operator, offering_id=offering.pk)
+
+
+def test_only_staff_close_offerings(round_actors):
+    _, _, company, offering = round_actors
+    with pytest.raises(PermissionDenied):
+        offering_close(actor=company.representative, offering_id=offering.pk)
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.OPEN
+
+
+@pytest.mark.parametrize(
+    ("requests", "available", "expected"),
+    [
+        ([(1, 10), (2, 20)], 100, {1: 10, 2: 20}),
+        ([(1, 90), (2, 60)], 100, {1: 60, 2: 40}),
+        ([(1, 1), (2, 1), (3, 1)], 2, {1: 1, 2: 1, 3: 0}),
+        ([(1, 7), (2, 7), (3, 7)], 10, {1: 4, 2: 3, 3: 3}),
+    ],
+)
+def test_pro_rata_allotment_never_exceeds_what_is_offered(requests, available, expected):
+    allotted = allot_pro_rata(requests, available)
+    assert allotted == expected
+    assert sum(allotted.values()) <= available
+
+
+def test_settlement_is_keyed_by_allotment_on_chain(round_actors):
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription_create(user=investor, offering_id=offering.pk, units=25)
+    offering_close(actor=operator, offering_id=offering.pk)
+    allotment = Allotment.objects.get()
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    from tokens import chain
+
+    assert chain.call("Settlement", settlement.address, "isSettled", allotment.pk) is True

@@ -1,0 +1,199 @@
+"""A whole bond round over HTTP, settled by a real Celery worker on anvil, checked on chain."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.services import staff_user_create
+from financing.models import Allotment
+from tests.conftest import Api, wait_for
+from tokens import chain as tokens_chain
+from tokens.choices import ContractKind
+from tokens.selectors import platform_contract, platform_wallet
+
+pytestmark = pytest.mark.journey
+PASSWORD = "a-long-pass-phrase-42"
+
+
+def _staff(api_factory, role: Role, email: str) -> Api:
+    staff_user_create(email=email, password=PASSWORD, full_name=email.split("@")[0], role=role)
+    session = api_factory()
+    session.post("auth/login/", {"email": email, "password": PASSWORD})
+    return session
+
+
+def _signup(api_factory, role: str, email: str) -> Api:
+    session = api_factory()
+    session.post(
+        "auth/signup/", {"email": email, "password": PASSWORD, "full_name": email, "role": role}, expect=201
+    )
+    return session
+
+
+def _onchain_units(token_address: str, wallet: str) -> int:
+    return int(
+        tokens_chain.call("SecurityToken", token_address, "balanceOf", tokens_chain.to_checksum(wallet))
+    )
+
+
+def _onchain_hkd_base_units(wallet: str) -> int:
+    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
+    return int(
+        tokens_chain.call("PaymentToken", payment.address, "balanceOf", tokens_chain.to_checksum(wallet))
+    )
+
+
+def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
+    """SME onboards and applies, officer approves, investors pass KYC, get HKD and subscribe."""
+    officer = _staff(api, Role.OFFICER, "officer@journey.hk")
+    operator = _staff(api, Role.OPERATOR, "operator@journey.hk")
+    sme = _signup(api, "sme", "cfo@lantau-robotics.hk")
+    sme.put(
+        "company/",
+        {
+            "legal_name_en": "Lantau Robotics Limited",
+            "jurisdiction": "HK",
+            "registration_number": "41234567",
+            "industry": "Robotics",
+        },
+    )
+    company = sme.post("company/submit/")
+    officer.post(f"kyb/{company['id']}/decision/", {"approve": True, "reason": "Documents verified"})
+    issue = date.today() + timedelta(days=30)
+    application = sme.post(
+        "applications/",
+        {
+            "title": "Lantau Robotics 6% Notes",
+            "currency": "HKD",
+            "target_amount": "100000.00",
+            "minimum_amount": "20000.00",
+            "use_of_proceeds": "New assembly line",
+            "face_value": "1000.00",
+            "coupon_rate": "0.06",
+            "coupon_frequency": "semiannual",
+            "issue_date": issue.isoformat(),
+            "maturity_date": issue.replace(year=issue.year + 3).isoformat(),
+        },
+        expect=201,
+    )
+    sme.post(f"applications/{application['id']}/submit/")
+    approved = officer.post(
+        f"applications/{application['id']}/decision/",
+        {
+            "decision": "approve",
+            "reason": "Meets the programme rules",
+            "closes_at": (timezone.now() + timedelta(days=7)).isoformat(),
+        },
+    )
+    offering_id = approved["offering_id"]
+    wait_for(lambda: officer.get(f"offerings/{offering_id}/")["status"] == "ready", what="token deployed")
+    operator.post(f"offerings/{offering_id}/open/")
+
+    sessions = []
+    for number in range(investors):
+        investor = _signup(api, "investor", f"investor{number}@journey.hk")
+        profile = investor.post(
+            "kyc/",
+            {
+                "investor_type": "individual",
+                "legal_name": f"Investor {number}",
+                "country": "HK",
+                "id_document_number": f"K{number}234567",
+                "declared_portfolio_hkd": "9000000.00",
+            },
+        )
+        officer.post(f"kyc/{profile['id']}/decision/", {"approve": True, "reason": "PI evidence seen"})
+        wait_for(lambda s=investor: s.get("kyc/")["can_subscribe"], what="identity registered")
+        wallet = investor.get("kyc/")["wallet_address"]
+        investor.post("faucet/", {"amount": "100000.00"}, expect=202)
+        wait_for(lambda w=wallet: _onchain_hkd_base_units(w) == 100_000 * 10**6, what="test HKD minted")
+        investor.post(f"offerings/{offering_id}/subscriptions/", {"units": units_each[number]}, expect=201)
+        sessions.append((investor, wallet))
+    return {
+        "sme": sme,
+        "officer": officer,
+        "operator": operator,
+        "offering_id": offering_id,
+        "investors": sessions,
+        "company": company,
+    }
+
+
+def test_a_bond_round_settles_on_chain_through_the_worker(api, celery_worker_process):
+    round_ = _prepare_round(api, investors=2, units_each=[70, 50])
+    operator, offering_id = round_["operator"], round_["offering_id"]
+
+    operator.post(f"offerings/{offering_id}/close/")
+    wait_for(lambda: operator.get(f"offerings/{offering_id}/")["status"] == "settled", what="settlement")
+
+    token = operator.get(f"offerings/{offering_id}/")["token_address"]
+    allotted = {s["allotment"]["units"] for s in operator.get("subscriptions/")}
+    assert allotted == {58, 42}  # 100 units offered, 120 subscribed: pro rata 58.3 / 41.7
+    (first, first_wallet), (second, second_wallet) = round_["investors"]
+    first_units = first.get("subscriptions/")[0]["allotment"]["units"]
+    second_units = second.get("subscriptions/")[0]["allotment"]["units"]
+    assert _onchain_units(token, first_wallet) == first_units
+    assert _onchain_units(token, second_wallet) == second_units
+    issuer_wallet = round_["sme"].get("company/")["wallet_address"]
+    assert _onchain_hkd_base_units(issuer_wallet) == (first_units + second_units) * 1000 * 10**6
+    assert _onchain_hkd_base_units(first_wallet) == (100_000 - first_units * 1000) * 10**6
+
+
+def test_a_worker_killed_mid_settlement_settles_every_allotment_exactly_once(
+    api, celery_worker_process, chain
+):
+    round_ = _prepare_round(api, investors=4, units_each=[30, 30, 30, 30])
+    operator, offering_id = round_["operator"], round_["offering_id"]
+
+    # Stop mining so that settlements pile up signed and broadcast but unconfirmed, then kill the worker.
+    chain.provider.make_request("evm_setAutomine", [False])
+    operator.post(f"offerings/{offering_id}/close/")
+    wait_for(
+        lambda: Allotment.objects.filter(chain_transaction__status="sent").count() >= 2,
+        what="some settlements sent",
+    )
+    celery_worker_process.kill()
+    assert not Allotment.objects.filter(status="settled").exists()
+    recorded = dict(
+        Allotment.objects.filter(chain_transaction__status="sent").values_list(
+            "pk", "chain_transaction__tx_hash"
+        )
+    )
+    # The node loses one of them, as if the crash came between recording and broadcasting.
+    lost = next(iter(recorded.values()))
+    chain.provider.make_request("anvil_dropTransaction", [lost])
+    assert chain.eth.get_transaction_count(tokens_chain.to_checksum(platform_wallet().address), "pending") < (
+        platform_wallet().next_nonce
+    )
+    chain.provider.make_request("evm_mine", [])
+    chain.provider.make_request("evm_setAutomine", [True])
+
+    celery_worker_process.start()
+    wait_for(
+        lambda: operator.get(f"offerings/{offering_id}/")["status"] == "settled",
+        timeout=90,
+        what="settlement",
+    )
+
+    token = operator.get(f"offerings/{offering_id}/")["token_address"]
+    settlement = tokens_chain.contract("Settlement", platform_contract(ContractKind.SETTLEMENT).address)
+    settled_ids = [
+        event["args"]["allotmentId"] for event in settlement.events.Settled().get_logs(from_block=0)
+    ]
+    allotments = list(
+        Allotment.objects.select_related("chain_transaction", "subscription__investor__investor__wallet")
+    )
+    assert sorted(settled_ids) == sorted(a.pk for a in allotments)  # each exactly once
+    for allotment in allotments:  # what was signed before the crash was re-sent as is, never signed again
+        if allotment.pk in recorded:
+            assert allotment.chain_transaction.tx_hash == recorded[allotment.pk]
+    for allotment in allotments:
+        wallet = allotment.subscription.investor.investor.wallet.address
+        assert _onchain_units(token, wallet) == allotment.units
+        assert _onchain_hkd_base_units(wallet) == (100_000 - allotment.units * 1000) * 10**6
+    issuer_wallet = round_["sme"].get("company/")["wallet_address"]
+    assert _onchain_hkd_base_units(issuer_wallet) == sum(a.units for a in allotments) * 1000 * 10**6

@@ -1,0 +1,124 @@
+"""Wallets, deployed contracts and the chain transaction outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from tokens.choices import (
+    PLATFORM_CONTRACT_KINDS,
+    ChainTxStatus,
+    ContractKind,
+    ContractStatus,
+    WalletKind,
+)
+
+
+class Wallet(models.Model):
+    """A key pair held by the platform; the private key is encrypted at rest and read only by the signer."""
+
+    address = models.CharField(max_length=42, unique=True)
+    kind = models.CharField(max_length=16, choices=WalletKind.choices)
+    label = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="wallets"
+    )
+    encrypted_key = models.TextField(editable=False)
+    # The next nonce this wallet will sign with; allocated under a row lock (select_for_update).
+    next_nonce = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WalletKind.values), name="wallet_kind_valid"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind=WalletKind.PLATFORM), name="one_platform_wallet"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.address})"
+
+    def __repr__(self) -> str:
+        return f"<Wallet {self.pk} {self.kind} {self.address}>"
+
+
+class Contract(models.Model):
+    """A contract the platform deployed (or is deploying) on the configured chain."""
+
+    kind = models.CharField(max_length=32, choices=ContractKind.choices)
+    chain_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=200)
+    # NULL until deployed, so that the (chain_id, address) uniqueness ignores undeployed rows.
+    address = models.CharField(max_length=42, null=True, blank=True)  # noqa: DJ001
+    status = models.CharField(max_length=16, choices=ContractStatus.choices, default=ContractStatus.DEPLOYING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "address"], name="contract_address_unique"),
+            models.UniqueConstraint(
+                fields=["chain_id", "kind"],
+                condition=Q(kind__in=PLATFORM_CONTRACT_KINDS) & ~Q(status=ContractStatus.FAILED),
+                name="one_live_platform_contract_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ContractStatus.DEPLOYED) | Q(address__isnull=False),
+                name="deployed_contract_has_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.address or self.get_status_display()})"
+
+
+class ChainTransaction(models.Model):
+    """One intended chain write: recorded with the business change, then signed, sent and confirmed."""
+
+    intent = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(max_length=200, blank=True, help_text="What this write is for, for people.")
+    signer = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="transactions")
+    chain_id = models.PositiveBigIntegerField()
+    to_address = models.CharField(max_length=42, blank=True, help_text="Empty for a deployment.")
+    data = models.TextField(help_text="Calldata (or creation code) as 0x-hex.")
+    value_wei = models.DecimalField(max_digits=78, decimal_places=0, default=0)
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    status = models.CharField(max_length=16, choices=ChainTxStatus.choices, default=ChainTxStatus.PENDING)
+    nonce = models.PositiveBigIntegerField(null=True, blank=True)
+    gas_limit = models.PositiveBigIntegerField(null=True, blank=True)
+    tx_hash = models.CharField(max_length=66, null=True, blank=True, unique=True)
+    raw_tx = models.TextField(blank=True, editable=False)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    block_number = models.PositiveBigIntegerField(null=True, blank=True)
+    gas_used = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ChainTxStatus.values), name="chain_tx_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["signer", "nonce"], condition=Q(nonce__isnull=False), name="chain_tx_nonce_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ChainTxStatus.PENDING)
+                | Q(status=ChainTxStatus.FAILED)
+                | (Q(tx_hash__isnull=False) & Q(nonce__isnull=False)),
+                name="sent_chain_tx_has_hash_and_nonce",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent} #{self.pk} ({self.status})"

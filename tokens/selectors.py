@@ -1,0 +1,114 @@
+"""Reads of the chain side: wallets, platform contracts, the outbox, balances on chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from web3.exceptions import Web3Exception
+
+from config.errors import Conflict
+from tokens import chain
+from tokens.choices import PLATFORM_CONTRACT_KINDS, ChainTxStatus, ContractKind, ContractStatus, WalletKind
+from tokens.models import ChainTransaction, Contract, Wallet
+
+
+def platform_wallet() -> Wallet:
+    """The operator wallet that signs every platform transaction."""
+    wallet = Wallet.objects.filter(kind=WalletKind.PLATFORM).first()
+    if wallet is None:
+        raise Conflict("The platform is not connected to the chain yet: run `manage.py chain_bootstrap`.")
+    return wallet
+
+
+def platform_contract(kind: ContractKind) -> Contract:
+    """The deployed platform contract of `kind` on the configured chain."""
+    found = Contract.objects.filter(
+        kind=kind, chain_id=chain.chain_id(), status=ContractStatus.DEPLOYED
+    ).first()
+    if found is None or not found.address:
+        raise Conflict(f"The {kind.label} is not deployed yet: run `manage.py chain_bootstrap`.")
+    return found
+
+
+def platform_ready() -> bool:
+    """Whether the operator wallet and every platform contract are in place."""
+    try:
+        platform_wallet()
+        for kind in (ContractKind.IDENTITY_REGISTRY, ContractKind.PAYMENT_TOKEN, ContractKind.SETTLEMENT):
+            platform_contract(kind)
+    except Conflict:
+        return False
+    return True
+
+
+def payment_balance(address: str) -> Decimal:
+    """The HKD payment token balance of `address`, read from the chain, in HKD."""
+    token = platform_contract(ContractKind.PAYMENT_TOKEN)
+    raw = chain.call("PaymentToken", str(token.address), "balanceOf", chain.to_checksum(address))
+    return Decimal(raw).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+
+
+def token_balance(token: Contract, address: str) -> int:
+    """Units of a security token held by `address`, read from the chain."""
+    return int(chain.call("SecurityToken", str(token.address), "balanceOf", chain.to_checksum(address)))
+
+
+def chain_transactions_recent(limit: int = 100) -> QuerySet[ChainTransaction]:
+    """The newest outbox rows, for the operator's chain status page."""
+    return ChainTransaction.objects.select_related("signer").order_by("-pk")[:limit]
+
+
+def chain_transaction_counts() -> dict[str, int]:
+    """How many outbox rows are in each status."""
+    return {status.value: ChainTransaction.objects.filter(status=status).count() for status in ChainTxStatus}
+
+
+# What a page may meet when it reads the chain: the node is down or slow, or the platform is not bootstrapped.
+CHAIN_READ_ERRORS = (chain.ChainUnavailable, OSError, Conflict, Web3Exception)
+
+
+def payment_balance_or_none(address: str) -> Decimal | None:
+    """The HKD balance of `address`, or None when the chain cannot answer (pages say so, not fail)."""
+    try:
+        return payment_balance(address)
+    except CHAIN_READ_ERRORS:
+        return None
+
+
+def token_balance_or_none(token: Contract, address: str) -> int | None:
+    """Units of `token` held by `address`, or None when the chain cannot answer."""
+    if not token.address:
+        return None
+    try:
+        return token_balance(token, address)
+    except CHAIN_READ_ERRORS:
+        return None
+
+
+@dataclass(frozen=True)
+class ChainOverview:
+    """What the operator's chain status page shows."""
+
+    counts: dict[str, int]
+    recent: list[ChainTransaction]
+    contracts: list[Contract]
+    operator: Wallet | None
+    block_number: int | None
+
+
+def chain_overview(*, limit: int = 50) -> ChainOverview:
+    """Outbox counts, the newest chain transactions, platform contracts and the chain head (None if down)."""
+    try:
+        block_number: int | None = int(chain.web3().eth.block_number)
+    except CHAIN_READ_ERRORS:
+        block_number = None
+    return ChainOverview(
+        counts=chain_transaction_counts(),
+        recent=list(chain_transactions_recent(limit).select_related("contract")),
+        contracts=list(Contract.objects.filter(kind__in=PLATFORM_CONTRACT_KINDS).order_by("kind", "-pk")),
+        operator=Wallet.objects.filter(kind=WalletKind.PLATFORM).first(),
+        block_number=block_number,
+    )

@@ -1,0 +1,203 @@
+"""Deploy helpers and fixtures for the contract tests: artifacts from tokens/artifacts, one platform per module."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi import decode as abi_decode
+from eth_utils import function_abi_to_4byte_selector
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError, ContractLogicError
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+# ISO 3166-1 numeric codes and investor classes as the registry stores them.
+HK, CN, MO, SG, US = 344, 156, 446, 702, 840
+PROFESSIONAL, INSTITUTIONAL, RETAIL, ISSUER = 1, 2, 4, 8
+FAR_FUTURE = 4_102_444_800  # 2100-01-01
+MAX_UINT = 2**256 - 1
+
+# SecurityToken reason codes (canTransfer / canMint, TransferNotCompliant / MintNotCompliant).
+OK, PAUSED, SENDER_NOT_VERIFIED, RECIPIENT_NOT_VERIFIED = 0, 1, 2, 3
+SENDER_FROZEN, RECIPIENT_FROZEN, INSUFFICIENT_FREE_BALANCE = 4, 5, 6
+COUNTRY_NOT_ALLOWED, INVESTOR_CLASS_REQUIRED, MAX_HOLDERS, MAX_BALANCE, LOCKED_UP = 7, 8, 9, 10, 11
+
+
+@cache
+def artifact(name: str) -> dict[str, Any]:
+    """The committed compiled artifact of `name`."""
+    return json.loads((ARTIFACTS / f"{name}.json").read_text())
+
+
+def deploy(w3: Web3, name: str, *args: Any, sender: str) -> Contract:
+    """Deploy the artifact `name` from `sender` and return the bound contract."""
+    art = artifact(name)
+    factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender}))
+    assert receipt["status"] == 1, f"deploying {name} failed"
+    return w3.eth.contract(address=receipt["contractAddress"], abi=art["abi"])
+
+
+def send(call: Any, sender: str) -> Any:
+    """Send a contract call from an unlocked account, wait, and require success."""
+    w3 = call.w3
+    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender}))
+    assert receipt["status"] == 1
+    return receipt
+
+
+def revert_data(call: Any, sender: str) -> str:
+    """The revert data of `call` simulated from `sender` ('' when it would succeed)."""
+    try:
+        call.call({"from": sender})
+    except ContractCustomError as exc:
+        data = exc.data
+        return data if isinstance(data, str) else str(data)
+    except ContractLogicError as exc:
+        return str(exc.data or "0x")
+    return ""
+
+
+def error_selector(contract: Contract, error: str) -> str:
+    """0x-hex selector of the custom error `error` in the contract's ABI (or an OpenZeppelin one)."""
+    for item in contract.abi:
+        if item["type"] == "error" and item["name"] == error:
+            return "0x" + function_abi_to_4byte_selector(item).hex()
+    raise KeyError(f"{error} not in the ABI")
+
+
+def error_types(contract: Contract, error: str) -> list[str]:
+    for item in contract.abi:
+        if item["type"] == "error" and item["name"] == error:
+            return [i["type"] for i in item["inputs"]]
+    raise KeyError(error)
+
+
+def assert_reverts(call: Any, sender: str, error: str, *args: Any, contract: Contract | None = None) -> None:
+    """Require `call` to revert with the custom error `error(*args)`, and to revert when really mined too."""
+    target = contract if contract is not None else call.w3.eth.contract(address=call.address, abi=call.contract_abi)
+    data = revert_data(call, sender)
+    selector = error_selector(target, error)
+    assert data.startswith(selector), f"expected {error}, got revert data {data!r}"
+    if args:
+        decoded = abi_decode(error_types(target, error), bytes.fromhex(data[10:]))
+        expected = tuple(a.lower() if isinstance(a, str) else a for a in args)
+        assert tuple(decoded) == expected, f"{error} args {decoded} != {args}"
+    # Mine the failing transaction (fixed gas skips estimation) so "nothing changed" is about a real revert.
+    w3 = call.w3
+    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender, "gas": 2_000_000}))
+    assert receipt["status"] == 0
+
+
+def now(w3: Web3) -> int:
+    """The latest block's timestamp."""
+    return int(w3.eth.get_block("latest")["timestamp"])
+
+
+def advance_time(w3: Web3, seconds: int) -> None:
+    """Move the chain clock forward and mine a block."""
+    w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+@dataclass
+class Platform:
+    """One deployed platform: registry, payment token, settlement, a security token and named wallets."""
+
+    w3: Web3
+    registry: Contract
+    payment: Contract
+    settlement: Contract
+    token: Contract
+    documents: Contract
+    admin: str
+    agent: str
+    alice: str
+    bob: str
+    carol: str
+    dave: str
+    outsider: str
+    issuer: str
+    payer: str
+    spare: str
+
+    @property
+    def investors(self) -> list[str]:
+        return [self.alice, self.bob, self.carol, self.dave]
+
+    def role(self, contract: Contract, name: str) -> bytes:
+        return bytes(getattr(contract.functions, name)().call())
+
+    def new_token(self, name: str = "GBA Note", symbol: str = "GBAN", settlement: str | None = None) -> Contract:
+        minter = self.settlement.address if settlement is None else settlement
+        return deploy(self.w3, "SecurityToken", name, symbol, self.registry.address, self.admin, minter,
+                      sender=self.admin)  # fmt: skip
+
+    def state(self, token: Contract | None = None, wallets: list[str] | None = None) -> dict[str, Any]:
+        """Everything a refusal must leave unchanged."""
+        tok = token if token is not None else self.token
+        who = wallets if wallets is not None else [*self.investors, self.outsider, self.issuer, self.payer, self.spare]
+        return {
+            "supply": tok.functions.totalSupply().call(),
+            "holders": tok.functions.holderCount().call(),
+            "balances": [tok.functions.balanceOf(w).call() for w in who],
+            "frozen": [tok.functions.frozenTokens(w).call() for w in who],
+            "flags": [tok.functions.isFrozen(w).call() for w in who],
+            "cash": [self.payment.functions.balanceOf(w).call() for w in who],
+            "cash_supply": self.payment.functions.totalSupply().call(),
+        }
+
+
+def deploy_platform(w3: Web3) -> Platform:
+    accounts = w3.eth.accounts
+    admin, agent, alice, bob, carol, dave, outsider, issuer, payer, spare = accounts[:10]
+    registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
+    payment = deploy(w3, "PaymentToken", admin, sender=admin)
+    settlement = deploy(w3, "Settlement", admin, payment.address, sender=admin)
+    token = deploy(w3, "SecurityToken", "GBA Green Bond 2029", "GBA29", registry.address, admin, settlement.address,
+                   sender=admin)  # fmt: skip
+    documents = deploy(w3, "DocumentRegistry", admin, sender=admin)
+    send(token.functions.grantRole(token.functions.AGENT_ROLE().call(), agent), admin)
+    wallets = [alice, bob, carol, dave, issuer, payer]
+    classes = [PROFESSIONAL, PROFESSIONAL, INSTITUTIONAL | PROFESSIONAL, RETAIL, ISSUER, ISSUER]
+    countries = [HK, HK, CN, SG, HK, HK]
+    send(registry.functions.batchRegisterIdentity(wallets, countries, classes, [FAR_FUTURE] * 6), admin)
+    return Platform(w3, registry, payment, settlement, token, documents, admin, agent, alice, bob, carol, dave,
+                    outsider, issuer, payer, spare)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def deployed(w3: Web3) -> Iterator[Platform]:
+    """The platform, deployed once per test module and removed after it."""
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield deploy_platform(w3)
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def platform(deployed: Platform, chain: Web3) -> Platform:
+    """The deployed platform, with every chain change of the test rolled back afterwards."""
+    return deployed
+
+
+@pytest.fixture
+def unchanged(platform: Platform) -> Callable[..., Any]:
+    """`with unchanged(): ...` asserts that the block leaves balances, supply and frozen state as they were."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check(token: Contract | None = None) -> Iterator[None]:
+        before = platform.state(token)
+        yield
+        assert platform.state(token) == before
+
+    return check
