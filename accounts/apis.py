@@ -27,15 +27,15 @@ class SignupApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class SignupInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
         full_name = serializers.CharField(max_length=200)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
-    @extend_schema(request=InputSerializer, responses={201: UserOutput})
+    @extend_schema(request=SignupInput, responses={201: UserOutput})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_signup(**data.validated_data)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -47,13 +47,13 @@ class LoginApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class LoginInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
 
-    @extend_schema(request=InputSerializer, responses={200: UserOutput})
+    @extend_schema(request=LoginInput, responses={200: UserOutput})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request._request,

@@ -37,7 +37,7 @@ class MyKycApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class InputSerializer(serializers.Serializer):
+    class MyKycInput(serializers.Serializer):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = serializers.CharField(max_length=200)
         country = serializers.CharField(max_length=2)
@@ -51,9 +51,9 @@ class MyKycApi(APIView):
             raise NotFound("You have not submitted your due diligence yet.")
         return Response(InvestorProfileOutput(profile).data)
 
-    @extend_schema(request=InputSerializer, responses={200: InvestorProfileOutput})
+    @extend_schema(request=MyKycInput, responses={200: InvestorProfileOutput})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
         profile = services.investor_kyc_submit(user=request.user, **data.validated_data)
         return Response(InvestorProfileOutput(profile).data)
@@ -97,12 +97,12 @@ class FaucetApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class InputSerializer(serializers.Serializer):
+    class FaucetInput(serializers.Serializer):
         amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
-    @extend_schema(request=InputSerializer, responses={202: None})
+    @extend_schema(request=FaucetInput, responses={202: None})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.FaucetInput(data=request.data)
         data.is_valid(raise_exception=True)
         tx = services.demo_fund_investor(actor=request.user, amount_hkd=data.validated_data["amount"])
         return Response({"transaction_id": tx.pk}, status=202)

@@ -6,4 +6,8 @@ app_name = "compliance"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("companies/<int:pk>/", views.kyb_review, name="kyb_review"),
+    path("investors/<int:pk>/", views.kyc_review, name="kyc_review"),
+    path("applications/<int:pk>/", views.application_review, name="application_review"),
+    path("audit/", views.audit, name="audit"),
 ]

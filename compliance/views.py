@@ -1,12 +1,129 @@
-"""Pages of compliance."""
+"""Pages of compliance: the review queue, KYB / KYC / application decisions and the audit trail."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from accounts.choices import Role
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.choices import COMPLIANCE_ROLES
 from accounts.permissions import role_required
+from compliance.audit import audit_chain_verify
+from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisionForm
+from compliance.selectors import audit_events, investor_profile_for_review, review_queue
+from compliance.services import company_kyb_decide, investor_kyc_decide
+from config.errors import ApplicationError
+from config.forms import apply_errors
+from financing.selectors import application_schedule, applications_visible_to
+from financing.services import application_decide
+from issuers.selectors import company_for_review
+from tokens.selectors import CHAIN_READ_ERRORS
+
+AUDIT_PAGE_SIZE = 50
+CHAIN_DOWN = "The chain is not answering right now, so nothing was changed. Please try again in a moment."
 
 
-@role_required(Role.OFFICER)
+@role_required(*COMPLIANCE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    """Companies awaiting KYB, investors awaiting KYC and applications awaiting review."""
+    return render(request, "compliance/queue.html", {"queue": review_queue()})
+
+
+@role_required(*COMPLIANCE_ROLES)
+def kyb_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company's details with the verify / reject decision."""
+    company = company_for_review(pk)
+    if company is None:
+        raise Http404("No such company.")
+    form = KybDecisionForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "compliance/kyb_review.html", {"company": company, "form": form})
+    if form.is_valid():
+        try:
+            company_kyb_decide(
+                actor=request.user, company=company, approve=form.approve, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            verdict = "verified" if form.approve else "rejected"
+            messages.success(
+                request, f"{company.legal_name_en} {verdict}. The decision is in the audit trail."
+            )
+            return redirect("compliance:queue")
+    return render(request, "compliance/kyb_review.html", {"company": company, "form": form}, status=400)
+
+
+@role_required(*COMPLIANCE_ROLES)
+def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """An investor's details with the approve / reject decision."""
+    profile = investor_profile_for_review(pk)
+    if profile is None:
+        raise Http404("No such investor.")
+    form = KycDecisionForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "compliance/kyc_review.html", {"profile": profile, "form": form})
+    status = 400
+    if form.is_valid():
+        try:
+            investor_kyc_decide(
+                actor=request.user, profile=profile, approve=form.approve, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        except CHAIN_READ_ERRORS:
+            form.add_error(None, CHAIN_DOWN)
+            status = 503
+        else:
+            if form.approve:
+                messages.success(
+                    request, f"{profile.legal_name} approved; the wallet is being registered on chain."
+                )
+            else:
+                messages.success(request, f"{profile.legal_name} rejected.")
+            return redirect("compliance:queue")
+    return render(request, "compliance/kyc_review.html", {"profile": profile, "form": form}, status=status)
+
+
+@role_required(*COMPLIANCE_ROLES)
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """An application with its terms; approve into an offering, request changes, or reject."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    form = ApplicationDecisionForm(request.POST or None)
+    context = {"application": application, "form": form, "schedule": application_schedule(application)}
+    if request.method != "POST":
+        return render(request, "compliance/application_review.html", context)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            application_decide(
+                actor=request.user,
+                application_id=pk,
+                decision=data["decision"],
+                reason=data["reason"],
+                closes_at=data["closes_at"],
+                professional_investors_only=data["professional_investors_only"],
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        except CHAIN_READ_ERRORS:
+            form.add_error(None, CHAIN_DOWN)
+            status = 503
+        else:
+            done = {
+                "approve": "Approved. The offering was created and its token is being deployed.",
+                "request_changes": "Changes requested; the SME sees your reason.",
+                "reject": "Application rejected.",
+            }
+            messages.success(request, done[data["decision"]])
+            return redirect("compliance:queue")
+    return render(request, "compliance/application_review.html", context, status=status)
+
+
+@role_required(*COMPLIANCE_ROLES)
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit trail, newest first, and whether its hash chain is intact."""
+    page = Paginator(audit_events(), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "compliance/audit.html", {"page": page, "broken_at": audit_chain_verify()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -120,15 +120,15 @@ class ApplicationDecisionApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    class InputSerializer(serializers.Serializer):
+    class ApplicationDecisionInput(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "reject", "request_changes"])
         reason = serializers.CharField(required=False, allow_blank=True, default="")
         closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
 
-    @extend_schema(request=InputSerializer, responses={200: ApplicationOutput})
+    @extend_schema(request=ApplicationDecisionInput, responses={200: ApplicationOutput})
     def post(self, request: Request, application_id: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.ApplicationDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         application = services.application_decide(
             actor=request.user, application_id=application_id, **data.validated_data
@@ -211,7 +211,7 @@ class SubscriptionOutput(serializers.Serializer):
     status = serializers.CharField()
     allotment = serializers.SerializerMethodField()
 
-    @extend_schema(exclude=True)
+    @extend_schema_field(AllotmentOutput(allow_null=True))
     def get_allotment(self, obj: Subscription) -> dict[str, object] | None:
         allotment = getattr(obj, "allotment", None)
         return AllotmentOutput(allotment).data if allotment else None
@@ -222,12 +222,12 @@ class SubscriptionCreateApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class InputSerializer(serializers.Serializer):
+    class SubscriptionCreateInput(serializers.Serializer):
         units = serializers.IntegerField(min_value=1, max_value=10**12)
 
-    @extend_schema(request=InputSerializer, responses={201: SubscriptionOutput})
+    @extend_schema(request=SubscriptionCreateInput, responses={201: SubscriptionOutput})
     def post(self, request: Request, offering_id: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.SubscriptionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         subscription = services.subscription_create(
             user=request.user, offering_id=offering_id, **data.validated_data

@@ -111,7 +111,7 @@ class KycForm(forms.Form):
         decimal_places=2,
         min_value=Decimal("0"),
         label="Portfolio (HKD)",
-        help_text="HKD 8,000,000 or more qualifies you as a professional investor (corporations: total assets).",
+        help_text="HKD 8,000,000 or more makes you a professional investor (corporations: total assets).",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

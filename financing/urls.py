@@ -5,5 +5,20 @@ from financing import views
 app_name = "financing"
 
 urlpatterns = [
+    path("applications/new/", views.application_new, name="application_new"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
     path("investor/", views.investor_dashboard, name="investor_dashboard"),
+    path("investor/kyc/", views.investor_kyc, name="investor_kyc"),
+    path("investor/faucet/", views.investor_faucet, name="investor_faucet"),
+    path("offerings/", views.offering_list, name="offering_list"),
+    path("offerings/manage/", views.offering_manage, name="offering_manage"),
+    path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),
+    path("offerings/<int:pk>/subscribe/", views.offering_subscribe, name="offering_subscribe"),
+    path("offerings/<int:pk>/open/", views.offering_open, name="offering_open"),
+    path("offerings/<int:pk>/close/", views.offering_close, name="offering_close"),
+    path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
+    path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),
 ]

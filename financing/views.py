@@ -1,12 +1,351 @@
-"""Pages of financing."""
+"""Pages of financing: bond applications (SME), offerings and subscriptions, the staff offering desk."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from accounts.choices import Role
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.choices import STAFF_ROLES, Role
 from accounts.permissions import role_required
+from compliance.services import demo_fund_investor, investor_kyc_submit
+from config.errors import ApplicationError
+from config.forms import apply_errors
+from financing import services
+from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
+from financing.forms import BondApplicationForm, FaucetForm, KycForm, SubscribeForm
+from financing.selectors import (
+    allotments_visible_to,
+    application_schedule,
+    applications_visible_to,
+    investor_overview,
+    offering_overview,
+    offerings_visible_to,
+    subscriptions_visible_to,
+)
+from issuers.forms import ActionForm
+from issuers.selectors import company_of
+from tokens.selectors import CHAIN_READ_ERRORS
+
+ALL_ROLES = (Role.SME, Role.INVESTOR, *STAFF_ROLES)
+CHAIN_DOWN = "The chain is not answering right now, so nothing was changed. Please try again in a moment."
+
+
+def _refuse(form: Any, exc: Exception) -> int:
+    """Put a refusal on `form` and return the status to answer with (400, or 503 when the chain is down)."""
+    if isinstance(exc, ApplicationError):
+        apply_errors(form, exc)
+        return 400
+    form.add_error(None, CHAIN_DOWN)
+    return 503
+
+
+# --- SME: bond applications ----------------------------------------------------------------------
+
+
+@role_required(Role.SME)
+def application_new(request: HttpRequest) -> HttpResponse:
+    """A new bond application of the SME's verified company."""
+    form = BondApplicationForm(request.POST or None, initial={"currency": "HKD"})
+    context: dict[str, Any] = {"form": form, "company": company_of(request.user), "application": None}
+    if request.method != "POST":
+        return render(request, "financing/application_form.html", context)
+    if form.is_valid():
+        try:
+            application = services.bond_application_save(user=request.user, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Draft saved. Check the terms and schedule, then submit it to compliance."
+            )
+            return redirect("financing:application_detail", pk=application.pk)
+    return render(request, "financing/application_form.html", context, status=400)
+
+
+@role_required(Role.SME)
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft application, or one compliance sent back for changes."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    if application.status not in EDITABLE_APPLICATION_STATUSES:
+        messages.info(
+            request, f"The application is {application.get_status_display().lower()} and cannot change."
+        )
+        return redirect("financing:application_detail", pk=pk)
+    form = BondApplicationForm(request.POST or None, initial=BondApplicationForm.initial_from(application))
+    context: dict[str, Any] = {"form": form, "company": application.company, "application": application}
+    if request.method != "POST":
+        return render(request, "financing/application_form.html", context)
+    if form.is_valid():
+        try:
+            services.bond_application_save(
+                user=request.user, application=application, **form.service_kwargs()
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("financing:application_detail", pk=pk)
+    return render(request, "financing/application_form.html", context, status=400)
+
+
+def _render_application(
+    request: HttpRequest, pk: int, *, action_form: ActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    schedule = application_schedule(application)
+    chart = None
+    if schedule is not None:
+        chart = {
+            "labels": [row.date.isoformat() for row in schedule.rows],
+            "interest": [str(row.interest) for row in schedule.rows],
+            "principal": [str(row.principal) for row in schedule.rows],
+        }
+    context = {
+        "application": application,
+        "offering": getattr(application, "offering", None),
+        "schedule": schedule,
+        "chart": chart,
+        "action_form": action_form,
+        "editable": application.status in EDITABLE_APPLICATION_STATUSES,
+    }
+    return render(request, "financing/application_detail.html", context, status=status)
+
+
+@role_required(Role.SME)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Terms, schedule, status and decision of one application; its offering once approved."""
+    return _render_application(request, pk)
+
+
+@role_required(Role.SME)
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the application to compliance."""
+    get_object_or_404(applications_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        services.application_submit(user=request.user, application_id=pk)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_application(request, pk, action_form=form, status=400)
+    messages.success(request, "Submitted. Compliance will review the application; the decision appears here.")
+    return redirect("financing:application_detail", pk=pk)
+
+
+@role_required(Role.SME)
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the application back before a decision."""
+    get_object_or_404(applications_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        services.application_withdraw(user=request.user, application_id=pk)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_application(request, pk, action_form=form, status=400)
+    messages.success(request, "Application withdrawn.")
+    return redirect("financing:application_detail", pk=pk)
+
+
+# --- investors -----------------------------------------------------------------------------------
+
+
+def _render_investor(
+    request: HttpRequest,
+    *,
+    kyc_form: KycForm | None = None,
+    faucet_form: FaucetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    overview = investor_overview(request.user)
+    if kyc_form is None:
+        profile = overview.profile
+        initial = {}
+        if profile is not None:
+            initial = {name: getattr(profile, name) for name in KycForm.base_fields}
+            initial["country"] = profile.country.code
+        kyc_form = KycForm(initial=initial)
+    context = {"overview": overview, "kyc_form": kyc_form, "faucet_form": faucet_form or FaucetForm()}
+    template = "financing/_investor_live.html" if request.htmx else "financing/investor_dashboard.html"
+    return render(request, template, context, status=status)
 
 
 @role_required(Role.INVESTOR)
 def investor_dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    """KYC state (and form), wallet, HKD balance and holdings from chain, subscriptions and allotments."""
+    return _render_investor(request)
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_kyc(request: HttpRequest) -> HttpResponse:
+    """Submit the investor's due diligence for review."""
+    form = KycForm(request.POST)
+    if form.is_valid():
+        try:
+            investor_kyc_submit(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Submitted. Compliance will review your details; your wallet is created on approval."
+            )
+            return redirect("financing:investor_dashboard")
+    return _render_investor(request, kyc_form=form, status=400)
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_faucet(request: HttpRequest) -> HttpResponse:
+    """Mint test HKD into the investor's wallet (demo platforms only)."""
+    form = FaucetForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            demo_fund_investor(actor=request.user, amount_hkd=form.cleaned_data["amount"])
+        except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
+            status = _refuse(form, exc)
+        else:
+            messages.success(
+                request, "Test HKD is on its way to your wallet; the balance updates when it is confirmed."
+            )
+            return redirect("financing:investor_dashboard")
+    return _render_investor(request, faucet_form=form, status=status)
+
+
+@role_required(Role.INVESTOR)
+def offering_list(request: HttpRequest) -> HttpResponse:
+    """Offerings open for subscription, soonest closing first."""
+    offerings = offerings_visible_to(request.user).filter(status=OfferingStatus.OPEN).order_by("closes_at")
+    return render(request, "financing/offering_list.html", {"offerings": offerings})
+
+
+def _render_offering(
+    request: HttpRequest,
+    pk: int,
+    *,
+    subscribe_form: SubscribeForm | None = None,
+    action_form: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    overview = offering_overview(request.user, pk)
+    if overview is None:
+        raise Http404("No such offering.")
+    context = {
+        "overview": overview,
+        "offering": overview.offering,
+        "subscribe_form": subscribe_form or SubscribeForm(),
+        "action_form": action_form,
+        "is_staff_role": request.user.role in STAFF_ROLES,
+    }
+    template = "financing/_offering_live.html" if request.htmx else "financing/offering_detail.html"
+    return render(request, template, context, status=status)
+
+
+@role_required(*ALL_ROLES)
+def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Terms and progress; investors subscribe here; staff see allotments and their settlement."""
+    return _render_offering(request, pk)
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def offering_subscribe(request: HttpRequest, pk: int) -> HttpResponse:
+    """Subscribe whole units of an open offering."""
+    get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = SubscribeForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.subscription_create(user=request.user, offering_id=pk, units=form.cleaned_data["units"])
+        except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
+            status = _refuse(form, exc)
+        else:
+            messages.success(
+                request, "Subscribed. Units are allotted when the offering closes, then settled on chain."
+            )
+            return redirect("financing:offering_detail", pk=pk)
+    return _render_offering(request, pk, subscribe_form=form, status=status)
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def subscription_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw one's own subscription while the offering is open."""
+    subscription = get_object_or_404(subscriptions_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        services.subscription_withdraw(user=request.user, subscription_id=pk)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_offering(request, subscription.offering_id, action_form=form, status=400)
+    messages.success(request, "Subscription withdrawn. You can subscribe again while the offering is open.")
+    return redirect("financing:offering_detail", pk=subscription.offering_id)
+
+
+# --- staff: the offering desk ---------------------------------------------------------------------
+
+
+def _render_manage(
+    request: HttpRequest, *, action_form: ActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    offerings = offerings_visible_to(request.user).order_by("-created_at")
+    context = {"offerings": offerings, "action_form": action_form}
+    return render(request, "financing/offering_manage.html", context, status=status)
+
+
+@role_required(*STAFF_ROLES)
+def offering_manage(request: HttpRequest) -> HttpResponse:
+    """Every offering with Open / Close buttons per state."""
+    return _render_manage(request)
+
+
+def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+    get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        offering = action(actor=request.user, offering_id=pk)
+    except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
+        return _render_manage(request, action_form=form, status=_refuse(form, exc))
+    done = {
+        OfferingStatus.OPEN: "Offering opened: verified investors can now subscribe.",
+        OfferingStatus.CLOSED: "Offering closed. Units are allotted and settling on chain.",
+        OfferingStatus.SETTLED: "Offering closed and every allotment settled on chain.",
+        OfferingStatus.CANCELLED: "Below the minimum raise: the offering was cancelled and nobody pays.",
+    }
+    messages.success(request, done.get(offering.status, f"Offering {offering.get_status_display().lower()}."))
+    if request.POST.get("next") == "detail":
+        return redirect("financing:offering_detail", pk=pk)
+    return redirect("financing:offering_manage")
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def offering_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a ready offering for subscriptions."""
+    return _offering_action(request, pk, services.offering_open)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def offering_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close an open offering: allot and settle, or cancel below the minimum."""
+    return _offering_action(request, pk, services.offering_close)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed settlement again."""
+    allotment = get_object_or_404(allotments_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        services.allotment_retry(actor=request.user, allotment_id=pk)
+    except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
+        return _render_offering(request, allotment.offering_id, action_form=form, status=_refuse(form, exc))
+    messages.success(request, "Settlement queued again.")
+    return redirect("financing:offering_detail", pk=allotment.offering_id)

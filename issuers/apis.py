@@ -32,7 +32,7 @@ class MyCompanyApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    class InputSerializer(serializers.Serializer):
+    class MyCompanyInput(serializers.Serializer):
         legal_name_en = serializers.CharField(max_length=200)
         legal_name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         jurisdiction = serializers.ChoiceField(choices=Jurisdiction.values)
@@ -46,9 +46,9 @@ class MyCompanyApi(APIView):
             raise NotFound("You have not created a company profile yet.")
         return Response(CompanyOutput(company).data)
 
-    @extend_schema(request=InputSerializer, responses={200: CompanyOutput})
+    @extend_schema(request=MyCompanyInput, responses={200: CompanyOutput})
     def put(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.MyCompanyInput(data=request.data)
         data.is_valid(raise_exception=True)
         company = services.company_save(user=request.user, **data.validated_data)
         return Response(CompanyOutput(company).data)

@@ -23,7 +23,7 @@ class CompanyForm(forms.Form):
     registration_number = forms.CharField(
         max_length=32,
         label="Registration number",
-        help_text="Hong Kong company number (CR No.), Macao registration or mainland unified social credit code.",
+        help_text="Hong Kong CR No., Macao registration number or mainland unified social credit code.",
     )
     industry = forms.CharField(
         max_length=100, label="Industry", help_text="For example: industrial automation."

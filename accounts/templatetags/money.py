@@ -72,3 +72,12 @@ def share(part: object, whole: object) -> int:
 def tone(status: object) -> str:
     """The badge colour of a status value."""
     return TONE_OF.get(str(status), "neutral")
+
+
+@register.filter
+def cents(value: object) -> str:
+    """An amount in whole cents, for scripts that must not do money in floating point."""
+    amount = _decimal(value)
+    if amount is None:
+        return "0"
+    return str(int((amount * 100).to_integral_value()))

@@ -7,8 +7,8 @@ from .base import WALLET_ENCRYPTION_KEYS
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if SECRET_KEY.startswith("insecure"):
-    raise RuntimeError("Set DJANGO_SECRET_KEY to a long random value in production.")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
+    raise RuntimeError("Set DJANGO_SECRET_KEY to a random value of at least 50 characters in production.")
 if not WALLET_ENCRYPTION_KEYS:
     raise RuntimeError("Set WALLET_ENCRYPTION_KEYS in production.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")

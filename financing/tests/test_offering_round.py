@@ -137,3 +137,37 @@ def test_settlement_is_keyed_by_allotment_on_chain(round_actors):
     from tokens import chain
 
     assert chain.call("Settlement", settlement.address, "isSettled", allotment.pk) is True
+
+
+def test_concurrent_subscriptions_never_pass_the_hard_cap(round_actors):
+    import threading
+
+    from django.db import connection
+
+    officer, _, _, offering = round_actors
+    investors = [flows.approved_investor(by=officer, funds=Decimal("40000")) for _ in range(10)]
+    barrier = threading.Barrier(len(investors))
+    outcomes: list[str] = []
+
+    def subscribe(user):
+        barrier.wait()
+        try:
+            subscription_create(user=user, offering_id=offering.pk, units=40)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("full")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=subscribe, args=(user,)) for user in investors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    offering.refresh_from_db()
+    assert offering.subscription_cap_units == 300
+    assert outcomes.count("ok") == 7
+    assert outcomes.count("full") == 3
+    assert offering.units_subscribed == 280
+    assert Subscription.objects.filter(offering=offering).count() == 7

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from eth_utils import keccak
+from web3.logs import DISCARD
 
 from .conftest import (
     CN,
@@ -81,7 +82,7 @@ def test_compliant_transfer_moves_balance_and_emits_transfer(funded):
     receipt = send(p.token.functions.transfer(p.carol, 10), p.alice)
     assert p.token.functions.balanceOf(p.alice).call() == 990
     assert p.token.functions.balanceOf(p.carol).call() == 10
-    (event,) = p.token.events.Transfer().process_receipt(receipt)
+    (event,) = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
     assert (event.args["from"], event.args["to"], event.args["value"]) == (p.alice, p.carol, 10)
 
 
@@ -173,7 +174,7 @@ def test_unverified_recipient_is_refused(funded, unchanged):
 def test_frozen_sender_and_recipient_are_refused(funded, unchanged):
     p = funded
     receipt = send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
-    (event,) = p.token.events.AddressFrozen().process_receipt(receipt)
+    (event,) = p.token.events.AddressFrozen().process_receipt(receipt, errors=DISCARD)
     assert (event.args.wallet, event.args.frozen, event.args.agent) == (p.alice, True, p.agent)
     assert p.token.functions.isFrozen(p.alice).call()
     refuse_transfer(p, p.alice, p.bob, 1, SENDER_FROZEN, unchanged)
@@ -195,7 +196,7 @@ def test_more_than_free_balance_is_refused(funded, unchanged):
 def test_partially_frozen_tokens_are_never_spendable(funded, unchanged):
     p = funded
     receipt = send(p.token.functions.freezePartialTokens(p.alice, 900), p.agent)
-    assert p.token.events.TokensFrozen().process_receipt(receipt)[0].args.amount == 900
+    assert p.token.events.TokensFrozen().process_receipt(receipt, errors=DISCARD)[0].args.amount == 900
     assert p.token.functions.frozenTokens(p.alice).call() == 900
     assert p.token.functions.freeBalanceOf(p.alice).call() == 100
     refuse_transfer(p, p.alice, p.bob, 101, INSUFFICIENT_FREE_BALANCE, unchanged)
@@ -221,7 +222,7 @@ def test_freeze_beyond_balance_and_unfreeze_beyond_frozen_are_refused(funded, un
 def test_country_rule_allows_only_listed_countries(funded, unchanged):
     p = funded
     receipt = send(p.token.functions.setAllowedCountries([HK, MO], True), p.admin)
-    assert {e.args.country for e in p.token.events.CountryAllowed().process_receipt(receipt)} == {HK, MO}
+    assert {e.args.country for e in p.token.events.CountryAllowed().process_receipt(receipt, errors=DISCARD)} == {HK, MO}
     assert p.token.functions.allowedCountries().call() == [HK, MO]
     assert p.token.functions.isCountryAllowed(HK).call()
     assert not p.token.functions.isCountryAllowed(CN).call()
@@ -251,7 +252,7 @@ def test_country_rule_with_many_countries_uses_the_bitmap(funded, unchanged):
     send(p.token.functions.transfer(p.carol, 1), p.alice)
 
 
-@pytest.mark.parametrize("country", [0, 1000, US * 100])
+@pytest.mark.parametrize("country", [0, 1000, 65535])
 def test_allowed_country_outside_iso_range_is_refused(platform, country):
     assert_reverts(platform.token.functions.setAllowedCountries([country], True), platform.admin, "InvalidCountry",
                    country)  # fmt: skip
@@ -316,7 +317,7 @@ def test_rules_round_trip_and_keep_pause_and_holder_count(funded):
     p = funded
     send(p.token.functions.pause(), p.admin)
     receipt = send(p.token.functions.setRules(PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1), p.admin)
-    assert p.token.events.RulesUpdated().process_receipt(receipt)[0].args.maxHolders == 7
+    assert p.token.events.RulesUpdated().process_receipt(receipt, errors=DISCARD)[0].args.maxHolders == 7
     assert p.token.functions.rules().call() == [PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1]
     assert p.token.functions.paused().call()
     assert p.token.functions.holderCount().call() == 2
@@ -364,7 +365,7 @@ def test_redeem_burns_free_balance_only(funded, unchanged):
         assert_reverts(p.token.functions.redeem(p.alice, 991), p.agent, "InsufficientFreeBalance", p.alice, 990, 991)
         assert_reverts(p.token.functions.redeem(p.alice, 1), p.outsider, "AccessControlUnauthorizedAccount")
     receipt = send(p.token.functions.redeem(p.alice, 990), p.agent)
-    (event,) = p.token.events.Transfer().process_receipt(receipt)
+    (event,) = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
     assert (event.args["to"], event.args["value"]) == ("0x" + "00" * 20, 990)
     assert p.token.functions.balanceOf(p.alice).call() == 10
     send(p.token.functions.unfreezePartialTokens(p.alice, 10), p.agent)
@@ -390,7 +391,7 @@ def test_forced_transfer_bypasses_pause_freeze_and_rules(funded):
     send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
     send(p.token.functions.setRules(INSTITUTIONAL, 1, 5, now(p.w3) + 86_400), p.admin)
     receipt = send(p.token.functions.forcedTransfer(p.alice, p.dave, 10), p.agent)
-    (event,) = p.token.events.ForcedTransfer().process_receipt(receipt)
+    (event,) = p.token.events.ForcedTransfer().process_receipt(receipt, errors=DISCARD)
     assert (event.args["from"], event.args["to"], event.args.amount, event.args.agent) == (p.alice, p.dave, 10, p.agent)
     assert p.token.functions.balanceOf(p.dave).call() == 10
     assert p.token.functions.holderCount().call() == 3
@@ -420,7 +421,7 @@ def test_recovery_moves_balance_and_frozen_state_to_the_same_investor(funded):
     send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
     send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
     receipt = send(p.token.functions.recoveryAddress(p.alice, p.spare), p.agent)
-    assert p.token.events.RecoverySuccess().process_receipt(receipt)[0].args.replacement == p.spare
+    assert p.token.events.RecoverySuccess().process_receipt(receipt, errors=DISCARD)[0].args.replacement == p.spare
     assert p.token.functions.balanceOf(p.spare).call() == 1_000
     assert p.token.functions.frozenTokens(p.spare).call() == 300
     assert p.token.functions.isFrozen(p.spare).call()

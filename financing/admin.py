@@ -1,0 +1,75 @@
+"""Admin of financing. Statuses are read-only here: only the services move them (and audit the move)."""
+
+from django.contrib import admin
+
+from financing.models import Allotment, Application, BondTerms, Offering, Subscription
+
+
+class BondTermsInline(admin.StackedInline):
+    model = BondTerms
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "instrument", "currency", "target_amount", "status", "submitted_at"]
+    list_filter = ["status", "instrument", "currency"]
+    search_fields = ["title", "company__legal_name_en"]
+    readonly_fields = ["status", "decision_reason", "reviewed_by", "submitted_at", "created_at", "updated_at"]
+    raw_id_fields = ["company"]
+    inlines = [BondTermsInline]
+
+
+@admin.register(BondTerms)
+class BondTermsAdmin(admin.ModelAdmin):
+    list_display = [
+        "application",
+        "face_value",
+        "coupon_rate",
+        "coupon_frequency",
+        "issue_date",
+        "maturity_date",
+    ]
+    raw_id_fields = ["application"]
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "unit_price", "units_offered", "units_subscribed", "closes_at"]
+    list_filter = ["status", "professional_investors_only"]
+    search_fields = ["application__title"]
+    readonly_fields = [
+        "status",
+        "units_subscribed",
+        "token",
+        "opened_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
+    raw_id_fields = ["application"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["pk", "offering", "investor", "units", "amount", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["investor__email", "offering__application__title"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    raw_id_fields = ["offering", "investor"]
+
+
+@admin.register(Allotment)
+class AllotmentAdmin(admin.ModelAdmin):
+    list_display = ["pk", "offering", "subscription", "units", "amount", "status", "settled_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "status",
+        "failure_reason",
+        "chain_transaction",
+        "settled_at",
+        "created_at",
+        "updated_at",
+    ]
+    raw_id_fields = ["offering", "subscription"]

@@ -1,0 +1,408 @@
+"""Bad input on every endpoint in scope gets 4xx with field messages, never a 500, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.choices import Role
+from accounts.tests.factories import UserFactory
+from compliance.choices import KycStatus
+from compliance.models import InvestorProfile
+from financing.choices import ApplicationStatus
+from financing.models import Application, BondTerms
+from issuers.choices import KybStatus
+from issuers.tests.factories import CompanyFactory
+
+MODELS = [
+    "accounts.User",
+    "issuers.Company",
+    "financing.Application",
+    "financing.BondTerms",
+    "financing.Offering",
+    "financing.Subscription",
+    "financing.Allotment",
+    "compliance.InvestorProfile",
+    "tokens.ChainTransaction",
+    "tokens.Wallet",
+]
+
+
+def _counts() -> dict[str, int]:
+    return {name: apps.get_model(name).objects.count() for name in MODELS}
+
+
+def _client_for(user) -> Client:
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(user)
+    return client
+
+
+def _post(client: Client, url: str, payload, method: str = "post"):
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    return getattr(client, method)(url, data=body, content_type="application/json")
+
+
+@pytest.fixture
+def actors(db):
+    sme = UserFactory(role=Role.SME)
+    company = CompanyFactory(representative=sme, kyb_status=KybStatus.DRAFT)
+    verified_sme = UserFactory(role=Role.SME)
+    verified = CompanyFactory(representative=verified_sme, kyb_status=KybStatus.DRAFT)
+    # A verified company needs a wallet; make one without the chain.
+    from tokens.choices import WalletKind
+    from tokens.services import wallet_create
+
+    verified.wallet = wallet_create(kind=WalletKind.ISSUER, label="issuer")
+    verified.kyb_status = KybStatus.VERIFIED
+    verified.save()
+    application = Application.objects.create(
+        company=verified,
+        instrument="bond",
+        title="Notes",
+        target_amount=100000,
+        minimum_amount=10000,
+        use_of_proceeds="capex",
+        status=ApplicationStatus.SUBMITTED,
+    )
+    BondTerms.objects.create(
+        application=application,
+        face_value=1000,
+        coupon_rate="0.05",
+        coupon_frequency="annual",
+        issue_date=date.today(),
+        maturity_date=date.today() + timedelta(days=730),
+    )
+    investor = UserFactory(role=Role.INVESTOR)
+    profile = InvestorProfile.objects.create(
+        user=investor,
+        investor_type="individual",
+        legal_name="Ivy",
+        country="HK",
+        id_document_number="A1",
+        declared_portfolio_hkd=10,
+        kyc_status=KycStatus.SUBMITTED,
+    )
+    return {
+        "sme": sme,
+        "company": company,
+        "verified_sme": verified_sme,
+        "application": application,
+        "investor": investor,
+        "profile": profile,
+        "officer": UserFactory(role=Role.OFFICER),
+        "operator": UserFactory(role=Role.OPERATOR),
+    }
+
+
+GOOD_BOND = {
+    "title": "Notes",
+    "currency": "HKD",
+    "target_amount": "100000.00",
+    "minimum_amount": "10000.00",
+    "use_of_proceeds": "capex",
+    "face_value": "1000.00",
+    "coupon_rate": "0.05",
+    "coupon_frequency": "annual",
+    "issue_date": "2027-01-04",
+    "maturity_date": "2029-01-04",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"target_amount": "-5"}, "target_amount"),
+        ({"target_amount": "abc"}, "target_amount"),
+        ({"target_amount": "100000.001"}, "target_amount"),
+        ({"target_amount": "1e40"}, "target_amount"),
+        ({"minimum_amount": "200000.00"}, "minimum_amount"),
+        ({"target_amount": "100500.00"}, "target_amount"),
+        ({"coupon_rate": "1.5"}, "coupon_rate"),
+        ({"coupon_rate": "0.0000001"}, "coupon_rate"),
+        ({"coupon_frequency": "weekly"}, "coupon_frequency"),
+        ({"maturity_date": "2026-01-01"}, "maturity_date"),
+        ({"maturity_date": "2029-02-30"}, "maturity_date"),
+        ({"maturity_date": "2099-01-01"}, "maturity_date"),
+        ({"currency": "EUR"}, "currency"),
+        ({"currency": "USD"}, "currency"),
+        ({"title": ""}, "title"),
+        ({"use_of_proceeds": "   "}, "use_of_proceeds"),
+        ({"face_value": "0"}, "face_value"),
+    ],
+)
+def test_a_bad_bond_application_gets_a_field_message_and_writes_nothing(actors, change, field):
+    client = _client_for(actors["verified_sme"])
+    before = _counts()
+
+    response = _post(client, "/api/v1/applications/", {**GOOD_BOND, **change})
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert _counts() == before
+
+
+def test_an_sme_without_kyb_cannot_apply(actors):
+    before = _counts()
+    response = _post(_client_for(actors["sme"]), "/api/v1/applications/", GOOD_BOND)
+    assert response.status_code == 400
+    assert "KYB" in response.json()["detail"]
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (
+            {"email": "not-an-email", "password": "a-long-pass-phrase-1", "full_name": "A", "role": "sme"},
+            "email",
+        ),
+        ({"email": "a@b.hk", "password": "short", "full_name": "A", "role": "sme"}, "password"),
+        ({"email": "a@b.hk", "password": "12345678901234", "full_name": "A", "role": "sme"}, "password"),
+        (
+            {"email": "a@b.hk", "password": "a-long-pass-phrase-1", "full_name": "A", "role": "operator"},
+            "role",
+        ),
+        (
+            {"email": "a@b.hk", "password": "a-long-pass-phrase-1", "full_name": "   ", "role": "sme"},
+            "full_name",
+        ),
+        ({"email": "a@b.hk", "password": "a-long-pass-phrase-1", "role": "sme"}, "full_name"),
+    ],
+)
+def test_bad_signups_are_refused_with_field_messages(db, payload, field):
+    before = _counts()
+    response = _post(Client(), "/api/v1/auth/signup/", payload)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert _counts() == before
+
+
+def test_signing_up_twice_with_one_email_is_refused(db):
+    payload = {
+        "email": "Ann@Example.hk",
+        "password": "a-long-pass-phrase-1",
+        "full_name": "Ann",
+        "role": "sme",
+    }
+    assert _post(Client(), "/api/v1/auth/signup/", payload).status_code == 201
+    again = _post(Client(), "/api/v1/auth/signup/", {**payload, "email": "ann@example.HK"})
+    assert again.status_code == 400
+    assert "email" in again.json()
+
+
+def test_wrong_password_is_a_400_not_a_session(db):
+    UserFactory(email="ivy@example.hk")
+    response = _post(Client(), "/api/v1/auth/login/", {"email": "ivy@example.hk", "password": "nope"})
+    assert response.status_code == 400
+    assert "password" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (
+            {"legal_name_en": "", "jurisdiction": "HK", "registration_number": "1", "industry": "x"},
+            "legal_name_en",
+        ),
+        (
+            {"legal_name_en": "A", "jurisdiction": "SG", "registration_number": "1", "industry": "x"},
+            "jurisdiction",
+        ),
+        (
+            {"legal_name_en": "A", "jurisdiction": "HK", "registration_number": "", "industry": "x"},
+            "registration_number",
+        ),
+    ],
+)
+def test_bad_company_profiles_are_refused(actors, payload, field):
+    before = _counts()
+    response = _post(_client_for(actors["sme"]), "/api/v1/company/", payload, method="put")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert _counts() == before
+
+
+def test_another_accounts_registration_number_is_refused(actors):
+    taken = actors["company"]
+    other = UserFactory(role=Role.SME)
+    response = _post(
+        _client_for(other),
+        "/api/v1/company/",
+        {
+            "legal_name_en": "Copycat Ltd",
+            "jurisdiction": taken.jurisdiction,
+            "registration_number": taken.registration_number,
+            "industry": "x",
+        },
+        method="put",
+    )
+    assert response.status_code == 400
+    assert "registration_number" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (
+            {
+                "investor_type": "trust",
+                "legal_name": "A",
+                "country": "HK",
+                "id_document_number": "1",
+                "declared_portfolio_hkd": "1",
+            },
+            "investor_type",
+        ),
+        (
+            {
+                "investor_type": "individual",
+                "legal_name": "A",
+                "country": "XX",
+                "id_document_number": "1",
+                "declared_portfolio_hkd": "1",
+            },
+            "country",
+        ),
+        (
+            {
+                "investor_type": "individual",
+                "legal_name": "A",
+                "country": "HK",
+                "id_document_number": "1",
+                "declared_portfolio_hkd": "-1",
+            },
+            "declared_portfolio_hkd",
+        ),
+    ],
+)
+def test_bad_kyc_submissions_are_refused(db, payload, field):
+    investor = UserFactory(role=Role.INVESTOR)
+    before = _counts()
+    response = _post(_client_for(investor), "/api/v1/kyc/", payload)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert _counts() == before
+
+
+def test_a_decision_without_a_reason_is_refused_and_changes_nothing(actors):
+    officer = _client_for(actors["officer"])
+    response = _post(officer, f"/api/v1/kyc/{actors['profile'].pk}/decision/", {"approve": False})
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    actors["profile"].refresh_from_db()
+    assert actors["profile"].kyc_status == KycStatus.SUBMITTED
+
+    response = _post(
+        officer, f"/api/v1/applications/{actors['application'].pk}/decision/", {"decision": "reject"}
+    )
+    assert response.status_code == 400
+    actors["application"].refresh_from_db()
+    assert actors["application"].status == ApplicationStatus.SUBMITTED
+
+
+def test_an_approval_closing_in_the_past_is_refused(actors):
+    response = _post(
+        _client_for(actors["officer"]),
+        f"/api/v1/applications/{actors['application'].pk}/decision/",
+        {"decision": "approve", "closes_at": "2020-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 400
+    assert "closes_at" in response.json()
+    actors["application"].refresh_from_db()
+    assert actors["application"].status == ApplicationStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "url"),
+    [
+        ("investor", "post", "/api/v1/applications/{application}/decision/"),
+        ("sme", "post", "/api/v1/kyc/{profile}/decision/"),
+        ("investor", "post", "/api/v1/offerings/1/open/"),
+        ("sme", "post", "/api/v1/offerings/1/subscriptions/"),
+        ("officer", "get", "/api/v1/chain/status/"),
+        ("investor", "get", "/api/v1/audit/verify/"),
+    ],
+)
+def test_each_role_is_refused_other_roles_endpoints(actors, role, method, url):
+    client = _client_for(actors[role])
+    path = url.format(application=actors["application"].pk, profile=actors["profile"].pk)
+    response = client.get(path) if method == "get" else _post(client, path, {})
+    assert response.status_code == 403
+
+
+def test_other_users_objects_are_not_found(actors):
+    response = _client_for(actors["sme"]).get(f"/api/v1/applications/{actors['application'].pk}/")
+    assert response.status_code == 404
+
+
+def test_anonymous_requests_are_refused(db):
+    assert Client().get("/api/v1/applications/").status_code == 403
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=6,
+)
+
+ENDPOINTS = [
+    ("sme", "post", "/api/v1/applications/", list(GOOD_BOND)),
+    (
+        "sme",
+        "put",
+        "/api/v1/company/",
+        ["legal_name_en", "legal_name_zh", "jurisdiction", "registration_number", "industry"],
+    ),
+    (
+        "investor",
+        "post",
+        "/api/v1/kyc/",
+        ["investor_type", "legal_name", "country", "id_document_number", "declared_portfolio_hkd"],
+    ),
+    (
+        "officer",
+        "post",
+        "/api/v1/applications/{application}/decision/",
+        ["decision", "reason", "closes_at", "professional_investors_only"],
+    ),
+    ("officer", "post", "/api/v1/kyc/{profile}/decision/", ["approve", "reason"]),
+    ("officer", "post", "/api/v1/kyb/{company}/decision/", ["approve", "reason"]),
+    ("investor", "post", "/api/v1/offerings/999/subscriptions/", ["units"]),
+    ("investor", "post", "/api/v1/faucet/", ["amount"]),
+    (None, "post", "/api/v1/auth/signup/", ["email", "password", "full_name", "role"]),
+    (None, "post", "/api/v1/auth/login/", ["email", "password"]),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "url", "fields"), ENDPOINTS)
+def test_random_payloads_never_cause_a_server_error(actors, role, method, url, fields):
+    client = _client_for(actors[role]) if role else Client()
+    path = url.format(
+        application=actors["application"].pk, profile=actors["profile"].pk, company=actors["company"].pk
+    )
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        payload=st.one_of(
+            st.fixed_dictionaries({}, optional=dict.fromkeys(fields, JSONISH)),
+            JSONISH,
+            st.binary(max_size=20),
+        )
+    )
+    def check(payload):
+        response = _post(client, path, payload, method=method)
+        assert response.status_code < 500, (payload, response.content[:300])
+
+    check()

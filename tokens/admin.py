@@ -1,0 +1,67 @@
+"""Admin of the chain side. Never shows a wallet's encrypted key or a transaction's signed bytes."""
+
+from django.contrib import admin
+
+from tokens.models import ChainTransaction, Contract, Wallet
+
+
+@admin.register(Wallet)
+class WalletAdmin(admin.ModelAdmin):
+    list_display = ["address", "kind", "label", "owner", "next_nonce", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["address", "label", "owner__email"]
+    exclude = ["encrypted_key"]
+    readonly_fields = ["address", "kind", "next_nonce", "created_at"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "chain_id", "address", "status", "created_at"]
+    list_filter = ["kind", "status", "chain_id"]
+    search_fields = ["label", "address"]
+    readonly_fields = ["kind", "chain_id", "address", "status", "created_at", "updated_at"]
+
+
+@admin.register(ChainTransaction)
+class ChainTransactionAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "intent",
+        "reference",
+        "status",
+        "nonce",
+        "tx_hash",
+        "block_number",
+        "attempts",
+        "updated_at",
+    ]
+    list_filter = ["status", "intent"]
+    search_fields = ["idempotency_key", "reference", "tx_hash", "to_address"]
+    exclude = ["raw_tx"]
+    readonly_fields = [
+        "intent",
+        "idempotency_key",
+        "reference",
+        "signer",
+        "chain_id",
+        "to_address",
+        "data",
+        "value_wei",
+        "contract",
+        "status",
+        "nonce",
+        "gas_limit",
+        "tx_hash",
+        "attempts",
+        "error",
+        "block_number",
+        "gas_used",
+        "created_at",
+        "updated_at",
+        "sent_at",
+        "confirmed_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # writes go through the outbox, never by hand

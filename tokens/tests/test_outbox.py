@@ -1,0 +1,147 @@
+"""The outbox signs once, survives crashes and dropped RPCs, and explains refusals."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from cryptography.fernet import Fernet
+import redis
+from django.db import transaction
+from hexbytes import HexBytes
+
+from tokens import chain, outbox, signer
+from tokens.choices import ChainTxStatus, ContractKind, WalletKind
+from tokens.models import ChainTransaction, Wallet
+from tokens.selectors import platform_contract, platform_wallet
+from tokens.services import payment_token_mint, wallet_create
+
+
+@pytest.fixture
+def receiver(platform):
+    return wallet_create(kind=WalletKind.INVESTOR, label="receiver")
+
+
+@pytest.fixture
+def no_worker(settings):
+    """Tasks go to the real broker, where no worker consumes them: the row waits in the outbox."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+def _payment_balance(address: str) -> int:
+    return int(
+        chain.call(
+            "PaymentToken", platform_contract(ContractKind.PAYMENT_TOKEN).address, "balanceOf", address
+        )
+    )
+
+
+def test_the_same_idempotency_key_records_one_transaction(receiver, no_worker):
+    first = payment_token_mint(to_address=receiver.address, amount_base_units=5, key="mint:once")
+    second = payment_token_mint(to_address=receiver.address, amount_base_units=5, key="mint:once")
+    assert first.pk == second.pk
+    assert ChainTransaction.objects.filter(idempotency_key="mint:once").count() == 1
+
+
+def test_a_crash_after_signing_resends_the_same_bytes_and_mints_once(receiver, no_worker):
+    row = payment_token_mint(to_address=receiver.address, amount_base_units=7_000_000, key="mint:crash")
+    with transaction.atomic():  # sign and record, then "crash" before broadcasting
+        locked = ChainTransaction.objects.select_for_update().get(pk=row.pk)
+        assert outbox._sign(locked)
+    signed = ChainTransaction.objects.get(pk=row.pk)
+    assert signed.status == ChainTxStatus.SENT
+    assert chain.web3().eth.get_transaction_count(platform_wallet().address, "pending") == signed.nonce
+
+    with pytest.raises(outbox.NotYetConfirmed):  # the confirmer finds nothing and re-broadcasts
+        outbox.chain_transaction_confirm(tx_id=row.pk)
+    assert outbox.chain_transaction_confirm(tx_id=row.pk) == ChainTxStatus.CONFIRMED
+    assert outbox.chain_transaction_send(tx_id=row.pk) is False  # a late duplicate task does nothing
+
+    final = ChainTransaction.objects.get(pk=row.pk)
+    assert final.tx_hash == signed.tx_hash
+    assert final.nonce == signed.nonce
+    assert _payment_balance(receiver.address) == 7_000_000
+
+
+def test_a_dropped_rpc_leaves_the_row_pending_for_a_retry(receiver, settings, no_worker):
+    row = payment_token_mint(to_address=receiver.address, amount_base_units=1, key="mint:rpc-down")
+    live_url = settings.CHAIN_RPC_URL
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens: connection refused
+    try:
+        with pytest.raises(Exception) as dropped:
+            outbox.chain_transaction_send(tx_id=row.pk)
+        assert "Connection" in type(dropped.value).__name__ or "refused" in str(dropped.value).lower()
+        assert ChainTransaction.objects.get(pk=row.pk).status == ChainTxStatus.PENDING
+    finally:
+        settings.CHAIN_RPC_URL = live_url
+    assert outbox.chain_transaction_send(tx_id=row.pk) is True
+    assert outbox.chain_transaction_confirm(tx_id=row.pk) == ChainTxStatus.CONFIRMED
+    assert _payment_balance(receiver.address) == 1
+
+
+def test_a_refused_call_fails_with_the_decoded_reason_and_spends_no_nonce(platform, receiver):
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    nonce_before = Wallet.objects.get(pk=platform_wallet().pk).next_nonce
+    from tokens.services import contract_call
+
+    # No allowance from `receiver`: the settlement cannot collect payment, so the chain refuses.
+    row = contract_call(
+        target=settlement,
+        function="settle",
+        args=[
+            424242,
+            platform_contract(ContractKind.PAYMENT_TOKEN).address,
+            receiver.address,
+            receiver.address,
+            1,
+            1,
+        ],
+        intent="grant_role",
+        key="settle:refused",
+    )
+    row.refresh_from_db()
+    assert row.status == ChainTxStatus.FAILED
+    assert row.error  # e.g. ERC20InsufficientAllowance(...) or a token rule, decoded by name
+    assert "(" in row.error
+    assert Wallet.objects.get(pk=platform_wallet().pk).next_nonce == nonce_before
+
+
+def test_wallet_keys_are_encrypted_at_rest_and_never_logged(platform, receiver, caplog):
+    caplog.set_level(logging.DEBUG)
+    account = signer._account(receiver)
+    raw_key = bytes(account.key).hex()
+    assert raw_key not in receiver.encrypted_key
+    assert receiver.address == account.address
+    payment_token_mint(to_address=receiver.address, amount_base_units=3, key="mint:logs")
+    assert raw_key not in caplog.text
+    assert raw_key not in repr(receiver)
+
+
+def test_a_key_under_another_encryption_key_is_refused(platform, receiver, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.WALLET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
+        signer.sign_transaction(
+            receiver,
+            {"to": receiver.address, "value": 0, "gas": 21000, "gasPrice": 1, "nonce": 0, "chainId": 31337},
+        )
+
+
+def test_rotating_encryption_keys_keeps_wallets_usable(platform, receiver, settings):
+    old_keys = list(settings.WALLET_ENCRYPTION_KEYS)
+    settings.WALLET_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old_keys]
+    receiver.encrypted_key = signer.reencrypt(receiver)
+    settings.WALLET_ENCRYPTION_KEYS = settings.WALLET_ENCRYPTION_KEYS[:1]
+    signed = signer.sign_transaction(
+        receiver,
+        {"to": receiver.address, "value": 0, "gas": 21000, "gasPrice": 1, "nonce": 0, "chainId": 31337},
+    )
+    assert HexBytes(signed.raw_transaction)
