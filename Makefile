@@ -34,7 +34,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy accounts issuers financing tokens compliance config
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	node tokens/contracts/compile.mjs --check
 

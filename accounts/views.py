@@ -30,7 +30,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     """Create an SME or investor account and sign it in."""
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None, initial={"role": request.GET.get("role", Role.SME)})
+    form = SignupForm(
+        request.POST if request.method == "POST" else None,
+        initial={"role": request.GET.get("role", Role.SME)},
+    )
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data

@@ -132,10 +132,19 @@ def investor_kyc_decide(
 
 
 def _investor_classes(profile: InvestorProfile) -> int:
-    classes = InvestorClass.PROFESSIONAL if profile.is_professional else InvestorClass.RETAIL
+    classes = int(InvestorClass.PROFESSIONAL if profile.is_professional else InvestorClass.RETAIL)
     if profile.investor_type == InvestorType.CORPORATE:
         classes |= InvestorClass.INSTITUTIONAL
-    return int(classes)
+    return classes
+
+
+def _country_numeric(code: str) -> int:
+    numeric = countries.numeric(code)
+    if numeric is None:
+        raise ValidationFailed(
+            "The investor's country has no ISO numeric code.", fields={"country": "Unknown."}
+        )
+    return int(numeric)
 
 
 def _register_identity(profile: InvestorProfile) -> ChainTransaction:
@@ -146,7 +155,7 @@ def _register_identity(profile: InvestorProfile) -> ChainTransaction:
         function="registerIdentity",
         args=[
             profile.wallet.address,
-            int(countries.numeric(profile.country.code)),
+            _country_numeric(profile.country.code),
             _investor_classes(profile),
             expiry,
         ],

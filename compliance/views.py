@@ -36,7 +36,7 @@ def kyb_review(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_for_review(pk)
     if company is None:
         raise Http404("No such company.")
-    form = KybDecisionForm(request.POST or None)
+    form = KybDecisionForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return render(request, "compliance/kyb_review.html", {"company": company, "form": form})
     if form.is_valid():
@@ -61,7 +61,7 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
     profile = investor_profile_for_review(pk)
     if profile is None:
         raise Http404("No such investor.")
-    form = KycDecisionForm(request.POST or None)
+    form = KycDecisionForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return render(request, "compliance/kyc_review.html", {"profile": profile, "form": form})
     status = 400
@@ -90,7 +90,7 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     """An application with its terms; approve into an offering, request changes, or reject."""
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    form = ApplicationDecisionForm(request.POST or None)
+    form = ApplicationDecisionForm(request.POST if request.method == "POST" else None)
     context = {"application": application, "form": form, "schedule": application_schedule(application)}
     if request.method != "POST":
         return render(request, "compliance/application_review.html", context)

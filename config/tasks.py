@@ -9,6 +9,6 @@ from celery import Task
 from django.db import transaction
 
 
-def enqueue_on_commit(task: Task, *, countdown: float | None = None, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     """Send `task(**kwargs)` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(task.apply_async, kwargs=kwargs, countdown=countdown))
+    transaction.on_commit(partial(task.apply_async, kwargs=kwargs))

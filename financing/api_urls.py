@@ -29,6 +29,7 @@ urlpatterns = [
         apis.SubscriptionCreateApi.as_view(),
         name="api-offering-subscribe",
     ),
+    path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(
         "subscriptions/<int:subscription_id>/withdraw/",

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
+from config.errors import ValidationFailed
 from financing import selectors, services
 from financing.choices import Currency, Frequency
 from financing.models import Application, Subscription
@@ -47,13 +48,13 @@ class ApplicationOutput(serializers.Serializer):
 
 class BondApplicationInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    currency = serializers.ChoiceField(choices=Currency.values, default=Currency.HKD)
+    currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.HKD)
     target_amount = serializers.DecimalField(**AMOUNT, min_value=0)
     minimum_amount = serializers.DecimalField(**AMOUNT, min_value=0)
     use_of_proceeds = serializers.CharField()
     face_value = serializers.DecimalField(**AMOUNT, min_value=0)
     coupon_rate = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=0)
-    coupon_frequency = serializers.ChoiceField(choices=Frequency.values)
+    coupon_frequency = serializers.ChoiceField(choices=Frequency.choices)
     issue_date = serializers.DateField()
     maturity_date = serializers.DateField()
 
@@ -253,3 +254,57 @@ class SubscriptionWithdrawApi(APIView):
     def post(self, request: Request, subscription_id: int) -> Response:
         subscription = services.subscription_withdraw(user=request.user, subscription_id=subscription_id)
         return Response(SubscriptionOutput(subscription).data)
+
+
+class SchedulePreviewInput(serializers.Serializer):
+    """The terms as JSON; decimals are strings. Validation is the schedule module's (all errors at once)."""
+
+    instrument = serializers.ChoiceField(choices=["equity", "loan", "bond", "lease"])
+    currency = serializers.ChoiceField(choices=Currency.choices)
+    principal = serializers.CharField()
+    annual_rate = serializers.CharField(required=False, allow_null=True)
+    start_date = serializers.CharField(required=False, allow_null=True)
+    maturity_date = serializers.CharField(required=False, allow_null=True)
+    term_months = serializers.IntegerField(required=False, allow_null=True)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_null=True)
+    amortization = serializers.ChoiceField(
+        choices=["annuity", "equal_principal", "bullet"], required=False, allow_null=True
+    )
+    grace_periods = serializers.IntegerField(required=False, allow_null=True)
+    day_count = serializers.ChoiceField(choices=["act_365f", "act_360", "thirty_360"], required=False)
+    business_day_convention = serializers.ChoiceField(
+        choices=["following", "modified_following", "unadjusted"], required=False
+    )
+    calendar = serializers.ChoiceField(choices=["HK", "none"], required=False)
+    residual_value = serializers.CharField(required=False, allow_null=True)
+    payment_timing = serializers.ChoiceField(choices=["advance", "arrears"], required=False)
+
+
+class ScheduleRowOutput(serializers.Serializer):
+    period = serializers.IntegerField()
+    date = serializers.DateField()
+    principal = serializers.CharField()
+    interest = serializers.CharField()
+    payment = serializers.CharField()
+    outstanding = serializers.CharField()
+
+
+class ScheduleTotalsOutput(serializers.Serializer):
+    principal = serializers.CharField()
+    interest = serializers.CharField()
+    payment = serializers.CharField()
+
+
+class ScheduleOutput(serializers.Serializer):
+    rows = ScheduleRowOutput(many=True)
+    totals = ScheduleTotalsOutput()
+
+
+class SchedulePreviewApi(APIView):
+    """The cash-flow schedule of any instrument's terms, row by row, with totals."""
+
+    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput})
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationFailed("Send the terms as a JSON object.")
+        return Response(selectors.schedule_preview(request.data))

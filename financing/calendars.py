@@ -25,8 +25,8 @@ import datetime as dt
 from functools import cache
 from typing import Final, Literal
 
-import holidays
 from holidays.constants import OPTIONAL
+from holidays.countries.hongkong import HongKong
 
 CalendarName = Literal["HK", "none"]
 Convention = Literal["following", "modified_following", "unadjusted"]
@@ -45,7 +45,7 @@ _SATURDAY: Final = 5
 @cache
 def hk_holidays(year: int) -> frozenset[dt.date]:
     """Hong Kong general holidays (bank holidays) of one year, including those falling on a Saturday."""
-    return frozenset(holidays.HongKong(years=year, categories=(OPTIONAL,)).keys())
+    return frozenset(HongKong(years=year, categories=(OPTIONAL,)).keys())
 
 
 def is_business_day(day: dt.date, calendar: str) -> bool:

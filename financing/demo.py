@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -21,7 +22,15 @@ from compliance.services import (
 from financing.choices import OfferingStatus
 from financing.models import Offering
 from financing.services import application_decide, application_submit, bond_application_save, offering_open
-from issuers.services import company_save, company_submit_for_kyb
+from issuers.choices import DocumentKind
+from issuers.models import Company
+from issuers.services import (
+    company_profile_save,
+    company_save,
+    company_submit_for_kyb,
+    document_upload,
+    person_save,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -41,6 +50,66 @@ DEMO_USERS = (
     DemoUser("investor@demo.hk", "Ivy Wong", Role.INVESTOR),
     DemoUser("investor2@demo.hk", "Ivan Lee", Role.INVESTOR),
 )
+
+
+def sample_pdf(title: str) -> ContentFile[bytes]:
+    """A small, valid one-page PDF standing in for a scanned document."""
+    text = title.replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return ContentFile(body, name=f"{title.lower().replace(' ', '-')}.pdf")
+
+
+def complete_company_onboarding(sme: User, *, director: str, owner: str) -> None:
+    """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents."""
+    company_profile_save(
+        user=sme,
+        is_technology=True,
+        annual_revenue=Decimal("38500000.00"),
+        employees=86,
+        years_trading=9,
+        srdi_tier="provincial",
+        srdi_batch="2025 batch 2",
+        srdi_authority="Guangdong Department of Industry",
+        srdi_valid_from=date(2025, 7, 1),
+        srdi_valid_until=date(2028, 6, 30),
+    )
+    person_save(
+        user=sme,
+        full_name=director,
+        nationality="HK",
+        birth_date=date(1979, 3, 14),
+        is_director=True,
+        is_beneficial_owner=True,
+        ownership_percent=Decimal("40.00"),
+    )
+    person_save(
+        user=sme,
+        full_name=owner,
+        nationality="CN",
+        birth_date=date(1982, 11, 2),
+        is_director=False,
+        is_beneficial_owner=True,
+        ownership_percent=Decimal("35.00"),
+    )
+    company = Company.objects.get(representative=sme)
+    for kind in DocumentKind:
+        document_upload(user=sme, kind=kind, upload=sample_pdf(f"{kind.label} {company.legal_name_en}"))
 
 
 def seed_demo() -> list[DemoUser]:
@@ -65,8 +134,9 @@ def seed_demo() -> list[DemoUser]:
         legal_name_zh="珠江機械人有限公司",
         jurisdiction="HK",
         registration_number="12345678",
-        industry="Industrial automation",
+        industry="robotics",
     )
+    complete_company_onboarding(sme, director="Sam Chan", owner="Grace Chan")
     company_submit_for_kyb(user=sme)
     company_kyb_decide(actor=officer, company=company, approve=True, reason="Documents verified.")
     issue = date.today() + timedelta(days=30)

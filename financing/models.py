@@ -18,8 +18,6 @@ from financing.choices import (
     SubscriptionStatus,
 )
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
 
 class Application(models.Model):
     """An SME's request to raise money with one instrument; compliance approves it into an offering."""
@@ -28,8 +26,8 @@ class Application(models.Model):
     instrument = models.CharField(max_length=16, choices=Instrument.choices)
     title = models.CharField(max_length=200)
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.HKD)
-    target_amount = models.DecimalField(**MONEY)
-    minimum_amount = models.DecimalField(**MONEY)
+    target_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    minimum_amount = models.DecimalField(max_digits=18, decimal_places=2)
     use_of_proceeds = models.TextField()
     status = models.CharField(
         max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
@@ -62,7 +60,9 @@ class BondTerms(models.Model):
     """A bond's terms: whole units of `face_value`, fixed coupon."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="bond_terms")
-    face_value = models.DecimalField(**MONEY, help_text="Price and redemption value of one unit.")
+    face_value = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Price and redemption value of one unit."
+    )
     coupon_rate = models.DecimalField(max_digits=7, decimal_places=6, help_text="Annual rate, e.g. 0.065.")
     coupon_frequency = models.CharField(max_length=16, choices=Frequency.choices)
     issue_date = models.DateField()
@@ -92,7 +92,7 @@ class Offering(models.Model):
     )
     status = models.CharField(max_length=16, choices=OfferingStatus.choices, default=OfferingStatus.PREPARING)
     currency = models.CharField(max_length=3, choices=Currency.choices)
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=2)
     units_offered = models.PositiveBigIntegerField(help_text="Units allotted at most (the target).")
     minimum_units = models.PositiveBigIntegerField(
         help_text="Soft cap: fewer subscribed units cancel the round."
@@ -146,7 +146,7 @@ class Subscription(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions"
     )
     units = models.PositiveBigIntegerField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
     status = models.CharField(
         max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
     )
@@ -177,7 +177,7 @@ class Allotment(models.Model):
     subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="allotment")
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="allotments")
     units = models.PositiveBigIntegerField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
     payment_base_units = models.DecimalField(
         max_digits=40, decimal_places=0, help_text="Payment token amount (6 decimals) moved at settlement."
     )

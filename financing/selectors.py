@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -200,3 +202,10 @@ def investor_overview(user: User) -> InvestorOverview:
         chain_unavailable=balance is None or any(h.units is None for h in holdings),
         in_motion=not profile.can_subscribe or minting or settling,
     )
+
+
+def schedule_preview(terms: Mapping[str, object]) -> dict[str, Any]:
+    """The schedule of any instrument's terms, in the API's shape (ValidationFailed on bad terms)."""
+    from financing.schedules import build_schedule, terms_from_mapping
+
+    return build_schedule(terms_from_mapping(terms)).as_dict()

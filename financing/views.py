@@ -49,7 +49,9 @@ def _refuse(form: Any, exc: Exception) -> int:
 @role_required(Role.SME)
 def application_new(request: HttpRequest) -> HttpResponse:
     """A new bond application of the SME's verified company."""
-    form = BondApplicationForm(request.POST or None, initial={"currency": "HKD"})
+    form = BondApplicationForm(
+        request.POST if request.method == "POST" else None, initial={"currency": "HKD"}
+    )
     context: dict[str, Any] = {"form": form, "company": company_of(request.user), "application": None}
     if request.method != "POST":
         return render(request, "financing/application_form.html", context)
@@ -75,7 +77,10 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"The application is {application.get_status_display().lower()} and cannot change."
         )
         return redirect("financing:application_detail", pk=pk)
-    form = BondApplicationForm(request.POST or None, initial=BondApplicationForm.initial_from(application))
+    form = BondApplicationForm(
+        request.POST if request.method == "POST" else None,
+        initial=BondApplicationForm.initial_from(application),
+    )
     context: dict[str, Any] = {"form": form, "company": application.company, "application": application}
     if request.method != "POST":
         return render(request, "financing/application_form.html", context)

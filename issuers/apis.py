@@ -1,9 +1,10 @@
-"""Issuer endpoints: the SME's own company profile and its KYB submission."""
+"""Issuer endpoints: the SME's own company, its people and documents, and the KYB submission."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,28 @@ from accounts.choices import Role
 from accounts.permissions import has_role
 from config.errors import NotFound
 from issuers import selectors, services
-from issuers.choices import Jurisdiction
+from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
+from issuers.models import Company
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    nationality = serializers.CharField(source="nationality.code")
+    birth_date = serializers.DateField()
+    is_director = serializers.BooleanField()
+    is_beneficial_owner = serializers.BooleanField()
+    ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class DocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
 
 
 class CompanyOutput(serializers.Serializer):
@@ -21,23 +43,36 @@ class CompanyOutput(serializers.Serializer):
     legal_name_zh = serializers.CharField()
     jurisdiction = serializers.CharField()
     registration_number = serializers.CharField()
+    registration_check = serializers.CharField()
     industry = serializers.CharField()
+    srdi_tier = serializers.CharField()
+    is_green = serializers.BooleanField()
+    is_technology = serializers.BooleanField()
+    annual_revenue = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    employees = serializers.IntegerField(allow_null=True)
+    years_trading = serializers.IntegerField(allow_null=True)
     kyb_status = serializers.CharField()
     decision_reason = serializers.CharField()
     wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
+    people = PersonOutput(many=True)
+    documents = DocumentOutput(many=True)
+    missing = serializers.SerializerMethodField()
+
+    def get_missing(self, company: Company) -> list[str]:
+        return selectors.company_missing_items(company)
 
 
 class MyCompanyApi(APIView):
-    """The signed-in SME representative's company."""
+    """The signed-in SME representative's company (step 1: identity)."""
 
     permission_classes = [has_role(Role.SME)]
 
-    class MyCompanyInput(serializers.Serializer):
+    class CompanyIdentityInput(serializers.Serializer):
         legal_name_en = serializers.CharField(max_length=200)
         legal_name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         jurisdiction = serializers.ChoiceField(choices=Jurisdiction.values)
-        registration_number = serializers.CharField(max_length=32)
-        industry = serializers.CharField(max_length=100)
+        registration_number = serializers.CharField(max_length=40)
+        industry = serializers.ChoiceField(choices=Industry.values)
 
     @extend_schema(responses={200: CompanyOutput})
     def get(self, request: Request) -> Response:
@@ -46,16 +81,116 @@ class MyCompanyApi(APIView):
             raise NotFound("You have not created a company profile yet.")
         return Response(CompanyOutput(company).data)
 
-    @extend_schema(request=MyCompanyInput, responses={200: CompanyOutput})
+    @extend_schema(request=CompanyIdentityInput, responses={200: CompanyOutput})
     def put(self, request: Request) -> Response:
-        data = self.MyCompanyInput(data=request.data)
+        data = self.CompanyIdentityInput(data=request.data)
         data.is_valid(raise_exception=True)
         company = services.company_save(user=request.user, **data.validated_data)
         return Response(CompanyOutput(company).data)
 
 
+class MyCompanyProfileApi(APIView):
+    """Step 2: recognition, tags and the financial snapshot."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    class CompanyProfileInput(serializers.Serializer):
+        srdi_tier = serializers.ChoiceField(
+            choices=SrdiTier.values, required=False, allow_blank=True, default=""
+        )
+        srdi_batch = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+        srdi_authority = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        srdi_valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+        srdi_valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+        is_green = serializers.BooleanField(default=False)
+        is_technology = serializers.BooleanField(default=False)
+        annual_revenue = serializers.DecimalField(
+            max_digits=18, decimal_places=2, allow_null=True, min_value=0
+        )
+        employees = serializers.IntegerField(allow_null=True, min_value=0, max_value=1_000_000)
+        years_trading = serializers.IntegerField(allow_null=True, min_value=0, max_value=300)
+
+    @extend_schema(request=CompanyProfileInput, responses={200: CompanyOutput})
+    def put(self, request: Request) -> Response:
+        data = self.CompanyProfileInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        company = services.company_profile_save(user=request.user, **data.validated_data)
+        return Response(CompanyOutput(company).data)
+
+
+class PersonInput(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    nationality = serializers.CharField(max_length=2)
+    birth_date = serializers.DateField()
+    is_director = serializers.BooleanField(default=False)
+    is_beneficial_owner = serializers.BooleanField(default=False)
+    ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+
+
+class MyCompanyPeopleApi(APIView):
+    """Step 3: add a director or beneficial owner."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    @extend_schema(request=PersonInput, responses={201: PersonOutput})
+    def post(self, request: Request) -> Response:
+        data = PersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.person_save(user=request.user, **data.validated_data)
+        return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
+
+
+class MyCompanyPersonApi(APIView):
+    """Step 3: edit or remove one person."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    @extend_schema(request=PersonInput, responses={200: PersonOutput})
+    def put(self, request: Request, person_id: int) -> Response:
+        data = PersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.person_save(user=request.user, person_id=person_id, **data.validated_data)
+        return Response(PersonOutput(person).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, person_id: int) -> Response:
+        services.person_remove(user=request.user, person_id=person_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyCompanyDocumentsApi(APIView):
+    """Step 4: upload a KYB document (multipart: kind, file)."""
+
+    permission_classes = [has_role(Role.SME)]
+    parser_classes = [MultiPartParser]
+
+    class DocumentUploadInput(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=DocumentKind.values)
+        file = serializers.FileField()
+
+    @extend_schema(request=DocumentUploadInput, responses={201: DocumentOutput})
+    def post(self, request: Request) -> Response:
+        data = self.DocumentUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_upload(
+            user=request.user, kind=data.validated_data["kind"], upload=data.validated_data["file"]
+        )
+        return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class MyCompanyDocumentApi(APIView):
+    """Step 4: remove an uploaded document."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, document_id: int) -> Response:
+        services.document_remove(user=request.user, document_id=document_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MyCompanySubmitApi(APIView):
-    """Send the company profile for KYB review."""
+    """Step 5: send the complete profile for KYB review."""
 
     permission_classes = [has_role(Role.SME)]
 

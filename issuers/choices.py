@@ -23,6 +23,42 @@ COUNTRY_OF_JURISDICTION = {
 }
 
 
+class RegistrationCheck(models.TextChoices):
+    CHECKSUM_VALID = "checksum_valid", "Check character valid"
+    FORMAT_VALID = "format_valid", "Format valid (no public check rule)"
+    MANUAL_REVIEW = "manual_review", "Needs manual review against the certificate"
+
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", "Advanced manufacturing"
+    ELECTRONICS = "electronics", "Electronics and semiconductors"
+    ROBOTICS = "robotics", "Robotics and automation"
+    BIOTECH = "biotech", "Biotechnology and health"
+    SOFTWARE = "software", "Software and internet"
+    FINTECH = "fintech", "Financial technology"
+    NEW_ENERGY = "new_energy", "New energy and environment"
+    LOGISTICS = "logistics", "Logistics and trade"
+    CONSUMER = "consumer", "Consumer goods and retail"
+    FOOD = "food", "Food and agriculture"
+    CONSTRUCTION = "construction", "Construction and property"
+    SERVICES = "services", "Professional services"
+    OTHER = "other", "Other"
+
+
+class SrdiTier(models.TextChoices):
+    """'Specialized, refined, distinctive and innovative' (专精特新) recognition."""
+
+    NONE = "", "None"
+    PROVINCIAL = "provincial", "Provincial SRDI SME"
+    LITTLE_GIANT = "little_giant", "National 'little giant'"
+
+
+class DocumentKind(models.TextChoices):
+    BUSINESS_REGISTRATION = "business_registration", "Business registration certificate"
+    FINANCIAL_STATEMENTS = "financial_statements", "Financial statements"
+    ARTICLES = "articles", "Articles of association"
+
+
 class KybStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Awaiting review"

@@ -1,14 +1,20 @@
-"""Forms of the SME pages."""
+"""Forms of the SME onboarding pages: identity, profile, people and KYB documents."""
 
 from __future__ import annotations
 
-from django import forms
+from decimal import Decimal
+from typing import Any
 
-from issuers.choices import Jurisdiction
+from django import forms
+from django_countries import countries
+
+from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CompanyForm(forms.Form):
-    """The company profile that compliance reviews for KYB."""
+    """Step 1: who the company is."""
 
     legal_name_en = forms.CharField(
         max_length=200,
@@ -23,11 +29,69 @@ class CompanyForm(forms.Form):
     registration_number = forms.CharField(
         max_length=32,
         label="Registration number",
-        help_text="Hong Kong CR No., Macao registration number or mainland unified social credit code.",
+        help_text="Hong Kong: 8-digit business registration number. Mainland: 18-character unified social "
+        "credit code. Macao: commercial registration number.",
     )
-    industry = forms.CharField(
-        max_length=100, label="Industry", help_text="For example: industrial automation."
+    industry = forms.ChoiceField(choices=[("", "Choose the industry"), *Industry.choices], label="Industry")
+
+
+class CompanyProfileForm(forms.Form):
+    """Step 2: recognition, tags and the latest full-year financial snapshot."""
+
+    annual_revenue = forms.DecimalField(
+        max_digits=18, decimal_places=2, min_value=Decimal("0"), required=False, label="Annual revenue (HKD)"
     )
+    employees = forms.IntegerField(min_value=0, required=False, label="Employees")
+    years_trading = forms.IntegerField(min_value=0, max_value=300, required=False, label="Years trading")
+    is_technology = forms.BooleanField(required=False, label="Technology company")
+    is_green = forms.BooleanField(required=False, label="Green business (environmental benefit)")
+    srdi_tier = forms.ChoiceField(
+        choices=SrdiTier.choices,
+        required=False,
+        label="SRDI recognition",
+        help_text="'Specialized, refined, distinctive and innovative' SME recognition, if any.",
+    )
+    srdi_authority = forms.CharField(max_length=200, required=False, label="Granted by")
+    srdi_batch = forms.CharField(max_length=64, required=False, label="Batch")
+    srdi_valid_from = forms.DateField(widget=DATE, required=False, label="Valid from")
+    srdi_valid_until = forms.DateField(widget=DATE, required=False, label="Valid until")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["srdi_tier"] = data.get("srdi_tier") or ""
+        return data
+
+
+class PersonForm(forms.Form):
+    """Step 3: a director or ultimate beneficial owner."""
+
+    full_name = forms.CharField(max_length=200, label="Full name")
+    nationality = forms.ChoiceField(label="Nationality")
+    birth_date = forms.DateField(widget=DATE, label="Date of birth")
+    is_director = forms.BooleanField(required=False, label="Director")
+    is_beneficial_owner = forms.BooleanField(required=False, label="Ultimate beneficial owner")
+    ownership_percent = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+        label="Ownership (%)",
+        help_text="Shares or control held, 0 to 100.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = [("", "Choose a nationality"), *countries]  # type: ignore[attr-defined]
+
+
+class DocumentForm(forms.Form):
+    """Step 4: one KYB document."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Choose the document type"), *DocumentKind.choices], label="Document"
+    )
+    file = forms.FileField(label="File", help_text="PDF, PNG or JPEG, up to 10 MB.")
 
 
 class ActionForm(forms.Form):

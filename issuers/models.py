@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_countries.fields import CountryField
 
-from issuers.choices import Jurisdiction, KybStatus
+from issuers.choices import DocumentKind, Industry, Jurisdiction, KybStatus, RegistrationCheck, SrdiTier
 
 
 class Company(models.Model):
@@ -19,7 +20,23 @@ class Company(models.Model):
     legal_name_zh = models.CharField("Legal name (Chinese)", max_length=200, blank=True)
     jurisdiction = models.CharField(max_length=8, choices=Jurisdiction.choices)
     registration_number = models.CharField(max_length=32)
-    industry = models.CharField(max_length=100)
+    registration_check = models.CharField(
+        max_length=16, choices=RegistrationCheck.choices, default=RegistrationCheck.FORMAT_VALID
+    )
+    industry = models.CharField(max_length=32, choices=Industry.choices)
+    # Recognition and tags that investors filter on.
+    srdi_tier = models.CharField("SRDI recognition", max_length=16, choices=SrdiTier.choices, blank=True)
+    srdi_batch = models.CharField("SRDI batch", max_length=64, blank=True)
+    srdi_authority = models.CharField("SRDI issuing authority", max_length=200, blank=True)
+    srdi_valid_from = models.DateField("SRDI valid from", null=True, blank=True)
+    srdi_valid_until = models.DateField("SRDI valid until", null=True, blank=True)
+    is_green = models.BooleanField("Green", default=False)
+    is_technology = models.BooleanField("Technology", default=False)
+    # Financial snapshot (latest full year).
+    annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    revenue_currency = models.CharField(max_length=3, default="HKD")
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    years_trading = models.PositiveSmallIntegerField(null=True, blank=True)
     kyb_status = models.CharField(max_length=16, choices=KybStatus.choices, default=KybStatus.DRAFT)
     decision_reason = models.TextField(blank=True)
     wallet = models.OneToOneField(
@@ -39,7 +56,76 @@ class Company(models.Model):
                 condition=~Q(kyb_status=KybStatus.VERIFIED) | Q(wallet__isnull=False),
                 name="verified_company_has_wallet",
             ),
+            models.CheckConstraint(
+                condition=Q(srdi_valid_until__isnull=True)
+                | Q(srdi_valid_from__isnull=True)
+                | Q(srdi_valid_until__gt=models.F("srdi_valid_from")),
+                name="srdi_validity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_revenue__isnull=True) | Q(annual_revenue__gte=0),
+                name="revenue_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.legal_name_en
+
+
+class Person(models.Model):
+    """A director or ultimate beneficial owner of a company (or both)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="people")
+    full_name = models.CharField(max_length=200)
+    nationality = CountryField()
+    birth_date = models.DateField()
+    is_director = models.BooleanField(default=False)
+    is_beneficial_owner = models.BooleanField(default=False)
+    ownership_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Shares or control held, 0 to 100."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ownership_percent__gte=0) & Q(ownership_percent__lte=100),
+                name="ownership_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_director=True) | Q(is_beneficial_owner=True), name="person_has_a_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+def document_path(instance: Document, filename: str) -> str:
+    """Stored under the company and the file's fingerprint, never the user's file name."""
+    return f"companies/{instance.company_id}/{instance.kind}/{instance.sha256}"
+
+
+class Document(models.Model):
+    """A KYB document, stored through Django storage with its SHA-256 fingerprint."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "sha256"], name="document_once_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from issuers.choices import KybStatus
+from issuers.choices import DocumentKind, KybStatus
 from issuers.models import Company
 
 
@@ -23,38 +24,83 @@ def companies_awaiting_kyb() -> QuerySet[Company]:
     return Company.objects.filter(kyb_status=KybStatus.SUBMITTED).order_by("updated_at")
 
 
+def company_missing_items(company: Company) -> list[str]:
+    """What still stops the company from submitting for KYB, in plain words (empty when complete)."""
+    missing: list[str] = []
+    if company.annual_revenue is None or company.employees is None or company.years_trading is None:
+        missing.append("the financial snapshot (revenue, employees, years trading)")
+    people = list(company.people.all())
+    if not any(person.is_director for person in people):
+        missing.append("at least one director")
+    if not any(person.is_beneficial_owner for person in people):
+        missing.append("the ultimate beneficial owners")
+    present = set(company.documents.values_list("kind", flat=True))
+    for kind in DocumentKind:
+        if kind.value not in present:
+            missing.append(f"the {kind.label.lower()}")
+    return missing
+
+
 def company_for_review(company_id: int) -> Company | None:
-    """Any company, for compliance staff reviewing it."""
-    return Company.objects.filter(pk=company_id).select_related("representative", "wallet").first()
+    """A company with its people and documents, for compliance review."""
+    return (
+        Company.objects.select_related("representative", "wallet")
+        .prefetch_related("people", "documents")
+        .filter(pk=company_id)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
 class IssuerOverview:
-    """What the SME dashboard shows: the company, its applications and offerings, the wallet's HKD."""
+    """Everything the SME dashboard shows: company, applications, offerings, wallet HKD."""
 
     company: Company | None
-    applications: list
-    offerings: list
+    applications: list[Any]
+    offerings: list[Any]
     wallet_balance: Decimal | None
     chain_unavailable: bool
+    missing: list[str] = field(default_factory=list)
+
+    def _any(self, *statuses: str) -> bool:
+        return any(offering.status in statuses for offering in self.offerings)
+
+    @property
+    def any_open(self) -> bool:
+        """An offering is taking subscriptions (or has closed since)."""
+        return self._any("open", "closed", "settled")
+
+    @property
+    def any_settled(self) -> bool:
+        return self._any("settled")
 
 
 def issuer_overview(user: User) -> IssuerOverview:
-    """The SME's own company, applications, offerings (with settled units) and wallet balance from chain."""
+    """The SME representative's dashboard data; the wallet balance is read from the chain."""
     from financing.choices import AllotmentStatus
     from financing.selectors import applications_visible_to, offerings_visible_to
     from tokens.selectors import payment_balance_or_none
 
     company = company_of(user)
-    settled = Q(allotments__status=AllotmentStatus.SETTLED)
-    offerings = offerings_visible_to(user).annotate(
-        settled_units=Coalesce(Sum("allotments__units", filter=settled), 0)
-    )
-    balance = payment_balance_or_none(company.wallet.address) if company and company.wallet else None
+    has_wallet = company is not None and company.wallet is not None
+    balance = payment_balance_or_none(company.wallet.address) if has_wallet else None  # type: ignore[union-attr]
     return IssuerOverview(
         company=company,
         applications=list(applications_visible_to(user).select_related("offering")),
-        offerings=list(offerings.order_by("-created_at")),
+        offerings=list(
+            offerings_visible_to(user)
+            .annotate(
+                settled_units=Coalesce(
+                    Sum("allotments__units", filter=Q(allotments__status=AllotmentStatus.SETTLED)), 0
+                )
+            )
+            .order_by("-created_at")
+        ),
         wallet_balance=balance,
-        chain_unavailable=bool(company and company.wallet and balance is None),
+        chain_unavailable=has_wallet and balance is None,
+        missing=(
+            company_missing_items(company)
+            if company is not None and company.kyb_status in (KybStatus.DRAFT, KybStatus.REJECTED)
+            else []
+        ),
     )

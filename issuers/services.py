@@ -1,17 +1,47 @@
-"""Writes of issuers: the company profile and its submission for KYB."""
+"""Writes of issuers: the company profile, its people and documents, and the KYB submission."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
+from django_countries import countries
 
 from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
-from config.errors import PermissionDenied, ValidationFailed
-from issuers.choices import KYB_TRANSITIONS, Jurisdiction, KybStatus
-from issuers.models import Company
+from config.errors import NotFound, PermissionDenied, ValidationFailed
+from issuers.choices import KYB_TRANSITIONS, DocumentKind, Industry, Jurisdiction, KybStatus, SrdiTier
+from issuers.models import Company, Document, Person
+from issuers.selectors import company_missing_items
+from issuers.validators import InvalidRegistrationNumber, normalise_registration_number
 
 EDITABLE_KYB_STATUSES = (KybStatus.DRAFT, KybStatus.REJECTED)
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# What a file must start with to be accepted, by content type (the extension alone proves nothing).
+DOCUMENT_SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+HUNDRED = Decimal("100")
+
+
+def _editable_company(user: User) -> Company:
+    if user.role != Role.SME:
+        raise PermissionDenied("Only SME representatives keep a company profile.")
+    company = Company.objects.select_for_update().filter(representative=user).first()
+    if company is None:
+        raise ValidationFailed("Fill in the company details first.")
+    if company.kyb_status not in EDITABLE_KYB_STATUSES:
+        raise ValidationFailed(
+            f"The profile is {company.get_kyb_status_display().lower()} and can no longer change."
+        )
+    return company
 
 
 @transaction.atomic
@@ -24,41 +54,43 @@ def company_save(
     registration_number: str,
     industry: str,
 ) -> Company:
-    """Create or update the SME representative's company profile while it is editable."""
+    """Create or update the company's identity (step 1 of onboarding) while it is editable."""
     if user.role != Role.SME:
         raise PermissionDenied("Only SME representatives keep a company profile.")
+    errors: dict[str, str] = {}
     details = {
         "legal_name_en": legal_name_en.strip(),
         "legal_name_zh": legal_name_zh.strip(),
         "jurisdiction": jurisdiction,
-        "registration_number": registration_number.strip().upper(),
-        "industry": industry.strip(),
+        "industry": industry,
     }
-    errors: dict[str, str] = {}
     if not details["legal_name_en"]:
         errors["legal_name_en"] = "Enter the company's English legal name."
     if jurisdiction not in Jurisdiction.values:
         errors["jurisdiction"] = "Choose Hong Kong, Macao or one of the nine Guangdong cities."
-    if not details["registration_number"]:
-        errors["registration_number"] = "Enter the registration number."
-    if not details["industry"]:
-        errors["industry"] = "Enter the industry."
+    else:
+        try:
+            number = normalise_registration_number(jurisdiction, registration_number)
+            details["registration_number"] = number.value
+            details["registration_check"] = number.check
+        except InvalidRegistrationNumber as exc:
+            errors["registration_number"] = str(exc)
+    if industry not in Industry.values:
+        errors["industry"] = "Choose the industry."
     company = Company.objects.select_for_update().filter(representative=user).first()
-    clash = Company.objects.filter(
-        jurisdiction=jurisdiction, registration_number=details["registration_number"]
-    ).exclude(representative=user)
-    if details["registration_number"] and clash.exists():
-        errors["registration_number"] = "Another account already registered this company."
+    if "registration_number" in details:
+        clash = Company.objects.filter(
+            jurisdiction=jurisdiction, registration_number=details["registration_number"]
+        ).exclude(representative=user)
+        if clash.exists():
+            errors["registration_number"] = "Another account already registered this company."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     if company is None:
         company = Company.objects.create(representative=user, **details)
         audit_record(actor=user, action="company_created", obj=company)
         return company
-    if company.kyb_status not in EDITABLE_KYB_STATUSES:
-        raise ValidationFailed(
-            f"The profile is {company.get_kyb_status_display().lower()} and can no longer change."
-        )
+    company = _editable_company(user)
     for name, value in details.items():
         setattr(company, name, value)
     company.save()
@@ -67,11 +99,196 @@ def company_save(
 
 
 @transaction.atomic
+def company_profile_save(
+    *,
+    user: User,
+    srdi_tier: str = "",
+    srdi_batch: str = "",
+    srdi_authority: str = "",
+    srdi_valid_from: date | None = None,
+    srdi_valid_until: date | None = None,
+    is_green: bool = False,
+    is_technology: bool = False,
+    annual_revenue: Decimal | None = None,
+    employees: int | None = None,
+    years_trading: int | None = None,
+) -> Company:
+    """Save recognition, tags and the financial snapshot (step 2 of onboarding)."""
+    company = _editable_company(user)
+    errors: dict[str, str] = {}
+    if srdi_tier not in SrdiTier.values:
+        errors["srdi_tier"] = "Choose a recognition tier."
+    elif srdi_tier:
+        if not srdi_authority.strip():
+            errors["srdi_authority"] = "Enter the authority that granted the recognition."
+        if srdi_valid_from is None:
+            errors["srdi_valid_from"] = "Enter when the recognition took effect."
+        if srdi_valid_until is None:
+            errors["srdi_valid_until"] = "Enter when the recognition expires (usually after 3 years)."
+        elif srdi_valid_from and srdi_valid_until <= srdi_valid_from:
+            errors["srdi_valid_until"] = "The expiry must come after the start."
+    if annual_revenue is not None and (
+        annual_revenue < 0 or annual_revenue != annual_revenue.quantize(Decimal("0.01"))
+    ):
+        errors["annual_revenue"] = "Enter the revenue in HKD, not negative, at most two decimal places."
+    if employees is not None and not 0 <= employees <= 1_000_000:
+        errors["employees"] = "Enter the number of employees."
+    if years_trading is not None and not 0 <= years_trading <= 300:
+        errors["years_trading"] = "Enter whole years since the company started trading."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    has_srdi = bool(srdi_tier)
+    company.srdi_tier = srdi_tier
+    company.srdi_batch = srdi_batch.strip() if has_srdi else ""
+    company.srdi_authority = srdi_authority.strip() if has_srdi else ""
+    company.srdi_valid_from = srdi_valid_from if has_srdi else None
+    company.srdi_valid_until = srdi_valid_until if has_srdi else None
+    company.is_green = is_green
+    company.is_technology = is_technology
+    company.annual_revenue = annual_revenue
+    company.employees = employees
+    company.years_trading = years_trading
+    company.save()
+    audit_record(actor=user, action="company_profile_updated", obj=company)
+    return company
+
+
+@transaction.atomic
+def person_save(
+    *,
+    user: User,
+    person_id: int | None = None,
+    full_name: str,
+    nationality: str,
+    birth_date: date,
+    is_director: bool,
+    is_beneficial_owner: bool,
+    ownership_percent: Decimal,
+) -> Person:
+    """Add or edit a director or beneficial owner; declared ownership never sums past 100%."""
+    company = _editable_company(user)  # the company row lock serialises concurrent edits of its people
+    errors: dict[str, str] = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter the person's full name."
+    if nationality not in countries:
+        errors["nationality"] = "Choose a nationality."
+    if birth_date >= date.today() or birth_date.year < 1900:
+        errors["birth_date"] = "Enter a real date of birth."
+    elif (date.today() - birth_date).days < 18 * 365:
+        errors["birth_date"] = "Directors and owners must be adults."
+    if not (is_director or is_beneficial_owner):
+        errors["is_director"] = "Tick director, beneficial owner, or both."
+    if not Decimal("0") <= ownership_percent <= HUNDRED:
+        errors["ownership_percent"] = "Enter a percentage from 0 to 100."
+    elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
+        errors["ownership_percent"] = "Use at most two decimal places."
+    elif is_beneficial_owner and ownership_percent == 0:
+        errors["ownership_percent"] = "A beneficial owner holds more than 0%."
+    others = company.people.exclude(pk=person_id) if person_id else company.people.all()
+    declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
+    if "ownership_percent" not in errors and declared + ownership_percent > HUNDRED:
+        errors["ownership_percent"] = (
+            f"Owners already declared hold {declared}%; with this person the total would pass 100%."
+        )
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    values = {
+        "full_name": full_name.strip(),
+        "nationality": nationality,
+        "birth_date": birth_date,
+        "is_director": is_director,
+        "is_beneficial_owner": is_beneficial_owner,
+        "ownership_percent": ownership_percent,
+    }
+    if person_id is None:
+        person = Person.objects.create(company=company, **values)
+    else:
+        existing = company.people.filter(pk=person_id).first()
+        if existing is None:
+            raise NotFound("No such person.")
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        person = existing
+    audit_record(actor=user, action="person_saved", obj=person, data={"company": company.pk})
+    return person
+
+
+@transaction.atomic
+def person_remove(*, user: User, person_id: int) -> None:
+    """Remove a director or owner from a company that can still change."""
+    company = _editable_company(user)
+    person = company.people.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("No such person.")
+    audit_record(actor=user, action="person_removed", obj=person, data={"company": company.pk})
+    person.delete()
+
+
+@transaction.atomic
+def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
+    """Store a KYB document (PDF, PNG or JPEG up to 10 MB) with its SHA-256 fingerprint."""
+    company = _editable_company(user)
+    if kind not in DocumentKind.values:
+        raise ValidationFailed("Choose the document type.", fields={"kind": "Unknown document type."})
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationFailed("The file is empty.", fields={"file": "The file is empty."})
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed("The file is too large.", fields={"file": "Files may be at most 10 MB."})
+    upload.seek(0)
+    head = upload.read(16)
+    content_type = next(
+        (ctype for ctype, magic in DOCUMENT_SIGNATURES.items() if any(head.startswith(m) for m in magic)),
+        None,
+    )
+    if content_type is None:
+        raise ValidationFailed("Unsupported file.", fields={"file": "Upload a PDF, PNG or JPEG file."})
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    if company.documents.filter(sha256=sha256).exists():
+        raise ValidationFailed("Already uploaded.", fields={"file": "This exact file is already uploaded."})
+    upload.seek(0)
+    document = Document(
+        company=company,
+        kind=kind,
+        original_name=(upload.name or "document")[-255:],
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by=user,
+    )
+    document.file.save(sha256, upload, save=False)
+    document.save()
+    audit_record(actor=user, action="document_uploaded", obj=document, data={"sha256": sha256, "kind": kind})
+    return document
+
+
+@transaction.atomic
+def document_remove(*, user: User, document_id: int) -> None:
+    """Delete an uploaded document while the profile can still change."""
+    company = _editable_company(user)
+    document = company.documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("No such document.")
+    audit_record(actor=user, action="document_removed", obj=document, data={"sha256": document.sha256})
+    stored = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: document.file.storage.delete(stored))
+
+
+@transaction.atomic
 def company_submit_for_kyb(*, user: User) -> Company:
-    """Send the company profile to compliance for KYB review."""
+    """Send a complete company profile to compliance for KYB review."""
     company = Company.objects.select_for_update().filter(representative=user).first()
     if company is None:
         raise ValidationFailed("Fill in the company profile first.")
+    missing = company_missing_items(company)
+    if missing:
+        raise ValidationFailed("Complete the profile before submitting: " + "; ".join(missing) + ".")
     status_transition(
         company, to=KybStatus.SUBMITTED, transitions=KYB_TRANSITIONS, actor=user, field="kyb_status"
     )

@@ -1,19 +1,25 @@
-"""Pages of the SME representative: dashboard, company profile and its submission for KYB."""
+"""Pages of the SME representative: dashboard, company onboarding (KYB file) and its submission."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.permissions import role_required
-from config.errors import ApplicationError
+from config.errors import ApplicationError, NotFound
 from config.forms import apply_errors
-from issuers.forms import ActionForm, CompanyForm
-from issuers.selectors import company_of, issuer_overview
-from issuers.services import EDITABLE_KYB_STATUSES, company_save, company_submit_for_kyb
+from issuers import services
+from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
+from issuers.selectors import company_missing_items, company_of, issuer_overview
+from issuers.services import EDITABLE_KYB_STATUSES
+
+PROFILE_FIELDS = tuple(CompanyProfileForm.base_fields)
 
 
 def _render_dashboard(
@@ -31,38 +37,142 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SME)
 def company_edit(request: HttpRequest) -> HttpResponse:
-    """Create or edit the company profile while it is a draft or was rejected."""
+    """Step 1 of onboarding: the company's identity, while it is a draft or was rejected."""
     company = company_of(request.user)
     editable = company is None or company.kyb_status in EDITABLE_KYB_STATUSES
-    initial = {}
-    if company is not None:
-        initial = {name: getattr(company, name) for name in CompanyForm.base_fields}
-    form = CompanyForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                company_save(user=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request, "Company profile saved. Submit it for KYB review when it is complete."
-                )
-                return redirect("issuers:dashboard")
-        context = {"form": form, "company": company, "editable": editable}
-        return render(request, "issuers/company_form.html", context, status=400)
-    return render(
-        request, "issuers/company_form.html", {"form": form, "company": company, "editable": editable}
-    )
+    initial = {name: getattr(company, name) for name in CompanyForm.base_fields} if company else {}
+    form = CompanyForm(request.POST if request.method == "POST" else None, initial=initial)
+    context = {"form": form, "company": company, "editable": editable}
+    if request.method != "POST":
+        return render(request, "issuers/company_form.html", context)
+    if form.is_valid():
+        try:
+            services.company_save(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, "Company details saved. Next: the profile, people and documents for KYB."
+            )
+            return redirect("issuers:company_kyb")
+    return render(request, "issuers/company_form.html", context, status=400)
+
+
+def _render_kyb(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:
+    company = company_of(request.user)
+    if company is None:
+        return redirect("issuers:company_edit")
+    forms_ = {
+        "profile_form": CompanyProfileForm(initial={name: getattr(company, name) for name in PROFILE_FIELDS}),
+        "person_form": PersonForm(),
+        "document_form": DocumentForm(),
+        "action_form": None,
+    }
+    forms_.update(bound)
+    context: dict[str, Any] = {
+        "company": company,
+        "editable": company.kyb_status in EDITABLE_KYB_STATUSES,
+        "missing": company_missing_items(company),
+        **forms_,
+    }
+    return render(request, "issuers/company_kyb.html", context, status=status)
+
+
+@role_required(Role.SME)
+def company_kyb(request: HttpRequest) -> HttpResponse:
+    """Steps 2 to 4: financial snapshot, directors and owners, documents; then submit for KYB."""
+    return _render_kyb(request)
+
+
+@role_required(Role.SME)
+@require_POST
+def company_profile(request: HttpRequest) -> HttpResponse:
+    """Save recognition, tags and the financial snapshot."""
+    form = CompanyProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            services.company_profile_save(user=request.user, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("issuers:company_kyb")
+    return _render_kyb(request, profile_form=form, status=400)
+
+
+@role_required(Role.SME)
+@require_POST
+def person_add(request: HttpRequest) -> HttpResponse:
+    """Add a director or beneficial owner."""
+    form = PersonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_save(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['full_name']} added.")
+            return redirect("issuers:company_kyb")
+    return _render_kyb(request, person_form=form, status=400)
+
+
+@role_required(Role.SME)
+@require_POST
+def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a director or owner."""
+    form = ActionForm(request.POST)
+    try:
+        services.person_remove(user=request.user, person_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_kyb(request, action_form=form, status=400)
+    messages.success(request, "Removed.")
+    return redirect("issuers:company_kyb")
+
+
+@role_required(Role.SME)
+@require_POST
+def document_upload(request: HttpRequest) -> HttpResponse:
+    """Upload one KYB document."""
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(
+                user=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            )
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Document uploaded; its fingerprint is recorded in the audit trail.")
+            return redirect("issuers:company_kyb")
+    return _render_kyb(request, document_form=form, status=400)
+
+
+@role_required(Role.SME)
+@require_POST
+def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an uploaded document."""
+    form = ActionForm(request.POST)
+    try:
+        services.document_remove(user=request.user, document_id=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_kyb(request, action_form=form, status=400)
+    messages.success(request, "Document removed.")
+    return redirect("issuers:company_kyb")
 
 
 @role_required(Role.SME)
 @require_POST
 def company_submit(request: HttpRequest) -> HttpResponse:
-    """Send the company profile to compliance for KYB review."""
+    """Send the complete company file to compliance for KYB review."""
     form = ActionForm(request.POST)
     try:
-        company_submit_for_kyb(user=request.user)
+        services.company_submit_for_kyb(user=request.user)
     except ApplicationError as exc:
         apply_errors(form, exc)
         return _render_dashboard(request, action_form=form, status=400)

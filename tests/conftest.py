@@ -121,6 +121,14 @@ class Api:
         assert response.status_code == expect, (path, response.status_code, response.text)
         return response.json() if response.content else None
 
+    def upload(self, path: str, data: dict[str, str], document: Any, *, expect: int = 201) -> Any:
+        files = {"file": (document.name, document.read(), "application/pdf")}
+        response = self.http.post(
+            self.base + path, data=data, files=files, headers=self._headers(), timeout=30
+        )
+        assert response.status_code == expect, (path, response.status_code, response.text)
+        return response.json()
+
     def put(self, path: str, data: dict[str, Any], *, expect: int = 200) -> Any:
         response = self.http.put(self.base + path, json=data, headers=self._headers(), timeout=30)
         assert response.status_code == expect, (path, response.status_code, response.text)

@@ -17,6 +17,7 @@ from compliance.services import (
     investor_kyc_decide,
     investor_kyc_submit,
 )
+from financing.demo import complete_company_onboarding
 from financing.models import Offering
 from financing.services import application_decide, application_submit, bond_application_save, offering_open
 from issuers.models import Company
@@ -40,8 +41,9 @@ def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Co
         legal_name_zh="",
         jurisdiction="HK",
         registration_number=str(50000000 + sme.pk),
-        industry="Logistics",
+        industry="logistics",
     )
+    complete_company_onboarding(sme, director=sme.full_name, owner="Grace Chan")
     company_submit_for_kyb(user=sme)
     return company_kyb_decide(actor=by, company=company, approve=True, reason="ok")
 

@@ -208,15 +208,30 @@ def test_wrong_password_is_a_400_not_a_session(db):
     ("payload", "field"),
     [
         (
-            {"legal_name_en": "", "jurisdiction": "HK", "registration_number": "1", "industry": "x"},
+            {
+                "legal_name_en": "",
+                "jurisdiction": "HK",
+                "registration_number": "1",
+                "industry": "electronics",
+            },
             "legal_name_en",
         ),
         (
-            {"legal_name_en": "A", "jurisdiction": "SG", "registration_number": "1", "industry": "x"},
+            {
+                "legal_name_en": "A",
+                "jurisdiction": "SG",
+                "registration_number": "1",
+                "industry": "electronics",
+            },
             "jurisdiction",
         ),
         (
-            {"legal_name_en": "A", "jurisdiction": "HK", "registration_number": "", "industry": "x"},
+            {
+                "legal_name_en": "A",
+                "jurisdiction": "HK",
+                "registration_number": "",
+                "industry": "electronics",
+            },
             "registration_number",
         ),
     ],
@@ -239,7 +254,7 @@ def test_another_accounts_registration_number_is_refused(actors):
             "legal_name_en": "Copycat Ltd",
             "jurisdiction": taken.jurisdiction,
             "registration_number": taken.registration_number,
-            "industry": "x",
+            "industry": "electronics",
         },
         method="put",
     )
@@ -377,6 +392,48 @@ ENDPOINTS = [
     ("investor", "post", "/api/v1/offerings/999/subscriptions/", ["units"]),
     ("investor", "post", "/api/v1/faucet/", ["amount"]),
     (None, "post", "/api/v1/auth/signup/", ["email", "password", "full_name", "role"]),
+    (
+        "investor",
+        "post",
+        "/api/v1/schedules/preview/",
+        [
+            "instrument",
+            "currency",
+            "principal",
+            "annual_rate",
+            "start_date",
+            "maturity_date",
+            "term_months",
+            "frequency",
+            "amortization",
+            "grace_periods",
+            "day_count",
+            "business_day_convention",
+            "calendar",
+            "residual_value",
+            "payment_timing",
+        ],
+    ),
+    (
+        "sme",
+        "put",
+        "/api/v1/company/profile/",
+        [
+            "annual_revenue",
+            "employees",
+            "years_trading",
+            "srdi_tier",
+            "srdi_valid_from",
+            "srdi_valid_until",
+            "is_green",
+        ],
+    ),
+    (
+        "sme",
+        "post",
+        "/api/v1/company/people/",
+        ["full_name", "nationality", "birth_date", "is_director", "is_beneficial_owner", "ownership_percent"],
+    ),
     (None, "post", "/api/v1/auth/login/", ["email", "password"]),
 ]
 

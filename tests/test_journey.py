@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import staff_user_create
+from financing.demo import sample_pdf
 from financing.models import Allotment
 from tests.conftest import Api, wait_for
 from tokens import chain as tokens_chain
@@ -58,9 +59,27 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
             "legal_name_en": "Lantau Robotics Limited",
             "jurisdiction": "HK",
             "registration_number": "41234567",
-            "industry": "Robotics",
+            "industry": "robotics",
         },
     )
+    sme.put(
+        "company/profile/",
+        {"annual_revenue": "24000000.00", "employees": 52, "years_trading": 7, "is_technology": True},
+    )
+    sme.post(
+        "company/people/",
+        {
+            "full_name": "Mei Lau",
+            "nationality": "HK",
+            "birth_date": "1980-05-17",
+            "is_director": True,
+            "is_beneficial_owner": True,
+            "ownership_percent": "60",
+        },
+        expect=201,
+    )
+    for kind in ("business_registration", "financial_statements", "articles"):
+        sme.upload("company/documents/", {"kind": kind}, sample_pdf(f"{kind} of Lantau Robotics"))
     company = sme.post("company/submit/")
     officer.post(f"kyb/{company['id']}/decision/", {"approve": True, "reason": "Documents verified"})
     issue = date.today() + timedelta(days=30)

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from eth_abi import decode as abi_decode
+from eth_typing import ChecksumAddress
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from web3 import Web3
-from web3.contract import Contract as Web3Contract
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -26,9 +26,9 @@ def _web3_for(url: str, timeout: int) -> Web3:
     return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
 
 
-def to_checksum(address: str) -> str:
+def to_checksum(address: str) -> ChecksumAddress:
     """The EIP-55 form of an address."""
-    return str(to_checksum_address(address))
+    return to_checksum_address(address)
 
 
 def web3() -> Web3:
@@ -53,7 +53,7 @@ def artifact(name: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def contract(name: str, address: str | None = None) -> Web3Contract:
+def contract(name: str, address: str | None = None) -> Any:
     """A web3 contract object for the artifact `name` at `address` (or undeployed)."""
     data = artifact(name)
     if address is None:

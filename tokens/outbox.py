@@ -24,6 +24,7 @@ from hexbytes import HexBytes
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
 
 from config.errors import Conflict
+from config.tasks import enqueue_on_commit
 from tokens import chain, signer
 from tokens.choices import CHAIN_TX_TRANSITIONS, ChainTxStatus
 from tokens.models import ChainTransaction, Contract, Wallet
@@ -43,8 +44,8 @@ class NotYetConfirmed(Exception):
 class IntentHandler:
     """What to do when a transaction of one intent is confirmed or fails."""
 
-    confirmed: Callable[[ChainTransaction, dict[str, Any]], None]
-    failed: Callable[[ChainTransaction], None] | None = None
+    confirmed: Callable[[ChainTransaction, dict[str, Any]], object]
+    failed: Callable[[ChainTransaction], object] | None = None
 
 
 _HANDLERS: dict[str, IntentHandler] = {}
@@ -53,8 +54,8 @@ _HANDLERS: dict[str, IntentHandler] = {}
 def register_intent(
     intent: str,
     *,
-    confirmed: Callable[[ChainTransaction, dict[str, Any]], None],
-    failed: Callable[[ChainTransaction], None] | None = None,
+    confirmed: Callable[[ChainTransaction, dict[str, Any]], object],
+    failed: Callable[[ChainTransaction], object] | None = None,
 ) -> None:
     """Declare the services that apply a confirmed (or failed) transaction of `intent`."""
     _HANDLERS[intent] = IntentHandler(confirmed=confirmed, failed=failed)
@@ -88,7 +89,7 @@ def chain_transaction_enqueue(
         data=data,
         contract=contract,
     )
-    transaction.on_commit(lambda: chain_transaction_send.apply_async(kwargs={"tx_id": row.pk}))
+    enqueue_on_commit(chain_transaction_send, tx_id=row.pk)
     return row
 
 
@@ -121,7 +122,7 @@ def _sign(row: ChainTransaction) -> bool:
     except _REVERTS as exc:
         _fail(row, chain.describe_revert(exc))
         return False
-    nonce = max(wallet.next_nonce, w3.eth.get_transaction_count(wallet.address, "pending"))
+    nonce = max(wallet.next_nonce, w3.eth.get_transaction_count(chain.to_checksum(wallet.address), "pending"))
     gas_limit = estimate * GAS_HEADROOM_NUMERATOR // GAS_HEADROOM_DENOMINATOR
     signed = signer.sign_transaction(
         wallet,
@@ -169,12 +170,15 @@ def chain_transaction_confirm(*, tx_id: int) -> ChainTxStatus:
     if row.status != ChainTxStatus.SENT:
         return ChainTxStatus(row.status)
     w3 = chain.web3()
+    assert row.tx_hash is not None  # a sent row always has one (database constraint)
     try:
         receipt = w3.eth.wait_for_transaction_receipt(
             HexBytes(row.tx_hash), timeout=settings.CHAIN_RECEIPT_POLL_SECONDS, poll_latency=0.05
         )
     except Exception as exc:  # web3 raises TimeExhausted or TransactionNotFound while it is unmined
-        if not w3.eth.get_transaction_count(row.signer.address, "pending") > (row.nonce or 0):
+        if not w3.eth.get_transaction_count(chain.to_checksum(row.signer.address), "pending") > (
+            row.nonce or 0
+        ):
             _broadcast(row)  # the node lost it (or the crash came before the broadcast): same bytes again
         raise NotYetConfirmed(str(row.tx_hash)) from exc
     depth = w3.eth.block_number - receipt["blockNumber"] + 1

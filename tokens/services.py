@@ -76,6 +76,8 @@ def contract_call(
 
 def contract_mark_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> Contract:
     """Record the address of a confirmed deployment."""
+    if tx.contract_id is None:
+        raise Conflict(f"Chain transaction {tx.pk} deploys no recorded contract.")
     deployed = Contract.objects.select_for_update().get(pk=tx.contract_id)
     deployed.address = chain.to_checksum(receipt["contractAddress"])
     deployed.status = ContractStatus.DEPLOYED
@@ -85,7 +87,8 @@ def contract_mark_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> Con
 
 def contract_mark_failed(tx: ChainTransaction) -> None:
     """A deployment that the chain refused."""
-    Contract.objects.filter(pk=tx.contract_id).update(status=ContractStatus.FAILED)
+    if tx.contract_id is not None:
+        Contract.objects.filter(pk=tx.contract_id).update(status=ContractStatus.FAILED)
 
 
 def _ignore(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
@@ -138,7 +141,7 @@ def platform_bootstrap() -> dict[str, str]:
     w3 = chain.web3()
     if (
         settings.CHAIN_IS_DEVELOPMENT
-        and w3.eth.get_balance(operator.address) < DEV_CHAIN_OPERATOR_BALANCE_WEI // 2
+        and w3.eth.get_balance(chain.to_checksum(operator.address)) < DEV_CHAIN_OPERATOR_BALANCE_WEI // 2
     ):
         w3.provider.make_request("anvil_setBalance", [operator.address, hex(DEV_CHAIN_OPERATOR_BALANCE_WEI)])  # type: ignore[arg-type]
     plan: list[tuple[ContractKind, str, list[Any]]] = [

@@ -17,8 +17,9 @@ MAX_ANNUAL_RATE: Final = Decimal(1)
 _BISECTIONS: Final = 90
 
 
-def level_payment(periodic_rate: Decimal, periods: int, present_value: Decimal, final_value: Decimal,
-                  timing: str) -> Decimal:
+def level_payment(
+    periodic_rate: Decimal, periods: int, present_value: Decimal, final_value: Decimal, timing: str
+) -> Decimal:
     """The unrounded level payment that repays `present_value` down to `final_value`.
 
     Same as ``numpy_financial.pmt(periodic_rate, periods, -present_value, final_value, when)``,
@@ -34,8 +35,9 @@ def level_payment(periodic_rate: Decimal, periods: int, present_value: Decimal, 
         return (present_value * growth - final_value) * periodic_rate / ((growth - 1) * due)
 
 
-def present_value(periodic_rate: Decimal, periods: int, payment: Decimal, final_value: Decimal,
-                  timing: str) -> Decimal:
+def present_value(
+    periodic_rate: Decimal, periods: int, payment: Decimal, final_value: Decimal, timing: str
+) -> Decimal:
     """The value today of `periods` level payments plus `final_value` at the end of the term."""
     with localcontext(CALC):
         if periodic_rate == ZERO:
@@ -45,8 +47,9 @@ def present_value(periodic_rate: Decimal, periods: int, payment: Decimal, final_
         return payment * (1 - discount) / periodic_rate * due + final_value * discount
 
 
-def implicit_rate(asset_value: Decimal, rental: Decimal, periods: int, residual: Decimal, timing: str,
-                  periods_per_year: int) -> Decimal:
+def implicit_rate(
+    asset_value: Decimal, rental: Decimal, periods: int, residual: Decimal, timing: str, periods_per_year: int
+) -> Decimal:
     """The annual rate (a fraction, 0.05 = 5%) at which the rentals and residual repay the asset.
 
     Solves ``present_value(rate / periods_per_year, ...) == asset_value`` by bisection on

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, localcontext
+from itertools import pairwise
 
 from financing.calendars import adjust
 from financing.schedules.annuity import level_payment
@@ -51,14 +52,16 @@ class _Ledger:
         principal = to_minor(min(max(principal, ZERO), self.outstanding), self.terms.currency)
         interest = to_minor(interest, self.terms.currency)
         self.outstanding -= principal
-        self.rows.append(ScheduleRow(
-            period=len(self.rows) + 1,
-            date=day,
-            principal=principal,
-            interest=interest,
-            payment=principal + interest,
-            outstanding=self.outstanding,
-        ))
+        self.rows.append(
+            ScheduleRow(
+                period=len(self.rows) + 1,
+                date=day,
+                principal=principal,
+                interest=interest,
+                payment=principal + interest,
+                outstanding=self.outstanding,
+            )
+        )
 
     def settle(self, day: dt.date, interest: Decimal) -> None:
         """The last payment: whatever is outstanding, so principal sums exactly to the opening balance."""
@@ -67,8 +70,9 @@ class _Ledger:
     def grid_payment_date(self, months: int) -> dt.date:
         """`months` after the start on the payment grid, adjusted to a business day."""
         assert self.terms.start_date is not None
-        return adjust(grid_date(self.terms.start_date, months), self.terms.business_day_convention,
-                      self.terms.calendar)
+        return adjust(
+            grid_date(self.terms.start_date, months), self.terms.business_day_convention, self.terms.calendar
+        )
 
 
 def _loan_rows(terms: ScheduleTerms) -> list[ScheduleRow]:
@@ -87,7 +91,9 @@ def _loan_rows(terms: ScheduleTerms) -> list[ScheduleRow]:
     method = terms.resolved_amortization
     installment = ZERO
     if method == "annuity":
-        installment = to_minor(level_payment(rate, repayments, terms.principal, ZERO, "arrears"), terms.currency)
+        installment = to_minor(
+            level_payment(rate, repayments, terms.principal, ZERO, "arrears"), terms.currency
+        )
     elif method == "equal_principal":
         installment = to_minor(terms.principal / repayments, terms.currency)
     for period in range(1, periods + 1):
@@ -111,11 +117,16 @@ def _bond_rows(terms: ScheduleTerms) -> list[ScheduleRow]:
     the term is not a whole number of periods); each coupon is paid on its period's adjusted end.
     """
     assert terms.start_date is not None
-    dates = backward_schedule(terms.start_date, terms.maturity, terms.months_per_period,
-                              terms.business_day_convention, terms.calendar)
+    dates = backward_schedule(
+        terms.start_date,
+        terms.maturity,
+        terms.months_per_period,
+        terms.business_day_convention,
+        terms.calendar,
+    )
     ledger = _Ledger(terms, terms.principal)
     rate = terms.annual_rate or ZERO
-    for begin, end in zip(dates, dates[1:], strict=False):
+    for begin, end in pairwise(dates):
         days, basis = day_count_fraction(begin, end, terms.day_count)
         # Multiply before dividing so a coupon that is an exact half cent stays exact before rounding.
         coupon = to_minor(terms.principal * rate * days / basis, terms.currency)
@@ -144,7 +155,8 @@ def _lease_rows(terms: ScheduleTerms) -> list[ScheduleRow]:
     advance = terms.payment_timing == "advance"
     rate = (terms.annual_rate or ZERO) / periods_per_year(terms.frequency or "")
     rental = to_minor(
-        level_payment(rate, periods, terms.principal, terms.residual_value, terms.payment_timing), terms.currency
+        level_payment(rate, periods, terms.principal, terms.residual_value, terms.payment_timing),
+        terms.currency,
     )
     residual_row = advance and terms.residual_value > ZERO
     for period in range(1, periods + 1):

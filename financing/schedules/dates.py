@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar as gregorian
 import datetime as dt
-from decimal import Decimal
 from typing import Final
 
 from financing.calendars import adjust
@@ -96,9 +95,3 @@ def day_count_fraction(start: dt.date, end: dt.date, day_count: str) -> tuple[in
         d2 = 30 if end.day == 31 and d1 == 30 else end.day
         return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1), 360
     raise ValueError(f"unknown day count {day_count!r}")
-
-
-def year_fraction(start: dt.date, end: dt.date, day_count: str) -> Decimal:
-    """`day_count_fraction` as an exact-enough Decimal (callers multiply before dividing when they can)."""
-    days, basis = day_count_fraction(start, end, day_count)
-    return Decimal(days) / Decimal(basis)

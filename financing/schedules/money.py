@@ -22,9 +22,7 @@ MONEY_ROUNDING: Final = ROUND_HALF_UP
 
 # Arithmetic before rounding: 50 significant digits keep every intermediate (a 16-digit principal
 # times a 12-digit rate, a 600th power) exact or far below a cent, so only the final rounding counts.
-CALC: Final = Context(
-    prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
+CALC: Final = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 ZERO: Final = Decimal(0)
 

@@ -43,7 +43,11 @@ class ScheduleTotals:
 
     def as_dict(self) -> dict[str, str]:
         """The totals as strings with the currency's decimals."""
-        return {"principal": _text(self.principal), "interest": _text(self.interest), "payment": _text(self.payment)}
+        return {
+            "principal": _text(self.principal),
+            "interest": _text(self.interest),
+            "payment": _text(self.payment),
+        }
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class Schedule:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """The API shape: ``{"rows": [{period, date, principal, interest, payment, outstanding}], "totals"}``."""
+        """The API shape: ``{"rows": [{period, date, principal, interest, payment, outstanding}],
+        "totals": {principal, interest, payment}}``."""
         return {"rows": [row.as_dict() for row in self.rows], "totals": self.totals.as_dict()}
 
 

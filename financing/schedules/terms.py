@@ -143,7 +143,7 @@ def validate_terms(terms: ScheduleTerms) -> None:
 
 
 def _rule_errors(t: ScheduleTerms, *, skip: frozenset[str]) -> dict[str, list[str]]:
-    """Every broken rule, keyed by field; rules that involve a field in `skip` (unparseable) are not checked."""
+    """Every broken rule, keyed by field; rules involving a field in `skip` (unparseable) are not checked."""
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -177,7 +177,10 @@ def _rule_errors(t: ScheduleTerms, *, skip: frozenset[str]) -> dict[str, list[st
         if t.annual_rate is None:
             add("annual_rate", REQUIRED)
         elif not ZERO <= t.annual_rate < MAX_RATE:
-            add("annual_rate", "Give the annual rate as a fraction from 0 up to (not including) 1: 0.05 is 5%.")
+            add(
+                "annual_rate",
+                "Give the annual rate as a fraction from 0 up to (not including) 1: 0.05 is 5%.",
+            )
         elif not _has_at_most_places(t.annual_rate, RATE_PLACES):
             add("annual_rate", f"Use at most {RATE_PLACES} decimal places.")
 
@@ -200,9 +203,13 @@ def _rule_errors(t: ScheduleTerms, *, skip: frozenset[str]) -> dict[str, list[st
             add("maturity_date", "Must be after start_date.")
         elif t.maturity_date > grid_date(t.start_date, MAX_TERM_MONTHS):
             add("maturity_date", f"Must be at most {MAX_TERM_MONTHS} months after start_date.")
-    if usable("start_date", "term_months") and t.start_date and t.term_months is not None:
-        if grid_date(t.start_date, t.term_months) > LAST_DATE:
-            add("term_months", f"The term must end by {LAST_DATE.isoformat()}.")
+    if (
+        usable("start_date", "term_months")
+        and t.start_date
+        and t.term_months is not None
+        and grid_date(t.start_date, t.term_months) > LAST_DATE
+    ):
+        add("term_months", f"The term must end by {LAST_DATE.isoformat()}.")
 
     if usable("grace_periods") and not 0 <= t.grace_periods <= MAX_GRACE_PERIODS:
         add("grace_periods", f"Must be between 0 and {MAX_GRACE_PERIODS}.")
@@ -230,8 +237,11 @@ def _instrument_rules(
         elif instrument == "lease" and t.amortization != "annuity":
             add("amortization", "Lease rentals are level: use annuity.")
     if usable("day_count") and instrument != "bond" and t.day_count != "act_365f":
-        add("day_count", "Only bonds accrue by day count; loans and leases charge the annual rate divided by "
-                         "the payments per year.")
+        add(
+            "day_count",
+            "Only bonds accrue by day count; loans and leases charge the annual rate divided by "
+            "the payments per year.",
+        )
     if usable("payment_timing") and instrument != "lease" and t.payment_timing != "arrears":
         add("payment_timing", "Only lease rentals can be paid in advance.")
     if usable("residual_value") and instrument != "lease" and t.residual_value != ZERO:
@@ -242,7 +252,10 @@ def _instrument_rules(
         if instrument != "loan":
             add("grace_periods", "Only loans have grace periods.")
         elif usable("amortization") and amortization == "bullet":
-            add("grace_periods", "A bullet loan pays only interest until maturity; grace periods do not apply.")
+            add(
+                "grace_periods",
+                "A bullet loan pays only interest until maturity; grace periods do not apply.",
+            )
 
     if instrument == "bond":
         _bond_term_rules(t, usable, add)
@@ -257,14 +270,21 @@ def _instrument_rules(
         if t.maturity_date <= t.start_date:
             return
         if whole_periods(t.start_date, t.maturity_date, months) is None:
-            add("maturity_date", f"Must fall a whole number of {t.frequency} periods after start_date, "
-                                 f"e.g. {_next_grid_date(t.start_date, t.maturity_date, months).isoformat()}.")
+            add(
+                "maturity_date",
+                f"Must fall a whole number of {t.frequency} periods after start_date, "
+                f"e.g. {_next_grid_date(t.start_date, t.maturity_date, months).isoformat()}.",
+            )
             return
     else:
         return
-    if usable("grace_periods", "amortization") and instrument == "loan" and amortization != "bullet":
-        if t.grace_periods >= t.periods:
-            add("grace_periods", f"Must leave at least one repayment: at most {t.periods - 1} for this term.")
+    if (
+        usable("grace_periods", "amortization")
+        and instrument == "loan"
+        and amortization != "bullet"
+        and t.grace_periods >= t.periods
+    ):
+        add("grace_periods", f"Must leave at least one repayment: at most {t.periods - 1} for this term.")
 
 
 def _bond_term_rules(t: ScheduleTerms, usable: Callable[..., bool], add: Callable[[str, str], None]) -> None:
@@ -279,8 +299,13 @@ def _bond_term_rules(t: ScheduleTerms, usable: Callable[..., bool], add: Callabl
         add(term_field, "The term must end on a later business day than start_date.")
 
 
-def _choose(value: str | None, name: str, choices: tuple[str, ...], usable: Callable[..., bool],
-            add: Callable[[str, str], None]) -> None:
+def _choose(
+    value: str | None,
+    name: str,
+    choices: tuple[str, ...],
+    usable: Callable[..., bool],
+    add: Callable[[str, str], None],
+) -> None:
     if not usable(name):
         return
     if value is None:
@@ -291,7 +316,9 @@ def _choose(value: str | None, name: str, choices: tuple[str, ...], usable: Call
 
 def _next_grid_date(start: dt.date, after: dt.date, months_per_period: int) -> dt.date:
     """The first date of the payment grid on or after `after`."""
-    months = ((after.year - start.year) * 12 + after.month - start.month) // months_per_period * months_per_period
+    months = (
+        ((after.year - start.year) * 12 + after.month - start.month) // months_per_period * months_per_period
+    )
     while grid_date(start, months) < after:
         months += months_per_period
     return grid_date(start, months)
@@ -343,14 +370,14 @@ class _Parser:
             try:
                 parsed = Decimal(value.strip())
             except InvalidOperation:
-                self._fail(name, "Enter a number, e.g. \"1000.00\".")
+                self._fail(name, 'Enter a number, e.g. "1000.00".')
                 return None
         elif isinstance(value, float):
             # Binary floats cannot hold most decimal amounts exactly; accepting one would hide a cent error.
-            self._fail(name, "Send the number as a string, e.g. \"1000.00\", not as a float.")
+            self._fail(name, 'Send the number as a string, e.g. "1000.00", not as a float.')
             return None
         else:
-            self._fail(name, "Enter a number, e.g. \"1000.00\".")
+            self._fail(name, 'Enter a number, e.g. "1000.00".')
             return None
         if not parsed.is_finite():
             self._fail(name, "Enter a finite number.")

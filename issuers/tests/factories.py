@@ -17,4 +17,4 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     legal_name_zh = "海港小部件有限公司"
     jurisdiction = Jurisdiction.HONG_KONG
     registration_number = factory.Sequence(lambda n: f"{30000000 + n}")
-    industry = "Electronics"
+    industry = "electronics"

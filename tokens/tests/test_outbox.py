@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 import pytest
-from cryptography.fernet import Fernet
 import redis
+import requests
+from cryptography.fernet import Fernet
 from django.db import transaction
 from hexbytes import HexBytes
 
@@ -75,9 +76,8 @@ def test_a_dropped_rpc_leaves_the_row_pending_for_a_retry(receiver, settings, no
     live_url = settings.CHAIN_RPC_URL
     settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens: connection refused
     try:
-        with pytest.raises(Exception) as dropped:
+        with pytest.raises(requests.exceptions.ConnectionError):
             outbox.chain_transaction_send(tx_id=row.pk)
-        assert "Connection" in type(dropped.value).__name__ or "refused" in str(dropped.value).lower()
         assert ChainTransaction.objects.get(pk=row.pk).status == ChainTxStatus.PENDING
     finally:
         settings.CHAIN_RPC_URL = live_url

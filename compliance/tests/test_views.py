@@ -1,0 +1,200 @@
+"""Pages of compliance: the queue, KYB / KYC / application decisions and the audit trail."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.tests.factories import UserFactory
+from compliance.choices import KycStatus
+from compliance.models import AuditEvent, InvestorProfile
+from financing.choices import ApplicationStatus, OfferingStatus
+from financing.models import Offering
+from financing.tests.test_views import bond_application, verified_company
+from issuers.choices import KybStatus
+from issuers.tests.factories import CompanyFactory
+from tests import flows
+
+COMPLIANCE = [Role.OFFICER, Role.APPROVER]
+
+
+def submitted_investor() -> InvestorProfile:
+    return InvestorProfile.objects.create(
+        user=UserFactory(role=Role.INVESTOR),
+        investor_type="individual",
+        legal_name="Ivy Wong",
+        country="HK",
+        id_document_number="A123",
+        declared_portfolio_hkd=Decimal("9000000"),
+        is_professional=True,
+        kyc_status=KycStatus.SUBMITTED,
+    )
+
+
+@pytest.mark.parametrize("name", ["compliance:queue", "compliance:audit"])
+def test_compliance_pages_are_for_compliance_staff_only(client, db, name):
+    assert client.get(reverse(name)).url.startswith(reverse("accounts:login"))
+    for role in Role:
+        client.force_login(UserFactory(role=role))
+        assert client.get(reverse(name)).status_code == (200 if role in COMPLIANCE else 403), role
+
+
+def test_review_pages_are_for_compliance_staff_only(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    urls = [
+        reverse("compliance:kyb_review", args=[company.pk]),
+        reverse("compliance:kyc_review", args=[submitted_investor().pk]),
+        reverse("compliance:application_review", args=[bond_application(verified_company(), "submitted").pk]),
+    ]
+    for role in Role:
+        client.force_login(UserFactory(role=role))
+        for url in urls:
+            assert client.get(url).status_code == (200 if role in COMPLIANCE else 403), (role, url)
+
+
+def test_the_queue_shows_all_three_sections(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    profile = submitted_investor()
+    application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    queue = client.get(reverse("compliance:queue")).context["queue"]
+    assert (queue.companies, queue.investors, queue.applications) == ([company], [profile], [application])
+
+
+def test_missing_cases_are_404(client, db):
+    client.force_login(UserFactory(role=Role.APPROVER))
+    for name in ("kyb_review", "kyc_review", "application_review"):
+        assert client.get(reverse(f"compliance:{name}", args=[999999])).status_code == 404
+    draft = bond_application(verified_company())  # drafts are not visible to compliance
+    assert client.get(reverse("compliance:application_review", args=[draft.pk])).status_code == 404
+
+
+def test_an_officer_verifies_a_company(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    answer = client.post(
+        reverse("compliance:kyb_review", args=[company.pk]), {"decision": "approve", "reason": ""}
+    )
+    assert answer.url == reverse("compliance:queue")
+    company.refresh_from_db()
+    assert company.kyb_status == KybStatus.VERIFIED
+    assert company.wallet is not None
+
+
+@pytest.mark.parametrize("data", [{"decision": "reject", "reason": "  "}, {"decision": "maybe"}, {}])
+def test_a_bad_kyb_decision_is_shown_again_and_changes_nothing(client, db, data):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    events = AuditEvent.objects.count()
+    answer = client.post(reverse("compliance:kyb_review", args=[company.pk]), data)
+    assert answer.status_code == 400
+    assert answer.context["form"].errors
+    company.refresh_from_db()
+    assert (company.kyb_status, company.wallet) == (KybStatus.SUBMITTED, None)
+    assert AuditEvent.objects.count() == events
+
+
+def test_an_investor_is_rejected_with_a_reason_and_not_without(client, db):
+    profile = submitted_investor()
+    client.force_login(UserFactory(role=Role.APPROVER))
+    url = reverse("compliance:kyc_review", args=[profile.pk])
+
+    refused = client.post(url, {"decision": "reject", "reason": ""})
+    assert refused.status_code == 400
+    assert "reason" in refused.context["form"].errors
+    profile.refresh_from_db()
+    assert profile.kyc_status == KycStatus.SUBMITTED
+
+    client.post(url, {"decision": "reject", "reason": "The document has expired."})
+    profile.refresh_from_db()
+    assert (profile.kyc_status, profile.decision_reason) == (KycStatus.REJECTED, "The document has expired.")
+
+
+def test_changes_are_requested_with_a_reason_and_not_without(client, db):
+    application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    url = reverse("compliance:application_review", args=[application.pk])
+    assert client.get(url).context["form"]["professional_investors_only"].initial is True
+
+    refused = client.post(url, {"decision": "request_changes", "reason": ""})
+    assert refused.status_code == 400
+    assert "reason" in refused.context["form"].errors
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+
+    client.post(url, {"decision": "request_changes", "reason": "Shorten the tenor."})
+    application.refresh_from_db()
+    assert (application.status, application.decision_reason) == (
+        ApplicationStatus.CHANGES_REQUESTED,
+        "Shorten the tenor.",
+    )
+
+
+def test_approving_with_a_closing_time_in_the_past_is_refused(client, db):
+    application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    past = timezone.localtime(timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    answer = client.post(
+        reverse("compliance:application_review", args=[application.pk]),
+        {"decision": "approve", "closes_at": past, "professional_investors_only": "on"},
+    )
+    assert answer.status_code == 400
+    assert "closes_at" in answer.context["form"].errors
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not Offering.objects.exists()
+
+
+def test_approving_creates_the_offering_and_deploys_its_token(client, platform):
+    officer = flows.officer()
+    company = flows.verified_company(by=officer)
+    application = bond_application(company, ApplicationStatus.SUBMITTED)
+    client.force_login(officer)
+    closes = timezone.localtime(timezone.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+
+    answer = client.post(
+        reverse("compliance:application_review", args=[application.pk]),
+        {"decision": "approve", "reason": "Fine.", "closes_at": closes},
+    )
+
+    assert answer.url == reverse("compliance:queue")
+    offering = Offering.objects.get(application=application)
+    assert offering.professional_investors_only is False
+    assert offering.status == OfferingStatus.READY
+    assert offering.token.address
+
+
+def test_approving_an_investor_registers_the_wallet_on_chain(client, platform):
+    officer = flows.officer()
+    profile = submitted_investor()
+    client.force_login(officer)
+    client.post(reverse("compliance:kyc_review", args=[profile.pk]), {"decision": "approve", "reason": ""})
+    profile.refresh_from_db()
+    assert profile.kyc_status == KycStatus.APPROVED
+    assert profile.can_subscribe
+
+
+def test_the_audit_trail_pages_newest_first_and_reports_the_chain_intact(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    officer = UserFactory(role=Role.OFFICER)
+    client.force_login(officer)
+    client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    page = client.get(reverse("compliance:audit"))
+    assert page.context["broken_at"] is None
+    assert b"The hash chain is intact" in page.content
+    events = list(page.context["page"].object_list)
+    assert events[0].pk == AuditEvent.objects.latest("pk").pk
+
+
+def test_a_tampered_audit_trail_is_reported(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    first = AuditEvent.objects.order_by("pk").first()
+    AuditEvent.objects.filter(pk=first.pk).update(reason="rewritten")
+    page = client.get(reverse("compliance:audit"))
+    assert page.context["broken_at"] == first.pk
+    assert b"The hash chain is broken" in page.content
