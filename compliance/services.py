@@ -162,6 +162,7 @@ def _register_identity(profile: InvestorProfile) -> ChainTransaction:
         intent=INTENT_REGISTER_IDENTITY,
         key=f"identity:investor:{profile.pk}:{profile.wallet.address}",
         reference=f"register identity of investor {profile.pk}",
+        subject_address=profile.wallet.address,
     )
 
 
@@ -212,6 +213,7 @@ def _authorise_settlement_payment(profile: InvestorProfile) -> ChainTransaction:
         intent=INTENT_AUTHORISE_PAYMENT,
         key=f"permit:settlement:{profile.wallet.address}:{nonce}",
         reference=f"authorise settlement payments of investor {profile.pk}",
+        subject_address=profile.wallet.address,
     )
 
 

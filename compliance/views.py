@@ -14,14 +14,12 @@ from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisi
 from compliance.selectors import audit_events, investor_profile_for_review, review_queue
 from compliance.services import company_kyb_decide, investor_kyc_decide
 from config.errors import ApplicationError
-from config.forms import apply_errors
+from config.forms import REFUSALS, apply_errors, refuse
 from financing.selectors import application_schedule, applications_visible_to
 from financing.services import application_decide
 from issuers.selectors import company_for_review
-from tokens.selectors import CHAIN_READ_ERRORS
 
 AUDIT_PAGE_SIZE = 50
-CHAIN_DOWN = "The chain is not answering right now, so nothing was changed. Please try again in a moment."
 
 
 @role_required(*COMPLIANCE_ROLES)
@@ -70,11 +68,8 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
             investor_kyc_decide(
                 actor=request.user, profile=profile, approve=form.approve, reason=form.cleaned_data["reason"]
             )
-        except ApplicationError as exc:
-            apply_errors(form, exc)
-        except CHAIN_READ_ERRORS:
-            form.add_error(None, CHAIN_DOWN)
-            status = 503
+        except REFUSALS as exc:
+            status = refuse(form, exc)
         else:
             if form.approve:
                 messages.success(
@@ -106,11 +101,8 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                 closes_at=data["closes_at"],
                 professional_investors_only=data["professional_investors_only"],
             )
-        except ApplicationError as exc:
-            apply_errors(form, exc)
-        except CHAIN_READ_ERRORS:
-            form.add_error(None, CHAIN_DOWN)
-            status = 503
+        except REFUSALS as exc:
+            status = refuse(form, exc)
         else:
             done = {
                 "approve": "Approved. The offering was created and its token is being deployed.",

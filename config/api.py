@@ -9,11 +9,14 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, ServiceUnavailable
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain errors to 400/403/404/409 with field messages; the rest goes to DRF."""
+    if isinstance(exc, ConnectionError | TimeoutError | OSError):
+        # An RPC or broker outage that escaped a service: services are atomic, so nothing changed.
+        exc = ServiceUnavailable()
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

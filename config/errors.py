@@ -55,6 +55,15 @@ class NotFound(ApplicationError):
     default_message = "Not found."
 
 
+class ServiceUnavailable(ApplicationError):
+    """A service the platform depends on (the chain, the broker) is not answering; nothing changed."""
+
+    status_code = 503
+    default_message = (
+        "A service the platform depends on is not answering; nothing was changed. Try again soon."
+    )
+
+
 class Conflict(ApplicationError):
     """The object is not in a state that allows the action (e.g. an offering already closed)."""
 

@@ -187,7 +187,7 @@ def investor_overview(user: User) -> InvestorOverview:
     minting = ChainTransaction.objects.filter(
         intent=INTENT_MINT_PAYMENT,
         status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
-        reference__endswith=address,
+        subject_address=address,
     ).exists()
     settling = any(
         s.offering.status in OFFERING_STATES_IN_MOTION

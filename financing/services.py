@@ -354,9 +354,17 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
     return offering
 
 
-@transaction.atomic
 def offering_close(*, actor: User | None, offering_id: int) -> Offering:
-    """Close: below the soft cap cancel; otherwise allot (pro rata when oversubscribed) and settle."""
+    """Close: below the soft cap cancel; otherwise allot (pro rata when oversubscribed) and settle.
+
+    Returns the offering as it stands after the commit (settlement may already have run in-process).
+    """
+    _offering_close(actor=actor, offering_id=offering_id)
+    return Offering.objects.get(pk=offering_id)
+
+
+@transaction.atomic
+def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
     if actor is not None:
         _require_staff(actor)
     offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
@@ -447,6 +455,7 @@ def _allotment_enqueue_settlement(allotment: Allotment) -> None:
         intent=INTENT_SETTLE_ALLOTMENT,
         key=f"settle:allotment:{allotment.pk}:{allotment.chain_transaction_id or 0}",
         reference=f"settle allotment {allotment.pk}",
+        subject_address=investor_wallet.address,
     )
     Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
 

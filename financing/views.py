@@ -13,7 +13,7 @@ from accounts.choices import STAFF_ROLES, Role
 from accounts.permissions import role_required
 from compliance.services import demo_fund_investor, investor_kyc_submit
 from config.errors import ApplicationError
-from config.forms import apply_errors
+from config.forms import REFUSALS, apply_errors, refuse
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
 from financing.forms import BondApplicationForm, FaucetForm, KycForm, SubscribeForm
@@ -28,20 +28,8 @@ from financing.selectors import (
 )
 from issuers.forms import ActionForm
 from issuers.selectors import company_of
-from tokens.selectors import CHAIN_READ_ERRORS
 
 ALL_ROLES = (Role.SME, Role.INVESTOR, *STAFF_ROLES)
-CHAIN_DOWN = "The chain is not answering right now, so nothing was changed. Please try again in a moment."
-
-
-def _refuse(form: Any, exc: Exception) -> int:
-    """Put a refusal on `form` and return the status to answer with (400, or 503 when the chain is down)."""
-    if isinstance(exc, ApplicationError):
-        apply_errors(form, exc)
-        return 400
-    form.add_error(None, CHAIN_DOWN)
-    return 503
-
 
 # --- SME: bond applications ----------------------------------------------------------------------
 
@@ -212,8 +200,8 @@ def investor_faucet(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             demo_fund_investor(actor=request.user, amount_hkd=form.cleaned_data["amount"])
-        except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
-            status = _refuse(form, exc)
+        except REFUSALS as exc:
+            status = refuse(form, exc)
         else:
             messages.success(
                 request, "Test HKD is on its way to your wallet; the balance updates when it is confirmed."
@@ -267,8 +255,8 @@ def offering_subscribe(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.subscription_create(user=request.user, offering_id=pk, units=form.cleaned_data["units"])
-        except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
-            status = _refuse(form, exc)
+        except REFUSALS as exc:
+            status = refuse(form, exc)
         else:
             messages.success(
                 request, "Subscribed. Units are allotted when the offering closes, then settled on chain."
@@ -314,8 +302,8 @@ def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse
     form = ActionForm(request.POST)
     try:
         offering = action(actor=request.user, offering_id=pk)
-    except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
-        return _render_manage(request, action_form=form, status=_refuse(form, exc))
+    except REFUSALS as exc:
+        return _render_manage(request, action_form=form, status=refuse(form, exc))
     done = {
         OfferingStatus.OPEN: "Offering opened: verified investors can now subscribe.",
         OfferingStatus.CLOSED: "Offering closed. Units are allotted and settling on chain.",
@@ -350,7 +338,7 @@ def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionForm(request.POST)
     try:
         services.allotment_retry(actor=request.user, allotment_id=pk)
-    except (ApplicationError, *CHAIN_READ_ERRORS) as exc:
-        return _render_offering(request, allotment.offering_id, action_form=form, status=_refuse(form, exc))
+    except REFUSALS as exc:
+        return _render_offering(request, allotment.offering_id, action_form=form, status=refuse(form, exc))
     messages.success(request, "Settlement queued again.")
     return redirect("financing:offering_detail", pk=allotment.offering_id)

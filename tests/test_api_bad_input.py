@@ -463,3 +463,23 @@ def test_random_payloads_never_cause_a_server_error(actors, role, method, url, f
         assert response.status_code < 500, (payload, response.content[:300])
 
     check()
+
+
+def test_an_approval_while_the_chain_is_down_is_a_503_and_changes_nothing(platform, settings):
+    officer = UserFactory(role=Role.OFFICER)
+    investor = UserFactory(role=Role.INVESTOR)
+    profile = InvestorProfile.objects.create(
+        user=investor, investor_type="individual", legal_name="Ivy", country="HK", id_document_number="A1",
+        declared_portfolio_hkd=9_000_000, kyc_status=KycStatus.SUBMITTED,
+    )
+    before = _counts()
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # nothing listens there
+
+    response = _post(_client_for(officer), f"/api/v1/kyc/{profile.pk}/decision/", {"approve": True})
+
+    assert response.status_code == 503
+    assert "nothing was changed" in response.json()["detail"]
+    profile.refresh_from_db()
+    assert profile.kyc_status == KycStatus.SUBMITTED
+    assert profile.wallet is None
+    assert _counts() == before

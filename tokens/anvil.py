@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PR_SET_PDEATHSIG = 1
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ANVIL_CANDIDATES = (
     PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil",
@@ -56,6 +59,13 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM it when its parent dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class Anvil:
     """One anvil process on a loopback port; `stop()` (or the context manager) ends it."""
@@ -76,7 +86,11 @@ class Anvil:
         if self.state_file:
             args += ["--state", str(self.state_file)]
         self.process = subprocess.Popen(  # noqa: S603 - fixed binary, fixed arguments
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets a signal on the child
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -14,11 +14,18 @@ from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 
+from config.errors import ServiceUnavailable
+
+# What a node that is down or unreachable raises through web3's HTTP provider.
+RPC_TRANSPORT_ERRORS = (ConnectionError, TimeoutError, OSError)
+
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 
 
-class ChainUnavailable(Exception):
-    """The node did not answer (timeout, connection refused): a transient error, try again later."""
+class ChainUnavailable(ServiceUnavailable):
+    """The node did not answer (timeout, connection refused): transient, nothing was changed."""
+
+    default_message = "The chain is not answering right now, so nothing was changed. Please try again soon."
 
 
 @lru_cache(maxsize=8)
@@ -38,7 +45,10 @@ def web3() -> Web3:
 
 @lru_cache(maxsize=8)
 def _chain_id_for(url: str) -> int:
-    return int(web3().eth.chain_id)
+    try:
+        return int(web3().eth.chain_id)
+    except RPC_TRANSPORT_ERRORS as exc:
+        raise ChainUnavailable() from exc
 
 
 def chain_id() -> int:
@@ -111,5 +121,5 @@ def call(name: str, address: str, function: str, *args: Any) -> Any:
     """A read-only call; connection trouble is raised as ChainUnavailable."""
     try:
         return getattr(contract(name, address).functions, function)(*args).call()
-    except (ConnectionError, TimeoutError, OSError) as exc:
-        raise ChainUnavailable(str(exc)) from exc
+    except RPC_TRANSPORT_ERRORS as exc:
+        raise ChainUnavailable() from exc

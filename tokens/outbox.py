@@ -70,6 +70,7 @@ def chain_transaction_enqueue(
     to_address: str | None,
     contract: Contract | None = None,
     reference: str = "",
+    subject_address: str = "",
 ) -> ChainTransaction:
     """Record a chain write in the caller's transaction; it is sent after commit. Same key, same row."""
     from tokens.tasks import chain_transaction_send  # tasks import this module
@@ -88,6 +89,7 @@ def chain_transaction_enqueue(
         to_address=to_address or "",
         data=data,
         contract=contract,
+        subject_address=subject_address,
     )
     enqueue_on_commit(chain_transaction_send, tx_id=row.pk)
     return row

@@ -58,7 +58,14 @@ def contract_deploy(*, kind: ContractKind, label: str, args: list[Any], intent: 
 
 @transaction.atomic
 def contract_call(
-    *, target: Contract, function: str, args: list[Any], intent: str, key: str, reference: str = ""
+    *,
+    target: Contract,
+    function: str,
+    args: list[Any],
+    intent: str,
+    key: str,
+    reference: str = "",
+    subject_address: str = "",
 ) -> ChainTransaction:
     """Record a call of `function(*args)` on a deployed contract, signed by the platform wallet."""
     if not target.address:
@@ -71,6 +78,7 @@ def contract_call(
         to_address=target.address,
         contract=target,
         reference=reference or f"{function} on {target.label}",
+        subject_address=subject_address,
     )
 
 
@@ -113,6 +121,7 @@ def payment_token_mint(*, to_address: str, amount_base_units: int, key: str) -> 
         intent=INTENT_MINT_PAYMENT,
         key=key,
         reference=f"mint test HKD to {to_address}",
+        subject_address=to_address,
     )
 
 

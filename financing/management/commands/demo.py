@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,8 @@ class Command(BaseCommand):
             # One without the other would leave the database pointing at contracts that do not exist.
             state.unlink(missing_ok=True)
             database.unlink(missing_ok=True)
+        # SIGTERM (e.g. `kill`) leaves through the `with` below, so anvil stops and saves its state.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         port = 8545 if _port_free(8545) else free_port()
         with Anvil(port=port, state_file=state) as node:
             settings.CHAIN_RPC_URL = node.url
