@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from issuers.choices import DocumentKind, KybStatus
-from issuers.models import Company
+from issuers.models import Company, Document
 
 
 def company_of(user: User) -> Company | None:
@@ -104,3 +105,12 @@ def issuer_overview(user: User) -> IssuerOverview:
             else []
         ),
     )
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents of the SME's own company; compliance staff see every company's."""
+    if user.role == Role.SME:
+        return Document.objects.filter(company__representative=user)
+    if user.role in COMPLIANCE_ROLES:
+        return Document.objects.all()
+    return Document.objects.none()

@@ -13,5 +13,6 @@ urlpatterns = [
     path("kyb/people/<int:pk>/remove/", views.person_remove, name="person_remove"),
     path("kyb/documents/", views.document_upload, name="document_upload"),
     path("kyb/documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("submit/", views.company_submit, name="company_submit"),
 ]

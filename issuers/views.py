@@ -6,17 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
+from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.permissions import role_required
 from config.errors import ApplicationError, NotFound
 from config.forms import apply_errors
 from issuers import services
 from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
-from issuers.selectors import company_missing_items, company_of, issuer_overview
+from issuers.selectors import company_missing_items, company_of, documents_visible_to, issuer_overview
 from issuers.services import EDITABLE_KYB_STATUSES
 
 PROFILE_FIELDS = tuple(CompanyProfileForm.base_fields)
@@ -180,3 +180,15 @@ def company_submit(request: HttpRequest) -> HttpResponse:
         request, "Submitted for KYB. Compliance will review your company; you will see the result here."
     )
     return redirect("issuers:dashboard")
+
+
+@role_required(Role.SME, *COMPLIANCE_ROLES)
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A KYB document, to its company's representative and to compliance staff only."""
+    document = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )

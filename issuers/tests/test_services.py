@@ -117,3 +117,18 @@ def test_a_submitted_profile_can_no_longer_change(sme):
     company_submit_for_kyb(user=sme)
     with pytest.raises(ValidationFailed, match="awaiting review"):
         _person(sme, full_name="Late Owner", ownership_percent=Decimal("1"))
+
+
+def test_documents_open_for_their_company_and_compliance_only(sme, client):
+    document = document_upload(user=sme, kind="articles", upload=sample_pdf("Articles"))
+    url = f"/company/documents/{document.pk}/"
+    client.force_login(sme)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(UserFactory(role=Role.OFFICER))
+    assert client.get(url).status_code == 200
+    client.force_login(UserFactory(role=Role.SME))
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory(role=Role.INVESTOR))
+    assert client.get(url).status_code == 403
