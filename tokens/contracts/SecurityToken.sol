@@ -14,8 +14,10 @@ import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 ///         required investor classes, holder cap and balance cap (as ERC-3643 compliance modules
 ///         check the receiver). Agent paths (forced transfer, recovery, redeem, freezes) ignore the
 ///         pause and the token rules but never spend frozen amounts and only deliver to verified wallets.
-/// @dev Gas: each holder is one slot (balance | frozen amount | frozen flag), all rules plus the pause
-///      flag and the holder count are one slot, and both identities come from one registry call.
+/// @dev Gas: each holder is one slot (balance | frozen amount | frozen flag); the rules, the pause flag,
+///      the holder count and up to four allowed countries are one slot; both identities come from one
+///      registry call; a branch-free check accepts the common case and only refusals (and edge cases)
+///      compute the detailed reason code.
 contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @notice Forced transfers, recovery, freezes, redeem; may also mint.
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
@@ -27,7 +29,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
     // Reason codes returned by canTransfer / canMint and carried by TransferNotCompliant / MintNotCompliant.
-    // Kept internal (no getters) so the transfer dispatch stays short; the app holds the same table.
+    // Internal (no getters) to keep the function dispatch short; the app holds the same table.
     uint8 internal constant OK = 0;
     uint8 internal constant PAUSED = 1;
     uint8 internal constant SENDER_NOT_VERIFIED = 2;
@@ -560,10 +562,10 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
         if (code != OK) return code;
         uint256 required = uint8(cfg >> CLASSES_SHIFT);
         if (required != 0 && (idTo >> 16) & required == 0) return INVESTOR_CLASS_REQUIRED;
+        // The cap refuses only a net new holder: a sender leaving as the recipient joins keeps the count.
         uint256 maxHolders = uint32(cfg >> MAX_HOLDERS_SHIFT);
-        if (maxHolders != 0 && balance == 0 && amount != 0) {
-            uint256 count = uint32(cfg >> HOLDER_COUNT_SHIFT);
-            if ((senderLeaves ? count - 1 : count) >= maxHolders) return MAX_HOLDERS;
+        if (maxHolders != 0 && balance == 0 && amount != 0 && !senderLeaves) {
+            if (uint32(cfg >> HOLDER_COUNT_SHIFT) >= maxHolders) return MAX_HOLDERS;
         }
         uint256 maxBalance = uint96(cfg >> MAX_BALANCE_SHIFT);
         if (maxBalance != 0 && (balance > maxBalance || amount > maxBalance - balance)) return MAX_BALANCE;

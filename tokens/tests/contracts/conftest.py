@@ -1,4 +1,4 @@
-"""Deploy helpers and fixtures for the contract tests: artifacts from tokens/artifacts, one platform per module."""
+"""Deploy helpers and fixtures for the contract tests: committed artifacts, one platform per module."""
 
 from __future__ import annotations
 
@@ -84,7 +84,11 @@ def error_types(contract: Contract, error: str) -> list[str]:
 
 def assert_reverts(call: Any, sender: str, error: str, *args: Any, contract: Contract | None = None) -> None:
     """Require `call` to revert with the custom error `error(*args)`, and to revert when really mined too."""
-    target = contract if contract is not None else call.w3.eth.contract(address=call.address, abi=call.contract_abi)
+    target = (
+        contract
+        if contract is not None
+        else call.w3.eth.contract(address=call.address, abi=call.contract_abi)
+    )
     data = revert_data(call, sender)
     selector = error_selector(target, error)
     assert data.startswith(selector), f"expected {error}, got revert data {data!r}"
@@ -107,7 +111,11 @@ def _function_abi(contract: Contract, name: str, arity: int) -> tuple[bytes, lis
         for item in contract.abi:
             if item["type"] == "function" and item["name"] == name and len(item["inputs"]) == arity:
                 inputs = [i["type"] for i in item["inputs"]]
-                _FUNCTION_ABIS[key] = (function_abi_to_4byte_selector(item), inputs, [o["type"] for o in item["outputs"]])
+                _FUNCTION_ABIS[key] = (
+                    function_abi_to_4byte_selector(item),
+                    inputs,
+                    [o["type"] for o in item["outputs"]],
+                )
                 break
         else:
             raise KeyError(name)
@@ -144,7 +152,9 @@ def views(w3: Web3, calls: list[tuple[Contract, str, tuple[Any, ...]]]) -> list[
     responses = w3.provider.make_batch_request(requests)  # type: ignore[arg-type, attr-defined]
     assert isinstance(responses, list), responses
     by_id = sorted(responses, key=lambda r: r["id"])
-    return [_decode_view(c, name, len(args), r["result"]) for (c, name, args), r in zip(calls, by_id, strict=True)]
+    return [
+        _decode_view(c, name, len(args), r["result"]) for (c, name, args), r in zip(calls, by_id, strict=True)
+    ]
 
 
 def now(w3: Web3) -> int:
@@ -186,17 +196,34 @@ class Platform:
     def role(self, contract: Contract, name: str) -> bytes:
         return bytes(getattr(contract.functions, name)().call())
 
-    def new_token(self, name: str = "GBA Note", symbol: str = "GBAN", settlement: str | None = None) -> Contract:
+    def new_token(
+        self, name: str = "GBA Note", symbol: str = "GBAN", settlement: str | None = None
+    ) -> Contract:
         minter = self.settlement.address if settlement is None else settlement
-        return deploy(self.w3, "SecurityToken", name, symbol, self.registry.address, self.admin, minter,
-                      sender=self.admin)  # fmt: skip
+        return deploy(
+            self.w3,
+            "SecurityToken",
+            name,
+            symbol,
+            self.registry.address,
+            self.admin,
+            minter,
+            sender=self.admin,
+        )
 
     def state(self, token: Contract | None = None, wallets: list[str] | None = None) -> dict[str, Any]:
         """Everything a refusal must leave unchanged."""
         tok = token if token is not None else self.token
-        who = wallets if wallets is not None else [*self.investors, self.outsider, self.issuer, self.payer, self.spare]
-        calls: list[tuple[Contract, str, tuple[Any, ...]]] = [(tok, "totalSupply", ()), (tok, "holderCount", ()),
-                                                              (self.payment, "totalSupply", ())]  # fmt: skip
+        who = (
+            wallets
+            if wallets is not None
+            else [*self.investors, self.outsider, self.issuer, self.payer, self.spare]
+        )
+        calls: list[tuple[Contract, str, tuple[Any, ...]]] = [
+            (tok, "totalSupply", ()),
+            (tok, "holderCount", ()),
+            (self.payment, "totalSupply", ()),
+        ]
         for fn in ("balanceOf", "frozenTokens", "isFrozen"):
             calls += [(tok, fn, (w,)) for w in who]
         calls += [(self.payment, "balanceOf", (w,)) for w in who]
@@ -219,16 +246,40 @@ def deploy_platform(w3: Web3) -> Platform:
     registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
     payment = deploy(w3, "PaymentToken", admin, sender=admin)
     settlement = deploy(w3, "Settlement", admin, payment.address, sender=admin)
-    token = deploy(w3, "SecurityToken", "GBA Green Bond 2029", "GBA29", registry.address, admin, settlement.address,
-                   sender=admin)  # fmt: skip
+    token = deploy(
+        w3,
+        "SecurityToken",
+        "GBA Green Bond 2029",
+        "GBA29",
+        registry.address,
+        admin,
+        settlement.address,
+        sender=admin,
+    )
     documents = deploy(w3, "DocumentRegistry", admin, sender=admin)
     send(token.functions.grantRole(token.functions.AGENT_ROLE().call(), agent), admin)
     wallets = [alice, bob, carol, dave, issuer, payer]
     classes = [PROFESSIONAL, PROFESSIONAL, INSTITUTIONAL | PROFESSIONAL, RETAIL, ISSUER, ISSUER]
     countries = [HK, HK, CN, SG, HK, HK]
     send(registry.functions.batchRegisterIdentity(wallets, countries, classes, [FAR_FUTURE] * 6), admin)
-    return Platform(w3, registry, payment, settlement, token, documents, admin, agent, alice, bob, carol, dave,
-                    outsider, issuer, payer, spare)  # fmt: skip
+    return Platform(
+        w3,
+        registry,
+        payment,
+        settlement,
+        token,
+        documents,
+        admin,
+        agent,
+        alice,
+        bob,
+        carol,
+        dave,
+        outsider,
+        issuer,
+        payer,
+        spare,
+    )
 
 
 def light_client(w3: Web3) -> Web3:
@@ -257,7 +308,7 @@ def platform(deployed: Platform, chain: Web3) -> Platform:
 
 @pytest.fixture
 def unchanged(platform: Platform) -> Callable[..., Any]:
-    """`with unchanged(): ...` asserts that the block leaves balances, supply and frozen state as they were."""
+    """`with unchanged(): ...` asserts that the block leaves balances, supply and freezes as they were."""
     from contextlib import contextmanager
 
     @contextmanager

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from web3.logs import DISCARD
 
-from .conftest import CN, FAR_FUTURE, HK, INSTITUTIONAL, MO, PROFESSIONAL, RETAIL, advance_time, assert_reverts, now, send
+from .conftest import (
+    CN,
+    FAR_FUTURE,
+    HK,
+    INSTITUTIONAL,
+    MO,
+    PROFESSIONAL,
+    RETAIL,
+    advance_time,
+    assert_reverts,
+    now,
+    send,
+)
 
 ZERO = "0x" + "00" * 20
 
 
 def test_register_then_read_identity(platform):
     p = platform
-    receipt = send(p.registry.functions.registerIdentity(p.spare, MO, PROFESSIONAL | INSTITUTIONAL, FAR_FUTURE), p.admin)
+    receipt = send(
+        p.registry.functions.registerIdentity(p.spare, MO, PROFESSIONAL | INSTITUTIONAL, FAR_FUTURE), p.admin
+    )
     (event,) = p.registry.events.IdentityRegistered().process_receipt(receipt, errors=DISCARD)
     assert (event.args.wallet, event.args.country, event.args.classes, event.args.expiry) == (
-        p.spare, MO, PROFESSIONAL | INSTITUTIONAL, FAR_FUTURE)  # fmt: skip
+        p.spare,
+        MO,
+        PROFESSIONAL | INSTITUTIONAL,
+        FAR_FUTURE,
+    )
     assert p.registry.functions.isVerified(p.spare).call()
     assert p.registry.functions.identityOf(p.spare).call() == [MO, PROFESSIONAL | INSTITUTIONAL, FAR_FUTURE]
     packed = MO | (PROFESSIONAL | INSTITUTIONAL) << 16 | FAR_FUTURE << 24
@@ -28,14 +46,22 @@ def test_unregistered_wallet_is_not_verified(platform):
 
 
 def test_registering_twice_is_refused(platform):
-    assert_reverts(platform.registry.functions.registerIdentity(platform.alice, HK, PROFESSIONAL, FAR_FUTURE),
-                   platform.admin, "AlreadyRegistered", platform.alice)  # fmt: skip
+    assert_reverts(
+        platform.registry.functions.registerIdentity(platform.alice, HK, PROFESSIONAL, FAR_FUTURE),
+        platform.admin,
+        "AlreadyRegistered",
+        platform.alice,
+    )
 
 
 def test_invalid_identities_are_refused(platform):
     r, p = platform.registry, platform
-    assert_reverts(r.functions.registerIdentity(ZERO, HK, PROFESSIONAL, FAR_FUTURE), p.admin, "InvalidWallet", ZERO)
-    assert_reverts(r.functions.registerIdentity(p.spare, 0, PROFESSIONAL, FAR_FUTURE), p.admin, "InvalidCountry", 0)
+    assert_reverts(
+        r.functions.registerIdentity(ZERO, HK, PROFESSIONAL, FAR_FUTURE), p.admin, "InvalidWallet", ZERO
+    )
+    assert_reverts(
+        r.functions.registerIdentity(p.spare, 0, PROFESSIONAL, FAR_FUTURE), p.admin, "InvalidCountry", 0
+    )
     assert_reverts(r.functions.registerIdentity(p.spare, HK, PROFESSIONAL, 0), p.admin, "InvalidExpiry", 0)
 
 
@@ -53,19 +79,27 @@ def test_update_changes_identity_and_needs_registration(platform):
     receipt = send(p.registry.functions.updateIdentity(p.alice, CN, RETAIL, FAR_FUTURE - 1), p.admin)
     assert p.registry.events.IdentityUpdated().process_receipt(receipt, errors=DISCARD)[0].args.country == CN
     assert p.registry.functions.identityOf(p.alice).call() == [CN, RETAIL, FAR_FUTURE - 1]
-    assert_reverts(p.registry.functions.updateIdentity(p.spare, CN, RETAIL, FAR_FUTURE), p.admin, "NotRegistered",
-                   p.spare)  # fmt: skip
+    assert_reverts(
+        p.registry.functions.updateIdentity(p.spare, CN, RETAIL, FAR_FUTURE),
+        p.admin,
+        "NotRegistered",
+        p.spare,
+    )
     assert_reverts(p.registry.functions.updateIdentity(p.alice, CN, RETAIL, 0), p.admin, "InvalidExpiry", 0)
 
 
 def test_revoke_removes_identity(platform):
     p = platform
     receipt = send(p.registry.functions.revokeIdentity(p.alice), p.admin)
-    assert p.registry.events.IdentityRevoked().process_receipt(receipt, errors=DISCARD)[0].args.wallet == p.alice
+    assert (
+        p.registry.events.IdentityRevoked().process_receipt(receipt, errors=DISCARD)[0].args.wallet == p.alice
+    )
     assert not p.registry.functions.isVerified(p.alice).call()
     assert p.registry.functions.identityOf(p.alice).call() == [0, 0, 0]
     assert_reverts(p.registry.functions.revokeIdentity(p.alice), p.admin, "NotRegistered", p.alice)
-    send(p.registry.functions.registerIdentity(p.alice, HK, PROFESSIONAL, FAR_FUTURE), p.admin)  # may come back
+    send(
+        p.registry.functions.registerIdentity(p.alice, HK, PROFESSIONAL, FAR_FUTURE), p.admin
+    )  # may come back
 
 
 def test_batch_register_is_all_or_nothing(platform):
@@ -74,11 +108,18 @@ def test_batch_register_is_all_or_nothing(platform):
     send(p.registry.functions.batchRegisterIdentity(wallets, [HK, MO], [1, 2], [FAR_FUTURE] * 2), p.admin)
     assert [p.registry.functions.isVerified(w).call() for w in wallets] == [True, True]
     fresh = [p.agent, p.alice]  # alice is already registered: the whole batch fails
-    assert_reverts(p.registry.functions.batchRegisterIdentity(fresh, [HK, HK], [1, 1], [FAR_FUTURE] * 2), p.admin,
-                   "AlreadyRegistered", p.alice)  # fmt: skip
+    assert_reverts(
+        p.registry.functions.batchRegisterIdentity(fresh, [HK, HK], [1, 1], [FAR_FUTURE] * 2),
+        p.admin,
+        "AlreadyRegistered",
+        p.alice,
+    )
     assert not p.registry.functions.isVerified(p.agent).call()
-    assert_reverts(p.registry.functions.batchRegisterIdentity([p.agent], [HK, HK], [1], [FAR_FUTURE]), p.admin,
-                   "LengthMismatch")  # fmt: skip
+    assert_reverts(
+        p.registry.functions.batchRegisterIdentity([p.agent], [HK, HK], [1], [FAR_FUTURE]),
+        p.admin,
+        "LengthMismatch",
+    )
 
 
 def test_only_registrars_write(platform):

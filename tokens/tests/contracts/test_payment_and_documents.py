@@ -1,4 +1,4 @@
-"""PaymentToken (HKD stablecoin stand-in with EIP-2612 permit) and DocumentRegistry (each fingerprint once)."""
+"""PaymentToken (HKD stablecoin stand-in, EIP-2612 permit) and DocumentRegistry (each fingerprint once)."""
 
 from __future__ import annotations
 
@@ -66,8 +66,18 @@ def test_permit_sets_allowance_without_a_transaction_from_the_owner(platform):
     p = platform
     owner = Account.create()
     signed = sign_permit(p, owner, p.settlement.address, MAX_UINT, now(p.w3) + 3_600)
-    send(p.payment.functions.permit(owner.address, p.settlement.address, MAX_UINT, now(p.w3) + 3_600, signed.v,
-                                    signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")), p.admin)  # fmt: skip
+    send(
+        p.payment.functions.permit(
+            owner.address,
+            p.settlement.address,
+            MAX_UINT,
+            now(p.w3) + 3_600,
+            signed.v,
+            signed.r.to_bytes(32, "big"),
+            signed.s.to_bytes(32, "big"),
+        ),
+        p.admin,
+    )
     assert p.payment.functions.allowance(owner.address, p.settlement.address).call() == MAX_UINT
     assert p.payment.functions.nonces(owner.address).call() == 1
 
@@ -83,13 +93,22 @@ def test_document_is_registered_once(platform):
     kind_, reference, registrant, registered_at = p.documents.functions.documentOf(fingerprint).call()
     assert (kind_, reference, registrant) == (kind, 42, p.admin)
     assert registered_at == now(p.w3)
-    assert_reverts(p.documents.functions.registerDocument(fingerprint, kind, 43), p.admin, "AlreadyRegistered",
-                   fingerprint)  # fmt: skip
+    assert_reverts(
+        p.documents.functions.registerDocument(fingerprint, kind, 43),
+        p.admin,
+        "AlreadyRegistered",
+        fingerprint,
+    )
     assert p.documents.functions.documentOf(fingerprint).call()[1] == 42
 
 
 def test_document_registry_refuses_zero_fingerprint_and_non_registrars(platform):
     p = platform
-    assert_reverts(p.documents.functions.registerDocument(b"\0" * 32, b"\0" * 32, 1), p.admin, "InvalidFingerprint")
-    assert_reverts(p.documents.functions.registerDocument(b"\1" * 32, b"\0" * 32, 1), p.outsider,
-                   "AccessControlUnauthorizedAccount")  # fmt: skip
+    assert_reverts(
+        p.documents.functions.registerDocument(b"\0" * 32, b"\0" * 32, 1), p.admin, "InvalidFingerprint"
+    )
+    assert_reverts(
+        p.documents.functions.registerDocument(b"\1" * 32, b"\0" * 32, 1),
+        p.outsider,
+        "AccessControlUnauthorizedAccount",
+    )

@@ -1,4 +1,4 @@
-"""SecurityToken: every rule, role and agent path; every refusal leaves balances, supply and freezes unchanged."""
+"""SecurityToken: every rule, role and agent path; each refusal leaves balances, supply and freezes alone."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from .conftest import (
     COUNTRY_NOT_ALLOWED,
     FAR_FUTURE,
     HK,
-    INSUFFICIENT_FREE_BALANCE,
     INSTITUTIONAL,
+    INSUFFICIENT_FREE_BALANCE,
     INVESTOR_CLASS_REQUIRED,
     LOCKED_UP,
     MAX_BALANCE,
@@ -27,7 +27,6 @@ from .conftest import (
     SENDER_FROZEN,
     SENDER_NOT_VERIFIED,
     SG,
-    US,
     advance_time,
     assert_reverts,
     now,
@@ -94,10 +93,20 @@ def test_transfer_from_spends_allowance_and_checks_rules(funded, unchanged):
     assert p.token.functions.allowance(p.alice, p.spare).call() == 30
     assert p.token.functions.balanceOf(p.bob).call() == 120
     with unchanged():
-        assert_reverts(p.token.functions.transferFrom(p.alice, p.bob, 31), p.spare, "ERC20InsufficientAllowance",
-                       p.spare, 30, 31)  # fmt: skip
-        assert_reverts(p.token.functions.transferFrom(p.alice, p.outsider, 5), p.spare, "TransferNotCompliant",
-                       RECIPIENT_NOT_VERIFIED)  # fmt: skip
+        assert_reverts(
+            p.token.functions.transferFrom(p.alice, p.bob, 31),
+            p.spare,
+            "ERC20InsufficientAllowance",
+            p.spare,
+            30,
+            31,
+        )
+        assert_reverts(
+            p.token.functions.transferFrom(p.alice, p.outsider, 5),
+            p.spare,
+            "TransferNotCompliant",
+            RECIPIENT_NOT_VERIFIED,
+        )
 
 
 def test_infinite_allowance_is_not_spent(funded):
@@ -213,16 +222,30 @@ def test_partially_frozen_tokens_are_never_spendable(funded, unchanged):
 def test_freeze_beyond_balance_and_unfreeze_beyond_frozen_are_refused(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.token.functions.freezePartialTokens(p.alice, 1_001), p.agent, "FreezeExceedsBalance",
-                       p.alice, 1_000, 1_001)  # fmt: skip
-        assert_reverts(p.token.functions.unfreezePartialTokens(p.alice, 1), p.agent, "UnfreezeExceedsFrozen",
-                       p.alice, 0, 1)  # fmt: skip
+        assert_reverts(
+            p.token.functions.freezePartialTokens(p.alice, 1_001),
+            p.agent,
+            "FreezeExceedsBalance",
+            p.alice,
+            1_000,
+            1_001,
+        )
+        assert_reverts(
+            p.token.functions.unfreezePartialTokens(p.alice, 1),
+            p.agent,
+            "UnfreezeExceedsFrozen",
+            p.alice,
+            0,
+            1,
+        )
 
 
 def test_country_rule_allows_only_listed_countries(funded, unchanged):
     p = funded
     receipt = send(p.token.functions.setAllowedCountries([HK, MO], True), p.admin)
-    assert {e.args.country for e in p.token.events.CountryAllowed().process_receipt(receipt, errors=DISCARD)} == {HK, MO}
+    assert {
+        e.args.country for e in p.token.events.CountryAllowed().process_receipt(receipt, errors=DISCARD)
+    } == {HK, MO}
     assert p.token.functions.allowedCountries().call() == [HK, MO]
     assert p.token.functions.isCountryAllowed(HK).call()
     assert not p.token.functions.isCountryAllowed(CN).call()
@@ -254,8 +277,12 @@ def test_country_rule_with_many_countries_uses_the_bitmap(funded, unchanged):
 
 @pytest.mark.parametrize("country", [0, 1000, 65535])
 def test_allowed_country_outside_iso_range_is_refused(platform, country):
-    assert_reverts(platform.token.functions.setAllowedCountries([country], True), platform.admin, "InvalidCountry",
-                   country)  # fmt: skip
+    assert_reverts(
+        platform.token.functions.setAllowedCountries([country], True),
+        platform.admin,
+        "InvalidCountry",
+        country,
+    )
 
 
 def test_investor_class_rule_is_any_of_the_required_bits(funded, unchanged):
@@ -264,7 +291,9 @@ def test_investor_class_rule_is_any_of_the_required_bits(funded, unchanged):
     refuse_transfer(p, p.alice, p.dave, 1, INVESTOR_CLASS_REQUIRED, unchanged)  # dave is retail
     assert p.token.functions.canMint(p.dave, 1).call() == INVESTOR_CLASS_REQUIRED
     with unchanged():
-        assert_reverts(p.token.functions.mint(p.dave, 1), p.agent, "MintNotCompliant", INVESTOR_CLASS_REQUIRED)
+        assert_reverts(
+            p.token.functions.mint(p.dave, 1), p.agent, "MintNotCompliant", INVESTOR_CLASS_REQUIRED
+        )
     send(p.token.functions.transfer(p.carol, 1), p.alice)  # PI + institutional
     send(p.token.functions.setRules(INSTITUTIONAL, 0, 0, 0), p.admin)
     refuse_transfer(p, p.alice, p.bob, 1, INVESTOR_CLASS_REQUIRED, unchanged)
@@ -283,6 +312,17 @@ def test_max_holders_rule(funded, unchanged):
     send(p.token.functions.transfer(p.carol, 105), p.bob)  # bob leaves as carol joins: count stays 2
     assert p.token.functions.holderCount().call() == 2
     assert p.token.functions.balanceOf(p.carol).call() == 105
+
+
+def test_max_holders_refuses_only_net_new_holders_even_above_the_cap(funded, unchanged):
+    p = funded
+    send(p.token.functions.setRules(0, 2, 0, 0), p.admin)
+    send(p.token.functions.forcedTransfer(p.alice, p.carol, 10), p.agent)  # agents may exceed the cap
+    assert p.token.functions.holderCount().call() == 3
+    refuse_transfer(p, p.alice, p.dave, 1, MAX_HOLDERS, unchanged)
+    assert p.token.functions.canTransfer(p.carol, p.dave, 10).call() == OK  # carol leaves as dave joins
+    send(p.token.functions.transfer(p.dave, 10), p.carol)
+    assert p.token.functions.holderCount().call() == 3
 
 
 def test_max_balance_rule(funded, unchanged):
@@ -340,8 +380,12 @@ def test_mint_by_minter_role_and_agent_only(platform, unchanged):
 
 def test_mint_to_unverified_is_refused(platform, unchanged):
     with unchanged():
-        assert_reverts(platform.token.functions.mint(platform.outsider, 1), platform.agent, "MintNotCompliant",
-                       RECIPIENT_NOT_VERIFIED)  # fmt: skip
+        assert_reverts(
+            platform.token.functions.mint(platform.outsider, 1),
+            platform.agent,
+            "MintNotCompliant",
+            RECIPIENT_NOT_VERIFIED,
+        )
 
 
 def test_mint_beyond_supply_cap_is_refused(platform, unchanged):
@@ -362,7 +406,9 @@ def test_redeem_burns_free_balance_only(funded, unchanged):
     p = funded
     send(p.token.functions.freezePartialTokens(p.alice, 10), p.agent)
     with unchanged():
-        assert_reverts(p.token.functions.redeem(p.alice, 991), p.agent, "InsufficientFreeBalance", p.alice, 990, 991)
+        assert_reverts(
+            p.token.functions.redeem(p.alice, 991), p.agent, "InsufficientFreeBalance", p.alice, 990, 991
+        )
         assert_reverts(p.token.functions.redeem(p.alice, 1), p.outsider, "AccessControlUnauthorizedAccount")
     receipt = send(p.token.functions.redeem(p.alice, 990), p.agent)
     (event,) = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
@@ -392,7 +438,12 @@ def test_forced_transfer_bypasses_pause_freeze_and_rules(funded):
     send(p.token.functions.setRules(INSTITUTIONAL, 1, 5, now(p.w3) + 86_400), p.admin)
     receipt = send(p.token.functions.forcedTransfer(p.alice, p.dave, 10), p.agent)
     (event,) = p.token.events.ForcedTransfer().process_receipt(receipt, errors=DISCARD)
-    assert (event.args["from"], event.args["to"], event.args.amount, event.args.agent) == (p.alice, p.dave, 10, p.agent)
+    assert (event.args["from"], event.args["to"], event.args.amount, event.args.agent) == (
+        p.alice,
+        p.dave,
+        10,
+        p.agent,
+    )
     assert p.token.functions.balanceOf(p.dave).call() == 10
     assert p.token.functions.holderCount().call() == 3
 
@@ -400,16 +451,26 @@ def test_forced_transfer_bypasses_pause_freeze_and_rules(funded):
 def test_forced_transfer_needs_a_verified_recipient(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.token.functions.forcedTransfer(p.alice, p.outsider, 1), p.agent, "RecipientNotVerified",
-                       p.outsider)  # fmt: skip
+        assert_reverts(
+            p.token.functions.forcedTransfer(p.alice, p.outsider, 1),
+            p.agent,
+            "RecipientNotVerified",
+            p.outsider,
+        )
 
 
 def test_forced_transfer_never_consumes_frozen_tokens(funded, unchanged):
     p = funded
     send(p.token.functions.freezePartialTokens(p.alice, 600), p.agent)
     with unchanged():
-        assert_reverts(p.token.functions.forcedTransfer(p.alice, p.bob, 401), p.agent, "InsufficientFreeBalance",
-                       p.alice, 400, 401)  # fmt: skip
+        assert_reverts(
+            p.token.functions.forcedTransfer(p.alice, p.bob, 401),
+            p.agent,
+            "InsufficientFreeBalance",
+            p.alice,
+            400,
+            401,
+        )
     send(p.token.functions.forcedTransfer(p.alice, p.bob, 400), p.agent)
     assert p.token.functions.frozenTokens(p.alice).call() == 600
     assert p.token.functions.balanceOf(p.alice).call() == 600
@@ -421,7 +482,10 @@ def test_recovery_moves_balance_and_frozen_state_to_the_same_investor(funded):
     send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
     send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
     receipt = send(p.token.functions.recoveryAddress(p.alice, p.spare), p.agent)
-    assert p.token.events.RecoverySuccess().process_receipt(receipt, errors=DISCARD)[0].args.replacement == p.spare
+    assert (
+        p.token.events.RecoverySuccess().process_receipt(receipt, errors=DISCARD)[0].args.replacement
+        == p.spare
+    )
     assert p.token.functions.balanceOf(p.spare).call() == 1_000
     assert p.token.functions.frozenTokens(p.spare).call() == 300
     assert p.token.functions.isFrozen(p.spare).call()
@@ -435,14 +499,25 @@ def test_recovery_moves_balance_and_frozen_state_to_the_same_investor(funded):
 def test_recovery_refuses_another_investor_unverified_or_non_empty_wallets(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.token.functions.recoveryAddress(p.alice, p.spare), p.agent, "RecipientNotVerified", p.spare)
-        assert_reverts(p.token.functions.recoveryAddress(p.alice, p.carol), p.agent, "NotSameInvestor",
-                       p.alice, p.carol)  # fmt: skip
-        assert_reverts(p.token.functions.recoveryAddress(p.alice, p.alice), p.agent, "NotSameInvestor",
-                       p.alice, p.alice)  # fmt: skip
-        assert_reverts(p.token.functions.recoveryAddress(p.alice, p.bob), p.agent, "ReplacementNotEmpty", p.bob)
-        assert_reverts(p.token.functions.recoveryAddress(p.outsider, p.bob), p.agent, "NotSameInvestor",
-                       p.outsider, p.bob)  # fmt: skip
+        assert_reverts(
+            p.token.functions.recoveryAddress(p.alice, p.spare), p.agent, "RecipientNotVerified", p.spare
+        )
+        assert_reverts(
+            p.token.functions.recoveryAddress(p.alice, p.carol), p.agent, "NotSameInvestor", p.alice, p.carol
+        )
+        assert_reverts(
+            p.token.functions.recoveryAddress(p.alice, p.alice), p.agent, "NotSameInvestor", p.alice, p.alice
+        )
+        assert_reverts(
+            p.token.functions.recoveryAddress(p.alice, p.bob), p.agent, "ReplacementNotEmpty", p.bob
+        )
+        assert_reverts(
+            p.token.functions.recoveryAddress(p.outsider, p.bob),
+            p.agent,
+            "NotSameInvestor",
+            p.outsider,
+            p.bob,
+        )
 
 
 # ---------------------------------------------------------------- roles
@@ -467,7 +542,9 @@ def test_restricted_functions_refuse_other_accounts(funded, unchanged, function,
     p = funded
     resolved = [getattr(p, a) if isinstance(a, str) else a for a in args]
     with unchanged():
-        assert_reverts(getattr(p.token.functions, function)(*resolved), p.outsider, "AccessControlUnauthorizedAccount")
+        assert_reverts(
+            getattr(p.token.functions, function)(*resolved), p.outsider, "AccessControlUnauthorizedAccount"
+        )
 
 
 def test_each_role_allows_exactly_its_functions(funded):
@@ -480,7 +557,9 @@ def test_each_role_allows_exactly_its_functions(funded):
     send(p.token.functions.grantRole(roles["COMPLIANCE_ROLE"], p.outsider), p.admin)
     send(p.token.functions.setRules(0, 0, 0, 0), p.outsider)
     assert_reverts(p.token.functions.pause(), p.outsider, "AccessControlUnauthorizedAccount")
-    assert_reverts(p.token.functions.setAddressFrozen(p.bob, True), p.outsider, "AccessControlUnauthorizedAccount")
+    assert_reverts(
+        p.token.functions.setAddressFrozen(p.bob, True), p.outsider, "AccessControlUnauthorizedAccount"
+    )
     # the agent (granted AGENT_ROLE only) cannot change rules or pause
     assert_reverts(p.token.functions.setRules(0, 0, 0, 0), p.agent, "AccessControlUnauthorizedAccount")
     assert_reverts(p.token.functions.pause(), p.agent, "AccessControlUnauthorizedAccount")

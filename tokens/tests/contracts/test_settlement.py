@@ -27,7 +27,7 @@ HKD = 1_000_000  # 1 HKDT in base units
 
 @pytest.fixture
 def funded(platform):
-    """Investors hold HKDT and have approved Settlement; the issuer's token takes professional investors only."""
+    """Investors hold HKDT and approved Settlement; the token takes professional investors only."""
     p = platform
     for investor in p.investors:
         send(p.payment.functions.mint(investor, 1_000_000 * HKD), p.admin)
@@ -51,8 +51,14 @@ def test_settle_pays_the_issuer_and_mints_to_the_investor(funded):
     assert p.settlement.functions.isSettled(7).call()
     assert not p.settlement.functions.isSettled(8).call()
     (event,) = p.settlement.events.Settled().process_receipt(receipt, errors=DISCARD)
-    assert dict(event.args) == {"allotmentId": 7, "token": p.token.address, "investor": p.alice, "issuer": p.issuer,
-                                "units": 10, "payment": 1_000 * HKD}  # fmt: skip
+    assert dict(event.args) == {
+        "allotmentId": 7,
+        "token": p.token.address,
+        "investor": p.alice,
+        "issuer": p.issuer,
+        "units": 10,
+        "payment": 1_000 * HKD,
+    }
 
 
 def test_an_allotment_settles_at_most_once(funded, unchanged):
@@ -61,8 +67,12 @@ def test_an_allotment_settles_at_most_once(funded, unchanged):
     with unchanged():
         assert_reverts(p.settlement.functions.settle(*allotment(p, 7, p.alice)), p.admin, "AlreadySettled", 7)
         assert_reverts(p.settlement.functions.settle(*allotment(p, 7, p.bob)), p.admin, "AlreadySettled", 7)
-        assert_reverts(p.settlement.functions.settleBatch([allotment(p, 8, p.bob), allotment(p, 7, p.bob)]), p.admin,
-                       "AlreadySettled", 7)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settleBatch([allotment(p, 8, p.bob), allotment(p, 7, p.bob)]),
+            p.admin,
+            "AlreadySettled",
+            7,
+        )
     assert not p.settlement.functions.isSettled(8).call()
 
 
@@ -80,8 +90,12 @@ def test_a_batch_settles_every_allotment_in_one_transaction(funded):
 def test_a_batch_with_a_duplicate_id_settles_nothing(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.settlement.functions.settleBatch([allotment(p, 5, p.alice), allotment(p, 5, p.bob)]),
-                       p.admin, "AlreadySettled", 5)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settleBatch([allotment(p, 5, p.alice), allotment(p, 5, p.bob)]),
+            p.admin,
+            "AlreadySettled",
+            5,
+        )
     assert not p.settlement.functions.isSettled(5).call()
 
 
@@ -91,10 +105,20 @@ def test_a_non_compliant_allotment_fails_the_whole_batch(funded, unchanged):
     send(p.payment.functions.approve(p.settlement.address, MAX_UINT), p.outsider)
     with unchanged():
         # dave is a retail investor: the token takes professional investors only
-        assert_reverts(p.settlement.functions.settleBatch([allotment(p, 1, p.alice), allotment(p, 2, p.dave)]),
-                       p.admin, "MintNotCompliant", INVESTOR_CLASS_REQUIRED, contract=p.token)  # fmt: skip
-        assert_reverts(p.settlement.functions.settle(*allotment(p, 3, p.outsider)), p.admin, "MintNotCompliant",
-                       RECIPIENT_NOT_VERIFIED, contract=p.token)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settleBatch([allotment(p, 1, p.alice), allotment(p, 2, p.dave)]),
+            p.admin,
+            "MintNotCompliant",
+            INVESTOR_CLASS_REQUIRED,
+            contract=p.token,
+        )
+        assert_reverts(
+            p.settlement.functions.settle(*allotment(p, 3, p.outsider)),
+            p.admin,
+            "MintNotCompliant",
+            RECIPIENT_NOT_VERIFIED,
+            contract=p.token,
+        )
     assert not p.settlement.functions.isSettled(1).call()
     assert not p.settlement.functions.isSettled(3).call()
 
@@ -102,11 +126,19 @@ def test_a_non_compliant_allotment_fails_the_whole_batch(funded, unchanged):
 def test_settlement_without_enough_payment_delivers_nothing(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.settlement.functions.settle(1, p.token.address, p.alice, p.issuer, 1, 10**30), p.admin,
-                       "ERC20InsufficientBalance", contract=p.payment)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settle(1, p.token.address, p.alice, p.issuer, 1, 10**30),
+            p.admin,
+            "ERC20InsufficientBalance",
+            contract=p.payment,
+        )
         send(p.payment.functions.approve(p.settlement.address, 0), p.bob)
-        assert_reverts(p.settlement.functions.settle(*allotment(p, 2, p.bob)), p.admin, "ERC20InsufficientAllowance",
-                       contract=p.payment)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settle(*allotment(p, 2, p.bob)),
+            p.admin,
+            "ERC20InsufficientAllowance",
+            contract=p.payment,
+        )
         send(p.payment.functions.approve(p.settlement.address, MAX_UINT), p.bob)
 
 
@@ -117,9 +149,21 @@ def test_settle_after_an_investor_permit(funded):
     send(p.payment.functions.mint(investor.address, 500 * HKD), p.admin)
     deadline = now(p.w3) + 3_600
     signed = sign_permit(p, investor, p.settlement.address, MAX_UINT, deadline)
-    send(p.payment.functions.permit(investor.address, p.settlement.address, MAX_UINT, deadline, signed.v,
-                                    signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")), p.admin)  # fmt: skip
-    send(p.settlement.functions.settle(99, p.token.address, investor.address, p.issuer, 5, 500 * HKD), p.admin)
+    send(
+        p.payment.functions.permit(
+            investor.address,
+            p.settlement.address,
+            MAX_UINT,
+            deadline,
+            signed.v,
+            signed.r.to_bytes(32, "big"),
+            signed.s.to_bytes(32, "big"),
+        ),
+        p.admin,
+    )
+    send(
+        p.settlement.functions.settle(99, p.token.address, investor.address, p.issuer, 5, 500 * HKD), p.admin
+    )
     assert p.token.functions.balanceOf(investor.address).call() == 5
     assert p.payment.functions.balanceOf(investor.address).call() == 0
 
@@ -128,8 +172,13 @@ def test_settlement_needs_the_minter_role_on_the_token(funded, unchanged):
     p = funded
     other = p.new_token(settlement="0x" + "00" * 20)
     with unchanged(other):
-        assert_reverts(p.settlement.functions.settle(1, other.address, p.alice, p.issuer, 1, HKD), p.admin,
-                       "NotMinter", p.settlement.address, contract=other)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.settle(1, other.address, p.alice, p.issuer, 1, HKD),
+            p.admin,
+            "NotMinter",
+            p.settlement.address,
+            contract=other,
+        )
 
 
 def test_only_settlers_settle_and_pay(funded):
@@ -165,13 +214,21 @@ def test_payout_pays_every_holder_once(funded, unchanged):
     assert p.settlement.functions.isPaid(42).call()
     assert not p.settlement.functions.isPaid(43).call()
     with unchanged():
-        assert_reverts(p.settlement.functions.payout(42, p.payer, holders, amounts), p.admin, "AlreadyPaid", 42)
+        assert_reverts(
+            p.settlement.functions.payout(42, p.payer, holders, amounts), p.admin, "AlreadyPaid", 42
+        )
 
 
 def test_payout_is_all_or_nothing(funded, unchanged):
     p = funded
     with unchanged():
-        assert_reverts(p.settlement.functions.payout(1, p.payer, [p.alice, p.bob], [1]), p.admin, "LengthMismatch")
-        assert_reverts(p.settlement.functions.payout(1, p.payer, [p.alice, p.bob], [HKD, 10**30]), p.admin,
-                       "ERC20InsufficientBalance", contract=p.payment)  # fmt: skip
+        assert_reverts(
+            p.settlement.functions.payout(1, p.payer, [p.alice, p.bob], [1]), p.admin, "LengthMismatch"
+        )
+        assert_reverts(
+            p.settlement.functions.payout(1, p.payer, [p.alice, p.bob], [HKD, 10**30]),
+            p.admin,
+            "ERC20InsufficientBalance",
+            contract=p.payment,
+        )
     assert not p.settlement.functions.isPaid(1).call()
