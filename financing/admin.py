@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 
-from financing.models import Allotment, Application, BondTerms, Offering, Subscription
+from financing.models import Allotment, Application, Offering, Subscription, Terms
 
 
-class BondTermsInline(admin.StackedInline):
-    model = BondTerms
+class TermsInline(admin.StackedInline):
+    model = Terms
     extra = 0
     can_delete = False
 
@@ -18,19 +18,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["title", "company__legal_name_en"]
     readonly_fields = ["status", "decision_reason", "reviewed_by", "submitted_at", "created_at", "updated_at"]
     raw_id_fields = ["company"]
-    inlines = [BondTermsInline]
+    inlines = [TermsInline]
 
 
-@admin.register(BondTerms)
-class BondTermsAdmin(admin.ModelAdmin):
-    list_display = [
-        "application",
-        "face_value",
-        "coupon_rate",
-        "coupon_frequency",
-        "issue_date",
-        "maturity_date",
-    ]
+@admin.register(Terms)
+class TermsAdmin(admin.ModelAdmin):
+    list_display = ["application", "unit_price", "annual_rate", "frequency", "start_date", "maturity_date"]
     raw_id_fields = ["application"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -13,18 +15,40 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config.errors import ValidationFailed
 from financing import selectors, services
-from financing.choices import Currency, Frequency
+from financing.choices import (
+    Amortization,
+    BusinessDayConvention,
+    Currency,
+    DayCount,
+    Frequency,
+    HolidayCalendar,
+    Instrument,
+    PaymentTiming,
+)
 from financing.models import Application, Subscription
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
 
 
-class BondTermsOutput(serializers.Serializer):
-    face_value = serializers.DecimalField(**AMOUNT)
-    coupon_rate = serializers.DecimalField(max_digits=7, decimal_places=6)
-    coupon_frequency = serializers.CharField()
-    issue_date = serializers.DateField()
-    maturity_date = serializers.DateField()
+class TermsOutput(serializers.Serializer):
+    unit_price = serializers.DecimalField(**AMOUNT)
+    units = serializers.IntegerField()
+    annual_rate = serializers.DecimalField(max_digits=14, decimal_places=12, allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    maturity_date = serializers.DateField(allow_null=True)
+    term_months = serializers.IntegerField(allow_null=True)
+    frequency = serializers.CharField()
+    amortization = serializers.CharField()
+    grace_periods = serializers.IntegerField()
+    day_count = serializers.CharField()
+    business_day_convention = serializers.CharField()
+    calendar = serializers.CharField()
+    residual_value = serializers.DecimalField(**AMOUNT)
+    payment_timing = serializers.CharField()
+    share_class = serializers.CharField()
+    pre_money_valuation = serializers.DecimalField(**AMOUNT, allow_null=True)
+    post_money_valuation = serializers.DecimalField(**AMOUNT, allow_null=True)
+    asset_description = serializers.CharField()
 
 
 class ApplicationOutput(serializers.Serializer):
@@ -38,7 +62,7 @@ class ApplicationOutput(serializers.Serializer):
     use_of_proceeds = serializers.CharField()
     status = serializers.CharField()
     decision_reason = serializers.CharField()
-    bond_terms = BondTermsOutput()
+    terms = TermsOutput()
     offering_id = serializers.SerializerMethodField()
 
     def get_offering_id(self, obj: Application) -> int | None:
@@ -46,32 +70,63 @@ class ApplicationOutput(serializers.Serializer):
         return offering.pk if offering else None
 
 
-class BondApplicationInput(serializers.Serializer):
+class ApplicationInput(serializers.Serializer):
+    """Common fields plus the instrument's terms (decimals as strings; rates as fractions: 0.065 = 6.5%).
+
+    bond: unit_price (face value), annual_rate (coupon), start_date (issue), maturity_date, frequency,
+    day_count, business_day_convention, calendar. loan: unit_price (participation), annual_rate,
+    start_date, term_months or maturity_date, frequency, amortization, grace_periods. lease:
+    unit_price, asset_description, start_date, term_months, frequency, residual_value, payment_timing,
+    and annual_rate or rental (the implicit rate is then solved). equity: unit_price (price per
+    share), share_class, pre_money_valuation.
+    """
+
+    COMMON = ("instrument", "title", "currency", "target_amount", "minimum_amount", "use_of_proceeds")
+
+    instrument = serializers.ChoiceField(choices=Instrument.choices)
     title = serializers.CharField(max_length=200)
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.HKD)
-    target_amount = serializers.DecimalField(**AMOUNT, min_value=0)
-    minimum_amount = serializers.DecimalField(**AMOUNT, min_value=0)
+    target_amount = serializers.DecimalField(**AMOUNT)
+    minimum_amount = serializers.DecimalField(**AMOUNT)
     use_of_proceeds = serializers.CharField()
-    face_value = serializers.DecimalField(**AMOUNT, min_value=0)
-    coupon_rate = serializers.DecimalField(max_digits=7, decimal_places=6, min_value=0)
-    coupon_frequency = serializers.ChoiceField(choices=Frequency.choices)
-    issue_date = serializers.DateField()
-    maturity_date = serializers.DateField()
+    unit_price = serializers.DecimalField(**AMOUNT)
+    annual_rate = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    maturity_date = serializers.DateField(required=False, allow_null=True)
+    term_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
+    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_blank=True)
+    amortization = serializers.ChoiceField(choices=Amortization.choices, required=False, allow_blank=True)
+    grace_periods = serializers.IntegerField(required=False, min_value=0, max_value=120)
+    day_count = serializers.ChoiceField(choices=DayCount.choices, required=False)
+    business_day_convention = serializers.ChoiceField(choices=BusinessDayConvention.choices, required=False)
+    calendar = serializers.ChoiceField(choices=HolidayCalendar.choices, required=False)
+    residual_value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    payment_timing = serializers.ChoiceField(choices=PaymentTiming.choices, required=False)
+    rental = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    share_class = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    pre_money_valuation = serializers.DecimalField(**AMOUNT, required=False, allow_null=True)
+    asset_description = serializers.CharField(required=False, allow_blank=True)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The service's arguments: the common fields, and the rest as the instrument's terms."""
+        data = dict(self.validated_data)
+        common = {name: data.pop(name) for name in self.COMMON}
+        return {**common, "terms": data}
 
 
 class ApplicationListApi(APIView):
-    """List the applications you may see; SMEs create bond applications."""
+    """List the applications you may see; SMEs create applications for any instrument."""
 
     @extend_schema(responses={200: ApplicationOutput(many=True)})
     def get(self, request: Request) -> Response:
         rows = selectors.applications_visible_to(request.user)
         return Response(ApplicationOutput(rows, many=True).data)
 
-    @extend_schema(request=BondApplicationInput, responses={201: ApplicationOutput})
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput})
     def post(self, request: Request) -> Response:
-        data = BondApplicationInput(data=request.data)
+        data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        application = services.bond_application_save(user=request.user, **data.validated_data)
+        application = services.application_save(user=request.user, **data.service_kwargs())
         return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
 
@@ -83,13 +138,13 @@ class ApplicationDetailApi(APIView):
         application = get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
         return Response(ApplicationOutput(application).data)
 
-    @extend_schema(request=BondApplicationInput, responses={200: ApplicationOutput})
+    @extend_schema(request=ApplicationInput, responses={200: ApplicationOutput})
     def put(self, request: Request, application_id: int) -> Response:
-        application = get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
-        data = BondApplicationInput(data=request.data)
+        get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
+        data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        application = services.bond_application_save(
-            user=request.user, application=application, **data.validated_data
+        application = services.application_save(
+            user=request.user, application_id=application_id, **data.service_kwargs()
         )
         return Response(ApplicationOutput(application).data)
 
@@ -151,7 +206,8 @@ class OfferingOutput(serializers.Serializer):
     professional_investors_only = serializers.BooleanField()
     closes_at = serializers.DateTimeField()
     token_address = serializers.CharField(source="token.address", allow_null=True)
-    terms = BondTermsOutput(source="application.bond_terms")
+    instrument = serializers.CharField(source="application.instrument")
+    terms = TermsOutput(source="application.terms")
 
 
 class OfferingListApi(APIView):
@@ -259,7 +315,7 @@ class SubscriptionWithdrawApi(APIView):
 class SchedulePreviewInput(serializers.Serializer):
     """The terms as JSON; decimals are strings. Validation is the schedule module's (all errors at once)."""
 
-    instrument = serializers.ChoiceField(choices=["equity", "loan", "bond", "lease"])
+    instrument = serializers.ChoiceField(choices=Instrument.choices)
     currency = serializers.ChoiceField(choices=Currency.choices)
     principal = serializers.CharField()
     annual_rate = serializers.CharField(required=False, allow_null=True)

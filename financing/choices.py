@@ -24,6 +24,34 @@ class Frequency(models.TextChoices):
     ANNUAL = "annual", "Annual"
 
 
+class Amortization(models.TextChoices):
+    ANNUITY = "annuity", "Annuity (level payments)"
+    EQUAL_PRINCIPAL = "equal_principal", "Equal principal"
+    BULLET = "bullet", "Bullet (all principal at maturity)"
+
+
+class DayCount(models.TextChoices):
+    ACT_365F = "act_365f", "ACT/365 Fixed"
+    ACT_360 = "act_360", "ACT/360"
+    THIRTY_360 = "thirty_360", "30/360"
+
+
+class BusinessDayConvention(models.TextChoices):
+    MODIFIED_FOLLOWING = "modified_following", "Modified following"
+    FOLLOWING = "following", "Following"
+    UNADJUSTED = "unadjusted", "Unadjusted"
+
+
+class HolidayCalendar(models.TextChoices):
+    HONG_KONG = "HK", "Hong Kong"
+    NONE = "none", "Weekends only"
+
+
+class PaymentTiming(models.TextChoices):
+    ARREARS = "arrears", "In arrears"
+    ADVANCE = "advance", "In advance"
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

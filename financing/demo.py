@@ -21,7 +21,7 @@ from compliance.services import (
 )
 from financing.choices import OfferingStatus
 from financing.models import Offering
-from financing.services import application_decide, application_submit, bond_application_save, offering_open
+from financing.services import application_decide, application_save, application_submit, offering_open
 from issuers.choices import DocumentKind
 from issuers.models import Company
 from issuers.services import (
@@ -140,18 +140,21 @@ def seed_demo() -> list[DemoUser]:
     company_submit_for_kyb(user=sme)
     company_kyb_decide(actor=officer, company=company, approve=True, reason="Documents verified.")
     issue = date.today() + timedelta(days=30)
-    application = bond_application_save(
+    application = application_save(
         user=sme,
+        instrument="bond",
         title="Pearl River Robotics 6.5% Notes 2029",
         currency="HKD",
         target_amount=Decimal("5000000.00"),
         minimum_amount=Decimal("1000000.00"),
         use_of_proceeds="A second assembly line in Dongguan for warehouse robots.",
-        face_value=Decimal("1000.00"),
-        coupon_rate=Decimal("0.065"),
-        coupon_frequency="semiannual",
-        issue_date=issue,
-        maturity_date=issue.replace(year=issue.year + 3),
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.065",
+            "frequency": "semiannual",
+            "start_date": issue,
+            "maturity_date": issue.replace(year=issue.year + 3),
+        },
     )
     application_submit(user=sme, application_id=application.pk)
     application_decide(

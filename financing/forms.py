@@ -1,94 +1,573 @@
-"""Forms of the financing pages: bond applications, KYC, subscriptions and the test faucet."""
+"""Forms of the financing pages: applications of every instrument, KYC, subscriptions and the test faucet."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django_countries import countries
 
 from compliance.choices import InvestorType
-from financing.choices import Frequency
-from financing.models import Application
+from config.errors import ApplicationError
+from financing.choices import (
+    Amortization,
+    BusinessDayConvention,
+    Currency,
+    DayCount,
+    Frequency,
+    HolidayCalendar,
+    Instrument,
+    PaymentTiming,
+)
+from financing.models import Application, Terms
 
 HUNDRED = Decimal("100")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DECIMAL = {"inputmode": "decimal"}
+REQUIRED = "This field is required."
+
+# --- applications: the common part --------------------------------------------------------------
+
+INSTRUMENT_CHOICES = [
+    (Instrument.BOND, "Bond"),
+    (Instrument.LOAN, "Loan"),
+    (Instrument.LEASE, "Lease"),
+    (Instrument.EQUITY, "Equity"),
+]
+INSTRUMENT_BLURB = {
+    Instrument.BOND: "Pay investors a fixed coupon and repay the full amount at maturity.",
+    Instrument.LOAN: "Borrow from investors and repay with interest in regular instalments.",
+    Instrument.LEASE: "Finance an asset: investors fund it and you pay them a rental.",
+    Instrument.EQUITY: "Sell new shares: no repayments, investors own part of the company.",
+}
+CURRENCY_CHOICES = [(c.value, f"{c.value} ({c.label})") for c in Currency]
 
 
-class BondApplicationForm(forms.Form):
-    """A bond application; the coupon is typed as a percentage and handed to the service as a fraction."""
+def _amount(label: str, help_text: str = "", **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        label=label,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={**DECIMAL, "step": "0.01"}),
+        **kwargs,
+    )
 
+
+def _percent(label: str, help_text: str, *, required: bool = True) -> forms.DecimalField:
+    """A rate typed as a percentage a year (6.5 means 6.5%); below 100%."""
+    return forms.DecimalField(
+        max_digits=14,
+        decimal_places=10,
+        min_value=Decimal("0"),
+        validators=[MaxValueValidator(Decimal("99.9999999999"), message="Enter a rate below 100% a year.")],
+        label=label,
+        help_text=help_text,
+        required=required,
+        widget=forms.NumberInput(attrs={**DECIMAL, "step": "any"}),
+    )
+
+
+def _plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros, never in exponent form (10, not 1E+1)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+
+
+class ApplicationForm(forms.Form):
+    """What every application has, whatever the instrument."""
+
+    instrument = forms.ChoiceField(
+        choices=INSTRUMENT_CHOICES, widget=forms.RadioSelect, label="How do you want to raise the money?"
+    )
     title = forms.CharField(
-        max_length=200, label="Title", help_text="For example: Pearl River Robotics 6.5% Notes 2029."
+        max_length=200,
+        label="Title",
+        help_text="What investors will see, e.g. “Pearl River Robotics 6.5% Notes 2029”.",
     )
     currency = forms.ChoiceField(
-        choices=[("HKD", "HKD (Hong Kong dollar)")],
+        choices=CURRENCY_CHOICES,
+        initial=Currency.HKD,
         label="Currency",
-        help_text="Offerings settle in the HKD stablecoin, so only HKD is offered for now.",
+        help_text=("Offerings currently settle in HKD: for now only HKD applications can become offerings."),
     )
-    target_amount = forms.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        label="Target amount",
-        help_text="The most you want to raise; a whole number of units of the face value.",
+    target_amount = _amount(
+        "Target raise",
+        "The most you want to raise, a whole number of units. For a lease, this is the value of the asset.",
     )
-    minimum_amount = forms.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        label="Minimum raise",
-        help_text="If investors subscribe less than this, the round is cancelled and nobody pays.",
+    minimum_amount = _amount(
+        "Minimum raise", "If investors subscribe less than this, the round is cancelled and nobody pays."
     )
-    face_value = forms.DecimalField(
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        label="Face value per unit",
-        help_text="The price and redemption value of one bond unit.",
-    )
-    coupon_rate = forms.DecimalField(
-        max_digits=7,
-        decimal_places=4,
-        min_value=Decimal("0"),
-        max_value=Decimal("99.9999"),
-        label="Coupon rate (% per year)",
-        help_text="Enter a percentage: 6.5 means 6.5% a year.",
-    )
-    coupon_frequency = forms.ChoiceField(
-        choices=Frequency.choices, label="Coupon frequency", initial=Frequency.SEMIANNUAL
-    )
-    issue_date = forms.DateField(widget=DATE, label="Issue date")
-    maturity_date = forms.DateField(widget=DATE, label="Maturity date")
     use_of_proceeds = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Use of proceeds",
         help_text="What the money will pay for.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].widget.attrs["class"] = "instrument-choice"
+
+    def instrument_cards(self) -> list[dict[str, Any]]:
+        """The instrument radios with their one-line explanations, for the chooser."""
+        blurbs = {str(key): text for key, text in INSTRUMENT_BLURB.items()}
+        return [{"radio": radio, "blurb": blurbs[str(radio.data["value"])]} for radio in self["instrument"]]
+
+
+# --- applications: the terms of each instrument -------------------------------------------------
+
+_CONVENTION_LABELS = [
+    (
+        BusinessDayConvention.MODIFIED_FOLLOWING,
+        "Next business day, unless that is next month (modified following)",
+    ),
+    (BusinessDayConvention.FOLLOWING, "Next business day (following)"),
+    (BusinessDayConvention.UNADJUSTED, "Pay on the date itself, holiday or not (unadjusted)"),
+]
+_AMORTIZATION_LABELS = [
+    (Amortization.ANNUITY, "The same payment every period (annuity)"),
+    (Amortization.EQUAL_PRINCIPAL, "The same principal every period, interest falling (equal principal)"),
+    (Amortization.BULLET, "Interest only, all principal at the end (bullet)"),
+]
+_TIMING_LABELS = [
+    (PaymentTiming.ADVANCE, "In advance (start of each period)"),
+    (PaymentTiming.ARREARS, "In arrears (end of each period)"),
+]
+_DAY_COUNT_LABELS = [
+    (DayCount.ACT_365F, "ACT/365 Fixed (actual days ÷ 365)"),
+    (DayCount.ACT_360, "ACT/360 (actual days ÷ 360)"),
+    (DayCount.THIRTY_360, "30/360 (every month counts 30 days)"),
+]
+
+
+def _convention() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=_CONVENTION_LABELS,
+        initial=BusinessDayConvention.MODIFIED_FOLLOWING,
+        label="When a payment date is a holiday",
+    )
+
+
+def _calendar() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=HolidayCalendar.choices,
+        initial=HolidayCalendar.HONG_KONG,
+        label="Holidays",
+        help_text="Hong Kong public holidays, or weekends only.",
+    )
+
+
+def _term_months(label: str, help_text: str, *, required: bool) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=1,
+        max_value=600,
+        required=required,
+        label=label,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class TermsForm(forms.Form):
+    """The terms of one instrument, named as the service takes them; rates are typed as percentages."""
+
+    instrument: ClassVar[str]
+    legend: ClassVar[str]
+    percent_fields: ClassVar[tuple[str, ...]] = ("annual_rate",)
+
+    def to_terms(self) -> dict[str, Any]:
+        """Cleaned data in the service's terms: blanks left out, percentages as fractions (6.5 -> 0.065)."""
+        terms: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            terms[name] = value / HUNDRED if name in self.percent_fields else value
+        return terms
+
     @classmethod
-    def initial_from(cls, application: Application) -> dict[str, Any]:
-        """The form's values for an existing application (coupon back to a percentage)."""
-        terms = application.bond_terms
-        return {
-            "title": application.title,
-            "currency": application.currency,
-            "target_amount": application.target_amount,
-            "minimum_amount": application.minimum_amount,
-            "use_of_proceeds": application.use_of_proceeds,
-            "face_value": terms.face_value,
-            "coupon_rate": (terms.coupon_rate * HUNDRED).normalize(),
-            "coupon_frequency": terms.coupon_frequency,
-            "issue_date": terms.issue_date,
-            "maturity_date": terms.maturity_date,
+    def initial_from(cls, terms: Terms) -> dict[str, Any]:
+        """The form's values for stored terms (rates back to percentages)."""
+        initial: dict[str, Any] = {}
+        for name in cls.base_fields:
+            value = getattr(terms, name, None)
+            if name in cls.percent_fields and value is not None:
+                value = _plain(value * HUNDRED)
+            if value not in (None, ""):
+                initial[name] = value
+        return initial
+
+
+class BondTermsForm(TermsForm):
+    instrument = Instrument.BOND
+    legend = "Bond terms"
+
+    unit_price = _amount(
+        "Face value per unit", "The price and redemption value of one bond.", initial=Decimal("1000")
+    )
+    annual_rate = _percent("Coupon", "Interest a year on the face value: 6.5 means 6.5%.")
+    frequency = forms.ChoiceField(
+        choices=Frequency.choices, initial=Frequency.SEMIANNUAL, label="Coupons paid"
+    )
+    start_date = forms.DateField(
+        widget=DATE, label="Issue date", help_text="When investors pay and interest starts."
+    )
+    maturity_date = forms.DateField(
+        widget=DATE, label="Maturity date", help_text="When the face value is repaid."
+    )
+    day_count = forms.ChoiceField(
+        choices=_DAY_COUNT_LABELS,
+        initial=DayCount.ACT_365F,
+        label="Day count",
+        help_text="How a coupon is worked out from the days in the period.",
+    )
+    business_day_convention = _convention()
+    calendar = _calendar()
+
+
+class LoanTermsForm(TermsForm):
+    instrument = Instrument.LOAN
+    legend = "Loan terms"
+
+    unit_price = _amount(
+        "Participation unit",
+        "Investors lend in whole units of this size.",
+        initial=Decimal("1000"),
+    )
+    annual_rate = _percent("Interest", "A year, on what is still owed: 8 means 8%.")
+    start_date = forms.DateField(widget=DATE, label="Drawdown date", help_text="When you receive the money.")
+    term_months = _term_months(
+        "Term in months", "Or leave blank and give a final repayment date.", required=False
+    )
+    maturity_date = forms.DateField(
+        widget=DATE,
+        required=False,
+        label="…or final repayment date",
+        help_text="Only if you left the term blank.",
+    )
+    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="Repayments")
+    amortization = forms.ChoiceField(
+        choices=_AMORTIZATION_LABELS,
+        initial=Amortization.ANNUITY,
+        widget=forms.RadioSelect,
+        label="How the loan is repaid",
+    )
+    grace_periods = forms.IntegerField(
+        min_value=0,
+        max_value=600,
+        initial=0,
+        required=False,
+        label="Interest-only periods at the start",
+        help_text="Periods in which you pay only interest before repayments begin (grace periods).",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    business_day_convention = _convention()
+    calendar = _calendar()
+
+
+class LeaseTermsForm(TermsForm):
+    instrument = Instrument.LEASE
+    legend = "Lease terms"
+
+    PRICING = [("rate", "I know the implicit rate"), ("rental", "I know the rental")]
+
+    asset_description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What is being leased",
+        help_text="For example: two CNC machining centres, delivered to Dongguan.",
+    )
+    unit_price = _amount(
+        "Participation unit", "Investors fund the asset in whole units of this size.", initial=Decimal("1000")
+    )
+    start_date = forms.DateField(widget=DATE, label="Lease starts", help_text="The commencement date.")
+    term_months = _term_months("Lease term in months", "A whole number of rental periods.", required=True)
+    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="Rentals paid")
+    payment_timing = forms.ChoiceField(
+        choices=_TIMING_LABELS,
+        initial=PaymentTiming.ARREARS,
+        widget=forms.RadioSelect,
+        label="Rentals are paid",
+    )
+    residual_value = forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        initial=Decimal("0"),
+        label="Residual value",
+        help_text="What the asset is still worth at the end, paid in the last row; 0 if none.",
+        widget=forms.NumberInput(attrs={**DECIMAL, "step": "0.01"}),
+    )
+    pricing = forms.ChoiceField(
+        choices=PRICING, initial="rate", widget=forms.RadioSelect, label="Price the lease by"
+    )
+    annual_rate = _percent(
+        "Implicit rate", "The rate a year the rentals pay on the asset value: 7.2 means 7.2%.", required=False
+    )
+    rental = forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        label="Rental per period",
+        help_text="The implicit rate is worked out from it.",
+        widget=forms.NumberInput(attrs={**DECIMAL, "step": "0.01"}),
+    )
+    business_day_convention = _convention()
+    calendar = _calendar()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        pricing = data.get("pricing")
+        wanted = "rental" if pricing == "rental" else "annual_rate"
+        if pricing and data.get(wanted) is None and wanted not in self.errors:
+            self.add_error(wanted, REQUIRED)
+        return data
+
+    def to_terms(self) -> dict[str, Any]:
+        terms = super().to_terms()
+        pricing = terms.pop("pricing", "rate")
+        terms.pop("annual_rate" if pricing == "rental" else "rental", None)
+        return terms
+
+
+class EquityTermsForm(TermsForm):
+    instrument = Instrument.EQUITY
+    legend = "Equity terms"
+    percent_fields = ()
+
+    share_class = forms.CharField(
+        max_length=64,
+        initial="Ordinary",
+        label="Share class",
+        help_text="For example: Ordinary, Preferred A.",
+    )
+    unit_price = _amount("Price per share", "What an investor pays for one new share.")
+    pre_money_valuation = _amount(
+        "Company value before this raise",
+        "The pre-money valuation; the shares offered and the dilution follow from it.",
+    )
+
+
+TERMS_FORMS: dict[str, type[TermsForm]] = {
+    form.instrument: form for form in (BondTermsForm, LoanTermsForm, LeaseTermsForm, EquityTermsForm)
+}
+
+
+# Service and schedule messages name fields as the API does (start_date); say them as the form does.
+_API_WORDS = {
+    "principal (the asset value)": "the asset value",
+    "maturity_date": "the maturity date",
+    "term_months": "the term in months",
+    "annual_rate": "the rate",
+    "residual_value": "the residual value",
+    "grace_periods": "the interest-only periods",
+}
+_START_WORDS = {
+    Instrument.BOND: "the issue date",
+    Instrument.LOAN: "the drawdown date",
+    Instrument.LEASE: "the lease start",
+}
+_API_PATTERN = re.compile("|".join(re.escape(word) for word in (*_API_WORDS, "start_date")))
+
+
+def humanize(message: str, instrument: str | None) -> str:
+    """A service message with the API's field names replaced by words an SME uses."""
+
+    def word(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text == "start_date":
+            return _START_WORDS.get(instrument or "", "the start date")  # type: ignore[call-overload]
+        return _API_WORDS[text]
+
+    return _API_PATTERN.sub(word, message)
+
+
+@dataclass
+class Problems:
+    """Why a preview cannot be drawn yet: fields still empty, and messages by field label."""
+
+    missing: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    general: list[str] = field(default_factory=list)
+
+    def add(self, label: str, message: str) -> None:
+        if message == REQUIRED:
+            if label not in self.missing:
+                self.missing.append(label)
+        else:
+            self.errors.append((label, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.errors or self.general)
+
+
+class ApplicationForms:
+    """The common form and one terms form per instrument, shown together.
+
+    Only the chosen instrument's terms form is bound and validated, so the page works without
+    JavaScript (every instrument's fields shown, the others ignored on submit).
+    """
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        initial: Mapping[str, Any] | None = None,
+        terms_initial: Mapping[str, Any] | None = None,
+    ) -> None:
+        initial = dict(initial or {})
+        self.form = ApplicationForm(data, initial=initial)
+        chosen = data.get("instrument") if data is not None else initial.get("instrument")
+        self.instrument: str | None = chosen if chosen in TERMS_FORMS else None
+        self.terms: dict[str, TermsForm] = {
+            name: form_class(
+                data if data is not None and name == self.instrument else None,
+                prefix=name,
+                initial=(terms_initial or {}).get(name),
+            )
+            for name, form_class in TERMS_FORMS.items()
         }
 
+    @classmethod
+    def for_application(
+        cls, application: Application, data: Mapping[str, Any] | None = None
+    ) -> ApplicationForms:
+        """The forms filled in with an existing application (rates back to percentages)."""
+        initial = {
+            name: getattr(application, name)
+            for name in (
+                "instrument",
+                "title",
+                "currency",
+                "target_amount",
+                "minimum_amount",
+                "use_of_proceeds",
+            )
+        }
+        terms_form = TERMS_FORMS[application.instrument]
+        return cls(
+            data,
+            initial=initial,
+            terms_initial={application.instrument: terms_form.initial_from(application.terms)},
+        )
+
+    @property
+    def chosen(self) -> TermsForm | None:
+        """The terms form of the chosen instrument (None until one is chosen)."""
+        return self.terms.get(self.instrument or "")
+
+    @property
+    def currency(self) -> str:
+        """The currency to label amounts with while the form is filled in."""
+        value = self.form.data.get("currency") if self.form.is_bound else self.form.initial.get("currency")
+        return value if value in Currency.values else Currency.HKD
+
+    def terms_forms(self) -> list[TermsForm]:
+        return list(self.terms.values())
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        chosen = self.chosen
+        if chosen is None:
+            return False
+        return chosen.is_valid() and valid
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Every error shown: the common fields' and the chosen terms' (by the service's field names)."""
+        errors = {name: list(messages) for name, messages in self.form.errors.items()}
+        if self.chosen is not None and self.chosen.is_bound:
+            for name, messages in self.chosen.errors.items():
+                errors.setdefault(name, []).extend(messages)
+        return errors
+
     def service_kwargs(self) -> dict[str, Any]:
-        """Cleaned data in the service's terms: the coupon as a fraction (6.5 -> 0.065)."""
-        data = dict(self.cleaned_data)
-        data["coupon_rate"] = data["coupon_rate"] / HUNDRED
-        return data
+        """The service's arguments: the common fields, and the chosen instrument's terms."""
+        assert self.chosen is not None
+        data = dict(self.form.cleaned_data)
+        return {**data, "terms": self.chosen.to_terms()}
+
+    def _field_of(self, name: str) -> tuple[forms.Form, str | None]:
+        """Which form shows a service message about `name`, and under which field (None: the whole form)."""
+        chosen = self.chosen
+        if name == "principal":
+            name = "target_amount"
+        if (
+            chosen is not None
+            and name == "annual_rate"
+            and chosen.data.get(f"{chosen.prefix}-pricing") == "rental"
+        ):
+            name = "rental"
+        if chosen is not None and name in chosen.fields:
+            return chosen, name
+        if name in self.form.fields:
+            return self.form, name
+        return self.form, None
+
+    def apply_errors(self, exc: ApplicationError) -> None:
+        """Show a service refusal on the fields it names (unknown fields on the whole form)."""
+        for name, messages in exc.fields.items():
+            form, target = self._field_of(name)
+            for message in messages:
+                form.add_error(target, humanize(message, self.instrument))
+        if not exc.fields:
+            self.form.add_error(None, exc.message)
+
+    def label_of(self, name: str) -> str:
+        form, target = self._field_of(name)
+        if target is None:
+            return name.replace("_", " ").capitalize()
+        if target == "target_amount" and self.instrument == Instrument.LEASE:
+            return "Asset value (the target raise)"
+        return str(form.fields[target].label)
+
+    def preview_input(self) -> tuple[dict[str, Any] | None, Problems]:
+        """What the schedule preview needs (instrument, currency, target, terms), or why it cannot run yet.
+
+        Only the fields a schedule depends on count: the title or the minimum raise may still be empty.
+        """
+        problems = Problems()
+        chosen = self.chosen
+        if chosen is None:
+            problems.general.append("Choose how you want to raise the money to see a preview.")
+            return None, problems
+        self.form.is_valid()
+        chosen.is_valid()
+        for name in ("currency", "target_amount"):
+            for message in self.form.errors.get(name, []):
+                problems.add(self.label_of(name), message)
+        for name, messages in chosen.errors.items():
+            for message in messages:
+                problems.add(self.label_of(name), message)
+        if problems:
+            return None, problems
+        data = self.form.cleaned_data
+        kwargs = {
+            "instrument": self.instrument,
+            "currency": data["currency"],
+            "target_amount": data["target_amount"],
+            "terms": chosen.to_terms(),
+        }
+        return kwargs, problems
+
+    def problems_from(self, exc: ApplicationError) -> Problems:
+        """A refusal of the preview, by field label, in the form's words."""
+        problems = Problems()
+        for name, messages in exc.fields.items():
+            for message in messages:
+                problems.add(self.label_of(name), humanize(message, self.instrument))
+        if not exc.fields:
+            problems.general.append(exc.message)
+        return problems
+
+
+# --- investors ------------------------------------------------------------------------------------
 
 
 class KycForm(forms.Form):

@@ -15,8 +15,7 @@ def register() -> None:
         confirmed=services.security_token_configured,
         failed=services.security_token_failed,
     )
-    outbox.register_intent(
-        services.INTENT_SETTLE_ALLOTMENT,
-        confirmed=services.allotment_settled,
-        failed=services.allotment_settlement_failed,
-    )
+    for intent in (services.INTENT_SETTLE_ALLOTMENT, services.INTENT_SETTLE_BATCH):
+        outbox.register_intent(
+            intent, confirmed=services.allotments_settled, failed=services.allotments_settlement_failed
+        )

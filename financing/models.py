@@ -10,13 +10,19 @@ from django.db.models import F, Q
 
 from financing.choices import (
     AllotmentStatus,
+    Amortization,
     ApplicationStatus,
+    BusinessDayConvention,
     Currency,
+    DayCount,
     Frequency,
+    HolidayCalendar,
     Instrument,
     OfferingStatus,
+    PaymentTiming,
     SubscriptionStatus,
 )
+from financing.schedules import ScheduleTerms
 
 
 class Application(models.Model):
@@ -56,31 +62,100 @@ class Application(models.Model):
         return f"{self.title} ({self.get_instrument_display()})"
 
 
-class BondTerms(models.Model):
-    """A bond's terms: whole units of `face_value`, fixed coupon."""
+class Terms(models.Model):
+    """An application's instrument terms; which fields apply depends on the instrument.
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="bond_terms")
-    face_value = models.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Price and redemption value of one unit."
+    Every instrument is offered in whole units of `unit_price` (a bond's face value, a share's price,
+    a loan or lease participation). The schedule fields feed `financing.schedules`, whose
+    validation decides which of them an instrument takes.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="terms")
+    unit_price = models.DecimalField(max_digits=18, decimal_places=2)
+    annual_rate = models.DecimalField(
+        max_digits=14, decimal_places=12, null=True, blank=True, help_text="Fraction a year: 0.065 is 6.5%."
     )
-    coupon_rate = models.DecimalField(max_digits=7, decimal_places=6, help_text="Annual rate, e.g. 0.065.")
-    coupon_frequency = models.CharField(max_length=16, choices=Frequency.choices)
-    issue_date = models.DateField()
-    maturity_date = models.DateField()
+    start_date = models.DateField(null=True, blank=True, help_text="Issue, drawdown or lease commencement.")
+    maturity_date = models.DateField(null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices, blank=True)
+    amortization = models.CharField(max_length=16, choices=Amortization.choices, blank=True)
+    grace_periods = models.PositiveSmallIntegerField(default=0)
+    day_count = models.CharField(max_length=16, choices=DayCount.choices, default=DayCount.ACT_365F)
+    business_day_convention = models.CharField(
+        max_length=24, choices=BusinessDayConvention.choices, default=BusinessDayConvention.MODIFIED_FOLLOWING
+    )
+    calendar = models.CharField(
+        max_length=8, choices=HolidayCalendar.choices, default=HolidayCalendar.HONG_KONG
+    )
+    residual_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    payment_timing = models.CharField(
+        max_length=8, choices=PaymentTiming.choices, default=PaymentTiming.ARREARS
+    )
+    share_class = models.CharField(max_length=64, blank=True)
+    pre_money_valuation = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    asset_description = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = "terms"
         constraints = [
-            models.CheckConstraint(condition=Q(face_value__gt=0), name="bond_face_value_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="terms_unit_price_positive"),
             models.CheckConstraint(
-                condition=Q(coupon_rate__gte=0) & Q(coupon_rate__lt=1), name="bond_coupon_rate_range"
+                condition=Q(annual_rate__isnull=True) | (Q(annual_rate__gte=0) & Q(annual_rate__lt=1)),
+                name="terms_rate_range",
             ),
             models.CheckConstraint(
-                condition=Q(maturity_date__gt=F("issue_date")), name="bond_matures_after_issue"
+                condition=Q(maturity_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(maturity_date__gt=F("start_date")),
+                name="terms_mature_after_start",
             ),
+            models.CheckConstraint(condition=Q(residual_value__gte=0), name="terms_residual_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.coupon_rate:%} {self.get_coupon_frequency_display()} to {self.maturity_date}"
+        return f"Terms of {self.application}"
+
+    def schedule_terms(self) -> ScheduleTerms:
+        """These terms as the schedule module takes them (the principal is the target amount)."""
+        application = self.application
+        return ScheduleTerms(
+            instrument=application.instrument,
+            currency=application.currency,
+            principal=application.target_amount,
+            annual_rate=self.annual_rate,
+            start_date=self.start_date,
+            maturity_date=self.maturity_date,
+            term_months=self.term_months,
+            frequency=self.frequency or None,
+            amortization=self.amortization or None,
+            grace_periods=self.grace_periods,
+            day_count=self.day_count,
+            business_day_convention=self.business_day_convention,
+            calendar=self.calendar,
+            residual_value=self.residual_value,
+            payment_timing=self.payment_timing,
+        )
+
+    @property
+    def units(self) -> int:
+        """Whole units the target amount is offered in (shares for equity)."""
+        return int(self.application.target_amount / self.unit_price)
+
+    @property
+    def post_money_valuation(self) -> Decimal | None:
+        """Equity only: pre-money valuation plus the money raised."""
+        if self.pre_money_valuation is None:
+            return None
+        return self.pre_money_valuation + self.application.target_amount
+
+    @property
+    def dilution(self) -> Decimal | None:
+        """Equity only: the share of the company the new shares represent, as a fraction."""
+        post = self.post_money_valuation
+        if not post:
+            return None
+        return self.application.target_amount / post
 
 
 class Offering(models.Model):

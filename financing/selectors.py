@@ -20,7 +20,7 @@ INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, OfferingStatus.CLOSED, Offeri
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
     """SMEs see their own company's applications; compliance staff see all that were submitted."""
-    base = Application.objects.select_related("company", "bond_terms").order_by("-created_at")
+    base = Application.objects.select_related("company", "terms").order_by("-created_at")
     if user.role == Role.SME:
         return base.filter(company__representative=user)
     if user.role in STAFF_ROLES:
@@ -32,14 +32,14 @@ def applications_awaiting_review() -> QuerySet[Application]:
     """Submitted applications, oldest first."""
     return (
         Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW])
-        .select_related("company", "bond_terms")
+        .select_related("company", "terms")
         .order_by("submitted_at")
     )
 
 
 def offerings_visible_to(user: User) -> QuerySet[Offering]:
     """Investors see offerings once open; SMEs their own; staff all."""
-    base = Offering.objects.select_related("application__company", "application__bond_terms", "token")
+    base = Offering.objects.select_related("application__company", "application__terms", "token")
     if user.role == Role.INVESTOR:
         return base.filter(status__in=INVESTOR_VISIBLE_OFFERINGS)
     if user.role == Role.SME:
@@ -74,25 +74,15 @@ OFFERING_STATES_IN_MOTION = (OfferingStatus.PREPARING, OfferingStatus.CLOSED)
 
 
 def application_schedule(application: Application) -> Schedule | None:
-    """The whole issue's cash flows (coupons, then redemption of the target), or None if not a bond."""
+    """The whole raise's cash flows under the application's terms (None for equity or unusable terms)."""
     from config.errors import ValidationFailed
-    from financing.schedules import ScheduleTerms, build_schedule
+    from financing.schedules import build_schedule
 
-    terms = getattr(application, "bond_terms", None)
-    if terms is None:
+    terms = getattr(application, "terms", None)
+    if terms is None or application.instrument == "equity":
         return None
     try:
-        return build_schedule(
-            ScheduleTerms(
-                instrument="bond",
-                currency=application.currency,
-                principal=application.target_amount,
-                annual_rate=terms.coupon_rate,
-                start_date=terms.issue_date,
-                maturity_date=terms.maturity_date,
-                frequency=terms.coupon_frequency,
-            )
-        )
+        return build_schedule(terms.schedule_terms())
     except ValidationFailed:
         return None
 
@@ -209,3 +199,53 @@ def schedule_preview(terms: Mapping[str, object]) -> dict[str, Any]:
     from financing.schedules import build_schedule, terms_from_mapping
 
     return build_schedule(terms_from_mapping(terms)).as_dict()
+
+
+def application_terms_preview(
+    *, instrument: str, currency: str, target_amount: Decimal, terms: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What an application's terms come to before it is saved (ValidationFailed with field messages).
+
+    The schedule in the API's shape (no rows for equity), the annual rate it runs at (solved from
+    the rental for a lease priced by its rental), the whole units offered and, for equity, the
+    post-money valuation, dilution and the share today's shareholders keep. Takes the terms as `services.application_save` does.
+    """
+    import datetime as dt
+
+    from config.errors import ValidationFailed
+    from financing.models import Terms
+    from financing.services import _lease_rate_from_rental
+
+    draft = Terms(
+        application=Application(instrument=instrument, currency=currency, target_amount=target_amount),
+        unit_price=terms.get("unit_price"),
+        pre_money_valuation=terms.get("pre_money_valuation"),
+    )
+    preview: dict[str, Any] = {
+        "rows": [],
+        "totals": None,
+        "annual_rate": None,
+        "units": draft.units if draft.unit_price else None,
+        "post_money_valuation": draft.post_money_valuation,
+        "dilution": draft.dilution,
+    }
+    if draft.dilution is not None:
+        preview["existing_share"] = 1 - draft.dilution
+    if instrument == "equity":
+        return preview
+    given = {
+        name: value.isoformat() if isinstance(value, dt.date) else str(value)
+        for name, value in terms.items()
+        if value not in (None, "")
+    }
+    if instrument == "lease" and "rental" in given and "annual_rate" not in given:
+        errors: dict[str, list[str]] = {}
+        rate = _lease_rate_from_rental(target_amount, terms, errors)
+        if rate is None:
+            raise ValidationFailed("The implicit rate cannot be worked out from this rental.", fields=errors)
+        given["annual_rate"] = str(rate)
+    schedule = schedule_preview(
+        {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
+    )
+    preview.update(schedule, annual_rate=Decimal(given["annual_rate"]) if "annual_rate" in given else None)
+    return preview

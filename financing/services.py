@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -26,23 +27,25 @@ from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
     Currency,
-    Frequency,
     Instrument,
     OfferingStatus,
     SubscriptionStatus,
 )
-from financing.models import Allotment, Application, BondTerms, Offering, Subscription
+from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.schedules import implicit_rate, terms_from_mapping
 from issuers.choices import KybStatus
 from issuers.models import Company
 from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ContractKind
 from tokens.models import ChainTransaction
+from tokens.reasons import OK, explain_code, explain_failure
 from tokens.selectors import payment_balance, platform_contract, platform_wallet
 
 INTENT_DEPLOY_SECURITY_TOKEN = "deploy_security_token"
 INTENT_CONFIGURE_SECURITY_TOKEN = "configure_security_token"
 INTENT_SETTLE_ALLOTMENT = "settle_allotment"
+INTENT_SETTLE_BATCH = "settle_allotments"
 PROFESSIONAL_INVESTOR_CLASS = 1
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("10000000000")  # HKD 10bn: anything larger is a typing mistake
@@ -51,115 +54,230 @@ MAX_AMOUNT = Decimal("10000000000")  # HKD 10bn: anything larger is a typing mis
 # --- applications -------------------------------------------------------------------------------
 
 
-def _validate_bond(
-    *,
-    target_amount: Decimal,
-    minimum_amount: Decimal,
-    face_value: Decimal,
-    coupon_rate: Decimal,
-    coupon_frequency: str,
-    issue_date: date,
-    maturity_date: date,
-) -> dict[str, str]:
+# Which schedule fields each instrument takes (the rest are refused by the schedule module anyway).
+SCHEDULE_FIELDS = {
+    Instrument.BOND: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "day_count",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.LOAN: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "amortization",
+        "grace_periods",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.LEASE: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "residual_value",
+        "payment_timing",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.EQUITY: (),
+}
+TERM_FIELDS = (
+    "unit_price",
+    "annual_rate",
+    "start_date",
+    "maturity_date",
+    "term_months",
+    "frequency",
+    "amortization",
+    "grace_periods",
+    "day_count",
+    "business_day_convention",
+    "calendar",
+    "residual_value",
+    "payment_timing",
+    "share_class",
+    "pre_money_valuation",
+    "asset_description",
+)
+UNIT_LABEL = {
+    Instrument.BOND: "face value",
+    Instrument.EQUITY: "price per share",
+    Instrument.LOAN: "participation unit",
+    Instrument.LEASE: "participation unit",
+}
+PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
+
+
+def _money_errors(values: Mapping[str, Decimal | None]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for name, value in (
-        ("target_amount", target_amount),
-        ("minimum_amount", minimum_amount),
-        ("face_value", face_value),
-    ):
-        if value <= 0:
+    for name, value in values.items():
+        if value is None:
+            errors[name] = "This field is required."
+        elif value <= 0:
             errors[name] = "Must be more than zero."
         elif value != value.quantize(CENT):
             errors[name] = "Use at most two decimal places."
         elif value > MAX_AMOUNT:
             errors[name] = "That is more than the platform accepts (10 billion)."
-    if not errors:
-        if minimum_amount > target_amount:
-            errors["minimum_amount"] = "The minimum raise cannot exceed the target."
-        if target_amount % face_value:
-            errors["target_amount"] = "The target must be a whole number of units of the face value."
-        if minimum_amount % face_value:
-            errors["minimum_amount"] = "The minimum must be a whole number of units of the face value."
-    if not Decimal("0") <= coupon_rate < Decimal("1"):
-        errors["coupon_rate"] = "Enter the annual rate as a fraction between 0 and 1 (0.065 is 6.5%)."
-    elif coupon_rate != coupon_rate.quantize(Decimal("0.000001")):
-        errors["coupon_rate"] = "Use at most six decimal places."
-    if coupon_frequency not in Frequency.values:
-        errors["coupon_frequency"] = "Choose monthly, quarterly, semi-annual or annual."
-    if maturity_date <= issue_date:
-        errors["maturity_date"] = "Maturity must come after the issue date."
-    elif maturity_date > issue_date + timedelta(days=366 * 30):
-        errors["maturity_date"] = "Maturity may be at most 30 years after issue."
     return errors
 
 
+def _as_schedule_input(value: object) -> object:
+    """The schedule module's API takes decimals as strings and dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _terms_errors(
+    instrument: Instrument, currency: str, target_amount: Decimal, terms: Mapping[str, Any]
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Validate an instrument's terms; returns (messages by field, the values to store)."""
+    errors: dict[str, list[str]] = {}
+    stored: dict[str, Any] = {}
+    if instrument == Instrument.EQUITY:
+        share_class = str(terms.get("share_class") or "").strip()
+        if not share_class:
+            errors["share_class"] = ["Name the share class (e.g. ordinary, preferred A)."]
+        pre_money = terms.get("pre_money_valuation")
+        for name, message in _money_errors({"pre_money_valuation": pre_money}).items():
+            errors[name] = [message]
+        return errors, {"share_class": share_class, "pre_money_valuation": pre_money}
+    wanted = SCHEDULE_FIELDS[instrument]
+    given = {
+        name: _as_schedule_input(terms.get(name)) for name in wanted if terms.get(name) not in (None, "")
+    }
+    if instrument == Instrument.LEASE:
+        stored["asset_description"] = str(terms.get("asset_description") or "").strip()
+        if not stored["asset_description"]:
+            errors["asset_description"] = ["Describe the leased asset."]
+        if terms.get("rental") not in (None, "") and "annual_rate" not in given:
+            rate = _lease_rate_from_rental(target_amount, terms, errors)
+            if rate is not None:
+                given["annual_rate"] = str(rate)
+    try:
+        parsed = terms_from_mapping(
+            {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
+        )
+    except ValidationFailed as exc:
+        for name, messages in exc.fields.items():
+            errors.setdefault("target_amount" if name == "principal" else name, []).extend(messages)
+        return errors, stored
+    stored.update({name: getattr(parsed, name) for name in wanted})
+    stored["amortization"] = parsed.resolved_amortization
+    return errors, stored
+
+
+def _lease_rate_from_rental(
+    target_amount: Decimal, terms: Mapping[str, Any], errors: dict[str, list[str]]
+) -> Decimal | None:
+    """The lease's implicit annual rate from the rental the SME entered (None when it cannot be solved)."""
+    try:
+        rental = Decimal(str(terms["rental"]))
+        periods_per_year = PERIODS_PER_YEAR[str(terms["frequency"])]
+        periods = int(str(terms["term_months"])) * periods_per_year // 12
+        return implicit_rate(
+            target_amount,
+            rental,
+            periods,
+            Decimal(str(terms.get("residual_value") or "0")),
+            str(terms.get("payment_timing") or "arrears"),
+            periods_per_year,
+        )
+    except ValidationFailed as exc:
+        for messages in exc.fields.values():
+            errors.setdefault("rental", []).extend(messages)
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        errors.setdefault("rental", []).append(
+            "To work out the rate from a rental, also give the rental frequency and the term in months."
+        )
+    return None
+
+
 @transaction.atomic
-def bond_application_save(
+def application_save(
     *,
     user: User,
-    application: Application | None = None,
+    application_id: int | None = None,
+    instrument: str,
     title: str,
     currency: str,
     target_amount: Decimal,
     minimum_amount: Decimal,
     use_of_proceeds: str,
-    face_value: Decimal,
-    coupon_rate: Decimal,
-    coupon_frequency: str,
-    issue_date: date,
-    maturity_date: date,
+    terms: Mapping[str, Any],
 ) -> Application:
-    """Create or edit a bond application of the user's verified company (draft or changes requested)."""
+    """Create or edit an application of any instrument (while it is a draft or changes were requested)."""
     company = Company.objects.filter(representative=user).first()
     if user.role != Role.SME or company is None:
         raise PermissionDenied("Only an SME representative with a company profile can apply.")
     if company.kyb_status != KybStatus.VERIFIED:
         raise ValidationFailed("Your company must pass KYB before it can apply for financing.")
-    errors = _validate_bond(
-        target_amount=target_amount,
-        minimum_amount=minimum_amount,
-        face_value=face_value,
-        coupon_rate=coupon_rate,
-        coupon_frequency=coupon_frequency,
-        issue_date=issue_date,
-        maturity_date=maturity_date,
-    )
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if instrument not in Instrument.values:
+        add("instrument", "Choose equity, loan, bond or lease.")
     if not title.strip():
-        errors["title"] = "Give the application a title."
+        add("title", "Give the application a title.")
     if currency not in Currency.values:
-        errors["currency"] = "Choose HKD, CNY, MOP or USD."
-    elif currency != Currency.HKD:
-        errors["currency"] = "Offerings settle in the HKD stablecoin: only HKD is accepted for now."
+        add("currency", "Choose HKD, CNY, MOP or USD.")
     if not use_of_proceeds.strip():
-        errors["use_of_proceeds"] = "Say what the money will be used for."
+        add("use_of_proceeds", "Say what the money will be used for.")
+    unit_price = terms.get("unit_price")
+    money = {"target_amount": target_amount, "minimum_amount": minimum_amount, "unit_price": unit_price}
+    for name, message in _money_errors(money).items():
+        add(name, message)
+    if unit_price is not None and not errors.keys() & money.keys():
+        label = UNIT_LABEL[Instrument(instrument)] if instrument in Instrument.values else "unit price"
+        if minimum_amount > target_amount:
+            add("minimum_amount", "The minimum raise cannot exceed the target.")
+        if target_amount % unit_price:
+            add("target_amount", f"The target must be a whole number of units of the {label}.")
+        if minimum_amount % unit_price:
+            add("minimum_amount", f"The minimum must be a whole number of units of the {label}.")
+    stored: dict[str, Any] = {}
+    if instrument in Instrument.values and currency in Currency.values and "target_amount" not in errors:
+        term_errors, stored = _terms_errors(Instrument(instrument), currency, target_amount, terms)
+        for name, messages in term_errors.items():
+            for message in messages:
+                add(name, message)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     common = {
+        "instrument": instrument,
         "title": title.strip(),
         "currency": currency,
         "target_amount": target_amount,
         "minimum_amount": minimum_amount,
         "use_of_proceeds": use_of_proceeds.strip(),
     }
-    terms = {
-        "face_value": face_value,
-        "coupon_rate": coupon_rate,
-        "coupon_frequency": coupon_frequency,
-        "issue_date": issue_date,
-        "maturity_date": maturity_date,
-    }
-    if application is None:
-        application = Application.objects.create(company=company, instrument=Instrument.BOND, **common)
-        BondTerms.objects.create(application=application, **terms)
+    defaults = Terms()  # every field at its default, so fields of another instrument are reset
+    values = {name: getattr(defaults, name) for name in TERM_FIELDS}
+    values.update(stored, unit_price=unit_price)
+    if application_id is None:
+        application = Application.objects.create(company=company, **common)
+        Terms.objects.create(application=application, **values)
         audit_record(actor=user, action="application_created", obj=application)
         return application
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.company_id != company.pk:
-        raise NotFound("No such application.")
+    application = _own_application(user, application_id)
     if application.status not in EDITABLE_APPLICATION_STATUSES:
         raise Conflict(f"The application is {application.get_status_display().lower()} and cannot change.")
     Application.objects.filter(pk=application.pk).update(**common, updated_at=timezone.now())
-    BondTerms.objects.filter(application=application).update(**terms)
+    Terms.objects.update_or_create(application=application, defaults=values)
     audit_record(actor=user, action="application_updated", obj=application)
     application.refresh_from_db()
     return application
@@ -258,8 +376,14 @@ def _token_symbol(application: Application) -> str:
 def _offering_create(
     application: Application, *, closes_at: datetime, professional_investors_only: bool
 ) -> Offering:
-    terms = application.bond_terms
-    units_offered = int(application.target_amount / terms.face_value)
+    if application.currency != Currency.HKD:
+        raise ValidationFailed(
+            "Offerings settle in the HKD stablecoin: only HKD applications can become offerings for now. "
+            "Request changes so the SME can restate the raise in HKD.",
+            fields={"decision": "Not possible for a non-HKD application yet."},
+        )
+    terms = application.terms
+    units_offered = terms.units
     cap = int(
         (units_offered * settings.MAX_OFFERING_OVERSUBSCRIPTION).to_integral_value(rounding=ROUND_FLOOR)
     )
@@ -280,9 +404,9 @@ def _offering_create(
         application=application,
         token=token,
         currency=application.currency,
-        unit_price=terms.face_value,
+        unit_price=terms.unit_price,
         units_offered=units_offered,
-        minimum_units=int(application.minimum_amount / terms.face_value),
+        minimum_units=int(application.minimum_amount / terms.unit_price),
         subscription_cap_units=max(cap, units_offered),
         professional_investors_only=professional_investors_only,
         closes_at=closes_at,
@@ -395,6 +519,7 @@ def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
         return offering
     _offering_move(offering, OfferingStatus.CLOSED, actor=actor, closed_at=now)
     allotted = allot_pro_rata([(s.pk, s.units) for s in subscriptions], offering.units_offered)
+    allotments: list[Allotment] = []
     for subscription in subscriptions:
         units = allotted[subscription.pk]
         if units == 0:
@@ -416,7 +541,8 @@ def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
             amount=amount,
             payment_base_units=amount.scaleb(settings.PAYMENT_TOKEN_DECIMALS).to_integral_exact(),
         )
-        _allotment_enqueue_settlement(allotment)
+        allotments.append(allotment)
+    _settle_in_batches(allotments)
     return offering
 
 
@@ -435,71 +561,136 @@ def allot_pro_rata(requests: list[tuple[int, int]], available: int) -> dict[int,
     return shares
 
 
-def _allotment_enqueue_settlement(allotment: Allotment) -> None:
+def _settlement_leg(allotment: Allotment) -> tuple[int, str, str, str, int, int]:
+    """One allotment as the Settlement contract takes it: (id, token, investor, issuer, units, payment)."""
     offering = allotment.offering
     investor_wallet = allotment.subscription.investor.investor.wallet
     issuer_wallet = offering.application.company.wallet
-    if offering.token is None or investor_wallet is None or issuer_wallet is None:
+    if (
+        offering.token is None
+        or not offering.token.address
+        or investor_wallet is None
+        or issuer_wallet is None
+    ):
         raise Conflict("The token or a wallet of this allotment is missing; it cannot settle.")
-    tx = token_services.contract_call(
-        target=platform_contract(ContractKind.SETTLEMENT),
-        function="settle",
-        args=[
-            allotment.pk,
-            offering.token.address,
-            investor_wallet.address,
-            issuer_wallet.address,
-            allotment.units,
-            int(allotment.payment_base_units),
-        ],
-        intent=INTENT_SETTLE_ALLOTMENT,
-        key=f"settle:allotment:{allotment.pk}:{allotment.chain_transaction_id or 0}",
-        reference=f"settle allotment {allotment.pk}",
-        subject_address=investor_wallet.address,
+    return (
+        allotment.pk,
+        offering.token.address,
+        investor_wallet.address,
+        issuer_wallet.address,
+        allotment.units,
+        int(allotment.payment_base_units),
     )
-    Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
 
 
-def allotment_settled(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """Delivery and payment happened on chain: mark the allotment, and the offering when all are done."""
-    allotment_id = int(chain.decode_call("Settlement", tx.data)["allotmentId"])
-    allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
-    status_transition(
-        allotment,
-        to=AllotmentStatus.SETTLED,
-        transitions=ALLOTMENT_TRANSITIONS,
-        actor=None,
-        extra={"settled_at": timezone.now()},
-        data={"tx_hash": tx.tx_hash},
-    )
-    offering = Offering.objects.select_for_update().get(pk=allotment.offering_id)
-    if not offering.allotments.exclude(status=AllotmentStatus.SETTLED).exists():
-        _offering_move(offering, OfferingStatus.SETTLED, actor=None)
+def _settlement_refusal(leg: tuple[int, str, str, str, int, int]) -> str | None:
+    """Why the chain would refuse this leg, in plain words, asked before sending (None: it would pass)."""
+    _, token, investor, _, units, payment = leg
+    code = int(chain.call("SecurityToken", token, "canMint", investor, units))
+    if code != OK:
+        return explain_code(code)
+    if payment_balance(investor).scaleb(settings.PAYMENT_TOKEN_DECIMALS) < payment:
+        return explain_failure("ERC20InsufficientBalance()")
+    return None
 
 
-def allotment_settlement_failed(tx: ChainTransaction) -> None:
-    """The chain refused the settlement (e.g. the investor's payment was short): staff may retry."""
-    allotment_id = int(chain.decode_call("Settlement", tx.data)["allotmentId"])
-    allotment = Allotment.objects.select_for_update().get(pk=allotment_id)
+def _allotment_fail(allotment: Allotment, reason: str) -> None:
     status_transition(
         allotment,
         to=AllotmentStatus.FAILED,
         transitions=ALLOTMENT_TRANSITIONS,
         actor=None,
-        reason=tx.error,
-        extra={"failure_reason": tx.error},
+        reason=reason,
+        extra={"failure_reason": reason},
     )
+
+
+def _settle_in_batches(allotments: list[Allotment]) -> None:
+    """Check each allotment against the chain, then queue delivery-versus-payment in batches.
+
+    A leg the chain would refuse fails at once with the reason, instead of sinking its whole batch.
+    """
+    legs = []
+    for allotment in allotments:
+        leg = _settlement_leg(allotment)
+        refusal = _settlement_refusal(leg)
+        if refusal is None:
+            legs.append(leg)
+        else:
+            _allotment_fail(allotment, refusal)
+    size = settings.SETTLEMENT_BATCH_SIZE
+    for start in range(0, len(legs), size):
+        batch = legs[start : start + size]
+        ids = [leg[0] for leg in batch]
+        tx = token_services.contract_call(
+            target=platform_contract(ContractKind.SETTLEMENT),
+            function="settleBatch",
+            args=[batch],
+            intent=INTENT_SETTLE_BATCH,
+            key=f"settle:batch:{ids[0]}-{ids[-1]}:{len(ids)}",
+            reference=f"settle allotments {ids[0]} to {ids[-1]} ({len(ids)})",
+        )
+        Allotment.objects.filter(pk__in=ids).update(chain_transaction=tx)
+
+
+def _settled_allotment_ids(tx: ChainTransaction) -> list[int]:
+    call = chain.decode_call("Settlement", tx.data)
+    if tx.intent == INTENT_SETTLE_BATCH:
+        return [int(leg["allotmentId"]) for leg in call["allotments"]]
+    return [int(call["allotmentId"])]
+
+
+def allotments_settled(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """Delivery and payment happened on chain: mark the allotments, and the offering when all are done."""
+    offering_ids = set()
+    for allotment in (
+        Allotment.objects.select_for_update().filter(pk__in=_settled_allotment_ids(tx)).order_by("pk")
+    ):
+        status_transition(
+            allotment,
+            to=AllotmentStatus.SETTLED,
+            transitions=ALLOTMENT_TRANSITIONS,
+            actor=None,
+            extra={"settled_at": timezone.now()},
+            data={"tx_hash": tx.tx_hash},
+        )
+        offering_ids.add(allotment.offering_id)
+    for offering in Offering.objects.select_for_update().filter(pk__in=offering_ids):
+        if not offering.allotments.exclude(status=AllotmentStatus.SETTLED).exists():
+            _offering_move(offering, OfferingStatus.SETTLED, actor=None)
+
+
+def allotments_settlement_failed(tx: ChainTransaction) -> None:
+    """The chain refused the settlement: its allotments fail with the reason in plain words."""
+    reason = explain_failure(tx.error)
+    for allotment in (
+        Allotment.objects.select_for_update().filter(pk__in=_settled_allotment_ids(tx)).order_by("pk")
+    ):
+        _allotment_fail(allotment, reason)
 
 
 @transaction.atomic
 def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
-    """Queue a failed settlement again (after the cause was fixed)."""
+    """Queue a failed settlement again on its own (after the cause was fixed)."""
     _require_staff(actor)
     allotment = Allotment.objects.select_for_update().filter(pk=allotment_id).first()
     if allotment is None:
         raise NotFound("No such allotment.")
+    leg = _settlement_leg(allotment)
+    refusal = _settlement_refusal(leg)
+    if refusal is not None:
+        raise Conflict(f"It would still be refused: {refusal}")
     status_transition(allotment, to=AllotmentStatus.PENDING, transitions=ALLOTMENT_TRANSITIONS, actor=actor)
-    _allotment_enqueue_settlement(allotment)
+    tx = token_services.contract_call(
+        target=platform_contract(ContractKind.SETTLEMENT),
+        function="settle",
+        args=list(leg),
+        intent=INTENT_SETTLE_ALLOTMENT,
+        key=f"settle:allotment:{allotment.pk}:after:{allotment.chain_transaction_id or 0}",
+        reference=f"settle allotment {allotment.pk} again",
+        subject_address=leg[2],
+    )
+    Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
     return allotment
 
 

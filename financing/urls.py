@@ -6,6 +6,7 @@ app_name = "financing"
 
 urlpatterns = [
     path("applications/new/", views.application_new, name="application_new"),
+    path("applications/preview/", views.schedule_preview, name="schedule_preview"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),

@@ -1,7 +1,9 @@
-"""Pages of financing: bond applications (SME), offerings and subscriptions, the staff offering desk."""
+"""Pages of financing: applications of any instrument (SME), offerings, subscriptions, the offering desk."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +18,13 @@ from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
-from financing.forms import BondApplicationForm, FaucetForm, KycForm, SubscribeForm
+from financing.forms import ApplicationForms, FaucetForm, KycForm, SubscribeForm
+from financing.models import Application
+from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
     allotments_visible_to,
     application_schedule,
+    application_terms_preview,
     applications_visible_to,
     investor_overview,
     offering_overview,
@@ -31,29 +36,50 @@ from issuers.selectors import company_of
 
 ALL_ROLES = (Role.SME, Role.INVESTOR, *STAFF_ROLES)
 
-# --- SME: bond applications ----------------------------------------------------------------------
+# --- SME: applications of every instrument -------------------------------------------------------
+
+
+def _application_form(request: HttpRequest, application: Application | None) -> HttpResponse:
+    """The one application form (new or edit); only the chosen instrument's terms are read."""
+    data = request.POST if request.method == "POST" else None
+    if application is None:
+        forms = ApplicationForms(data)
+        company = company_of(request.user)
+    else:
+        forms = ApplicationForms.for_application(application, data)
+        company = application.company
+    context: dict[str, Any] = {
+        "forms": forms,
+        "form": forms.form,
+        "company": company,
+        "application": application,
+    }
+    if data is None:
+        return render(request, "financing/application_form.html", context)
+    if forms.is_valid():
+        try:
+            saved = services.application_save(
+                user=request.user,
+                application_id=application.pk if application else None,
+                **forms.service_kwargs(),
+            )
+        except ApplicationError as exc:
+            forms.apply_errors(exc)
+        else:
+            done = (
+                "Changes saved."
+                if application
+                else "Draft saved. Check the terms and schedule, then submit it."
+            )
+            messages.success(request, done)
+            return redirect("financing:application_detail", pk=saved.pk)
+    return render(request, "financing/application_form.html", context, status=400)
 
 
 @role_required(Role.SME)
 def application_new(request: HttpRequest) -> HttpResponse:
-    """A new bond application of the SME's verified company."""
-    form = BondApplicationForm(
-        request.POST if request.method == "POST" else None, initial={"currency": "HKD"}
-    )
-    context: dict[str, Any] = {"form": form, "company": company_of(request.user), "application": None}
-    if request.method != "POST":
-        return render(request, "financing/application_form.html", context)
-    if form.is_valid():
-        try:
-            application = services.bond_application_save(user=request.user, **form.service_kwargs())
-        except ApplicationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "Draft saved. Check the terms and schedule, then submit it to compliance."
-            )
-            return redirect("financing:application_detail", pk=application.pk)
-    return render(request, "financing/application_form.html", context, status=400)
+    """A new application of the SME's verified company, with any of the four instruments."""
+    return _application_form(request, None)
 
 
 @role_required(Role.SME)
@@ -65,43 +91,56 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"The application is {application.get_status_display().lower()} and cannot change."
         )
         return redirect("financing:application_detail", pk=pk)
-    form = BondApplicationForm(
-        request.POST if request.method == "POST" else None,
-        initial=BondApplicationForm.initial_from(application),
-    )
-    context: dict[str, Any] = {"form": form, "company": application.company, "application": application}
-    if request.method != "POST":
-        return render(request, "financing/application_form.html", context)
-    if form.is_valid():
+    return _application_form(request, application)
+
+
+@role_required(Role.SME)
+@require_POST
+def schedule_preview(request: HttpRequest) -> HttpResponse:
+    """The live preview of the application form: the schedule of the terms typed so far, or what is wrong."""
+    forms = ApplicationForms(request.POST)
+    preview_input, problems = forms.preview_input()
+    preview = None
+    if preview_input is not None:
         try:
-            services.bond_application_save(
-                user=request.user, application=application, **form.service_kwargs()
-            )
+            preview = application_terms_preview(**preview_input)
         except ApplicationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Changes saved.")
-            return redirect("financing:application_detail", pk=pk)
-    return render(request, "financing/application_form.html", context, status=400)
+            problems = forms.problems_from(exc)
+    context = {
+        "instrument": forms.instrument,
+        "currency": forms.currency,
+        "problems": problems,
+        "preview": preview,
+        "schedule": _schedule_of(preview, forms.currency) if preview and preview["rows"] else None,
+        "input": preview_input,
+    }
+    return render(request, "financing/_preview.html", context)
+
+
+def _schedule_of(preview: dict[str, Any], currency: str) -> Schedule:
+    """The preview's rows (the API shape: strings) as a schedule, so pages show both the same way."""
+    rows = [
+        ScheduleRow(
+            period=row["period"],
+            date=date.fromisoformat(row["date"]),
+            principal=Decimal(row["principal"]),
+            interest=Decimal(row["interest"]),
+            payment=Decimal(row["payment"]),
+            outstanding=Decimal(row["outstanding"]),
+        )
+        for row in preview["rows"]
+    ]
+    return Schedule(currency=currency, rows=rows)
 
 
 def _render_application(
     request: HttpRequest, pk: int, *, action_form: ActionForm | None = None, status: int = 200
 ) -> HttpResponse:
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    schedule = application_schedule(application)
-    chart = None
-    if schedule is not None:
-        chart = {
-            "labels": [row.date.isoformat() for row in schedule.rows],
-            "interest": [str(row.interest) for row in schedule.rows],
-            "principal": [str(row.principal) for row in schedule.rows],
-        }
     context = {
         "application": application,
         "offering": getattr(application, "offering", None),
-        "schedule": schedule,
-        "chart": chart,
+        "schedule": application_schedule(application),
         "action_form": action_form,
         "editable": application.status in EDITABLE_APPLICATION_STATUSES,
     }

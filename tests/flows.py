@@ -19,7 +19,7 @@ from compliance.services import (
 )
 from financing.demo import complete_company_onboarding
 from financing.models import Offering
-from financing.services import application_decide, application_submit, bond_application_save, offering_open
+from financing.services import application_decide, application_save, application_submit, offering_open
 from issuers.models import Company
 from issuers.services import company_save, company_submit_for_kyb
 
@@ -80,18 +80,21 @@ def open_offering(
     """A bond application of `company`, approved and opened (its token deployed on the test chain)."""
     sme = company.representative
     issue = date.today() + timedelta(days=10)
-    application = bond_application_save(
+    application = application_save(
         user=sme,
+        instrument="bond",
         title="Lantau 5% Notes",
         currency="HKD",
         target_amount=face_value * units,
         minimum_amount=face_value * minimum_units,
         use_of_proceeds="Working capital",
-        face_value=face_value,
-        coupon_rate=Decimal("0.05"),
-        coupon_frequency="semiannual",
-        issue_date=issue,
-        maturity_date=issue.replace(year=issue.year + 2),
+        terms={
+            "unit_price": face_value,
+            "annual_rate": "0.05",
+            "frequency": "semiannual",
+            "start_date": issue,
+            "maturity_date": issue.replace(year=issue.year + 2),
+        },
     )
     application_submit(user=sme, application_id=application.pk)
     application_decide(

@@ -91,10 +91,11 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
             "target_amount": "100000.00",
             "minimum_amount": "20000.00",
             "use_of_proceeds": "New assembly line",
-            "face_value": "1000.00",
-            "coupon_rate": "0.06",
-            "coupon_frequency": "semiannual",
-            "issue_date": issue.isoformat(),
+            "instrument": "bond",
+            "unit_price": "1000.00",
+            "annual_rate": "0.06",
+            "frequency": "semiannual",
+            "start_date": issue.isoformat(),
             "maturity_date": issue.replace(year=issue.year + 3).isoformat(),
         },
         expect=201,
@@ -163,8 +164,9 @@ def test_a_bond_round_settles_on_chain_through_the_worker(api, celery_worker_pro
 
 
 def test_a_worker_killed_mid_settlement_settles_every_allotment_exactly_once(
-    api, celery_worker_process, chain
+    api, celery_worker_process, chain, settings
 ):
+    settings.SETTLEMENT_BATCH_SIZE = 2  # two settlement transactions, so the crash can fall between them
     round_ = _prepare_round(api, investors=4, units_each=[30, 30, 30, 30])
     operator, offering_id = round_["operator"], round_["offering_id"]
 

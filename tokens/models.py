@@ -81,7 +81,7 @@ class ChainTransaction(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     reference = models.CharField(max_length=200, blank=True, help_text="What this write is for, for people.")
     subject_address = models.CharField(
-        max_length=42, blank=True, db_index=True, help_text="The wallet this write is about (recipient, investor)."
+        max_length=42, blank=True, db_index=True, help_text="The wallet this write concerns."
     )
     signer = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="transactions")
     chain_id = models.PositiveBigIntegerField()

@@ -10,7 +10,8 @@ from financing.models import Allotment, Offering, Subscription
 from financing.services import allot_pro_rata, offering_close, subscription_create, subscription_withdraw
 from tests import flows
 from tokens.choices import ContractKind
-from tokens.selectors import payment_balance, platform_contract, token_balance
+from tokens import chain as tokens_chain
+from tokens.selectors import payment_balance, platform_contract, platform_wallet, token_balance
 
 
 @pytest.fixture
@@ -134,9 +135,7 @@ def test_settlement_is_keyed_by_allotment_on_chain(round_actors):
     offering_close(actor=operator, offering_id=offering.pk)
     allotment = Allotment.objects.get()
     settlement = platform_contract(ContractKind.SETTLEMENT)
-    from tokens import chain
-
-    assert chain.call("Settlement", settlement.address, "isSettled", allotment.pk) is True
+    assert tokens_chain.call("Settlement", settlement.address, "isSettled", allotment.pk) is True
 
 
 def test_concurrent_subscriptions_never_pass_the_hard_cap(round_actors):
@@ -171,3 +170,28 @@ def test_concurrent_subscriptions_never_pass_the_hard_cap(round_actors):
     assert outcomes.count("full") == 3
     assert offering.units_subscribed == 280
     assert Subscription.objects.filter(offering=offering).count() == 7
+
+
+def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_settle(round_actors, chain):
+    officer, operator, _, offering = round_actors
+    keeps = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    revoked = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription_create(user=keeps, offering_id=offering.pk, units=30)
+    subscription_create(user=revoked, offering_id=offering.pk, units=30)
+    registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
+    operator_address = platform_wallet().address
+    chain.provider.make_request("anvil_impersonateAccount", [operator_address])
+    tokens_chain.contract("IdentityRegistry", registry.address).functions.revokeIdentity(
+        flows.profile_of(revoked).wallet.address
+    ).transact({"from": operator_address})
+
+    offering_close(actor=operator, offering_id=offering.pk)
+
+    failed = Allotment.objects.get(subscription__investor=revoked)
+    settled = Allotment.objects.get(subscription__investor=keeps)
+    assert failed.status == AllotmentStatus.FAILED
+    assert "not verified on the identity registry" in failed.failure_reason
+    assert settled.status == AllotmentStatus.SETTLED
+    assert token_balance(offering.token, flows.profile_of(revoked).wallet.address) == 0
+    assert payment_balance(flows.profile_of(revoked).wallet.address) == Decimal("100000.00")
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED

@@ -30,45 +30,84 @@
   }
 
   function scheduleChart(canvas) {
-    var source = document.getElementById("schedule-data");
-    if (!source || typeof Chart === "undefined") return;
-    var data = JSON.parse(source.textContent);
+    // Drawn from the rows of the schedule table next to it, so the chart and the table always agree.
+    // Numbers here only place bars on a chart; every amount shown as text comes from the server.
+    if (typeof Chart === "undefined" || Chart.getChart(canvas)) return;
+    var box = canvas.closest("[data-schedule]");
+    var rows = box ? box.querySelectorAll("tbody tr[data-date]") : [];
+    if (!rows.length) return;
+    var labels = [], principal = [], interest = [], outstanding = [];
+    rows.forEach(function (row) {
+      labels.push(row.dataset.date);
+      principal.push(Number(row.dataset.principal));
+      interest.push(Number(row.dataset.interest));
+      outstanding.push(Number(row.dataset.outstanding));
+    });
     var currency = canvas.dataset.currency || "HKD";
     var money = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency, maximumFractionDigits: 0 });
+    var exact = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency });
+    var interestLabel = canvas.dataset.interestLabel || "Interest";
     new Chart(canvas, {
-      type: "bar",
       data: {
-        labels: data.labels,
+        labels: labels,
         datasets: [
-          { label: "Coupon", data: data.interest.map(Number), backgroundColor: "#0e7c86", yAxisID: "y" },
+          { type: "bar", label: "Principal", data: principal, backgroundColor: "#c8912e", stack: "paid", yAxisID: "y", order: 2 },
+          { type: "bar", label: interestLabel, data: interest, backgroundColor: "#0e7c86", stack: "paid", yAxisID: "y", order: 2 },
           {
-            label: "Redemption (right axis)",
-            data: data.principal.map(function (v) { return Number(v) || null; }),
-            backgroundColor: "#c8912e",
-            yAxisID: "y1"
+            type: "line", label: "Outstanding (right axis)", data: outstanding, borderColor: "#0a2540",
+            backgroundColor: "#0a2540", borderWidth: 2, pointRadius: rows.length > 40 ? 0 : 2, stepped: "after",
+            yAxisID: "y1", order: 1
           }
         ]
       },
       options: {
         maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
         scales: {
-          x: { grid: { display: false } },
-          y: { beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } },
+          x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
+          y: { stacked: true, beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } },
           y1: { beginAtZero: true, position: "right", grid: { display: false }, ticks: { callback: function (v) { return money.format(v); } } }
         },
         plugins: {
-          legend: { position: "bottom" },
-          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + money.format(ctx.raw); } } }
+          legend: { position: "bottom", labels: { boxWidth: 12 } },
+          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + exact.format(ctx.raw); } } }
         }
       }
     });
   }
 
-  function init() {
-    document.querySelectorAll("form[data-amount-preview]").forEach(amountPreview);
-    document.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
+  var CURRENCIES = ["HKD", "CNY", "MOP", "USD"];
+
+  function applicationForm(form) {
+    // Amount fields are labelled with the chosen currency.
+    var select = form.querySelector("select[name=currency]");
+    if (!select) return;
+    select.addEventListener("change", function () {
+      form.querySelectorAll(".input-affix__prefix").forEach(function (prefix) {
+        if (CURRENCIES.indexOf(prefix.textContent.trim()) !== -1) prefix.textContent = select.value;
+      });
+    });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  function init(root) {
+    root.querySelectorAll("form[data-amount-preview]").forEach(amountPreview);
+    root.querySelectorAll("form.apply").forEach(applicationForm);
+    root.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
+  }
+
+  // Charts in content that htmx swaps in (the live preview) are drawn too; the old ones are released first.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (typeof Chart === "undefined" || !event.detail.target) return;
+    event.detail.target.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var chart = Chart.getChart(canvas);
+      if (chart) chart.destroy();
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target) event.detail.target.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
+  else init(document);
 })();
