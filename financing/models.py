@@ -88,7 +88,7 @@ class Terms(models.Model):
     calendar = models.CharField(
         max_length=8, choices=HolidayCalendar.choices, default=HolidayCalendar.HONG_KONG
     )
-    residual_value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    residual_value = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
     payment_timing = models.CharField(
         max_length=8, choices=PaymentTiming.choices, default=PaymentTiming.ARREARS
     )

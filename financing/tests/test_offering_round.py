@@ -9,8 +9,8 @@ from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatu
 from financing.models import Allotment, Offering, Subscription
 from financing.services import allot_pro_rata, offering_close, subscription_create, subscription_withdraw
 from tests import flows
-from tokens.choices import ContractKind
 from tokens import chain as tokens_chain
+from tokens.choices import ContractKind
 from tokens.selectors import payment_balance, platform_contract, platform_wallet, token_balance
 
 
