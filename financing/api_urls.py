@@ -16,6 +16,11 @@ urlpatterns = [
         name="api-application-withdraw",
     ),
     path(
+        "applications/<int:application_id>/review/",
+        apis.ApplicationStartReviewApi.as_view(),
+        name="api-application-review",
+    ),
+    path(
         "applications/<int:application_id>/decision/",
         apis.ApplicationDecisionApi.as_view(),
         name="api-application-decision",

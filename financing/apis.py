@@ -171,6 +171,17 @@ class ApplicationWithdrawApi(APIView):
         return Response(ApplicationOutput(application).data)
 
 
+class ApplicationStartReviewApi(APIView):
+    """Compliance takes a submitted application into review."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(request=None, responses={200: ApplicationOutput})
+    def post(self, request: Request, application_id: int) -> Response:
+        application = services.application_start_review(actor=request.user, application_id=application_id)
+        return Response(ApplicationOutput(application).data)
+
+
 class ApplicationDecisionApi(APIView):
     """Compliance approves, rejects or requests changes."""
 

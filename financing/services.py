@@ -319,6 +319,24 @@ def application_withdraw(*, user: User, application_id: int) -> Application:
 
 
 @transaction.atomic
+def application_start_review(*, actor: User, application_id: int) -> Application:
+    """A compliance officer takes a submitted application into review (the SME sees who and when)."""
+    if actor.role not in COMPLIANCE_ROLES:
+        raise PermissionDenied("Only compliance staff review applications.")
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    status_transition(
+        application,
+        to=ApplicationStatus.UNDER_REVIEW,
+        transitions=APPLICATION_TRANSITIONS,
+        actor=actor,
+        extra={"reviewed_by": actor},
+    )
+    return application
+
+
+@transaction.atomic
 def application_decide(
     *,
     actor: User,

@@ -165,3 +165,31 @@ def test_a_loan_is_offered_in_participation_units(platform):
     assert offering.units_offered == 1200
     assert offering.minimum_units == 300
     assert offering.unit_price == Decimal("1000.00")
+
+
+def test_the_application_state_machine_with_resubmission_is_audited(sme):
+    officer = UserFactory(role=Role.OFFICER)
+    from financing.services import application_start_review
+
+    application = application_save(user=sme, instrument="bond", terms=TERMS["bond"], **COMMON)
+    application_submit(user=sme, application_id=application.pk)
+    application_start_review(actor=officer, application_id=application.pk)
+    application_decide(
+        actor=officer, application_id=application.pk, decision="request_changes", reason="Add covenants"
+    )
+    application_save(
+        user=sme, application_id=application.pk, instrument="bond", terms=TERMS["bond"], **COMMON
+    )
+    application_submit(user=sme, application_id=application.pk)
+    application_decide(
+        actor=officer, application_id=application.pk, decision="reject", reason="Too leveraged"
+    )
+
+    moves = list(
+        AuditEvent.objects.filter(object_type="financing.application", object_id=str(application.pk))
+        .exclude(to_status="")
+        .values_list("to_status", flat=True)
+    )
+    assert moves == ["submitted", "under_review", "changes_requested", "submitted", "rejected"]
+    with pytest.raises(Conflict):
+        application_submit(user=sme, application_id=application.pk)
