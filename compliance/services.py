@@ -20,7 +20,7 @@ from compliance.models import InvestorProfile
 from config.errors import PermissionDenied, ValidationFailed
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
-from tokens import chain, signer
+from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
@@ -167,53 +167,12 @@ def _register_identity(profile: InvestorProfile) -> ChainTransaction:
 
 
 def _authorise_settlement_payment(profile: InvestorProfile) -> ChainTransaction:
-    """An EIP-2612 permit from the investor's custodial wallet lets Settlement collect payments."""
+    """The investor's custodial wallet lets the Settlement contract collect its payments (no gas needed)."""
     assert profile.wallet is not None
-    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
-    settlement = platform_contract(ContractKind.SETTLEMENT)
-    domain = chain.call("PaymentToken", str(payment.address), "eip712Domain")
-    nonce = chain.call("PaymentToken", str(payment.address), "nonces", profile.wallet.address)
-    deadline = 2**256 - 1
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": domain[1],
-            "version": domain[2],
-            "chainId": domain[3],
-            "verifyingContract": domain[4],
-        },
-        "message": {
-            "owner": profile.wallet.address,
-            "spender": settlement.address,
-            "value": token_services.MAX_UINT256,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-    v, r, s = signer.sign_typed_data(profile.wallet, typed)
-    return token_services.contract_call(
-        target=payment,
-        function="permit",
-        args=[profile.wallet.address, settlement.address, token_services.MAX_UINT256, deadline, v, r, s],
+    return token_services.settlement_payment_permit(
+        wallet=profile.wallet,
         intent=INTENT_AUTHORISE_PAYMENT,
-        key=f"permit:settlement:{profile.wallet.address}:{nonce}",
         reference=f"authorise settlement payments of investor {profile.pk}",
-        subject_address=profile.wallet.address,
     )
 
 

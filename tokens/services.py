@@ -125,6 +125,68 @@ def payment_token_mint(*, to_address: str, amount_base_units: int, key: str) -> 
     )
 
 
+PERMIT_TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "Permit": [
+        {"name": "owner", "type": "address"},
+        {"name": "spender", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ],
+}
+
+
+def settlement_payment_permit(*, wallet: Wallet, intent: str, reference: str) -> ChainTransaction:
+    """Submit an EIP-2612 permit, signed by `wallet`, letting the Settlement contract collect its HKD.
+
+    The platform sends it (the custodial wallet needs no gas). The domain is read from the token
+    (ERC-5267), so a licensed stablecoin with its own name and version works unchanged.
+    """
+    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    _, name, version, chain_id, verifying_contract, _, _ = chain.call(
+        "PaymentToken", str(payment.address), "eip712Domain"
+    )
+    nonce = chain.call("PaymentToken", str(payment.address), "nonces", wallet.address)
+    deadline = MAX_UINT256
+    message = {
+        "owner": wallet.address,
+        "spender": settlement.address,
+        "value": MAX_UINT256,
+        "nonce": nonce,
+        "deadline": deadline,
+    }
+    v, r, s = signer.sign_typed_data(
+        wallet,
+        {
+            "types": PERMIT_TYPES,
+            "primaryType": "Permit",
+            "domain": {
+                "name": name,
+                "version": version,
+                "chainId": chain_id,
+                "verifyingContract": verifying_contract,
+            },
+            "message": message,
+        },
+    )
+    return contract_call(
+        target=payment,
+        function="permit",
+        args=[wallet.address, settlement.address, MAX_UINT256, deadline, v, r, s],
+        intent=intent,
+        key=f"permit:settlement:{wallet.address}:{nonce}",
+        reference=reference,
+        subject_address=wallet.address,
+    )
+
+
 def drive(tx: ChainTransaction, *, timeout: float = 60.0) -> ChainTransaction:
     """Send and confirm one row in this process (for set-up commands, not for request handling)."""
     deadline = time.monotonic() + timeout
