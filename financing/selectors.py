@@ -208,7 +208,8 @@ def application_terms_preview(
 
     The schedule in the API's shape (no rows for equity), the annual rate it runs at (solved from
     the rental for a lease priced by its rental), the whole units offered and, for equity, the
-    post-money valuation, dilution and the share today's shareholders keep. Takes the terms as `services.application_save` does.
+    post-money valuation, dilution and the share today's shareholders keep. Takes the terms as
+    `services.application_save` does.
     """
     import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Pages of financing: bond applications (SME), offerings and subscriptions (investors), the offering desk."""
+"""Pages of financing: applications of every instrument (SME), offerings and subscriptions, the desk."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +12,8 @@ from accounts.tests.factories import UserFactory
 from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Application, BondTerms, Offering, Subscription
+from financing.models import Application, Offering, Subscription, Terms
+from financing.selectors import application_schedule
 from issuers.choices import KybStatus
 from issuers.models import Company
 from issuers.tests.factories import CompanyFactory
@@ -21,6 +22,7 @@ from tokens.choices import WalletKind
 from tokens.services import wallet_create
 
 STAFF = [Role.OFFICER, Role.APPROVER, Role.OPERATOR]
+INSTRUMENTS = ["bond", "loan", "lease", "equity"]
 
 
 # --- chain-free set-ups (rows written directly; the services are tested on their own) -----------
@@ -32,59 +34,205 @@ def verified_company(**fields) -> Company:
     return CompanyFactory(kyb_status=KybStatus.VERIFIED, wallet=wallet, **fields)
 
 
-def bond_application(company: Company, status: str = ApplicationStatus.DRAFT) -> Application:
+def stored_terms(instrument: str) -> dict:
+    """Valid terms of each instrument as the database holds them (for a HK$100,000 raise)."""
+    start = date.today() + timedelta(days=10)
+    return {
+        "bond": {
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": Decimal("0.05"),
+            "frequency": "semiannual",
+            "amortization": "bullet",
+            "start_date": start,
+            "maturity_date": start.replace(year=start.year + 2),
+        },
+        "loan": {
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": Decimal("0.08"),
+            "frequency": "monthly",
+            "amortization": "annuity",
+            "start_date": start,
+            "term_months": 36,
+        },
+        "lease": {
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": Decimal("0.072"),
+            "frequency": "monthly",
+            "amortization": "annuity",
+            "start_date": start,
+            "term_months": 60,
+            "asset_description": "Two CNC machining centres",
+        },
+        "equity": {
+            "unit_price": Decimal("12.50"),
+            "share_class": "Ordinary",
+            "pre_money_valuation": Decimal("900000.00"),
+        },
+    }[instrument]
+
+
+def application_of(
+    company: Company, instrument: str = "bond", status: str = ApplicationStatus.DRAFT
+) -> Application:
     application = Application.objects.create(
         company=company,
-        instrument="bond",
-        title="Harbour 5% Notes 2028",
+        instrument=instrument,
+        title=f"Harbour {instrument} 2028",
         target_amount=Decimal("100000.00"),
         minimum_amount=Decimal("20000.00"),
         use_of_proceeds="Working capital",
         status=status,
         submitted_at=None if status == ApplicationStatus.DRAFT else timezone.now(),
     )
-    issue = date.today() + timedelta(days=10)
-    BondTerms.objects.create(
-        application=application,
-        face_value=Decimal("1000.00"),
-        coupon_rate=Decimal("0.05"),
-        coupon_frequency="semiannual",
-        issue_date=issue,
-        maturity_date=issue.replace(year=issue.year + 2),
-    )
+    Terms.objects.create(application=application, **stored_terms(instrument))
     return application
 
 
-def offering_of(company: Company | None = None, status: str = OfferingStatus.OPEN) -> Offering:
-    application = bond_application(company or verified_company(), ApplicationStatus.APPROVED)
+def bond_application(company: Company, status: str = ApplicationStatus.DRAFT) -> Application:
+    return application_of(company, "bond", status)
+
+
+def offering_of(
+    company: Company | None = None, status: str = OfferingStatus.OPEN, instrument: str = "bond"
+) -> Offering:
+    application = application_of(company or verified_company(), instrument, ApplicationStatus.APPROVED)
+    unit_price = application.terms.unit_price
     return Offering.objects.create(
         application=application,
         status=status,
         currency="HKD",
-        unit_price=Decimal("1000.00"),
-        units_offered=100,
-        minimum_units=20,
-        subscription_cap_units=300,
+        unit_price=unit_price,
+        units_offered=application.terms.units,
+        minimum_units=int(application.minimum_amount / unit_price),
+        subscription_cap_units=application.terms.units * 3,
         closes_at=timezone.now() + timedelta(days=7),
     )
 
 
-def application_post(**changes) -> dict[str, str]:
-    issue = date.today() + timedelta(days=30)
+ISSUE = date.today() + timedelta(days=30)
+
+
+def application_post(instrument: str = "bond", /, **changes) -> dict[str, str]:
+    """What the form posts for a HK$500,000 raise with the given instrument's terms."""
     data = {
-        "title": "Harbour 6.5% Notes 2029",
+        "instrument": instrument,
+        "title": "Harbour 2029",
         "currency": "HKD",
         "target_amount": "500000.00",
         "minimum_amount": "100000.00",
-        "face_value": "1000.00",
-        "coupon_rate": "6.5",
-        "coupon_frequency": "semiannual",
-        "issue_date": issue.isoformat(),
-        "maturity_date": issue.replace(year=issue.year + 3).isoformat(),
         "use_of_proceeds": "A new production line.",
+        **{
+            "bond": {
+                "bond-unit_price": "1000.00",
+                "bond-annual_rate": "6.5",
+                "bond-frequency": "semiannual",
+                "bond-start_date": ISSUE.isoformat(),
+                "bond-maturity_date": ISSUE.replace(year=ISSUE.year + 3).isoformat(),
+                "bond-day_count": "act_365f",
+                "bond-business_day_convention": "modified_following",
+                "bond-calendar": "HK",
+            },
+            "loan": {
+                "loan-unit_price": "1000",
+                "loan-annual_rate": "8",
+                "loan-start_date": ISSUE.isoformat(),
+                "loan-term_months": "36",
+                "loan-maturity_date": "",
+                "loan-frequency": "monthly",
+                "loan-amortization": "annuity",
+                "loan-grace_periods": "0",
+                "loan-business_day_convention": "modified_following",
+                "loan-calendar": "HK",
+            },
+            "lease": {
+                "lease-asset_description": "Two CNC machining centres",
+                "lease-unit_price": "1000",
+                "lease-start_date": ISSUE.isoformat(),
+                "lease-term_months": "60",
+                "lease-frequency": "monthly",
+                "lease-payment_timing": "arrears",
+                "lease-residual_value": "0",
+                "lease-pricing": "rate",
+                "lease-annual_rate": "7.2",
+                "lease-rental": "",
+                "lease-business_day_convention": "modified_following",
+                "lease-calendar": "HK",
+            },
+            "equity": {
+                "equity-share_class": "Ordinary",
+                "equity-unit_price": "12.50",
+                "equity-pre_money_valuation": "4500000",
+            },
+        }.get(instrument, {}),
     }
     data.update(changes)
     return data
+
+
+EXPECTED_TERMS = {
+    "bond": {
+        "unit_price": Decimal("1000.00"),
+        "annual_rate": Decimal("0.065"),
+        "frequency": "semiannual",
+        "amortization": "bullet",
+        "start_date": ISSUE,
+        "maturity_date": ISSUE.replace(year=ISSUE.year + 3),
+        "term_months": None,
+        "day_count": "act_365f",
+        "business_day_convention": "modified_following",
+        "calendar": "HK",
+    },
+    "loan": {
+        "unit_price": Decimal("1000.00"),
+        "annual_rate": Decimal("0.08"),
+        "frequency": "monthly",
+        "amortization": "annuity",
+        "grace_periods": 0,
+        "start_date": ISSUE,
+        "term_months": 36,
+        "maturity_date": None,
+    },
+    "lease": {
+        "unit_price": Decimal("1000.00"),
+        "annual_rate": Decimal("0.072"),
+        "frequency": "monthly",
+        "payment_timing": "arrears",
+        "residual_value": Decimal("0"),
+        "start_date": ISSUE,
+        "term_months": 60,
+        "asset_description": "Two CNC machining centres",
+    },
+    "equity": {
+        "unit_price": Decimal("12.50"),
+        "annual_rate": None,
+        "share_class": "Ordinary",
+        "pre_money_valuation": Decimal("4500000.00"),
+        "start_date": None,
+    },
+}
+SUMMARIES = {
+    "bond": "Bond · 6.5% semi-annual · 3 years",
+    "loan": "Loan · 8% monthly annuity · 36 months",
+    "lease": "Lease · 7.2% implicit · 60 months",
+    "equity": "Equity · Ordinary at HK$12.50 · 10% dilution",
+}
+# A change of the rate (or the share price) when editing, and what is then stored.
+EDITS = {
+    "bond": ({"bond-annual_rate": "4.25"}, "annual_rate", Decimal("0.0425")),
+    "loan": ({"loan-annual_rate": "10"}, "annual_rate", Decimal("0.1")),
+    "lease": ({"lease-annual_rate": "6.75"}, "annual_rate", Decimal("0.0675")),
+    "equity": ({"equity-unit_price": "10.00"}, "unit_price", Decimal("10.00")),
+}
+
+
+def text(page) -> str:
+    """A page's HTML with non-breaking spaces (Django's durations) as plain ones."""
+    return page.content.decode().replace("\xa0", " ")
+
+
+def stored(application: Application, names) -> dict:
+    terms = Terms.objects.get(application=application)
+    return {name: getattr(terms, name) for name in names}
 
 
 # --- access ---------------------------------------------------------------------------------------
@@ -118,41 +266,143 @@ def test_actions_refuse_a_get_and_other_roles(client, db):
 # --- SME: applications ----------------------------------------------------------------------------
 
 
-def test_a_verified_sme_saves_a_bond_application_with_the_coupon_as_a_fraction(client, db):
+def test_the_form_offers_the_four_instruments_each_with_its_own_terms(client, db):
+    client.force_login(verified_company().representative)
+
+    page = client.get(reverse("financing:application_new")).content.decode()
+
+    for instrument in INSTRUMENTS:
+        assert f'value="{instrument}"' in page
+        assert f"terms--{instrument}" in page
+    assert reverse("financing:schedule_preview") in page
+    for currency in ("HKD", "CNY", "MOP", "USD"):
+        assert f'value="{currency}"' in page
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_an_sme_creates_an_application_of_each_instrument_and_its_terms_are_stored(client, db, instrument):
     company = verified_company()
     client.force_login(company.representative)
 
-    answer = client.post(reverse("financing:application_new"), application_post())
+    answer = client.post(reverse("financing:application_new"), application_post(instrument))
 
     application = Application.objects.get()
     assert answer.url == reverse("financing:application_detail", args=[application.pk])
-    assert application.bond_terms.coupon_rate == Decimal("0.065")
-    assert application.status == ApplicationStatus.DRAFT
+    assert (application.instrument, application.status) == (instrument, ApplicationStatus.DRAFT)
+    expected = EXPECTED_TERMS[instrument]
+    assert stored(application, expected) == expected
     page = client.get(answer.url)
-    assert b"6.5%" in page.content
-    assert b"schedule-data" in page.content
+    assert SUMMARIES[instrument] in text(page)
+    assert (b'data-chart="schedule"' in page.content) == (instrument != "equity")
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_an_sme_edits_an_application_of_each_instrument(client, db, instrument):
+    company = verified_company()
+    client.force_login(company.representative)
+    client.post(reverse("financing:application_new"), application_post(instrument))
+    application = Application.objects.get()
+    edit = reverse("financing:application_edit", args=[application.pk])
+    form = client.get(edit).context["forms"]
+    assert form.instrument == instrument
+    changes, name, value = EDITS[instrument]
+    before = EXPECTED_TERMS[instrument][name]
+    assert form.terms[instrument][name].value() == (before * 100 if name == "annual_rate" else before)
+
+    answer = client.post(edit, application_post(instrument, title="Renamed", **changes))
+
+    assert answer.url == reverse("financing:application_detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.title == "Renamed"
+    assert stored(application, [name]) == {name: value}
+
+
+def test_a_lease_priced_by_its_rental_stores_the_implicit_rate_that_gives_that_rental(client, db):
+    client.force_login(verified_company().representative)
+    post = application_post(
+        "lease", **{"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "10000.00"}
+    )
+
+    client.post(reverse("financing:application_new"), post)
+
+    application = Application.objects.get()
+    assert Decimal("0") < application.terms.annual_rate < Decimal("1")
+    assert application_schedule(application).rows[0].payment == Decimal("10000.00")
+
+
+def test_an_application_in_another_currency_is_accepted(client, db):
+    client.force_login(verified_company().representative)
+    client.post(reverse("financing:application_new"), application_post("loan", currency="USD"))
+    assert Application.objects.get().currency == "USD"
+
+
+def test_the_terms_of_instruments_not_chosen_are_ignored(client, db):
+    client.force_login(verified_company().representative)
+    garbage = {"loan-annual_rate": "lots", "lease-start_date": "yesterday", "equity-unit_price": "-1"}
+
+    answer = client.post(reverse("financing:application_new"), application_post("bond", **garbage))
+
+    assert answer.status_code == 302
+    assert Application.objects.get().instrument == "bond"
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("instrument", "changes", "field"),
     [
-        ({"title": ""}, "title"),
-        ({"coupon_rate": "150"}, "coupon_rate"),
-        ({"minimum_amount": "900000.00"}, "minimum_amount"),  # refused by the service
-        ({"target_amount": "500500.00", "face_value": "1000.00"}, "target_amount"),  # not whole units
-        ({"maturity_date": date.today().isoformat()}, "maturity_date"),
+        ("bond", {"title": ""}, "title"),
+        ("bond", {"bond-annual_rate": "150"}, "annual_rate"),
+        ("bond", {"bond-annual_rate": "six"}, "annual_rate"),
+        ("bond", {"minimum_amount": "900000.00"}, "minimum_amount"),  # refused by the service
+        ("bond", {"target_amount": "500500.00"}, "target_amount"),  # not whole units of the face value
+        ("bond", {"bond-maturity_date": ISSUE.isoformat()}, "maturity_date"),
+        ("bond", {"bond-start_date": "2026-02-30"}, "start_date"),
+        ("loan", {"loan-term_months": ""}, "term_months"),  # neither a term nor a maturity
+        ("loan", {"loan-frequency": "quarterly", "loan-term_months": "35"}, "term_months"),
+        ("loan", {"loan-grace_periods": "36"}, "grace_periods"),
+        ("loan", {"loan-term_months": "9999999999999"}, "term_months"),
+        ("lease", {"lease-asset_description": ""}, "asset_description"),
+        ("lease", {"lease-pricing": "rental", "lease-annual_rate": ""}, "rental"),
+        ("lease", {"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "1.00"}, "rental"),
+        ("lease", {"lease-residual_value": "600000"}, "residual_value"),
+        ("equity", {"equity-pre_money_valuation": "-5"}, "pre_money_valuation"),
+        ("equity", {"equity-unit_price": "12.34"}, "target_amount"),  # not whole shares
+        ("equity", {"equity-share_class": ""}, "share_class"),
+        ("bond", {"instrument": ""}, "instrument"),
+        ("bond", {"instrument": "crypto"}, "instrument"),
+        ("bond", {"currency": "BTC"}, "currency"),
     ],
 )
-def test_bad_application_input_is_shown_again_and_saves_nothing(client, db, changes, field):
+def test_bad_application_input_is_shown_again_and_saves_nothing(client, db, instrument, changes, field):
     company = verified_company()
     client.force_login(company.representative)
 
-    answer = client.post(reverse("financing:application_new"), application_post(**changes))
+    answer = client.post(reverse("financing:application_new"), application_post(instrument, **changes))
 
     assert answer.status_code == 400
-    assert field in answer.context["form"].errors
+    errors = answer.context["forms"].errors
+    assert field in errors, errors
+    assert not any("_date" in message or "_months" in message for message in errors[field])
+    assert b"Please correct the highlighted fields" in answer.content
     assert not Application.objects.exists()
-    assert not BondTerms.objects.exists()
+    assert not Terms.objects.exists()
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_bad_input_when_editing_changes_nothing(client, db, instrument):
+    application = application_of(verified_company(), instrument)
+    client.force_login(application.company.representative)
+    before = stored(application, ["unit_price", "annual_rate", "start_date"])
+
+    answer = client.post(
+        reverse("financing:application_edit", args=[application.pk]),
+        application_post(instrument, title="", **{f"{instrument}-unit_price": "-1"}),
+    )
+
+    assert answer.status_code == 400
+    assert {"title", "unit_price"} <= set(answer.context["forms"].errors)
+    application.refresh_from_db()
+    assert application.title == f"Harbour {instrument} 2028"
+    assert stored(application, before) == before
 
 
 def test_a_company_without_kyb_cannot_apply(client, db):
@@ -171,12 +421,12 @@ def test_an_sme_edits_submits_and_withdraws_its_application(client, db):
     application = bond_application(verified_company())
     client.force_login(application.company.representative)
     edit = reverse("financing:application_edit", args=[application.pk])
-    assert client.get(edit).context["form"].initial["coupon_rate"] == Decimal("5")
+    assert client.get(edit).context["forms"].terms["bond"]["annual_rate"].value() == Decimal("5")
 
-    client.post(edit, application_post(title="Renamed notes", coupon_rate="4.25"))
+    client.post(edit, application_post(title="Renamed notes", **{"bond-annual_rate": "4.25"}))
     application.refresh_from_db()
     assert application.title == "Renamed notes"
-    assert application.bond_terms.coupon_rate == Decimal("0.0425")
+    assert application.terms.annual_rate == Decimal("0.0425")
 
     client.post(reverse("financing:application_submit", args=[application.pk]))
     application.refresh_from_db()
@@ -208,6 +458,162 @@ def test_another_smes_application_is_not_found(client, db):
     assert client.post(reverse("financing:application_submit", args=[application.pk])).status_code == 404
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_compliance_and_the_sme_see_the_terms_and_schedule_of_every_instrument(client, db, instrument):
+    application = application_of(verified_company(), instrument, ApplicationStatus.SUBMITTED)
+    has_schedule = instrument != "equity"
+
+    client.force_login(application.company.representative)
+    detail = client.get(reverse("financing:application_detail", args=[application.pk]))
+    dashboard = client.get(reverse("issuers:dashboard"))
+    client.force_login(UserFactory(role=Role.OFFICER))
+    review = client.get(reverse("compliance:application_review", args=[application.pk]))
+    queue = client.get(reverse("compliance:queue"))
+
+    for page in (detail, review):
+        assert page.status_code == 200
+        assert (b'data-chart="schedule"' in page.content) == has_schedule
+        assert (b"<tfoot>" in page.content) == has_schedule
+    summary = {
+        "bond": "Bond · 5% semi-annual · 2 years",
+        "loan": "Loan · 8% monthly annuity · 36 months",
+        "lease": "Lease · 7.2% implicit · 60 months",
+        "equity": "Equity · Ordinary at HK$12.50 · 10% dilution",
+    }[instrument]
+    for page in (detail, review, queue, dashboard):
+        assert summary in text(page)
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_investors_see_the_terms_of_offerings_of_every_instrument(client, db, instrument):
+    offering = offering_of(instrument=instrument)
+    client.force_login(UserFactory(role=Role.INVESTOR))
+
+    cards = client.get(reverse("financing:offering_list")).content.decode()
+    detail = client.get(reverse("financing:offering_detail", args=[offering.pk]))
+
+    name = {"bond": "Bond ·", "loan": "Loan ·", "lease": "Lease ·", "equity": "Equity ·"}[instrument]
+    assert name in cards
+    assert name in detail.content.decode()
+
+
+# --- SME: the live schedule preview ---------------------------------------------------------------
+
+
+def preview(client, data):
+    return client.post(reverse("financing:schedule_preview"), data, headers={"HX-Request": "true"})
+
+
+@pytest.mark.parametrize("instrument", ["bond", "loan", "lease"])
+def test_the_preview_shows_the_schedule_of_terms_not_yet_saved(client, db, instrument):
+    client.force_login(verified_company().representative)
+
+    answer = preview(client, application_post(instrument))
+
+    assert answer.status_code == 200
+    assert b"<html" not in answer.content
+    schedule = answer.context["schedule"]
+    assert schedule.rows
+    assert schedule.totals.principal == Decimal("500000.00")
+    assert b'data-chart="schedule"' in answer.content
+    assert answer.content.count(b"<tr data-date=") == len(schedule.rows)
+    assert not Application.objects.exists()
+
+
+def test_the_preview_of_equity_shows_shares_post_money_and_dilution(client, db):
+    client.force_login(verified_company().representative)
+
+    answer = preview(client, application_post("equity"))
+
+    result = answer.context["preview"]
+    assert (result["units"], result["post_money_valuation"], result["dilution"]) == (
+        40000,
+        Decimal("5000000.00"),
+        Decimal("0.1"),
+    )
+    assert b"HK$5,000,000.00" in answer.content
+    assert b"10%" in answer.content
+
+
+def test_the_preview_of_a_lease_priced_by_its_rental_shows_the_implicit_rate(client, db):
+    client.force_login(verified_company().representative)
+    post = application_post(
+        "lease", **{"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "10000.00"}
+    )
+
+    answer = preview(client, post)
+
+    assert answer.context["schedule"].rows[0].payment == Decimal("10000.00")
+    assert Decimal("0") < answer.context["preview"]["annual_rate"] < Decimal("1")
+    assert b"worked out from your rental" in answer.content
+
+
+def test_the_preview_lists_what_is_still_needed(client, db):
+    client.force_login(verified_company().representative)
+
+    nothing = preview(client, {})
+    assert b"Choose how you want to raise the money" in nothing.content
+    partial = preview(client, {"instrument": "bond", "currency": "HKD", "bond-annual_rate": "6.5"})
+    assert partial.status_code == 200
+    assert {"Target raise", "Face value per unit", "Issue date", "Maturity date"} <= set(
+        partial.context["problems"].missing
+    )
+
+
+@pytest.mark.parametrize(
+    ("instrument", "changes"),
+    [
+        ("bond", {"bond-annual_rate": "abc"}),
+        ("bond", {"bond-annual_rate": "1e400"}),
+        ("bond", {"bond-annual_rate": "NaN"}),
+        ("bond", {"bond-annual_rate": "-5"}),
+        ("bond", {"bond-annual_rate": "100"}),
+        ("bond", {"target_amount": "9" * 40}),
+        ("bond", {"target_amount": "Infinity"}),
+        ("bond", {"bond-start_date": "2026-02-30"}),
+        ("bond", {"bond-start_date": "0001-01-01"}),
+        ("bond", {"bond-maturity_date": "9999-12-31"}),
+        ("bond", {"bond-maturity_date": ISSUE.isoformat()}),  # not after the issue date
+        ("bond", {"bond-frequency": "weekly", "bond-day_count": "act_999"}),
+        ("loan", {"loan-term_months": "99999999999999999999"}),
+        ("loan", {"loan-term_months": "-3", "loan-grace_periods": "-1"}),
+        (
+            "loan",
+            {"loan-term_months": "36", "loan-maturity_date": ISSUE.replace(year=ISSUE.year + 3).isoformat()},
+        ),
+        ("loan", {"loan-grace_periods": "36"}),
+        ("loan", {"loan-frequency": "quarterly", "loan-term_months": "7"}),
+        ("lease", {"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "NaN"}),
+        ("lease", {"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "1.00"}),
+        ("lease", {"lease-pricing": "rental", "lease-annual_rate": "", "lease-rental": "499999.99"}),
+        ("lease", {"lease-residual_value": "500000.00"}),
+        ("lease", {"lease-term_months": "0"}),
+        ("equity", {"equity-unit_price": "0"}),
+        ("equity", {"equity-pre_money_valuation": "1e30"}),
+        ("bond", {"instrument": "crypto"}),
+        ("bond", {"currency": "XYZ"}),
+    ],
+)
+def test_the_preview_shows_field_messages_for_bad_terms_and_never_fails(client, db, instrument, changes):
+    client.force_login(verified_company().representative)
+
+    answer = preview(client, application_post(instrument, **changes))
+
+    assert answer.status_code == 200
+    problems = answer.context["problems"]
+    assert problems
+    assert answer.context["schedule"] is None
+    assert b"preview-errors" in answer.content or b"Choose how" in answer.content
+    assert not Application.objects.exists()
+
+
+def test_the_preview_is_for_smes_and_only_answers_posts(client, db):
+    client.force_login(UserFactory(role=Role.INVESTOR))
+    assert preview(client, application_post()).status_code == 403
+    client.force_login(verified_company().representative)
+    assert client.get(reverse("financing:schedule_preview")).status_code == 405
 
 
 # --- investors ------------------------------------------------------------------------------------

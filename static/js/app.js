@@ -47,6 +47,14 @@
     var money = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency, maximumFractionDigits: 0 });
     var exact = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency });
     var interestLabel = canvas.dataset.interestLabel || "Interest";
+    // One axis when the payments are of the same order as the balance (a bond's redemption); otherwise the
+    // balance gets its own right-hand axis so that small instalments stay visible.
+    var biggestPayment = Math.max.apply(null, principal.map(function (p, i) { return p + interest[i]; }));
+    var split = biggestPayment < 0.25 * Math.max.apply(null, outstanding.concat([outstanding[0] + principal[0]]));
+    var month = new Intl.DateTimeFormat("en-HK", { month: "short", year: "numeric" });
+    var day = new Intl.DateTimeFormat("en-HK", { day: "numeric", month: "short", year: "numeric" });
+    function when(iso) { var p = iso.split("-"); return new Date(Number(p[0]), Number(p[1]) - 1, Number(p[2])); }
+    var ticks = { callback: function (v) { return money.format(v); } };
     new Chart(canvas, {
       data: {
         labels: labels,
@@ -54,9 +62,9 @@
           { type: "bar", label: "Principal", data: principal, backgroundColor: "#c8912e", stack: "paid", yAxisID: "y", order: 2 },
           { type: "bar", label: interestLabel, data: interest, backgroundColor: "#0e7c86", stack: "paid", yAxisID: "y", order: 2 },
           {
-            type: "line", label: "Outstanding (right axis)", data: outstanding, borderColor: "#0a2540",
-            backgroundColor: "#0a2540", borderWidth: 2, pointRadius: rows.length > 40 ? 0 : 2, stepped: "after",
-            yAxisID: "y1", order: 1
+            type: "line", label: split ? "Outstanding (right axis)" : "Outstanding", data: outstanding,
+            borderColor: "#0a2540", backgroundColor: "#0a2540", borderWidth: 2, pointRadius: rows.length > 40 ? 0 : 2,
+            yAxisID: split ? "y1" : "y", order: 1
           }
         ]
       },
@@ -65,13 +73,21 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         scales: {
-          x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
-          y: { stacked: true, beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } },
-          y1: { beginAtZero: true, position: "right", grid: { display: false }, ticks: { callback: function (v) { return money.format(v); } } }
+          x: {
+            stacked: true, grid: { display: false },
+            ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 6, callback: function (v) { return month.format(when(labels[v])); } }
+          },
+          y: { stacked: true, beginAtZero: true, ticks: ticks },
+          y1: { display: split, beginAtZero: true, position: "right", grid: { display: false }, ticks: ticks }
         },
         plugins: {
           legend: { position: "bottom", labels: { boxWidth: 12 } },
-          tooltip: { callbacks: { label: function (ctx) { return ctx.dataset.label + ": " + exact.format(ctx.raw); } } }
+          tooltip: {
+            callbacks: {
+              title: function (items) { return items.length ? day.format(when(labels[items[0].dataIndex])) : ""; },
+              label: function (ctx) { return ctx.dataset.label + ": " + exact.format(ctx.raw); }
+            }
+          }
         }
       }
     });
