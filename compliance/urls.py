@@ -9,5 +9,6 @@ urlpatterns = [
     path("companies/<int:pk>/", views.kyb_review, name="kyb_review"),
     path("investors/<int:pk>/", views.kyc_review, name="kyc_review"),
     path("applications/<int:pk>/", views.application_review, name="application_review"),
+    path("applications/<int:pk>/review/", views.application_start_review, name="application_start_review"),
     path("audit/", views.audit, name="audit"),
 ]

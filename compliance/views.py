@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.permissions import role_required
@@ -17,6 +18,7 @@ from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from financing.selectors import application_schedule, applications_visible_to
 from financing.services import application_decide
+from financing.services import application_start_review as application_start_review_service
 from issuers.selectors import company_for_review
 
 AUDIT_PAGE_SIZE = 50
@@ -112,6 +114,20 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, done[data["decision"]])
             return redirect("compliance:queue")
     return render(request, "compliance/application_review.html", context, status=status)
+
+
+@role_required(*COMPLIANCE_ROLES)
+@require_POST
+def application_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a submitted application into review, so the SME and colleagues see it is being looked at."""
+    get_object_or_404(applications_visible_to(request.user), pk=pk)
+    try:
+        application_start_review_service(actor=request.user, application_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "You are now reviewing this application.")
+    return redirect("compliance:application_review", pk=pk)
 
 
 @role_required(*COMPLIANCE_ROLES)

@@ -96,7 +96,7 @@ class ApplicationInput(serializers.Serializer):
     term_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_blank=True)
     amortization = serializers.ChoiceField(choices=Amortization.choices, required=False, allow_blank=True)
-    grace_periods = serializers.IntegerField(required=False, min_value=0, max_value=120)
+    grace_periods = serializers.IntegerField(required=False, min_value=0, max_value=600)
     day_count = serializers.ChoiceField(choices=DayCount.choices, required=False)
     business_day_convention = serializers.ChoiceField(choices=BusinessDayConvention.choices, required=False)
     calendar = serializers.ChoiceField(choices=HolidayCalendar.choices, required=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +12,16 @@ from django.db.models import Q, QuerySet
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
+from compliance.choices import KycStatus
+from compliance.models import InvestorProfile
+from config.errors import ValidationFailed
 from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Allotment, Application, Offering, Subscription
-from financing.schedules import Schedule
+from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
+from tokens.choices import ChainTxStatus
+from tokens.models import ChainTransaction
+from tokens.selectors import payment_balance_or_none, token_balance_or_none
+from tokens.services import INTENT_MINT_PAYMENT
 
 INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, OfferingStatus.CLOSED, OfferingStatus.SETTLED)
 
@@ -75,8 +83,6 @@ OFFERING_STATES_IN_MOTION = (OfferingStatus.PREPARING, OfferingStatus.CLOSED)
 
 def application_schedule(application: Application) -> Schedule | None:
     """The whole raise's cash flows under the application's terms (None for equity or unusable terms)."""
-    from config.errors import ValidationFailed
-    from financing.schedules import build_schedule
 
     terms = getattr(application, "terms", None)
     if terms is None or application.instrument == "equity":
@@ -150,12 +156,6 @@ class InvestorOverview:
 
 def investor_overview(user: User) -> InvestorOverview:
     """The investor's KYC record, subscriptions with allotments, and (once approved) balances from chain."""
-    from compliance.choices import KycStatus
-    from compliance.models import InvestorProfile
-    from tokens.choices import ChainTxStatus
-    from tokens.models import ChainTransaction
-    from tokens.selectors import payment_balance_or_none, token_balance_or_none
-    from tokens.services import INTENT_MINT_PAYMENT
 
     profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
     subscriptions = list(
@@ -196,7 +196,6 @@ def investor_overview(user: User) -> InvestorOverview:
 
 def schedule_preview(terms: Mapping[str, object]) -> dict[str, Any]:
     """The schedule of any instrument's terms, in the API's shape (ValidationFailed on bad terms)."""
-    from financing.schedules import build_schedule, terms_from_mapping
 
     return build_schedule(terms_from_mapping(terms)).as_dict()
 
@@ -211,15 +210,9 @@ def application_terms_preview(
     post-money valuation, dilution and the share today's shareholders keep. Takes the terms as
     `services.application_save` does.
     """
-    import datetime as dt
-
-    from config.errors import ValidationFailed
-    from financing.models import Terms
-    from financing.services import _lease_rate_from_rental
-
     draft = Terms(
         application=Application(instrument=instrument, currency=currency, target_amount=target_amount),
-        unit_price=terms.get("unit_price"),
+        unit_price=terms.get("unit_price") or Decimal("0"),
         pre_money_valuation=terms.get("pre_money_valuation"),
     )
     preview: dict[str, Any] = {
@@ -235,16 +228,12 @@ def application_terms_preview(
     if instrument == "equity":
         return preview
     given = {
-        name: value.isoformat() if isinstance(value, dt.date) else str(value)
+        name: value.isoformat() if isinstance(value, date) else str(value)
         for name, value in terms.items()
         if value not in (None, "")
     }
     if instrument == "lease" and "rental" in given and "annual_rate" not in given:
-        errors: dict[str, list[str]] = {}
-        rate = _lease_rate_from_rental(target_amount, terms, errors)
-        if rate is None:
-            raise ValidationFailed("The implicit rate cannot be worked out from this rental.", fields=errors)
-        given["annual_rate"] = str(rate)
+        given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
     schedule = schedule_preview(
         {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
     )

@@ -32,7 +32,7 @@ from financing.choices import (
     SubscriptionStatus,
 )
 from financing.models import Allotment, Application, Offering, Subscription, Terms
-from financing.schedules import implicit_rate, terms_from_mapping
+from financing.schedules import lease_rate_from_rental, terms_from_mapping
 from issuers.choices import KybStatus
 from issuers.models import Company
 from tokens import chain
@@ -114,7 +114,6 @@ UNIT_LABEL = {
     Instrument.LOAN: "participation unit",
     Instrument.LEASE: "participation unit",
 }
-PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "semiannual": 2, "annual": 1}
 
 
 def _money_errors(values: Mapping[str, Decimal | None]) -> dict[str, str]:
@@ -163,9 +162,10 @@ def _terms_errors(
         if not stored["asset_description"]:
             errors["asset_description"] = ["Describe the leased asset."]
         if terms.get("rental") not in (None, "") and "annual_rate" not in given:
-            rate = _lease_rate_from_rental(target_amount, terms, errors)
-            if rate is not None:
-                given["annual_rate"] = str(rate)
+            try:
+                given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
     try:
         parsed = terms_from_mapping(
             {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
@@ -177,32 +177,6 @@ def _terms_errors(
     stored.update({name: getattr(parsed, name) for name in wanted})
     stored["amortization"] = parsed.resolved_amortization
     return errors, stored
-
-
-def _lease_rate_from_rental(
-    target_amount: Decimal, terms: Mapping[str, Any], errors: dict[str, list[str]]
-) -> Decimal | None:
-    """The lease's implicit annual rate from the rental the SME entered (None when it cannot be solved)."""
-    try:
-        rental = Decimal(str(terms["rental"]))
-        periods_per_year = PERIODS_PER_YEAR[str(terms["frequency"])]
-        periods = int(str(terms["term_months"])) * periods_per_year // 12
-        return implicit_rate(
-            target_amount,
-            rental,
-            periods,
-            Decimal(str(terms.get("residual_value") or "0")),
-            str(terms.get("payment_timing") or "arrears"),
-            periods_per_year,
-        )
-    except ValidationFailed as exc:
-        for messages in exc.fields.values():
-            errors.setdefault("rental", []).extend(messages)
-    except (KeyError, ValueError, TypeError, ArithmeticError):
-        errors.setdefault("rental", []).append(
-            "To work out the rate from a rental, also give the rental frequency and the term in months."
-        )
-    return None
 
 
 @transaction.atomic

@@ -198,3 +198,25 @@ def test_a_tampered_audit_trail_is_reported(client, db):
     page = client.get(reverse("compliance:audit"))
     assert page.context["broken_at"] == first.pk
     assert b"The hash chain is broken" in page.content
+
+
+def test_an_officer_takes_a_submitted_application_into_review(db, client):
+    from accounts.choices import Role
+    from accounts.tests.factories import UserFactory
+    from compliance.models import AuditEvent
+    from financing.choices import ApplicationStatus
+    from financing.models import Application
+
+    application = bond_application(verified_company(), status=ApplicationStatus.SUBMITTED)
+    officer = UserFactory(role=Role.OFFICER)
+    client.force_login(officer)
+
+    response = client.post(f"/compliance/applications/{application.pk}/review/")
+
+    assert response.status_code == 302
+    application = Application.objects.get(pk=application.pk)
+    assert application.status == ApplicationStatus.UNDER_REVIEW
+    assert application.reviewed_by == officer
+    assert AuditEvent.objects.filter(to_status="under_review").exists()
+    page = client.get(f"/compliance/applications/{application.pk}/")
+    assert f"Under review by {officer.full_name}" in page.content.decode()

@@ -29,7 +29,7 @@ Conventions (the same for every instrument unless said otherwise):
   leases, bullet for bonds. The Hong Kong calendar is `financing.calendars`.
 """
 
-from financing.schedules.annuity import implicit_rate, level_payment, present_value
+from financing.schedules.annuity import implicit_rate, lease_rate_from_rental, level_payment, present_value
 from financing.schedules.build import build_schedule
 from financing.schedules.money import MINOR_UNITS, MONEY_ROUNDING, to_minor
 from financing.schedules.rows import Schedule, ScheduleRow, ScheduleTotals
@@ -64,6 +64,7 @@ __all__ = [
     "ScheduleTotals",
     "build_schedule",
     "implicit_rate",
+    "lease_rate_from_rental",
     "level_payment",
     "present_value",
     "terms_from_mapping",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Final
 
 from config.errors import ValidationFailed
+from financing.schedules.dates import MONTHS_PER_PERIOD
 from financing.schedules.money import CALC, ZERO
 
 TIMINGS: Final[frozenset[str]] = frozenset({"advance", "arrears"})
@@ -83,3 +85,25 @@ def implicit_rate(
             else:
                 high = middle
         return ((low + high) / 2 * periods_per_year).quantize(RATE_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def lease_rate_from_rental(asset_value: Decimal, terms: Mapping[str, object]) -> Decimal:
+    """The implicit annual rate of a lease priced by its rental (`rental`, `frequency`, `term_months`,
+    optional `residual_value` and `payment_timing` in `terms`, as the API takes them).
+
+    Refuses with ValidationFailed on "rental" when the rental, frequency or term is missing or the
+    cash flows imply a rate below 0 or above 100% a year.
+    """
+    try:
+        months = MONTHS_PER_PERIOD[str(terms["frequency"])]
+        periods_per_year = 12 // months
+        periods = int(str(terms["term_months"])) // months
+        rental = Decimal(str(terms["rental"]))
+        residual = Decimal(str(terms.get("residual_value") or "0"))
+        timing = str(terms.get("payment_timing") or "arrears")
+        return implicit_rate(asset_value, rental, periods, residual, timing, periods_per_year)
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        raise ValidationFailed(
+            "The implicit rate cannot be worked out from this rental.",
+            fields={"rental": "Give a positive rental, the rental frequency and the term in whole periods."},
+        ) from None
