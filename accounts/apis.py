@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.choices import SELF_SIGNUP_ROLES
@@ -43,9 +44,11 @@ class SignupApi(APIView):
 
 
 class LoginApi(APIView):
-    """Start a session with email and password."""
+    """Start a session with email and password (rate-limited per client address)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
     class LoginInput(serializers.Serializer):
         email = serializers.EmailField()

@@ -5,6 +5,7 @@ from compliance import apis
 urlpatterns = [
     path("kyc/", apis.MyKycApi.as_view(), name="api-my-kyc"),
     path("kyc/<int:profile_id>/decision/", apis.KycDecisionApi.as_view(), name="api-kyc-decision"),
+    path("kyc/<int:profile_id>/chain-retry/", apis.KycChainRetryApi.as_view(), name="api-kyc-chain-retry"),
     path("kyb/<int:company_id>/decision/", apis.KybDecisionApi.as_view(), name="api-kyb-decision"),
     path("faucet/", apis.FaucetApi.as_view(), name="api-faucet"),
     path("audit/verify/", apis.AuditVerifyApi.as_view(), name="api-audit-verify"),

@@ -30,6 +30,7 @@ class InvestorProfileOutput(serializers.Serializer):
     decision_reason = serializers.CharField()
     wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
     can_subscribe = serializers.BooleanField()
+    chain_setup_error = serializers.CharField()
 
 
 class MyKycApi(APIView):
@@ -90,6 +91,17 @@ class KybDecisionApi(APIView):
         company = get_object_or_404(Company, pk=company_id)
         company = services.company_kyb_decide(actor=request.user, company=company, **data.validated_data)
         return Response(CompanyOutput(company).data)
+
+
+class KycChainRetryApi(APIView):
+    """Compliance sends an approved investor's failed on-chain set-up (identity, permit) again."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(request=None, responses={200: InvestorProfileOutput})
+    def post(self, request: Request, profile_id: int) -> Response:
+        profile = services.investor_chain_setup_retry(actor=request.user, profile_id=profile_id)
+        return Response(InvestorProfileOutput(profile).data)
 
 
 class FaucetApi(APIView):

@@ -32,6 +32,9 @@ class InvestorProfile(models.Model):
     )
     identity_registered_at = models.DateTimeField(null=True, blank=True)
     payment_authorised_at = models.DateTimeField(null=True, blank=True)
+    chain_setup_error = models.TextField(
+        blank=True, help_text="Why registering the identity or the settlement permit failed, in plain words."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

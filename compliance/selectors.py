@@ -48,6 +48,7 @@ class ReviewQueue:
     companies: list
     investors: list
     applications: list
+    stuck_investors: list
 
 
 def review_queue() -> ReviewQueue:
@@ -59,4 +60,5 @@ def review_queue() -> ReviewQueue:
         companies=list(companies_awaiting_kyb().select_related("representative")),
         investors=list(investors_awaiting_kyc()),
         applications=list(applications_awaiting_review()),
+        stuck_investors=list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at")),
     )

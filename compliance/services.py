@@ -17,13 +17,14 @@ from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
 from compliance.models import InvestorProfile
-from config.errors import PermissionDenied, ValidationFailed
+from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from tokens import chain
 from tokens import services as token_services
-from tokens.choices import ContractKind, WalletKind
+from tokens.choices import ChainTxStatus, ContractKind, WalletKind
 from tokens.models import ChainTransaction
+from tokens.reasons import explain_failure
 from tokens.selectors import platform_contract
 
 # Professional-investor thresholds (Cap. 571D): HKD 8m portfolio; corporations also HKD 40m total assets.
@@ -147,7 +148,7 @@ def _country_numeric(code: str) -> int:
     return int(numeric)
 
 
-def _register_identity(profile: InvestorProfile) -> ChainTransaction:
+def _register_identity(profile: InvestorProfile, attempt: str = "") -> ChainTransaction:
     assert profile.wallet is not None
     expiry = int((timezone.now() + timedelta(days=IDENTITY_VALIDITY_DAYS)).timestamp())
     return token_services.contract_call(
@@ -160,19 +161,20 @@ def _register_identity(profile: InvestorProfile) -> ChainTransaction:
             expiry,
         ],
         intent=INTENT_REGISTER_IDENTITY,
-        key=f"identity:investor:{profile.pk}:{profile.wallet.address}",
+        key=f"identity:investor:{profile.pk}:{profile.wallet.address}{attempt}",
         reference=f"register identity of investor {profile.pk}",
         subject_address=profile.wallet.address,
     )
 
 
-def _authorise_settlement_payment(profile: InvestorProfile) -> ChainTransaction:
+def _authorise_settlement_payment(profile: InvestorProfile, attempt: str = "") -> ChainTransaction:
     """The investor's custodial wallet lets the Settlement contract collect its payments (no gas needed)."""
     assert profile.wallet is not None
     return token_services.settlement_payment_permit(
         wallet=profile.wallet,
         intent=INTENT_AUTHORISE_PAYMENT,
         reference=f"authorise settlement payments of investor {profile.pk}",
+        key_suffix=attempt,
     )
 
 
@@ -186,6 +188,47 @@ def investor_payment_authorised(tx: ChainTransaction, receipt: dict[str, Any]) -
     """The settlement contract may now collect the investor's payments."""
     owner = chain.decode_call("PaymentToken", tx.data)["owner"]
     InvestorProfile.objects.filter(wallet__address=owner).update(payment_authorised_at=timezone.now())
+
+
+def investor_chain_setup_failed(tx: ChainTransaction) -> None:
+    """The chain refused the identity registration or the permit: keep why, for compliance to act on."""
+    InvestorProfile.objects.filter(wallet__address=tx.subject_address).update(
+        chain_setup_error=explain_failure(tx.error), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfile:
+    """Send again whatever of an approved investor's on-chain set-up failed (identity, permit)."""
+    _require_compliance(actor)
+    profile = (
+        InvestorProfile.objects.select_for_update(of=("self",))
+        .select_related("wallet")
+        .filter(pk=profile_id)
+        .first()
+    )
+    if profile is None:
+        raise NotFound("No such investor.")
+    if profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
+        raise Conflict("Only an approved investor's on-chain set-up can be retried.")
+    pending = ChainTransaction.objects.filter(
+        subject_address=profile.wallet.address,
+        intent__in=[INTENT_REGISTER_IDENTITY, INTENT_AUTHORISE_PAYMENT],
+        status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
+    )
+    if pending.exists():
+        raise Conflict("The on-chain set-up is still in progress; wait for it to finish.")
+    if profile.identity_registered_at and profile.payment_authorised_at:
+        raise Conflict("The investor's identity and settlement permit are already on chain.")
+    attempt = f":retry:{timezone.now().timestamp():.0f}"
+    if profile.identity_registered_at is None:
+        _register_identity(profile, attempt)
+    if profile.payment_authorised_at is None:
+        _authorise_settlement_payment(profile, attempt)
+    profile.chain_setup_error = ""
+    profile.save(update_fields=["chain_setup_error", "updated_at"])
+    audit_record(actor=actor, action="investor_chain_setup_retried", obj=profile)
+    return profile
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from accounts.permissions import role_required
 from compliance.audit import audit_chain_verify
 from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisionForm
 from compliance.selectors import audit_events, investor_profile_for_review, review_queue
-from compliance.services import company_kyb_decide, investor_kyc_decide
+from compliance.services import company_kyb_decide, investor_chain_setup_retry, investor_kyc_decide
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from financing.selectors import application_schedule, applications_visible_to
@@ -114,6 +114,19 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, done[data["decision"]])
             return redirect("compliance:queue")
     return render(request, "compliance/application_review.html", context, status=status)
+
+
+@role_required(*COMPLIANCE_ROLES)
+@require_POST
+def kyc_chain_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send an approved investor's failed identity registration or settlement permit again."""
+    try:
+        investor_chain_setup_retry(actor=request.user, profile_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Sent again; the investor can subscribe once the chain confirms.")
+    return redirect("compliance:kyc_review", pk=pk)
 
 
 @role_required(*COMPLIANCE_ROLES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -41,6 +42,8 @@ from tokens.choices import ContractKind
 from tokens.models import ChainTransaction
 from tokens.reasons import OK, explain_code, explain_failure
 from tokens.selectors import payment_balance, platform_contract, platform_wallet
+
+logger = logging.getLogger(__name__)
 
 INTENT_DEPLOY_SECURITY_TOKEN = "deploy_security_token"
 INTENT_CONFIGURE_SECURITY_TOKEN = "configure_security_token"
@@ -694,7 +697,14 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     """Subscribe whole units of an open offering; the hard cap holds under concurrent requests."""
     if user.role != Role.INVESTOR:
         raise PermissionDenied("Only investors subscribe.")
-    profile = InvestorProfile.objects.select_related("wallet").filter(user=user).first()
+    # The investor's row lock serialises their subscriptions: one per offering, and one balance check
+    # at a time across offerings.
+    profile = (
+        InvestorProfile.objects.select_for_update(of=("self",))
+        .select_related("wallet")
+        .filter(user=user)
+        .first()
+    )
     if profile is None or not profile.can_subscribe:
         raise ValidationFailed(
             "Your due diligence must be approved and your wallet registered before you subscribe."
@@ -714,9 +724,13 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         raise Conflict("You already subscribed to this offering; withdraw it first to change the amount.")
     amount = offering.unit_price * units
     assert profile.wallet is not None
-    committed = Subscription.objects.filter(investor=user, status=SubscriptionStatus.ACTIVE).aggregate(
+    subscribed = Subscription.objects.filter(investor=user, status=SubscriptionStatus.ACTIVE).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0")
+    unsettled = Allotment.objects.filter(
+        subscription__investor=user, status__in=[AllotmentStatus.PENDING, AllotmentStatus.FAILED]
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    committed = subscribed + unsettled
     balance = payment_balance(profile.wallet.address)
     if balance < committed + amount:
         raise ValidationFailed(
@@ -747,12 +761,16 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
 
 @transaction.atomic
 def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
-    """Cancel one's own subscription while the offering is open."""
-    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id, investor=user).first()
-    if subscription is None:
+    """Cancel one's own subscription while the offering is open and before its closing time."""
+    found = Subscription.objects.filter(pk=subscription_id, investor=user).values_list(
+        "offering_id", flat=True
+    )
+    if not found:
         raise NotFound("No such subscription.")
-    offering = Offering.objects.select_for_update().get(pk=subscription.offering_id)
-    if offering.status != OfferingStatus.OPEN:
+    # Offering first, then subscription: the same lock order as closing, so the two cannot deadlock.
+    offering = Offering.objects.select_for_update().get(pk=found[0])
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+    if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("The offering has closed; the subscription can no longer be withdrawn.")
     status_transition(
         subscription, to=SubscriptionStatus.WITHDRAWN, transitions=SUBSCRIPTION_TRANSITIONS, actor=user
@@ -773,6 +791,7 @@ def offerings_close_due() -> list[int]:
     for offering_id in due:
         try:
             offering_close(actor=None, offering_id=offering_id)
-        except Conflict:
-            continue  # closed by someone else meanwhile
+        except Exception:  # one offering's trouble (chain down, missing wallet) must not hold up the others
+            if Offering.objects.filter(pk=offering_id, status=OfferingStatus.OPEN).exists():
+                logger.exception("closing due offering %s failed; it stays open and is retried", offering_id)
     return due

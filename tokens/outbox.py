@@ -182,6 +182,8 @@ def chain_transaction_confirm(*, tx_id: int) -> ChainTxStatus:
             row.nonce or 0
         ):
             _broadcast(row)  # the node lost it (or the crash came before the broadcast): same bytes again
+        # A poller is alive: the sweep only re-drives rows nobody touched lately.
+        ChainTransaction.objects.filter(pk=row.pk).update(updated_at=timezone.now())
         raise NotYetConfirmed(str(row.tx_hash)) from exc
     depth = w3.eth.block_number - receipt["blockNumber"] + 1
     if depth < settings.CHAIN_CONFIRMATIONS:

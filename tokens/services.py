@@ -142,7 +142,9 @@ PERMIT_TYPES = {
 }
 
 
-def settlement_payment_permit(*, wallet: Wallet, intent: str, reference: str) -> ChainTransaction:
+def settlement_payment_permit(
+    *, wallet: Wallet, intent: str, reference: str, key_suffix: str = ""
+) -> ChainTransaction:
     """Submit an EIP-2612 permit, signed by `wallet`, letting the Settlement contract collect its HKD.
 
     The platform sends it (the custodial wallet needs no gas). The domain is read from the token
@@ -181,7 +183,7 @@ def settlement_payment_permit(*, wallet: Wallet, intent: str, reference: str) ->
         function="permit",
         args=[wallet.address, settlement.address, MAX_UINT256, deadline, v, r, s],
         intent=intent,
-        key=f"permit:settlement:{wallet.address}:{nonce}",
+        key=f"permit:settlement:{wallet.address}:{nonce}{key_suffix}",
         reference=reference,
         subject_address=wallet.address,
     )

@@ -1,6 +1,8 @@
 """Sign-up creates only SME and investor accounts, with clear refusals that create nothing."""
 
 import pytest
+from django.core.cache import cache
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.choices import Role
 from accounts.models import User
@@ -28,3 +30,13 @@ def test_every_problem_is_reported_at_once(db):
         user_signup(email="", password="123", full_name=" ", role="investor")
     assert set(refused.value.fields) == {"email", "password", "full_name"}
     assert not User.objects.exists()
+
+
+def test_api_logins_are_rate_limited(db, client, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/minute"})
+    cache.clear()
+    codes = [
+        client.post("/api/v1/auth/login/", {"email": "x@example.hk", "password": "wrong"}).status_code
+        for _ in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]

@@ -105,6 +105,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_RATE_LIMIT", "20/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GBA SME Tokenized Financing API",

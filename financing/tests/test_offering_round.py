@@ -1,8 +1,10 @@
 """A bond round through the services, with in-process tasks, settled on the test chain."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from config.errors import Conflict, PermissionDenied, ValidationFailed
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
@@ -195,3 +197,69 @@ def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_
     assert token_balance(offering.token, flows.profile_of(revoked).wallet.address) == 0
     assert payment_balance(flows.profile_of(revoked).wallet.address) == Decimal("100000.00")
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED
+
+
+def test_one_investor_subscribing_twice_at_once_gets_one_subscription(round_actors):
+    import threading
+
+    from django.db import connection
+
+    officer, _, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def subscribe():
+        barrier.wait()
+        try:
+            subscription_create(user=investor, offering_id=offering.pk, units=10)
+            outcomes.append("ok")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=subscribe) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert Offering.objects.get(pk=offering.pk).units_subscribed == 10
+
+
+def test_withdrawing_after_the_closing_time_is_refused(round_actors):
+    officer, _, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=10)
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    with pytest.raises(Conflict):
+        subscription_withdraw(user=investor, subscription_id=subscription.pk)
+    assert Subscription.objects.get(pk=subscription.pk).status == SubscriptionStatus.ACTIVE
+
+
+def test_closing_due_offerings_goes_on_past_one_that_fails(round_actors, monkeypatch):
+    from financing import services
+
+    officer, operator, _, offering = round_actors
+    other = flows.open_offering(
+        company=flows.verified_company(by=officer, name="Other Ltd"), by=officer, opener=operator
+    )
+    Offering.objects.filter(pk__in=[offering.pk, other.pk]).update(
+        closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    real_close = services._offering_close
+
+    def flaky_close(*, actor, offering_id):
+        if offering_id == min(offering.pk, other.pk):
+            raise ConnectionError("node down")  # a fault injected into the first close only
+        return real_close(actor=actor, offering_id=offering_id)
+
+    monkeypatch.setattr(services, "_offering_close", flaky_close)
+    services.offerings_close_due()
+
+    statuses = dict(Offering.objects.filter(pk__in=[offering.pk, other.pk]).values_list("pk", "status"))
+    assert statuses[min(offering.pk, other.pk)] == OfferingStatus.OPEN
+    assert statuses[max(offering.pk, other.pk)] == OfferingStatus.CANCELLED  # nobody subscribed
