@@ -29,6 +29,7 @@ urlpatterns = [
     path("offerings/<int:offering_id>/", apis.OfferingDetailApi.as_view(), name="api-offering"),
     path("offerings/<int:offering_id>/open/", apis.OfferingOpenApi.as_view(), name="api-offering-open"),
     path("offerings/<int:offering_id>/close/", apis.OfferingCloseApi.as_view(), name="api-offering-close"),
+    path("offerings/<int:offering_id>/cancel/", apis.OfferingCancelApi.as_view(), name="api-offering-cancel"),
     path(
         "offerings/<int:offering_id>/subscriptions/",
         apis.SubscriptionCreateApi.as_view(),

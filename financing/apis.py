@@ -262,6 +262,24 @@ class OfferingCloseApi(APIView):
         )
 
 
+class OfferingCancelApi(APIView):
+    """Staff call off an offering that has not closed; open subscriptions are cancelled."""
+
+    permission_classes = [has_role(*STAFF_ROLES)]
+
+    class OfferingCancelInput(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+    @extend_schema(request=OfferingCancelInput, responses={200: OfferingOutput})
+    def post(self, request: Request, offering_id: int) -> Response:
+        data = self.OfferingCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_cancel(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(OfferingOutput(offering).data)
+
+
 class AllotmentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     units = serializers.IntegerField()

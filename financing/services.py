@@ -473,6 +473,28 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
     return offering
 
 
+@transaction.atomic
+def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offering:
+    """Staff call off an offering before it closes; open subscriptions are cancelled and nobody pays."""
+    _require_staff(actor)
+    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    reason = reason.strip() or "Cancelled by the platform before closing."
+    _offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=timezone.now())
+    for subscription in Subscription.objects.select_for_update().filter(
+        offering=offering, status=SubscriptionStatus.ACTIVE
+    ):
+        status_transition(
+            subscription,
+            to=SubscriptionStatus.CANCELLED,
+            transitions=SUBSCRIPTION_TRANSITIONS,
+            actor=actor,
+            reason=reason,
+        )
+    return offering
+
+
 def offering_close(*, actor: User | None, offering_id: int) -> Offering:
     """Close: below the soft cap cancel; otherwise allot (pro rata when oversubscribed) and settle.
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),
     path("offerings/<int:pk>/subscribe/", views.offering_subscribe, name="offering_subscribe"),
     path("offerings/<int:pk>/open/", views.offering_open, name="offering_open"),
+    path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering_cancel"),
     path("offerings/<int:pk>/close/", views.offering_close, name="offering_close"),
     path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
     path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),

@@ -357,6 +357,20 @@ def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse
 
 @role_required(*STAFF_ROLES)
 @require_POST
+def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call off an offering that has not closed (e.g. a ready one whose closing time passed)."""
+    get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        services.offering_cancel(actor=request.user, offering_id=pk, reason=request.POST.get("reason", ""))
+    except REFUSALS as exc:
+        return _render_manage(request, action_form=form, status=refuse(form, exc))
+    messages.success(request, "Offering cancelled: open subscriptions are cancelled and nobody pays.")
+    return redirect("financing:offering_manage")
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
 def offering_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a ready offering for subscriptions."""
     return _offering_action(request, pk, services.offering_open)

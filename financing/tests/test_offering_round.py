@@ -9,7 +9,13 @@ from django.utils import timezone
 from config.errors import Conflict, PermissionDenied, ValidationFailed
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, Subscription
-from financing.services import allot_pro_rata, offering_close, subscription_create, subscription_withdraw
+from financing.services import (
+    allot_pro_rata,
+    offering_cancel,
+    offering_close,
+    subscription_create,
+    subscription_withdraw,
+)
 from tests import flows
 from tokens import chain as tokens_chain
 from tokens.choices import ContractKind
@@ -263,3 +269,19 @@ def test_closing_due_offerings_goes_on_past_one_that_fails(round_actors, monkeyp
     statuses = dict(Offering.objects.filter(pk__in=[offering.pk, other.pk]).values_list("pk", "status"))
     assert statuses[min(offering.pk, other.pk)] == OfferingStatus.OPEN
     assert statuses[max(offering.pk, other.pk)] == OfferingStatus.CANCELLED  # nobody subscribed
+
+
+def test_staff_can_call_off_an_open_offering_and_nobody_pays(round_actors):
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+
+    with pytest.raises(PermissionDenied):
+        offering_cancel(actor=investor, offering_id=offering.pk)
+    offering_cancel(actor=operator, offering_id=offering.pk, reason="Issuer withdrew the programme")
+
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CANCELLED
+    assert Subscription.objects.get(pk=subscription.pk).status == SubscriptionStatus.CANCELLED
+    assert payment_balance(flows.profile_of(investor).wallet.address) == Decimal("50000.00")
+    with pytest.raises(Conflict):
+        offering_cancel(actor=operator, offering_id=offering.pk)

@@ -800,3 +800,15 @@ def test_a_round_through_the_pages_settles_on_chain_and_shows_the_holding(client
 
     client.force_login(company.representative)
     assert client.get(reverse("issuers:dashboard")).context["overview"].wallet_balance == Decimal("30000.00")
+
+
+def test_staff_cancel_a_ready_offering_from_the_list_and_others_may_not(db, client):
+    offering = offering_of(status=OfferingStatus.READY)
+    client.force_login(UserFactory(role=Role.INVESTOR))
+    assert client.post(f"/financing/offerings/{offering.pk}/cancel/").status_code == 403
+    client.force_login(UserFactory(role=Role.OPERATOR))
+    response = client.post(f"/financing/offerings/{offering.pk}/cancel/")
+    assert response.status_code == 302
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CANCELLED
+    again = client.post(f"/financing/offerings/{offering.pk}/cancel/")
+    assert again.status_code == 400
