@@ -153,34 +153,36 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_application(request, pk)
 
 
+def _application_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    """Run one service on the SME's own application; a refusal re-renders the page with the reason."""
+    get_object_or_404(applications_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        action(user=request.user, application_id=pk)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_application(request, pk, action_form=form, status=400)
+    messages.success(request, done)
+    return redirect("financing:application_detail", pk=pk)
+
+
 @role_required(Role.SME)
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the application to compliance."""
-    get_object_or_404(applications_visible_to(request.user), pk=pk)
-    form = ActionForm(request.POST)
-    try:
-        services.application_submit(user=request.user, application_id=pk)
-    except ApplicationError as exc:
-        apply_errors(form, exc)
-        return _render_application(request, pk, action_form=form, status=400)
-    messages.success(request, "Submitted. Compliance will review the application; the decision appears here.")
-    return redirect("financing:application_detail", pk=pk)
+    return _application_action(
+        request,
+        pk,
+        services.application_submit,
+        "Submitted. Compliance will review the application; the decision appears here.",
+    )
 
 
 @role_required(Role.SME)
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the application back before a decision."""
-    get_object_or_404(applications_visible_to(request.user), pk=pk)
-    form = ActionForm(request.POST)
-    try:
-        services.application_withdraw(user=request.user, application_id=pk)
-    except ApplicationError as exc:
-        apply_errors(form, exc)
-        return _render_application(request, pk, action_form=form, status=400)
-    messages.success(request, "Application withdrawn.")
-    return redirect("financing:application_detail", pk=pk)
+    return _application_action(request, pk, services.application_withdraw, "Application withdrawn.")
 
 
 # --- investors -----------------------------------------------------------------------------------

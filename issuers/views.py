@@ -116,20 +116,25 @@ def person_add(request: HttpRequest) -> HttpResponse:
     return _render_kyb(request, person_form=form, status=400)
 
 
-@role_required(Role.SME)
-@require_POST
-def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove a director or owner."""
+def _kyb_removal(request: HttpRequest, remove: Any, done: str) -> HttpResponse:
+    """Remove one item of the KYB file: unknown (or another company's) is a 404, a refusal re-renders."""
     form = ActionForm(request.POST)
     try:
-        services.person_remove(user=request.user, person_id=pk)
+        remove()
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         apply_errors(form, exc)
         return _render_kyb(request, action_form=form, status=400)
-    messages.success(request, "Removed.")
+    messages.success(request, done)
     return redirect("issuers:company_kyb")
+
+
+@role_required(Role.SME)
+@require_POST
+def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a director or owner."""
+    return _kyb_removal(request, lambda: services.person_remove(user=request.user, person_id=pk), "Removed.")
 
 
 @role_required(Role.SME)
@@ -154,16 +159,9 @@ def document_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete an uploaded document."""
-    form = ActionForm(request.POST)
-    try:
-        services.document_remove(user=request.user, document_id=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        apply_errors(form, exc)
-        return _render_kyb(request, action_form=form, status=400)
-    messages.success(request, "Document removed.")
-    return redirect("issuers:company_kyb")
+    return _kyb_removal(
+        request, lambda: services.document_remove(user=request.user, document_id=pk), "Document removed."
+    )
 
 
 @role_required(Role.SME)
