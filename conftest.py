@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests: the chain node (anvil) and a clean chain per test."""
+"""Fixtures shared by every app's tests: the chain node (anvil), a clean chain and a clean cache per test."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from web3 import Web3
 
 from tokens.anvil import Anvil
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with no log-in failure counts or lockouts left by another (they live in Redis)."""
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,10 @@ from django.urls import path
 from accounts import apis
 
 urlpatterns = [
+    path("auth/csrf/", apis.CsrfTokenApi.as_view(), name="api-csrf"),
     path("auth/signup/", apis.SignupApi.as_view(), name="api-signup"),
+    path("auth/confirm/", apis.ConfirmApi.as_view(), name="api-confirm"),
+    path("auth/confirm/resend/", apis.ConfirmationResendApi.as_view(), name="api-confirmation-resend"),
     path("auth/login/", apis.LoginApi.as_view(), name="api-login"),
     path("auth/logout/", apis.LogoutApi.as_view(), name="api-logout"),
     path("auth/me/", apis.MeApi.as_view(), name="api-me"),

@@ -1,19 +1,42 @@
-"""Account endpoints: sign up, log in, log out, who am I."""
+"""Account endpoints: CSRF token, sign up and confirm, log in, log out, who am I."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, login, logout
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from django.contrib.auth import logout
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.choices import SELF_SIGNUP_ROLES
-from accounts.services import user_signup
-from config.errors import ValidationFailed
+from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
+
+SIGNUP_ANSWER = (
+    "Thank you. We sent an email to this address: follow its link to confirm the address and log in."
+)
+RESEND_ANSWER = "If this address has an account waiting for confirmation, we sent it a new link."
+
+REFUSED_CSRF = OpenApiResponse(description="No valid CSRF token (get one from `GET /api/v1/auth/csrf/`).")
+
+
+class AnonymousApi(APIView):
+    """An endpoint for visitors that demands the CSRF token, as the pages do.
+
+    DRF checks CSRF only for signed-in sessions, which would leave log-in and sign-up open to forms
+    posted from other sites.
+    """
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        SessionAuthentication().enforce_csrf(request)
 
 
 class UserOutput(serializers.Serializer):
@@ -23,10 +46,26 @@ class UserOutput(serializers.Serializer):
     role = serializers.CharField()
 
 
-class SignupApi(APIView):
-    """Create an SME or investor account and start a session."""
+class MessageOutput(serializers.Serializer):
+    detail = serializers.CharField()
 
+
+class CsrfTokenApi(APIView):
+    """Set the CSRF cookie and return its token, to send back as the X-CSRFToken header."""
+
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+
+    class CsrfOutput(serializers.Serializer):
+        csrf_token = serializers.CharField()
+
+    @extend_schema(responses={200: CsrfOutput})
+    def get(self, request: Request) -> Response:
+        return Response({"csrf_token": get_token(request._request)})
+
+
+class SignupApi(AnonymousApi):
+    """Start an SME or investor sign-up: the same 202 whether or not the address has an account."""
 
     class SignupInput(serializers.Serializer):
         email = serializers.EmailField()
@@ -34,40 +73,69 @@ class SignupApi(APIView):
         full_name = serializers.CharField(max_length=200)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
-    @extend_schema(request=SignupInput, responses={201: UserOutput})
+    @extend_schema(request=SignupInput, responses={202: MessageOutput, 403: REFUSED_CSRF})
     def post(self, request: Request) -> Response:
         data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_signup(**data.validated_data)
-        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        user_signup(**data.validated_data, site_url=request.build_absolute_uri("/"))
+        return Response({"detail": SIGNUP_ANSWER}, status=status.HTTP_202_ACCEPTED)
 
 
-class LoginApi(APIView):
-    """Start a session with email and password (rate-limited per client address)."""
+class ConfirmApi(AnonymousApi):
+    """Confirm the email address with the token from the emailed link, and start a session."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    class ConfirmInput(serializers.Serializer):
+        token = serializers.CharField(max_length=500)
+
+    @extend_schema(request=ConfirmInput, responses={200: UserOutput, 403: REFUSED_CSRF})
+    def post(self, request: Request) -> Response:
+        data = self.ConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_email_confirm(request=request._request, token=data.validated_data["token"])
+        return Response(UserOutput(user).data)
+
+
+class ConfirmationResendApi(AnonymousApi):
+    """Ask for a new confirmation link: the same 202 whatever the address."""
+
+    class ResendInput(serializers.Serializer):
+        email = serializers.EmailField()
+
+    @extend_schema(request=ResendInput, responses={202: MessageOutput, 403: REFUSED_CSRF})
+    def post(self, request: Request) -> Response:
+        data = self.ResendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_confirmation_resend(email=data.validated_data["email"], site_url=request.build_absolute_uri("/"))
+        return Response({"detail": RESEND_ANSWER}, status=status.HTTP_202_ACCEPTED)
+
+
+class LoginApi(AnonymousApi):
+    """Start a session with email and password; guesses are limited per account and per address."""
 
     class LoginInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
 
-    @extend_schema(request=LoginInput, responses={200: UserOutput})
+    @extend_schema(
+        request=LoginInput,
+        responses={
+            200: UserOutput,
+            403: OpenApiResponse(
+                description="No valid CSRF token, or the email address is not confirmed yet."
+            ),
+            429: OpenApiResponse(
+                description="Too many failed log-ins; `Retry-After` gives the seconds to wait."
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["email"].strip().lower(),
+        user = user_login(
+            request=request._request,
+            email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
-        if user is None:
-            raise ValidationFailed(
-                "Email or password is wrong.", fields={"password": "Email or password is wrong."}
-            )
-        login(request._request, user)
         return Response(UserOutput(user).data)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.choices import SELF_SIGNUP_ROLES
 
@@ -39,12 +38,18 @@ class SignupForm(forms.Form):
         return data
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class LoginForm(forms.Form):
     """Log in with email and password."""
 
-    username = forms.EmailField(
+    email = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
-    def clean_username(self) -> str:
-        return str(self.cleaned_data["username"]).strip().lower()
+
+class ConfirmationResendForm(forms.Form):
+    """Ask for a new email-confirmation link."""
+
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -26,7 +26,7 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
-        fields.update(is_staff=True, is_superuser=True, role=Role.OPERATOR)
+        fields.update(is_staff=True, is_superuser=True, role=Role.OPERATOR, email_confirmed_at=timezone.now())
         return self.create_user(email, password, **fields)
 
 
@@ -39,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    email_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner followed the confirmation link; log-in waits for it."
+    )
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 

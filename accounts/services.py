@@ -1,30 +1,82 @@
-"""Writes for accounts: sign-up."""
+"""Writes for accounts: sign-up and its email confirmation, log-in, staff accounts."""
 
 from __future__ import annotations
 
-from django.contrib.auth import password_validation
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import SELF_SIGNUP_ROLES, Role
+from accounts.confirmation import confirmation_token, confirmation_token_user
+from accounts.lockout import attempt_begin, client_address
 from accounts.models import User
-from config.errors import ValidationFailed
+from config.errors import PermissionDenied, ValidationFailed
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
+NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length or 200
+
+
+def _normalise_email(email: str) -> str:
+    return User.objects.normalize_email(email.strip()).lower()
+
+
+def _email_on_commit(*, to: str, subject: str, template: str, link: str) -> str:
+    """Send one email once the transaction commits; returns the link it carries.
+
+    `robust`: a mail server outage is logged and does not undo the commit (a new link can be asked for).
+    """
+    body = render_to_string(template, {"link": link, "email": to, "platform": settings.PLATFORM_NAME})
+    transaction.on_commit(partial(send_mail, subject, body, None, [to]), robust=True)
+    return link
+
+
+def _send_confirmation(user: User, site_url: str) -> str:
+    path = reverse("accounts:confirm", kwargs={"token": confirmation_token(user)})
+    return _email_on_commit(
+        to=user.email,
+        subject="Confirm your email address",
+        template="accounts/email/confirm.txt",
+        link=site_url.rstrip("/") + path,
+    )
 
 
 @transaction.atomic
-def user_signup(*, email: str, password: str, full_name: str, role: str) -> User:
-    """Create an SME representative or investor account (staff are created by an operator)."""
+def user_signup(*, email: str, password: str, full_name: str, role: str, site_url: str) -> str:
+    """Start an SME or investor sign-up; the address's owner gets an email either way.
+
+    Whether the address already has an account shows neither in the answer nor in its timing (each
+    path hashes the password once): a new or unconfirmed account gets a confirmation link (a repeat
+    sign-up replaces the unconfirmed details, so only the newest link works), a confirmed one is
+    told that someone tried. Returns the link emailed (`site_url` is the site's root URL).
+    """
     errors: dict[str, list[str]] = {}
-    email = User.objects.normalize_email(email.strip()).lower()
+    email = _normalise_email(email)
     full_name = full_name.strip()
     if role not in SELF_SIGNUP_ROLES:
         errors["role"] = ["Choose SME representative or investor."]
     if not full_name:
         errors["full_name"] = ["Enter your full name."]
+    elif len(full_name) > NAME_MAX_LENGTH:
+        errors["full_name"] = [f"A name has at most {NAME_MAX_LENGTH} characters."]
     if not email:
         errors["email"] = ["Enter your email address."]
-    elif User.objects.filter(email__iexact=email).exists():
-        errors["email"] = ["An account with this email address already exists."]
+    elif len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = [f"An email address has at most {EMAIL_MAX_LENGTH} characters."]
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["Enter a valid email address."]
     candidate = User(email=email, full_name=full_name, role=role)
     try:
         password_validation.validate_password(password, candidate)
@@ -32,12 +84,92 @@ def user_signup(*, email: str, password: str, full_name: str, role: str) -> User
         errors["password"] = list(exc.messages)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
-    return User.objects.create_user(email=email, password=password, full_name=full_name, role=Role(role))
+
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None and user.email_confirmed_at is not None:
+        make_password(password)  # the same work as for a new account, so the answer takes as long
+        return _email_on_commit(
+            to=user.email,
+            subject="Someone tried to sign up with your email address",
+            template="accounts/email/signup_existing.txt",
+            link=site_url.rstrip("/") + reverse("accounts:login"),
+        )
+    if user is None:
+        candidate.set_password(password)
+        try:
+            with transaction.atomic():
+                candidate.save()
+        except IntegrityError:  # a concurrent sign-up for this address committed first
+            user = User.objects.select_for_update().get(email__iexact=email)
+        else:
+            return _send_confirmation(candidate, site_url)
+    user.full_name, user.role = full_name, role
+    user.set_password(password)
+    user.save(update_fields=["full_name", "role", "password"])
+    return _send_confirmation(user, site_url)
+
+
+@transaction.atomic
+def user_confirmation_resend(*, email: str, site_url: str) -> str | None:
+    """Send a new confirmation link if `email` has an unconfirmed account; returns it (None if not sent).
+
+    Callers answer the same whatever happened, so the answer reveals no account.
+    """
+    user = (
+        User.objects.select_for_update()
+        .filter(email__iexact=_normalise_email(email), email_confirmed_at__isnull=True, is_active=True)
+        .first()
+    )
+    return _send_confirmation(user, site_url) if user else None
+
+
+@transaction.atomic
+def user_email_confirm(*, request: HttpRequest, token: str) -> User:
+    """Mark the address of a confirmation link as confirmed and start its owner's session."""
+    user = confirmation_token_user(token)
+    confirmed = User.objects.filter(
+        pk=user.pk, email_confirmed_at__isnull=True, password=user.password
+    ).update(email_confirmed_at=timezone.now())
+    if not confirmed:  # a concurrent request used the link first
+        raise ValidationFailed("This email address is already confirmed: log in.", code="ConfirmationUsed")
+    user.refresh_from_db()
+    login(request, user)
+    return user
+
+
+@transaction.atomic
+def user_login(*, request: HttpRequest, email: str, password: str) -> User:
+    """Start a session for the page and the API alike, within the guessing limits (accounts/lockout.py).
+
+    A locked account or address is refused before the password is checked, so even the right
+    password does not log in until the lockout ends.
+    """
+    email = _normalise_email(email)
+    attempt = attempt_begin(email=email, address=client_address(request))
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        attempt.failed()
+        raise ValidationFailed(
+            "Email or password is wrong.", fields={"password": "Email or password is wrong."}
+        )
+    attempt.succeeded()
+    if user.email_confirmed_at is None:
+        raise PermissionDenied(
+            "Confirm your email address first: follow the link we emailed you, or ask for a new one.",
+            code="EmailNotConfirmed",
+        )
+    login(request, user)
+    return user
 
 
 @transaction.atomic
 def staff_user_create(*, email: str, password: str, full_name: str, role: Role) -> User:
-    """Create a compliance officer, approver or operator (from the admin or the seed command)."""
+    """Create an account whose address an operator vouches for: staff, and the demo's seeded users."""
     return User.objects.create_user(
-        email=email, password=password, full_name=full_name, role=role, is_staff=role == Role.OPERATOR
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=role,
+        is_staff=role == Role.OPERATOR,
+        email_confirmed_at=timezone.now(),
     )

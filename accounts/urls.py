@@ -7,7 +7,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("login/", views.EmailLoginView.as_view(), name="login"),
+    path("check-email/", views.check_email, name="check_email"),
+    path("confirm/resend/", views.confirmation_resend, name="confirmation_resend"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("login/", views.login_page, name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
 ]

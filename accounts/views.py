@@ -1,20 +1,24 @@
-"""Sign-up, log-in, log-out and the role-based home redirect."""
+"""Sign-up and its email confirmation, log-in, the account page and the role-based home redirect."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.choices import Role
-from accounts.forms import EmailAuthenticationForm, SignupForm
-from accounts.services import user_signup
-from config.errors import ApplicationError
+from accounts.confirmation import confirmation_token_user
+from accounts.forms import ConfirmationResendForm, LoginForm, SignupForm
+from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
+from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
 
 HOME_BY_ROLE = {
@@ -24,45 +28,123 @@ HOME_BY_ROLE = {
     Role.APPROVER: "compliance:queue",
     Role.OPERATOR: "tokens:chain_status",
 }
+# Email backends that deliver nowhere a person reads: only with these (and DEBUG) is the demo allowed
+# to show an emailed link on the page.
+DEMO_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+DEMO_LINK_SESSION_KEY = "demo_email_link"
 
 
+def _site_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _emailed(request: HttpRequest, link: str | None) -> HttpResponse:
+    """The same 'check your email' answer whatever was sent; the demo keeps the link to show it."""
+    if link and settings.DEBUG and settings.EMAIL_BACKEND in DEMO_EMAIL_BACKENDS:
+        request.session[DEMO_LINK_SESSION_KEY] = link
+    return redirect("accounts:check_email")
+
+
+def _refused(
+    request: HttpRequest, template: str, context: dict[str, Any], exc: ApplicationError
+) -> HttpResponse:
+    """Show a refusal on the page's form with the refusal's own status (429 carries Retry-After)."""
+    apply_errors(context["form"], exc)
+    response = render(request, template, context, status=exc.status_code)
+    if isinstance(exc, TooManyAttempts):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@sensitive_post_parameters("password", "password_confirm")
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an SME or investor account and sign it in."""
+    """Start an SME or investor sign-up; the answer is 'check your email', whoever owns the address."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(
         request.POST if request.method == "POST" else None,
         initial={"role": request.GET.get("role", Role.SME)},
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = user_signup(
-                    email=data["email"],
-                    password=data["password"],
-                    full_name=data["full_name"],
-                    role=data["role"],
-                )
-            except ApplicationError as exc:
-                apply_errors(form, exc)
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "Welcome! Your account is ready.")
-                return redirect("home")
+    if request.method != "POST":
+        return render(request, "accounts/signup.html", {"form": form})
+    if not form.is_valid():
         return render(request, "accounts/signup.html", {"form": form}, status=400)
-    return render(request, "accounts/signup.html", {"form": form})
+    data = form.cleaned_data
+    try:
+        link = user_signup(
+            email=data["email"],
+            password=data["password"],
+            full_name=data["full_name"],
+            role=data["role"],
+            site_url=_site_url(request),
+        )
+    except ApplicationError as exc:
+        return _refused(request, "accounts/signup.html", {"form": form}, exc)
+    return _emailed(request, link)
 
 
-class EmailLoginView(LoginView):
-    """Log in with email and password."""
+def check_email(request: HttpRequest) -> HttpResponse:
+    """'We sent you an email'; in the demo, also the link it carries."""
+    return render(
+        request, "accounts/check_email.html", {"demo_link": request.session.pop(DEMO_LINK_SESSION_KEY, None)}
+    )
 
-    form_class = EmailAuthenticationForm
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
 
-    def form_invalid(self, form: Form) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+def confirmation_resend(request: HttpRequest) -> HttpResponse:
+    """Ask for a new confirmation link; the answer never says whether the address has an account."""
+    form = ConfirmationResendForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return render(request, "accounts/confirmation_resend.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "accounts/confirmation_resend.html", {"form": form}, status=400)
+    return _emailed(
+        request, user_confirmation_resend(email=form.cleaned_data["email"], site_url=_site_url(request))
+    )
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """A confirmation link: the page asks for one click (a POST), which confirms and logs in.
+
+    Confirming on the GET itself would let a mail scanner use the link, or another site log a
+    visitor into an account of its choosing by loading the link.
+    """
+    try:
+        if request.method == "POST":
+            user_email_confirm(request=request, token=token)
+            messages.success(request, "Your email address is confirmed. Welcome!")
+            return redirect("home")
+        confirmation_token_user(token)
+    except ApplicationError as exc:
+        return render(request, "accounts/confirm.html", {"error": exc}, status=exc.status_code)
+    return render(request, "accounts/confirm.html")
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def login_page(request: HttpRequest) -> HttpResponse:
+    """Log in with email and password (the same service and limits as the API)."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if request.user.is_authenticated:
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": next_url}
+    if request.method != "POST":
+        return render(request, "accounts/login.html", context)
+    if not form.is_valid():
+        return render(request, "accounts/login.html", context, status=400)
+    try:
+        user_login(request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+    except ApplicationError as exc:
+        return _refused(request, "accounts/login.html", context, exc)
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -9,16 +9,19 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ApplicationError, ServiceUnavailable
+from config.errors import ApplicationError, ServiceUnavailable, TooManyAttempts
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map domain errors to 400/403/404/409 with field messages; the rest goes to DRF."""
+    """Map domain errors to 400/403/404/409/429 with field messages; the rest goes to DRF."""
     if isinstance(exc, ConnectionError | TimeoutError | OSError):
         # An RPC or broker outage that escaped a service: services are atomic, so nothing changed.
         exc = ServiceUnavailable()
     if isinstance(exc, ApplicationError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        response = Response(exc.as_dict(), status=exc.status_code)
+        if isinstance(exc, TooManyAttempts):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(body)

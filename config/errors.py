@@ -69,3 +69,14 @@ class Conflict(ApplicationError):
 
     status_code = 409
     default_message = "That is not possible in the current state."
+
+
+class TooManyAttempts(ApplicationError):
+    """Too many attempts in a short time (log-in guessing); `retry_after` says when to try again."""
+
+    status_code = 429
+    default_message = "Too many attempts. Try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from accounts.services import staff_user_create, user_signup
+from accounts.services import staff_user_create
 from compliance.models import InvestorProfile
 from compliance.services import (
     company_kyb_decide,
@@ -118,14 +118,9 @@ def seed_demo() -> list[DemoUser]:
         return list(DEMO_USERS)
     users: dict[str, User] = {}
     for demo in DEMO_USERS:
-        if demo.role in (Role.SME, Role.INVESTOR):
-            users[demo.email] = user_signup(
-                email=demo.email, password=DEMO_PASSWORD, full_name=demo.name, role=demo.role
-            )
-        else:
-            users[demo.email] = staff_user_create(
-                email=demo.email, password=DEMO_PASSWORD, full_name=demo.name, role=demo.role
-            )
+        users[demo.email] = staff_user_create(
+            email=demo.email, password=DEMO_PASSWORD, full_name=demo.name, role=demo.role
+        )
     officer = users["officer@demo.hk"]
     sme = users["sme@demo.hk"]
     company = company_save(

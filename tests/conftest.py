@@ -106,6 +106,8 @@ class Api:
     def __init__(self, base_url: str) -> None:
         self.base = base_url.rstrip("/") + "/api/v1/"
         self.http = requests.Session()
+        # Log-in and sign-up demand the CSRF token too: take the cookie first, as a browser client would.
+        self.get("auth/csrf/")
 
     def _headers(self) -> dict[str, str]:
         token = self.http.cookies.get("csrftoken")

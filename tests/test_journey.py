@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import staff_user_create
+from accounts.tests.mailbox import confirmation_token_sent_to
 from financing.demo import sample_pdf
 from financing.models import Allotment
 from tests.conftest import Api, wait_for
@@ -30,8 +31,9 @@ def _staff(api_factory, role: Role, email: str) -> Api:
 def _signup(api_factory, role: str, email: str) -> Api:
     session = api_factory()
     session.post(
-        "auth/signup/", {"email": email, "password": PASSWORD, "full_name": email, "role": role}, expect=201
+        "auth/signup/", {"email": email, "password": PASSWORD, "full_name": email, "role": role}, expect=202
     )
+    session.post("auth/confirm/", {"token": confirmation_token_sent_to(email)})
     return session
 
 

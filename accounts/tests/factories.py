@@ -1,6 +1,7 @@
 """Factories for accounts."""
 
 import factory
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -16,6 +17,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.hk")
     full_name = factory.Faker("name")
     role = Role.INVESTOR
+    email_confirmed_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

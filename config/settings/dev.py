@@ -1,6 +1,6 @@
 """The embedded demo: SQLite, tasks in-process, anvil started by `manage.py demo`."""
 
-from config.env import env_bool, env_list
+from config.env import env_bool, env_list, env_str
 
 from .base import *  # noqa: F403
 
@@ -13,3 +13,6 @@ WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "ZGVtby1vbmx5LWtleS1
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process and no Redis: log-in counts in local memory; emails printed on the console.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -3,7 +3,7 @@
 from config.env import env_bool, env_list
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REST_FRAMEWORK
+from .base import DATABASES
 
 DEBUG = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
@@ -11,7 +11,7 @@ CHAIN_IS_DEVELOPMENT = True
 DEMO_FAUCET = True
 CHAIN_RECEIPT_POLL_SECONDS = 1
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "10000/minute"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItdGhlLXRlc3Qtc3VpdGU=")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
