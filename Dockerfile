@@ -12,8 +12,8 @@ COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 COPY --from=contracts /app/node_modules/@foundry-rs /app/node_modules/@foundry-rs
-RUN DJANGO_SECRET_KEY=collectstatic-only WALLET_ENCRYPTION_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LWtleS0wMTIzNDU2Nzg5 \
-    DJANGO_ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+# The same script a test runs (tests/test_production.py), so the build's collectstatic is tested without Docker.
+RUN bin/collectstatic \
     && useradd --system --home /app app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000

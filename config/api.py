@@ -1,15 +1,32 @@
-"""API plumbing shared by every app: the one exception handler."""
+"""API plumbing shared by every app: the one exception handler and who may read the API docs."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.choices import STAFF_ROLES
+from accounts.permissions import has_role
 from config.errors import ApplicationError, ServiceUnavailable, TooManyAttempts
+
+_StaffOnly = has_role(*STAFF_ROLES)
+
+
+class ApiDocsAccess(BasePermission):
+    """The schema and its docs page: everyone when API_DOCS_PUBLIC, otherwise staff roles only."""
+
+    message = "The API documentation is available to staff only."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return settings.API_DOCS_PUBLIC or _StaffOnly().has_permission(request, view)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.public_secrets import PUBLIC_SECRET_VALUES
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -58,3 +60,29 @@ def env_decimal(name: str, default: str) -> Decimal:
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list; blanks are dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_secret(name: str, *, min_length: int) -> str:
+    """A production secret: required, at least `min_length` characters, never a value published here."""
+    value = env_str(name)
+    if len(value) < min_length:
+        raise ImproperlyConfigured(f"Set {name} to a random value of at least {min_length} characters.")
+    _refuse_public(name, [value])
+    return value
+
+
+def env_secret_list(name: str) -> list[str]:
+    """A required comma-separated list of production secrets (e.g. keys newest first), none published here."""
+    values = env_list(name)
+    if not values:
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    _refuse_public(name, values)
+    return values
+
+
+def _refuse_public(name: str, values: list[str]) -> None:
+    if any(value in PUBLIC_SECRET_VALUES for value in values):
+        raise ImproperlyConfigured(
+            f"{name} holds a value published in this repository (a demo, test or example secret): "
+            "generate a new one."
+        )

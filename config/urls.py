@@ -1,10 +1,13 @@
 """Top-level URLs: pages per app, the versioned API and its schema."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from config.api import ApiDocsAccess
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -13,6 +16,11 @@ api_v1 = [
     path("", include("compliance.api_urls")),
     path("", include("tokens.api_urls")),
 ]
+
+# Swagger UI's stylesheet draws its icons as data: images.
+api_docs = csp_update({"img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[ApiDocsAccess])
+)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -23,6 +31,6 @@ urlpatterns = [
     path("chain/", include("tokens.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]

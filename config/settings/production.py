@@ -1,16 +1,12 @@
 """Production: every secret from the environment; passes `manage.py check --deploy`."""
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_secret_list
 
 from .base import *  # noqa: F403
-from .base import WALLET_ENCRYPTION_KEYS
 
 DEBUG = False
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
-    raise RuntimeError("Set DJANGO_SECRET_KEY to a random value of at least 50 characters in production.")
-if not WALLET_ENCRYPTION_KEYS:
-    raise RuntimeError("Set WALLET_ENCRYPTION_KEYS in production.")
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY", min_length=50)
+WALLET_ENCRYPTION_KEYS = env_secret_list("WALLET_ENCRYPTION_KEYS")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -20,6 +16,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -112,6 +112,12 @@
     root.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
   }
 
+  // A form with data-confirm asks before it submits (a handler here, not in the page: the CSP forbids inline code).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
   // Charts in content that htmx swaps in (the live preview) are drawn too; the old ones are released first.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (typeof Chart === "undefined" || !event.detail.target) return;
