@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WALLET_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PLATFORM_", "CUSTOMER_"))}
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -25,7 +25,8 @@ def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
 def test_production_settings_pass_the_deployment_checks():
     result = _check_deploy(
         DJANGO_SECRET_KEY="k" * 20 + "-production-secret-value-0123456789abcdef",
-        WALLET_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PLATFORM_WALLET_KEYS=Fernet.generate_key().decode(),
+        CUSTOMER_WALLET_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="capital.example.hk",
     )
     assert result.returncode == 0, result.stderr + result.stdout
@@ -35,3 +36,15 @@ def test_production_refuses_to_start_without_its_secrets():
     result = _check_deploy(DJANGO_SECRET_KEY="", DJANGO_ALLOWED_HOSTS="capital.example.hk")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_customer_keys_under_the_platforms_encryption_key():
+    shared = Fernet.generate_key().decode()
+    result = _check_deploy(
+        DJANGO_SECRET_KEY="k" * 20 + "-production-secret-value-0123456789abcdef",
+        PLATFORM_WALLET_KEYS=shared,
+        CUSTOMER_WALLET_KEYS=shared,
+        DJANGO_ALLOWED_HOSTS="capital.example.hk",
+    )
+    assert result.returncode != 0
+    assert "other keys than the platform" in result.stderr

@@ -1,6 +1,6 @@
 """The embedded demo: SQLite, tasks in-process, anvil started by `manage.py demo`."""
 
-from config.env import env_bool, env_list
+from config.env import env_bool, env_int, env_list
 
 from .base import *  # noqa: F403
 
@@ -8,8 +8,10 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", True)
 DEMO_FAUCET = env_bool("DEMO_FAUCET", True)
-# A fixed development key: demo wallets only, never real value.
-WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=")
+# Fixed development keys: demo wallets only, never real value (production refuses them).
+PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", "ZGVtby1wbGF0Zm9ybS1rZXlzLW5vdC1mb3ItcHJvZC0=")
+CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", "ZGVtby1jdXN0b21lci1rZXlzLW5vdC1mb3ItcHJvZC0=")
+CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 0, minimum=0)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -12,7 +12,9 @@ DEMO_FAUCET = True
 CHAIN_RECEIPT_POLL_SECONDS = 1
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "10000/minute"}}
-WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1mb3ItdGhlLXRlc3Qtc3VpdGU=")
+PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", "dGVzdC1vbmx5LXBsYXRmb3JtLWtleXMtZm9yLXRlc3Q=")
+CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", "dGVzdC1vbmx5LWN1c3RvbWVyLWtleXMtZm9yLXRlc3Q=")
+CHAIN_ADMIN_DELAY_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
