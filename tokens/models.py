@@ -131,3 +131,35 @@ class ChainTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} #{self.pk} ({self.status})"
+
+
+class OperatorAlert(models.Model):
+    """Something operators must look at: money that moved on chain without a recorded intent."""
+
+    kind = models.CharField(max_length=32)
+    message = models.TextField()
+    tx_hash = models.CharField(max_length=66)
+    log_index = models.PositiveIntegerField()
+    block_number = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tx_hash", "log_index"], name="one_alert_per_chain_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tx_hash}#{self.log_index}"
+
+
+class ReconciliationCursor(models.Model):
+    """How far (block number) the money-movement reconciliation has read the chain."""
+
+    chain_id = models.PositiveBigIntegerField(unique=True)
+    last_block = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"chain {self.chain_id} reconciled to block {self.last_block}"

@@ -19,7 +19,7 @@ from tokens.choices import (
     ContractStatus,
     WalletKind,
 )
-from tokens.models import ChainTransaction, Contract, Wallet
+from tokens.models import ChainTransaction, Contract, OperatorAlert, Wallet
 
 
 def platform_wallet(kind: WalletKind) -> Wallet:
@@ -104,6 +104,7 @@ class ChainOverview:
     recent: list[ChainTransaction]
     contracts: list[Contract]
     platform_wallets: list[Wallet]
+    alerts: list[OperatorAlert]
     block_number: int | None
 
 
@@ -118,5 +119,6 @@ def chain_overview(*, limit: int = 50) -> ChainOverview:
         recent=list(chain_transactions_recent(limit).select_related("contract")),
         contracts=list(Contract.objects.filter(kind__in=PLATFORM_CONTRACT_KINDS).order_by("kind", "-pk")),
         platform_wallets=list(Wallet.objects.filter(kind__in=PLATFORM_WALLET_KINDS).order_by("kind")),
+        alerts=list(OperatorAlert.objects.filter(acknowledged_at__isnull=True)[:50]),
         block_number=block_number,
     )

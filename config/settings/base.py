@@ -133,6 +133,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"tokens.tasks.*": {"queue": "chain"}}
 CELERY_BEAT_SCHEDULE = {
     "chain-outbox-sweep": {"task": "tokens.tasks.chain_outbox_sweep", "schedule": 30.0},
+    "chain-money-reconcile": {"task": "tokens.tasks.chain_money_reconcile", "schedule": 30.0},
     "offerings-close-due": {"task": "financing.tasks.offerings_close_due", "schedule": 60.0},
 }
 
