@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tokens.models import ChainTransaction, Contract, OperatorAlert, Wallet
+from tokens.models import ChainTransaction, Contract, OperatorAlert, ReconciliationCursor, Wallet
 
 
 @admin.register(Wallet)
@@ -73,3 +73,9 @@ class OperatorAlertAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["tx_hash", "message"]
     readonly_fields = ["kind", "message", "tx_hash", "log_index", "block_number", "created_at"]
+
+
+@admin.register(ReconciliationCursor)
+class ReconciliationCursorAdmin(admin.ModelAdmin):
+    list_display = ["chain_id", "last_block", "updated_at"]
+    readonly_fields = ["chain_id", "last_block", "updated_at"]
