@@ -63,7 +63,8 @@ lock:
 
 # Placeholder secrets: compose refuses to start without them, and this checks the file, not the secrets.
 compose-check:
-	DJANGO_SECRET_KEY=placeholder WALLET_ENCRYPTION_KEYS=placeholder POSTGRES_PASSWORD=placeholder \
+	DJANGO_SECRET_KEY=placeholder PLATFORM_WALLET_KEYS=placeholder CUSTOMER_WALLET_KEYS=placeholder \
+		POSTGRES_PASSWORD=placeholder \
 		docker-compose --env-file .env.example -f docker-compose.yml config -q
 
 clean:

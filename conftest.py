@@ -47,18 +47,46 @@ def chain(w3: Web3) -> Iterator[Web3]:
         w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session")
+def _platform_rows(django_db_setup, django_db_blocker, w3: Web3, anvil_url: str):
+    """Bootstrap the platform once per session; returns the rows it wrote, removed again from the database.
+
+    Every test that uses the chain reverts it to its snapshot afterwards, so the chain stays at this
+    bootstrapped state between tests; each `platform` test re-inserts the same rows.
+    """
+    from django.test import override_settings
+
+    from tokens.chain import _chain_id_for, _web3_for
+    from tokens.models import ChainTransaction, Contract, Wallet
+    from tokens.services import platform_bootstrap
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(CHAIN_RPC_URL=anvil_url, CELERY_TASK_ALWAYS_EAGER=True),
+    ):
+        _web3_for.cache_clear()
+        _chain_id_for.cache_clear()
+        addresses = platform_bootstrap()
+        rows = [(model, list(model.objects.order_by("pk"))) for model in (Wallet, Contract, ChainTransaction)]
+        for model, _ in reversed(rows):
+            model.objects.all().delete()
+    return addresses, rows
+
+
 @pytest.fixture
-def platform(transactional_db, chain: Web3, anvil_url: str, settings):
-    """Committed database rows plus the platform contracts deployed on a rolled-back test chain.
+def platform(transactional_db, chain: Web3, anvil_url: str, settings, _platform_rows):
+    """Committed database rows plus the platform contracts, on a test chain rolled back after the test.
 
     Uses `transactional_db` so that `on_commit` hooks run and in-process (eager) tasks send
     chain transactions exactly as the product does.
     """
     from tokens.chain import _chain_id_for, _web3_for
-    from tokens.services import platform_bootstrap
 
     settings.CHAIN_RPC_URL = anvil_url
     settings.CELERY_TASK_ALWAYS_EAGER = True
     _web3_for.cache_clear()
     _chain_id_for.cache_clear()
-    return platform_bootstrap()
+    addresses, rows = _platform_rows
+    for model, objects in rows:
+        model.objects.bulk_create(objects)
+    return addresses

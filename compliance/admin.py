@@ -27,7 +27,6 @@ class InvestorProfileAdmin(admin.ModelAdmin):
         "decision_reason",
         "wallet",
         "identity_registered_at",
-        "payment_authorised_at",
         "created_at",
         "updated_at",
     ]

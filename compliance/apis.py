@@ -94,7 +94,7 @@ class KybDecisionApi(APIView):
 
 
 class KycChainRetryApi(APIView):
-    """Compliance sends an approved investor's failed on-chain set-up (identity, permit) again."""
+    """Compliance sends an approved investor's failed identity registration again."""
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 

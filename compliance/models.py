@@ -31,9 +31,8 @@ class InvestorProfile(models.Model):
         "tokens.Wallet", null=True, blank=True, on_delete=models.PROTECT, related_name="investor_profile"
     )
     identity_registered_at = models.DateTimeField(null=True, blank=True)
-    payment_authorised_at = models.DateTimeField(null=True, blank=True)
     chain_setup_error = models.TextField(
-        blank=True, help_text="Why registering the identity or the settlement permit failed, in plain words."
+        blank=True, help_text="Why registering the identity failed, in plain words."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -53,12 +52,8 @@ class InvestorProfile(models.Model):
 
     @property
     def can_subscribe(self) -> bool:
-        """Verified, registered on chain and the settlement contract may collect payment."""
-        return (
-            self.kyc_status == KycStatus.APPROVED
-            and self.identity_registered_at is not None
-            and self.payment_authorised_at is not None
-        )
+        """Verified and registered on chain (each subscription's payment is authorised on its own)."""
+        return self.kyc_status == KycStatus.APPROVED and self.identity_registered_at is not None
 
 
 class AuditEvent(models.Model):

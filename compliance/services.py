@@ -31,7 +31,6 @@ from tokens.selectors import platform_contract
 PI_PORTFOLIO_THRESHOLD_HKD = Decimal("8000000")
 
 INTENT_REGISTER_IDENTITY = "register_identity"
-INTENT_AUTHORISE_PAYMENT = "authorise_settlement_payment"
 
 
 def _require_compliance(actor: User) -> None:
@@ -92,7 +91,7 @@ def investor_kyc_submit(
 def investor_kyc_decide(
     *, actor: User, profile: InvestorProfile, approve: bool, reason: str = ""
 ) -> InvestorProfile:
-    """Approve (wallet, on-chain identity, payment authorisation) or reject an investor."""
+    """Approve (wallet, on-chain identity) or reject an investor."""
     _require_compliance(actor)
     if not approve and not reason.strip():
         raise ValidationFailed(
@@ -116,7 +115,6 @@ def investor_kyc_decide(
             reason=reason,
         )
         _register_identity(profile)
-        _authorise_settlement_payment(profile)
     else:
         profile.decided_by = actor
         profile.decision_reason = reason
@@ -167,31 +165,14 @@ def _register_identity(profile: InvestorProfile, attempt: str = "") -> ChainTran
     )
 
 
-def _authorise_settlement_payment(profile: InvestorProfile, attempt: str = "") -> ChainTransaction:
-    """The investor's custodial wallet lets the Settlement contract collect its payments (no gas needed)."""
-    assert profile.wallet is not None
-    return token_services.settlement_payment_permit(
-        wallet=profile.wallet,
-        intent=INTENT_AUTHORISE_PAYMENT,
-        reference=f"authorise settlement payments of investor {profile.pk}",
-        key_suffix=attempt,
-    )
-
-
 def investor_identity_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
     """The registry confirmed the investor's identity."""
     wallet = chain.decode_call("IdentityRegistry", tx.data)["wallet"]
     InvestorProfile.objects.filter(wallet__address=wallet).update(identity_registered_at=timezone.now())
 
 
-def investor_payment_authorised(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The settlement contract may now collect the investor's payments."""
-    owner = chain.decode_call("PaymentToken", tx.data)["owner"]
-    InvestorProfile.objects.filter(wallet__address=owner).update(payment_authorised_at=timezone.now())
-
-
 def investor_chain_setup_failed(tx: ChainTransaction) -> None:
-    """The chain refused the identity registration or the permit: keep why, for compliance to act on."""
+    """The chain refused the identity registration: keep why, for compliance to act on."""
     InvestorProfile.objects.filter(wallet__address=tx.subject_address).update(
         chain_setup_error=explain_failure(tx.error), updated_at=timezone.now()
     )
@@ -199,7 +180,7 @@ def investor_chain_setup_failed(tx: ChainTransaction) -> None:
 
 @transaction.atomic
 def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfile:
-    """Send again whatever of an approved investor's on-chain set-up failed (identity, permit)."""
+    """Send the identity registration of an approved investor again after it failed."""
     _require_compliance(actor)
     profile = (
         InvestorProfile.objects.select_for_update(of=("self",))
@@ -213,18 +194,14 @@ def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfi
         raise Conflict("Only an approved investor's on-chain set-up can be retried.")
     pending = ChainTransaction.objects.filter(
         subject_address=profile.wallet.address,
-        intent__in=[INTENT_REGISTER_IDENTITY, INTENT_AUTHORISE_PAYMENT],
+        intent=INTENT_REGISTER_IDENTITY,
         status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
     )
     if pending.exists():
         raise Conflict("The on-chain set-up is still in progress; wait for it to finish.")
-    if profile.identity_registered_at and profile.payment_authorised_at:
-        raise Conflict("The investor's identity and settlement permit are already on chain.")
-    attempt = f":retry:{timezone.now().timestamp():.0f}"
-    if profile.identity_registered_at is None:
-        _register_identity(profile, attempt)
-    if profile.payment_authorised_at is None:
-        _authorise_settlement_payment(profile, attempt)
+    if profile.identity_registered_at:
+        raise Conflict("The investor's identity is already on chain.")
+    _register_identity(profile, f":retry:{timezone.now().timestamp():.0f}")
     profile.chain_setup_error = ""
     profile.save(update_fields=["chain_setup_error", "updated_at"])
     audit_record(actor=actor, action="investor_chain_setup_retried", obj=profile)

@@ -119,7 +119,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*COMPLIANCE_ROLES)
 @require_POST
 def kyc_chain_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send an approved investor's failed identity registration or settlement permit again."""
+    """Send an approved investor's failed identity registration again."""
     try:
         investor_chain_setup_retry(actor=request.user, profile_id=pk)
     except ApplicationError as exc:

@@ -86,7 +86,7 @@ EDITABLE_APPLICATION_STATUSES = {ApplicationStatus.DRAFT, ApplicationStatus.CHAN
 
 
 class OfferingStatus(models.TextChoices):
-    PREPARING = "preparing", "Token being deployed"
+    PREPARING = "preparing", "Being set up on chain"
     READY = "ready", "Ready to open"
     OPEN = "open", "Open for subscription"
     CLOSED = "closed", "Closed, settling"
@@ -105,7 +105,9 @@ OFFERING_TRANSITIONS = {
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
+    FUNDING = "funding", "Payment moving into escrow"
+    ACTIVE = "active", "Active, paid into escrow"
+    FAILED = "failed", "Payment not taken"
     WITHDRAWN = "withdrawn", "Withdrawn"
     ALLOTTED = "allotted", "Allotted"
     NOT_ALLOTTED = "not_allotted", "Not allotted"
@@ -113,6 +115,8 @@ class SubscriptionStatus(models.TextChoices):
 
 
 SUBSCRIPTION_TRANSITIONS = {
+    SubscriptionStatus.FUNDING: {SubscriptionStatus.ACTIVE, SubscriptionStatus.FAILED},
+    SubscriptionStatus.FAILED: set(),
     SubscriptionStatus.ACTIVE: {
         SubscriptionStatus.WITHDRAWN,
         SubscriptionStatus.ALLOTTED,
@@ -123,6 +127,14 @@ SUBSCRIPTION_TRANSITIONS = {
     SubscriptionStatus.ALLOTTED: set(),
     SubscriptionStatus.NOT_ALLOTTED: set(),
     SubscriptionStatus.CANCELLED: set(),
+}
+# A subscription whose units count against the offering's cap (and whose money is, or is going, in escrow).
+LIVE_SUBSCRIPTION_STATUSES = {SubscriptionStatus.FUNDING, SubscriptionStatus.ACTIVE}
+# Subscriptions whose escrow goes back to the investor.
+REFUNDED_SUBSCRIPTION_STATUSES = {
+    SubscriptionStatus.WITHDRAWN,
+    SubscriptionStatus.NOT_ALLOTTED,
+    SubscriptionStatus.CANCELLED,
 }
 
 

@@ -1,21 +1,59 @@
-"""Which financing service applies each confirmed chain write."""
+"""Who signs each financing chain write, what it may call, and which service applies the result."""
 
 from financing import services
 from tokens import outbox
+from tokens import services as token_services
+from tokens.choices import ContractKind, WalletKind
 
 
 def register() -> None:
     outbox.register_intent(
         services.INTENT_DEPLOY_SECURITY_TOKEN,
+        signer=WalletKind.ADMIN,
         confirmed=services.security_token_deployed,
         failed=services.security_token_failed,
     )
     outbox.register_intent(
         services.INTENT_CONFIGURE_SECURITY_TOKEN,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.SECURITY_TOKEN,),
+        functions=("setRules(uint8,uint32,uint256,uint64)",),
         confirmed=services.security_token_configured,
         failed=services.security_token_failed,
     )
-    for intent in (services.INTENT_SETTLE_ALLOTMENT, services.INTENT_SETTLE_BATCH):
-        outbox.register_intent(
-            intent, confirmed=services.allotments_settled, failed=services.allotments_settlement_failed
-        )
+    token_services.register_admin_operation(
+        target=ContractKind.SETTLEMENT,
+        function="registerOffering",
+        intent=services.INTENT_REGISTER_OFFERING,
+        confirmed=services.offering_registered,
+        failed=services.security_token_failed,
+    )
+    settler = {"signer": WalletKind.SETTLER, "targets": (ContractKind.SETTLEMENT,)}
+    outbox.register_intent(
+        services.INTENT_FUND_SUBSCRIPTION,
+        **settler,
+        functions=("fund(address,uint256,address,uint256,uint256,uint8,bytes32,bytes32)",),
+        confirmed=services.subscription_funded,
+        failed=services.subscription_funding_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_SETTLE_BATCH,
+        **settler,
+        functions=("settleBatch(address,(uint256,uint256)[])",),
+        confirmed=services.allotments_settled,
+        failed=services.allotments_settlement_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_SETTLE_ALLOTMENT,
+        **settler,
+        functions=("settle(address,uint256,uint256)",),
+        confirmed=services.allotments_settled,
+        failed=services.allotments_settlement_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_REFUND,
+        **settler,
+        functions=("refundBatch(address,uint256[])",),
+        confirmed=services.subscriptions_refunded,
+        failed=services.subscriptions_refund_failed,
+    )

@@ -23,6 +23,9 @@ from financing.choices import (
     SubscriptionStatus,
 )
 from financing.schedules import ScheduleTerms
+from tokens.choices import ContractKind
+from tokens.selectors import platform_contract
+from tokens.signer import PaymentAuthorisation, SigningRefused, subscription_nonce
 
 
 class Application(models.Model):
@@ -214,7 +217,7 @@ class Offering(models.Model):
 
 
 class Subscription(models.Model):
-    """An investor's order for units of an open offering."""
+    """An investor's order for units of an open offering, paid into the Settlement contract's escrow."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="subscriptions")
     investor = models.ForeignKey(
@@ -223,8 +226,19 @@ class Subscription(models.Model):
     units = models.PositiveBigIntegerField()
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     status = models.CharField(
-        max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+        max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.FUNDING
     )
+    authorised_until = models.DateTimeField(
+        help_text="The investor's payment authorisation for exactly this amount expires then."
+    )
+    failure_reason = models.TextField(blank=True)
+    funding_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refund_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    refunded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,13 +251,33 @@ class Subscription(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["offering", "investor"],
-                condition=Q(status=SubscriptionStatus.ACTIVE),
-                name="one_active_subscription_per_investor",
+                condition=Q(status__in=[SubscriptionStatus.FUNDING, SubscriptionStatus.ACTIVE]),
+                name="one_live_subscription_per_investor",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.units} units of {self.offering}"
+
+    def payment_authorisation(self) -> PaymentAuthorisation:
+        """What the investor agreed to pay into escrow for this subscription (the signer signs only this)."""
+        token = self.offering.token
+        wallet = self.investor.investor.wallet
+        if token is None or not token.address or wallet is None:
+            raise SigningRefused("The offering's token or the investor's wallet is missing.")
+        settlement = platform_contract(ContractKind.SETTLEMENT)
+        return PaymentAuthorisation(
+            payer=wallet,
+            payee=str(settlement.address),
+            value=int(self.amount.scaleb(settings.PAYMENT_TOKEN_DECIMALS).to_integral_exact()),
+            nonce=subscription_nonce(
+                settlement=str(settlement.address),
+                token=token.address,
+                subscription_id=self.pk,
+                units=self.units,
+            ),
+            valid_before=int(self.authorised_until.timestamp()),
+        )
 
 
 class Allotment(models.Model):

@@ -15,7 +15,13 @@ from accounts.models import User
 from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
 from config.errors import ValidationFailed
-from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.choices import (
+    LIVE_SUBSCRIPTION_STATUSES,
+    AllotmentStatus,
+    ApplicationStatus,
+    OfferingStatus,
+    SubscriptionStatus,
+)
 from financing.models import Allotment, Application, Offering, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from tokens.choices import ChainTxStatus
@@ -106,12 +112,14 @@ class OfferingOverview:
 
     @property
     def active_subscription(self) -> Subscription | None:
-        return next((s for s in self.own_subscriptions if s.status == SubscriptionStatus.ACTIVE), None)
+        """The investor's live subscription: paid into escrow, or on its way there."""
+        return next((s for s in self.own_subscriptions if s.status in LIVE_SUBSCRIPTION_STATUSES), None)
 
     @property
     def in_motion(self) -> bool:
         """Whether the page should refresh itself (deployment or settlement under way)."""
-        return self.offering.status in OFFERING_STATES_IN_MOTION or self.pending_allotments > 0
+        funding = any(s.status == SubscriptionStatus.FUNDING for s in self.own_subscriptions)
+        return self.offering.status in OFFERING_STATES_IN_MOTION or self.pending_allotments > 0 or funding
 
 
 def offering_overview(user: User, offering_id: int) -> OfferingOverview | None:

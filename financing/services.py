@@ -23,7 +23,9 @@ from financing.choices import (
     ALLOTMENT_TRANSITIONS,
     APPLICATION_TRANSITIONS,
     EDITABLE_APPLICATION_STATUSES,
+    LIVE_SUBSCRIPTION_STATUSES,
     OFFERING_TRANSITIONS,
+    REFUNDED_SUBSCRIPTION_STATUSES,
     SUBSCRIPTION_TRANSITIONS,
     AllotmentStatus,
     ApplicationStatus,
@@ -36,9 +38,9 @@ from financing.models import Allotment, Application, Offering, Subscription, Ter
 from financing.schedules import lease_rate_from_rental, terms_from_mapping
 from issuers.choices import KybStatus
 from issuers.models import Company
-from tokens import chain
+from tokens import chain, signer
 from tokens import services as token_services
-from tokens.choices import ContractKind
+from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
 from tokens.reasons import OK, explain_code, explain_failure
 from tokens.selectors import payment_balance, platform_contract, platform_wallet
@@ -47,8 +49,11 @@ logger = logging.getLogger(__name__)
 
 INTENT_DEPLOY_SECURITY_TOKEN = "deploy_security_token"
 INTENT_CONFIGURE_SECURITY_TOKEN = "configure_security_token"
+INTENT_REGISTER_OFFERING = "register_offering"
+INTENT_FUND_SUBSCRIPTION = "fund_subscription"
 INTENT_SETTLE_ALLOTMENT = "settle_allotment"
 INTENT_SETTLE_BATCH = "settle_allotments"
+INTENT_REFUND = "refund_subscriptions"
 PROFESSIONAL_INVESTOR_CLASS = 1
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("10000000000")  # HKD 10bn: anything larger is a typing mistake
@@ -389,8 +394,10 @@ def _offering_create(
             application.title[:64],
             _token_symbol(application),
             platform_contract(ContractKind.IDENTITY_REGISTRY).address,
-            platform_wallet().address,
-            platform_contract(ContractKind.SETTLEMENT).address,
+            platform_contract(ContractKind.TIMELOCK).address,  # admin and agent: behind the delay
+            platform_wallet(WalletKind.REGISTRAR).address,  # compliance: sets the token's rules
+            platform_wallet(WalletKind.AGENT).address,  # pauser: an emergency pause is immediate
+            platform_contract(ContractKind.SETTLEMENT).address,  # minter
         ],
         intent=INTENT_DEPLOY_SECURITY_TOKEN,
         key=f"deploy:security_token:application:{application.pk}",
@@ -410,11 +417,11 @@ def _offering_create(
     return offering
 
 
-# --- token deployment (applied by the outbox) ----------------------------------------------------
+# --- token set-up (applied by the outbox) -------------------------------------------------------
 
 
 def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The token exists: apply the offering's transfer rules, or make it ready at once."""
+    """The token exists: apply the offering's transfer rules, or register the offering at once."""
     token = token_services.contract_mark_deployed(tx, receipt)
     offering = Offering.objects.select_for_update().get(token=token)
     if offering.professional_investors_only:
@@ -427,21 +434,76 @@ def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> No
             reference=f"professional investors only on {token.label}",
         )
     else:
-        _offering_move(offering, OfferingStatus.READY, actor=None)
+        _offering_register(offering)
 
 
 def security_token_configured(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The token's rules are in force: the offering can open."""
-    offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+    """The token's rules are in force: register the offering with the Settlement contract."""
+    _offering_register(Offering.objects.select_for_update().get(token_id=tx.contract_id))
+
+
+def _offering_register(offering: Offering) -> None:
+    """Propose the offering's terms (token -> issuer, unit price, payment token, settle-by) to the timelock.
+
+    Once executed, the Settlement contract computes every payment from these terms and pays only this
+    issuer; nobody can name another payee or amount.
+    """
+    application = offering.application
+    issuer = application.company.wallet
+    if issuer is None:
+        raise Conflict("The issuer has no wallet; verify the company first.")
+    token = _token_address(offering)
+    settle_by = offering.closes_at + timedelta(days=settings.SETTLEMENT_WINDOW_DAYS)
+    token_services.admin_operation_propose(
+        target=platform_contract(ContractKind.SETTLEMENT),
+        function="registerOffering",
+        args=[
+            token,
+            issuer.address,
+            platform_contract(ContractKind.PAYMENT_TOKEN).address,
+            _base_units(offering.unit_price),
+            int(settle_by.timestamp()),
+        ],
+        key=f"register:offering:{offering.pk}:{token}",
+        reference=f"register offering {offering.pk} ({application.title})",
+        subject_address=token,
+    )
+
+
+def offering_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The Settlement contract knows the offering's terms: it is ready to open."""
+    offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
     _offering_move(offering, OfferingStatus.READY, actor=None)
 
 
 def security_token_failed(tx: ChainTransaction) -> None:
-    """The chain refused the token's deployment or its rules: the offering cannot proceed."""
+    """The chain refused the token's deployment, rules or registration: the offering cannot proceed."""
     if tx.intent == INTENT_DEPLOY_SECURITY_TOKEN:
         token_services.contract_mark_failed(tx)
-    offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+    elif tx.intent == INTENT_CONFIGURE_SECURITY_TOKEN:
+        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+    else:
+        offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
     _offering_move(offering, OfferingStatus.CANCELLED, actor=None, reason=f"Token set-up failed: {tx.error}")
+
+
+def _investor_wallet(subscription: Subscription) -> str:
+    wallet = subscription.investor.investor.wallet
+    if wallet is None:
+        raise Conflict("The investor has no wallet; it is created when due diligence is approved.")
+    return wallet.address
+
+
+def _token_address(offering: Offering) -> str:
+    if offering.token is None or not offering.token.address:
+        raise Conflict("The offering's token is not deployed yet.")
+    return offering.token.address
+
+
+def _base_units(amount: Decimal) -> int:
+    """An HKD amount in payment-token base units (exact: amounts are whole cents)."""
+    return int(amount.scaleb(settings.PAYMENT_TOKEN_DECIMALS).to_integral_exact())
 
 
 def _offering_move(
@@ -473,30 +535,65 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
     return offering
 
 
+def _refuse_while_funding(offering: Offering) -> None:
+    """Closing or cancelling waits until every payment in flight has reached escrow (or failed)."""
+    funding = Subscription.objects.filter(offering=offering, status=SubscriptionStatus.FUNDING).count()
+    if funding:
+        raise Conflict(
+            f"{funding} payment(s) are still moving into escrow; try again in a moment (nothing was changed)."
+        )
+
+
+def _subscriptions_end(
+    subscriptions: list[Subscription], *, to: SubscriptionStatus, actor: User | None, reason: str = ""
+) -> None:
+    """Move subscriptions to an end state; those that refund get their escrow back in one transaction."""
+    for subscription in subscriptions:
+        status_transition(
+            subscription, to=to, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor, reason=reason
+        )
+    if to in REFUNDED_SUBSCRIPTION_STATUSES and subscriptions:
+        _refund(subscriptions)
+
+
+def _refund(subscriptions: list[Subscription]) -> None:
+    """Queue the return of these subscriptions' escrow to their investors (the only place it can go)."""
+    offering = subscriptions[0].offering
+    ids = [s.pk for s in subscriptions]
+    tx = token_services.contract_call(
+        target=platform_contract(ContractKind.SETTLEMENT),
+        function="refundBatch",
+        args=[_token_address(offering), ids],
+        intent=INTENT_REFUND,
+        key=f"refund:{offering.pk}:{ids[0]}-{ids[-1]}:{len(ids)}",
+        reference=f"refund {len(ids)} subscription(s) of offering {offering.pk}",
+        subject_address=_investor_wallet(subscriptions[0]) if len(ids) == 1 else "",
+    )
+    Subscription.objects.filter(pk__in=ids).update(refund_transaction=tx)
+
+
 @transaction.atomic
 def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offering:
-    """Staff call off an offering before it closes; open subscriptions are cancelled and nobody pays."""
+    """Staff call off an offering before it closes; every subscription's escrow goes back to its investor."""
     _require_staff(actor)
     offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
     if offering is None:
         raise NotFound("No such offering.")
+    _refuse_while_funding(offering)
     reason = reason.strip() or "Cancelled by the platform before closing."
     _offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=timezone.now())
-    for subscription in Subscription.objects.select_for_update().filter(
-        offering=offering, status=SubscriptionStatus.ACTIVE
-    ):
-        status_transition(
-            subscription,
-            to=SubscriptionStatus.CANCELLED,
-            transitions=SUBSCRIPTION_TRANSITIONS,
-            actor=actor,
-            reason=reason,
-        )
+    active = list(
+        Subscription.objects.select_for_update()
+        .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
+        .order_by("pk")
+    )
+    _subscriptions_end(active, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
     return offering
 
 
 def offering_close(*, actor: User | None, offering_id: int) -> Offering:
-    """Close: below the soft cap cancel; otherwise allot (pro rata when oversubscribed) and settle.
+    """Close: below the soft cap cancel (escrow refunded); otherwise allot (pro rata when oversubscribed)
+    and settle from escrow.
 
     Returns the offering as it stands after the commit (settlement may already have run in-process).
     """
@@ -515,6 +612,7 @@ def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
         raise Conflict(
             f"The offering is {offering.get_status_display().lower()}; only an open one can close."
         )
+    _refuse_while_funding(offering)
     subscriptions = list(
         Subscription.objects.select_for_update()
         .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
@@ -525,14 +623,7 @@ def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
     if subscribed < offering.minimum_units:
         reason = f"Soft cap missed: {subscribed} of at least {offering.minimum_units} units subscribed."
         _offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=now)
-        for subscription in subscriptions:
-            status_transition(
-                subscription,
-                to=SubscriptionStatus.CANCELLED,
-                transitions=SUBSCRIPTION_TRANSITIONS,
-                actor=actor,
-                reason=reason,
-            )
+        _subscriptions_end(subscriptions, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
         return offering
     _offering_move(offering, OfferingStatus.CLOSED, actor=actor, closed_at=now)
     allotted = allot_pro_rata([(s.pk, s.units) for s in subscriptions], offering.units_offered)
@@ -540,26 +631,24 @@ def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
     for subscription in subscriptions:
         units = allotted[subscription.pk]
         if units == 0:
-            status_transition(
-                subscription,
-                to=SubscriptionStatus.NOT_ALLOTTED,
-                transitions=SUBSCRIPTION_TRANSITIONS,
-                actor=actor,
-            )
             continue
         status_transition(
             subscription, to=SubscriptionStatus.ALLOTTED, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor
         )
         amount = offering.unit_price * units
-        allotment = Allotment.objects.create(
-            subscription=subscription,
-            offering=offering,
-            units=units,
-            amount=amount,
-            payment_base_units=amount.scaleb(settings.PAYMENT_TOKEN_DECIMALS).to_integral_exact(),
+        allotments.append(
+            Allotment.objects.create(
+                subscription=subscription,
+                offering=offering,
+                units=units,
+                amount=amount,
+                payment_base_units=_base_units(amount),
+            )
         )
-        allotments.append(allotment)
-    _settle_in_batches(allotments)
+    _subscriptions_end(
+        [s for s in subscriptions if allotted[s.pk] == 0], to=SubscriptionStatus.NOT_ALLOTTED, actor=actor
+    )
+    _settle_in_batches(offering, allotments)
     return offering
 
 
@@ -578,37 +667,13 @@ def allot_pro_rata(requests: list[tuple[int, int]], available: int) -> dict[int,
     return shares
 
 
-def _settlement_leg(allotment: Allotment) -> tuple[int, str, str, str, int, int]:
-    """One allotment as the Settlement contract takes it: (id, token, investor, issuer, units, payment)."""
-    offering = allotment.offering
-    investor_wallet = allotment.subscription.investor.investor.wallet
-    issuer_wallet = offering.application.company.wallet
-    if (
-        offering.token is None
-        or not offering.token.address
-        or investor_wallet is None
-        or issuer_wallet is None
-    ):
-        raise Conflict("The token or a wallet of this allotment is missing; it cannot settle.")
-    return (
-        allotment.pk,
-        offering.token.address,
-        investor_wallet.address,
-        issuer_wallet.address,
-        allotment.units,
-        int(allotment.payment_base_units),
-    )
+def _settlement_refusal(token: str, investor: str, units: int) -> str | None:
+    """Why the token would refuse to mint to this investor, in plain words (None: it would pass).
 
-
-def _settlement_refusal(leg: tuple[int, str, str, str, int, int]) -> str | None:
-    """Why the chain would refuse this leg, in plain words, asked before sending (None: it would pass)."""
-    _, token, investor, _, units, payment = leg
+    The payment is already in escrow, so only the token's transfer rules can stop a settlement.
+    """
     code = int(chain.call("SecurityToken", token, "canMint", investor, units))
-    if code != OK:
-        return explain_code(code)
-    if payment_balance(investor).scaleb(settings.PAYMENT_TOKEN_DECIMALS) < payment:
-        return explain_failure("ERC20InsufficientBalance()")
-    return None
+    return None if code == OK else explain_code(code)
 
 
 def _allotment_fail(allotment: Allotment, reason: str) -> None:
@@ -622,27 +687,30 @@ def _allotment_fail(allotment: Allotment, reason: str) -> None:
     )
 
 
-def _settle_in_batches(allotments: list[Allotment]) -> None:
-    """Check each allotment against the chain, then queue delivery-versus-payment in batches.
+def _settle_in_batches(offering: Offering, allotments: list[Allotment]) -> None:
+    """Check each allotment against the token's rules, then queue delivery-versus-payment in batches.
 
-    A leg the chain would refuse fails at once with the reason, instead of sinking its whole batch.
+    Each item names only (subscription, units): the contract takes units x the registered price from
+    that subscription's escrow, pays the registered issuer and refunds any excess to the investor.
     """
-    legs = []
+    token = _token_address(offering)
+    items: list[tuple[int, int]] = []
+    by_subscription: dict[int, int] = {}
     for allotment in allotments:
-        leg = _settlement_leg(allotment)
-        refusal = _settlement_refusal(leg)
+        refusal = _settlement_refusal(token, _investor_wallet(allotment.subscription), allotment.units)
         if refusal is None:
-            legs.append(leg)
+            items.append((allotment.subscription_id, allotment.units))
+            by_subscription[allotment.subscription_id] = allotment.pk
         else:
             _allotment_fail(allotment, refusal)
     size = settings.SETTLEMENT_BATCH_SIZE
-    for start in range(0, len(legs), size):
-        batch = legs[start : start + size]
-        ids = [leg[0] for leg in batch]
+    for start in range(0, len(items), size):
+        batch = items[start : start + size]
+        ids = [by_subscription[subscription_id] for subscription_id, _ in batch]
         tx = token_services.contract_call(
             target=platform_contract(ContractKind.SETTLEMENT),
             function="settleBatch",
-            args=[batch],
+            args=[token, batch],
             intent=INTENT_SETTLE_BATCH,
             key=f"settle:batch:{ids[0]}-{ids[-1]}:{len(ids)}",
             reference=f"settle allotments {ids[0]} to {ids[-1]} ({len(ids)})",
@@ -650,18 +718,20 @@ def _settle_in_batches(allotments: list[Allotment]) -> None:
         Allotment.objects.filter(pk__in=ids).update(chain_transaction=tx)
 
 
-def _settled_allotment_ids(tx: ChainTransaction) -> list[int]:
+def _settled_subscription_ids(tx: ChainTransaction) -> list[int]:
     call = chain.decode_call("Settlement", tx.data)
     if tx.intent == INTENT_SETTLE_BATCH:
-        return [int(leg["allotmentId"]) for leg in call["allotments"]]
-    return [int(call["allotmentId"])]
+        return [int(item["subscriptionId"]) for item in call["items"]]
+    return [int(call["subscriptionId"])]
 
 
 def allotments_settled(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
     """Delivery and payment happened on chain: mark the allotments, and the offering when all are done."""
     offering_ids = set()
     for allotment in (
-        Allotment.objects.select_for_update().filter(pk__in=_settled_allotment_ids(tx)).order_by("pk")
+        Allotment.objects.select_for_update()
+        .filter(subscription_id__in=_settled_subscription_ids(tx))
+        .order_by("pk")
     ):
         status_transition(
             allotment,
@@ -681,31 +751,38 @@ def allotments_settlement_failed(tx: ChainTransaction) -> None:
     """The chain refused the settlement: its allotments fail with the reason in plain words."""
     reason = explain_failure(tx.error)
     for allotment in (
-        Allotment.objects.select_for_update().filter(pk__in=_settled_allotment_ids(tx)).order_by("pk")
+        Allotment.objects.select_for_update()
+        .filter(subscription_id__in=_settled_subscription_ids(tx))
+        .order_by("pk")
     ):
         _allotment_fail(allotment, reason)
 
 
 @transaction.atomic
 def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
-    """Queue a failed settlement again on its own (after the cause was fixed)."""
+    """Queue a failed settlement again on its own (after the cause was fixed); its escrow still waits."""
     _require_staff(actor)
-    allotment = Allotment.objects.select_for_update().filter(pk=allotment_id).first()
+    allotment = (
+        Allotment.objects.select_for_update(of=("self",))
+        .select_related("offering__token", "subscription__investor__investor__wallet")
+        .filter(pk=allotment_id)
+        .first()
+    )
     if allotment is None:
         raise NotFound("No such allotment.")
-    leg = _settlement_leg(allotment)
-    refusal = _settlement_refusal(leg)
+    token = _token_address(allotment.offering)
+    refusal = _settlement_refusal(token, _investor_wallet(allotment.subscription), allotment.units)
     if refusal is not None:
         raise Conflict(f"It would still be refused: {refusal}")
     status_transition(allotment, to=AllotmentStatus.PENDING, transitions=ALLOTMENT_TRANSITIONS, actor=actor)
     tx = token_services.contract_call(
         target=platform_contract(ContractKind.SETTLEMENT),
         function="settle",
-        args=list(leg),
+        args=[token, allotment.subscription_id, allotment.units],
         intent=INTENT_SETTLE_ALLOTMENT,
         key=f"settle:allotment:{allotment.pk}:after:{allotment.chain_transaction_id or 0}",
         reference=f"settle allotment {allotment.pk} again",
-        subject_address=leg[2],
+        subject_address=_investor_wallet(allotment.subscription),
     )
     Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
     return allotment
@@ -716,7 +793,8 @@ def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
 
 @transaction.atomic
 def subscription_create(*, user: User, offering_id: int, units: int) -> Subscription:
-    """Subscribe whole units of an open offering; the hard cap holds under concurrent requests."""
+    """Subscribe whole units of an open offering: the investor authorises exactly this payment, which
+    moves into the Settlement contract's escrow; the hard cap holds under concurrent requests."""
     if user.role != Role.INVESTOR:
         raise PermissionDenied("Only investors subscribe.")
     # The investor's row lock serialises their subscriptions: one per offering, and one balance check
@@ -733,7 +811,7 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         )
     if units < 1:
         raise ValidationFailed("Subscribe at least one unit.", fields={"units": "Must be at least 1."})
-    offering = Offering.objects.filter(pk=offering_id).first()
+    offering = Offering.objects.select_related("token").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound("No such offering.")
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
@@ -741,23 +819,20 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     if offering.professional_investors_only and not profile.is_professional:
         raise ValidationFailed("This offering is for professional investors only.")
     if Subscription.objects.filter(
-        offering=offering, investor=user, status=SubscriptionStatus.ACTIVE
+        offering=offering, investor=user, status__in=LIVE_SUBSCRIPTION_STATUSES
     ).exists():
         raise Conflict("You already subscribed to this offering; withdraw it first to change the amount.")
     amount = offering.unit_price * units
     assert profile.wallet is not None
-    subscribed = Subscription.objects.filter(investor=user, status=SubscriptionStatus.ACTIVE).aggregate(
+    # Escrowed payments have left the wallet already; those still on their way have not.
+    in_flight = Subscription.objects.filter(investor=user, status=SubscriptionStatus.FUNDING).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0")
-    unsettled = Allotment.objects.filter(
-        subscription__investor=user, status__in=[AllotmentStatus.PENDING, AllotmentStatus.FAILED]
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    committed = subscribed + unsettled
     balance = payment_balance(profile.wallet.address)
-    if balance < committed + amount:
+    if balance < in_flight + amount:
         raise ValidationFailed(
             f"Your wallet holds HKD {balance:,.2f}; this subscription needs HKD {amount:,.2f} on top of "
-            f"HKD {committed:,.2f} already committed.",
+            f"HKD {in_flight:,.2f} already on its way into escrow.",
             fields={"units": "Not enough HKD in your wallet for this many units."},
         )
     room = offering.subscription_cap_units - units
@@ -770,7 +845,13 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
             f"Only {left} units are left under this offering's cap.",
             fields={"units": f"At most {left} units are available."},
         )
-    subscription = Subscription.objects.create(offering=offering, investor=user, units=units, amount=amount)
+    subscription = Subscription.objects.create(
+        offering=offering,
+        investor=user,
+        units=units,
+        amount=amount,
+        authorised_until=timezone.now() + timedelta(seconds=settings.PAYMENT_AUTHORISATION_SECONDS),
+    )
     audit_record(
         actor=user,
         action="subscription_created",
@@ -778,12 +859,91 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         to_status=subscription.status,
         data={"units": units, "amount": str(amount)},
     )
+    _escrow_payment(subscription, investor_wallet=profile.wallet.address)
     return subscription
+
+
+def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> None:
+    """The investor's wallet signs an authorisation for exactly this payment; the settler relays it."""
+    offering = subscription.offering
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
+    _, name, version, chain_id, verifying_contract, _, _ = chain.call(
+        "PaymentToken", str(payment.address), "eip712Domain"
+    )
+    domain = {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying_contract}
+    v, r, s = signer.sign_payment_authorisation(
+        purpose=subscription, domain=domain, settlement_address=str(settlement.address)
+    )
+    tx = token_services.contract_call(
+        target=settlement,
+        function="fund",
+        args=[
+            _token_address(offering),
+            subscription.pk,
+            investor_wallet,
+            subscription.units,
+            int(subscription.authorised_until.timestamp()),
+            v,
+            r,
+            s,
+        ],
+        intent=INTENT_FUND_SUBSCRIPTION,
+        key=f"fund:subscription:{subscription.pk}",
+        reference=f"escrow the payment of subscription {subscription.pk}",
+        subject_address=investor_wallet,
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(funding_transaction=tx)
+
+
+def _funded_subscription(tx: ChainTransaction) -> Subscription:
+    subscription_id = int(chain.decode_call("Settlement", tx.data)["subscriptionId"])
+    return Subscription.objects.select_for_update().get(pk=subscription_id)
+
+
+def subscription_funded(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The payment is in escrow: the subscription counts."""
+    subscription = _funded_subscription(tx)
+    status_transition(
+        subscription,
+        to=SubscriptionStatus.ACTIVE,
+        transitions=SUBSCRIPTION_TRANSITIONS,
+        actor=None,
+        data={"tx_hash": tx.tx_hash},
+    )
+
+
+def subscription_funding_failed(tx: ChainTransaction) -> None:
+    """The chain refused the escrow deposit: the subscription fails and its units go back under the cap."""
+    subscription = _funded_subscription(tx)
+    reason = explain_failure(tx.error)
+    status_transition(
+        subscription,
+        to=SubscriptionStatus.FAILED,
+        transitions=SUBSCRIPTION_TRANSITIONS,
+        actor=None,
+        reason=reason,
+        extra={"failure_reason": reason},
+    )
+    Offering.objects.filter(pk=subscription.offering_id).update(
+        units_subscribed=F("units_subscribed") - subscription.units
+    )
+
+
+def subscriptions_refunded(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The escrow went back to the investors."""
+    ids = [int(i) for i in chain.decode_call("Settlement", tx.data)["subscriptionIds"]]
+    Subscription.objects.filter(pk__in=ids).update(refunded_at=timezone.now(), updated_at=timezone.now())
+
+
+def subscriptions_refund_failed(tx: ChainTransaction) -> None:
+    """A refused refund is an operator matter: the escrow stays, and after settle-by anyone may refund it."""
+    logger.error("refund transaction %s failed: %s", tx.pk, tx.error)
 
 
 @transaction.atomic
 def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
-    """Cancel one's own subscription while the offering is open and before its closing time."""
+    """Cancel one's own subscription while the offering is open; the escrow goes back to the investor."""
     found = Subscription.objects.filter(pk=subscription_id, investor=user).values_list(
         "offering_id", flat=True
     )
@@ -794,9 +954,9 @@ def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
     subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("The offering has closed; the subscription can no longer be withdrawn.")
-    status_transition(
-        subscription, to=SubscriptionStatus.WITHDRAWN, transitions=SUBSCRIPTION_TRANSITIONS, actor=user
-    )
+    if subscription.status == SubscriptionStatus.FUNDING:
+        raise Conflict("Your payment is still moving into escrow; withdraw it in a moment.")
+    _subscriptions_end([subscription], to=SubscriptionStatus.WITHDRAWN, actor=user)
     Offering.objects.filter(pk=offering.pk).update(
         units_subscribed=F("units_subscribed") - subscription.units
     )

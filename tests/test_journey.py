@@ -14,7 +14,8 @@ from financing.demo import sample_pdf
 from financing.models import Allotment
 from tests.conftest import Api, wait_for
 from tokens import chain as tokens_chain
-from tokens.choices import ContractKind
+from tokens.choices import ContractKind, WalletKind
+from tokens.models import Wallet
 from tokens.selectors import platform_contract, platform_wallet
 
 pytestmark = pytest.mark.journey
@@ -134,6 +135,9 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         investor.post("faucet/", {"amount": "100000.00"}, expect=202)
         wait_for(lambda w=wallet: _onchain_hkd_base_units(w) == 100_000 * 10**6, what="test HKD minted")
         investor.post(f"offerings/{offering_id}/subscriptions/", {"units": units_each[number]}, expect=201)
+        wait_for(
+            lambda s=investor: s.get("subscriptions/")[0]["status"] == "active", what="payment in escrow"
+        )
         sessions.append((investor, wallet))
     return {
         "sme": sme,
@@ -189,8 +193,9 @@ def test_a_worker_killed_mid_settlement_settles_every_allotment_exactly_once(
     # The node loses one of them, as if the crash came between recording and broadcasting.
     lost = next(iter(recorded.values()))
     chain.provider.make_request("anvil_dropTransaction", [lost])
-    assert chain.eth.get_transaction_count(tokens_chain.to_checksum(platform_wallet().address), "pending") < (
-        platform_wallet().next_nonce
+    settler = platform_wallet(WalletKind.SETTLER)
+    assert chain.eth.get_transaction_count(tokens_chain.to_checksum(settler.address), "pending") < (
+        Wallet.objects.get(pk=settler.pk).next_nonce
     )
     chain.provider.make_request("evm_mine", [])
     chain.provider.make_request("evm_setAutomine", [True])
@@ -205,12 +210,12 @@ def test_a_worker_killed_mid_settlement_settles_every_allotment_exactly_once(
     token = operator.get(f"offerings/{offering_id}/")["token_address"]
     settlement = tokens_chain.contract("Settlement", platform_contract(ContractKind.SETTLEMENT).address)
     settled_ids = [
-        event["args"]["allotmentId"] for event in settlement.events.Settled().get_logs(from_block=0)
+        event["args"]["subscriptionId"] for event in settlement.events.Settled().get_logs(from_block=0)
     ]
     allotments = list(
         Allotment.objects.select_related("chain_transaction", "subscription__investor__investor__wallet")
     )
-    assert sorted(settled_ids) == sorted(a.pk for a in allotments)  # each exactly once
+    assert sorted(settled_ids) == sorted(a.subscription_id for a in allotments)  # each exactly once
     for allotment in allotments:  # what was signed before the crash was re-sent as is, never signed again
         if allotment.pk in recorded:
             assert allotment.chain_transaction.tx_hash == recorded[allotment.pk]

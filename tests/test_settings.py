@@ -12,18 +12,24 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_secret, env_secret_list
-from config.public_secrets import DEMO_SECRET_KEY, DEMO_WALLET_KEY, PUBLIC_SECRET_VALUES, TEST_WALLET_KEY
+from config.public_secrets import (
+    DEMO_PLATFORM_WALLET_KEY,
+    DEMO_SECRET_KEY,
+    PUBLIC_SECRET_VALUES,
+    TEST_CUSTOMER_WALLET_KEY,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIVATE = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-    "WALLET_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "PLATFORM_WALLET_KEYS": Fernet.generate_key().decode(),
+    "CUSTOMER_WALLET_KEYS": Fernet.generate_key().decode(),
     "DJANGO_ALLOWED_HOSTS": "capital.example.hk",
 }
 
 
 def _without_secrets() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WALLET_"))}
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PLATFORM_", "CUSTOMER_"))}
 
 
 def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
@@ -51,8 +57,8 @@ def test_production_refuses_to_start_without_its_secrets():
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("WALLET_ENCRYPTION_KEYS", DEMO_WALLET_KEY),
-        ("WALLET_ENCRYPTION_KEYS", f"{Fernet.generate_key().decode()},{TEST_WALLET_KEY}"),
+        ("PLATFORM_WALLET_KEYS", DEMO_PLATFORM_WALLET_KEY),
+        ("CUSTOMER_WALLET_KEYS", f"{Fernet.generate_key().decode()},{TEST_CUSTOMER_WALLET_KEY}"),
         ("DJANGO_SECRET_KEY", DEMO_SECRET_KEY),
     ],
 )
@@ -95,7 +101,7 @@ def test_every_secret_written_in_dev_test_or_the_env_example_is_on_the_public_li
             "values = []\n"
             "for name in ('dev', 'test'):\n"
             "    s = importlib.import_module('config.settings.' + name)\n"
-            "    values += [s.SECRET_KEY, *s.WALLET_ENCRYPTION_KEYS]\n"
+            "    values += [s.SECRET_KEY, *s.PLATFORM_WALLET_KEYS, *s.CUSTOMER_WALLET_KEYS]\n"
             "print(json.dumps(values))",
         ],
         cwd=ROOT,
@@ -111,3 +117,10 @@ def test_every_secret_written_in_dev_test_or_the_env_example_is_on_the_public_li
         if not line.startswith("#") and value and any(w in name for w in ("SECRET", "KEY", "PASSWORD")):
             committed.add(value)
     assert committed <= PUBLIC_SECRET_VALUES
+
+
+def test_production_refuses_customer_keys_under_the_platforms_encryption_key():
+    shared = Fernet.generate_key().decode()
+    result = _check_deploy(**{**PRIVATE, "PLATFORM_WALLET_KEYS": shared, "CUSTOMER_WALLET_KEYS": shared})
+    assert result.returncode != 0
+    assert "other keys than the platform" in result.stderr

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tokens.models import ChainTransaction, Contract, Wallet
+from tokens.models import ChainTransaction, Contract, OperatorAlert, ReconciliationCursor, Wallet
 
 
 @admin.register(Wallet)
@@ -65,3 +65,17 @@ class ChainTransactionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # writes go through the outbox, never by hand
+
+
+@admin.register(OperatorAlert)
+class OperatorAlertAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "tx_hash", "block_number", "acknowledged_at"]
+    list_filter = ["kind"]
+    search_fields = ["tx_hash", "message"]
+    readonly_fields = ["kind", "message", "tx_hash", "log_index", "block_number", "created_at"]
+
+
+@admin.register(ReconciliationCursor)
+class ReconciliationCursorAdmin(admin.ModelAdmin):
+    list_display = ["chain_id", "last_block", "updated_at"]
+    readonly_fields = ["chain_id", "last_block", "updated_at"]

@@ -82,10 +82,16 @@ def encode_call(name: str, function: str, *args: Any) -> str:
     return str(contract(name).encode_abi(function, args=list(args)))
 
 
-def decode_call(name: str, data: str) -> dict[str, Any]:
+def decode_call(name: str, data: str | bytes) -> dict[str, Any]:
     """The arguments of calldata for artifact `name`, by parameter name."""
     _, arguments = contract(name).decode_function_input(data)
     return dict(arguments)
+
+
+def decode_function_name(name: str, data: str | bytes) -> str:
+    """The name of the function of artifact `name` that calldata `data` calls."""
+    function, _ = contract(name).decode_function_input(data)
+    return str(function.fn_name)
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,25 @@ from django.db import models
 
 
 class WalletKind(models.TextChoices):
-    PLATFORM = "platform", "Platform operator"
+    """Each platform role signs with its own key; customers' custodial wallets are a separate class."""
+
+    ADMIN = "admin", "Platform admin (deploys; executes approved admin operations)"
+    REGISTRAR = "registrar", "Registrar (identities; proposes offerings)"
+    SETTLER = "settler", "Settler (escrow, settlement, refunds, payouts)"
+    AGENT = "agent", "Token agent (pauses; proposes forced transfers)"
+    FAUCET = "faucet", "Test HKD faucet"
     INVESTOR = "investor", "Investor (custodial)"
     ISSUER = "issuer", "Issuer (custodial)"
+
+
+PLATFORM_WALLET_KINDS = (
+    WalletKind.ADMIN,
+    WalletKind.REGISTRAR,
+    WalletKind.SETTLER,
+    WalletKind.AGENT,
+    WalletKind.FAUCET,
+)
+CUSTOMER_WALLET_KINDS = (WalletKind.INVESTOR, WalletKind.ISSUER)
 
 
 class ContractKind(models.TextChoices):
@@ -14,6 +30,7 @@ class ContractKind(models.TextChoices):
     PAYMENT_TOKEN = "payment_token", "HKD payment token"
     SETTLEMENT = "settlement", "Settlement"
     DOCUMENT_REGISTRY = "document_registry", "Document registry"
+    TIMELOCK = "timelock", "Admin timelock"
     SECURITY_TOKEN = "security_token", "Security token"
 
 
@@ -22,6 +39,7 @@ PLATFORM_CONTRACT_KINDS = (
     ContractKind.PAYMENT_TOKEN,
     ContractKind.SETTLEMENT,
     ContractKind.DOCUMENT_REGISTRY,
+    ContractKind.TIMELOCK,
 )
 
 # The Solidity contract (artifact name) behind each kind.
@@ -30,6 +48,7 @@ ARTIFACT_BY_KIND = {
     ContractKind.PAYMENT_TOKEN: "PaymentToken",
     ContractKind.SETTLEMENT: "Settlement",
     ContractKind.DOCUMENT_REGISTRY: "DocumentRegistry",
+    ContractKind.TIMELOCK: "PlatformTimelock",
     ContractKind.SECURITY_TOKEN: "SecurityToken",
 }
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from tokens.choices import (
     PLATFORM_CONTRACT_KINDS,
+    PLATFORM_WALLET_KINDS,
     ChainTxStatus,
     ContractKind,
     ContractStatus,
@@ -16,7 +17,7 @@ from tokens.choices import (
 
 
 class Wallet(models.Model):
-    """A key pair held by the platform; the private key is encrypted at rest and read only by the signer."""
+    """A key pair held by the platform (one per platform role, one per customer); only the signer uses it."""
 
     address = models.CharField(max_length=42, unique=True)
     kind = models.CharField(max_length=16, choices=WalletKind.choices)
@@ -33,7 +34,9 @@ class Wallet(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=WalletKind.values), name="wallet_kind_valid"),
             models.UniqueConstraint(
-                fields=["kind"], condition=Q(kind=WalletKind.PLATFORM), name="one_platform_wallet"
+                fields=["kind"],
+                condition=Q(kind__in=PLATFORM_WALLET_KINDS),
+                name="one_wallet_per_platform_role",
             ),
         ]
 
@@ -96,6 +99,9 @@ class ChainTransaction(models.Model):
     gas_limit = models.PositiveBigIntegerField(null=True, blank=True)
     tx_hash = models.CharField(max_length=66, null=True, blank=True, unique=True)
     raw_tx = models.TextField(blank=True, editable=False)
+    not_before = models.DateTimeField(
+        null=True, blank=True, help_text="Not sent before this time (an admin operation's timelock delay)."
+    )
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     block_number = models.PositiveBigIntegerField(null=True, blank=True)
@@ -125,3 +131,35 @@ class ChainTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} #{self.pk} ({self.status})"
+
+
+class OperatorAlert(models.Model):
+    """Something operators must look at: money that moved on chain without a recorded intent."""
+
+    kind = models.CharField(max_length=32)
+    message = models.TextField()
+    tx_hash = models.CharField(max_length=66)
+    log_index = models.PositiveIntegerField()
+    block_number = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tx_hash", "log_index"], name="one_alert_per_chain_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tx_hash}#{self.log_index}"
+
+
+class ReconciliationCursor(models.Model):
+    """How far (block number) the money-movement reconciliation has read the chain."""
+
+    chain_id = models.PositiveBigIntegerField(unique=True)
+    last_block = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"chain {self.chain_id} reconciled to block {self.last_block}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,9 +25,11 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Transaction
 
 from config.errors import Conflict
 from config.tasks import enqueue_on_commit
-from tokens import chain, signer
-from tokens.choices import CHAIN_TX_TRANSITIONS, ChainTxStatus
+from tokens import chain
+from tokens import signer as signer_module
+from tokens.choices import CHAIN_TX_TRANSITIONS, ChainTxStatus, ContractKind, WalletKind
 from tokens.models import ChainTransaction, Contract, Wallet
+from tokens.selectors import platform_wallet
 
 logger = logging.getLogger(__name__)
 
@@ -54,25 +56,37 @@ _HANDLERS: dict[str, IntentHandler] = {}
 def register_intent(
     intent: str,
     *,
+    signer: WalletKind,
+    targets: tuple[ContractKind, ...] = (),
+    functions: tuple[str, ...] = (),
     confirmed: Callable[[ChainTransaction, dict[str, Any]], object],
     failed: Callable[[ChainTransaction], object] | None = None,
 ) -> None:
-    """Declare the services that apply a confirmed (or failed) transaction of `intent`."""
+    """Declare who signs `intent`, what it may call (see `signer.allow`), and the services that apply it."""
+    signer_module.allow(intent, signer=signer, targets=targets, functions=functions)
     _HANDLERS[intent] = IntentHandler(confirmed=confirmed, failed=failed)
+
+
+def handler_for(intent: str) -> IntentHandler:
+    """The services that apply transactions of `intent`."""
+    return _HANDLERS[intent]
 
 
 def chain_transaction_enqueue(
     *,
     intent: str,
     idempotency_key: str,
-    signer_wallet: Wallet,
     data: str,
     to_address: str | None,
     contract: Contract | None = None,
     reference: str = "",
     subject_address: str = "",
+    not_before: datetime | None = None,
 ) -> ChainTransaction:
-    """Record a chain write in the caller's transaction; it is sent after commit. Same key, same row."""
+    """Record a chain write in the caller's transaction; it is sent after commit. Same key, same row.
+
+    The intent's signing policy names the platform role whose key signs it.
+    """
     from tokens.tasks import chain_transaction_send  # tasks import this module
 
     if intent not in _HANDLERS:
@@ -84,13 +98,15 @@ def chain_transaction_enqueue(
         intent=intent,
         idempotency_key=idempotency_key,
         reference=reference,
-        signer=signer_wallet,
+        signer=platform_wallet(signer_module.policy_for(intent).signer),
         chain_id=chain.chain_id(),
         to_address=to_address or "",
         data=data,
         contract=contract,
         subject_address=subject_address,
+        not_before=not_before,
     )
+    signer_module.check_recorded_transaction(row)
     enqueue_on_commit(chain_transaction_send, tx_id=row.pk)
     return row
 
@@ -114,6 +130,11 @@ def _fail(row: ChainTransaction, reason: str) -> None:
 
 def _sign(row: ChainTransaction) -> bool:
     """Sign a pending row under the signer's nonce lock; False when the chain refuses it (row failed)."""
+    try:
+        signer_module.check_recorded_transaction(row)
+    except signer_module.SigningRefused as exc:  # a forged or corrupted row: never signed, never retried
+        _fail(row, f"Signing refused: {exc}")
+        return False
     w3 = chain.web3()
     wallet = Wallet.objects.select_for_update().get(pk=row.signer_id)
     call: dict[str, Any] = {"from": wallet.address, "data": row.data, "value": int(row.value_wei)}
@@ -126,9 +147,8 @@ def _sign(row: ChainTransaction) -> bool:
         return False
     nonce = max(wallet.next_nonce, w3.eth.get_transaction_count(chain.to_checksum(wallet.address), "pending"))
     gas_limit = estimate * GAS_HEADROOM_NUMERATOR // GAS_HEADROOM_DENOMINATOR
-    signed = signer.sign_transaction(
-        wallet,
-        {**call, "nonce": nonce, "gas": gas_limit, "gasPrice": w3.eth.gas_price, "chainId": row.chain_id},
+    signed = signer_module.sign_recorded_transaction(
+        tx_id=row.pk, nonce=nonce, gas=gas_limit, gas_price=w3.eth.gas_price
     )
     wallet.next_nonce = nonce + 1
     wallet.save(update_fields=["next_nonce"])
@@ -158,6 +178,8 @@ def chain_transaction_send(*, tx_id: int) -> bool:
     """Sign (once) and broadcast a recorded write; True when it is out and awaits confirmation."""
     with transaction.atomic():
         row = ChainTransaction.objects.select_for_update().get(pk=tx_id)
+        if row.status == ChainTxStatus.PENDING and row.not_before and row.not_before > timezone.now():
+            return False  # an admin operation still in its timelock delay: the sweep sends it when due
         if row.status == ChainTxStatus.PENDING and not _sign(row):
             return False
         if row.status != ChainTxStatus.SENT:
@@ -220,7 +242,11 @@ def _replay_revert(row: ChainTransaction, block: int) -> str:
 def stale_transactions(*, older_than_seconds: int) -> list[tuple[int, ChainTxStatus]]:
     """Rows a crashed or lost task left behind: (id, status) of pending or sent rows not touched lately."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    rows = ChainTransaction.objects.filter(
-        status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT], updated_at__lte=cutoff
-    ).order_by("pk")
+    rows = (
+        ChainTransaction.objects.filter(
+            status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT], updated_at__lte=cutoff
+        )
+        .exclude(not_before__gt=timezone.now())
+        .order_by("pk")
+    )
     return [(pk, ChainTxStatus(status)) for pk, status in rows.values_list("pk", "status")]

@@ -11,13 +11,20 @@ from web3.exceptions import Web3Exception
 
 from config.errors import Conflict
 from tokens import chain
-from tokens.choices import PLATFORM_CONTRACT_KINDS, ChainTxStatus, ContractKind, ContractStatus, WalletKind
-from tokens.models import ChainTransaction, Contract, Wallet
+from tokens.choices import (
+    PLATFORM_CONTRACT_KINDS,
+    PLATFORM_WALLET_KINDS,
+    ChainTxStatus,
+    ContractKind,
+    ContractStatus,
+    WalletKind,
+)
+from tokens.models import ChainTransaction, Contract, OperatorAlert, Wallet
 
 
-def platform_wallet() -> Wallet:
-    """The operator wallet that signs every platform transaction."""
-    wallet = Wallet.objects.filter(kind=WalletKind.PLATFORM).first()
+def platform_wallet(kind: WalletKind) -> Wallet:
+    """The wallet of one platform role (each role signs with its own key)."""
+    wallet = Wallet.objects.filter(kind=kind).first()
     if wallet is None:
         raise Conflict("The platform is not connected to the chain yet: run `manage.py chain_bootstrap`.")
     return wallet
@@ -36,7 +43,8 @@ def platform_contract(kind: ContractKind) -> Contract:
 def platform_ready() -> bool:
     """Whether the operator wallet and every platform contract are in place."""
     try:
-        platform_wallet()
+        for role in PLATFORM_WALLET_KINDS:
+            platform_wallet(role)
         for kind in (ContractKind.IDENTITY_REGISTRY, ContractKind.PAYMENT_TOKEN, ContractKind.SETTLEMENT):
             platform_contract(kind)
     except Conflict:
@@ -95,7 +103,8 @@ class ChainOverview:
     counts: dict[str, int]
     recent: list[ChainTransaction]
     contracts: list[Contract]
-    operator: Wallet | None
+    platform_wallets: list[Wallet]
+    alerts: list[OperatorAlert]
     block_number: int | None
 
 
@@ -109,6 +118,7 @@ def chain_overview(*, limit: int = 50) -> ChainOverview:
         counts=chain_transaction_counts(),
         recent=list(chain_transactions_recent(limit).select_related("contract")),
         contracts=list(Contract.objects.filter(kind__in=PLATFORM_CONTRACT_KINDS).order_by("kind", "-pk")),
-        operator=Wallet.objects.filter(kind=WalletKind.PLATFORM).first(),
+        platform_wallets=list(Wallet.objects.filter(kind__in=PLATFORM_WALLET_KINDS).order_by("kind")),
+        alerts=list(OperatorAlert.objects.filter(acknowledged_at__isnull=True)[:50]),
         block_number=block_number,
     )

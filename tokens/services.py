@@ -1,40 +1,58 @@
-"""Writes of the chain side: wallets, deployments and the platform's contract calls (all via the outbox)."""
+"""Writes of the chain side: wallets, deployments, the platform's contract calls and admin operations.
+
+Every write goes through the outbox; each intent's signing policy names the platform role whose key
+signs it. Admin operations (registering an offering, forced transfers, role grants after bootstrap)
+are proposed to the platform timelock by one key and executed by another after the delay.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from eth_utils import keccak
 from web3 import Web3
 
 from config.errors import Conflict
-from tokens import chain, outbox, signer
-from tokens.choices import ARTIFACT_BY_KIND, ChainTxStatus, ContractKind, ContractStatus, WalletKind
+from tokens import chain, outbox
+from tokens import signer as signer_module
+from tokens.choices import (
+    ARTIFACT_BY_KIND,
+    PLATFORM_WALLET_KINDS,
+    ChainTxStatus,
+    ContractKind,
+    ContractStatus,
+    WalletKind,
+)
 from tokens.models import ChainTransaction, Contract, Wallet
 from tokens.selectors import platform_contract, platform_wallet
 
 logger = logging.getLogger(__name__)
 
-MAX_UINT256 = 2**256 - 1
-DEV_CHAIN_OPERATOR_BALANCE_WEI = 10_000 * 10**18
+DEV_CHAIN_GAS_BALANCE_WEI = 10_000 * 10**18
+ZERO_BYTES32 = bytes(32)
 
 # Roles (keccak of the name, as OpenZeppelin AccessControl defines them).
+DEFAULT_ADMIN_ROLE = ZERO_BYTES32
 REGISTRAR_ROLE = Web3.keccak(text="REGISTRAR_ROLE")
 MINTER_ROLE = Web3.keccak(text="MINTER_ROLE")
 SETTLER_ROLE = Web3.keccak(text="SETTLER_ROLE")
 
 INTENT_DEPLOY_PLATFORM = "deploy_platform_contract"
 INTENT_GRANT_ROLE = "grant_role"
+INTENT_HAND_OVER = "hand_over_admin"
 INTENT_MINT_PAYMENT = "mint_payment_token"
 
 
 @transaction.atomic
 def wallet_create(*, kind: WalletKind, label: str, owner: Any = None) -> Wallet:
-    """A new custodial or platform wallet; its key is generated and encrypted by the signer."""
-    address, encrypted = signer.new_encrypted_key()
+    """A new custodial or platform wallet; its key is created by the signer's key backend."""
+    address, encrypted = signer_module.new_wallet_key(kind=kind)
     return Wallet.objects.create(
         kind=kind, label=label, owner=owner, address=address, encrypted_key=encrypted
     )
@@ -42,12 +60,11 @@ def wallet_create(*, kind: WalletKind, label: str, owner: Any = None) -> Wallet:
 
 @transaction.atomic
 def contract_deploy(*, kind: ContractKind, label: str, args: list[Any], intent: str, key: str) -> Contract:
-    """Record a deployment of `kind` (constructor `args`) signed by the platform wallet."""
+    """Record a deployment of `kind` (constructor `args`), signed by the admin key."""
     deployed = Contract.objects.create(kind=kind, chain_id=chain.chain_id(), label=label)
     outbox.chain_transaction_enqueue(
         intent=intent,
         idempotency_key=key,
-        signer_wallet=platform_wallet(),
         data=chain.encode_deploy(ARTIFACT_BY_KIND[kind], *args),
         to_address=None,
         contract=deployed,
@@ -66,19 +83,20 @@ def contract_call(
     key: str,
     reference: str = "",
     subject_address: str = "",
+    not_before: Any = None,
 ) -> ChainTransaction:
-    """Record a call of `function(*args)` on a deployed contract, signed by the platform wallet."""
+    """Record a call of `function(*args)` on a deployed contract, signed by the key the intent names."""
     if not target.address:
         raise Conflict(f"{target.label} is not deployed yet.")
     return outbox.chain_transaction_enqueue(
         intent=intent,
         idempotency_key=key,
-        signer_wallet=platform_wallet(),
         data=chain.encode_call(ARTIFACT_BY_KIND[ContractKind(target.kind)], function, *args),
         to_address=target.address,
         contract=target,
         reference=reference or f"{function} on {target.label}",
         subject_address=subject_address,
+        not_before=not_before,
     )
 
 
@@ -103,13 +121,138 @@ def _ignore(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
     """Nothing to apply: the chain state is the result."""
 
 
+PLATFORM_ADMINISTERED = (
+    ContractKind.IDENTITY_REGISTRY,
+    ContractKind.PAYMENT_TOKEN,
+    ContractKind.SETTLEMENT,
+    ContractKind.DOCUMENT_REGISTRY,
+)
+
+
 def register() -> None:
-    """Declare the handlers of the chain side's own intents."""
+    """Declare who signs the chain side's own intents, what they may call, and their handlers."""
+    admin = WalletKind.ADMIN
     outbox.register_intent(
-        INTENT_DEPLOY_PLATFORM, confirmed=contract_mark_deployed, failed=contract_mark_failed
+        INTENT_DEPLOY_PLATFORM, signer=admin, confirmed=contract_mark_deployed, failed=contract_mark_failed
     )
-    outbox.register_intent(INTENT_GRANT_ROLE, confirmed=_ignore)
-    outbox.register_intent(INTENT_MINT_PAYMENT, confirmed=_ignore)
+    # Bootstrap only: the admin key wires the roles, then hands every admin role to the timelock.
+    outbox.register_intent(
+        INTENT_GRANT_ROLE,
+        signer=admin,
+        targets=PLATFORM_ADMINISTERED,
+        functions=("grantRole(bytes32,address)", "setPaymentTokenAllowed(address,bool)"),
+        confirmed=_ignore,
+    )
+    outbox.register_intent(
+        INTENT_HAND_OVER,
+        signer=admin,
+        targets=PLATFORM_ADMINISTERED,
+        functions=("renounceRole(bytes32,address)",),
+        confirmed=_ignore,
+    )
+    outbox.register_intent(
+        INTENT_MINT_PAYMENT,
+        signer=WalletKind.FAUCET,
+        targets=(ContractKind.PAYMENT_TOKEN,),
+        functions=("mint(address,uint256)",),
+        confirmed=_ignore,
+    )
+    outbox.register_intent(
+        INTENT_PROPOSE,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.TIMELOCK,),
+        functions=(SCHEDULE_SIGNATURE,),
+        confirmed=admin_operation_scheduled,
+        failed=admin_operation_failed,
+    )
+
+
+# --- admin operations through the timelock --------------------------------------------------------
+
+INTENT_PROPOSE = "propose_admin_operation"
+SCHEDULE_SIGNATURE = "schedule(address,uint256,bytes,bytes32,bytes32,uint256)"
+EXECUTE_SIGNATURE = "execute(address,uint256,bytes,bytes32,bytes32)"
+# (contract kind, function) of an admin operation -> the intent of its execution.
+_ADMIN_OPERATIONS: dict[tuple[str, str], str] = {}
+
+
+def register_admin_operation(
+    *,
+    target: ContractKind,
+    function: str,
+    intent: str,
+    confirmed: Any,
+    failed: Any = None,
+) -> None:
+    """Declare an admin operation: the registrar key proposes, the admin key executes after the delay."""
+    _ADMIN_OPERATIONS[(target.value, function)] = intent
+    outbox.register_intent(
+        intent,
+        signer=WalletKind.ADMIN,
+        targets=(ContractKind.TIMELOCK,),
+        functions=(EXECUTE_SIGNATURE,),
+        confirmed=confirmed,
+        failed=failed,
+    )
+
+
+def admin_operation_propose(
+    *, target: Contract, function: str, args: list[Any], key: str, reference: str, subject_address: str = ""
+) -> ChainTransaction:
+    """Propose `function(*args)` on `target` to the timelock (executed by another key after the delay)."""
+    if (target.kind, function) not in _ADMIN_OPERATIONS:
+        raise ValueError(f"{function} on {target.kind} is not a declared admin operation.")
+    if not target.address:
+        raise Conflict(f"{target.label} is not deployed yet.")
+    data = chain.encode_call(ARTIFACT_BY_KIND[ContractKind(target.kind)], function, *args)
+    return contract_call(
+        target=platform_contract(ContractKind.TIMELOCK),
+        function="schedule",
+        args=[
+            target.address,
+            0,
+            bytes.fromhex(data.removeprefix("0x")),
+            ZERO_BYTES32,
+            keccak(text=key),
+            settings.CHAIN_ADMIN_DELAY_SECONDS,
+        ],
+        intent=INTENT_PROPOSE,
+        key=f"propose:{key}",
+        reference=f"propose: {reference}",
+        subject_address=subject_address,
+    )
+
+
+def _execution_intent(proposal: ChainTransaction) -> tuple[str, dict[str, Any]]:
+    """The intent that executes a proposal, and the proposal's decoded schedule arguments."""
+    call = chain.decode_call("PlatformTimelock", proposal.data)
+    target = Contract.objects.get(chain_id=proposal.chain_id, address=chain.to_checksum(call["target"]))
+    function = chain.decode_function_name(ARTIFACT_BY_KIND[ContractKind(target.kind)], call["data"])
+    return _ADMIN_OPERATIONS[(target.kind, function)], call
+
+
+def admin_operation_scheduled(tx: ChainTransaction, receipt: dict[str, Any]) -> ChainTransaction:
+    """The proposal is on chain: record its execution, sent once the delay has passed."""
+    intent, call = _execution_intent(tx)
+    delay = int(call["delay"])
+    return contract_call(
+        target=platform_contract(ContractKind.TIMELOCK),
+        function="execute",
+        args=[call["target"], call["value"], call["data"], call["predecessor"], call["salt"]],
+        intent=intent,
+        key=f"execute:{tx.idempotency_key.removeprefix('propose:')}",
+        reference=tx.reference.replace("propose: ", "", 1),
+        subject_address=tx.subject_address,
+        # The chain counts the delay from the proposal's block; one extra second covers clock skew.
+        not_before=timezone.now() + timedelta(seconds=delay + 1) if delay else None,
+    )
+
+
+def admin_operation_failed(tx: ChainTransaction) -> None:
+    """A proposal the chain refused fails its purpose as its execution would have."""
+    failed = outbox.handler_for(_execution_intent(tx)[0]).failed
+    if failed is not None:
+        failed(tx)
 
 
 def payment_token_mint(*, to_address: str, amount_base_units: int, key: str) -> ChainTransaction:
@@ -122,70 +265,6 @@ def payment_token_mint(*, to_address: str, amount_base_units: int, key: str) -> 
         key=key,
         reference=f"mint test HKD to {to_address}",
         subject_address=to_address,
-    )
-
-
-PERMIT_TYPES = {
-    "EIP712Domain": [
-        {"name": "name", "type": "string"},
-        {"name": "version", "type": "string"},
-        {"name": "chainId", "type": "uint256"},
-        {"name": "verifyingContract", "type": "address"},
-    ],
-    "Permit": [
-        {"name": "owner", "type": "address"},
-        {"name": "spender", "type": "address"},
-        {"name": "value", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ],
-}
-
-
-def settlement_payment_permit(
-    *, wallet: Wallet, intent: str, reference: str, key_suffix: str = ""
-) -> ChainTransaction:
-    """Submit an EIP-2612 permit, signed by `wallet`, letting the Settlement contract collect its HKD.
-
-    The platform sends it (the custodial wallet needs no gas). The domain is read from the token
-    (ERC-5267), so a licensed stablecoin with its own name and version works unchanged.
-    """
-    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
-    settlement = platform_contract(ContractKind.SETTLEMENT)
-    _, name, version, chain_id, verifying_contract, _, _ = chain.call(
-        "PaymentToken", str(payment.address), "eip712Domain"
-    )
-    nonce = chain.call("PaymentToken", str(payment.address), "nonces", wallet.address)
-    deadline = MAX_UINT256
-    message = {
-        "owner": wallet.address,
-        "spender": settlement.address,
-        "value": MAX_UINT256,
-        "nonce": nonce,
-        "deadline": deadline,
-    }
-    v, r, s = signer.sign_typed_data(
-        wallet,
-        {
-            "types": PERMIT_TYPES,
-            "primaryType": "Permit",
-            "domain": {
-                "name": name,
-                "version": version,
-                "chainId": chain_id,
-                "verifyingContract": verifying_contract,
-            },
-            "message": message,
-        },
-    )
-    return contract_call(
-        target=payment,
-        function="permit",
-        args=[wallet.address, settlement.address, MAX_UINT256, deadline, v, r, s],
-        intent=intent,
-        key=f"permit:settlement:{wallet.address}:{nonce}{key_suffix}",
-        reference=reference,
-        subject_address=wallet.address,
     )
 
 
@@ -207,47 +286,83 @@ def drive(tx: ChainTransaction, *, timeout: float = 60.0) -> ChainTransaction:
 
 
 def platform_bootstrap() -> dict[str, str]:
-    """Create the operator wallet and deploy the platform contracts; safe to run again. Returns addresses."""
-    if not Wallet.objects.filter(kind=WalletKind.PLATFORM).exists():
-        wallet_create(kind=WalletKind.PLATFORM, label="Platform operator")
-    operator = platform_wallet()
-    w3 = chain.web3()
-    if (
-        settings.CHAIN_IS_DEVELOPMENT
-        and w3.eth.get_balance(chain.to_checksum(operator.address)) < DEV_CHAIN_OPERATOR_BALANCE_WEI // 2
-    ):
-        w3.provider.make_request("anvil_setBalance", [operator.address, hex(DEV_CHAIN_OPERATOR_BALANCE_WEI)])  # type: ignore[arg-type]
+    """One wallet per platform role, the platform contracts, the roles wired and every admin role handed
+    to the timelock; safe to run again. Returns the addresses."""
+    for role in PLATFORM_WALLET_KINDS:
+        if not Wallet.objects.filter(kind=role).exists():
+            wallet_create(kind=role, label=f"Platform {role.label.split(' (')[0].lower()}")
+    wallets = {role: platform_wallet(role) for role in PLATFORM_WALLET_KINDS}
+    if settings.CHAIN_IS_DEVELOPMENT:
+        _fund_gas_on_development_chain(wallets.values())
+    admin = wallets[WalletKind.ADMIN].address
     plan: list[tuple[ContractKind, str, list[Any]]] = [
-        (ContractKind.IDENTITY_REGISTRY, "Identity registry", [operator.address]),
-        (ContractKind.PAYMENT_TOKEN, "HKD payment token (test)", [operator.address]),
-        (ContractKind.DOCUMENT_REGISTRY, "Document registry", [operator.address]),
+        (ContractKind.IDENTITY_REGISTRY, "Identity registry", [admin]),
+        (ContractKind.PAYMENT_TOKEN, "HKD payment token (test)", [admin]),
+        (ContractKind.DOCUMENT_REGISTRY, "Document registry", [admin]),
+        (ContractKind.SETTLEMENT, "Settlement", [admin]),
+        (
+            ContractKind.TIMELOCK,
+            "Admin timelock",
+            [
+                settings.CHAIN_ADMIN_DELAY_SECONDS,
+                [wallets[WalletKind.REGISTRAR].address, wallets[WalletKind.AGENT].address],
+                [admin],
+                "0x" + "0" * 40,  # no outside admin: the timelock administers itself
+            ],
+        ),
     ]
     for kind, label, args in plan:
         _deploy_platform_once(kind, label, args)
-    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
-    _deploy_platform_once(ContractKind.SETTLEMENT, "Settlement", [operator.address, payment.address])
+    timelock = str(platform_contract(ContractKind.TIMELOCK).address)
+    payment = str(platform_contract(ContractKind.PAYMENT_TOKEN).address)
     grants = [
+        (ContractKind.IDENTITY_REGISTRY, REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
+        (ContractKind.DOCUMENT_REGISTRY, REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
+        (ContractKind.PAYMENT_TOKEN, MINTER_ROLE, wallets[WalletKind.FAUCET].address),
+        (ContractKind.SETTLEMENT, SETTLER_ROLE, wallets[WalletKind.SETTLER].address),
+        (ContractKind.SETTLEMENT, REGISTRAR_ROLE, timelock),
+    ] + [(kind, DEFAULT_ADMIN_ROLE, timelock) for kind in PLATFORM_ADMINISTERED]
+    for kind, granted, holder in grants:
+        if not _has_role(kind, granted, holder):
+            _platform_call(kind, "grantRole", [granted, holder], INTENT_GRANT_ROLE)
+    settlement = platform_contract(ContractKind.SETTLEMENT)
+    if not chain.call("Settlement", str(settlement.address), "isPaymentTokenAllowed", payment):
+        _platform_call(ContractKind.SETTLEMENT, "setPaymentTokenAllowed", [payment, True], INTENT_GRANT_ROLE)
+    # The admin key keeps no standing power: what the constructors gave it goes.
+    renounce = [
         (ContractKind.IDENTITY_REGISTRY, REGISTRAR_ROLE),
-        (ContractKind.PAYMENT_TOKEN, MINTER_ROLE),
-        (ContractKind.SETTLEMENT, SETTLER_ROLE),
         (ContractKind.DOCUMENT_REGISTRY, REGISTRAR_ROLE),
-    ]
-    for kind, role in grants:
-        target = platform_contract(kind)
-        artifact_name = ARTIFACT_BY_KIND[kind]
-        if not chain.call(artifact_name, str(target.address), "hasRole", role, operator.address):
-            drive(
-                contract_call(
-                    target=target,
-                    function="grantRole",
-                    args=[role, operator.address],
-                    intent=INTENT_GRANT_ROLE,
-                    key=f"grant:{target.address}:{role.hex()}:{operator.address}",
-                )
-            )
-    return {kind.value: str(platform_contract(kind).address) for kind, _ in grants} | {
-        "operator": operator.address
+        (ContractKind.PAYMENT_TOKEN, MINTER_ROLE),
+        (ContractKind.SETTLEMENT, REGISTRAR_ROLE),
+    ] + [(kind, DEFAULT_ADMIN_ROLE) for kind in PLATFORM_ADMINISTERED]
+    for kind, held in renounce:
+        if _has_role(kind, held, admin):
+            _platform_call(kind, "renounceRole", [held, admin], INTENT_HAND_OVER)
+    return {kind.value: str(platform_contract(kind).address) for kind, _, _ in plan} | {
+        role.value: wallet.address for role, wallet in wallets.items()
     }
+
+
+def _fund_gas_on_development_chain(wallets: Any) -> None:
+    """A development chain gives every platform key test ether (a real chain's operator funds them)."""
+    w3 = chain.web3()
+    for wallet in wallets:
+        if w3.eth.get_balance(chain.to_checksum(wallet.address)) < DEV_CHAIN_GAS_BALANCE_WEI // 2:
+            w3.provider.make_request("anvil_setBalance", [wallet.address, hex(DEV_CHAIN_GAS_BALANCE_WEI)])  # type: ignore[arg-type]
+
+
+def _platform_call(kind: ContractKind, function: str, args: list[Any], intent: str) -> None:
+    target = platform_contract(kind)
+    key = f"bootstrap:{target.address}:{function}:" + ":".join(
+        a.hex() if isinstance(a, bytes) else str(a) for a in args
+    )
+    drive(contract_call(target=target, function=function, args=args, intent=intent, key=key))
+
+
+def _has_role(kind: ContractKind, role: bytes, holder: str) -> bool:
+    return bool(
+        chain.call(ARTIFACT_BY_KIND[kind], str(platform_contract(kind).address), "hasRole", role, holder)
+    )
 
 
 def _deploy_platform_once(kind: ContractKind, label: str, args: list[Any]) -> None:

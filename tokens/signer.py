@@ -1,69 +1,290 @@
-"""The only module that touches private keys: it creates, encrypts, decrypts and signs.
+"""The only module that touches private keys: it creates keys and signs, and only what was recorded.
 
-Keys are encrypted at rest with Fernet under WALLET_ENCRYPTION_KEYS (newest first, so keys can be
-rotated). A decrypted key lives only inside a function call here; nothing returns or logs it.
+Every signature is checked against a recorded intent before a key is used:
+- a chain transaction is signed only from its outbox row (`sign_recorded_transaction`): the row's intent
+  names the platform role allowed to sign it, the contract kind it may call and the functions it may
+  call; the row's own target and calldata are signed, never a dict from the caller;
+- a customer's payment authorisation (EIP-3009) is signed only for a recorded purpose (a subscription,
+  a distribution) that names the payer's wallet, the payee contract and the exact amount
+  (`sign_payment_authorisation`).
+
+Keys are kept by a key backend (`SIGNER_BACKEND`). The local backend encrypts keys at rest with Fernet:
+platform keys under PLATFORM_WALLET_KEYS, customers' custodial keys under CUSTOMER_WALLET_KEYS, each
+newest first so keys can be rotated. A KMS, HSM or Vault transit backend can replace it (see
+docs/operations.md): it only has to create keys and sign digests. A decrypted key lives only inside a
+function call of the local backend; nothing returns or logs it.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.datastructures import SignedTransaction
 from eth_account.messages import encode_typed_data
+from eth_utils import function_signature_to_4byte_selector, keccak
 
-from tokens.models import Wallet
+from tokens.choices import CUSTOMER_WALLET_KINDS, ChainTxStatus, ContractKind, WalletKind
+from tokens.models import ChainTransaction, Wallet
+
+logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=4)
-def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+class SigningRefused(Exception):
+    """A signing request that does not match its recorded intent: a bug or an attack, never signed."""
+
+
+# --- key backends ---------------------------------------------------------------------------------
+
+
+class KeyBackend(Protocol):
+    """Where keys live. The local backend keeps them encrypted in the database; others may not."""
+
+    def create(self, *, kind: WalletKind) -> tuple[str, str]:
+        """A new key for a wallet of `kind`: (checksummed address, key reference stored on the wallet)."""
+
+    def sign_transaction(self, wallet: Wallet, transaction: dict[str, Any]) -> SignedTransaction:
+        """Sign a complete transaction dict with the wallet's key."""
+
+    def sign_typed_data(self, wallet: Wallet, typed_data: dict[str, Any]) -> tuple[int, bytes, bytes]:
+        """Sign EIP-712 typed data with the wallet's key: (v, r, s)."""
+
+    def rotate(self, wallet: Wallet) -> str:
+        """The wallet's key reference re-encrypted (or re-wrapped) under the newest key."""
+
+
+@lru_cache(maxsize=8)
+def _cipher(setting: str, keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
-        raise ImproperlyConfigured("Set WALLET_ENCRYPTION_KEYS to encrypt wallet keys at rest.")
+        raise ImproperlyConfigured(f"Set {setting} to encrypt wallet keys at rest.")
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError:
-        raise ImproperlyConfigured("WALLET_ENCRYPTION_KEYS must be url-safe base64 Fernet keys.") from None
+        raise ImproperlyConfigured(f"{setting} must be url-safe base64 Fernet keys.") from None
 
 
-def _current_cipher() -> MultiFernet:
-    return _cipher(tuple(settings.WALLET_ENCRYPTION_KEYS))
+def _key_setting(kind: str) -> str:
+    return "CUSTOMER_WALLET_KEYS" if kind in CUSTOMER_WALLET_KINDS else "PLATFORM_WALLET_KEYS"
 
 
-def new_encrypted_key() -> tuple[str, str]:
-    """A fresh key pair: (checksummed address, encrypted private key)."""
-    account = Account.create()
-    token = _current_cipher().encrypt(bytes(account.key)).decode()
-    return account.address, token
+class LocalKeyBackend:
+    """Keys made here, stored Fernet-encrypted on the wallet row (platform and customer keys apart)."""
+
+    def _cipher_for(self, kind: str) -> MultiFernet:
+        setting = _key_setting(kind)
+        return _cipher(setting, tuple(getattr(settings, setting)))
+
+    def create(self, *, kind: WalletKind) -> tuple[str, str]:
+        account = Account.create()
+        return account.address, self._cipher_for(kind).encrypt(bytes(account.key)).decode()
+
+    @sensitive_variables("key")
+    def _account(self, wallet: Wallet) -> Any:
+        try:
+            key = self._cipher_for(wallet.kind).decrypt(wallet.encrypted_key.encode())
+        except InvalidToken:
+            raise ImproperlyConfigured(
+                f"Wallet {wallet.address} cannot be decrypted with {_key_setting(wallet.kind)}."
+            ) from None
+        account = Account.from_key(key)
+        if account.address != wallet.address:
+            raise ImproperlyConfigured(f"Wallet {wallet.address} holds a key of another address.")
+        return account
+
+    def sign_transaction(self, wallet: Wallet, transaction: dict[str, Any]) -> SignedTransaction:
+        return self._account(wallet).sign_transaction(transaction)
+
+    def sign_typed_data(self, wallet: Wallet, typed_data: dict[str, Any]) -> tuple[int, bytes, bytes]:
+        signed = self._account(wallet).sign_message(encode_typed_data(full_message=typed_data))
+        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+    def rotate(self, wallet: Wallet) -> str:
+        return self._cipher_for(wallet.kind).rotate(wallet.encrypted_key.encode()).decode()
 
 
-def _account(wallet: Wallet) -> Any:
-    try:
-        key = _current_cipher().decrypt(wallet.encrypted_key.encode())
-    except InvalidToken:
-        raise ImproperlyConfigured(
-            f"Wallet {wallet.address} cannot be decrypted with the configured keys."
-        ) from None
-    account = Account.from_key(key)
-    if account.address != wallet.address:
-        raise ImproperlyConfigured(f"Wallet {wallet.address} holds a key of another address.")
-    return account
+def backend() -> KeyBackend:
+    """The configured key backend (SIGNER_BACKEND, a dotted path)."""
+    return _backend(settings.SIGNER_BACKEND)
 
 
-def sign_transaction(wallet: Wallet, transaction: dict[str, Any]) -> SignedTransaction:
-    """Sign a transaction dict (nonce, gas, fees, chainId already set) with the wallet's key."""
-    return _account(wallet).sign_transaction(transaction)
+@lru_cache(maxsize=4)
+def _backend(path: str) -> KeyBackend:
+    return import_string(path)()  # type: ignore[no-any-return]
 
 
-def sign_typed_data(wallet: Wallet, typed_data: dict[str, Any]) -> tuple[int, bytes, bytes]:
-    """Sign EIP-712 typed data (e.g. an EIP-2612 permit); returns (v, r, s)."""
-    signed = _account(wallet).sign_message(encode_typed_data(full_message=typed_data))
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+def new_wallet_key(*, kind: WalletKind) -> tuple[str, str]:
+    """A fresh key for a wallet of `kind`: (checksummed address, key reference)."""
+    return backend().create(kind=kind)
 
 
 def reencrypt(wallet: Wallet) -> str:
-    """The wallet's key encrypted under the newest key (for key rotation)."""
-    return _current_cipher().rotate(wallet.encrypted_key.encode()).decode()
+    """The wallet's key reference under the newest key (for key rotation)."""
+    return backend().rotate(wallet)
+
+
+# --- what each recorded intent may sign ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SigningPolicy:
+    """Who signs transactions of one intent, and what they may call (no target kinds: a deployment)."""
+
+    signer: WalletKind
+    targets: frozenset[ContractKind]
+    selectors: frozenset[bytes]
+
+
+_POLICIES: dict[str, SigningPolicy] = {}
+
+
+def allow(
+    intent: str, *, signer: WalletKind, targets: Iterable[ContractKind], functions: Iterable[str]
+) -> None:
+    """Declare that `signer` may sign `intent`: deploying (no targets) or calling `functions` on `targets`.
+
+    Functions are given as Solidity signatures, e.g. "settleBatch(address,(uint256,uint256)[])".
+    """
+    if signer in CUSTOMER_WALLET_KINDS:
+        raise ImproperlyConfigured("Customer wallets never sign transactions; they authorise payments.")
+    _POLICIES[intent] = SigningPolicy(
+        signer=signer,
+        targets=frozenset(targets),
+        selectors=frozenset(function_signature_to_4byte_selector(f) for f in functions),
+    )
+
+
+def policy_for(intent: str) -> SigningPolicy:
+    """The signing policy of `intent` (refused when none was declared)."""
+    found = _POLICIES.get(intent)
+    if found is None:
+        raise SigningRefused(f"No signing policy is declared for the intent {intent!r}.")
+    return found
+
+
+def _refuse(row: ChainTransaction, why: str) -> SigningRefused:
+    logger.error("signing refused for chain transaction %s (%s): %s", row.pk, row.intent, why)
+    return SigningRefused(why)
+
+
+def check_recorded_transaction(row: ChainTransaction) -> SigningPolicy:
+    """The row's policy, after checking signer, target and function against it (raises SigningRefused)."""
+    policy = policy_for(row.intent)
+    wallet = row.signer
+    if wallet.kind != policy.signer:
+        raise _refuse(row, f"{row.intent} is signed by the {policy.signer.label} key, not {wallet.kind}.")
+    data = bytes.fromhex(row.data.removeprefix("0x"))
+    if not policy.targets:
+        if row.to_address:
+            raise _refuse(row, f"{row.intent} deploys a contract; it cannot call {row.to_address}.")
+        return policy
+    contract = row.contract
+    if contract is None or contract.kind not in policy.targets or contract.address != row.to_address:
+        raise _refuse(row, f"{row.intent} may not call {row.to_address or 'that contract'}.")
+    if data[:4] not in policy.selectors:
+        raise _refuse(row, f"{row.intent} may not call function 0x{data[:4].hex()}.")
+    return policy
+
+
+@sensitive_variables("transaction")
+def sign_recorded_transaction(*, tx_id: int, nonce: int, gas: int, gas_price: int) -> SignedTransaction:
+    """Sign the outbox row `tx_id` (pending) as recorded, with the nonce and fees the outbox allocated."""
+    row = ChainTransaction.objects.select_related("signer", "contract").get(pk=tx_id)
+    if row.status != ChainTxStatus.PENDING:
+        raise _refuse(row, f"Only a pending row is signed; this one is {row.status}.")
+    check_recorded_transaction(row)
+    transaction: dict[str, Any] = {
+        "from": row.signer.address,
+        "data": row.data,
+        "value": int(row.value_wei),
+        "nonce": nonce,
+        "gas": gas,
+        "gasPrice": gas_price,
+        "chainId": row.chain_id,
+    }
+    if row.to_address:
+        transaction["to"] = row.to_address
+    return backend().sign_transaction(row.signer, transaction)
+
+
+# --- customers' payment authorisations (EIP-3009) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentAuthorisation:
+    """What a customer agrees to pay, as the record of its purpose states it."""
+
+    payer: Wallet
+    payee: str  # the Settlement contract: the only payee a customer authorisation may name
+    value: int  # payment-token base units
+    nonce: bytes  # binds the purpose (token, subscription or distribution, units) on chain
+    valid_before: int  # unix seconds
+
+
+class AuthorisationPurpose(Protocol):
+    """A recorded row (subscription, distribution) that states the payment its payer agreed to."""
+
+    pk: Any
+
+    def payment_authorisation(self) -> PaymentAuthorisation:
+        """The authorisation this record stands for."""
+
+
+RECEIVE_WITH_AUTHORIZATION_TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "ReceiveWithAuthorization": [
+        {"name": "from", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "validAfter", "type": "uint256"},
+        {"name": "validBefore", "type": "uint256"},
+        {"name": "nonce", "type": "bytes32"},
+    ],
+}
+
+
+def subscription_nonce(*, settlement: str, token: str, subscription_id: int, units: int) -> bytes:
+    """The EIP-3009 nonce binding an escrow deposit to (token, subscription, units), as Settlement has it."""
+    values = [settlement, token, subscription_id, units]
+    return keccak(abi_encode(["address", "address", "uint256", "uint256"], values))
+
+
+def sign_payment_authorisation(
+    *, purpose: AuthorisationPurpose, domain: dict[str, Any], settlement_address: str
+) -> tuple[int, bytes, bytes]:
+    """The payer's signature of the authorisation its recorded purpose states (re-read from the database)."""
+    recorded = type(purpose)._default_manager.get(pk=purpose.pk)  # type: ignore[attr-defined]
+    authorisation = recorded.payment_authorisation()
+    wallet = authorisation.payer
+    if wallet.kind not in CUSTOMER_WALLET_KINDS:
+        raise SigningRefused("Payment authorisations are signed by customers' wallets only.")
+    if authorisation.payee != settlement_address or authorisation.value <= 0:
+        raise SigningRefused("A payment authorisation must pay a positive amount to the Settlement contract.")
+    typed_data = {
+        "types": RECEIVE_WITH_AUTHORIZATION_TYPES,
+        "primaryType": "ReceiveWithAuthorization",
+        "domain": domain,
+        "message": {
+            "from": wallet.address,
+            "to": authorisation.payee,
+            "value": authorisation.value,
+            "validAfter": 0,
+            "validBefore": authorisation.valid_before,
+            "nonce": authorisation.nonce,
+        },
+    }
+    return backend().sign_typed_data(wallet, typed_data)

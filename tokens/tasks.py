@@ -9,7 +9,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from requests.exceptions import RequestException
 
-from tokens import outbox
+from tokens import outbox, reconcile
 from tokens.chain import ChainUnavailable
 from tokens.choices import ChainTxStatus
 
@@ -49,6 +49,12 @@ def chain_outbox_sweep(*, older_than_seconds: int = 30) -> int:
         task = chain_transaction_send if status == ChainTxStatus.PENDING else chain_transaction_confirm
         task.apply_async(kwargs={"tx_id": tx_id})
     return len(stale)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=120, max_retries=5)
+def chain_money_reconcile() -> int:
+    """Match the chain's money movements against the outbox; returns how many alerts were raised."""
+    return len(reconcile.money_movements_reconcile())
 
 
 @worker_ready.connect

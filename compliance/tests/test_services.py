@@ -11,7 +11,7 @@ from compliance.models import InvestorProfile
 from compliance.services import investor_chain_setup_retry, investor_kyc_decide, investor_kyc_submit
 from config.errors import Conflict
 from tokens import chain as tokens_chain
-from tokens.choices import ContractKind
+from tokens.choices import ContractKind, WalletKind
 from tokens.selectors import platform_contract, platform_wallet
 
 
@@ -29,7 +29,7 @@ def test_a_failed_identity_registration_is_explained_and_can_be_retried(platform
     registry = tokens_chain.contract(
         "IdentityRegistry", platform_contract(ContractKind.IDENTITY_REGISTRY).address
     )
-    operator = platform_wallet().address
+    operator = platform_wallet(WalletKind.REGISTRAR).address
     chain.provider.make_request("anvil_impersonateAccount", [operator])
     original_register = services._register_identity
 

@@ -168,6 +168,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"tokens.tasks.*": {"queue": "chain"}}
 CELERY_BEAT_SCHEDULE = {
     "chain-outbox-sweep": {"task": "tokens.tasks.chain_outbox_sweep", "schedule": 30.0},
+    "chain-money-reconcile": {"task": "tokens.tasks.chain_money_reconcile", "schedule": 30.0},
     "offerings-close-due": {"task": "financing.tasks.offerings_close_due", "schedule": 60.0},
 }
 
@@ -205,8 +206,18 @@ CHAIN_RPC_TIMEOUT = env_int("CHAIN_RPC_TIMEOUT", 10, minimum=1)
 CHAIN_CONFIRMATIONS = env_int("CHAIN_CONFIRMATIONS", 1, minimum=1)
 CHAIN_RECEIPT_POLL_SECONDS = env_int("CHAIN_RECEIPT_POLL_SECONDS", 1, minimum=1)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", False)
-# Fernet keys (comma-separated, newest first) that encrypt custodial wallet keys at rest.
-WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "")
+# Where keys live and who may sign what: tokens/signer.py. The local backend encrypts keys at rest with
+# Fernet keys (comma-separated, newest first): platform role keys and customers' custodial keys apart.
+SIGNER_BACKEND = env_str("SIGNER_BACKEND", "tokens.signer.LocalKeyBackend")
+PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", "")
+CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", "")
+# Admin operations (registering an offering, forced transfers, role changes) wait this long in the
+# platform timelock between the registrar's proposal and the admin key's execution.
+CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 3600, minimum=0)
+# An investor's payment authorisation is valid this long; the escrow deposit uses it at once.
+PAYMENT_AUTHORISATION_SECONDS = env_int("PAYMENT_AUTHORISATION_SECONDS", 86400, minimum=60)
+# After an offering's closing time the platform has this long to settle; then anyone may refund escrows.
+SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)

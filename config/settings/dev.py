@@ -1,7 +1,7 @@
 """The embedded demo: SQLite, tasks in-process, anvil started by `manage.py demo`."""
 
-from config.env import env_bool, env_list, env_str
-from config.public_secrets import DEMO_WALLET_KEY
+from config.env import env_bool, env_int, env_list, env_str
+from config.public_secrets import DEMO_CUSTOMER_WALLET_KEY, DEMO_PLATFORM_WALLET_KEY
 
 from .base import *  # noqa: F403
 
@@ -9,8 +9,10 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", True)
 DEMO_FAUCET = env_bool("DEMO_FAUCET", True)
-# A fixed development key: demo wallets only, never real value.
-WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", DEMO_WALLET_KEY)
+# Fixed development keys: demo wallets only, never real value (production refuses them).
+PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", DEMO_PLATFORM_WALLET_KEY)
+CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", DEMO_CUSTOMER_WALLET_KEY)
+CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 0, minimum=0)
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

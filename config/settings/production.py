@@ -1,12 +1,17 @@
 """Production: every secret from the environment; passes `manage.py check --deploy`."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env_bool, env_int, env_list, env_secret, env_secret_list
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", min_length=50)
-WALLET_ENCRYPTION_KEYS = env_secret_list("WALLET_ENCRYPTION_KEYS")
+PLATFORM_WALLET_KEYS = env_secret_list("PLATFORM_WALLET_KEYS")
+CUSTOMER_WALLET_KEYS = env_secret_list("CUSTOMER_WALLET_KEYS")
+if set(PLATFORM_WALLET_KEYS) & set(CUSTOMER_WALLET_KEYS):
+    raise ImproperlyConfigured("Customers' wallet keys must be encrypted under other keys than the platform's.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

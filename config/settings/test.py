@@ -1,7 +1,7 @@
 """The test suite: real PostgreSQL, Redis and anvil (started by `make test` through tests.services)."""
 
 from config.env import env_bool, env_list
-from config.public_secrets import TEST_WALLET_KEY
+from config.public_secrets import TEST_CUSTOMER_WALLET_KEY, TEST_PLATFORM_WALLET_KEY
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -13,7 +13,9 @@ DEMO_FAUCET = True
 CHAIN_RECEIPT_POLL_SECONDS = 1
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", TEST_WALLET_KEY)
+PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", TEST_PLATFORM_WALLET_KEY)
+CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", TEST_CUSTOMER_WALLET_KEY)
+CHAIN_ADMIN_DELAY_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

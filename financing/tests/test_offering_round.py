@@ -18,7 +18,7 @@ from financing.services import (
 )
 from tests import flows
 from tokens import chain as tokens_chain
-from tokens.choices import ContractKind
+from tokens.choices import ContractKind, WalletKind
 from tokens.selectors import payment_balance, platform_contract, platform_wallet, token_balance
 
 
@@ -136,14 +136,23 @@ def test_pro_rata_allotment_never_exceeds_what_is_offered(requests, available, e
     assert sum(allotted.values()) <= available
 
 
-def test_settlement_is_keyed_by_allotment_on_chain(round_actors):
+def test_settlement_is_keyed_by_subscription_on_chain_and_empties_its_escrow(round_actors):
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=investor, offering_id=offering.pk, units=25)
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=25)
+    settlement = platform_contract(ContractKind.SETTLEMENT).address
+    token = offering.token.address
+    wallet = flows.profile_of(investor).wallet.address
+    assert tokens_chain.call("Settlement", settlement, "escrowOf", token, subscription.pk) == [
+        wallet,
+        25_000 * 10**6,
+    ]
+    assert payment_balance(wallet) == Decimal("75000.00")
+
     offering_close(actor=operator, offering_id=offering.pk)
-    allotment = Allotment.objects.get()
-    settlement = platform_contract(ContractKind.SETTLEMENT)
-    assert tokens_chain.call("Settlement", settlement.address, "isSettled", allotment.pk) is True
+
+    assert tokens_chain.call("Settlement", settlement, "isSettled", token, subscription.pk) is True
+    assert tokens_chain.call("Settlement", settlement, "escrowOf", token, subscription.pk)[1] == 0
 
 
 def test_concurrent_subscriptions_never_pass_the_hard_cap(round_actors):
@@ -187,11 +196,11 @@ def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_
     subscription_create(user=keeps, offering_id=offering.pk, units=30)
     subscription_create(user=revoked, offering_id=offering.pk, units=30)
     registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
-    operator_address = platform_wallet().address
-    chain.provider.make_request("anvil_impersonateAccount", [operator_address])
+    registrar = platform_wallet(WalletKind.REGISTRAR).address
+    chain.provider.make_request("anvil_impersonateAccount", [registrar])
     tokens_chain.contract("IdentityRegistry", registry.address).functions.revokeIdentity(
         flows.profile_of(revoked).wallet.address
-    ).transact({"from": operator_address})
+    ).transact({"from": registrar})
 
     offering_close(actor=operator, offering_id=offering.pk)
 
@@ -200,8 +209,15 @@ def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_
     assert failed.status == AllotmentStatus.FAILED
     assert "not verified on the identity registry" in failed.failure_reason
     assert settled.status == AllotmentStatus.SETTLED
-    assert token_balance(offering.token, flows.profile_of(revoked).wallet.address) == 0
-    assert payment_balance(flows.profile_of(revoked).wallet.address) == Decimal("100000.00")
+    revoked_wallet = flows.profile_of(revoked).wallet.address
+    assert token_balance(offering.token, revoked_wallet) == 0
+    # The payment waits in escrow, untouched, for a retry or a refund.
+    assert payment_balance(revoked_wallet) == Decimal("70000.00")
+    settlement = platform_contract(ContractKind.SETTLEMENT).address
+    escrow = tokens_chain.call(
+        "Settlement", settlement, "escrowOf", offering.token.address, failed.subscription_id
+    )
+    assert escrow == [revoked_wallet, 30_000 * 10**6]
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED
 
 

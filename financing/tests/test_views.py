@@ -706,7 +706,12 @@ def test_an_investor_cannot_withdraw_someone_elses_subscription(client, db):
     offering = offering_of()
     owner = UserFactory(role=Role.INVESTOR)
     subscription = Subscription.objects.create(
-        offering=offering, investor=owner, units=5, amount=Decimal("5000")
+        offering=offering,
+        investor=owner,
+        units=5,
+        amount=Decimal("5000"),
+        status=SubscriptionStatus.ACTIVE,
+        authorised_until=timezone.now(),
     )
     client.force_login(UserFactory(role=Role.INVESTOR))
 

@@ -123,16 +123,26 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @notice Allowed countries are ISO 3166-1 numeric codes, 1..999.
     error InvalidCountry(uint16 country);
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE, AGENT_ROLE, COMPLIANCE_ROLE and PAUSER_ROLE.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and AGENT_ROLE (the platform timelock: delay and a second key).
+    /// @param compliance Receives COMPLIANCE_ROLE (the registrar key sets the token's rules at set-up).
+    /// @param pauser Receives PAUSER_ROLE (the agent key: an emergency pause is immediate).
     /// @param settlement Receives MINTER_ROLE unless it is the zero address.
-    constructor(string memory name_, string memory symbol_, address registry, address admin, address settlement) {
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        address registry,
+        address admin,
+        address compliance,
+        address pauser,
+        address settlement
+    ) {
         _name = name_;
         _symbol = symbol_;
         identityRegistry = IIdentityRegistry(registry);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(AGENT_ROLE, admin);
-        _grantRole(COMPLIANCE_ROLE, admin);
-        _grantRole(PAUSER_ROLE, admin);
+        _grantRole(COMPLIANCE_ROLE, compliance);
+        _grantRole(PAUSER_ROLE, pauser);
         if (settlement != address(0)) _grantRole(MINTER_ROLE, settlement);
     }
 

@@ -5,135 +5,391 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMintable} from "./interfaces/IMintable.sol";
+import {IReceiveWithAuthorization} from "./interfaces/IReceiveWithAuthorization.sol";
 
-/// @title Settlement: delivery versus payment for allotments, and batch payouts for distributions.
-/// @notice Each allotment id settles at most once ever and each distribution id pays at most once
-///         ever, so a retried transaction can never pay or deliver twice.
-/// @dev Investors and payers approve this contract on the payment token (investors by EIP-2612
-///      permit); SETTLER_ROLE is therefore trusted to name payer and amounts, and must be held only
-///      by the platform's settlement signer. This contract needs MINTER_ROLE on each security token.
+/// @title Settlement: escrowed subscriptions delivered against payment, and escrowed distributions.
+/// @notice Money moves only as its owner signed. A subscription's money enters escrow through the
+///         investor's EIP-3009 authorisation of exactly that subscription's amount; at settlement the
+///         escrow pays the offering's registered issuer units x registered price and refunds the rest
+///         to the investor; a refund returns the whole escrow to the investor. A distribution is
+///         funded by the registered issuer's own authorisation and pays only current holders of the
+///         offering's token, the remainder going back to the issuer. No allowance is ever needed.
+/// @dev REGISTRAR_ROLE (behind the platform timelock) registers offerings and allows payment tokens;
+///      SETTLER_ROLE (the settler key) can only choose when and how many units settle, never where
+///      money goes. This contract needs MINTER_ROLE on each offering's security token.
 contract Settlement is AccessControl {
     using SafeERC20 for IERC20;
 
-    /// @notice Role allowed to settle allotments and pay distributions.
+    /// @notice Registers offerings and allows payment tokens.
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Funds, settles and refunds escrows; funds, pays and closes distributions.
     bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
 
-    /// @notice One allotment: `payment` base units of the payment token from investor to issuer
-    ///         against `units` security tokens minted to the investor.
-    struct Allotment {
-        uint256 allotmentId;
-        address token;
-        address investor;
-        address issuer;
+    /// @notice One item of a batch settlement: `units` of the subscription's escrow are delivered.
+    struct Settle {
+        uint256 subscriptionId;
         uint256 units;
-        uint256 payment;
     }
 
-    /// @notice The payment token (HKD stablecoin), fixed at deployment.
-    IERC20 public immutable paymentToken;
+    /// @dev Two slots: (issuer, unitPrice) and (paymentToken, settleBy); registered once, never changed.
+    struct Offering {
+        address issuer;
+        uint96 unitPrice;
+        address paymentToken;
+        uint64 settleBy;
+    }
 
-    /// @dev Bit (id & 255) of word (id >> 8) is set once the id is used.
-    mapping(uint256 word => uint256 bits) private _settled;
+    /// @dev One slot, zeroed when the escrow settles or is refunded.
+    struct Escrow {
+        address investor;
+        uint96 amount;
+    }
+
+    /// @dev One slot; `remaining` drops to zero when the distribution is closed, the token stays.
+    struct Distribution {
+        address token;
+        uint96 remaining;
+    }
+
+    mapping(address paymentToken => bool) private _allowedPaymentTokens;
+    mapping(address token => Offering) private _offerings;
+    mapping(address token => mapping(uint256 subscriptionId => Escrow)) private _escrows;
+    /// @dev Bit (id & 255) of word (id >> 8) is set once the subscription settled.
+    mapping(address token => mapping(uint256 word => uint256 bits)) private _settled;
+    mapping(uint256 distributionId => Distribution) private _distributions;
+    /// @dev Bit (id & 255) of word (id >> 8) is set once the payout id is used.
     mapping(uint256 word => uint256 bits) private _paid;
 
-    /// @notice An allotment was settled.
+    /// @notice A payment token was allowed or disallowed for new offerings.
+    event PaymentTokenAllowed(address indexed paymentToken, bool allowed);
+    /// @notice An offering was registered.
+    event OfferingRegistered(
+        address indexed token, address indexed issuer, address paymentToken, uint256 unitPrice, uint64 settleBy
+    );
+    /// @notice A subscription's money entered escrow.
+    event Funded(
+        uint256 indexed subscriptionId, address indexed token, address indexed investor, uint256 units, uint256 amount
+    );
+    /// @notice A subscription settled: units minted, payment to the issuer, refund to the investor.
     event Settled(
-        uint256 indexed allotmentId,
+        uint256 indexed subscriptionId,
         address indexed token,
         address indexed investor,
         address issuer,
         uint256 units,
-        uint256 payment
+        uint256 payment,
+        uint256 refund
     );
-    /// @notice A distribution was paid to its holders.
-    event DistributionPaid(uint256 indexed distributionId, address indexed payer, uint256 holders, uint256 total);
+    /// @notice A subscription's whole escrow went back to its investor.
+    event Refunded(uint256 indexed subscriptionId, address indexed token, address indexed investor, uint256 amount);
+    /// @notice The issuer escrowed a distribution.
+    event DistributionFunded(
+        uint256 indexed distributionId, address indexed token, address indexed issuer, uint256 amount
+    );
+    /// @notice Part of a distribution was paid to current holders.
+    event DistributionPaid(uint256 indexed payoutId, uint256 indexed distributionId, uint256 holders, uint256 total);
+    /// @notice A distribution's remainder went back to the issuer.
+    event DistributionClosed(uint256 indexed distributionId, uint256 returned);
 
-    /// @notice The allotment id has already settled.
-    error AlreadySettled(uint256 allotmentId);
-    /// @notice The distribution id has already been paid.
-    error AlreadyPaid(uint256 distributionId);
+    /// @notice The token already has an offering.
+    error OfferingAlreadyRegistered(address token);
+    /// @notice The payment token is not on the allowlist.
+    error PaymentTokenNotAllowed(address paymentToken);
+    /// @notice Zero token or issuer, zero price or one above 2**96 - 1, or settleBy not in the future.
+    error InvalidOffering();
+    /// @notice The token has no registered offering.
+    error UnknownOffering(address token);
+    /// @notice The offering's settleBy has passed: its escrows can only be refunded.
+    error SettlementWindowClosed(address token);
+    /// @notice Units are zero, or their amount does not fit an escrow (2**96 - 1 base units).
+    error InvalidUnits();
+    /// @notice The subscription already has an escrow.
+    error EscrowExists(uint256 subscriptionId);
+    /// @notice The subscription already settled (it is never funded again).
+    error AlreadySettled(uint256 subscriptionId);
+    /// @notice The subscription has no escrow (never funded, settled or refunded).
+    error NoEscrow(uint256 subscriptionId);
+    /// @notice The payment for the units is more than the escrow holds.
+    error ExceedsEscrow(uint256 subscriptionId, uint256 escrowed, uint256 payment);
+    /// @notice Before the offering's settleBy only the settler may refund.
+    error NotAllowedYet();
+    /// @notice The distribution id is funded already.
+    error DistributionExists(uint256 distributionId);
+    /// @notice The distribution amount is zero or above 2**96 - 1 base units.
+    error InvalidAmount();
+    /// @notice The distribution id was never funded.
+    error UnknownDistribution(uint256 distributionId);
+    /// @notice The payout id has been used.
+    error AlreadyPaid(uint256 payoutId);
     /// @notice holders and amounts differ in length.
     error LengthMismatch();
-    /// @notice The zero address cannot be the payment token.
-    error InvalidPaymentToken();
+    /// @notice The address holds none of the distribution's token.
+    error NotAHolder(address holder);
+    /// @notice The payout is more than the distribution has left.
+    error ExceedsFunding(uint256 distributionId, uint256 remaining, uint256 total);
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE and SETTLER_ROLE.
-    /// @param paymentToken_ The payment token, immutable.
-    constructor(address admin, address paymentToken_) {
-        if (paymentToken_ == address(0)) revert InvalidPaymentToken();
-        paymentToken = IERC20(paymentToken_);
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and REGISTRAR_ROLE (the platform timelock).
+    constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(SETTLER_ROLE, admin);
+        _grantRole(REGISTRAR_ROLE, admin);
     }
 
-    /// @notice Settle one allotment atomically: payment from investor to issuer, units minted to investor.
-    function settle(
-        uint256 allotmentId,
+    // ---------------------------------------------------------------- offerings
+
+    /// @notice Allow or disallow `paymentToken` for offerings registered from now on.
+    function setPaymentTokenAllowed(address paymentToken, bool allowed) external onlyRole(REGISTRAR_ROLE) {
+        _allowedPaymentTokens[paymentToken] = allowed;
+        emit PaymentTokenAllowed(paymentToken, allowed);
+    }
+
+    /// @notice Whether new offerings may use `paymentToken`.
+    function isPaymentTokenAllowed(address paymentToken) external view returns (bool) {
+        return _allowedPaymentTokens[paymentToken];
+    }
+
+    /// @notice Register the offering of `token`, once: its issuer, payment token, price per unit and deadline.
+    function registerOffering(address token, address issuer, address paymentToken, uint256 unitPrice, uint64 settleBy)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
+        if (
+            token == address(0) || issuer == address(0) || unitPrice == 0 || unitPrice > type(uint96).max
+                || settleBy <= block.timestamp
+        ) revert InvalidOffering();
+        if (_offerings[token].issuer != address(0)) revert OfferingAlreadyRegistered(token);
+        if (!_allowedPaymentTokens[paymentToken]) revert PaymentTokenNotAllowed(paymentToken);
+        _offerings[token] = Offering(issuer, uint96(unitPrice), paymentToken, settleBy);
+        emit OfferingRegistered(token, issuer, paymentToken, unitPrice, settleBy);
+    }
+
+    /// @notice The registered offering of `token` (all zero when none).
+    function offeringOf(address token)
+        external
+        view
+        returns (address issuer, address paymentToken, uint256 unitPrice, uint64 settleBy)
+    {
+        Offering memory o = _offerings[token];
+        return (o.issuer, o.paymentToken, o.unitPrice, o.settleBy);
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    /// @notice The EIP-3009 nonce an investor signs to fund `units` of subscription `subscriptionId` of `token`.
+    function authorizationNonce(address token, uint256 subscriptionId, uint256 units) public view returns (bytes32) {
+        return keccak256(abi.encode(address(this), token, subscriptionId, units));
+    }
+
+    /// @notice Move units x price from the investor into escrow, with the investor's authorisation of exactly that.
+    function fund(
         address token,
+        uint256 subscriptionId,
         address investor,
-        address issuer,
         uint256 units,
-        uint256 payment
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
     ) external onlyRole(SETTLER_ROLE) {
-        _settle(allotmentId, token, investor, issuer, units, payment);
+        Offering memory o = _openOffering(token);
+        if (units == 0 || units > type(uint96).max) revert InvalidUnits();
+        uint256 amount = units * o.unitPrice;
+        if (amount > type(uint96).max) revert InvalidUnits();
+        Escrow storage escrow = _escrows[token][subscriptionId];
+        if (escrow.amount != 0) revert EscrowExists(subscriptionId);
+        if (_isMarked(_settled[token], subscriptionId)) revert AlreadySettled(subscriptionId);
+        escrow.investor = investor;
+        escrow.amount = uint96(amount);
+        IReceiveWithAuthorization(o.paymentToken).receiveWithAuthorization(
+            investor, address(this), amount, 0, validBefore, authorizationNonce(token, subscriptionId, units), v, r, s
+        );
+        emit Funded(subscriptionId, token, investor, units, amount);
     }
 
-    /// @notice Settle many allotments in one transaction, all or nothing.
-    function settleBatch(Allotment[] calldata allotments) external onlyRole(SETTLER_ROLE) {
-        for (uint256 i; i < allotments.length; ++i) {
-            Allotment calldata a = allotments[i];
-            _settle(a.allotmentId, a.token, a.investor, a.issuer, a.units, a.payment);
+    /// @notice The escrow of subscription `subscriptionId` of `token` (all zero when none).
+    function escrowOf(address token, uint256 subscriptionId) external view returns (address investor, uint256 amount) {
+        Escrow memory e = _escrows[token][subscriptionId];
+        return (e.investor, e.amount);
+    }
+
+    /// @notice Deliver `units` against the subscription's escrow: the issuer is paid, any excess refunded.
+    function settle(address token, uint256 subscriptionId, uint256 units) external onlyRole(SETTLER_ROLE) {
+        Offering memory o = _openOffering(token);
+        uint256 payment = _settle(token, o, subscriptionId, units);
+        if (payment != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, payment);
+    }
+
+    /// @notice Settle many subscriptions of one offering, all or nothing; the issuer is paid once, the sum.
+    function settleBatch(address token, Settle[] calldata items) external onlyRole(SETTLER_ROLE) {
+        Offering memory o = _openOffering(token);
+        uint256 total;
+        for (uint256 i; i < items.length; ++i) {
+            total += _settle(token, o, items[i].subscriptionId, items[i].units);
+        }
+        if (total != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, total);
+    }
+
+    /// @notice Whether subscription `subscriptionId` of `token` settled.
+    function isSettled(address token, uint256 subscriptionId) external view returns (bool) {
+        return _isMarked(_settled[token], subscriptionId);
+    }
+
+    /// @notice Return the whole escrow to its investor (the settler at any time; anyone from settleBy on).
+    function refund(address token, uint256 subscriptionId) external {
+        address paymentToken = _refundableOffering(token);
+        _refund(token, paymentToken, subscriptionId);
+    }
+
+    /// @notice Return many escrows of one offering to their investors, all or nothing.
+    function refundBatch(address token, uint256[] calldata subscriptionIds) external {
+        address paymentToken = _refundableOffering(token);
+        for (uint256 i; i < subscriptionIds.length; ++i) {
+            _refund(token, paymentToken, subscriptionIds[i]);
         }
     }
 
-    /// @notice Pay `amounts[i]` of the payment token from `payer` to `holders[i]`, all or nothing.
-    function payout(uint256 distributionId, address payer, address[] calldata holders, uint256[] calldata amounts)
+    // ---------------------------------------------------------------- distributions
+
+    /// @notice The EIP-3009 nonce an issuer signs to fund distribution `distributionId` of `token` with `amount`.
+    function distributionNonce(address token, uint256 distributionId, uint256 amount) public view returns (bytes32) {
+        return keccak256(abi.encode(address(this), "distribution", token, distributionId, amount));
+    }
+
+    /// @notice Move `amount` from the token's registered issuer into escrow, with the issuer's authorisation.
+    function fundDistribution(
+        address token,
+        uint256 distributionId,
+        uint256 amount,
+        uint256 validBefore,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external onlyRole(SETTLER_ROLE) {
+        Offering storage o = _offerings[token];
+        address issuer = o.issuer;
+        if (issuer == address(0)) revert UnknownOffering(token);
+        if (amount == 0 || amount > type(uint96).max) revert InvalidAmount();
+        Distribution storage d = _distributions[distributionId];
+        if (d.token != address(0)) revert DistributionExists(distributionId);
+        d.token = token;
+        d.remaining = uint96(amount);
+        IReceiveWithAuthorization(o.paymentToken).receiveWithAuthorization(
+            issuer,
+            address(this),
+            amount,
+            0,
+            validBefore,
+            distributionNonce(token, distributionId, amount),
+            v,
+            r,
+            s
+        );
+        emit DistributionFunded(distributionId, token, issuer, amount);
+    }
+
+    /// @notice Pay `amounts[i]` of the distribution to `holders[i]`, each a current holder of its token; once per payoutId.
+    function payout(uint256 payoutId, uint256 distributionId, address[] calldata holders, uint256[] calldata amounts)
         external
         onlyRole(SETTLER_ROLE)
     {
+        Distribution memory d = _distributions[distributionId];
+        if (d.token == address(0)) revert UnknownDistribution(distributionId);
         if (holders.length != amounts.length) revert LengthMismatch();
-        if (!_mark(_paid, distributionId)) revert AlreadyPaid(distributionId);
-        IERC20 token = paymentToken;
+        if (!_mark(_paid, payoutId)) revert AlreadyPaid(payoutId);
         uint256 total;
-        for (uint256 i; i < holders.length; ++i) {
-            uint256 amount = amounts[i];
-            if (amount == 0) continue;
-            total += amount;
-            token.safeTransferFrom(payer, holders[i], amount);
+        for (uint256 i; i < amounts.length; ++i) {
+            total += amounts[i];
         }
-        emit DistributionPaid(distributionId, payer, holders.length, total);
+        if (total > d.remaining) revert ExceedsFunding(distributionId, d.remaining, total);
+        unchecked {
+            _distributions[distributionId].remaining = uint96(d.remaining - total);
+        }
+        IERC20 paymentToken = IERC20(_offerings[d.token].paymentToken);
+        IERC20 token = IERC20(d.token);
+        for (uint256 i; i < holders.length; ++i) {
+            address holder = holders[i];
+            if (token.balanceOf(holder) == 0) revert NotAHolder(holder);
+            if (amounts[i] != 0) paymentToken.safeTransfer(holder, amounts[i]);
+        }
+        emit DistributionPaid(payoutId, distributionId, holders.length, total);
     }
 
-    /// @notice Whether `allotmentId` has settled.
-    function isSettled(uint256 allotmentId) external view returns (bool) {
-        return _settled[allotmentId >> 8] & (1 << (allotmentId & 255)) != 0;
+    /// @notice Return what is left of the distribution to the token's registered issuer.
+    function closeDistribution(uint256 distributionId) external onlyRole(SETTLER_ROLE) {
+        Distribution memory d = _distributions[distributionId];
+        if (d.token == address(0)) revert UnknownDistribution(distributionId);
+        _distributions[distributionId].remaining = 0;
+        Offering storage o = _offerings[d.token];
+        if (d.remaining != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, d.remaining);
+        emit DistributionClosed(distributionId, d.remaining);
     }
 
-    /// @notice Whether `distributionId` has been paid.
-    function isPaid(uint256 distributionId) external view returns (bool) {
-        return _paid[distributionId >> 8] & (1 << (distributionId & 255)) != 0;
+    /// @notice The distribution's token and what it has left (all zero when never funded).
+    function distributionOf(uint256 distributionId) external view returns (address token, uint256 remaining) {
+        Distribution memory d = _distributions[distributionId];
+        return (d.token, d.remaining);
     }
 
-    function _settle(
-        uint256 allotmentId,
-        address token,
-        address investor,
-        address issuer,
-        uint256 units,
-        uint256 payment
-    ) private {
-        if (!_mark(_settled, allotmentId)) revert AlreadySettled(allotmentId);
-        if (payment != 0) paymentToken.safeTransferFrom(investor, issuer, payment);
-        IMintable(token).mint(investor, units);
-        emit Settled(allotmentId, token, investor, issuer, units, payment);
+    /// @notice Whether `payoutId` has been used.
+    function isPaid(uint256 payoutId) external view returns (bool) {
+        return _isMarked(_paid, payoutId);
     }
 
-    /// @dev Set the id's bit; false when it was already set (checked before any external call).
+    // ---------------------------------------------------------------- internals
+
+    /// @dev The offering of `token`, which must be registered and before its settleBy.
+    function _openOffering(address token) private view returns (Offering memory o) {
+        o = _offerings[token];
+        if (o.issuer == address(0)) revert UnknownOffering(token);
+        if (block.timestamp >= o.settleBy) revert SettlementWindowClosed(token);
+    }
+
+    /// @dev The payment token of `token`'s offering, if the caller may refund its escrows now.
+    function _refundableOffering(address token) private view returns (address) {
+        Offering storage o = _offerings[token];
+        if (block.timestamp < o.settleBy && !hasRole(SETTLER_ROLE, msg.sender)) revert NotAllowedYet();
+        return o.paymentToken;
+    }
+
+    /// @dev Close one escrow: mint the units, refund the excess; returns the issuer's payment (paid by the caller).
+    function _settle(address token, Offering memory o, uint256 subscriptionId, uint256 units)
+        private
+        returns (uint256 payment)
+    {
+        Escrow memory escrow = _escrows[token][subscriptionId];
+        if (escrow.amount == 0) revert NoEscrow(subscriptionId);
+        if (units == 0 || units > type(uint96).max) revert InvalidUnits();
+        payment = units * o.unitPrice;
+        if (payment > escrow.amount) revert ExceedsEscrow(subscriptionId, escrow.amount, payment);
+        delete _escrows[token][subscriptionId];
+        _mark(_settled[token], subscriptionId);
+        IMintable(token).mint(escrow.investor, units);
+        uint256 excess;
+        unchecked {
+            excess = escrow.amount - payment;
+        }
+        if (excess != 0) IERC20(o.paymentToken).safeTransfer(escrow.investor, excess);
+        emit Settled(subscriptionId, token, escrow.investor, o.issuer, units, payment, excess);
+    }
+
+    /// @dev Return one whole escrow to its investor.
+    function _refund(address token, address paymentToken, uint256 subscriptionId) private {
+        Escrow memory escrow = _escrows[token][subscriptionId];
+        if (escrow.amount == 0) revert NoEscrow(subscriptionId);
+        delete _escrows[token][subscriptionId];
+        IERC20(paymentToken).safeTransfer(escrow.investor, escrow.amount);
+        emit Refunded(subscriptionId, token, escrow.investor, escrow.amount);
+    }
+
+    /// @dev Set the id's bit; false when it was already set.
     function _mark(mapping(uint256 => uint256) storage bitmap, uint256 id) private returns (bool) {
         uint256 mask = 1 << (id & 255);
         uint256 bits = bitmap[id >> 8];
         if (bits & mask != 0) return false;
         bitmap[id >> 8] = bits | mask;
         return true;
+    }
+
+    function _isMarked(mapping(uint256 => uint256) storage bitmap, uint256 id) private view returns (bool) {
+        return bitmap[id >> 8] & (1 << (id & 255)) != 0;
     }
 }

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 import redis
 import requests
-from cryptography.fernet import Fernet
 from django.db import transaction
-from hexbytes import HexBytes
 
-from tokens import chain, outbox, signer
+from tokens import chain, outbox
 from tokens.choices import ChainTxStatus, ContractKind, WalletKind
 from tokens.models import ChainTransaction, Wallet
 from tokens.selectors import platform_contract, platform_wallet
@@ -58,7 +54,8 @@ def test_a_crash_after_signing_resends_the_same_bytes_and_mints_once(receiver, n
         assert outbox._sign(locked)
     signed = ChainTransaction.objects.get(pk=row.pk)
     assert signed.status == ChainTxStatus.SENT
-    assert chain.web3().eth.get_transaction_count(platform_wallet().address, "pending") == signed.nonce
+    faucet = platform_wallet(WalletKind.FAUCET).address
+    assert chain.web3().eth.get_transaction_count(faucet, "pending") == signed.nonce
 
     with pytest.raises(outbox.NotYetConfirmed):  # the confirmer finds nothing and re-broadcasts
         outbox.chain_transaction_confirm(tx_id=row.pk)
@@ -87,61 +84,20 @@ def test_a_dropped_rpc_leaves_the_row_pending_for_a_retry(receiver, settings, no
 
 
 def test_a_refused_call_fails_with_the_decoded_reason_and_spends_no_nonce(platform, receiver):
-    settlement = platform_contract(ContractKind.SETTLEMENT)
-    nonce_before = Wallet.objects.get(pk=platform_wallet().pk).next_nonce
+    from financing.services import INTENT_SETTLE_ALLOTMENT
     from tokens.services import contract_call
 
-    # No allowance from `receiver`: the settlement cannot collect payment, so the chain refuses.
+    settler = platform_wallet(WalletKind.SETTLER)
+    nonce_before = settler.next_nonce
+    # No offering is registered for this "token": the contract refuses to settle anything against it.
     row = contract_call(
-        target=settlement,
+        target=platform_contract(ContractKind.SETTLEMENT),
         function="settle",
-        args=[
-            424242,
-            platform_contract(ContractKind.PAYMENT_TOKEN).address,
-            receiver.address,
-            receiver.address,
-            1,
-            1,
-        ],
-        intent="grant_role",
+        args=[receiver.address, 424242, 1],
+        intent=INTENT_SETTLE_ALLOTMENT,
         key="settle:refused",
     )
     row.refresh_from_db()
     assert row.status == ChainTxStatus.FAILED
-    assert row.error  # e.g. ERC20InsufficientAllowance(...) or a token rule, decoded by name
-    assert "(" in row.error
-    assert Wallet.objects.get(pk=platform_wallet().pk).next_nonce == nonce_before
-
-
-def test_wallet_keys_are_encrypted_at_rest_and_never_logged(platform, receiver, caplog):
-    caplog.set_level(logging.DEBUG)
-    account = signer._account(receiver)
-    raw_key = bytes(account.key).hex()
-    assert raw_key not in receiver.encrypted_key
-    assert receiver.address == account.address
-    payment_token_mint(to_address=receiver.address, amount_base_units=3, key="mint:logs")
-    assert raw_key not in caplog.text
-    assert raw_key not in repr(receiver)
-
-
-def test_a_key_under_another_encryption_key_is_refused(platform, receiver, settings):
-    from django.core.exceptions import ImproperlyConfigured
-
-    settings.WALLET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
-        signer.sign_transaction(
-            receiver,
-            {"to": receiver.address, "value": 0, "gas": 21000, "gasPrice": 1, "nonce": 0, "chainId": 31337},
-        )
-
-
-def test_rotating_encryption_keys_keeps_wallets_usable(platform, receiver, settings):
-    old_keys = list(settings.WALLET_ENCRYPTION_KEYS)
-    settings.WALLET_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old_keys]
-    receiver.encrypted_key = signer.reencrypt(receiver)
-    settings.WALLET_ENCRYPTION_KEYS = settings.WALLET_ENCRYPTION_KEYS[:1]
-    signed = signer.sign_transaction(
-        receiver,
-        {"to": receiver.address, "value": 0, "gas": 21000, "gasPrice": 1, "nonce": 0, "chainId": 31337},
-    )
-    assert HexBytes(signed.raw_transaction)
+    assert row.error == f"UnknownOffering({receiver.address.lower()})"
+    assert Wallet.objects.get(pk=settler.pk).next_nonce == nonce_before
