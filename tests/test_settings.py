@@ -123,4 +123,4 @@ def test_production_refuses_customer_keys_under_the_platforms_encryption_key():
     shared = Fernet.generate_key().decode()
     result = _check_deploy(**{**PRIVATE, "PLATFORM_WALLET_KEYS": shared, "CUSTOMER_WALLET_KEYS": shared})
     assert result.returncode != 0
-    assert "other keys than the platform" in result.stderr
+    assert "other encryption keys than the platform" in result.stderr

@@ -11,7 +11,7 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY", min_length=50)
 PLATFORM_WALLET_KEYS = env_secret_list("PLATFORM_WALLET_KEYS")
 CUSTOMER_WALLET_KEYS = env_secret_list("CUSTOMER_WALLET_KEYS")
 if set(PLATFORM_WALLET_KEYS) & set(CUSTOMER_WALLET_KEYS):
-    raise ImproperlyConfigured("Customers' wallet keys must be encrypted under other keys than the platform's.")
+    raise ImproperlyConfigured("Customers' wallet keys need other encryption keys than the platform's.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
