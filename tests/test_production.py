@@ -216,7 +216,7 @@ def test_logging_in_and_out_is_never_cached_and_public_pages_may_be(client, db):
     user = UserFactory(role=Role.INVESTOR)
     assert "Pragma" not in client.get(reverse("api-docs"))
 
-    logged_in = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    logged_in = client.post(reverse("accounts:login"), {"email": user.email, "password": PASSWORD})
     assert logged_in.status_code == 302
     assert_never_cached(logged_in)
     assert_never_cached(client.post(reverse("accounts:logout")))
