@@ -135,6 +135,13 @@ CELERY_TASK_ROUTES = {"tokens.tasks.*": {"queue": "chain"}}
 CELERY_BEAT_SCHEDULE = {
     "chain-outbox-sweep": {"task": "tokens.tasks.chain_outbox_sweep", "schedule": 30.0},
     "offerings-close-due": {"task": "financing.tasks.offerings_close_due", "schedule": 60.0},
+    # Each run checks the entries added since the last checkpoint; the daily one re-checks from the first.
+    "audit-verify": {"task": "compliance.tasks.audit_chain_verify", "schedule": 300.0},
+    "audit-verify-full": {
+        "task": "compliance.tasks.audit_chain_verify",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
 }
 
 # The chain. CHAIN_RPC_URL points at any EVM node; anvil only in the demo and the tests.
@@ -145,6 +152,11 @@ CHAIN_RECEIPT_POLL_SECONDS = env_int("CHAIN_RECEIPT_POLL_SECONDS", 1, minimum=1)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", False)
 # Fernet keys (comma-separated, newest first) that encrypt custodial wallet keys at rest.
 WALLET_ENCRYPTION_KEYS = env_list("WALLET_ENCRYPTION_KEYS", "")
+# The secret the audit trail's hash chain is keyed with (HMAC-SHA256). The committed default serves
+# the demo and the tests only; production refuses it. Retired keys still verify the entries they signed.
+DEMO_AUDIT_HMAC_KEY = "demo-audit-trail-key-public-in-the-repository"
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", DEMO_AUDIT_HMAC_KEY)
+AUDIT_HMAC_RETIRED_KEYS = env_list("AUDIT_HMAC_RETIRED_KEYS", "")
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
