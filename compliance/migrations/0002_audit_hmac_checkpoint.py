@@ -1,7 +1,8 @@
 """Key the audit trail with AUDIT_HMAC_KEY and add the verification checkpoint.
 
-Entries written before were chained with plain SHA-256: they are checked under that scheme first (a
-broken trail is refused, so tampering is never re-signed), then re-signed with the key in order.
+Entries written before were chained with plain SHA-256: each is checked under that scheme first (a
+broken trail is refused, so tampering is never re-signed), then re-signed with the key, in order.
+Going back re-signs them with plain SHA-256 after checking them under their keys.
 """
 
 import hashlib
@@ -13,22 +14,48 @@ from django.db import migrations, models
 from compliance.audit import GENESIS_HASH, audit_key_id, canonical_json, entry_fields, entry_hash
 
 
-def key_the_trail(apps, schema_editor):
+def _unkeyed_hash(event, previous_hash):
+    fields = {name: value for name, value in entry_fields(event).items() if name != "key_id"}
+    return hashlib.sha256((previous_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+def _resign(apps, check, sign):
+    """Walk the trail in order: refuse an entry `check` disputes, else give it the hash `sign` makes."""
     AuditEvent = apps.get_model("compliance", "AuditEvent")
-    AuditChainHead = apps.get_model("compliance", "AuditChainHead")
-    key_id, key = audit_key_id(settings.AUDIT_HMAC_KEY), settings.AUDIT_HMAC_KEY.encode()
-    unkeyed = keyed = GENESIS_HASH
+    checked = signed = GENESIS_HASH
     for event in AuditEvent.objects.order_by("pk").iterator():
-        legacy = {name: value for name, value in entry_fields(event).items() if name != "key_id"}
-        expected = hashlib.sha256((unkeyed + canonical_json(legacy)).encode()).hexdigest()
-        if event.previous_hash != unkeyed or not hmac.compare_digest(event.hash, expected):
-            raise RuntimeError(f"The audit trail is broken at entry {event.pk}; investigate before keying it.")
-        unkeyed = event.hash
-        event.key_id, event.previous_hash = key_id, keyed
-        event.hash = entry_hash(key, keyed, entry_fields(event))
+        if event.previous_hash != checked or not hmac.compare_digest(event.hash, check(event, checked)):
+            raise RuntimeError(f"The audit trail is broken at entry {event.pk}; investigate before migrating it.")
+        checked = event.hash
+        event.previous_hash = signed
+        event.hash = sign(event, signed)
         event.save(update_fields=["key_id", "previous_hash", "hash"])
-        keyed = event.hash
-    AuditChainHead.objects.filter(pk=1).update(last_hash=keyed)
+        signed = event.hash
+    apps.get_model("compliance", "AuditChainHead").objects.filter(pk=1).update(last_hash=signed)
+
+
+def key_the_trail(apps, schema_editor):
+    key_id, key = audit_key_id(settings.AUDIT_HMAC_KEY), settings.AUDIT_HMAC_KEY.encode()
+
+    def sign(event, previous_hash):
+        event.key_id = key_id
+        return entry_hash(key, previous_hash, entry_fields(event))
+
+    _resign(apps, _unkeyed_hash, sign)
+
+
+def unkey_the_trail(apps, schema_editor):
+    keys = {audit_key_id(key): key.encode() for key in [settings.AUDIT_HMAC_KEY, *settings.AUDIT_HMAC_RETIRED_KEYS]}
+
+    def check(event, previous_hash):
+        key = keys.get(event.key_id)
+        return entry_hash(key, previous_hash, entry_fields(event)) if key else ""
+
+    def sign(event, previous_hash):
+        event.key_id = ""
+        return _unkeyed_hash(event, previous_hash)
+
+    _resign(apps, check, sign)
 
 
 class Migration(migrations.Migration):
@@ -67,5 +94,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(key_the_trail),
+        migrations.RunPython(key_the_trail, unkey_the_trail),
     ]
