@@ -130,7 +130,7 @@ class AuditVerifyApi(APIView):
         checkpoint = status.checkpoint
         return Response(
             {
-                "intact": status.broken_at is None,
+                "intact": status.intact,
                 "first_broken_event": status.broken_at,
                 "verified_through_event": checkpoint.last_event_id if checkpoint else 0,
                 "verified_at": checkpoint.verified_at if checkpoint else None,

@@ -36,7 +36,7 @@ GENESIS_HASH = "0" * 64
 
 @lru_cache(maxsize=16)
 def audit_key_id(key: str) -> str:
-    """The public id of a key (entries record it); it reveals nothing about the key."""
+    """The public id of a key that entries record: derived one way, so it does not give the key away."""
     return hmac.new(key.encode(), b"audit key id", hashlib.sha256).hexdigest()[:16]
 
 

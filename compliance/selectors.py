@@ -43,6 +43,13 @@ class AuditStatus:
     unverified: int
 
     @property
+    def intact(self) -> bool | None:
+        """Whether the last verification found the trail intact (None before the first one)."""
+        if self.checkpoint is None or self.checkpoint.verified_at is None:
+            return None
+        return self.checkpoint.broken_at is None
+
+    @property
     def broken_at(self) -> int | None:
         """The first altered entry the last verification found (None when it found none)."""
         return self.checkpoint.broken_at if self.checkpoint else None

@@ -226,6 +226,24 @@ def test_the_audit_page_reads_the_checkpoint_instead_of_rewalking_the_trail(
         assert all("LIMIT" in sql or "COUNT(" in sql for sql in reads), reads  # never the whole trail
 
 
+def test_the_audit_api_reports_the_last_verification_without_running_one(client, db):
+    company = CompanyFactory()
+    events = [audit_record(actor=None, action=f"step{n}", obj=company) for n in range(2)]
+    client.force_login(UserFactory(role=Role.OPERATOR))
+
+    before = client.get("/api/v1/audit/verify/").json()
+    audit_chain_verify()
+    after = client.get("/api/v1/audit/verify/").json()
+
+    assert (before["intact"], before["unverified_events"], before["verified_through_event"]) == (None, 2, 0)
+    assert (after["intact"], after["unverified_events"], after["verified_through_event"]) == (
+        True,
+        0,
+        events[-1].pk,
+    )
+    assert after["first_broken_event"] is None
+
+
 def test_only_compliance_staff_verify_the_audit_trail(client, db):
     client.force_login(UserFactory(role=Role.INVESTOR))
     assert client.post(reverse("compliance:audit_verify")).status_code == 403
