@@ -843,6 +843,6 @@ def offerings_close_due() -> list[int]:
                 attempts,
                 delay,
             )
-        else:
-            OfferingCloseRetry.objects.filter(offering_id=offering_id).delete()
+    # Closed by this run or by staff, or cancelled: nothing is left to retry.
+    OfferingCloseRetry.objects.exclude(offering__status=OfferingStatus.OPEN).delete()
     return due
