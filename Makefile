@@ -64,7 +64,7 @@ lock:
 # Placeholder secrets: compose refuses to start without them, and this checks the file, not the secrets.
 compose-check:
 	DJANGO_SECRET_KEY=placeholder PLATFORM_WALLET_KEYS=placeholder CUSTOMER_WALLET_KEYS=placeholder \
-		POSTGRES_PASSWORD=placeholder \
+		AUDIT_HMAC_KEY=placeholder POSTGRES_PASSWORD=placeholder \
 		docker-compose --env-file .env.example -f docker-compose.yml config -q
 
 clean:

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from compliance.models import AuditChainHead, AuditEvent, InvestorProfile
+from compliance.models import AuditChainHead, AuditCheckpoint, AuditEvent, InvestorProfile
 
 
 @admin.register(InvestorProfile)
@@ -66,3 +66,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditChainHead)
 class AuditChainHeadAdmin(ReadOnlyAdmin):
     list_display = ["pk", "last_hash"]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["last_event_id", "verified_at", "full_verified_at", "broken_at"]

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from compliance import selectors, services
-from compliance.audit import audit_chain_verify
 from compliance.choices import InvestorType
 from compliance.models import InvestorProfile
 from config.errors import NotFound
@@ -121,11 +120,21 @@ class FaucetApi(APIView):
 
 
 class AuditVerifyApi(APIView):
-    """Whether the audit trail is intact (staff only)."""
+    """What the last verification of the audit trail found (staff only); beat verifies it."""
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
     @extend_schema(responses={200: None})
     def get(self, request: Request) -> Response:
-        broken = audit_chain_verify()
-        return Response({"intact": broken is None, "first_broken_event": broken})
+        status = selectors.audit_status()
+        checkpoint = status.checkpoint
+        return Response(
+            {
+                "intact": status.intact,
+                "first_broken_event": status.broken_at,
+                "verified_through_event": checkpoint.last_event_id if checkpoint else 0,
+                "verified_at": checkpoint.verified_at if checkpoint else None,
+                "full_verified_at": checkpoint.full_verified_at if checkpoint else None,
+                "unverified_events": status.unverified,
+            }
+        )

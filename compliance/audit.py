@@ -1,32 +1,67 @@
 """The tamper-evident audit trail and the one helper that moves a status and records why.
 
-Every entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON, so
-changing or deleting any past entry breaks every hash after it (`audit_chain_verify` finds where).
+Every entry's hash is HMAC-SHA256 under a secret key (AUDIT_HMAC_KEY) over the previous entry's
+hash and the entry's canonical JSON, so changing or deleting any past entry breaks every hash after
+it, and someone with database access but without the key cannot rebuild a valid chain.
+`audit_chain_verify` walks the trail from a stored checkpoint (or from the first entry) to find where.
+
+Keys rotate: each entry records the id of its key, and verification picks the key by id among
+AUDIT_HMAC_KEY and AUDIT_HMAC_RETIRED_KEYS. Each verification logs the hash it reached, so a trail
+rewritten by someone who holds a key still disagrees with the logs kept off the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from compliance.models import AuditChainHead, AuditEvent
+from compliance.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from config.errors import Conflict
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 
 
-def _digest(previous_hash: str, fields: Mapping[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+@lru_cache(maxsize=16)
+def audit_key_id(key: str) -> str:
+    """The public id of a key that entries record: derived one way, so it does not give the key away."""
+    return hmac.new(key.encode(), b"audit key id", hashlib.sha256).hexdigest()[:16]
 
 
-def _fields(event: AuditEvent) -> dict[str, Any]:
+def _keys() -> dict[str, bytes]:
+    """Every key that may have signed an entry, by id; the signing key first."""
+    if not settings.AUDIT_HMAC_KEY:
+        raise ImproperlyConfigured("Set AUDIT_HMAC_KEY: the audit trail is signed with it.")
+    return {
+        audit_key_id(key): key.encode()
+        for key in [settings.AUDIT_HMAC_KEY, *settings.AUDIT_HMAC_RETIRED_KEYS]
+    }
+
+
+def canonical_json(fields: Mapping[str, Any]) -> str:
+    """The one text form of an entry's fields that its hash covers."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+
+
+def entry_hash(key: bytes, previous_hash: str, fields: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 under `key` of the previous entry's hash and this entry's canonical JSON."""
+    return hmac.new(key, (previous_hash + canonical_json(fields)).encode(), hashlib.sha256).hexdigest()
+
+
+def entry_fields(event: AuditEvent) -> dict[str, Any]:
+    """What an entry's hash covers: everything but its own hashes."""
     return {
         "occurred_at": event.occurred_at.isoformat(),
         "actor": event.actor_id,
@@ -37,6 +72,7 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
         "to_status": event.to_status,
         "reason": event.reason,
         "data": event.data,
+        "key_id": event.key_id,
     }
 
 
@@ -52,6 +88,7 @@ def audit_record(
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one entry for `obj` in the caller's transaction."""
+    key_id, key = next(iter(_keys().items()))
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"last_hash": GENESIS_HASH}
     )
@@ -66,22 +103,52 @@ def audit_record(
         reason=reason,
         data=json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder)),
         previous_hash=head.last_hash,
+        key_id=key_id,
     )
-    event.hash = _digest(head.last_hash, _fields(event))
+    event.hash = entry_hash(key, head.last_hash, entry_fields(event))
     event.save()
     head.last_hash = event.hash
     head.save(update_fields=["last_hash"])
     return event
 
 
-def audit_chain_verify() -> int | None:
-    """The id of the first entry whose hash does not match (None when the whole trail is intact)."""
-    previous = GENESIS_HASH
-    for event in AuditEvent.objects.order_by("pk").iterator():
-        if event.previous_hash != previous or event.hash != _digest(previous, _fields(event)):
-            return event.pk
-        previous = event.hash
-    return None
+def audit_chain_verify(*, full: bool = False) -> int | None:
+    """Verify entries after the checkpoint (all of them with `full`) and advance it; the first bad id or None.
+
+    The incremental check trusts what an earlier check passed; only `full` finds an entry altered
+    before the checkpoint (beat runs it daily).
+    """
+    keys = _keys()
+    with transaction.atomic():
+        checkpoint, _ = AuditCheckpoint.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS_HASH}
+        )
+        start = checkpoint if not full else AuditCheckpoint(last_hash=GENESIS_HASH)
+        last_id, previous = start.last_event_id, start.last_hash
+        broken = None
+        for event in AuditEvent.objects.filter(pk__gt=last_id).order_by("pk").iterator(chunk_size=2000):
+            key = keys.get(event.key_id)
+            if (
+                key is None
+                or event.previous_hash != previous
+                or not hmac.compare_digest(event.hash, entry_hash(key, previous, entry_fields(event)))
+            ):
+                broken = event.pk
+                break
+            last_id, previous = event.pk, event.hash
+        checkpoint.last_event_id = last_id
+        checkpoint.last_hash = previous
+        checkpoint.verified_at = timezone.now()
+        checkpoint.broken_at = broken
+        if full and broken is None:
+            checkpoint.full_verified_at = checkpoint.verified_at
+        checkpoint.save()
+    if broken is not None:
+        logger.error(
+            "The audit trail is broken at entry %s: it was altered, or signed with an unknown key.", broken
+        )
+    logger.info("The audit trail verifies through entry %s, hash %s.", last_id, previous)
+    return broken
 
 
 def status_transition(

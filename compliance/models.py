@@ -57,7 +57,7 @@ class InvestorProfile(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One append-only entry of the audit trail; each entry's hash covers the previous one's."""
+    """One append-only entry of the audit trail; each entry's keyed hash covers the previous one's."""
 
     occurred_at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -72,6 +72,7 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, help_text="Which AUDIT_HMAC_KEY signed this entry.")
 
     class Meta:
         ordering = ["pk"]
@@ -88,3 +89,20 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class AuditCheckpoint(models.Model):
+    """A single row: how far the trail was last verified, so each check starts there, not at genesis."""
+
+    last_event_id = models.PositiveBigIntegerField(default=0, help_text="0: nothing verified yet.")
+    last_hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    full_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the whole trail, from the first entry, was last verified."
+    )
+    broken_at = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The first entry the last verification found altered."
+    )
+
+    def __str__(self) -> str:
+        return f"verified through entry {self.last_event_id}"

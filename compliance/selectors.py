@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from compliance.choices import KycStatus
-from compliance.models import AuditEvent, InvestorProfile
+from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
 
 
 def investor_profile_of(user: User) -> InvestorProfile | None:
@@ -33,6 +33,33 @@ def audit_events(*, object_type: str | None = None, object_id: str | None = None
     if object_id:
         events = events.filter(object_id=object_id)
     return events
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    """What the last verification of the audit trail found, read without walking the trail again."""
+
+    checkpoint: AuditCheckpoint | None
+    unverified: int
+
+    @property
+    def intact(self) -> bool | None:
+        """Whether the last verification found the trail intact (None before the first one)."""
+        if self.checkpoint is None or self.checkpoint.verified_at is None:
+            return None
+        return self.checkpoint.broken_at is None
+
+    @property
+    def broken_at(self) -> int | None:
+        """The first altered entry the last verification found (None when it found none)."""
+        return self.checkpoint.broken_at if self.checkpoint else None
+
+
+def audit_status() -> AuditStatus:
+    """The verification checkpoint and how many entries were written after it."""
+    checkpoint = AuditCheckpoint.objects.filter(pk=1).first()
+    after = checkpoint.last_event_id if checkpoint else 0
+    return AuditStatus(checkpoint=checkpoint, unverified=AuditEvent.objects.filter(pk__gt=after).count())
 
 
 def investor_profile_for_review(profile_id: int) -> InvestorProfile | None:

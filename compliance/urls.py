@@ -12,4 +12,5 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_review, name="application_review"),
     path("applications/<int:pk>/review/", views.application_start_review, name="application_start_review"),
     path("audit/", views.audit, name="audit"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
 ]

@@ -15,7 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.choices import STAFF_ROLES
 from accounts.permissions import has_role
-from config.errors import ApplicationError, ServiceUnavailable, TooManyAttempts
+from config.errors import ApplicationError, TooManyAttempts
 
 _StaffOnly = has_role(*STAFF_ROLES)
 
@@ -31,9 +31,8 @@ class ApiDocsAccess(BasePermission):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain errors to 400/403/404/409/429 with field messages; the rest goes to DRF."""
-    if isinstance(exc, ConnectionError | TimeoutError | OSError):
-        # An RPC or broker outage that escaped a service: services are atomic, so nothing changed.
-        exc = ServiceUnavailable()
+    # Only the chain boundary turns an outage into a refusal (ChainUnavailable, 503). Anything else
+    # unknown is a bug: DRF re-raises it, Django logs it and `config.views.server_error` answers 500.
     if isinstance(exc, ApplicationError):
         response = Response(exc.as_dict(), status=exc.status_code)
         if isinstance(exc, TooManyAttempts):

@@ -6,9 +6,9 @@ from django import forms
 
 from config.errors import ApplicationError, ServiceUnavailable
 
-# What a view catches around a service call: refusals, and outages of the chain or broker
-# (services are atomic, so an outage leaves nothing half-written).
-REFUSALS = (ApplicationError, ConnectionError, TimeoutError, OSError)
+# What a view catches around a service call: refusals only. The chain boundary raises its outages as
+# ChainUnavailable (a refusal); any other error is a bug and must reach the logged 500 with a request id.
+REFUSALS = (ApplicationError,)
 
 
 def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
@@ -20,8 +20,7 @@ def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
         form.add_error(None, exc.message)
 
 
-def refuse(form: forms.Form, exc: Exception) -> int:
-    """Show a refusal (or an outage) on `form`; returns the HTTP status to answer with: 400 or 503."""
-    refusal = exc if isinstance(exc, ApplicationError) else ServiceUnavailable()
-    apply_errors(form, refusal)
-    return 503 if isinstance(refusal, ServiceUnavailable) else 400
+def refuse(form: forms.Form, exc: ApplicationError) -> int:
+    """Show a refusal (or a chain outage) on `form`; returns the HTTP status to answer with: 400 or 503."""
+    apply_errors(form, exc)
+    return 503 if isinstance(exc, ServiceUnavailable) else 400

@@ -5,6 +5,7 @@ settings take their defaults from here, so a new committed default cannot miss t
 """
 
 DEMO_SECRET_KEY = "insecure-demo-key-change-me-in-production-0123456789"
+DEMO_AUDIT_HMAC_KEY = "demo-audit-trail-key-public-in-the-repository"
 DEMO_PLATFORM_WALLET_KEY = "ZGVtby1wbGF0Zm9ybS1rZXlzLW5vdC1mb3ItcHJvZC0="
 DEMO_CUSTOMER_WALLET_KEY = "ZGVtby1jdXN0b21lci1rZXlzLW5vdC1mb3ItcHJvZC0="
 TEST_PLATFORM_WALLET_KEY = "dGVzdC1vbmx5LXBsYXRmb3JtLWtleXMtZm9yLXRlc3Q="
@@ -13,6 +14,7 @@ TEST_CUSTOMER_WALLET_KEY = "dGVzdC1vbmx5LWN1c3RvbWVyLWtleXMtZm9yLXRlc3Q="
 PUBLIC_SECRET_VALUES = frozenset(
     {
         DEMO_SECRET_KEY,
+        DEMO_AUDIT_HMAC_KEY,
         DEMO_PLATFORM_WALLET_KEY,
         DEMO_CUSTOMER_WALLET_KEY,
         TEST_PLATFORM_WALLET_KEY,

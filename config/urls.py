@@ -34,3 +34,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]
+
+handler500 = "config.views.server_error"

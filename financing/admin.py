@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.models import Allotment, Application, Offering, OfferingCloseRetry, Subscription, Terms
 
 
 class TermsInline(admin.StackedInline):
@@ -66,3 +66,9 @@ class AllotmentAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     raw_id_fields = ["offering", "subscription"]
+
+
+@admin.register(OfferingCloseRetry)
+class OfferingCloseRetryAdmin(admin.ModelAdmin):
+    list_display = ["offering", "attempts", "last_failed_at", "next_attempt_at"]
+    readonly_fields = ["offering", "attempts", "last_failed_at", "last_error"]

@@ -310,3 +310,18 @@ class Allotment(models.Model):
 
     def __str__(self) -> str:
         return f"Allotment {self.pk}: {self.units} units"
+
+
+class OfferingCloseRetry(models.Model):
+    """Why the scheduled close of a due offering last failed, and when it is tried again (back-off)."""
+
+    offering = models.OneToOneField(
+        Offering, primary_key=True, on_delete=models.CASCADE, related_name="close_retry"
+    )
+    attempts = models.PositiveIntegerField(help_text="Failed attempts in a row.")
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField()
+    last_failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Offering {self.offering_id}: {self.attempts} failed closes"

@@ -18,7 +18,7 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.models import InvestorProfile
-from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from financing.choices import (
     ALLOTMENT_TRANSITIONS,
     APPLICATION_TRANSITIONS,
@@ -34,7 +34,7 @@ from financing.choices import (
     OfferingStatus,
     SubscriptionStatus,
 )
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.models import Allotment, Application, Offering, OfferingCloseRetry, Subscription, Terms
 from financing.schedules import lease_rate_from_rental, terms_from_mapping
 from issuers.choices import KybStatus
 from issuers.models import Company
@@ -963,17 +963,46 @@ def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
     return subscription
 
 
+# Back-off of the scheduled close after a failure: 1, 2, 4 ... minutes, at most an hour.
+CLOSE_RETRY_FIRST_DELAY = timedelta(minutes=1)
+CLOSE_RETRY_MAX_DELAY = timedelta(hours=1)
+
+
 def offerings_close_due() -> list[int]:
-    """Close every open offering whose closing time has passed; returns their ids."""
+    """Close every open offering past its closing time (a failed one backs off); returns the ids tried."""
+    now = timezone.now()
     due = list(
-        Offering.objects.filter(status=OfferingStatus.OPEN, closes_at__lte=timezone.now()).values_list(
-            "pk", flat=True
-        )
+        Offering.objects.filter(status=OfferingStatus.OPEN, closes_at__lte=now)
+        .exclude(close_retry__next_attempt_at__gt=now)
+        .values_list("pk", flat=True)
     )
     for offering_id in due:
+        # One offering's trouble (chain down, missing wallet) must not hold up the others.
         try:
             offering_close(actor=None, offering_id=offering_id)
-        except Exception:  # one offering's trouble (chain down, missing wallet) must not hold up the others
-            if Offering.objects.filter(pk=offering_id, status=OfferingStatus.OPEN).exists():
-                logger.exception("closing due offering %s failed; it stays open and is retried", offering_id)
+        except Exception as exc:
+            if not Offering.objects.filter(pk=offering_id, status=OfferingStatus.OPEN).exists():
+                continue  # closed meanwhile by staff: nothing to retry
+            failed = OfferingCloseRetry.objects.filter(offering_id=offering_id).first()
+            attempts = (failed.attempts if failed else 0) + 1
+            delay = min(CLOSE_RETRY_FIRST_DELAY * 2 ** min(attempts - 1, 6), CLOSE_RETRY_MAX_DELAY)
+            failed_at = timezone.now()
+            error = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+            OfferingCloseRetry.objects.update_or_create(
+                offering_id=offering_id,
+                defaults={
+                    "attempts": attempts,
+                    "next_attempt_at": failed_at + delay,
+                    "last_error": error,
+                    "last_failed_at": failed_at,
+                },
+            )
+            logger.exception(
+                "closing due offering %s failed (attempt %s); next attempt in %s",
+                offering_id,
+                attempts,
+                delay,
+            )
+    # Closed by this run or by staff, or cancelled: nothing is left to retry.
+    OfferingCloseRetry.objects.exclude(offering__status=OfferingStatus.OPEN).delete()
     return due

@@ -62,7 +62,14 @@ def test_compose_refuses_to_start_without_the_secrets():
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SECRET_KEY", "PLATFORM_WALLET_KEYS", "CUSTOMER_WALLET_KEYS", "POSTGRES_PASSWORD"}
+        if k
+        not in {
+            "DJANGO_SECRET_KEY",
+            "PLATFORM_WALLET_KEYS",
+            "CUSTOMER_WALLET_KEYS",
+            "AUDIT_HMAC_KEY",
+            "POSTGRES_PASSWORD",
+        }
     }
     result = subprocess.run(
         ["docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml", "config", "-q"],

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_secret, env_secret_list
 from config.public_secrets import (
+    DEMO_AUDIT_HMAC_KEY,
     DEMO_PLATFORM_WALLET_KEY,
     DEMO_SECRET_KEY,
     PUBLIC_SECRET_VALUES,
@@ -24,12 +25,17 @@ PRIVATE = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     "PLATFORM_WALLET_KEYS": Fernet.generate_key().decode(),
     "CUSTOMER_WALLET_KEYS": Fernet.generate_key().decode(),
+    "AUDIT_HMAC_KEY": secrets.token_hex(32),
     "DJANGO_ALLOWED_HOSTS": "capital.example.hk",
 }
 
 
 def _without_secrets() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PLATFORM_", "CUSTOMER_"))}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PLATFORM_", "CUSTOMER_", "AUDIT_"))
+    }
 
 
 def _check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
@@ -101,7 +107,7 @@ def test_every_secret_written_in_dev_test_or_the_env_example_is_on_the_public_li
             "values = []\n"
             "for name in ('dev', 'test'):\n"
             "    s = importlib.import_module('config.settings.' + name)\n"
-            "    values += [s.SECRET_KEY, *s.PLATFORM_WALLET_KEYS, *s.CUSTOMER_WALLET_KEYS]\n"
+            "    values += [s.SECRET_KEY, s.AUDIT_HMAC_KEY, *s.PLATFORM_WALLET_KEYS, *s.CUSTOMER_WALLET_KEYS]\n"
             "print(json.dumps(values))",
         ],
         cwd=ROOT,
@@ -124,3 +130,22 @@ def test_production_refuses_customer_keys_under_the_platforms_encryption_key():
     result = _check_deploy(**{**PRIVATE, "PLATFORM_WALLET_KEYS": shared, "CUSTOMER_WALLET_KEYS": shared})
     assert result.returncode != 0
     assert "other encryption keys than the platform" in result.stderr
+
+
+def test_production_refuses_a_missing_short_or_committed_audit_key():
+    production = {
+        "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-value-0123456789abcdef",
+        "PLATFORM_WALLET_KEYS": Fernet.generate_key().decode(),
+        "CUSTOMER_WALLET_KEYS": Fernet.generate_key().decode(),
+        "DJANGO_ALLOWED_HOSTS": "capital.example.hk",
+    }
+    demo_key = DEMO_AUDIT_HMAC_KEY
+    for audit in (
+        {},
+        {"AUDIT_HMAC_KEY": "short"},
+        {"AUDIT_HMAC_KEY": demo_key},
+        {"AUDIT_HMAC_KEY": secrets.token_hex(32), "AUDIT_HMAC_RETIRED_KEYS": demo_key},
+    ):
+        result = _check_deploy(**production, **audit)
+        assert result.returncode != 0, audit
+        assert "AUDIT_HMAC_KEY" in result.stderr, audit

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import requests
+import urllib3
 from django.conf import settings
 from eth_abi import decode as abi_decode
 from eth_typing import ChecksumAddress
@@ -16,8 +18,14 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCErro
 
 from config.errors import ServiceUnavailable
 
-# What a node that is down or unreachable raises through web3's HTTP provider.
-RPC_TRANSPORT_ERRORS = (ConnectionError, TimeoutError, OSError)
+# What a node that is down, unreachable or cut off mid-answer raises through web3's HTTP provider
+# (requests wraps most urllib3 errors, not all). Nothing wider: a missing artifact or a bad URL is a bug.
+RPC_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    urllib3.exceptions.HTTPError,
+)
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 
@@ -125,7 +133,16 @@ def describe_revert(exc: Exception) -> str:
 
 def call(name: str, address: str, function: str, *args: Any) -> Any:
     """A read-only call; connection trouble is raised as ChainUnavailable."""
+    bound = getattr(contract(name, address).functions, function)(*args)
     try:
-        return getattr(contract(name, address).functions, function)(*args).call()
+        return bound.call()
+    except RPC_TRANSPORT_ERRORS as exc:
+        raise ChainUnavailable() from exc
+
+
+def block_number() -> int:
+    """The chain head's number; connection trouble is raised as ChainUnavailable."""
+    try:
+        return int(web3().eth.block_number)
     except RPC_TRANSPORT_ERRORS as exc:
         raise ChainUnavailable() from exc

@@ -75,7 +75,7 @@ def chain_transaction_counts() -> dict[str, int]:
 
 
 # What a page may meet when it reads the chain: the node is down or slow, or the platform is not bootstrapped.
-CHAIN_READ_ERRORS = (chain.ChainUnavailable, OSError, Conflict, Web3Exception)
+CHAIN_READ_ERRORS = (chain.ChainUnavailable, Conflict, Web3Exception)
 
 
 def payment_balance_or_none(address: str) -> Decimal | None:
@@ -111,7 +111,7 @@ class ChainOverview:
 def chain_overview(*, limit: int = 50) -> ChainOverview:
     """Outbox counts, the newest chain transactions, platform contracts and the chain head (None if down)."""
     try:
-        block_number: int | None = int(chain.web3().eth.block_number)
+        block_number: int | None = chain.block_number()
     except CHAIN_READ_ERRORS:
         block_number = None
     return ChainOverview(

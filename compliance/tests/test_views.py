@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
+from compliance.audit import audit_chain_verify, audit_record
 from compliance.choices import KycStatus
-from compliance.models import AuditEvent, InvestorProfile
+from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus
 from financing.models import Offering
 from financing.tests.test_views import bond_application, verified_company
@@ -177,11 +178,15 @@ def test_approving_an_investor_registers_the_wallet_on_chain(client, platform):
     assert profile.can_subscribe
 
 
-def test_the_audit_trail_pages_newest_first_and_reports_the_chain_intact(client, db):
+def test_the_audit_trail_pages_newest_first_and_reports_the_last_verification(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     officer = UserFactory(role=Role.OFFICER)
     client.force_login(officer)
     client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    page = client.get(reverse("compliance:audit"))
+    assert b"Not verified yet." in page.content
+
+    audit_chain_verify()
     page = client.get(reverse("compliance:audit"))
     assert page.context["broken_at"] is None
     assert b"The hash chain is intact" in page.content
@@ -189,15 +194,60 @@ def test_the_audit_trail_pages_newest_first_and_reports_the_chain_intact(client,
     assert events[0].pk == AuditEvent.objects.latest("pk").pk
 
 
-def test_a_tampered_audit_trail_is_reported(client, db):
+def test_a_tampered_audit_trail_is_reported_once_verified(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
     client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
     first = AuditEvent.objects.order_by("pk").first()
     AuditEvent.objects.filter(pk=first.pk).update(reason="rewritten")
+
+    verified = client.post(reverse("compliance:audit_verify"), follow=True)
+
+    assert b"broken at entry #" in verified.content
     page = client.get(reverse("compliance:audit"))
     assert page.context["broken_at"] == first.pk
     assert b"The hash chain is broken" in page.content
+
+
+def test_the_audit_page_reads_the_checkpoint_instead_of_rewalking_the_trail(
+    client, db, django_assert_max_num_queries
+):
+    company = CompanyFactory()
+    client.force_login(UserFactory(role=Role.OFFICER))
+    for count in (3, 300):
+        while AuditEvent.objects.count() < count:
+            audit_record(actor=None, action="step", obj=company)
+        audit_chain_verify()
+        # Session, user, the checkpoint, entries after it, the page count and the page's entries.
+        with django_assert_max_num_queries(7) as captured:
+            page = client.get(reverse("compliance:audit"))
+        assert b"The hash chain is intact" in page.content
+        reads = [q["sql"] for q in captured.captured_queries if 'FROM "compliance_auditevent"' in q["sql"]]
+        assert all("LIMIT" in sql or "COUNT(" in sql for sql in reads), reads  # never the whole trail
+
+
+def test_the_audit_api_reports_the_last_verification_without_running_one(client, db):
+    company = CompanyFactory()
+    events = [audit_record(actor=None, action=f"step{n}", obj=company) for n in range(2)]
+    client.force_login(UserFactory(role=Role.OPERATOR))
+
+    before = client.get("/api/v1/audit/verify/").json()
+    audit_chain_verify()
+    after = client.get("/api/v1/audit/verify/").json()
+
+    assert (before["intact"], before["unverified_events"], before["verified_through_event"]) == (None, 2, 0)
+    assert (after["intact"], after["unverified_events"], after["verified_through_event"]) == (
+        True,
+        0,
+        events[-1].pk,
+    )
+    assert after["first_broken_event"] is None
+
+
+def test_only_compliance_staff_verify_the_audit_trail(client, db):
+    client.force_login(UserFactory(role=Role.INVESTOR))
+    assert client.post(reverse("compliance:audit_verify")).status_code == 403
+    assert not AuditCheckpoint.objects.exists()
 
 
 def test_an_officer_takes_a_submitted_application_into_review(db, client):

@@ -8,7 +8,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_decimal, env_int, env_list, env_str
-from config.public_secrets import DEMO_SECRET_KEY
+from config.public_secrets import DEMO_AUDIT_HMAC_KEY, DEMO_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before the private-answer rules below: they keep their long cache.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,6 +171,13 @@ CELERY_BEAT_SCHEDULE = {
     "chain-outbox-sweep": {"task": "tokens.tasks.chain_outbox_sweep", "schedule": 30.0},
     "chain-money-reconcile": {"task": "tokens.tasks.chain_money_reconcile", "schedule": 30.0},
     "offerings-close-due": {"task": "financing.tasks.offerings_close_due", "schedule": 60.0},
+    # Each run checks the entries added since the last checkpoint; the daily one re-checks from the first.
+    "audit-verify": {"task": "compliance.tasks.audit_chain_verify", "schedule": 300.0},
+    "audit-verify-full": {
+        "task": "compliance.tasks.audit_chain_verify",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -218,6 +226,10 @@ CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 3600, minimum=0
 PAYMENT_AUTHORISATION_SECONDS = env_int("PAYMENT_AUTHORISATION_SECONDS", 86400, minimum=60)
 # After an offering's closing time the platform has this long to settle; then anyone may refund escrows.
 SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
+# The secret the audit trail's hash chain is keyed with (HMAC-SHA256). The committed default serves
+# the demo and the tests only; production refuses it. Retired keys still verify the entries they signed.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", DEMO_AUDIT_HMAC_KEY)
+AUDIT_HMAC_RETIRED_KEYS = env_list("AUDIT_HMAC_RETIRED_KEYS", "")
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
@@ -230,8 +242,11 @@ SETTLEMENT_BATCH_SIZE = env_int("SETTLEMENT_BATCH_SIZE", 50, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.request_id.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "web3": {"level": "WARNING"},

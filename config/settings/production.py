@@ -4,7 +4,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_secret_list
 
+from config.public_secrets import PUBLIC_SECRET_VALUES
+
 from .base import *  # noqa: F403
+from .base import AUDIT_HMAC_RETIRED_KEYS
 
 DEBUG = False
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY", min_length=50)
@@ -12,6 +15,11 @@ PLATFORM_WALLET_KEYS = env_secret_list("PLATFORM_WALLET_KEYS")
 CUSTOMER_WALLET_KEYS = env_secret_list("CUSTOMER_WALLET_KEYS")
 if set(PLATFORM_WALLET_KEYS) & set(CUSTOMER_WALLET_KEYS):
     raise ImproperlyConfigured("Customers' wallet keys need other encryption keys than the platform's.")
+AUDIT_HMAC_KEY = env_secret("AUDIT_HMAC_KEY", min_length=32)
+if set(AUDIT_HMAC_RETIRED_KEYS) & PUBLIC_SECRET_VALUES:
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_RETIRED_KEYS holds a published value; AUDIT_HMAC_KEY values must be private."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -1,14 +1,16 @@
 """A bond round through the services, with in-process tasks, settled on the test chain."""
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import Conflict, PermissionDenied, ValidationFailed
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Allotment, Offering, Subscription
+from financing.models import Allotment, Offering, OfferingCloseRetry, Subscription
 from financing.services import (
     allot_pro_rata,
     offering_cancel,
@@ -285,6 +287,69 @@ def test_closing_due_offerings_goes_on_past_one_that_fails(round_actors, monkeyp
     statuses = dict(Offering.objects.filter(pk__in=[offering.pk, other.pk]).values_list("pk", "status"))
     assert statuses[min(offering.pk, other.pk)] == OfferingStatus.OPEN
     assert statuses[max(offering.pk, other.pk)] == OfferingStatus.CANCELLED  # nobody subscribed
+
+
+def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
+    round_actors, settings, caplog, client
+):
+    from financing import services
+
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=30)
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    node = settings.CHAIN_RPC_URL
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # the node is down: nothing listens there
+
+    delays = []
+    for attempt in (1, 2, 3):
+        caplog.clear()
+        assert services.offerings_close_due() == [offering.pk]
+        assert services.offerings_close_due() == []  # waiting out its back-off: not tried again
+        retry = OfferingCloseRetry.objects.get(offering=offering)
+        assert retry.attempts == attempt
+        delays.append(retry.next_attempt_at - retry.last_failed_at)
+        (logged,) = [
+            r for r in caplog.records if r.name == "financing.services" and r.levelno == logging.ERROR
+        ]
+        assert f"offering {offering.pk} failed (attempt {attempt})" in logged.getMessage()
+        OfferingCloseRetry.objects.filter(pk=offering.pk).update(
+            next_attempt_at=timezone.now()
+        )  # time passes
+
+    assert delays == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.OPEN
+    assert Subscription.objects.get(pk=subscription.pk).status == SubscriptionStatus.ACTIVE
+    assert not Allotment.objects.filter(offering=offering).exists()
+    client.force_login(operator)
+    page = client.get(reverse("financing:offering_detail", args=[offering.pk])).content.decode()
+    assert "The scheduled close failed 3 times" in page
+    assert "The chain is not answering right now" in page
+
+    settings.CHAIN_RPC_URL = node
+    services.offerings_close_due()
+    assert Offering.objects.get(pk=offering.pk).status in (OfferingStatus.CLOSED, OfferingStatus.SETTLED)
+    assert not OfferingCloseRetry.objects.exists()
+
+
+def test_the_close_back_off_doubles_up_to_an_hour(round_actors, monkeypatch):
+    from financing import services
+
+    _, _, _, offering = round_actors
+    Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    def broken_close(*, actor, offering_id):
+        raise RuntimeError("a bug")  # a fault injected into the close, not the thing under test
+
+    monkeypatch.setattr(services, "_offering_close", broken_close)
+    delays = []
+    for _ in range(9):
+        services.offerings_close_due()
+        retry = OfferingCloseRetry.objects.get(offering=offering)
+        delays.append(int((retry.next_attempt_at - retry.last_failed_at).total_seconds() // 60))
+        OfferingCloseRetry.objects.filter(pk=offering.pk).update(next_attempt_at=timezone.now())
+    assert delays == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert retry.last_error == "RuntimeError: a bug"
 
 
 def test_staff_can_call_off_an_open_offering_and_nobody_pays(round_actors):
