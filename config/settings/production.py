@@ -3,7 +3,6 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_secret_list
-
 from config.public_secrets import PUBLIC_SECRET_VALUES
 
 from .base import *  # noqa: F403
