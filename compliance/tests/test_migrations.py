@@ -11,9 +11,9 @@ from django.utils import timezone
 from compliance.audit import GENESIS_HASH, audit_chain_verify, audit_key_id
 from compliance.models import AuditEvent
 
-UNKEYED = [("compliance", "0001_initial")]
-KEYED = [("compliance", "0002_audit_hmac_checkpoint")]
-keying = importlib.import_module("compliance.migrations.0002_audit_hmac_checkpoint")
+UNKEYED = [("compliance", "0002_no_standing_payment_permit")]
+KEYED = [("compliance", "0003_audit_hmac_checkpoint")]
+keying = importlib.import_module("compliance.migrations.0003_audit_hmac_checkpoint")
 
 
 def _migrate(targets):

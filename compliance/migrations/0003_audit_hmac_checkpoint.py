@@ -61,7 +61,7 @@ def unkey_the_trail(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("compliance", "0001_initial"),
+        ("compliance", "0002_no_standing_payment_permit"),
     ]
 
     operations = [
