@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from accounts.choices import SELF_SIGNUP_ROLES
 from accounts.services import user_signup
+from config import api_fields
 from config.errors import ValidationFailed
+from config.text import NAME_MAX_LENGTH
 
 
 class UserOutput(serializers.Serializer):
@@ -31,7 +33,7 @@ class SignupApi(APIView):
     class SignupInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
-        full_name = serializers.CharField(max_length=200)
+        full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
     @extend_schema(request=SignupInput, responses={201: UserOutput})

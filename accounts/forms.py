@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.choices import SELF_SIGNUP_ROLES
+from config import form_fields
+from config.text import NAME_MAX_LENGTH
 
 
 class SignupForm(forms.Form):
@@ -16,8 +18,8 @@ class SignupForm(forms.Form):
         widget=forms.RadioSelect,
         label="I am",
     )
-    full_name = forms.CharField(
-        max_length=200, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    full_name = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
