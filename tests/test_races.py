@@ -80,6 +80,19 @@ def test_four_first_saves_of_one_company_at_once_make_one_company_and_no_server_
     assert Company.objects.filter(representative=sme).count() == 1
 
 
+def test_four_first_saves_of_one_company_through_the_page_refuse_the_losers_with_a_409_page():
+    sme = UserFactory(role=Role.SME)
+    clients = [_client(sme) for _ in range(4)]
+
+    statuses = _at_once(
+        [lambda client=client: client.post("/company/details/", COMPANY).status_code for client in clients]
+    )
+
+    assert set(statuses) <= {302, 409}, statuses
+    assert 302 in statuses
+    assert Company.objects.filter(representative=sme).count() == 1
+
+
 def test_two_first_kyc_submissions_at_once_make_one_profile_and_no_server_error():
     investor = UserFactory(role=Role.INVESTOR)
     clients = [_client(investor) for _ in range(2)]
