@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from config.errors import unique_violation_conflict
+from config.text import megabytes
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -28,10 +29,6 @@ def _body_limit(view_func: Callable[..., Any]) -> int:
         if getattr(view, "accepts_uploads", False)
         else settings.REQUEST_BODY_MAX_BYTES
     )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.3g} MB"
 
 
 class RequestBodyLimitMiddleware:
@@ -70,7 +67,7 @@ class RequestBodyLimitMiddleware:
             return self._refuse(
                 request,
                 413,
-                f"The request is {_megabytes(length)}; this address accepts at most {_megabytes(limit)}.",
+                f"The request is {megabytes(length)}; this address accepts at most {megabytes(limit)}.",
             )
         return None
 

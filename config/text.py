@@ -31,6 +31,11 @@ _VISIBLE_CONTROLS = frozenset("\n\r\t")
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
 
 
+def megabytes(size: int) -> str:
+    """A size in bytes as a message says it ("10 MB", "10.1 MB")."""
+    return f"{size / 1024 / 1024:.3g} MB"
+
+
 def has_non_ascii(value: str) -> bool:
     """A number or date typed with anything but ASCII (other scripts' digits, full-width signs)."""
     return not value.isascii()

@@ -17,7 +17,7 @@ from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from config.errors import NotFound, PermissionDenied, ValidationFailed
-from config.text import hidden_character, hidden_character_message
+from config.text import hidden_character, hidden_character_message, megabytes
 from issuers.choices import KYB_TRANSITIONS, DocumentKind, Industry, Jurisdiction, KybStatus, SrdiTier
 from issuers.models import Company, Document, Person
 from issuers.selectors import company_missing_items
@@ -31,10 +31,6 @@ DOCUMENT_SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
 }
 HUNDRED = Decimal("100")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.3g} MB"
 
 
 def _editable_company(user: User) -> Company:
@@ -242,7 +238,7 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
     if size > settings.DOCUMENT_MAX_BYTES:
         raise ValidationFailed(
             "The file is too large.",
-            fields={"file": f"Files may be at most {_megabytes(settings.DOCUMENT_MAX_BYTES)}."},
+            fields={"file": f"Files may be at most {megabytes(settings.DOCUMENT_MAX_BYTES)}."},
         )
     held = company.documents.aggregate(count=Count("pk"), total=Sum("size"))
     if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
@@ -255,12 +251,12 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
         )
     after = (held["total"] or 0) + size
     if after > settings.DOCUMENT_QUOTA_BYTES:
-        quota = _megabytes(settings.DOCUMENT_QUOTA_BYTES)
+        quota = megabytes(settings.DOCUMENT_QUOTA_BYTES)
         raise ValidationFailed(
             "The document storage limit is reached.",
             fields={
                 "file": f"A company may keep at most {quota} of documents; with this file it would "
-                f"hold {_megabytes(after)}. Remove one first."
+                f"hold {megabytes(after)}. Remove one first."
             },
         )
     name = (upload.name or "document")[-255:]

@@ -9,7 +9,7 @@ the journal mode, how many saves succeeded and the errors met.
 from __future__ import annotations
 
 import json
-import threading
+from functools import partial
 
 import django
 
@@ -25,6 +25,7 @@ def main() -> None:
     from accounts.choices import Role
     from accounts.models import User
     from issuers.services import company_save
+    from tests.concurrency import at_once
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
@@ -33,35 +34,26 @@ def main() -> None:
         User.objects.create(email=f"burst{n}@example.hk", full_name=f"SME {n}", role=Role.SME)
         for n in range(THREADS)
     ]
-    barrier = threading.Barrier(THREADS)
-    saved: list[int] = []
-    errors: list[str] = []
 
-    def click(user: User) -> None:
+    def save(user: User, round_: int) -> str:
         try:
-            for round_ in range(ROUNDS):
-                barrier.wait()
-                try:
-                    company_save(
-                        user=user,
-                        legal_name_en=f"Burst {user.pk} round {round_} Limited",
-                        legal_name_zh="",
-                        jurisdiction="HK",
-                        registration_number=f"{40000000 + user.pk}",
-                        industry="robotics",
-                    )
-                    saved.append(user.pk)
-                except Exception as exc:  # every failure is the finding: count it with its message
-                    errors.append(f"{type(exc).__name__}: {exc}")
-        finally:
-            connection.close()
+            company_save(
+                user=user,
+                legal_name_en=f"Burst {user.pk} round {round_} Limited",
+                legal_name_zh="",
+                jurisdiction="HK",
+                registration_number=f"{40000000 + user.pk}",
+                industry="robotics",
+            )
+        except Exception as exc:  # every failure is the finding: count it with its message
+            return f"{type(exc).__name__}: {exc}"
+        return "saved"
 
-    threads = [threading.Thread(target=click, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    print(json.dumps({"journal_mode": journal_mode, "saved": len(saved), "errors": sorted(set(errors))}))
+    outcomes: list[str] = []
+    for round_ in range(ROUNDS):
+        outcomes += at_once([partial(save, user, round_) for user in users])
+    errors = sorted({outcome for outcome in outcomes if outcome != "saved"})
+    print(json.dumps({"journal_mode": journal_mode, "saved": outcomes.count("saved"), "errors": errors}))
 
 
 if __name__ == "__main__":

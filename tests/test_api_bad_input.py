@@ -21,6 +21,7 @@ from issuers.choices import KybStatus
 from issuers.models import Company
 from issuers.selectors import registration_holders
 from issuers.tests.factories import CompanyFactory
+from tests.inputs import COMPANY, KYC, PERSON, PROFILE
 
 MODELS = [
     "accounts.User",
@@ -496,27 +497,6 @@ def test_an_approval_while_the_chain_is_down_is_a_503_and_changes_nothing(platfo
 ARABIC_12 = "\u0661\u0662"  # 12 in Arabic-Indic digits
 FULL_WIDTH_12 = "\uff11\uff12"  # 12 in full-width digits
 ARABIC_DATE = "\u0661\u0669\u0668\u0660-\u0660\u0661-\u0660\u0661"  # 1980-01-01 in Arabic-Indic digits
-COMPANY = {
-    "legal_name_en": "Good Ltd",
-    "jurisdiction": "HK",
-    "registration_number": "12345678",
-    "industry": "electronics",
-}
-PROFILE = {"annual_revenue": "1000.00", "employees": 5, "years_trading": 3}
-PERSON = {
-    "full_name": "Li Wei",
-    "nationality": "CN",
-    "birth_date": "1980-01-01",
-    "is_director": True,
-    "ownership_percent": "10",
-}
-KYC = {
-    "investor_type": "individual",
-    "legal_name": "Ivy Chan",
-    "country": "HK",
-    "id_document_number": "A1234567",
-    "declared_portfolio_hkd": "9000000",
-}
 PREVIEW = {
     "instrument": "loan",
     "currency": "HKD",

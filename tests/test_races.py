@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from accounts.choices import Role
@@ -17,48 +15,16 @@ from issuers.choices import KybStatus
 from issuers.models import Company
 from issuers.selectors import registration_holders
 from issuers.tests.factories import CompanyFactory
+from tests.concurrency import at_once
+from tests.inputs import COMPANY, KYC
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-COMPANY = {
-    "legal_name_en": "Pearl River Robotics Limited",
-    "jurisdiction": "HK",
-    "registration_number": "87654321",
-    "industry": "robotics",
-}
-KYC = {
-    "investor_type": "individual",
-    "legal_name": "Ivy Chan",
-    "country": "HK",
-    "id_document_number": "A1234567",
-    "declared_portfolio_hkd": "9000000",
-}
 
 
 def _client(user) -> Client:
     client = Client(raise_request_exception=False)  # a server error is an answer to count, not a crash
     client.force_login(user)
     return client
-
-
-def _at_once(calls: list[Callable[[], int]]) -> list[int]:
-    """Run the calls in threads released together; their HTTP statuses."""
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = []
-
-    def run(call: Callable[[], int]) -> None:
-        barrier.wait()
-        try:
-            statuses.append(call())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
 
 
 def _put(client: Client, url: str, payload: dict[str, object]) -> Callable[[], int]:
@@ -73,7 +39,7 @@ def test_four_first_saves_of_one_company_at_once_make_one_company_and_no_server_
     sme = UserFactory(role=Role.SME)
     clients = [_client(sme) for _ in range(4)]
 
-    statuses = _at_once([_put(client, "/api/v1/company/", COMPANY) for client in clients])
+    statuses = at_once([_put(client, "/api/v1/company/", COMPANY) for client in clients])
 
     assert set(statuses) <= {200, 409}, statuses
     assert 200 in statuses
@@ -84,7 +50,7 @@ def test_four_first_saves_of_one_company_through_the_page_refuse_the_losers_with
     sme = UserFactory(role=Role.SME)
     clients = [_client(sme) for _ in range(4)]
 
-    statuses = _at_once(
+    statuses = at_once(
         [lambda client=client: client.post("/company/details/", COMPANY).status_code for client in clients]
     )
 
@@ -97,7 +63,7 @@ def test_two_first_kyc_submissions_at_once_make_one_profile_and_no_server_error(
     investor = UserFactory(role=Role.INVESTOR)
     clients = [_client(investor) for _ in range(2)]
 
-    statuses = _at_once([_post(client, "/api/v1/kyc/", KYC) for client in clients])
+    statuses = at_once([_post(client, "/api/v1/kyc/", KYC) for client in clients])
 
     # The loser is refused by the unique constraint (409) or, if it came second, as already submitted.
     assert set(statuses) <= {200, 400, 409}, statuses
@@ -108,7 +74,7 @@ def test_two_first_kyc_submissions_at_once_make_one_profile_and_no_server_error(
 def test_four_smes_claiming_one_registration_number_at_once_are_all_accepted_and_flagged():
     smes = [UserFactory(role=Role.SME) for _ in range(4)]
 
-    statuses = _at_once(
+    statuses = at_once(
         [
             _put(_client(sme), "/api/v1/company/", {**COMPANY, "legal_name_en": f"Claimant {n} Ltd"})
             for n, sme in enumerate(smes)
@@ -128,7 +94,7 @@ def test_verifying_two_claimants_of_one_number_at_once_verifies_one_and_refuses_
     ]
     officers = [_client(UserFactory(role=Role.OFFICER)) for _ in claimants]
 
-    statuses = _at_once(
+    statuses = at_once(
         [
             _post(officer, f"/api/v1/kyb/{company.pk}/decision/", {"approve": True})
             for officer, company in zip(officers, claimants, strict=True)

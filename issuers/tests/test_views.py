@@ -10,14 +10,8 @@ from financing.tests.test_views import bond_application, offering_of, verified_c
 from issuers.choices import KybStatus
 from issuers.models import Company, Document, Person
 from issuers.tests.factories import CompanyFactory
+from tests.inputs import COMPANY
 
-COMPANY = {
-    "legal_name_en": "Nansha Drones Limited",
-    "legal_name_zh": "",
-    "jurisdiction": "HK",
-    "registration_number": "76543210",
-    "industry": "robotics",
-}
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 
