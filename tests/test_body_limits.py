@@ -18,6 +18,7 @@ from django.test import Client
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from financing.models import Application
+from issuers.tests.factories import CompanyFactory
 
 SIXTY_MB = 60 * 1024 * 1024
 
@@ -45,6 +46,18 @@ def _exchange(base_url: str, path: str, headers: dict[str, str], body: bytes) ->
     return status, rest[:length].decode(), time.monotonic() - started
 
 
+@pytest.fixture
+def sme_session(live_server, transactional_db) -> dict[str, str]:
+    """Headers of a signed-in SME with a draft company, allowed to upload: nothing else stops the body."""
+    client = Client()
+    client.force_login(CompanyFactory().representative)
+    token = "k" * 32  # the cookie and the header carry the same CSRF secret
+    return {
+        "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={token}",
+        "X-CSRFToken": token,
+    }
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
@@ -55,12 +68,12 @@ def _exchange(base_url: str, path: str, headers: dict[str, str], body: bytes) ->
     ],
 )
 def test_a_60_mb_body_is_refused_from_its_length_without_being_read(
-    live_server, transactional_db, path, content_type
+    live_server, sme_session, path, content_type
 ):
     status, body, seconds = _exchange(
         live_server.url,
         path,
-        {"Content-Type": content_type, "Content-Length": str(SIXTY_MB)},
+        {**sme_session, "Content-Type": content_type, "Content-Length": str(SIXTY_MB)},
         b"--x\r\n" + b"0" * 1024,
     )
 
