@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from accounts.choices import SELF_SIGNUP_ROLES
 from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
+from config import api_fields
+from config.text import NAME_MAX_LENGTH
 
 SIGNUP_ANSWER = (
     "Thank you. We sent an email to this address: follow its link to confirm the address and log in."
@@ -70,7 +72,7 @@ class SignupApi(AnonymousApi):
     class SignupInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
-        full_name = serializers.CharField(max_length=200)
+        full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
     @extend_schema(request=SignupInput, responses={202: MessageOutput, 403: REFUSED_CSRF})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from accounts.choices import SELF_SIGNUP_ROLES
+from config import form_fields
+from config.text import NAME_MAX_LENGTH
 
 
 class SignupForm(forms.Form):
@@ -15,8 +17,8 @@ class SignupForm(forms.Form):
         widget=forms.RadioSelect,
         label="I am",
     )
-    full_name = forms.CharField(
-        max_length=200, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    full_name = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(

@@ -14,7 +14,9 @@ from accounts.permissions import has_role
 from compliance import selectors, services
 from compliance.choices import InvestorType
 from compliance.models import InvestorProfile
+from config import api_fields
 from config.errors import NotFound
+from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.apis import CompanyOutput
 from issuers.models import Company
 
@@ -39,10 +41,10 @@ class MyKycApi(APIView):
 
     class MyKycInput(serializers.Serializer):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
-        legal_name = serializers.CharField(max_length=200)
-        country = serializers.CharField(max_length=2)
-        id_document_number = serializers.CharField(max_length=64)
-        declared_portfolio_hkd = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+        legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
+        country = api_fields.CharField(max_length=2)
+        id_document_number = api_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
+        declared_portfolio_hkd = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
     @extend_schema(responses={200: InvestorProfileOutput})
     def get(self, request: Request) -> Response:
@@ -61,7 +63,7 @@ class MyKycApi(APIView):
 
 class DecisionInput(serializers.Serializer):
     approve = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = api_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class KycDecisionApi(APIView):
@@ -109,7 +111,7 @@ class FaucetApi(APIView):
     permission_classes = [has_role(Role.INVESTOR)]
 
     class FaucetInput(serializers.Serializer):
-        amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+        amount = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
     @extend_schema(request=FaucetInput, responses={202: None})
     def post(self, request: Request) -> Response:

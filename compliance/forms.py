@@ -7,6 +7,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from config import form_fields
+from config.text import REASON_MAX_LENGTH
+
 
 class KybDecisionForm(forms.Form):
     """Verify or reject a company."""
@@ -16,7 +19,8 @@ class KybDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         label="Decision",
     )
-    reason = forms.CharField(
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Reason",
@@ -54,13 +58,14 @@ class ApplicationDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         label="Decision",
     )
-    reason = forms.CharField(
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Reason",
         help_text="Required to reject or request changes; the SME sees it.",
     )
-    closes_at = forms.DateTimeField(
+    closes_at = form_fields.DateTimeField(
         required=False,
         label="Offering closes at (Hong Kong time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from compliance.choices import InvestorType, KycStatus
+from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 
 
 class InvestorProfile(models.Model):
@@ -15,9 +16,13 @@ class InvestorProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="investor")
     investor_type = models.CharField(max_length=16, choices=InvestorType.choices)
-    legal_name = models.CharField(max_length=200)
+    legal_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     country = CountryField(help_text="Country of residence or incorporation.")
-    id_document_number = models.CharField(max_length=64, help_text="Passport, HKID or registration number.")
+    id_document_number = models.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        validators=[visible_text],
+        help_text="Passport, HKID or registration number.",
+    )
     declared_portfolio_hkd = models.DecimalField(
         max_digits=18, decimal_places=2, help_text="Portfolio (or total assets for a corporation) in HKD."
     )
@@ -26,7 +31,7 @@ class InvestorProfile(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
     wallet = models.OneToOneField(
         "tokens.Wallet", null=True, blank=True, on_delete=models.PROTECT, related_name="investor_profile"
     )

@@ -20,6 +20,7 @@ from compliance.models import InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
+from issuers.selectors import registration_holders
 from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ChainTxStatus, ContractKind, WalletKind
@@ -215,6 +216,12 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     if not approve and not reason.strip():
         raise ValidationFailed("Say why the company is rejected.", fields={"reason": "A reason is required."})
     company = Company.objects.select_for_update().get(pk=company.pk)
+    verified = registration_holders(company).filter(kyb_status=KybStatus.VERIFIED).first()
+    if approve and verified is not None:
+        raise Conflict(
+            f"{verified.legal_name_en} is already verified with this registration number; only one company "
+            "per number can be verified. Reject this claim, or investigate the verified one first."
+        )
     if approve and company.wallet is None:
         company.wallet = token_services.wallet_create(
             kind=WalletKind.ISSUER, label=f"Issuer {company.legal_name_en}", owner=company.representative

@@ -19,7 +19,7 @@ from config.forms import REFUSALS, apply_errors, refuse
 from financing.selectors import application_schedule, applications_visible_to
 from financing.services import application_decide
 from financing.services import application_start_review as application_start_review_service
-from issuers.selectors import company_for_review
+from issuers.selectors import company_for_review, registration_holders
 
 AUDIT_PAGE_SIZE = 50
 
@@ -37,8 +37,9 @@ def kyb_review(request: HttpRequest, pk: int) -> HttpResponse:
     if company is None:
         raise Http404("No such company.")
     form = KybDecisionForm(request.POST if request.method == "POST" else None)
+    context = {"company": company, "form": form, "holders": registration_holders(company)}
     if request.method != "POST":
-        return render(request, "compliance/kyb_review.html", {"company": company, "form": form})
+        return render(request, "compliance/kyb_review.html", context)
     if form.is_valid():
         try:
             company_kyb_decide(
@@ -52,7 +53,7 @@ def kyb_review(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"{company.legal_name_en} {verdict}. The decision is in the audit trail."
             )
             return redirect("compliance:queue")
-    return render(request, "compliance/kyb_review.html", {"company": company, "form": form}, status=400)
+    return render(request, "compliance/kyb_review.html", context, status=400)
 
 
 @role_required(*COMPLIANCE_ROLES)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import IntegrityError
+
 
 class ApplicationError(Exception):
     """A refusal a user can understand; `fields` maps field names to messages."""
@@ -80,3 +82,23 @@ class TooManyAttempts(ApplicationError):
     def __init__(self, message: str | None = None, *, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+# PostgreSQL's SQLSTATE for a unique violation; SQLite says it in the message.
+_UNIQUE_VIOLATION = "23505"
+
+
+def unique_violation_conflict(exc: BaseException) -> Conflict | None:
+    """A unique constraint broken by a concurrent write, as a 409 refusal (None for any other error).
+
+    Services run in one transaction, so when the database refuses the second of two racing writes
+    nothing of that request was kept.
+    """
+    if not isinstance(exc, IntegrityError):
+        return None
+    if getattr(exc.__cause__, "sqlstate", None) != _UNIQUE_VIOLATION and "UNIQUE constraint" not in str(exc):
+        return None
+    return Conflict(
+        "Someone else saved the same thing at the same moment; nothing was changed. Reload and try again.",
+        code="ConcurrentChange",
+    )

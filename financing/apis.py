@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
+from config import api_fields
 from config.errors import ValidationFailed
+from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
     Amortization,
@@ -84,28 +86,28 @@ class ApplicationInput(serializers.Serializer):
     COMMON = ("instrument", "title", "currency", "target_amount", "minimum_amount", "use_of_proceeds")
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
-    title = serializers.CharField(max_length=200)
+    title = api_fields.CharField(max_length=NAME_MAX_LENGTH)
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.HKD)
-    target_amount = serializers.DecimalField(**AMOUNT)
-    minimum_amount = serializers.DecimalField(**AMOUNT)
-    use_of_proceeds = serializers.CharField()
-    unit_price = serializers.DecimalField(**AMOUNT)
-    annual_rate = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    maturity_date = serializers.DateField(required=False, allow_null=True)
-    term_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
+    target_amount = api_fields.DecimalField(**AMOUNT)
+    minimum_amount = api_fields.DecimalField(**AMOUNT)
+    use_of_proceeds = api_fields.CharField(max_length=LONG_TEXT_MAX_LENGTH)
+    unit_price = api_fields.DecimalField(**AMOUNT)
+    annual_rate = api_fields.NumberTextField(required=False, allow_null=True, allow_blank=True)
+    start_date = api_fields.DateField(required=False, allow_null=True)
+    maturity_date = api_fields.DateField(required=False, allow_null=True)
+    term_months = api_fields.IntegerField(required=False, allow_null=True, min_value=1, max_value=600)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_blank=True)
     amortization = serializers.ChoiceField(choices=Amortization.choices, required=False, allow_blank=True)
-    grace_periods = serializers.IntegerField(required=False, min_value=0, max_value=600)
+    grace_periods = api_fields.IntegerField(required=False, min_value=0, max_value=600)
     day_count = serializers.ChoiceField(choices=DayCount.choices, required=False)
     business_day_convention = serializers.ChoiceField(choices=BusinessDayConvention.choices, required=False)
     calendar = serializers.ChoiceField(choices=HolidayCalendar.choices, required=False)
-    residual_value = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    residual_value = api_fields.NumberTextField(required=False, allow_null=True, allow_blank=True)
     payment_timing = serializers.ChoiceField(choices=PaymentTiming.choices, required=False)
-    rental = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    share_class = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    pre_money_valuation = serializers.DecimalField(**AMOUNT, required=False, allow_null=True)
-    asset_description = serializers.CharField(required=False, allow_blank=True)
+    rental = api_fields.NumberTextField(required=False, allow_null=True, allow_blank=True)
+    share_class = api_fields.CharField(required=False, allow_blank=True, max_length=SHORT_TEXT_MAX_LENGTH)
+    pre_money_valuation = api_fields.DecimalField(**AMOUNT, required=False, allow_null=True)
+    asset_description = api_fields.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
     def service_kwargs(self) -> dict[str, Any]:
         """The service's arguments: the common fields, and the rest as the instrument's terms."""
@@ -189,8 +191,10 @@ class ApplicationDecisionApi(APIView):
 
     class ApplicationDecisionInput(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "reject", "request_changes"])
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
-        closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        reason = api_fields.CharField(
+            max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
+        closes_at = api_fields.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
 
     @extend_schema(request=ApplicationDecisionInput, responses={200: ApplicationOutput})
@@ -268,7 +272,9 @@ class OfferingCancelApi(APIView):
     permission_classes = [has_role(*STAFF_ROLES)]
 
     class OfferingCancelInput(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+        reason = api_fields.CharField(
+            max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(request=OfferingCancelInput, responses={200: OfferingOutput})
     def post(self, request: Request, offering_id: int) -> Response:
@@ -309,7 +315,7 @@ class SubscriptionCreateApi(APIView):
     permission_classes = [has_role(Role.INVESTOR)]
 
     class SubscriptionCreateInput(serializers.Serializer):
-        units = serializers.IntegerField(min_value=1, max_value=10**12)
+        units = api_fields.IntegerField(min_value=1, max_value=10**12)
 
     @extend_schema(request=SubscriptionCreateInput, responses={201: SubscriptionOutput})
     def post(self, request: Request, offering_id: int) -> Response:
@@ -346,22 +352,22 @@ class SchedulePreviewInput(serializers.Serializer):
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
     currency = serializers.ChoiceField(choices=Currency.choices)
-    principal = serializers.CharField()
-    annual_rate = serializers.CharField(required=False, allow_null=True)
-    start_date = serializers.CharField(required=False, allow_null=True)
-    maturity_date = serializers.CharField(required=False, allow_null=True)
-    term_months = serializers.IntegerField(required=False, allow_null=True)
+    principal = api_fields.NumberTextField()
+    annual_rate = api_fields.NumberTextField(required=False, allow_null=True)
+    start_date = api_fields.DateField(required=False, allow_null=True)
+    maturity_date = api_fields.DateField(required=False, allow_null=True)
+    term_months = api_fields.IntegerField(required=False, allow_null=True)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_null=True)
     amortization = serializers.ChoiceField(
         choices=["annuity", "equal_principal", "bullet"], required=False, allow_null=True
     )
-    grace_periods = serializers.IntegerField(required=False, allow_null=True)
+    grace_periods = api_fields.IntegerField(required=False, allow_null=True)
     day_count = serializers.ChoiceField(choices=["act_365f", "act_360", "thirty_360"], required=False)
     business_day_convention = serializers.ChoiceField(
         choices=["following", "modified_following", "unadjusted"], required=False
     )
     calendar = serializers.ChoiceField(choices=["HK", "none"], required=False)
-    residual_value = serializers.CharField(required=False, allow_null=True)
+    residual_value = api_fields.NumberTextField(required=False, allow_null=True)
     payment_timing = serializers.ChoiceField(choices=["advance", "arrears"], required=False)
 
 

@@ -13,7 +13,9 @@ from django.core.validators import MaxValueValidator
 from django_countries import countries
 
 from compliance.choices import InvestorType
+from config import form_fields
 from config.errors import ApplicationError
+from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.choices import (
     Amortization,
     BusinessDayConvention,
@@ -25,6 +27,7 @@ from financing.choices import (
     PaymentTiming,
 )
 from financing.models import Application, Terms
+from issuers.forms import ActionForm
 
 HUNDRED = Decimal("100")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,7 +52,7 @@ CURRENCY_CHOICES = [(c.value, f"{c.value} ({c.label})") for c in Currency]
 
 
 def _amount(label: str, help_text: str = "", **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
+    return form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -62,7 +65,7 @@ def _amount(label: str, help_text: str = "", **kwargs: Any) -> forms.DecimalFiel
 
 def _percent(label: str, help_text: str, *, required: bool = True) -> forms.DecimalField:
     """A rate typed as a percentage a year (6.5 means 6.5%); below 100%."""
-    return forms.DecimalField(
+    return form_fields.DecimalField(
         max_digits=14,
         decimal_places=10,
         min_value=Decimal("0"),
@@ -86,8 +89,8 @@ class ApplicationForm(forms.Form):
     instrument = forms.ChoiceField(
         choices=INSTRUMENT_CHOICES, widget=forms.RadioSelect, label="How do you want to raise the money?"
     )
-    title = forms.CharField(
-        max_length=200,
+    title = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH,
         label="Title",
         help_text="What investors will see, e.g. “Pearl River Robotics 6.5% Notes 2029”.",
     )
@@ -104,7 +107,8 @@ class ApplicationForm(forms.Form):
     minimum_amount = _amount(
         "Minimum raise", "If investors subscribe less than this, the round is cancelled and nobody pays."
     )
-    use_of_proceeds = forms.CharField(
+    use_of_proceeds = form_fields.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Use of proceeds",
         help_text="What the money will pay for.",
@@ -164,7 +168,7 @@ def _calendar() -> forms.ChoiceField:
 
 
 def _term_months(label: str, help_text: str, *, required: bool) -> forms.IntegerField:
-    return forms.IntegerField(
+    return form_fields.IntegerField(
         min_value=1,
         max_value=600,
         required=required,
@@ -214,10 +218,10 @@ class BondTermsForm(TermsForm):
     frequency = forms.ChoiceField(
         choices=Frequency.choices, initial=Frequency.SEMIANNUAL, label="Coupons paid"
     )
-    start_date = forms.DateField(
+    start_date = form_fields.DateField(
         widget=DATE, label="Issue date", help_text="When investors pay and interest starts."
     )
-    maturity_date = forms.DateField(
+    maturity_date = form_fields.DateField(
         widget=DATE, label="Maturity date", help_text="When the face value is repaid."
     )
     day_count = forms.ChoiceField(
@@ -240,11 +244,13 @@ class LoanTermsForm(TermsForm):
         initial=Decimal("1000"),
     )
     annual_rate = _percent("Interest", "A year, on what is still owed: 8 means 8%.")
-    start_date = forms.DateField(widget=DATE, label="Drawdown date", help_text="When you receive the money.")
+    start_date = form_fields.DateField(
+        widget=DATE, label="Drawdown date", help_text="When you receive the money."
+    )
     term_months = _term_months(
         "Term in months", "Or leave blank and give a final repayment date.", required=False
     )
-    maturity_date = forms.DateField(
+    maturity_date = form_fields.DateField(
         widget=DATE,
         required=False,
         label="…or final repayment date",
@@ -257,7 +263,7 @@ class LoanTermsForm(TermsForm):
         widget=forms.RadioSelect,
         label="How the loan is repaid",
     )
-    grace_periods = forms.IntegerField(
+    grace_periods = form_fields.IntegerField(
         min_value=0,
         max_value=600,
         initial=0,
@@ -276,7 +282,8 @@ class LeaseTermsForm(TermsForm):
 
     PRICING = [("rate", "I know the implicit rate"), ("rental", "I know the rental")]
 
-    asset_description = forms.CharField(
+    asset_description = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="What is being leased",
         help_text="For example: two CNC machining centres, delivered to Dongguan.",
@@ -284,7 +291,7 @@ class LeaseTermsForm(TermsForm):
     unit_price = _amount(
         "Participation unit", "Investors fund the asset in whole units of this size.", initial=Decimal("1000")
     )
-    start_date = forms.DateField(widget=DATE, label="Lease starts", help_text="The commencement date.")
+    start_date = form_fields.DateField(widget=DATE, label="Lease starts", help_text="The commencement date.")
     term_months = _term_months("Lease term in months", "A whole number of rental periods.", required=True)
     frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="Rentals paid")
     payment_timing = forms.ChoiceField(
@@ -293,7 +300,7 @@ class LeaseTermsForm(TermsForm):
         widget=forms.RadioSelect,
         label="Rentals are paid",
     )
-    residual_value = forms.DecimalField(
+    residual_value = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -309,7 +316,7 @@ class LeaseTermsForm(TermsForm):
     annual_rate = _percent(
         "Implicit rate", "The rate a year the rentals pay on the asset value: 7.2 means 7.2%.", required=False
     )
-    rental = forms.DecimalField(
+    rental = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -341,8 +348,8 @@ class EquityTermsForm(TermsForm):
     legend = "Equity terms"
     percent_fields = ()
 
-    share_class = forms.CharField(
-        max_length=64,
+    share_class = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
         initial="Ordinary",
         label="Share class",
         help_text="For example: Ordinary, Preferred A.",
@@ -576,16 +583,16 @@ class KycForm(forms.Form):
     investor_type = forms.ChoiceField(
         choices=InvestorType.choices, widget=forms.RadioSelect, label="I invest as"
     )
-    legal_name = forms.CharField(
-        max_length=200, label="Legal name", help_text="As on your identity document."
+    legal_name = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH, label="Legal name", help_text="As on your identity document."
     )
     country = forms.ChoiceField(label="Country of residence or incorporation")
-    id_document_number = forms.CharField(
-        max_length=64,
+    id_document_number = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
         label="Identity document number",
         help_text="Passport, HKID or company registration number.",
     )
-    declared_portfolio_hkd = forms.DecimalField(
+    declared_portfolio_hkd = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0"),
@@ -601,7 +608,7 @@ class KycForm(forms.Form):
 class SubscribeForm(forms.Form):
     """Units of an offering."""
 
-    units = forms.IntegerField(
+    units = form_fields.IntegerField(
         min_value=1, label="Units", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
 
@@ -609,7 +616,7 @@ class SubscribeForm(forms.Form):
 class FaucetForm(forms.Form):
     """Test HKD for the demo."""
 
-    amount = forms.DecimalField(
+    amount = form_fields.DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -617,3 +624,9 @@ class FaucetForm(forms.Form):
         initial=Decimal("1000000"),
         label="Amount of test HKD",
     )
+
+
+class OfferingCancelForm(ActionForm):
+    """Call off an offering; the reason, if given, goes to the audit trail."""
+
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label="Reason")

@@ -8,6 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from config.text import (
+    LONG_TEXT_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
+    visible_text,
+)
 from financing.choices import (
     AllotmentStatus,
     Amortization,
@@ -33,15 +40,15 @@ class Application(models.Model):
 
     company = models.ForeignKey("issuers.Company", on_delete=models.PROTECT, related_name="applications")
     instrument = models.CharField(max_length=16, choices=Instrument.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.HKD)
     target_amount = models.DecimalField(max_digits=18, decimal_places=2)
     minimum_amount = models.DecimalField(max_digits=18, decimal_places=2)
-    use_of_proceeds = models.TextField()
+    use_of_proceeds = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, validators=[visible_text])
     status = models.CharField(
         max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -95,9 +102,9 @@ class Terms(models.Model):
     payment_timing = models.CharField(
         max_length=8, choices=PaymentTiming.choices, default=PaymentTiming.ARREARS
     )
-    share_class = models.CharField(max_length=64, blank=True)
+    share_class = models.CharField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, validators=[visible_text])
     pre_money_valuation = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    asset_description = models.TextField(blank=True)
+    asset_description = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
 
     class Meta:
         verbose_name_plural = "terms"

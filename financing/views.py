@@ -18,7 +18,7 @@ from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
-from financing.forms import ApplicationForms, FaucetForm, KycForm, SubscribeForm
+from financing.forms import ApplicationForms, FaucetForm, KycForm, OfferingCancelForm, SubscribeForm
 from financing.models import Application
 from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
@@ -362,9 +362,11 @@ def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse
 def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Call off an offering that has not closed (e.g. a ready one whose closing time passed)."""
     get_object_or_404(offerings_visible_to(request.user), pk=pk)
-    form = ActionForm(request.POST)
+    form = OfferingCancelForm(request.POST)
+    if not form.is_valid():
+        return _render_manage(request, action_form=form, status=400)
     try:
-        services.offering_cancel(actor=request.user, offering_id=pk, reason=request.POST.get("reason", ""))
+        services.offering_cancel(actor=request.user, offering_id=pk, reason=form.cleaned_data["reason"])
     except REFUSALS as exc:
         return _render_manage(request, action_form=form, status=refuse(form, exc))
     messages.success(request, "Offering cancelled: open subscriptions are cancelled and nobody pays.")

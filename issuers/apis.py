@@ -11,10 +11,14 @@ from rest_framework.views import APIView
 
 from accounts.choices import Role
 from accounts.permissions import has_role
+from config import api_fields
 from config.errors import NotFound
+from config.middleware import accepts_uploads
+from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
 from issuers.models import Company
+from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
 
 class PersonOutput(serializers.Serializer):
@@ -68,10 +72,12 @@ class MyCompanyApi(APIView):
     permission_classes = [has_role(Role.SME)]
 
     class CompanyIdentityInput(serializers.Serializer):
-        legal_name_en = serializers.CharField(max_length=200)
-        legal_name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        legal_name_en = api_fields.CharField(max_length=NAME_MAX_LENGTH)
+        legal_name_zh = api_fields.CharField(
+            max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
         jurisdiction = serializers.ChoiceField(choices=Jurisdiction.values)
-        registration_number = serializers.CharField(max_length=40)
+        registration_number = api_fields.CharField(max_length=REGISTRATION_NUMBER_INPUT_MAX_LENGTH)
         industry = serializers.ChoiceField(choices=Industry.values)
 
     @extend_schema(responses={200: CompanyOutput})
@@ -98,17 +104,21 @@ class MyCompanyProfileApi(APIView):
         srdi_tier = serializers.ChoiceField(
             choices=SrdiTier.values, required=False, allow_blank=True, default=""
         )
-        srdi_batch = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-        srdi_authority = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        srdi_valid_from = serializers.DateField(required=False, allow_null=True, default=None)
-        srdi_valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+        srdi_batch = api_fields.CharField(
+            max_length=SHORT_TEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
+        srdi_authority = api_fields.CharField(
+            max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
+        srdi_valid_from = api_fields.DateField(required=False, allow_null=True, default=None)
+        srdi_valid_until = api_fields.DateField(required=False, allow_null=True, default=None)
         is_green = serializers.BooleanField(default=False)
         is_technology = serializers.BooleanField(default=False)
-        annual_revenue = serializers.DecimalField(
+        annual_revenue = api_fields.DecimalField(
             max_digits=18, decimal_places=2, allow_null=True, min_value=0
         )
-        employees = serializers.IntegerField(allow_null=True, min_value=0, max_value=1_000_000)
-        years_trading = serializers.IntegerField(allow_null=True, min_value=0, max_value=300)
+        employees = api_fields.IntegerField(allow_null=True, min_value=0, max_value=1_000_000)
+        years_trading = api_fields.IntegerField(allow_null=True, min_value=0, max_value=300)
 
     @extend_schema(request=CompanyProfileInput, responses={200: CompanyOutput})
     def put(self, request: Request) -> Response:
@@ -119,12 +129,12 @@ class MyCompanyProfileApi(APIView):
 
 
 class PersonInput(serializers.Serializer):
-    full_name = serializers.CharField(max_length=200)
-    nationality = serializers.CharField(max_length=2)
-    birth_date = serializers.DateField()
+    full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
+    nationality = api_fields.CharField(max_length=2)
+    birth_date = api_fields.DateField()
     is_director = serializers.BooleanField(default=False)
     is_beneficial_owner = serializers.BooleanField(default=False)
-    ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    ownership_percent = api_fields.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
 
 class MyCompanyPeopleApi(APIView):
@@ -158,6 +168,7 @@ class MyCompanyPersonApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@accepts_uploads
 class MyCompanyDocumentsApi(APIView):
     """Step 4: upload a KYB document (multipart: kind, file)."""
 

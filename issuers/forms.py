@@ -8,7 +8,10 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from config import form_fields
+from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
+from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -16,18 +19,20 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CompanyForm(forms.Form):
     """Step 1: who the company is."""
 
-    legal_name_en = forms.CharField(
-        max_length=200,
+    legal_name_en = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH,
         label="Legal name (English)",
         help_text="Exactly as on the certificate of incorporation.",
     )
-    legal_name_zh = forms.CharField(max_length=200, required=False, label="Legal name (Chinese)")
+    legal_name_zh = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH, required=False, label="Legal name (Chinese)"
+    )
     jurisdiction = forms.ChoiceField(
         choices=[("", "Choose where the company is registered"), *Jurisdiction.choices],
         label="Place of registration",
     )
-    registration_number = forms.CharField(
-        max_length=32,
+    registration_number = form_fields.CharField(
+        max_length=REGISTRATION_NUMBER_INPUT_MAX_LENGTH,
         label="Registration number",
         help_text="Hong Kong: 8-digit business registration number. Mainland: 18-character unified social "
         "credit code. Macao: commercial registration number.",
@@ -38,11 +43,13 @@ class CompanyForm(forms.Form):
 class CompanyProfileForm(forms.Form):
     """Step 2: recognition, tags and the latest full-year financial snapshot."""
 
-    annual_revenue = forms.DecimalField(
+    annual_revenue = form_fields.DecimalField(
         max_digits=18, decimal_places=2, min_value=Decimal("0"), required=False, label="Annual revenue (HKD)"
     )
-    employees = forms.IntegerField(min_value=0, required=False, label="Employees")
-    years_trading = forms.IntegerField(min_value=0, max_value=300, required=False, label="Years trading")
+    employees = form_fields.IntegerField(min_value=0, required=False, label="Employees")
+    years_trading = form_fields.IntegerField(
+        min_value=0, max_value=300, required=False, label="Years trading"
+    )
     is_technology = forms.BooleanField(required=False, label="Technology company")
     is_green = forms.BooleanField(required=False, label="Green business (environmental benefit)")
     srdi_tier = forms.ChoiceField(
@@ -51,10 +58,10 @@ class CompanyProfileForm(forms.Form):
         label="SRDI recognition",
         help_text="'Specialized, refined, distinctive and innovative' SME recognition, if any.",
     )
-    srdi_authority = forms.CharField(max_length=200, required=False, label="Granted by")
-    srdi_batch = forms.CharField(max_length=64, required=False, label="Batch")
-    srdi_valid_from = forms.DateField(widget=DATE, required=False, label="Valid from")
-    srdi_valid_until = forms.DateField(widget=DATE, required=False, label="Valid until")
+    srdi_authority = form_fields.CharField(max_length=NAME_MAX_LENGTH, required=False, label="Granted by")
+    srdi_batch = form_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Batch")
+    srdi_valid_from = form_fields.DateField(widget=DATE, required=False, label="Valid from")
+    srdi_valid_until = form_fields.DateField(widget=DATE, required=False, label="Valid until")
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -65,12 +72,12 @@ class CompanyProfileForm(forms.Form):
 class PersonForm(forms.Form):
     """Step 3: a director or ultimate beneficial owner."""
 
-    full_name = forms.CharField(max_length=200, label="Full name")
+    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")
     nationality = forms.ChoiceField(label="Nationality")
-    birth_date = forms.DateField(widget=DATE, label="Date of birth")
+    birth_date = form_fields.DateField(widget=DATE, label="Date of birth")
     is_director = forms.BooleanField(required=False, label="Director")
     is_beneficial_owner = forms.BooleanField(required=False, label="Ultimate beneficial owner")
-    ownership_percent = forms.DecimalField(
+    ownership_percent = form_fields.DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0"),

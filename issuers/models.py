@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 from issuers.choices import DocumentKind, Industry, Jurisdiction, KybStatus, RegistrationCheck, SrdiTier
 
 
@@ -16,8 +17,12 @@ class Company(models.Model):
     representative = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="company"
     )
-    legal_name_en = models.CharField("Legal name (English)", max_length=200)
-    legal_name_zh = models.CharField("Legal name (Chinese)", max_length=200, blank=True)
+    legal_name_en = models.CharField(
+        "Legal name (English)", max_length=NAME_MAX_LENGTH, validators=[visible_text]
+    )
+    legal_name_zh = models.CharField(
+        "Legal name (Chinese)", max_length=NAME_MAX_LENGTH, blank=True, validators=[visible_text]
+    )
     jurisdiction = models.CharField(max_length=8, choices=Jurisdiction.choices)
     registration_number = models.CharField(max_length=32)
     registration_check = models.CharField(
@@ -26,8 +31,12 @@ class Company(models.Model):
     industry = models.CharField(max_length=32, choices=Industry.choices)
     # Recognition and tags that investors filter on.
     srdi_tier = models.CharField("SRDI recognition", max_length=16, choices=SrdiTier.choices, blank=True)
-    srdi_batch = models.CharField("SRDI batch", max_length=64, blank=True)
-    srdi_authority = models.CharField("SRDI issuing authority", max_length=200, blank=True)
+    srdi_batch = models.CharField(
+        "SRDI batch", max_length=SHORT_TEXT_MAX_LENGTH, blank=True, validators=[visible_text]
+    )
+    srdi_authority = models.CharField(
+        "SRDI issuing authority", max_length=NAME_MAX_LENGTH, blank=True, validators=[visible_text]
+    )
     srdi_valid_from = models.DateField("SRDI valid from", null=True, blank=True)
     srdi_valid_until = models.DateField("SRDI valid until", null=True, blank=True)
     is_green = models.BooleanField("Green", default=False)
@@ -38,7 +47,7 @@ class Company(models.Model):
     employees = models.PositiveIntegerField(null=True, blank=True)
     years_trading = models.PositiveSmallIntegerField(null=True, blank=True)
     kyb_status = models.CharField(max_length=16, choices=KybStatus.choices, default=KybStatus.DRAFT)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
     wallet = models.OneToOneField(
         "tokens.Wallet", null=True, blank=True, on_delete=models.PROTECT, related_name="company"
     )
@@ -47,9 +56,16 @@ class Company(models.Model):
 
     class Meta:
         verbose_name_plural = "companies"
+        indexes = [
+            models.Index(fields=["jurisdiction", "registration_number"], name="company_registration_idx")
+        ]
         constraints = [
+            # Anyone may claim a number (a second claimant goes to compliance as a conflict); only one
+            # company per number can be verified.
             models.UniqueConstraint(
-                fields=["jurisdiction", "registration_number"], name="company_registration_unique"
+                fields=["jurisdiction", "registration_number"],
+                condition=Q(kyb_status=KybStatus.VERIFIED),
+                name="verified_registration_unique",
             ),
             models.CheckConstraint(condition=Q(kyb_status__in=KybStatus.values), name="kyb_status_valid"),
             models.CheckConstraint(
@@ -76,7 +92,7 @@ class Person(models.Model):
     """A director or ultimate beneficial owner of a company (or both)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="people")
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     nationality = CountryField()
     birth_date = models.DateField()
     is_director = models.BooleanField(default=False)
@@ -114,7 +130,7 @@ class Document(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=32, choices=DocumentKind.choices)
     file = models.FileField(upload_to=document_path, max_length=300)
-    original_name = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=255, validators=[visible_text])
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -20,9 +20,28 @@ def company_of(user: User) -> Company | None:
     return Company.objects.filter(representative=user).select_related("wallet").first()
 
 
+def registration_holders(company: Company) -> QuerySet[Company]:
+    """Other companies that claim the same registration number in the same jurisdiction."""
+    return (
+        Company.objects.filter(
+            jurisdiction=company.jurisdiction, registration_number=company.registration_number
+        )
+        .exclude(pk=company.pk)
+        .select_related("representative")
+        .order_by("pk")
+    )
+
+
 def companies_awaiting_kyb() -> QuerySet[Company]:
-    """Companies submitted for KYB, oldest first (the compliance queue)."""
-    return Company.objects.filter(kyb_status=KybStatus.SUBMITTED).order_by("updated_at")
+    """The KYB queue, oldest first; `registration_conflict` when another company claims the same number."""
+    others = Company.objects.filter(
+        jurisdiction=OuterRef("jurisdiction"), registration_number=OuterRef("registration_number")
+    ).exclude(pk=OuterRef("pk"))
+    return (
+        Company.objects.filter(kyb_status=KybStatus.SUBMITTED)
+        .annotate(registration_conflict=Exists(others))
+        .order_by("updated_at")
+    )
 
 
 def company_missing_items(company: Company) -> list[str]:

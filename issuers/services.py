@@ -6,22 +6,24 @@ import hashlib
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.utils import timezone
 from django_countries import countries
 
 from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from config.errors import NotFound, PermissionDenied, ValidationFailed
+from config.text import hidden_character, hidden_character_message, megabytes
 from issuers.choices import KYB_TRANSITIONS, DocumentKind, Industry, Jurisdiction, KybStatus, SrdiTier
 from issuers.models import Company, Document, Person
 from issuers.selectors import company_missing_items
-from issuers.validators import InvalidRegistrationNumber, normalise_registration_number
+from issuers.validators import ADULT_AGE, InvalidRegistrationNumber, age_on, normalise_registration_number
 
 EDITABLE_KYB_STATUSES = (KybStatus.DRAFT, KybStatus.REJECTED)
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # What a file must start with to be accepted, by content type (the extension alone proves nothing).
 DOCUMENT_SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -54,7 +56,11 @@ def company_save(
     registration_number: str,
     industry: str,
 ) -> Company:
-    """Create or update the company's identity (step 1 of onboarding) while it is editable."""
+    """Create or update the company's identity (step 1 of onboarding) while it is editable.
+
+    A registration number another company already claims is accepted: compliance sees the conflict in
+    the review, and only one company per number can be verified.
+    """
     if user.role != Role.SME:
         raise PermissionDenied("Only SME representatives keep a company profile.")
     errors: dict[str, str] = {}
@@ -78,12 +84,6 @@ def company_save(
     if industry not in Industry.values:
         errors["industry"] = "Choose the industry."
     company = Company.objects.select_for_update().filter(representative=user).first()
-    if "registration_number" in details:
-        clash = Company.objects.filter(
-            jurisdiction=jurisdiction, registration_number=details["registration_number"]
-        ).exclude(representative=user)
-        if clash.exists():
-            errors["registration_number"] = "Another account already registered this company."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     if company is None:
@@ -172,10 +172,11 @@ def person_save(
         errors["full_name"] = "Enter the person's full name."
     if nationality not in countries:
         errors["nationality"] = "Choose a nationality."
-    if birth_date >= date.today() or birth_date.year < 1900:
+    today = timezone.localdate()
+    if birth_date >= today or birth_date.year < 1900:
         errors["birth_date"] = "Enter a real date of birth."
-    elif (date.today() - birth_date).days < 18 * 365:
-        errors["birth_date"] = "Directors and owners must be adults."
+    elif age_on(birth_date, today) < ADULT_AGE:
+        errors["birth_date"] = f"Directors and owners must be adults ({ADULT_AGE} or older)."
     if not (is_director or is_beneficial_owner):
         errors["is_director"] = "Tick director, beneficial owner, or both."
     if not Decimal("0") <= ownership_percent <= HUNDRED:
@@ -227,15 +228,43 @@ def person_remove(*, user: User, person_id: int) -> None:
 
 @transaction.atomic
 def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
-    """Store a KYB document (PDF, PNG or JPEG up to 10 MB) with its SHA-256 fingerprint."""
-    company = _editable_company(user)
+    """Store a KYB document (PDF, PNG or JPEG) with its SHA-256 fingerprint, within the company's quota."""
+    company = _editable_company(user)  # the company row lock keeps concurrent uploads within the quota
     if kind not in DocumentKind.values:
         raise ValidationFailed("Choose the document type.", fields={"kind": "Unknown document type."})
     size = upload.size or 0
     if size == 0:
         raise ValidationFailed("The file is empty.", fields={"file": "The file is empty."})
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed("The file is too large.", fields={"file": "Files may be at most 10 MB."})
+    if size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationFailed(
+            "The file is too large.",
+            fields={"file": f"Files may be at most {megabytes(settings.DOCUMENT_MAX_BYTES)}."},
+        )
+    held = company.documents.aggregate(count=Count("pk"), total=Sum("size"))
+    if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
+        raise ValidationFailed(
+            "The document limit is reached.",
+            fields={
+                "file": f"A company may keep at most {settings.DOCUMENT_QUOTA_COUNT} documents; "
+                "remove one before uploading another."
+            },
+        )
+    after = (held["total"] or 0) + size
+    if after > settings.DOCUMENT_QUOTA_BYTES:
+        quota = megabytes(settings.DOCUMENT_QUOTA_BYTES)
+        raise ValidationFailed(
+            "The document storage limit is reached.",
+            fields={
+                "file": f"A company may keep at most {quota} of documents; with this file it would "
+                f"hold {megabytes(after)}. Remove one first."
+            },
+        )
+    name = (upload.name or "document")[-255:]
+    hidden = hidden_character(name)
+    if hidden is not None:
+        raise ValidationFailed(
+            "Rename the file.", fields={"file": f"The file name: {hidden_character_message(hidden)}"}
+        )
     upload.seek(0)
     head = upload.read(16)
     content_type = next(
@@ -255,7 +284,7 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
     document = Document(
         company=company,
         kind=kind,
-        original_name=(upload.name or "document")[-255:],
+        original_name=name,
         content_type=content_type,
         size=size,
         sha256=sha256,

@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from issuers.choices import Jurisdiction, RegistrationCheck
 
-HK_BRN = re.compile(r"^(?:\d{8}|[A-Z]\d{7})$")
-MACAO_REGISTRATION = re.compile(r"^\d{1,6}(?:[A-Z]{1,3})?$")
+# ASCII only: `\d` alone also matches other scripts' digits.
+HK_BRN = re.compile(r"^(?:\d{8}|[A-Z]\d{7})$", re.ASCII)
+MACAO_REGISTRATION = re.compile(r"^\d{1,6}(?:[A-Z]{1,3})?$", re.ASCII)
+ADULT_AGE = 18
+# As typed, with separators or a full Hong Kong BR certificate number; stored canonical (32 at most).
+REGISTRATION_NUMBER_INPUT_MAX_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -64,3 +69,8 @@ def normalise_registration_number(jurisdiction: str, raw: str) -> RegistrationNu
                 "except I, O, S, V and Z."
             ) from None
     raise InvalidRegistrationNumber("Choose a jurisdiction first.")
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on `day` by the calendar (born 29 February: older on 1 March in common years)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -14,6 +14,7 @@ from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.permissions import role_required
 from config.errors import ApplicationError, NotFound
 from config.forms import apply_errors
+from config.middleware import accepts_uploads
 from issuers import services
 from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
 from issuers.selectors import company_missing_items, company_of, documents_visible_to, issuer_overview
@@ -137,6 +138,7 @@ def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return _kyb_removal(request, lambda: services.person_remove(user=request.user, person_id=pk), "Removed.")
 
 
+@accepts_uploads
 @role_required(Role.SME)
 @require_POST
 def document_upload(request: HttpRequest) -> HttpResponse:

@@ -18,7 +18,10 @@ from compliance.models import InvestorProfile
 from financing.choices import ApplicationStatus
 from financing.models import Application, Terms
 from issuers.choices import KybStatus
+from issuers.models import Company
+from issuers.selectors import registration_holders
 from issuers.tests.factories import CompanyFactory
+from tests.inputs import COMPANY, KYC, PERSON, PROFILE
 
 MODELS = [
     "accounts.User",
@@ -245,22 +248,23 @@ def test_bad_company_profiles_are_refused(actors, payload, field):
     assert _counts() == before
 
 
-def test_another_accounts_registration_number_is_refused(actors):
+def test_another_accounts_registration_number_is_accepted_and_flagged_for_compliance(actors):
     taken = actors["company"]
     other = UserFactory(role=Role.SME)
     response = _post(
         _client_for(other),
         "/api/v1/company/",
         {
-            "legal_name_en": "Copycat Ltd",
+            "legal_name_en": "The Real Company Ltd",
             "jurisdiction": taken.jurisdiction,
             "registration_number": taken.registration_number,
             "industry": "electronics",
         },
         method="put",
     )
-    assert response.status_code == 400
-    assert "registration_number" in response.json()
+    assert response.status_code == 200, response.content
+    claimant = Company.objects.get(representative=other)
+    assert list(registration_holders(claimant)) == [taken]
 
 
 @pytest.mark.parametrize(
@@ -489,3 +493,107 @@ def test_an_approval_while_the_chain_is_down_is_a_503_and_changes_nothing(platfo
     assert profile.kyc_status == KycStatus.SUBMITTED
     assert profile.wallet is None
     assert _counts() == before
+
+
+ARABIC_12 = "\u0661\u0662"  # 12 in Arabic-Indic digits
+FULL_WIDTH_12 = "\uff11\uff12"  # 12 in full-width digits
+ARABIC_DATE = "\u0661\u0669\u0668\u0660-\u0660\u0661-\u0660\u0661"  # 1980-01-01 in Arabic-Indic digits
+PREVIEW = {
+    "instrument": "loan",
+    "currency": "HKD",
+    "principal": "100000",
+    "annual_rate": "0.05",
+    "start_date": "2027-01-04",
+    "term_months": 12,
+    "frequency": "monthly",
+}
+# (who, method, url, a valid payload, the field, the bad value)
+REFUSED_INPUT = [
+    ("sme", "put", "/api/v1/company/profile/", PROFILE, "employees", ARABIC_12),
+    ("sme", "put", "/api/v1/company/profile/", PROFILE, "years_trading", FULL_WIDTH_12),
+    ("sme", "put", "/api/v1/company/profile/", PROFILE, "annual_revenue", ARABIC_12),
+    ("sme", "put", "/api/v1/company/", COMPANY, "registration_number", "\u0661" * 8),
+    ("sme", "post", "/api/v1/company/people/", PERSON, "ownership_percent", ARABIC_12),
+    ("sme", "post", "/api/v1/company/people/", PERSON, "birth_date", ARABIC_DATE),
+    ("investor", "post", "/api/v1/kyc/", KYC, "declared_portfolio_hkd", ARABIC_12),
+    ("investor", "post", "/api/v1/offerings/999/subscriptions/", {}, "units", ARABIC_12),
+    ("investor", "post", "/api/v1/offerings/999/subscriptions/", {}, "units", FULL_WIDTH_12),
+    ("investor", "post", "/api/v1/faucet/", {}, "amount", ARABIC_12),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "target_amount", "\u0661" + "0" * 5),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "annual_rate", "0.0\u0665"),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "start_date", ARABIC_DATE),
+    ("investor", "post", "/api/v1/schedules/preview/", PREVIEW, "principal", "\u0661" + "0" * 5),
+    ("investor", "post", "/api/v1/schedules/preview/", PREVIEW, "term_months", ARABIC_12),
+    # Invisible characters in names and free text shown to compliance.
+    ("sme", "put", "/api/v1/company/", COMPANY, "legal_name_en", "Evil\u202eCorp"),
+    ("sme", "put", "/api/v1/company/", COMPANY, "legal_name_zh", "南沙\u2067電池"),
+    ("sme", "post", "/api/v1/company/people/", PERSON, "full_name", "Li\u200fWei"),
+    ("sme", "post", "/api/v1/company/people/", PERSON, "full_name", "Li\u061cWei"),
+    ("sme", "post", "/api/v1/company/people/", PERSON, "full_name", "Li\u200bWei"),
+    ("investor", "post", "/api/v1/kyc/", KYC, "legal_name", "\u2066Ivy\u2069 Chan"),
+    ("investor", "post", "/api/v1/kyc/", KYC, "id_document_number", "A123\u202a4567"),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "title", "Notes\u202d2029"),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "use_of_proceeds", "capex\u0007"),
+    (
+        None,
+        "post",
+        "/api/v1/auth/signup/",
+        {"email": "new@example.hk", "password": "a-long-pass-phrase-1", "role": "sme"},
+        "full_name",
+        "Ann\u202eLee",
+    ),
+    # Length limits.
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "use_of_proceeds", "x" * 5_001),
+    ("verified_sme", "post", "/api/v1/applications/", GOOD_BOND, "title", "x" * 201),
+    ("officer", "post", "/api/v1/kyc/{profile}/decision/", {"approve": False}, "reason", "x" * 2_001),
+    ("officer", "post", "/api/v1/kyb/{company}/decision/", {"approve": False}, "reason", "x" * 2_001),
+    (
+        "officer",
+        "post",
+        "/api/v1/applications/{application}/decision/",
+        {"decision": "reject"},
+        "reason",
+        "x" * 2_001,
+    ),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "url", "payload", "field", "bad"), REFUSED_INPUT)
+def test_foreign_digits_invisible_characters_and_overlong_text_are_refused(
+    actors, role, method, url, payload, field, bad
+):
+    client = _client_for(actors[role]) if role else Client()
+    path = url.format(
+        application=actors["application"].pk, profile=actors["profile"].pk, company=actors["company"].pk
+    )
+    before = _counts()
+
+    response = _post(client, path, {**payload, field: bad}, method=method)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert _counts() == before
+
+
+def test_the_field_message_says_what_is_wrong(actors):
+    client = _client_for(actors["sme"])
+    digits = _post(client, "/api/v1/company/profile/", {**PROFILE, "employees": ARABIC_12}, method="put")
+    assert digits.json()["employees"] == ["Type numbers and dates with the digits 0-9 only."]
+    hidden = _post(client, "/api/v1/company/", {**COMPANY, "legal_name_en": "Evil\u202eCorp"}, method="put")
+    assert "RIGHT-TO-LEFT OVERRIDE (U+202E)" in hidden.json()["legal_name_en"][0]
+    company = Company.objects.get(pk=actors["company"].pk)
+    assert (company.employees, company.legal_name_en) == (None, actors["company"].legal_name_en)
+
+
+def test_multi_line_text_and_chinese_names_are_accepted(actors):
+    response = _post(
+        _client_for(actors["verified_sme"]),
+        "/api/v1/applications/",
+        {
+            **GOOD_BOND,
+            "title": "南沙電池 6.5% 債券",
+            "use_of_proceeds": "Two lines:\r\n\tmachines\nand stock",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert Application.objects.get(pk=response.json()["id"]).use_of_proceeds.count("\n") == 2

@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Outside the session middleware, so that it sees the session cookie being set.
     "config.middleware.NoStoreMiddleware",
+    # Before anything that reads the body (CSRF reads POST data).
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.SessionTimeoutMiddleware",
+    "config.middleware.UniqueConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +86,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded demo: WAL lets readers run beside the writer, IMMEDIATE takes the write lock when a
+    # transaction starts (a deferred one that reads and then writes fails at once with "database is
+    # locked"), and the timeout makes a concurrent click wait its turn instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -111,6 +123,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT: Path | None = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+
+# KYB documents: the size of one file, and what one company may keep in total.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+DOCUMENT_QUOTA_COUNT = env_int("DOCUMENT_QUOTA_COUNT", 40, minimum=1)
+DOCUMENT_QUOTA_BYTES = env_int("DOCUMENT_QUOTA_BYTES", 200 * 1024 * 1024, minimum=1)
+# Request bodies are refused (413) from their Content-Length, before anything reads them
+# (config.middleware): views that take an upload allow one document plus the multipart form around
+# it, every other view REQUEST_BODY_MAX_BYTES.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
+UPLOAD_BODY_MAX_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
+# Django's own limits agree: form fields and JSON bodies within the general limit, one file per
+# request, and a file above 2.5 MB streamed to a temporary file rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     # JSON only: the browsable API's pages carry inline styles the CSP refuses; /api/docs/ is the API's page.

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from config.errors import ValidationFailed
+from config.text import NON_ASCII_DIGITS, has_non_ascii
 from financing.calendars import CALENDARS, CONVENTIONS, HK_LAST_YEAR, adjust
 from financing.schedules.annuity import TIMINGS
 from financing.schedules.dates import MONTHS_PER_PERIOD, grid_date, whole_periods
@@ -358,9 +359,16 @@ class _Parser:
         value = self.optional_text(name)
         return default if value is None else value
 
+    def _non_ascii(self, name: str, value: object) -> bool:
+        """Refuse a number or date typed in another script's digits (`Decimal` and `\\d` would read them)."""
+        if isinstance(value, str) and has_non_ascii(value):
+            self._fail(name, NON_ASCII_DIGITS)
+            return True
+        return False
+
     def optional_decimal(self, name: str) -> Decimal | None:
         value = self.data.get(name)
-        if _missing(value):
+        if _missing(value) or self._non_ascii(name, value):
             return None
         if isinstance(value, Decimal):
             parsed = value
@@ -390,7 +398,7 @@ class _Parser:
 
     def optional_integer(self, name: str) -> int | None:
         value = self.data.get(name)
-        if _missing(value):
+        if _missing(value) or self._non_ascii(name, value):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -405,7 +413,7 @@ class _Parser:
 
     def date(self, name: str) -> dt.date | None:
         value = self.data.get(name)
-        if _missing(value):
+        if _missing(value) or self._non_ascii(name, value):
             return None
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value

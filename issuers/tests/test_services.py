@@ -1,10 +1,12 @@
 """Onboarding: what is refused writes nothing, and KYB waits for a complete profile."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
@@ -14,12 +16,12 @@ from financing.demo import complete_company_onboarding, sample_pdf
 from issuers.choices import KybStatus, RegistrationCheck
 from issuers.models import Company, Document, Person
 from issuers.services import (
-    MAX_DOCUMENT_BYTES,
     company_save,
     company_submit_for_kyb,
     document_upload,
     person_save,
 )
+from issuers.validators import age_on
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def test_documents_are_fingerprinted_and_stored(sme):
     [
         (b"MZ\x90\x00 not a document", "invoice.pdf", "PDF, PNG or JPEG"),
         (b"", "empty.pdf", "empty"),
-        (b"%PDF-" + b"0" * MAX_DOCUMENT_BYTES, "huge.pdf", "10 MB"),
+        (b"%PDF-" + b"0" * settings.DOCUMENT_MAX_BYTES, "huge.pdf", "10 MB"),
     ],
 )
 def test_unacceptable_files_are_refused_and_nothing_is_stored(sme, content, name, message):
@@ -132,3 +134,71 @@ def test_documents_open_for_their_company_and_compliance_only(sme, client):
     assert client.get(url).status_code == 404
     client.force_login(UserFactory(role=Role.INVESTOR))
     assert client.get(url).status_code == 403
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year - years, day=28)
+
+
+def test_a_director_one_day_short_of_18_is_refused_and_one_of_18_exactly_is_accepted(sme):
+    today = timezone.localdate()
+    eighteen = _years_before(today, 18)
+
+    with pytest.raises(ValidationFailed) as refused:
+        _person(sme, birth_date=eighteen + timedelta(days=1))
+    assert "18 or older" in refused.value.fields["birth_date"][0]
+    assert not Person.objects.exists()
+
+    assert _person(sme, birth_date=eighteen).birth_date == eighteen
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "age"),
+    [
+        (date(2008, 2, 29), date(2026, 2, 28), 17),  # a common year: not yet 18 on 28 February
+        (date(2008, 2, 29), date(2026, 3, 1), 18),
+        (date(2008, 2, 29), date(2028, 2, 29), 20),
+        (date(2008, 3, 1), date(2026, 2, 28), 17),
+        (date(2008, 12, 31), date(2026, 12, 30), 17),
+        (date(2008, 12, 31), date(2026, 12, 31), 18),
+    ],
+)
+def test_ages_count_calendar_years(born, on, age):
+    assert age_on(born, on) == age
+
+
+def test_a_company_cannot_keep_more_documents_than_its_quota(sme, settings):
+    settings.DOCUMENT_QUOTA_COUNT = 2
+    document_upload(user=sme, kind="articles", upload=sample_pdf("One"))
+    document_upload(user=sme, kind="articles", upload=sample_pdf("Two"))
+    audit_before = AuditEvent.objects.count()
+
+    with pytest.raises(ValidationFailed) as refused:
+        document_upload(user=sme, kind="articles", upload=sample_pdf("Three"))
+
+    assert "at most 2 documents" in refused.value.fields["file"][0]
+    assert Document.objects.count() == 2
+    assert AuditEvent.objects.count() == audit_before
+
+
+def test_a_company_cannot_store_more_bytes_than_its_quota(sme, settings):
+    first = document_upload(user=sme, kind="articles", upload=sample_pdf("One"))
+    settings.DOCUMENT_QUOTA_BYTES = first.size + 100
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 200)
+
+    with pytest.raises(ValidationFailed) as refused:
+        document_upload(user=sme, kind="financial_statements", upload=big)
+
+    assert "of documents" in refused.value.fields["file"][0]
+    assert Document.objects.count() == 1
+
+
+def test_a_file_name_with_a_direction_override_is_refused(sme):
+    upload = SimpleUploadedFile("invoice\u202efdp.exe", b"%PDF-1.4 a real pdf")
+    with pytest.raises(ValidationFailed) as refused:
+        document_upload(user=sme, kind="articles", upload=upload)
+    assert "RIGHT-TO-LEFT OVERRIDE" in refused.value.fields["file"][0]
+    assert not Document.objects.exists()

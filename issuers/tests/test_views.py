@@ -10,14 +10,8 @@ from financing.tests.test_views import bond_application, offering_of, verified_c
 from issuers.choices import KybStatus
 from issuers.models import Company, Document, Person
 from issuers.tests.factories import CompanyFactory
+from tests.inputs import COMPANY
 
-COMPANY = {
-    "legal_name_en": "Nansha Drones Limited",
-    "legal_name_zh": "",
-    "jurisdiction": "HK",
-    "registration_number": "76543210",
-    "industry": "robotics",
-}
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 
@@ -126,13 +120,26 @@ def test_a_bad_profile_is_shown_again_and_saves_nothing(client, db, changes, fie
     assert not Company.objects.exists()
 
 
-def test_a_registration_number_of_another_account_is_refused_by_the_service(client, db):
-    other = CompanyFactory(registration_number="76543210", jurisdiction="HK")
-    client.force_login(UserFactory(role=Role.SME))
+def test_a_registration_number_another_account_claims_is_accepted_and_shown_to_compliance(client, db):
+    first = CompanyFactory(
+        registration_number="76543210", jurisdiction="HK", legal_name_en="First Claimant Ltd"
+    )
+    sme = UserFactory(role=Role.SME)
+    client.force_login(sme)
+
     answer = client.post(reverse("issuers:company_edit"), COMPANY)
-    assert answer.status_code == 400
-    assert "Another account" in answer.context["form"].errors["registration_number"][0]
-    assert list(Company.objects.all()) == [other]
+
+    assert answer.status_code == 302
+    second = Company.objects.get(representative=sme)
+    assert second.registration_number == first.registration_number
+    Company.objects.filter(pk=second.pk).update(kyb_status=KybStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.OFFICER))
+    queue = client.get(reverse("compliance:queue"))
+    assert b"Registration conflict" in queue.content
+    review = client.get(reverse("compliance:kyb_review", args=[second.pk]))
+    assert b"Registration conflict" in review.content
+    assert b"First Claimant Ltd" in review.content
+    assert reverse("compliance:kyb_review", args=[first.pk]).encode() in review.content
 
 
 def test_submitting_without_a_profile_is_refused_on_the_dashboard(client, db):
