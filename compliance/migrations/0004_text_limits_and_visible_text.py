@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0001_initial'),
+        ('compliance', '0003_audit_hmac_checkpoint'),
     ]
 
     operations = [

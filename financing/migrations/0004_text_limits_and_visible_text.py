@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('financing', '0001_initial'),
+        ('financing', '0003_offering_close_retry'),
     ]
 
     operations = [
