@@ -87,7 +87,7 @@ class ConfirmApi(AnonymousApi):
     """Confirm the email address with the token from the emailed link, and start a session."""
 
     class ConfirmInput(serializers.Serializer):
-        token = serializers.CharField(max_length=500)
+        token = api_fields.CharField(max_length=500)
 
     @extend_schema(request=ConfirmInput, responses={200: UserOutput, 403: REFUSED_CSRF})
     def post(self, request: Request) -> Response:
