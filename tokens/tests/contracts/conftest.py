@@ -16,7 +16,8 @@ from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import function_abi_to_4byte_selector, keccak
+from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
+from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
@@ -117,11 +118,10 @@ def _function_abi(contract: Contract, name: str, arity: int) -> tuple[bytes, lis
     if key not in _FUNCTION_ABIS:
         for item in contract.abi:
             if item["type"] == "function" and item["name"] == name and len(item["inputs"]) == arity:
-                inputs = [i["type"] for i in item["inputs"]]
                 _FUNCTION_ABIS[key] = (
                     function_abi_to_4byte_selector(item),
-                    inputs,
-                    [o["type"] for o in item["outputs"]],
+                    [collapse_if_tuple(i) for i in item["inputs"]],
+                    [collapse_if_tuple(o) for o in item["outputs"]],
                 )
                 break
         else:
@@ -137,7 +137,10 @@ def encode_call(contract: Contract, name: str, args: tuple[Any, ...]) -> dict[st
 
 def _decode_view(contract: Contract, name: str, arity: int, result: str) -> Any:
     _, _, outputs = _function_abi(contract, name, arity)
-    values = abi_decode(outputs, bytes.fromhex(result[2:]))
+    values = [
+        to_checksum_address(v) if kind == "address" else v
+        for kind, v in zip(outputs, abi_decode(outputs, bytes.fromhex(result[2:])), strict=True)
+    ]
     return values[0] if len(values) == 1 else list(values)
 
 
