@@ -299,13 +299,14 @@ def test_a_subscription_is_funded_once_and_never_after_settling(funded, unchange
 # ---------------------------------------------------------------- settling
 
 
-def test_settle_pays_the_registered_issuer_and_mints_to_the_investor(funded):
+@pytest.mark.parametrize("units", [10, 6], ids=["full allotment", "cut pro rata"])
+def test_settle_pays_the_registered_issuer_mints_and_refunds_the_excess(funded, units):
     p = funded
     send(p.fund_call("alice", 1, 10), p.settler)
-    receipt = send(p.settlement.functions.settle(p.token.address, 1, 10), p.settler)
-    assert p.token.functions.balanceOf(p.alice).call() == 10
-    assert cash(p, p.issuer) == 10 * UNIT_PRICE
-    assert cash(p, p.alice) == START - 10 * UNIT_PRICE
+    receipt = send(p.settlement.functions.settle(p.token.address, 1, units), p.settler)
+    assert p.token.functions.balanceOf(p.alice).call() == units
+    assert cash(p, p.issuer) == units * UNIT_PRICE
+    assert cash(p, p.alice) == START - units * UNIT_PRICE
     assert cash(p, p.settlement.address) == 0
     assert p.escrow(1) == [ZERO_ADDRESS, 0]
     assert p.settlement.functions.isSettled(p.token.address, 1).call()
@@ -316,22 +317,10 @@ def test_settle_pays_the_registered_issuer_and_mints_to_the_investor(funded):
         "token": p.token.address,
         "investor": p.alice,
         "issuer": p.issuer,
-        "units": 10,
-        "payment": 10 * UNIT_PRICE,
-        "refund": 0,
+        "units": units,
+        "payment": units * UNIT_PRICE,
+        "refund": (10 - units) * UNIT_PRICE,
     }
-
-
-def test_a_cut_allotment_refunds_the_excess_to_the_investor(funded):
-    p = funded
-    send(p.fund_call("alice", 1, 10), p.settler)
-    receipt = send(p.settlement.functions.settle(p.token.address, 1, 6), p.settler)
-    assert p.token.functions.balanceOf(p.alice).call() == 6
-    assert cash(p, p.issuer) == 6 * UNIT_PRICE
-    assert cash(p, p.alice) == START - 6 * UNIT_PRICE
-    assert cash(p, p.settlement.address) == 0
-    (event,) = p.settlement.events.Settled().process_receipt(receipt, errors=DISCARD)
-    assert (event.args.units, event.args.payment, event.args.refund) == (6, 6 * UNIT_PRICE, 4 * UNIT_PRICE)
 
 
 def test_a_batch_pays_the_issuer_once_and_refunds_each_cut(funded):
