@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_utils import function_abi_to_4byte_selector
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
+from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
@@ -25,6 +29,10 @@ HK, CN, MO, SG, US = 344, 156, 446, 702, 840
 PROFESSIONAL, INSTITUTIONAL, RETAIL, ISSUER = 1, 2, 4, 8
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
 MAX_UINT = 2**256 - 1
+HKD = 1_000_000  # 1 HKDT in base units (6 decimals)
+UNIT_PRICE = 100 * HKD  # the platform token's registered price per unit
+SETTLE_WINDOW = 30 * 86_400  # the platform token's offering settles within 30 days of deployment
+ZERO_ADDRESS = "0x" + "00" * 20
 
 # SecurityToken reason codes (canTransfer / canMint, TransferNotCompliant / MintNotCompliant).
 OK, PAUSED, SENDER_NOT_VERIFIED, RECIPIENT_NOT_VERIFIED = 0, 1, 2, 3
@@ -110,11 +118,10 @@ def _function_abi(contract: Contract, name: str, arity: int) -> tuple[bytes, lis
     if key not in _FUNCTION_ABIS:
         for item in contract.abi:
             if item["type"] == "function" and item["name"] == name and len(item["inputs"]) == arity:
-                inputs = [i["type"] for i in item["inputs"]]
                 _FUNCTION_ABIS[key] = (
                     function_abi_to_4byte_selector(item),
-                    inputs,
-                    [o["type"] for o in item["outputs"]],
+                    [collapse_if_tuple(i) for i in item["inputs"]],
+                    [collapse_if_tuple(o) for o in item["outputs"]],
                 )
                 break
         else:
@@ -130,7 +137,10 @@ def encode_call(contract: Contract, name: str, args: tuple[Any, ...]) -> dict[st
 
 def _decode_view(contract: Contract, name: str, arity: int, result: str) -> Any:
     _, _, outputs = _function_abi(contract, name, arity)
-    values = abi_decode(outputs, bytes.fromhex(result[2:]))
+    values = [
+        to_checksum_address(v) if kind == "address" else v
+        for kind, v in zip(outputs, abi_decode(outputs, bytes.fromhex(result[2:])), strict=True)
+    ]
     return values[0] if len(values) == 1 else list(values)
 
 
@@ -168,9 +178,110 @@ def advance_time(w3: Web3, seconds: int) -> None:
     w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
 
+EIP712_DOMAIN = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+AUTHORIZATION_FIELDS = [
+    {"name": "from", "type": "address"},
+    {"name": "to", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "validAfter", "type": "uint256"},
+    {"name": "validBefore", "type": "uint256"},
+    {"name": "nonce", "type": "bytes32"},
+]
+TYPED_FIELDS = {
+    "Permit": [
+        {"name": "owner", "type": "address"},
+        {"name": "spender", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "nonce", "type": "uint256"},
+        {"name": "deadline", "type": "uint256"},
+    ],
+    "TransferWithAuthorization": AUTHORIZATION_FIELDS,
+    "ReceiveWithAuthorization": AUTHORIZATION_FIELDS,
+    "CancelAuthorization": [
+        {"name": "authorizer", "type": "address"},
+        {"name": "nonce", "type": "bytes32"},
+    ],
+}
+
+
+def sign_typed(
+    payment: Contract, signer: LocalAccount, primary: str, message: dict[str, Any]
+) -> tuple[int, bytes, bytes]:
+    """(v, r, s) of `signer`'s EIP-712 signature of `message` in the payment token's domain."""
+    data = {
+        "types": {"EIP712Domain": EIP712_DOMAIN, primary: TYPED_FIELDS[primary]},
+        "primaryType": primary,
+        "domain": {
+            "name": "HKD Stablecoin (test)",
+            "version": "1",
+            "chainId": payment.w3.eth.chain_id,
+            "verifyingContract": payment.address,
+        },
+        "message": message,
+    }
+    signed = signer.sign_message(encode_typed_data(full_message=data))
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+
+
+def sign_authorization(
+    payment: Contract,
+    signer: LocalAccount,
+    to: str,
+    value: int,
+    nonce: bytes,
+    valid_before: int,
+    valid_after: int = 0,
+    primary: str = "ReceiveWithAuthorization",
+) -> tuple[int, bytes, bytes]:
+    """An EIP-3009 authorisation by `signer` to move `value` to `to`."""
+    message = {
+        "from": signer.address,
+        "to": to,
+        "value": value,
+        "validAfter": valid_after,
+        "validBefore": valid_before,
+        "nonce": nonce,
+    }
+    return sign_typed(payment, signer, primary, message)
+
+
+def local_key(name: str) -> LocalAccount:
+    """A fixed test key per name, so failures reproduce."""
+    return Account.from_key(keccak(text=f"contract tests: {name}"))
+
+
+def authorization_nonce(settlement: Contract, token: str, subscription_id: int, units: int) -> bytes:
+    """Settlement.authorizationNonce computed locally (a test proves they agree)."""
+    return keccak(
+        abi_encode(
+            ["address", "address", "uint256", "uint256"], [settlement.address, token, subscription_id, units]
+        )
+    )
+
+
+def distribution_nonce(settlement: Contract, token: str, distribution_id: int, amount: int) -> bytes:
+    """Settlement.distributionNonce computed locally (a test proves they agree)."""
+    return keccak(
+        abi_encode(
+            ["address", "string", "address", "uint256", "uint256"],
+            [settlement.address, "distribution", token, distribution_id, amount],
+        )
+    )
+
+
 @dataclass
 class Platform:
-    """One deployed platform: registry, payment token, settlement, a security token and named wallets."""
+    """One deployed platform: registry, payment token, settlement, a security token and named wallets.
+
+    `admin` stands for the platform timelock (Settlement's registrar, the token's admin and agent);
+    `settler` holds SETTLER_ROLE only. Investors, issuer, payer, outsider and spare are local keys
+    (`keys`) that sign authorisations and send through the node's impersonation.
+    """
 
     w3: Web3
     registry: Contract
@@ -180,6 +291,7 @@ class Platform:
     documents: Contract
     admin: str
     agent: str
+    settler: str
     alice: str
     bob: str
     carol: str
@@ -188,6 +300,7 @@ class Platform:
     issuer: str
     payer: str
     spare: str
+    keys: dict[str, LocalAccount]
 
     @property
     def investors(self) -> list[str]:
@@ -197,9 +310,13 @@ class Platform:
         return bytes(getattr(contract.functions, name)().call())
 
     def new_token(
-        self, name: str = "GBA Note", symbol: str = "GBAN", settlement: str | None = None
+        self,
+        name: str = "GBA Note",
+        symbol: str = "GBAN",
+        settlement: str | None = None,
+        compliance: str | None = None,
+        pauser: str | None = None,
     ) -> Contract:
-        minter = self.settlement.address if settlement is None else settlement
         return deploy(
             self.w3,
             "SecurityToken",
@@ -207,17 +324,74 @@ class Platform:
             symbol,
             self.registry.address,
             self.admin,
-            minter,
+            self.admin if compliance is None else compliance,
+            self.admin if pauser is None else pauser,
+            self.settlement.address if settlement is None else settlement,
             sender=self.admin,
         )
 
+    def subscription_authorization(
+        self,
+        who: str,
+        subscription_id: int,
+        units: int,
+        *,
+        token: Contract | None = None,
+        value: int | None = None,
+        price: int = UNIT_PRICE,
+        valid_before: int | None = None,
+    ) -> tuple[int, int, bytes, bytes]:
+        """(validBefore, v, r, s): `who`'s authorisation of units x price into escrow (or of `value`)."""
+        tok = self.token if token is None else token
+        deadline = now(self.w3) + 3_600 if valid_before is None else valid_before
+        nonce = authorization_nonce(self.settlement, tok.address, subscription_id, units)
+        amount = units * price if value is None else value
+        v, r, s = sign_authorization(
+            self.payment, self.keys[who], self.settlement.address, amount, nonce, deadline
+        )
+        return deadline, v, r, s
+
+    def fund_call(
+        self, who: str, subscription_id: int, units: int, *, token: Contract | None = None, **kw: Any
+    ) -> Any:
+        """Settlement.fund of `who`'s subscription with `who`'s own authorisation of exactly its amount."""
+        tok = self.token if token is None else token
+        authorization = self.subscription_authorization(who, subscription_id, units, token=tok, **kw)
+        return self.settlement.functions.fund(
+            tok.address, subscription_id, getattr(self, who), units, *authorization
+        )
+
+    def distribution_authorization(
+        self, distribution_id: int, amount: int, *, signer: str = "issuer", token: Contract | None = None
+    ) -> tuple[int, int, bytes, bytes]:
+        """(validBefore, v, r, s): `signer`'s authorisation of `amount` into the distribution's escrow."""
+        tok = self.token if token is None else token
+        deadline = now(self.w3) + 3_600
+        nonce = distribution_nonce(self.settlement, tok.address, distribution_id, amount)
+        v, r, s = sign_authorization(
+            self.payment, self.keys[signer], self.settlement.address, amount, nonce, deadline
+        )
+        return deadline, v, r, s
+
+    def escrow(self, subscription_id: int, token: Contract | None = None) -> list[Any]:
+        tok = self.token if token is None else token
+        return list(self.settlement.functions.escrowOf(tok.address, subscription_id).call())
+
     def state(self, token: Contract | None = None, wallets: list[str] | None = None) -> dict[str, Any]:
-        """Everything a refusal must leave unchanged."""
+        """Everything a refusal must leave unchanged (the Settlement's own HKDT included)."""
         tok = token if token is not None else self.token
         who = (
             wallets
             if wallets is not None
-            else [*self.investors, self.outsider, self.issuer, self.payer, self.spare]
+            else [
+                *self.investors,
+                self.outsider,
+                self.issuer,
+                self.payer,
+                self.spare,
+                self.settler,
+                self.settlement.address,
+            ]
         )
         calls: list[tuple[Contract, str, tuple[Any, ...]]] = [
             (tok, "totalSupply", ()),
@@ -241,11 +415,18 @@ class Platform:
 
 
 def deploy_platform(w3: Web3) -> Platform:
-    accounts = w3.eth.accounts
-    admin, agent, alice, bob, carol, dave, outsider, issuer, payer, spare = accounts[:10]
+    admin, agent, settler = w3.eth.accounts[:3]
+    keys = {
+        name: local_key(name)
+        for name in ("alice", "bob", "carol", "dave", "outsider", "issuer", "payer", "spare")
+    }
+    for key in keys.values():
+        w3.provider.make_request("anvil_impersonateAccount", [key.address])  # type: ignore[arg-type]
+        w3.provider.make_request("anvil_setBalance", [key.address, hex(10**20)])  # type: ignore[arg-type]
+    alice, bob, carol, dave, outsider, issuer, payer, spare = (k.address for k in keys.values())
     registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
     payment = deploy(w3, "PaymentToken", admin, sender=admin)
-    settlement = deploy(w3, "Settlement", admin, payment.address, sender=admin)
+    settlement = deploy(w3, "Settlement", admin, sender=admin)
     token = deploy(
         w3,
         "SecurityToken",
@@ -253,11 +434,21 @@ def deploy_platform(w3: Web3) -> Platform:
         "GBA29",
         registry.address,
         admin,
+        admin,
+        admin,
         settlement.address,
         sender=admin,
     )
     documents = deploy(w3, "DocumentRegistry", admin, sender=admin)
     send(token.functions.grantRole(token.functions.AGENT_ROLE().call(), agent), admin)
+    send(settlement.functions.grantRole(settlement.functions.SETTLER_ROLE().call(), settler), admin)
+    send(settlement.functions.setPaymentTokenAllowed(payment.address, True), admin)
+    send(
+        settlement.functions.registerOffering(
+            token.address, issuer, payment.address, UNIT_PRICE, now(w3) + SETTLE_WINDOW
+        ),
+        admin,
+    )
     wallets = [alice, bob, carol, dave, issuer, payer]
     classes = [PROFESSIONAL, PROFESSIONAL, INSTITUTIONAL | PROFESSIONAL, RETAIL, ISSUER, ISSUER]
     countries = [HK, HK, CN, SG, HK, HK]
@@ -271,6 +462,7 @@ def deploy_platform(w3: Web3) -> Platform:
         documents,
         admin,
         agent,
+        settler,
         alice,
         bob,
         carol,
@@ -279,6 +471,7 @@ def deploy_platform(w3: Web3) -> Platform:
         issuer,
         payer,
         spare,
+        keys,
     )
 
 

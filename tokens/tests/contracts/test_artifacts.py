@@ -17,6 +17,7 @@ CONTRACTS = (
     "Settlement",
     "DocumentRegistry",
     "BaselineERC20",
+    "PlatformTimelock",
 )
 
 

@@ -1,50 +1,23 @@
-"""PaymentToken (HKD stablecoin stand-in, EIP-2612 permit) and DocumentRegistry (each fingerprint once)."""
+"""PaymentToken (HKD stand-in: EIP-2612 permit, EIP-3009) and DocumentRegistry (each fingerprint once)."""
 
 from __future__ import annotations
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
+from itertools import count
+
+import pytest
 from eth_utils import keccak
 from web3.logs import DISCARD
 
-from .conftest import MAX_UINT, assert_reverts, now, send
-
-
-def sign_permit(platform, owner, spender: str, value: int, deadline: int):
-    """An EIP-2612 permit signature by `owner` (a local key)."""
-    token = platform.payment
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "HKD Stablecoin (test)",
-            "version": "1",
-            "chainId": platform.w3.eth.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender,
-            "value": value,
-            "nonce": token.functions.nonces(owner.address).call(),
-            "deadline": deadline,
-        },
-    }
-    return owner.sign_message(encode_typed_data(full_message=data))
+from .conftest import (
+    HKD,
+    MAX_UINT,
+    assert_reverts,
+    local_key,
+    now,
+    send,
+    sign_authorization,
+    sign_typed,
+)
 
 
 def test_payment_token_metadata_and_roles(platform):
@@ -64,22 +37,160 @@ def test_only_minters_mint_payment_tokens(platform):
 
 def test_permit_sets_allowance_without_a_transaction_from_the_owner(platform):
     p = platform
-    owner = Account.create()
-    signed = sign_permit(p, owner, p.settlement.address, MAX_UINT, now(p.w3) + 3_600)
-    send(
-        p.payment.functions.permit(
-            owner.address,
-            p.settlement.address,
-            MAX_UINT,
-            now(p.w3) + 3_600,
-            signed.v,
-            signed.r.to_bytes(32, "big"),
-            signed.s.to_bytes(32, "big"),
-        ),
-        p.admin,
-    )
-    assert p.payment.functions.allowance(owner.address, p.settlement.address).call() == MAX_UINT
+    owner = local_key("permit owner")
+    deadline = now(p.w3) + 3_600
+    message = {
+        "owner": owner.address,
+        "spender": p.spare,
+        "value": MAX_UINT,
+        "nonce": 0,
+        "deadline": deadline,
+    }
+    v, r, s = sign_typed(p.payment, owner, "Permit", message)
+    send(p.payment.functions.permit(owner.address, p.spare, MAX_UINT, deadline, v, r, s), p.admin)
+    assert p.payment.functions.allowance(owner.address, p.spare).call() == MAX_UINT
     assert p.payment.functions.nonces(owner.address).call() == 1
+
+
+# ---------------------------------------------------------------- EIP-3009
+
+
+@pytest.fixture
+def holder(platform):
+    """Alice holds 1,000 HKDT; authorisations below are hers."""
+    send(platform.payment.functions.mint(platform.alice, 1_000 * HKD), platform.admin)
+    return platform
+
+
+_NONCES = count()
+
+
+def fresh_nonce() -> bytes:
+    """A new EIP-3009 nonce (wallets pick random ones; fixed ones reproduce)."""
+    return keccak(text=f"nonce {next(_NONCES)}")
+
+
+def receive_call(p, value, nonce, valid_before, signature, valid_after=0, to=None):
+    return p.payment.functions.receiveWithAuthorization(
+        p.alice, to or p.spare, value, valid_after, valid_before, nonce, *signature
+    )
+
+
+def test_receive_with_authorization_moves_exactly_the_signed_amount_to_the_caller(holder):
+    p = holder
+    nonce, deadline = fresh_nonce(), now(p.w3) + 3_600
+    signature = sign_authorization(p.payment, p.keys["alice"], p.spare, 250 * HKD, nonce, deadline)
+    assert not p.payment.functions.authorizationState(p.alice, nonce).call()
+    receipt = send(receive_call(p, 250 * HKD, nonce, deadline, signature), p.spare)
+    assert p.payment.functions.balanceOf(p.alice).call() == 750 * HKD
+    assert p.payment.functions.balanceOf(p.spare).call() == 250 * HKD
+    assert p.payment.functions.authorizationState(p.alice, nonce).call()
+    (used,) = p.payment.events.AuthorizationUsed().process_receipt(receipt, errors=DISCARD)
+    assert (used.args.authorizer, used.args.nonce) == (p.alice, nonce)
+    assert p.payment.functions.allowance(p.alice, p.spare).call() == 0
+
+
+def test_unordered_nonces_let_authorisations_be_used_in_any_order(holder):
+    p = holder
+    deadline = now(p.w3) + 3_600
+    first, second = fresh_nonce(), fresh_nonce()
+    sig_first = sign_authorization(p.payment, p.keys["alice"], p.spare, 1 * HKD, first, deadline)
+    sig_second = sign_authorization(p.payment, p.keys["alice"], p.spare, 2 * HKD, second, deadline)
+    send(receive_call(p, 2 * HKD, second, deadline, sig_second), p.spare)
+    send(receive_call(p, 1 * HKD, first, deadline, sig_first), p.spare)
+    assert p.payment.functions.balanceOf(p.spare).call() == 3 * HKD
+
+
+def test_transfer_with_authorization_may_be_submitted_by_anyone(holder):
+    p = holder
+    nonce, deadline = fresh_nonce(), now(p.w3) + 3_600
+    signature = sign_authorization(
+        p.payment, p.keys["alice"], p.bob, 5 * HKD, nonce, deadline, primary="TransferWithAuthorization"
+    )
+    call = p.payment.functions.transferWithAuthorization(
+        p.alice, p.bob, 5 * HKD, 0, deadline, nonce, *signature
+    )
+    send(call, p.outsider)
+    assert p.payment.functions.balanceOf(p.bob).call() == 5 * HKD
+    assert p.payment.functions.authorizationState(p.alice, nonce).call()
+
+
+def test_a_receive_authorisation_is_not_a_transfer_authorisation(holder, unchanged):
+    p = holder
+    nonce, deadline = fresh_nonce(), now(p.w3) + 3_600
+    signature = sign_authorization(p.payment, p.keys["alice"], p.spare, 5 * HKD, nonce, deadline)
+    call = p.payment.functions.transferWithAuthorization(
+        p.alice, p.spare, 5 * HKD, 0, deadline, nonce, *signature
+    )
+    with unchanged():
+        assert_reverts(call, p.outsider, "InvalidSignature")
+    assert not p.payment.functions.authorizationState(p.alice, nonce).call()
+
+
+def test_authorisations_are_refused_outside_their_window_by_others_and_once_used(holder, unchanged):
+    p = holder
+    key, nonce, later = p.keys["alice"], fresh_nonce(), now(p.w3) + 3_600
+    expired = sign_authorization(p.payment, key, p.spare, HKD, nonce, now(p.w3))
+    early = sign_authorization(p.payment, key, p.spare, HKD, nonce, later, valid_after=later - 60)
+    good = sign_authorization(p.payment, key, p.spare, HKD, nonce, later)
+    by_bob = sign_authorization(p.payment, p.keys["bob"], p.spare, HKD, nonce, later)
+    with unchanged():
+        assert_reverts(receive_call(p, HKD, nonce, now(p.w3), expired), p.spare, "AuthorizationExpired")
+        assert_reverts(
+            receive_call(p, HKD, nonce, later, early, valid_after=later - 60),
+            p.spare,
+            "AuthorizationNotYetValid",
+        )
+        assert_reverts(receive_call(p, HKD, nonce, later, by_bob), p.spare, "InvalidSignature")
+        assert_reverts(receive_call(p, 2 * HKD, nonce, later, good), p.spare, "InvalidSignature")
+        # only the payee may submit a receive authorisation (nobody can front-run the escrow's call)
+        assert_reverts(receive_call(p, HKD, nonce, later, good), p.outsider, "CallerMustBePayee")
+    assert not p.payment.functions.authorizationState(p.alice, nonce).call()
+    send(receive_call(p, HKD, nonce, later, good), p.spare)
+    with unchanged():
+        assert_reverts(receive_call(p, HKD, nonce, later, good), p.spare, "AuthorizationAlreadyUsed")
+
+
+def test_a_cancelled_authorisation_cannot_be_used(holder, unchanged):
+    p = holder
+    key, nonce, deadline = p.keys["alice"], fresh_nonce(), now(p.w3) + 3_600
+    signature = sign_authorization(p.payment, key, p.spare, HKD, nonce, deadline)
+    cancel = sign_typed(p.payment, key, "CancelAuthorization", {"authorizer": p.alice, "nonce": nonce})
+    wrong = sign_typed(
+        p.payment, p.keys["bob"], "CancelAuthorization", {"authorizer": p.alice, "nonce": nonce}
+    )
+    assert_reverts(
+        p.payment.functions.cancelAuthorization(p.alice, nonce, *wrong), p.outsider, "InvalidSignature"
+    )
+    assert not p.payment.functions.authorizationState(p.alice, nonce).call()
+    receipt = send(p.payment.functions.cancelAuthorization(p.alice, nonce, *cancel), p.outsider)
+    (event,) = p.payment.events.AuthorizationCanceled().process_receipt(receipt, errors=DISCARD)
+    assert (event.args.authorizer, event.args.nonce) == (p.alice, nonce)
+    assert p.payment.functions.authorizationState(p.alice, nonce).call()
+    with unchanged():
+        assert_reverts(receive_call(p, HKD, nonce, deadline, signature), p.spare, "AuthorizationAlreadyUsed")
+        assert_reverts(
+            p.payment.functions.cancelAuthorization(p.alice, nonce, *cancel),
+            p.outsider,
+            "AuthorizationAlreadyUsed",
+        )
+
+
+def test_eip3009_type_hashes_are_the_standard_ones(platform):
+    f = platform.payment.functions
+    fields = "address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce"
+    assert f.TRANSFER_WITH_AUTHORIZATION_TYPEHASH().call() == keccak(
+        text=f"TransferWithAuthorization({fields})"
+    )
+    assert f.RECEIVE_WITH_AUTHORIZATION_TYPEHASH().call() == keccak(
+        text=f"ReceiveWithAuthorization({fields})"
+    )
+    assert f.CANCEL_AUTHORIZATION_TYPEHASH().call() == keccak(
+        text="CancelAuthorization(address authorizer,bytes32 nonce)"
+    )
+
+
+# ---------------------------------------------------------------- DocumentRegistry
 
 
 def test_document_is_registered_once(platform):

@@ -58,11 +58,27 @@ def test_constructor_sets_metadata_and_roles(platform):
     assert token.functions.symbol().call() == "GBA29"
     assert token.functions.decimals().call() == 0
     assert token.functions.identityRegistry().call() == platform.registry.address
-    for role in ("DEFAULT_ADMIN_ROLE", "AGENT_ROLE", "COMPLIANCE_ROLE", "PAUSER_ROLE"):
-        assert token.functions.hasRole(platform.role(token, role), platform.admin).call()
     assert token.functions.hasRole(platform.role(token, "MINTER_ROLE"), platform.settlement.address).call()
-    assert not token.functions.hasRole(platform.role(token, "MINTER_ROLE"), platform.admin).call()
     assert platform.role(token, "MINTER_ROLE") == keccak(text="MINTER_ROLE")
+
+
+def test_the_constructor_gives_each_role_to_its_own_key(platform):
+    p = platform
+    # admin: the timelock; compliance: the registrar key; pauser: the agent key
+    token = p.new_token(compliance=p.outsider, pauser=p.spare)
+    holders = {
+        "DEFAULT_ADMIN_ROLE": {p.admin},
+        "AGENT_ROLE": {p.admin},
+        "COMPLIANCE_ROLE": {p.outsider},
+        "PAUSER_ROLE": {p.spare},
+        "MINTER_ROLE": {p.settlement.address},
+    }
+    for role, expected in holders.items():
+        for account in (p.admin, p.outsider, p.spare, p.settlement.address):
+            assert token.functions.hasRole(p.role(token, role), account).call() == (account in expected), (
+                role,
+                account,
+            )
 
 
 def test_zero_settlement_address_grants_no_minter(platform):

@@ -1,9 +1,12 @@
-"""Random sequences of registry, agent, transfer and settlement actions keep the token's invariants.
+"""Random sequences of registry, agent, transfer, escrow, settlement and distribution actions keep invariants.
 
 After every step: the balances add up to the total supply, the holder count is right, frozen amounts
 are covered by balances and never spent, tokens reach unverified, ineligible or frozen wallets only
-through agent paths, canTransfer/canMint predict exactly what the token does, and no allotment or
-distribution id pays twice.
+through agent paths, canTransfer/canMint predict exactly what the token does. On the money side: the
+escrows add up to the Settlement's HKDT minus undistributed funding, every escrow, distribution and
+settled flag is what the model says, no investor ever loses more than the amounts they authorised for
+subscriptions that settled (each settlement delivers the minted units to its investor), and no
+subscription settles twice or payout id pays twice.
 """
 
 from __future__ import annotations
@@ -13,24 +16,32 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from .conftest import (
     CN,
     FAR_FUTURE,
     HK,
+    HKD,
     INSTITUTIONAL,
-    MAX_UINT,
     PROFESSIONAL,
     RETAIL,
     SG,
+    UNIT_PRICE,
+    ZERO_ADDRESS,
     Platform,
     attempt,
     send,
     views,
 )
 
-HKD = 1_000_000
+START = 10**9 * HKD  # every wallet's and the issuer's HKDT at the start of an example
 MAX_HOLDERS, MAX_BALANCE = 4, 500
 ELIGIBLE_CLASSES, ELIGIBLE_COUNTRIES = PROFESSIONAL | INSTITUTIONAL, {HK, CN}
 IDENTITIES = [
@@ -46,6 +57,8 @@ INITIAL = {
     2: (CN, PROFESSIONAL | INSTITUTIONAL),
     3: (SG, RETAIL),
 }
+WALLET_NAMES = ("alice", "bob", "carol", "dave", "spare", "outsider")
+SUBSCRIPTIONS, DISTRIBUTIONS, PAYOUTS = range(6), range(3), range(4)
 
 OUTCOMES: Counter[str] = Counter()
 
@@ -74,36 +87,55 @@ class TokenMachine(RuleBasedStateMachine):
         self.wallets = [p.alice, p.bob, p.carol, p.dave, p.spare, p.outsider]
         self.identity: dict[int, tuple[int, int] | None] = {i: INITIAL.get(i) for i in range(6)}
         self.frozen_flag = dict.fromkeys(range(6), False)
+        self.escrows: dict[int, tuple[int, int]] = {}  # subscription -> (wallet, amount)
         self.settled: set[int] = set()
+        self.used_authorizations: set[tuple[int, int, int]] = set()  # (wallet, subscription, units)
+        self.authorised_settled = dict.fromkeys(range(6), 0)  # amounts authorised for settled subscriptions
+        self.cash = dict.fromkeys(range(6), START)
+        self.issuer_cash = START
+        self.distributions: dict[int, int] = {}  # distribution -> remaining
         self.paid: set[int] = set()
-        self.issuer_income = 0
-        self.payer_spent = 0
 
     def teardown(self) -> None:
         self.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
+
+    @initialize(first=st.integers(1, 50), second=st.integers(1, 50), coupon=st.integers(1, 500))
+    def open_business(self, first: int, second: int, coupon: int) -> None:
+        """Every example starts with two funded subscriptions and a funded distribution (rules are
+        drawn from a random subset per example, so settle or payout would otherwise rarely meet one)."""
+        self.fund(subscription=0, i=0, units=first, tamper=False)
+        self.fund(subscription=1, i=2, units=second, tamper=False)
+        self.fund_distribution(distribution=0, amount=coupon)
 
     # ------------------------------------------------------------ helpers
 
     def read(self) -> dict[str, Any]:
         p = self.platform
-        t = p.token
+        t, pay, settlement = p.token, p.payment, p.settlement
         calls: list[Any] = [
             (t, "totalSupply", ()),
             (t, "holderCount", ()),
-            (p.payment, "balanceOf", (p.issuer,)),
-            (p.payment, "balanceOf", (p.payer,)),
+            (pay, "balanceOf", (p.issuer,)),
+            (pay, "balanceOf", (settlement.address,)),
         ]
         for fn in ("balanceOf", "frozenTokens", "isFrozen"):
             calls += [(t, fn, (w,)) for w in self.wallets]
+        calls += [(pay, "balanceOf", (w,)) for w in self.wallets]
+        calls += [(settlement, "escrowOf", (t.address, n)) for n in SUBSCRIPTIONS]
+        calls += [(settlement, "distributionOf", (n,)) for n in DISTRIBUTIONS]
         v = views(self.w3, calls)
+        escrows_at, distributions_at = 28, 28 + len(SUBSCRIPTIONS)
         return {
             "supply": v[0],
             "holders": v[1],
             "issuer_cash": v[2],
-            "payer_cash": v[3],
+            "settlement_cash": v[3],
             "balance": v[4:10],
             "frozen": v[10:16],
             "flag": v[16:22],
+            "cash": v[22:28],
+            "escrows": v[escrows_at:distributions_at],
+            "distributions": v[distributions_at:],
         }
 
     def verified(self, i: int) -> bool:
@@ -243,31 +275,171 @@ class TokenMachine(RuleBasedStateMachine):
             assert amount <= self.free(before, a)
         self.after_user_path(before, after)
 
-    @rule(allotment_id=st.integers(0, 7), i=wallet_index, units=st.integers(1, 200))
-    def settle(self, allotment_id: int, i: int, units: int) -> None:
-        p, before = self.platform, self.read()
-        (code,) = views(self.w3, [(p.token, "canMint", (self.wallets[i], units))])
-        allotment = (allotment_id, p.token.address, self.wallets[i], p.issuer, units, units * HKD)
-        ok = attempt(self.w3, p.settlement, "settle", *allotment, sender=p.admin)
-        note_outcome(f"settle: {'ok' if ok else 'refused'}")
-        assert ok == (allotment_id not in self.settled and code == 0)
+    # ------------------------------------------------------------ escrow and settlement
+
+    @rule(
+        subscription=st.sampled_from(SUBSCRIPTIONS),
+        i=wallet_index,
+        units=st.integers(1, 50),
+        tamper=st.booleans(),
+    )
+    def fund(self, subscription: int, i: int, units: int, tamper: bool) -> None:
+        """The investor signs `units`; a tampered call asks for one unit more than signed."""
+        p = self.platform
+        deadline, v, r, s = p.subscription_authorization(WALLET_NAMES[i], subscription, units)
+        submitted = units + 1 if tamper else units
+        ok = attempt(
+            self.w3,
+            p.settlement,
+            "fund",
+            p.token.address,
+            subscription,
+            self.wallets[i],
+            submitted,
+            deadline,
+            v,
+            r,
+            s,
+            sender=p.settler,
+        )
+        note_outcome(f"fund: {'ok' if ok else 'refused'}")
+        fresh = (i, subscription, units) not in self.used_authorizations
+        assert ok == (
+            not tamper and fresh and subscription not in self.escrows and subscription not in self.settled
+        )
         if ok:
-            self.settled.add(allotment_id)
-            self.issuer_income += units * HKD
+            self.used_authorizations.add((i, subscription, units))
+            self.escrows[subscription] = (i, units * UNIT_PRICE)
+            self.cash[i] -= units * UNIT_PRICE
+
+    def pick(self, funded: bool, subscription: int) -> int:
+        """A funded subscription if asked and one exists (random ids rarely hit one), else `subscription`."""
+        return (
+            sorted(self.escrows)[subscription % len(self.escrows)]
+            if funded and self.escrows
+            else subscription
+        )
+
+    @rule(funded=st.booleans(), raw=st.sampled_from(SUBSCRIPTIONS), units=st.integers(1, 60))
+    def settle(self, funded: bool, raw: int, units: int) -> None:
+        p, before, subscription = self.platform, self.read(), self.pick(funded, raw)
+        escrow = self.escrows.get(subscription)
+        code = None
+        if escrow is not None:
+            (code,) = views(self.w3, [(p.token, "canMint", (self.wallets[escrow[0]], units))])
+        ok = attempt(self.w3, p.settlement, "settle", p.token.address, subscription, units, sender=p.settler)
+        note_outcome(f"settle: {'ok' if ok else 'refused'}")
+        assert ok == (escrow is not None and units * UNIT_PRICE <= escrow[1] and code == 0)
         after = self.read()
         self.after_user_path(before, after)
+        if ok:
+            assert escrow is not None
+            self.record_settled(subscription, units)
+            assert after["balance"][escrow[0]] == before["balance"][escrow[0]] + units
         assert after["supply"] == before["supply"] + (units if ok else 0)
 
-    @rule(distribution_id=st.integers(0, 3), a=wallet_index, b=wallet_index, amount=st.integers(1, 50))
-    def payout(self, distribution_id: int, a: int, b: int, amount: int) -> None:
-        p = self.platform
-        holders, paid = [self.wallets[a], self.wallets[b]], [amount * HKD, HKD]
-        ok = attempt(self.w3, p.settlement, "payout", distribution_id, p.payer, holders, paid, sender=p.admin)
-        note_outcome(f"payout: {'ok' if ok else 'refused'}")
-        assert ok == (distribution_id not in self.paid)
+    @rule(
+        funded=st.booleans(),
+        raw_first=st.sampled_from(SUBSCRIPTIONS),
+        raw_second=st.sampled_from(SUBSCRIPTIONS),
+        units=st.integers(1, 30),
+    )
+    def settle_batch(self, funded: bool, raw_first: int, raw_second: int, units: int) -> None:
+        """Two subscriptions at once: all or nothing (a duplicate id settles nothing)."""
+        p, before = self.platform, self.read()
+        first, second = self.pick(funded, raw_first), self.pick(funded, raw_second)
+        items = [(first, units), (second, units)]
+        ok = attempt(self.w3, p.settlement, "settleBatch", p.token.address, items, sender=p.settler)
+        note_outcome(f"settleBatch: {'ok' if ok else 'refused'}")
+        after = self.read()
+        self.after_user_path(before, after)
         if ok:
-            self.paid.add(distribution_id)
-            self.payer_spent += (amount + 1) * HKD
+            assert first != second
+            for subscription in (first, second):
+                escrow = self.escrows.get(subscription)
+                assert escrow is not None
+                assert units * UNIT_PRICE <= escrow[1]
+                self.record_settled(subscription, units)
+            assert after["supply"] == before["supply"] + 2 * units
+        else:
+            assert after == before
+
+    def record_settled(self, subscription: int, units: int) -> None:
+        i, amount = self.escrows.pop(subscription)
+        payment = units * UNIT_PRICE
+        self.settled.add(subscription)
+        self.authorised_settled[i] += amount
+        self.cash[i] += amount - payment
+        self.issuer_cash += payment
+
+    @rule(funded=st.booleans(), raw=st.sampled_from(SUBSCRIPTIONS), by_settler=st.booleans())
+    def refund(self, funded: bool, raw: int, by_settler: bool) -> None:
+        p, subscription = self.platform, self.pick(funded, raw)
+        sender = p.settler if by_settler else p.outsider
+        ok = attempt(self.w3, p.settlement, "refund", p.token.address, subscription, sender=sender)
+        note_outcome(f"refund: {'ok' if ok else 'refused'}")
+        # before the settle-by deadline only the settler may refund
+        assert ok == (by_settler and subscription in self.escrows)
+        if ok:
+            i, amount = self.escrows.pop(subscription)
+            self.cash[i] += amount
+
+    # ------------------------------------------------------------ distributions
+
+    @rule(distribution=st.sampled_from(DISTRIBUTIONS), amount=st.integers(1, 500))
+    def fund_distribution(self, distribution: int, amount: int) -> None:
+        p = self.platform
+        authorization = p.distribution_authorization(distribution, amount * HKD)
+        ok = attempt(
+            self.w3,
+            p.settlement,
+            "fundDistribution",
+            p.token.address,
+            distribution,
+            amount * HKD,
+            *authorization,
+            sender=p.settler,
+        )
+        note_outcome(f"fundDistribution: {'ok' if ok else 'refused'}")
+        assert ok == (distribution not in self.distributions)
+        if ok:
+            self.distributions[distribution] = amount * HKD
+            self.issuer_cash -= amount * HKD
+
+    @rule(
+        payout=st.sampled_from(PAYOUTS),
+        distribution=st.sampled_from(DISTRIBUTIONS),
+        a=wallet_index,
+        b=wallet_index,
+        amount=st.integers(1, 50),
+    )
+    def payout(self, payout: int, distribution: int, a: int, b: int, amount: int) -> None:
+        p, before = self.platform, self.read()
+        holders, paid = [self.wallets[a], self.wallets[b]], [amount * HKD, HKD]
+        ok = attempt(self.w3, p.settlement, "payout", payout, distribution, holders, paid, sender=p.settler)
+        note_outcome(f"payout: {'ok' if ok else 'refused'}")
+        assert ok == (
+            payout not in self.paid
+            and distribution in self.distributions
+            and before["balance"][a] > 0
+            and before["balance"][b] > 0
+            and sum(paid) <= self.distributions[distribution]
+        )
+        if ok:
+            self.paid.add(payout)
+            self.distributions[distribution] -= sum(paid)
+            self.cash[a] += amount * HKD
+            self.cash[b] += HKD
+
+    @rule(distribution=st.sampled_from(DISTRIBUTIONS))
+    def close_distribution(self, distribution: int) -> None:
+        p = self.platform
+        ok = attempt(self.w3, p.settlement, "closeDistribution", distribution, sender=p.settler)
+        note_outcome(f"closeDistribution: {'ok' if ok else 'refused'}")
+        assert ok == (distribution in self.distributions)
+        if ok:
+            self.issuer_cash += self.distributions[distribution]
+            self.distributions[distribution] = 0
 
     # ------------------------------------------------------------ invariants
 
@@ -279,28 +451,42 @@ class TokenMachine(RuleBasedStateMachine):
         for i in range(6):
             assert now["frozen"][i] <= now["balance"][i]
             assert now["flag"][i] == self.frozen_flag[i]
-        # every settled allotment paid the issuer exactly once; every distribution was paid exactly once
-        assert now["issuer_cash"] == self.issuer_income
-        assert now["payer_cash"] == 10**9 * HKD - self.payer_spent
         p = self.platform
         flags = views(
             self.w3,
-            [(p.settlement, "isSettled", (n,)) for n in range(8)]
-            + [(p.settlement, "isPaid", (n,)) for n in range(4)],
+            [(p.settlement, "isSettled", (p.token.address, n)) for n in SUBSCRIPTIONS]
+            + [(p.settlement, "isPaid", (n,)) for n in PAYOUTS],
         )
-        assert {n for n in range(8) if flags[n]} == self.settled
-        assert {n for n in range(4) if flags[8 + n]} == self.paid
+        assert {n for n in SUBSCRIPTIONS if flags[n]} == self.settled
+        assert {n for n in PAYOUTS if flags[len(SUBSCRIPTIONS) + n]} == self.paid
+
+    @invariant()
+    def money_is_where_its_owners_agreed(self) -> None:
+        now, p = self.read(), self.platform
+        assert now["escrows"] == [
+            [self.wallets[self.escrows[n][0]], self.escrows[n][1]] if n in self.escrows else [ZERO_ADDRESS, 0]
+            for n in SUBSCRIPTIONS
+        ]
+        assert now["distributions"] == [
+            [p.token.address, self.distributions[n]] if n in self.distributions else [ZERO_ADDRESS, 0]
+            for n in DISTRIBUTIONS
+        ]
+        undistributed = sum(self.distributions.values())
+        assert sum(e[1] for e in now["escrows"]) == now["settlement_cash"] - undistributed
+        assert now["issuer_cash"] == self.issuer_cash
+        for i in range(6):
+            assert now["cash"][i] == self.cash[i]
+            escrowed = sum(amount for wallet, amount in self.escrows.values() if wallet == i)
+            # what left the wallet and is not held for it in escrow went only to settled subscriptions
+            assert START - now["cash"][i] - escrowed <= self.authorised_settled[i]
 
 
 def test_random_action_sequences_keep_the_invariants(platform: Platform) -> None:
     p = platform
     send(p.token.functions.setRules(ELIGIBLE_CLASSES, MAX_HOLDERS, MAX_BALANCE, 0), p.admin)
     send(p.token.functions.setAllowedCountries(sorted(ELIGIBLE_COUNTRIES), True), p.admin)
-    for wallet in (p.alice, p.bob, p.carol, p.dave, p.spare, p.outsider):
-        send(p.payment.functions.mint(wallet, 10**9 * HKD), p.admin)
-        send(p.payment.functions.approve(p.settlement.address, MAX_UINT), wallet)
-    send(p.payment.functions.mint(p.payer, 10**9 * HKD), p.admin)
-    send(p.payment.functions.approve(p.settlement.address, MAX_UINT), p.payer)
+    for wallet in (p.alice, p.bob, p.carol, p.dave, p.spare, p.outsider, p.issuer):
+        send(p.payment.functions.mint(wallet, START), p.admin)
     for holder in (p.alice, p.bob, p.carol):  # every example starts with three holders
         send(p.token.functions.mint(holder, 100), p.agent)
     TokenMachine.platform = p
@@ -315,6 +501,19 @@ def test_random_action_sequences_keep_the_invariants(platform: Platform) -> None
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-    # not vacuous: compliant and refused transfers, and successful mints and settlements, all happened
-    for outcome in ("transfer: ok", "transfer: refused", "mint: ok", "settle: ok", "redeem: ok"):
+    # not vacuous: compliant and refused transfers, funded, settled, refunded and refused escrows, payouts
+    for outcome in (
+        "transfer: ok",
+        "transfer: refused",
+        "mint: ok",
+        "redeem: ok",
+        "fund: ok",
+        "fund: refused",
+        "settle: ok",
+        "settle: refused",
+        "refund: ok",
+        "payout: ok",
+        "payout: refused",
+        "closeDistribution: ok",
+    ):
         assert OUTCOMES[outcome], str(dict(OUTCOMES))
