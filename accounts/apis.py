@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.choices import SELF_SIGNUP_ROLES
 from accounts.services import user_signup
 from config.errors import ValidationFailed
+from config.schema import refusals
 
 
 class UserOutput(serializers.Serializer):
@@ -34,7 +35,7 @@ class SignupApi(APIView):
         full_name = serializers.CharField(max_length=200)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
-    @extend_schema(request=SignupInput, responses={201: UserOutput})
+    @extend_schema(request=SignupInput, responses={201: UserOutput, **refusals(400, 409, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -54,7 +55,7 @@ class LoginApi(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
 
-    @extend_schema(request=LoginInput, responses={200: UserOutput})
+    @extend_schema(request=LoginInput, responses={200: UserOutput, **refusals(400, 413, 415, 429)})
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -74,7 +75,7 @@ class LoginApi(APIView):
 class LogoutApi(APIView):
     """End the session."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, **refusals()})
     def post(self, request: Request) -> Response:
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -83,6 +84,6 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     """The signed-in user."""
 
-    @extend_schema(responses={200: UserOutput})
+    @extend_schema(responses={200: UserOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(UserOutput(request.user).data)

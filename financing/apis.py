@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config.errors import ValidationFailed
+from config.schema import refusals
 from financing import selectors, services
 from financing.choices import (
     Amortization,
@@ -117,12 +118,12 @@ class ApplicationInput(serializers.Serializer):
 class ApplicationListApi(APIView):
     """List the applications you may see; SMEs create applications for any instrument."""
 
-    @extend_schema(responses={200: ApplicationOutput(many=True)})
+    @extend_schema(responses={200: ApplicationOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         rows = selectors.applications_visible_to(request.user)
         return Response(ApplicationOutput(rows, many=True).data)
 
-    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput})
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,12 +134,14 @@ class ApplicationListApi(APIView):
 class ApplicationDetailApi(APIView):
     """One application; its SME edits it while it is a draft or changes were requested."""
 
-    @extend_schema(responses={200: ApplicationOutput})
+    @extend_schema(responses={200: ApplicationOutput, **refusals(404)})
     def get(self, request: Request, application_id: int) -> Response:
         application = get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
         return Response(ApplicationOutput(application).data)
 
-    @extend_schema(request=ApplicationInput, responses={200: ApplicationOutput})
+    @extend_schema(
+        request=ApplicationInput, responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415)}
+    )
     def put(self, request: Request, application_id: int) -> Response:
         get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
         data = ApplicationInput(data=request.data)
@@ -154,7 +157,7 @@ class ApplicationSubmitApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(400, 404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_submit(user=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -165,7 +168,7 @@ class ApplicationWithdrawApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_withdraw(user=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -176,7 +179,7 @@ class ApplicationStartReviewApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_start_review(actor=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -193,7 +196,10 @@ class ApplicationDecisionApi(APIView):
         closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
 
-    @extend_schema(request=ApplicationDecisionInput, responses={200: ApplicationOutput})
+    @extend_schema(
+        request=ApplicationDecisionInput,
+        responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
     def post(self, request: Request, application_id: int) -> Response:
         data = self.ApplicationDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -224,7 +230,7 @@ class OfferingOutput(serializers.Serializer):
 class OfferingListApi(APIView):
     """Offerings you may see."""
 
-    @extend_schema(responses={200: OfferingOutput(many=True)})
+    @extend_schema(responses={200: OfferingOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         return Response(OfferingOutput(selectors.offerings_visible_to(request.user), many=True).data)
 
@@ -232,7 +238,7 @@ class OfferingListApi(APIView):
 class OfferingDetailApi(APIView):
     """One offering."""
 
-    @extend_schema(responses={200: OfferingOutput})
+    @extend_schema(responses={200: OfferingOutput, **refusals(404)})
     def get(self, request: Request, offering_id: int) -> Response:
         offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
         return Response(OfferingOutput(offering).data)
@@ -243,7 +249,7 @@ class OfferingOpenApi(APIView):
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(request=None, responses={200: OfferingOutput})
+    @extend_schema(request=None, responses={200: OfferingOutput, **refusals(404, 409)})
     def post(self, request: Request, offering_id: int) -> Response:
         return Response(
             OfferingOutput(services.offering_open(actor=request.user, offering_id=offering_id)).data
@@ -255,7 +261,7 @@ class OfferingCloseApi(APIView):
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(request=None, responses={200: OfferingOutput})
+    @extend_schema(request=None, responses={200: OfferingOutput, **refusals(404, 409, 503)})
     def post(self, request: Request, offering_id: int) -> Response:
         return Response(
             OfferingOutput(services.offering_close(actor=request.user, offering_id=offering_id)).data
@@ -270,7 +276,9 @@ class OfferingCancelApi(APIView):
     class OfferingCancelInput(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
-    @extend_schema(request=OfferingCancelInput, responses={200: OfferingOutput})
+    @extend_schema(
+        request=OfferingCancelInput, responses={200: OfferingOutput, **refusals(400, 404, 409, 413, 415)}
+    )
     def post(self, request: Request, offering_id: int) -> Response:
         data = self.OfferingCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -311,7 +319,10 @@ class SubscriptionCreateApi(APIView):
     class SubscriptionCreateInput(serializers.Serializer):
         units = serializers.IntegerField(min_value=1, max_value=10**12)
 
-    @extend_schema(request=SubscriptionCreateInput, responses={201: SubscriptionOutput})
+    @extend_schema(
+        request=SubscriptionCreateInput,
+        responses={201: SubscriptionOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
     def post(self, request: Request, offering_id: int) -> Response:
         data = self.SubscriptionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -324,7 +335,7 @@ class SubscriptionCreateApi(APIView):
 class SubscriptionListApi(APIView):
     """Subscriptions you may see, with their allotments."""
 
-    @extend_schema(responses={200: SubscriptionOutput(many=True)})
+    @extend_schema(responses={200: SubscriptionOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         rows = selectors.subscriptions_visible_to(request.user).select_related("allotment__chain_transaction")
         return Response(SubscriptionOutput(rows, many=True).data)
@@ -335,7 +346,7 @@ class SubscriptionWithdrawApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    @extend_schema(request=None, responses={200: SubscriptionOutput})
+    @extend_schema(request=None, responses={200: SubscriptionOutput, **refusals(404, 409)})
     def post(self, request: Request, subscription_id: int) -> Response:
         subscription = services.subscription_withdraw(user=request.user, subscription_id=subscription_id)
         return Response(SubscriptionOutput(subscription).data)
@@ -388,7 +399,7 @@ class ScheduleOutput(serializers.Serializer):
 class SchedulePreviewApi(APIView):
     """The cash-flow schedule of any instrument's terms, row by row, with totals."""
 
-    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput})
+    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationFailed("Send the terms as a JSON object.")

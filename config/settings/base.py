@@ -114,6 +114,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"FrequencyEnum": "financing.choices.Frequency"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.path_ids_are_non_negative",
+    ],
 }
 
 # Celery: the broker is Redis; CELERY_TASK_ALWAYS_EAGER runs tasks in-process (the embedded demo).
