@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,8 +19,15 @@ from compliance.services import (
     investor_kyc_submit,
 )
 from financing.demo import complete_company_onboarding
-from financing.models import Offering
-from financing.services import application_decide, application_save, application_submit, offering_open
+from financing.models import Allotment, Application, Offering, Subscription
+from financing.services import (
+    application_decide,
+    application_save,
+    application_submit,
+    offering_close,
+    offering_open,
+    subscription_create,
+)
 from issuers.models import Company
 from issuers.services import company_save, company_submit_for_kyb
 
@@ -111,3 +119,94 @@ def open_offering(
 
 def profile_of(user: User) -> InvestorProfile:
     return InvestorProfile.objects.select_related("wallet").get(user=user)
+
+
+@dataclass
+class Tenant:
+    """One SME with its verified company, an open offering and a draft, and one investor subscribed to it."""
+
+    sme: User
+    company: Company
+    offering: Offering
+    draft: Application
+    investor: User
+    subscription: Subscription
+
+
+@dataclass
+class World:
+    """Every role's user and two tenants: "own" objects belong to `own`, someone else's to `other`.
+
+    The SME and investor roles act as `own`'s users; a submitted company and a submitted KYC wait for
+    compliance, so decisions reach their real code paths; `other`'s offering is closed and settled.
+    """
+
+    users: dict[str, User | None]
+    own: Tenant
+    other: Tenant
+    pending_company: Company
+    pending_profile: InvestorProfile
+    allotment: Allotment
+
+
+def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
+    company = verified_company(by=officer, name=name)
+    offering = open_offering(company=company, by=officer, opener=operator)
+    draft = application_save(
+        user=company.representative,
+        instrument="loan",
+        title=f"{name} working capital",
+        currency="HKD",
+        target_amount=Decimal("200000.00"),
+        minimum_amount=Decimal("50000.00"),
+        use_of_proceeds="Inventory",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.07",
+            "frequency": "monthly",
+            "start_date": date.today() + timedelta(days=30),
+            "term_months": 12,
+            "amortization": "annuity",
+        },
+    )
+    investor = approved_investor(by=officer, funds=Decimal("100000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    return Tenant(company.representative, company, offering, draft, investor, subscription)
+
+
+def world() -> World:
+    """Two tenants on the platform (needs the `platform` fixture), staff, and work waiting for compliance."""
+    officer_user, operator_user = officer(), operator()
+    own = _tenant(name="Lantau Components Limited", officer=officer_user, operator=operator_user)
+    other = _tenant(name="Tsing Yi Precision Limited", officer=officer_user, operator=operator_user)
+    pending_sme = UserFactory(role=Role.SME)
+    pending_company = company_save(
+        user=pending_sme,
+        legal_name_en="Sai Kung Sensors Limited",
+        legal_name_zh="",
+        jurisdiction="HK",
+        registration_number=str(50000000 + pending_sme.pk),
+        industry="electronics",
+    )
+    complete_company_onboarding(pending_sme, director=pending_sme.full_name, owner="Ada Lam")
+    company_submit_for_kyb(user=pending_sme)
+    pending_investor = UserFactory(role=Role.INVESTOR)
+    pending_profile = investor_kyc_submit(
+        user=pending_investor,
+        investor_type="individual",
+        legal_name=pending_investor.full_name,
+        country="HK",
+        id_document_number="Y7654321",
+        declared_portfolio_hkd=Decimal("9000000"),
+    )
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "sme": own.sme,
+        "investor": own.investor,
+        "officer": officer_user,
+        "approver": UserFactory(role=Role.APPROVER),
+        "operator": operator_user,
+    }
+    offering_close(actor=operator_user, offering_id=other.offering.pk)
+    allotment = Allotment.objects.get(subscription=other.subscription)
+    return World(users, own, other, pending_company, pending_profile, allotment)
