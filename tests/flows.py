@@ -40,10 +40,10 @@ def operator() -> User:
     return UserFactory(role=Role.OPERATOR)
 
 
-def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Company:
-    """An SME representative with a KYB-verified Hong Kong company."""
+def draft_company(*, name: str) -> Company:
+    """A new SME representative with a saved, still editable Hong Kong company."""
     sme = UserFactory(role=Role.SME)
-    company = company_save(
+    return company_save(
         user=sme,
         legal_name_en=name,
         legal_name_zh="",
@@ -51,17 +51,25 @@ def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Co
         registration_number=str(50000000 + sme.pk),
         industry="logistics",
     )
+
+
+def submitted_company(*, name: str) -> Company:
+    """A complete company profile sent for KYB, waiting for compliance."""
+    sme = draft_company(name=name).representative
     complete_company_onboarding(sme, director=sme.full_name, owner="Grace Chan")
-    company_submit_for_kyb(user=sme)
+    return company_submit_for_kyb(user=sme)
+
+
+def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Company:
+    """An SME representative with a KYB-verified Hong Kong company."""
+    company = submitted_company(name=name)
     return company_kyb_decide(actor=by, company=company, approve=True, reason="ok")
 
 
-def approved_investor(
-    *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
-) -> User:
-    """An investor whose KYC is approved, identity registered and (optionally) funded with test HKD."""
+def submitted_investor(*, portfolio: Decimal = Decimal("9000000")) -> InvestorProfile:
+    """An investor whose due diligence waits for compliance."""
     investor = UserFactory(role=Role.INVESTOR)
-    profile = investor_kyc_submit(
+    return investor_kyc_submit(
         user=investor,
         investor_type="individual",
         legal_name=investor.full_name,
@@ -69,10 +77,17 @@ def approved_investor(
         id_document_number="X1234567",
         declared_portfolio_hkd=portfolio,
     )
+
+
+def approved_investor(
+    *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
+) -> User:
+    """An investor whose KYC is approved, identity registered and (optionally) funded with test HKD."""
+    profile = submitted_investor(portfolio=portfolio)
     investor_kyc_decide(actor=by, profile=profile, approve=True, reason="ok")
     if funds:
-        demo_fund_investor(actor=investor, amount_hkd=funds)
-    return investor
+        demo_fund_investor(actor=profile.user, amount_hkd=funds)
+    return profile.user
 
 
 def open_offering(
@@ -179,26 +194,8 @@ def world() -> World:
     officer_user, operator_user = officer(), operator()
     own = _tenant(name="Lantau Components Limited", officer=officer_user, operator=operator_user)
     other = _tenant(name="Tsing Yi Precision Limited", officer=officer_user, operator=operator_user)
-    pending_sme = UserFactory(role=Role.SME)
-    pending_company = company_save(
-        user=pending_sme,
-        legal_name_en="Sai Kung Sensors Limited",
-        legal_name_zh="",
-        jurisdiction="HK",
-        registration_number=str(50000000 + pending_sme.pk),
-        industry="electronics",
-    )
-    complete_company_onboarding(pending_sme, director=pending_sme.full_name, owner="Ada Lam")
-    company_submit_for_kyb(user=pending_sme)
-    pending_investor = UserFactory(role=Role.INVESTOR)
-    pending_profile = investor_kyc_submit(
-        user=pending_investor,
-        investor_type="individual",
-        legal_name=pending_investor.full_name,
-        country="HK",
-        id_document_number="Y7654321",
-        declared_portfolio_hkd=Decimal("9000000"),
-    )
+    pending_company = submitted_company(name="Sai Kung Sensors Limited")
+    pending_profile = submitted_investor()
     users: dict[str, User | None] = {
         "anonymous": None,
         "sme": own.sme,

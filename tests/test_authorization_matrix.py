@@ -32,7 +32,6 @@ from accounts.choices import Role
 from accounts.services import staff_user_create
 from accounts.tests.factories import UserFactory
 from issuers.models import Document, Person
-from issuers.services import company_save
 from tests import flows
 
 LOGIN = "login"
@@ -334,15 +333,7 @@ def test_each_role_gets_the_answer_in_the_matrix(platform, role):
 
 def test_an_sme_editing_its_profile_gets_404_for_another_companys_people_and_documents(platform):
     world = flows.world()
-    sme = UserFactory(role=Role.SME)
-    company_save(
-        user=sme,
-        legal_name_en="Tai Po Optics Limited",
-        legal_name_zh="",
-        jurisdiction="HK",
-        registration_number=str(50000000 + sme.pk),
-        industry="electronics",
-    )
+    sme = flows.draft_company(name="Tai Po Optics Limited").representative
     other = _targets(world)
     person, document = other["other person"], other["other document"]
     for method, url, body in [
