@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,6 +71,27 @@ class ApplicationOutput(serializers.Serializer):
         return offering.pk if offering else None
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A two-year bond",
+            request_only=True,
+            value={
+                "instrument": "bond",
+                "title": "Pearl River Robotics 6.5% Notes 2032",
+                "currency": "HKD",
+                "target_amount": "5000000.00",
+                "minimum_amount": "1000000.00",
+                "use_of_proceeds": "A second assembly line for warehouse robots.",
+                "unit_price": "1000.00",
+                "annual_rate": "0.065",
+                "frequency": "semiannual",
+                "start_date": "2030-03-01",
+                "maturity_date": "2032-03-01",
+            },
+        )
+    ]
+)
 class ApplicationInput(serializers.Serializer):
     """Common fields plus the instrument's terms (decimals as strings; rates as fractions: 0.065 = 6.5%).
 

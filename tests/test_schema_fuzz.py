@@ -68,8 +68,9 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
 
 
 def _strategy(operation: Any, ids: dict[str, list[int]]) -> st.SearchStrategy:
+    """Generated requests, the schema's own examples, and (for an object's URL) real ids."""
     names = [parameter.name for parameter in operation.path_parameters]
-    generated = operation.as_strategy()
+    generated = st.one_of(operation.as_strategy(), *operation.get_strategies_from_examples())
     if not names:
         return generated
     real = st.fixed_dictionaries({name: st.sampled_from(ids[name]) for name in names})
