@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import logout
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
@@ -17,14 +17,13 @@ from rest_framework.views import APIView
 from accounts.choices import SELF_SIGNUP_ROLES
 from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
 from config import api_fields
+from config.schema import refusals
 from config.text import NAME_MAX_LENGTH
 
 SIGNUP_ANSWER = (
     "Thank you. We sent an email to this address: follow its link to confirm the address and log in."
 )
 RESEND_ANSWER = "If this address has an account waiting for confirmation, we sent it a new link."
-
-REFUSED_CSRF = OpenApiResponse(description="No valid CSRF token (get one from `GET /api/v1/auth/csrf/`).")
 
 
 class AnonymousApi(APIView):
@@ -75,7 +74,7 @@ class SignupApi(AnonymousApi):
         full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         role = serializers.ChoiceField(choices=[role.value for role in SELF_SIGNUP_ROLES])
 
-    @extend_schema(request=SignupInput, responses={202: MessageOutput, 403: REFUSED_CSRF})
+    @extend_schema(request=SignupInput, responses={202: MessageOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -89,7 +88,7 @@ class ConfirmApi(AnonymousApi):
     class ConfirmInput(serializers.Serializer):
         token = api_fields.CharField(max_length=500)
 
-    @extend_schema(request=ConfirmInput, responses={200: UserOutput, 403: REFUSED_CSRF})
+    @extend_schema(request=ConfirmInput, responses={200: UserOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.ConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -103,7 +102,7 @@ class ConfirmationResendApi(AnonymousApi):
     class ResendInput(serializers.Serializer):
         email = serializers.EmailField()
 
-    @extend_schema(request=ResendInput, responses={202: MessageOutput, 403: REFUSED_CSRF})
+    @extend_schema(request=ResendInput, responses={202: MessageOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.ResendInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -118,18 +117,7 @@ class LoginApi(AnonymousApi):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
 
-    @extend_schema(
-        request=LoginInput,
-        responses={
-            200: UserOutput,
-            403: OpenApiResponse(
-                description="No valid CSRF token, or the email address is not confirmed yet."
-            ),
-            429: OpenApiResponse(
-                description="Too many failed log-ins; `Retry-After` gives the seconds to wait."
-            ),
-        },
-    )
+    @extend_schema(request=LoginInput, responses={200: UserOutput, **refusals(400, 413, 415, 429)})
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -144,7 +132,7 @@ class LoginApi(AnonymousApi):
 class LogoutApi(APIView):
     """End the session."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, **refusals()})
     def post(self, request: Request) -> Response:
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -153,6 +141,6 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     """The signed-in user."""
 
-    @extend_schema(responses={200: UserOutput})
+    @extend_schema(responses={200: UserOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(UserOutput(request.user).data)

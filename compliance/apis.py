@@ -16,6 +16,7 @@ from compliance.choices import InvestorType
 from compliance.models import InvestorProfile
 from config import api_fields
 from config.errors import NotFound
+from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.apis import CompanyOutput
 from issuers.models import Company
@@ -46,14 +47,14 @@ class MyKycApi(APIView):
         id_document_number = api_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
         declared_portfolio_hkd = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
-    @extend_schema(responses={200: InvestorProfileOutput})
+    @extend_schema(responses={200: InvestorProfileOutput, **refusals(404)})
     def get(self, request: Request) -> Response:
         profile = selectors.investor_profile_of(request.user)
         if profile is None:
             raise NotFound("You have not submitted your due diligence yet.")
         return Response(InvestorProfileOutput(profile).data)
 
-    @extend_schema(request=MyKycInput, responses={200: InvestorProfileOutput})
+    @extend_schema(request=MyKycInput, responses={200: InvestorProfileOutput, **refusals(400, 409, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,7 +72,10 @@ class KycDecisionApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=DecisionInput, responses={200: InvestorProfileOutput})
+    @extend_schema(
+        request=DecisionInput,
+        responses={200: InvestorProfileOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
     def post(self, request: Request, profile_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -85,7 +89,7 @@ class KybDecisionApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=DecisionInput, responses={200: CompanyOutput})
+    @extend_schema(request=DecisionInput, responses={200: CompanyOutput, **refusals(400, 404, 409, 413, 415)})
     def post(self, request: Request, company_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -99,10 +103,14 @@ class KycChainRetryApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=None, responses={200: InvestorProfileOutput})
+    @extend_schema(request=None, responses={200: InvestorProfileOutput, **refusals(404, 409, 503)})
     def post(self, request: Request, profile_id: int) -> Response:
         profile = services.investor_chain_setup_retry(actor=request.user, profile_id=profile_id)
         return Response(InvestorProfileOutput(profile).data)
+
+
+class FaucetOutput(serializers.Serializer):
+    transaction_id = serializers.IntegerField(help_text="The outbox row of the mint; it confirms later.")
 
 
 class FaucetApi(APIView):
@@ -113,7 +121,7 @@ class FaucetApi(APIView):
     class FaucetInput(serializers.Serializer):
         amount = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
-    @extend_schema(request=FaucetInput, responses={202: None})
+    @extend_schema(request=FaucetInput, responses={202: FaucetOutput, **refusals(400, 413, 415, 503)})
     def post(self, request: Request) -> Response:
         data = self.FaucetInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,12 +129,17 @@ class FaucetApi(APIView):
         return Response({"transaction_id": tx.pk}, status=202)
 
 
+class AuditVerifyOutput(serializers.Serializer):
+    intact = serializers.BooleanField()
+    first_broken_event = serializers.IntegerField(allow_null=True)
+
+
 class AuditVerifyApi(APIView):
     """What the last verification of the audit trail found (staff only); beat verifies it."""
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses={200: AuditVerifyOutput, **refusals()})
     def get(self, request: Request) -> Response:
         status = selectors.audit_status()
         checkpoint = status.checkpoint

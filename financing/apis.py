@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
 from config.errors import ValidationFailed
+from config.schema import refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
@@ -72,6 +73,27 @@ class ApplicationOutput(serializers.Serializer):
         return offering.pk if offering else None
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A two-year bond",
+            request_only=True,
+            value={
+                "instrument": "bond",
+                "title": "Pearl River Robotics 6.5% Notes 2032",
+                "currency": "HKD",
+                "target_amount": "5000000.00",
+                "minimum_amount": "1000000.00",
+                "use_of_proceeds": "A second assembly line for warehouse robots.",
+                "unit_price": "1000.00",
+                "annual_rate": "0.065",
+                "frequency": "semiannual",
+                "start_date": "2030-03-01",
+                "maturity_date": "2032-03-01",
+            },
+        )
+    ]
+)
 class ApplicationInput(serializers.Serializer):
     """Common fields plus the instrument's terms (decimals as strings; rates as fractions: 0.065 = 6.5%).
 
@@ -119,12 +141,12 @@ class ApplicationInput(serializers.Serializer):
 class ApplicationListApi(APIView):
     """List the applications you may see; SMEs create applications for any instrument."""
 
-    @extend_schema(responses={200: ApplicationOutput(many=True)})
+    @extend_schema(responses={200: ApplicationOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         rows = selectors.applications_visible_to(request.user)
         return Response(ApplicationOutput(rows, many=True).data)
 
-    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput})
+    @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = ApplicationInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -135,12 +157,14 @@ class ApplicationListApi(APIView):
 class ApplicationDetailApi(APIView):
     """One application; its SME edits it while it is a draft or changes were requested."""
 
-    @extend_schema(responses={200: ApplicationOutput})
+    @extend_schema(responses={200: ApplicationOutput, **refusals(404)})
     def get(self, request: Request, application_id: int) -> Response:
         application = get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
         return Response(ApplicationOutput(application).data)
 
-    @extend_schema(request=ApplicationInput, responses={200: ApplicationOutput})
+    @extend_schema(
+        request=ApplicationInput, responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415)}
+    )
     def put(self, request: Request, application_id: int) -> Response:
         get_object_or_404(selectors.applications_visible_to(request.user), pk=application_id)
         data = ApplicationInput(data=request.data)
@@ -156,7 +180,7 @@ class ApplicationSubmitApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(400, 404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_submit(user=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -167,7 +191,7 @@ class ApplicationWithdrawApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_withdraw(user=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -178,7 +202,7 @@ class ApplicationStartReviewApi(APIView):
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=None, responses={200: ApplicationOutput})
+    @extend_schema(request=None, responses={200: ApplicationOutput, **refusals(404, 409)})
     def post(self, request: Request, application_id: int) -> Response:
         application = services.application_start_review(actor=request.user, application_id=application_id)
         return Response(ApplicationOutput(application).data)
@@ -197,7 +221,10 @@ class ApplicationDecisionApi(APIView):
         closes_at = api_fields.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
 
-    @extend_schema(request=ApplicationDecisionInput, responses={200: ApplicationOutput})
+    @extend_schema(
+        request=ApplicationDecisionInput,
+        responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
     def post(self, request: Request, application_id: int) -> Response:
         data = self.ApplicationDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -228,7 +255,7 @@ class OfferingOutput(serializers.Serializer):
 class OfferingListApi(APIView):
     """Offerings you may see."""
 
-    @extend_schema(responses={200: OfferingOutput(many=True)})
+    @extend_schema(responses={200: OfferingOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         return Response(OfferingOutput(selectors.offerings_visible_to(request.user), many=True).data)
 
@@ -236,7 +263,7 @@ class OfferingListApi(APIView):
 class OfferingDetailApi(APIView):
     """One offering."""
 
-    @extend_schema(responses={200: OfferingOutput})
+    @extend_schema(responses={200: OfferingOutput, **refusals(404)})
     def get(self, request: Request, offering_id: int) -> Response:
         offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
         return Response(OfferingOutput(offering).data)
@@ -247,7 +274,7 @@ class OfferingOpenApi(APIView):
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(request=None, responses={200: OfferingOutput})
+    @extend_schema(request=None, responses={200: OfferingOutput, **refusals(404, 409)})
     def post(self, request: Request, offering_id: int) -> Response:
         return Response(
             OfferingOutput(services.offering_open(actor=request.user, offering_id=offering_id)).data
@@ -259,7 +286,7 @@ class OfferingCloseApi(APIView):
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(request=None, responses={200: OfferingOutput})
+    @extend_schema(request=None, responses={200: OfferingOutput, **refusals(404, 409, 503)})
     def post(self, request: Request, offering_id: int) -> Response:
         return Response(
             OfferingOutput(services.offering_close(actor=request.user, offering_id=offering_id)).data
@@ -276,7 +303,9 @@ class OfferingCancelApi(APIView):
             max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
         )
 
-    @extend_schema(request=OfferingCancelInput, responses={200: OfferingOutput})
+    @extend_schema(
+        request=OfferingCancelInput, responses={200: OfferingOutput, **refusals(400, 404, 409, 413, 415)}
+    )
     def post(self, request: Request, offering_id: int) -> Response:
         data = self.OfferingCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -317,7 +346,10 @@ class SubscriptionCreateApi(APIView):
     class SubscriptionCreateInput(serializers.Serializer):
         units = api_fields.IntegerField(min_value=1, max_value=10**12)
 
-    @extend_schema(request=SubscriptionCreateInput, responses={201: SubscriptionOutput})
+    @extend_schema(
+        request=SubscriptionCreateInput,
+        responses={201: SubscriptionOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
     def post(self, request: Request, offering_id: int) -> Response:
         data = self.SubscriptionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -330,7 +362,7 @@ class SubscriptionCreateApi(APIView):
 class SubscriptionListApi(APIView):
     """Subscriptions you may see, with their allotments."""
 
-    @extend_schema(responses={200: SubscriptionOutput(many=True)})
+    @extend_schema(responses={200: SubscriptionOutput(many=True), **refusals()})
     def get(self, request: Request) -> Response:
         rows = selectors.subscriptions_visible_to(request.user).select_related("allotment__chain_transaction")
         return Response(SubscriptionOutput(rows, many=True).data)
@@ -341,7 +373,7 @@ class SubscriptionWithdrawApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    @extend_schema(request=None, responses={200: SubscriptionOutput})
+    @extend_schema(request=None, responses={200: SubscriptionOutput, **refusals(404, 409)})
     def post(self, request: Request, subscription_id: int) -> Response:
         subscription = services.subscription_withdraw(user=request.user, subscription_id=subscription_id)
         return Response(SubscriptionOutput(subscription).data)
@@ -394,7 +426,7 @@ class ScheduleOutput(serializers.Serializer):
 class SchedulePreviewApi(APIView):
     """The cash-flow schedule of any instrument's terms, row by row, with totals."""
 
-    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput})
+    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationFailed("Send the terms as a JSON object.")

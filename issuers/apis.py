@@ -14,6 +14,7 @@ from accounts.permissions import has_role
 from config import api_fields
 from config.errors import NotFound
 from config.middleware import accepts_uploads
+from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
@@ -80,14 +81,16 @@ class MyCompanyApi(APIView):
         registration_number = api_fields.CharField(max_length=REGISTRATION_NUMBER_INPUT_MAX_LENGTH)
         industry = serializers.ChoiceField(choices=Industry.values)
 
-    @extend_schema(responses={200: CompanyOutput})
+    @extend_schema(responses={200: CompanyOutput, **refusals(404)})
     def get(self, request: Request) -> Response:
         company = selectors.company_of(request.user)
         if company is None:
             raise NotFound("You have not created a company profile yet.")
         return Response(CompanyOutput(company).data)
 
-    @extend_schema(request=CompanyIdentityInput, responses={200: CompanyOutput})
+    @extend_schema(
+        request=CompanyIdentityInput, responses={200: CompanyOutput, **refusals(400, 409, 413, 415)}
+    )
     def put(self, request: Request) -> Response:
         data = self.CompanyIdentityInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -120,7 +123,7 @@ class MyCompanyProfileApi(APIView):
         employees = api_fields.IntegerField(allow_null=True, min_value=0, max_value=1_000_000)
         years_trading = api_fields.IntegerField(allow_null=True, min_value=0, max_value=300)
 
-    @extend_schema(request=CompanyProfileInput, responses={200: CompanyOutput})
+    @extend_schema(request=CompanyProfileInput, responses={200: CompanyOutput, **refusals(400, 413, 415)})
     def put(self, request: Request) -> Response:
         data = self.CompanyProfileInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,7 +145,7 @@ class MyCompanyPeopleApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=PersonInput, responses={201: PersonOutput})
+    @extend_schema(request=PersonInput, responses={201: PersonOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = PersonInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,14 +158,14 @@ class MyCompanyPersonApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=PersonInput, responses={200: PersonOutput})
+    @extend_schema(request=PersonInput, responses={200: PersonOutput, **refusals(400, 404, 413, 415)})
     def put(self, request: Request, person_id: int) -> Response:
         data = PersonInput(data=request.data)
         data.is_valid(raise_exception=True)
         person = services.person_save(user=request.user, person_id=person_id, **data.validated_data)
         return Response(PersonOutput(person).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **refusals(400, 404)})
     def delete(self, request: Request, person_id: int) -> Response:
         services.person_remove(user=request.user, person_id=person_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -179,7 +182,7 @@ class MyCompanyDocumentsApi(APIView):
         kind = serializers.ChoiceField(choices=DocumentKind.values)
         file = serializers.FileField()
 
-    @extend_schema(request=DocumentUploadInput, responses={201: DocumentOutput})
+    @extend_schema(request=DocumentUploadInput, responses={201: DocumentOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
         data = self.DocumentUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -194,7 +197,7 @@ class MyCompanyDocumentApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **refusals(400, 404)})
     def delete(self, request: Request, document_id: int) -> Response:
         services.document_remove(user=request.user, document_id=document_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -205,6 +208,6 @@ class MyCompanySubmitApi(APIView):
 
     permission_classes = [has_role(Role.SME)]
 
-    @extend_schema(request=None, responses={200: CompanyOutput})
+    @extend_schema(request=None, responses={200: CompanyOutput, **refusals(400, 409)})
     def post(self, request: Request) -> Response:
         return Response(CompanyOutput(services.company_submit_for_kyb(user=request.user)).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,8 +19,15 @@ from compliance.services import (
     investor_kyc_submit,
 )
 from financing.demo import complete_company_onboarding
-from financing.models import Offering
-from financing.services import application_decide, application_save, application_submit, offering_open
+from financing.models import Allotment, Application, Offering, Subscription
+from financing.services import (
+    application_decide,
+    application_save,
+    application_submit,
+    offering_close,
+    offering_open,
+    subscription_create,
+)
 from issuers.models import Company
 from issuers.services import company_save, company_submit_for_kyb
 
@@ -32,10 +40,10 @@ def operator() -> User:
     return UserFactory(role=Role.OPERATOR)
 
 
-def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Company:
-    """An SME representative with a KYB-verified Hong Kong company."""
+def draft_company(*, name: str) -> Company:
+    """A new SME representative with a saved, still editable Hong Kong company."""
     sme = UserFactory(role=Role.SME)
-    company = company_save(
+    return company_save(
         user=sme,
         legal_name_en=name,
         legal_name_zh="",
@@ -43,17 +51,25 @@ def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Co
         registration_number=str(50000000 + sme.pk),
         industry="logistics",
     )
+
+
+def submitted_company(*, name: str) -> Company:
+    """A complete company profile sent for KYB, waiting for compliance."""
+    sme = draft_company(name=name).representative
     complete_company_onboarding(sme, director=sme.full_name, owner="Grace Chan")
-    company_submit_for_kyb(user=sme)
+    return company_submit_for_kyb(user=sme)
+
+
+def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Company:
+    """An SME representative with a KYB-verified Hong Kong company."""
+    company = submitted_company(name=name)
     return company_kyb_decide(actor=by, company=company, approve=True, reason="ok")
 
 
-def approved_investor(
-    *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
-) -> User:
-    """An investor whose KYC is approved, identity registered and (optionally) funded with test HKD."""
+def submitted_investor(*, portfolio: Decimal = Decimal("9000000")) -> InvestorProfile:
+    """An investor whose due diligence waits for compliance."""
     investor = UserFactory(role=Role.INVESTOR)
-    profile = investor_kyc_submit(
+    return investor_kyc_submit(
         user=investor,
         investor_type="individual",
         legal_name=investor.full_name,
@@ -61,10 +77,17 @@ def approved_investor(
         id_document_number="X1234567",
         declared_portfolio_hkd=portfolio,
     )
+
+
+def approved_investor(
+    *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
+) -> User:
+    """An investor whose KYC is approved, identity registered and (optionally) funded with test HKD."""
+    profile = submitted_investor(portfolio=portfolio)
     investor_kyc_decide(actor=by, profile=profile, approve=True, reason="ok")
     if funds:
-        demo_fund_investor(actor=investor, amount_hkd=funds)
-    return investor
+        demo_fund_investor(actor=profile.user, amount_hkd=funds)
+    return profile.user
 
 
 def open_offering(
@@ -111,3 +134,76 @@ def open_offering(
 
 def profile_of(user: User) -> InvestorProfile:
     return InvestorProfile.objects.select_related("wallet").get(user=user)
+
+
+@dataclass
+class Tenant:
+    """One SME with its verified company, an open offering and a draft, and one investor subscribed to it."""
+
+    sme: User
+    company: Company
+    offering: Offering
+    draft: Application
+    investor: User
+    subscription: Subscription
+
+
+@dataclass
+class World:
+    """Every role's user and two tenants: "own" objects belong to `own`, someone else's to `other`.
+
+    The SME and investor roles act as `own`'s users; a submitted company and a submitted KYC wait for
+    compliance, so decisions reach their real code paths; `other`'s offering is closed and settled.
+    """
+
+    users: dict[str, User | None]
+    own: Tenant
+    other: Tenant
+    pending_company: Company
+    pending_profile: InvestorProfile
+    allotment: Allotment
+
+
+def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
+    company = verified_company(by=officer, name=name)
+    offering = open_offering(company=company, by=officer, opener=operator)
+    draft = application_save(
+        user=company.representative,
+        instrument="loan",
+        title=f"{name} working capital",
+        currency="HKD",
+        target_amount=Decimal("200000.00"),
+        minimum_amount=Decimal("50000.00"),
+        use_of_proceeds="Inventory",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.07",
+            "frequency": "monthly",
+            "start_date": date.today() + timedelta(days=30),
+            "term_months": 12,
+            "amortization": "annuity",
+        },
+    )
+    investor = approved_investor(by=officer, funds=Decimal("100000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    return Tenant(company.representative, company, offering, draft, investor, subscription)
+
+
+def world() -> World:
+    """Two tenants on the platform (needs the `platform` fixture), staff, and work waiting for compliance."""
+    officer_user, operator_user = officer(), operator()
+    own = _tenant(name="Lantau Components Limited", officer=officer_user, operator=operator_user)
+    other = _tenant(name="Tsing Yi Precision Limited", officer=officer_user, operator=operator_user)
+    pending_company = submitted_company(name="Sai Kung Sensors Limited")
+    pending_profile = submitted_investor()
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "sme": own.sme,
+        "investor": own.investor,
+        "officer": officer_user,
+        "approver": UserFactory(role=Role.APPROVER),
+        "operator": operator_user,
+    }
+    offering_close(actor=operator_user, offering_id=other.offering.pk)
+    allotment = Allotment.objects.get(subscription=other.subscription)
+    return World(users, own, other, pending_company, pending_profile, allotment)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.choices import Role
 from accounts.permissions import has_role
+from config.schema import refusals
 from tokens import selectors
 
 
@@ -25,12 +26,17 @@ class ChainTransactionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ChainStatusOutput(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Outbox rows per status.")
+    transactions = ChainTransactionOutput(many=True)
+
+
 class ChainStatusApi(APIView):
     """Outbox counts and the newest chain transactions (operators only)."""
 
     permission_classes = [has_role(Role.OPERATOR)]
 
-    @extend_schema(responses={200: ChainTransactionOutput(many=True)})
+    @extend_schema(responses={200: ChainStatusOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(
             {

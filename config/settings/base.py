@@ -161,6 +161,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.path_ids_are_non_negative",
+    ],
 }
 # /api/docs/ and /api/schema/: open to everyone, or (False, production's default) to staff roles only.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)

@@ -1,0 +1,87 @@
+"""OpenAPI pieces shared by every app: the one error body, the refusals an operation documents, decimals.
+
+Every API view states the refusals it can answer with `refusals(...)`; the body is always the `Error`
+component, the shape `config.api.exception_handler` and DRF give: `detail`, `code` and, for input
+errors, each field's messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+REFUSALS = {
+    400: "The input breaks a rule: `detail` says what, and each field lists its messages.",
+    403: "Not signed in, no CSRF token on a signed-in write, or the role or ownership does not allow it.",
+    404: "No such object, or it is not visible to you.",
+    409: "Not possible in the object's current state, or a concurrent change won; nothing changed.",
+    413: "The request body is larger than the platform accepts; it was not read.",
+    415: "The body is not in a media type this operation reads.",
+    429: "Too many attempts; `detail` says when to try again.",
+    503: "A service the platform depends on (the chain, the broker) is not answering; nothing changed.",
+}
+
+
+class ErrorOutput(serializers.Serializer):
+    """The body of every refusal (any other key is a field name with its messages)."""
+
+    detail = serializers.CharField(required=False, help_text="What went wrong, in plain words.")
+    code = serializers.CharField(required=False, help_text="The kind of refusal, e.g. `Conflict`.")
+
+
+class ErrorOutputExtension(OpenApiSerializerExtension):
+    """Adds the field -> messages map that DRF's validation errors and domain errors carry."""
+
+    target_class = ErrorOutput
+
+    def get_name(self, auto_schema: Any, direction: str) -> str:
+        return "Error"
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The messages of one input field.",
+        }
+        return schema
+
+
+def refusals(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The documented refusals of one operation; 403 always, since CSRF and roles apply everywhere."""
+    return {
+        status: OpenApiResponse(response=ErrorOutput, description=REFUSALS[status])
+        for status in sorted({403, *statuses})
+    }
+
+
+class DecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """Decimal strings with at least one digit on each side of the point (drf-spectacular accepts "" and "-").
+
+    A field with a non-negative `min_value` gets a pattern without the minus sign.
+    """
+
+    target_class = serializers.DecimalField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        if "pattern" in schema:
+            sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+            whole = r"0" if field.max_whole_digits == 0 else rf"\d{{1,{field.max_whole_digits}}}"
+            schema["pattern"] = rf"^{sign}{whole}(?:\.\d{{1,{field.decimal_places}}})?$"
+        return schema
+
+
+def path_ids_are_non_negative(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Integer path parameters come from Django's `int` converter, which matches digits only."""
+    for item in result["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+                    parameter["schema"]["minimum"] = 0
+    return result

@@ -1,0 +1,370 @@
+"""Who may do what: every URL pattern and method, as every role, on one's own and someone else's objects.
+
+MATRIX is the one table. Each row names a URL pattern exactly as the resolver spells it, a method, the
+object its id points at, and the answer each role gets. A URL pattern without a row fails the test (add
+the row), and so does a row whose pattern no longer exists. Every request runs in a transaction that is
+rolled back, so one cell never changes what the next one sees.
+
+Objects: "own ..." belongs to the tenant whose SME and investor are the `sme` and `investor` columns;
+"other ..." to another tenant, whose ids must answer 404 (never 403, which would confirm they exist).
+Answers: an HTTP status, or LOGIN for a redirect to the log-in page. Pages are posted empty forms and
+API writes `{}` unless the row gives a body: a 400 means the role passed the door and the input was
+refused. The `sme` column's company is verified, so its profile is locked (400 for any person or
+document id); a separate test shows an SME with an editable profile gets 404 for another company's.
+
+Adding a URL: add one `r(...)` line per method (and per own/other object when it names one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+import pytest
+from django.contrib.admin import site as admin_site
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.choices import Role
+from accounts.services import staff_user_create
+from accounts.tests.factories import UserFactory
+from issuers.models import Document, Person
+from tests import flows
+
+LOGIN = "login"
+ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
+
+
+class Row(NamedTuple):
+    pattern: str
+    method: str
+    target: str | None
+    answers: tuple[int | str, ...]
+    body: dict[str, Any] | None
+
+
+def r(pattern: str, method: str, target: str | None, *answers: int | str, body: dict | None = None) -> Row:
+    assert len(answers) == len(ROLES), f"{pattern} {method}: one answer per role"
+    return Row(pattern, method, target, answers, body)
+
+
+# Valid input, so that the answer shows who may act rather than what the input lacks.
+ISSUE = date.today() + timedelta(days=30)
+APPLICATION = {
+    "instrument": "bond",
+    "title": "Harbour 5% Notes",
+    "currency": "HKD",
+    "target_amount": "100000.00",
+    "minimum_amount": "20000.00",
+    "use_of_proceeds": "Working capital",
+    "unit_price": "1000.00",
+    "annual_rate": "0.05",
+    "frequency": "semiannual",
+    "start_date": ISSUE.isoformat(),
+    "maturity_date": ISSUE.replace(year=ISSUE.year + 2).isoformat(),
+}
+UNITS = {"units": 1}
+APPROVE = {"approve": True}
+REJECT = {"decision": "reject", "reason": "Too risky"}
+PERSON = {
+    "full_name": "Ada Lam",
+    "nationality": "HK",
+    "birth_date": "1980-01-02",
+    "is_director": True,
+    "ownership_percent": "0",
+}
+
+# fmt: off
+MATRIX = [
+    # pattern, method, object, then the answer as: anonymous, sme, investor, officer, approver, operator
+    # Pages: accounts
+    r("", "GET", None, 200, 302, 302, 302, 302, 302),
+    r("accounts/signup/", "GET", None, 200, 302, 302, 302, 302, 302),
+    r("accounts/signup/", "POST", None, 400, 302, 302, 302, 302, 302),
+    r("accounts/login/", "GET", None, 200, 302, 302, 302, 302, 302),
+    r("accounts/login/", "POST", None, 400, 302, 302, 302, 302, 302),
+    r("accounts/logout/", "GET", None, 405, 405, 405, 405, 405, 405),
+    r("accounts/logout/", "POST", None, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    r("accounts/profile/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    # Pages: the SME's company and KYB
+    r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("company/details/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("company/kyb/profile/", "GET", None, LOGIN, 405, 403, 403, 403, 403),
+    r("company/kyb/profile/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/people/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/people/<int:pk>/remove/", "GET", "own person", LOGIN, 405, 403, 403, 403, 403),
+    r("company/kyb/people/<int:pk>/remove/", "POST", "own person", LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/people/<int:pk>/remove/", "POST", "other person", LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/documents/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/documents/<int:pk>/remove/", "POST", "own document", LOGIN, 400, 403, 403, 403, 403),
+    r("company/kyb/documents/<int:pk>/remove/", "POST", "other document", LOGIN, 400, 403, 403, 403, 403),
+    r("company/documents/<int:pk>/", "GET", "own document", LOGIN, 200, 403, 200, 200, 403),
+    r("company/documents/<int:pk>/", "GET", "other document", LOGIN, 404, 403, 200, 200, 403),
+    r("company/submit/", "GET", None, LOGIN, 405, 403, 403, 403, 403),
+    r("company/submit/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    # Pages: applications, the investor's pages, offerings
+    r("financing/applications/new/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/new/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("financing/applications/preview/", "POST", None, LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/", "GET", "own draft", LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/", "GET", "own approved", LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/", "GET", "other draft", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/", "GET", "other approved", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/edit/", "GET", "own draft", LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/edit/", "POST", "own draft", LOGIN, 400, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/edit/", "GET", "other draft", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/submit/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/submit/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/withdraw/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/withdraw/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/investor/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/investor/kyc/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    r("financing/investor/faucet/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    r("financing/offerings/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/offerings/manage/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/", "GET", "own offering", LOGIN, 200, 200, 200, 200, 200),
+    r("financing/offerings/<int:pk>/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
+    r("financing/offerings/<int:pk>/subscribe/", "POST", "own offering", LOGIN, 403, 400, 403, 403, 403),
+    r("financing/offerings/<int:pk>/subscribe/", "POST", "other offering", LOGIN, 403, 400, 403, 403, 403),
+    r("financing/offerings/<int:pk>/open/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
+    r("financing/offerings/<int:pk>/cancel/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
+    r("financing/offerings/<int:pk>/close/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
+    r("financing/subscriptions/<int:pk>/withdraw/", "POST", "own subscription",
+      LOGIN, 403, 302, 403, 403, 403),
+    r("financing/subscriptions/<int:pk>/withdraw/", "POST", "other subscription",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
+    # Pages: compliance and the chain
+    r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/investors/<int:pk>/chain-retry/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/applications/<int:pk>/", "GET", "own approved", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/applications/<int:pk>/", "GET", "own draft", LOGIN, 403, 403, 404, 404, 403),
+    r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/applications/<int:pk>/review/", "POST", "own approved", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/audit/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
+    # Django's admin: to its own log-in for every non-staff account (the admin tests below).
+    r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
+    # API: accounts
+    r("api/v1/auth/signup/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/auth/login/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/auth/logout/", "POST", None, 403, 204, 204, 204, 204, 204),
+    r("api/v1/auth/me/", "GET", None, 403, 200, 200, 200, 200, 200),
+    # API: the SME's company
+    r("api/v1/company/", "GET", None, 403, 200, 403, 403, 403, 403),
+    r("api/v1/company/", "PUT", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/profile/", "PUT", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/people/", "POST", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/people/<int:person_id>/", "PUT", "own person",
+      403, 400, 403, 403, 403, 403, body=PERSON),
+    r("api/v1/company/people/<int:person_id>/", "PUT", "other person",
+      403, 400, 403, 403, 403, 403, body=PERSON),
+    r("api/v1/company/people/<int:person_id>/", "DELETE", "own person", 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/people/<int:person_id>/", "DELETE", "other person", 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/documents/", "POST", None, 403, 415, 403, 403, 403, 403),
+    r("api/v1/company/documents/<int:document_id>/", "DELETE", "own document", 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/documents/<int:document_id>/", "DELETE", "other document",
+      403, 400, 403, 403, 403, 403),
+    r("api/v1/company/submit/", "POST", None, 403, 409, 403, 403, 403, 403),
+    # API: applications, offerings, subscriptions
+    r("api/v1/applications/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/applications/", "POST", None, 403, 201, 403, 403, 403, 403, body=APPLICATION),
+    r("api/v1/applications/<int:application_id>/", "GET", "own draft", 403, 200, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/", "GET", "own approved", 403, 200, 404, 200, 200, 200),
+    r("api/v1/applications/<int:application_id>/", "GET", "other draft", 403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/", "GET", "other approved", 403, 404, 404, 200, 200, 200),
+    r("api/v1/applications/<int:application_id>/", "PUT", "own draft", 403, 400, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/", "PUT", "other draft", 403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/submit/", "POST", "own draft", 403, 200, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/submit/", "POST", "other draft",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/withdraw/", "POST", "own draft",
+      403, 200, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/withdraw/", "POST", "other draft",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/review/", "POST", "own approved",
+      403, 403, 403, 409, 409, 403),
+    r("api/v1/applications/<int:application_id>/decision/", "POST", "own approved",
+      403, 403, 403, 409, 409, 403, body=REJECT),
+    r("api/v1/offerings/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/", "GET", "own offering", 403, 200, 200, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/", "GET", "other offering", 403, 404, 200, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/open/", "POST", "own offering", 403, 403, 403, 409, 409, 409),
+    r("api/v1/offerings/<int:offering_id>/close/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/cancel/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "own offering",
+      403, 403, 409, 403, 403, 403, body=UNITS),
+    r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "other offering",
+      403, 403, 409, 403, 403, 403, body=UNITS),
+    r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
+    r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",
+      403, 403, 200, 403, 403, 403),
+    r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "other subscription",
+      403, 403, 404, 403, 403, 403),
+    # API: compliance, chain, the schema and its docs
+    r("api/v1/kyc/", "GET", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/kyc/", "POST", None, 403, 403, 400, 403, 403, 403),
+    r("api/v1/kyc/<int:profile_id>/decision/", "POST", "pending profile",
+      403, 403, 403, 200, 200, 403, body=APPROVE),
+    r("api/v1/kyc/<int:profile_id>/chain-retry/", "POST", "own profile", 403, 403, 403, 409, 409, 403),
+    r("api/v1/kyb/<int:company_id>/decision/", "POST", "pending company",
+      403, 403, 403, 200, 200, 403, body=APPROVE),
+    r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
+    r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
+    r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
+    r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("api/docs/", "GET", None, 200, 200, 200, 200, 200, 200),
+]
+# fmt: on
+
+
+def _patterns(entries: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every URL pattern with its callback; Django's admin counts as one pattern (its own test below)."""
+    for entry in entries:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver) and entry.app_name == admin_site.name:
+            yield route, None
+        elif isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry.callback
+
+
+def _api_methods(callback: Any) -> set[str]:
+    view = getattr(callback, "view_class", None)
+    if view is None or not hasattr(view, "permission_classes"):
+        return set()
+    return {method.upper() for method in ("get", "post", "put", "patch", "delete") if hasattr(view, method)}
+
+
+def test_every_url_pattern_and_api_operation_has_a_row():
+    patterns = dict(_patterns(get_resolver().url_patterns))
+    rows = {(row.pattern, row.method) for row in MATRIX}
+    problems = [
+        f"URL pattern {pattern!r} has no row in MATRIX: add r({pattern!r}, METHOD, OBJECT, *six answers)"
+        for pattern in patterns
+        if not any(row_pattern == pattern for row_pattern, _ in rows)
+    ]
+    problems += [
+        f"API operation {method} {pattern!r} has no row in MATRIX"
+        for pattern, callback in patterns.items()
+        for method in sorted(_api_methods(callback))
+        if (pattern, method) not in rows
+    ]
+    problems += [
+        f"MATRIX row for {pattern!r} names no URL pattern" for pattern, _ in rows if pattern not in patterns
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _targets(world: flows.World) -> dict[str, int]:
+    own, other = world.own, world.other
+    return {
+        "own person": own.company.people.first().pk,
+        "other person": other.company.people.first().pk,
+        "own document": own.company.documents.first().pk,
+        "other document": other.company.documents.first().pk,
+        "own draft": own.draft.pk,
+        "other draft": other.draft.pk,
+        "own approved": own.offering.application_id,
+        "other approved": other.offering.application_id,
+        "own offering": own.offering.pk,
+        "other offering": other.offering.pk,
+        "own subscription": own.subscription.pk,
+        "other subscription": other.subscription.pk,
+        "own company": own.company.pk,
+        "pending company": world.pending_company.pk,
+        "own profile": own.investor.investor.pk,
+        "pending profile": world.pending_profile.pk,
+        "other allotment": world.allotment.pk,
+    }
+
+
+def _url(row: Row, targets: dict[str, int]) -> str:
+    path = row.pattern
+    if row.target is not None:
+        path = path.replace(path[path.index("<") : path.index(">") + 1], str(targets[row.target]))
+    return "/" + path
+
+
+def _answer(user, method: str, url: str, body: dict[str, Any] | None = None) -> int | str:
+    """The answer `user` gets; whatever the request changed is rolled back."""
+    client = Client()
+    with transaction.atomic():
+        if user is not None:
+            client.force_login(user)
+        if url.startswith("/api/v1/") and method != "GET":
+            response = client.generic(method, url, json.dumps(body or {}), "application/json")
+        elif method == "POST":
+            response = client.post(url, {})
+        else:
+            response = client.generic(method, url)
+        transaction.set_rollback(True)
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_answer_in_the_matrix(platform, role):
+    world = flows.world()
+    user, targets = world.users[role], _targets(world)
+    column = ROLES.index(role)
+    wrong = []
+    for row in MATRIX:
+        url = _url(row, targets)
+        got = _answer(user, row.method, url, row.body)
+        if got != row.answers[column]:
+            wrong.append(
+                f"{row.method} {url} ({row.pattern}, {row.target}): expected {row.answers[column]}, got {got}"
+            )
+    assert not wrong, f"{len(wrong)} cell(s) differ for {role}:\n" + "\n".join(wrong)
+
+
+def test_an_sme_editing_its_profile_gets_404_for_another_companys_people_and_documents(platform):
+    world = flows.world()
+    sme = flows.draft_company(name="Tai Po Optics Limited").representative
+    other = _targets(world)
+    person, document = other["other person"], other["other document"]
+    for method, url, body in [
+        ("PUT", f"/api/v1/company/people/{person}/", PERSON),
+        ("DELETE", f"/api/v1/company/people/{person}/", None),
+        ("DELETE", f"/api/v1/company/documents/{document}/", None),
+        ("POST", f"/company/kyb/people/{person}/remove/", None),
+        ("POST", f"/company/kyb/documents/{document}/remove/", None),
+        ("GET", f"/company/documents/{document}/", None),
+    ]:
+        assert _answer(sme, method, url, body) == 404, (method, url)
+    assert Person.objects.filter(pk=person).exists()
+    assert Document.objects.filter(pk=document).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_refuses_everyone_but_staff_accounts(db, role):
+    user = None if role == "anonymous" else UserFactory(role=role)
+    for url in ["/admin/", "/admin/accounts/user/", "/admin/tokens/wallet/"]:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 302, (role, url)
+        assert response["Location"].startswith(reverse("admin:login")), (role, url)
+
+
+def test_the_admin_opens_to_a_staff_account(db):
+    operator = staff_user_create(
+        email="ops@example.hk", password="x" * 12, full_name="Ops", role=Role.OPERATOR
+    )
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/admin/").status_code == 200

@@ -1,0 +1,142 @@
+"""Schemathesis drives every API operation, as each role, with requests generated from our own schema.
+
+It fails on any server error and on any answer the schema does not describe (status code, content type,
+body). The run is deterministic (derandomized) and bounded: SCHEMA_FUZZ_EXAMPLES examples per
+operation and role (25 by default). Half of the examples of an operation that names an object use the
+ids of real objects (own, someone else's, waiting for compliance), so they reach the real code paths.
+
+Run it alone: `make test PYTEST_ARGS="tests/test_schema_fuzz.py"`; more examples:
+`SCHEMA_FUZZ_EXAMPLES=200 make test PYTEST_ARGS="tests/test_schema_fuzz.py"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.test import Client
+from django.utils.crypto import get_random_string
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from issuers.models import Document, Person
+from tests import flows
+
+EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "25"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+ROLES = ["anonymous", "sme", "investor", "officer", "approver", "operator"]
+CSRF_SECRET = get_random_string(32)
+
+
+@pytest.fixture(scope="module")
+def api_schema():
+    """The schema `/api/schema/` serves, generated in-process, sent to the WSGI app in-process."""
+    generated = SchemaGenerator().get_schema(request=None, public=True)
+    schema = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(generated)))
+    schema.app = get_wsgi_application()
+    return schema
+
+
+def known_ids(world: flows.World) -> dict[str, list[int]]:
+    """Real objects for every path parameter: own, someone else's and what waits for compliance."""
+    own, other = world.own, world.other
+    companies = [own.company, other.company]
+    return {
+        "application_id": [own.draft.pk, own.offering.application_id, other.draft.pk],
+        "offering_id": [own.offering.pk, other.offering.pk],
+        "subscription_id": [own.subscription.pk, other.subscription.pk],
+        "person_id": list(Person.objects.filter(company__in=companies).values_list("pk", flat=True)),
+        "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
+        "profile_id": [world.pending_profile.pk, own.investor.investor.pk],
+        "company_id": [world.pending_company.pk, own.company.pk],
+    }
+
+
+def _strategy(operation: Any, ids: dict[str, list[int]]) -> st.SearchStrategy:
+    """Generated requests, the schema's own examples, and (for an object's URL) real ids."""
+    names = [parameter.name for parameter in operation.path_parameters]
+    generated = st.one_of(operation.as_strategy(), *operation.get_strategies_from_examples())
+    if not names:
+        return generated
+    real = st.fixed_dictionaries({name: st.sampled_from(ids[name]) for name in names})
+    return st.one_of(generated, real.flatmap(lambda values: operation.as_strategy(path_parameters=values)))
+
+
+def _in_order(api_schema) -> list[Any]:
+    """The operations, cancelling last: a cancelled offering can no longer be opened or closed."""
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    return sorted(operations, key=lambda operation: operation.path.endswith("/cancel/"))
+
+
+def _credentials(user) -> dict[str, Any]:
+    """A new signed-in session with its CSRF token, as a browser holds them."""
+    if user is None:
+        return {}
+    client = Client()
+    client.force_login(user)
+    return {
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF_SECRET},
+        "headers": {"X-CSRFToken": CSRF_SECRET},
+    }
+
+
+@pytest.fixture
+def in_process_requests():
+    """Keep the test's database connection across requests, as Django's test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _fuzz(operation: Any, user, ids: dict[str, list[int]]) -> None:
+    """Send EXAMPLES generated requests to one operation and check every answer against the schema."""
+    credentials = _credentials(user)
+    # Sign-up, log-in and log-out replace or end the session they are sent with: a new one each time.
+    fresh = operation.path.startswith("/api/v1/auth/")
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=_strategy(operation, ids))
+    def check(case):
+        response = case.call(**(_credentials(user) if fresh else credentials))
+        case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_answer_matches_the_schema(api_schema, platform, in_process_requests, role):
+    world = flows.world()
+    ids = known_ids(world)
+    failures: list[str] = []
+    for operation in _in_order(api_schema):
+        try:
+            _fuzz(operation, world.users[role], ids)
+        # Schemathesis reports its findings as a FailureGroup, a BaseExceptionGroup.
+        except (Exception, FailureGroup) as failure:
+            failures.append(f"{operation.label}: {failure}")
+    summary = f"{len(failures)} operation(s) answered outside the schema as {role}:"
+    assert not failures, "\n\n".join([summary, *failures])
