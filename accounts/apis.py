@@ -60,7 +60,7 @@ class CsrfTokenApi(APIView):
     class CsrfOutput(serializers.Serializer):
         csrf_token = serializers.CharField()
 
-    @extend_schema(responses={200: CsrfOutput})
+    @extend_schema(responses={200: CsrfOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response({"csrf_token": get_token(request._request)})
 

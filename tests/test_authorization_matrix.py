@@ -86,6 +86,12 @@ MATRIX = [
     r("accounts/signup/", "POST", None, 400, 302, 302, 302, 302, 302),
     r("accounts/login/", "GET", None, 200, 302, 302, 302, 302, 302),
     r("accounts/login/", "POST", None, 400, 302, 302, 302, 302, 302),
+    # Confirming an address and asking for a new link work the same signed in or not.
+    r("accounts/check-email/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/confirm/<str:token>/", "GET", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/confirm/<str:token>/", "POST", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/confirm/resend/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/confirm/resend/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("accounts/logout/", "GET", None, 405, 405, 405, 405, 405, 405),
     r("accounts/logout/", "POST", None, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     r("accounts/profile/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
@@ -151,11 +157,15 @@ MATRIX = [
     r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 400, 400, 403),
     r("compliance/applications/<int:pk>/review/", "POST", "own approved", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/audit/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/audit/verify/", "POST", None, LOGIN, 403, 403, 302, 302, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
     # Django's admin: to its own log-in for every non-staff account (the admin tests below).
     r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
     # API: accounts
+    r("api/v1/auth/csrf/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/v1/auth/signup/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/auth/confirm/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/auth/confirm/resend/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("api/v1/auth/login/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("api/v1/auth/logout/", "POST", None, 403, 204, 204, 204, 204, 204),
     r("api/v1/auth/me/", "GET", None, 403, 200, 200, 200, 200, 200),
@@ -267,7 +277,7 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
-def _targets(world: flows.World) -> dict[str, int]:
+def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
     return {
         "own person": own.company.people.first().pk,
@@ -287,10 +297,11 @@ def _targets(world: flows.World) -> dict[str, int]:
         "own profile": own.investor.investor.pk,
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,
+        "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
     }
 
 
-def _url(row: Row, targets: dict[str, int]) -> str:
+def _url(row: Row, targets: dict[str, int | str]) -> str:
     path = row.pattern
     if row.target is not None:
         path = path.replace(path[path.index("<") : path.index(">") + 1], str(targets[row.target]))
