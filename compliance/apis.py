@@ -130,8 +130,12 @@ class FaucetApi(APIView):
 
 
 class AuditVerifyOutput(serializers.Serializer):
-    intact = serializers.BooleanField()
+    intact = serializers.BooleanField(allow_null=True, help_text="Null until the first verification.")
     first_broken_event = serializers.IntegerField(allow_null=True)
+    verified_through_event = serializers.IntegerField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    full_verified_at = serializers.DateTimeField(allow_null=True)
+    unverified_events = serializers.IntegerField()
 
 
 class AuditVerifyApi(APIView):
@@ -144,12 +148,14 @@ class AuditVerifyApi(APIView):
         status = selectors.audit_status()
         checkpoint = status.checkpoint
         return Response(
-            {
-                "intact": status.intact,
-                "first_broken_event": status.broken_at,
-                "verified_through_event": checkpoint.last_event_id if checkpoint else 0,
-                "verified_at": checkpoint.verified_at if checkpoint else None,
-                "full_verified_at": checkpoint.full_verified_at if checkpoint else None,
-                "unverified_events": status.unverified,
-            }
+            AuditVerifyOutput(
+                {
+                    "intact": status.intact,
+                    "first_broken_event": status.broken_at,
+                    "verified_through_event": checkpoint.last_event_id if checkpoint else 0,
+                    "verified_at": checkpoint.verified_at if checkpoint else None,
+                    "full_verified_at": checkpoint.full_verified_at if checkpoint else None,
+                    "unverified_events": status.unverified,
+                }
+            ).data
         )
