@@ -101,8 +101,11 @@ class TokenMachine(RuleBasedStateMachine):
 
     @initialize(first=st.integers(1, 50), second=st.integers(1, 50), coupon=st.integers(1, 500))
     def open_business(self, first: int, second: int, coupon: int) -> None:
-        """Every example starts with two funded subscriptions and a funded distribution (rules are
-        drawn from a random subset per example, so settle or payout would otherwise rarely meet one)."""
+        """Every example starts with one settled subscription, two funded ones and a funded distribution
+        (rules are drawn from a random subset per example, so settle or payout would otherwise rarely
+        meet one, and a run could end without a single successful settlement)."""
+        self.fund(subscription=2, i=1, units=1, tamper=False)
+        self.settle(funded=False, raw=2, units=1)
         self.fund(subscription=0, i=0, units=first, tamper=False)
         self.fund(subscription=1, i=2, units=second, tamper=False)
         self.fund_distribution(distribution=0, amount=coupon)
