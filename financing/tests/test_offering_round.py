@@ -265,7 +265,7 @@ def test_withdrawing_after_the_closing_time_is_refused(round_actors):
 
 
 def test_closing_due_offerings_goes_on_past_one_that_fails(round_actors, monkeypatch):
-    from financing import services
+    from financing.services import offerings as services
 
     officer, operator, _, offering = round_actors
     other = flows.open_offering(
@@ -309,9 +309,8 @@ def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
         retry = OfferingCloseRetry.objects.get(offering=offering)
         assert retry.attempts == attempt
         delays.append(retry.next_attempt_at - retry.last_failed_at)
-        (logged,) = [
-            r for r in caplog.records if r.name == "financing.services" and r.levelno == logging.ERROR
-        ]
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        (logged,) = [r for r in errors if r.name == "financing.services.offerings"]
         assert f"offering {offering.pk} failed (attempt {attempt})" in logged.getMessage()
         OfferingCloseRetry.objects.filter(pk=offering.pk).update(
             next_attempt_at=timezone.now()
@@ -333,7 +332,7 @@ def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
 
 
 def test_the_close_back_off_doubles_up_to_an_hour(round_actors, monkeypatch):
-    from financing import services
+    from financing.services import offerings as services
 
     _, _, _, offering = round_actors
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))

@@ -1,0 +1,78 @@
+"""Writes of financing, by sub-domain: applications, offerings, subscriptions, settlement.
+
+The package re-exports the public services and the chain intents they record.
+"""
+
+from financing.allotment import allot_pro_rata
+from financing.services.applications import (
+    application_decide,
+    application_save,
+    application_start_review,
+    application_submit,
+    application_withdraw,
+)
+from financing.services.common import (
+    INTENT_CONFIGURE_SECURITY_TOKEN,
+    INTENT_DEPLOY_SECURITY_TOKEN,
+    INTENT_FUND_SUBSCRIPTION,
+    INTENT_REFUND,
+    INTENT_REGISTER_OFFERING,
+    INTENT_SETTLE_ALLOTMENT,
+    INTENT_SETTLE_BATCH,
+)
+from financing.services.offerings import (
+    offering_cancel,
+    offering_close,
+    offering_open,
+    offering_registered,
+    offerings_close_due,
+    security_token_configured,
+    security_token_deployed,
+    security_token_failed,
+)
+from financing.services.settlement import (
+    allotment_retry,
+    allotments_settled,
+    allotments_settlement_failed,
+)
+from financing.services.subscriptions import (
+    subscription_create,
+    subscription_funded,
+    subscription_funding_failed,
+    subscription_withdraw,
+    subscriptions_refund_failed,
+    subscriptions_refunded,
+)
+
+__all__ = [
+    "INTENT_CONFIGURE_SECURITY_TOKEN",
+    "INTENT_DEPLOY_SECURITY_TOKEN",
+    "INTENT_FUND_SUBSCRIPTION",
+    "INTENT_REFUND",
+    "INTENT_REGISTER_OFFERING",
+    "INTENT_SETTLE_ALLOTMENT",
+    "INTENT_SETTLE_BATCH",
+    "allot_pro_rata",
+    "allotment_retry",
+    "allotments_settled",
+    "allotments_settlement_failed",
+    "application_decide",
+    "application_save",
+    "application_start_review",
+    "application_submit",
+    "application_withdraw",
+    "offering_cancel",
+    "offering_close",
+    "offering_open",
+    "offering_registered",
+    "offerings_close_due",
+    "security_token_configured",
+    "security_token_deployed",
+    "security_token_failed",
+    "subscription_create",
+    "subscription_funded",
+    "subscription_funding_failed",
+    "subscription_withdraw",
+    "subscriptions_refund_failed",
+    "subscriptions_refunded",
+]

@@ -1,0 +1,339 @@
+"""Financing applications: saving any instrument's terms, submitting, review and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import COMPLIANCE_ROLES, Role
+from accounts.models import User
+from compliance.audit import audit_record, status_transition
+from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing.choices import (
+    APPLICATION_TRANSITIONS,
+    EDITABLE_APPLICATION_STATUSES,
+    ApplicationStatus,
+    Currency,
+    Instrument,
+)
+from financing.models import Application, Terms
+from financing.schedules import lease_rate_from_rental, terms_from_mapping
+from financing.services.offerings import offering_create
+from issuers.choices import KybStatus
+from issuers.models import Company
+
+CENT = Decimal("0.01")
+
+MAX_AMOUNT = Decimal("10000000000")  # HKD 10bn: anything larger is a typing mistake
+
+# Which schedule fields each instrument takes (the rest are refused by the schedule module anyway).
+SCHEDULE_FIELDS = {
+    Instrument.BOND: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "day_count",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.LOAN: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "amortization",
+        "grace_periods",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.LEASE: (
+        "annual_rate",
+        "start_date",
+        "maturity_date",
+        "term_months",
+        "frequency",
+        "residual_value",
+        "payment_timing",
+        "business_day_convention",
+        "calendar",
+    ),
+    Instrument.EQUITY: (),
+}
+
+TERM_FIELDS = (
+    "unit_price",
+    "annual_rate",
+    "start_date",
+    "maturity_date",
+    "term_months",
+    "frequency",
+    "amortization",
+    "grace_periods",
+    "day_count",
+    "business_day_convention",
+    "calendar",
+    "residual_value",
+    "payment_timing",
+    "share_class",
+    "pre_money_valuation",
+    "asset_description",
+)
+
+UNIT_LABEL = {
+    Instrument.BOND: "face value",
+    Instrument.EQUITY: "price per share",
+    Instrument.LOAN: "participation unit",
+    Instrument.LEASE: "participation unit",
+}
+
+
+def _money_errors(values: Mapping[str, Decimal | None]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            errors[name] = "This field is required."
+        elif value <= 0:
+            errors[name] = "Must be more than zero."
+        elif value != value.quantize(CENT):
+            errors[name] = "Use at most two decimal places."
+        elif value > MAX_AMOUNT:
+            errors[name] = "That is more than the platform accepts (10 billion)."
+    return errors
+
+
+def _as_schedule_input(value: object) -> object:
+    """The schedule module's API takes decimals as strings and dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _terms_errors(
+    instrument: Instrument, currency: str, target_amount: Decimal, terms: Mapping[str, Any]
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Validate an instrument's terms; returns (messages by field, the values to store)."""
+    errors: dict[str, list[str]] = {}
+    stored: dict[str, Any] = {}
+    if instrument == Instrument.EQUITY:
+        share_class = str(terms.get("share_class") or "").strip()
+        if not share_class:
+            errors["share_class"] = ["Name the share class (e.g. ordinary, preferred A)."]
+        pre_money = terms.get("pre_money_valuation")
+        for name, message in _money_errors({"pre_money_valuation": pre_money}).items():
+            errors[name] = [message]
+        return errors, {"share_class": share_class, "pre_money_valuation": pre_money}
+    wanted = SCHEDULE_FIELDS[instrument]
+    given = {
+        name: _as_schedule_input(terms.get(name)) for name in wanted if terms.get(name) not in (None, "")
+    }
+    if instrument == Instrument.LEASE:
+        stored["asset_description"] = str(terms.get("asset_description") or "").strip()
+        if not stored["asset_description"]:
+            errors["asset_description"] = ["Describe the leased asset."]
+        if terms.get("rental") not in (None, "") and "annual_rate" not in given:
+            try:
+                given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
+    try:
+        parsed = terms_from_mapping(
+            {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
+        )
+    except ValidationFailed as exc:
+        for name, messages in exc.fields.items():
+            errors.setdefault("target_amount" if name == "principal" else name, []).extend(messages)
+        return errors, stored
+    stored.update({name: getattr(parsed, name) for name in wanted})
+    stored["amortization"] = parsed.resolved_amortization
+    return errors, stored
+
+
+@transaction.atomic
+def application_save(
+    *,
+    user: User,
+    application_id: int | None = None,
+    instrument: str,
+    title: str,
+    currency: str,
+    target_amount: Decimal,
+    minimum_amount: Decimal,
+    use_of_proceeds: str,
+    terms: Mapping[str, Any],
+) -> Application:
+    """Create or edit an application of any instrument (while it is a draft or changes were requested)."""
+    company = Company.objects.filter(representative=user).first()
+    if user.role != Role.SME or company is None:
+        raise PermissionDenied("Only an SME representative with a company profile can apply.")
+    if company.kyb_status != KybStatus.VERIFIED:
+        raise ValidationFailed("Your company must pass KYB before it can apply for financing.")
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if instrument not in Instrument.values:
+        add("instrument", "Choose equity, loan, bond or lease.")
+    if not title.strip():
+        add("title", "Give the application a title.")
+    if currency not in Currency.values:
+        add("currency", "Choose HKD, CNY, MOP or USD.")
+    if not use_of_proceeds.strip():
+        add("use_of_proceeds", "Say what the money will be used for.")
+    unit_price = terms.get("unit_price")
+    money = {"target_amount": target_amount, "minimum_amount": minimum_amount, "unit_price": unit_price}
+    for name, message in _money_errors(money).items():
+        add(name, message)
+    if unit_price is not None and not errors.keys() & money.keys():
+        label = UNIT_LABEL[Instrument(instrument)] if instrument in Instrument.values else "unit price"
+        if minimum_amount > target_amount:
+            add("minimum_amount", "The minimum raise cannot exceed the target.")
+        if target_amount % unit_price:
+            add("target_amount", f"The target must be a whole number of units of the {label}.")
+        if minimum_amount % unit_price:
+            add("minimum_amount", f"The minimum must be a whole number of units of the {label}.")
+    stored: dict[str, Any] = {}
+    if instrument in Instrument.values and currency in Currency.values and "target_amount" not in errors:
+        term_errors, stored = _terms_errors(Instrument(instrument), currency, target_amount, terms)
+        for name, messages in term_errors.items():
+            for message in messages:
+                add(name, message)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    common = {
+        "instrument": instrument,
+        "title": title.strip(),
+        "currency": currency,
+        "target_amount": target_amount,
+        "minimum_amount": minimum_amount,
+        "use_of_proceeds": use_of_proceeds.strip(),
+    }
+    defaults = Terms()  # every field at its default, so fields of another instrument are reset
+    values = {name: getattr(defaults, name) for name in TERM_FIELDS}
+    values.update(stored, unit_price=unit_price)
+    if application_id is None:
+        application = Application.objects.create(company=company, **common)
+        Terms.objects.create(application=application, **values)
+        audit_record(actor=user, action="application_created", obj=application)
+        return application
+    application = _own_application(user, application_id)
+    if application.status not in EDITABLE_APPLICATION_STATUSES:
+        raise Conflict(f"The application is {application.get_status_display().lower()} and cannot change.")
+    Application.objects.filter(pk=application.pk).update(**common, updated_at=timezone.now())
+    Terms.objects.update_or_create(application=application, defaults=values)
+    audit_record(actor=user, action="application_updated", obj=application)
+    application.refresh_from_db()
+    return application
+
+
+def _own_application(user: User, application_id: int) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .filter(pk=application_id, company__representative=user)
+        .first()
+    )
+    if application is None:
+        raise NotFound("No such application.")
+    return application
+
+
+@transaction.atomic
+def application_submit(*, user: User, application_id: int) -> Application:
+    """Send a draft (or changed) application to compliance."""
+    application = _own_application(user, application_id)
+    status_transition(
+        application,
+        to=ApplicationStatus.SUBMITTED,
+        transitions=APPLICATION_TRANSITIONS,
+        actor=user,
+        extra={"submitted_at": timezone.now()},
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, user: User, application_id: int) -> Application:
+    """The SME takes its application back before a decision."""
+    application = _own_application(user, application_id)
+    status_transition(
+        application, to=ApplicationStatus.WITHDRAWN, transitions=APPLICATION_TRANSITIONS, actor=user
+    )
+    return application
+
+
+@transaction.atomic
+def application_start_review(*, actor: User, application_id: int) -> Application:
+    """A compliance officer takes a submitted application into review (the SME sees who and when)."""
+    if actor.role not in COMPLIANCE_ROLES:
+        raise PermissionDenied("Only compliance staff review applications.")
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    status_transition(
+        application,
+        to=ApplicationStatus.UNDER_REVIEW,
+        transitions=APPLICATION_TRANSITIONS,
+        actor=actor,
+        extra={"reviewed_by": actor},
+    )
+    return application
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    actor: User,
+    application_id: int,
+    decision: str,
+    reason: str = "",
+    closes_at: datetime | None = None,
+    professional_investors_only: bool = True,
+) -> Application:
+    """Approve (creating the offering and deploying its token), reject, or request changes."""
+    if actor.role not in COMPLIANCE_ROLES:
+        raise PermissionDenied("Only compliance staff decide applications.")
+    targets = {
+        "approve": ApplicationStatus.APPROVED,
+        "reject": ApplicationStatus.REJECTED,
+        "request_changes": ApplicationStatus.CHANGES_REQUESTED,
+    }
+    if decision not in targets:
+        raise ValidationFailed(
+            "Choose approve, reject or request changes.", fields={"decision": "Unknown decision."}
+        )
+    if decision != "approve" and not reason.strip():
+        raise ValidationFailed("Say why.", fields={"reason": "A reason is required for this decision."})
+    now = timezone.now()
+    if decision == "approve":
+        closes_at = closes_at or now + timedelta(days=14)
+        if closes_at <= now:
+            raise ValidationFailed(
+                "The offering must close in the future.", fields={"closes_at": "Must be in the future."}
+            )
+    application = Application.objects.select_for_update().filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    status_transition(
+        application,
+        to=targets[decision],
+        transitions=APPLICATION_TRANSITIONS,
+        actor=actor,
+        reason=reason,
+        extra={"decision_reason": reason, "reviewed_by": actor},
+    )
+    if decision == "approve":
+        assert closes_at is not None
+        offering_create(
+            application, closes_at=closes_at, professional_investors_only=professional_investors_only
+        )
+    return application

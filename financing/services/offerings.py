@@ -1,0 +1,298 @@
+"""Offerings: creation at approval, token set-up on chain, opening, cancelling, closing (also when due)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from compliance.audit import audit_record, status_transition
+from config.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from financing.allotment import allot_pro_rata
+from financing.choices import (
+    SUBSCRIPTION_TRANSITIONS,
+    Currency,
+    OfferingStatus,
+    SubscriptionStatus,
+)
+from financing.models import Allotment, Application, Offering, OfferingCloseRetry, Subscription
+from financing.services.common import (
+    INTENT_CONFIGURE_SECURITY_TOKEN,
+    INTENT_DEPLOY_SECURITY_TOKEN,
+    PROFESSIONAL_INVESTOR_CLASS,
+    base_units,
+    offering_move,
+    require_staff,
+    token_address,
+)
+from financing.services.settlement import settle_in_batches
+from financing.services.subscriptions import refuse_while_funding, subscriptions_end
+from tokens import services as token_services
+from tokens.choices import ContractKind, WalletKind
+from tokens.models import ChainTransaction
+from tokens.selectors import platform_contract, platform_wallet
+
+logger = logging.getLogger(__name__)
+
+
+def _token_symbol(application: Application) -> str:
+    letters = re.sub(r"[^A-Z]", "", application.company.legal_name_en.upper())[:4] or "SME"
+    return f"{letters}{application.pk}"
+
+
+def offering_create(
+    application: Application, *, closes_at: datetime, professional_investors_only: bool
+) -> Offering:
+    if application.currency != Currency.HKD:
+        raise ValidationFailed(
+            "Offerings settle in the HKD stablecoin: only HKD applications can become offerings for now. "
+            "Request changes so the SME can restate the raise in HKD.",
+            fields={"decision": "Not possible for a non-HKD application yet."},
+        )
+    terms = application.terms
+    units_offered = terms.units
+    cap = int(
+        (units_offered * settings.MAX_OFFERING_OVERSUBSCRIPTION).to_integral_value(rounding=ROUND_FLOOR)
+    )
+    token = token_services.contract_deploy(
+        kind=ContractKind.SECURITY_TOKEN,
+        label=f"{application.title} token",
+        args=[
+            application.title[:64],
+            _token_symbol(application),
+            platform_contract(ContractKind.IDENTITY_REGISTRY).address,
+            platform_contract(ContractKind.TIMELOCK).address,  # admin and agent: behind the delay
+            platform_wallet(WalletKind.REGISTRAR).address,  # compliance: sets the token's rules
+            platform_wallet(WalletKind.AGENT).address,  # pauser: an emergency pause is immediate
+            platform_contract(ContractKind.SETTLEMENT).address,  # minter
+        ],
+        intent=INTENT_DEPLOY_SECURITY_TOKEN,
+        key=f"deploy:security_token:application:{application.pk}",
+    )
+    offering = Offering.objects.create(
+        application=application,
+        token=token,
+        currency=application.currency,
+        unit_price=terms.unit_price,
+        units_offered=units_offered,
+        minimum_units=int(application.minimum_amount / terms.unit_price),
+        subscription_cap_units=max(cap, units_offered),
+        professional_investors_only=professional_investors_only,
+        closes_at=closes_at,
+    )
+    audit_record(actor=None, action="offering_created", obj=offering, to_status=offering.status)
+    return offering
+
+
+def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The token exists: apply the offering's transfer rules, or register the offering at once."""
+    token = token_services.contract_mark_deployed(tx, receipt)
+    offering = Offering.objects.select_for_update().get(token=token)
+    if offering.professional_investors_only:
+        token_services.contract_call(
+            target=token,
+            function="setRules",
+            args=[PROFESSIONAL_INVESTOR_CLASS, 0, 0, 0],
+            intent=INTENT_CONFIGURE_SECURITY_TOKEN,
+            key=f"configure:security_token:{token.pk}:professional_only",
+            reference=f"professional investors only on {token.label}",
+        )
+    else:
+        _offering_register(offering)
+
+
+def security_token_configured(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The token's rules are in force: register the offering with the Settlement contract."""
+    _offering_register(Offering.objects.select_for_update().get(token_id=tx.contract_id))
+
+
+def _offering_register(offering: Offering) -> None:
+    """Propose the offering's terms (token -> issuer, unit price, payment token, settle-by) to the timelock.
+
+    Once executed, the Settlement contract computes every payment from these terms and pays only this
+    issuer; nobody can name another payee or amount.
+    """
+    application = offering.application
+    issuer = application.company.wallet
+    if issuer is None:
+        raise Conflict("The issuer has no wallet; verify the company first.")
+    token = token_address(offering)
+    settle_by = offering.closes_at + timedelta(days=settings.SETTLEMENT_WINDOW_DAYS)
+    token_services.admin_operation_propose(
+        target=platform_contract(ContractKind.SETTLEMENT),
+        function="registerOffering",
+        args=[
+            token,
+            issuer.address,
+            platform_contract(ContractKind.PAYMENT_TOKEN).address,
+            base_units(offering.unit_price),
+            int(settle_by.timestamp()),
+        ],
+        key=f"register:offering:{offering.pk}:{token}",
+        reference=f"register offering {offering.pk} ({application.title})",
+        subject_address=token,
+    )
+
+
+def offering_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The Settlement contract knows the offering's terms: it is ready to open."""
+    offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
+    offering_move(offering, OfferingStatus.READY, actor=None)
+
+
+def security_token_failed(tx: ChainTransaction) -> None:
+    """The chain refused the token's deployment, rules or registration: the offering cannot proceed."""
+    if tx.intent == INTENT_DEPLOY_SECURITY_TOKEN:
+        token_services.contract_mark_failed(tx)
+        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+    elif tx.intent == INTENT_CONFIGURE_SECURITY_TOKEN:
+        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
+    else:
+        offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
+    offering_move(offering, OfferingStatus.CANCELLED, actor=None, reason=f"Token set-up failed: {tx.error}")
+
+
+@transaction.atomic
+def offering_open(*, actor: User, offering_id: int) -> Offering:
+    """Open a ready offering for subscriptions."""
+    require_staff(actor)
+    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    if offering.closes_at <= timezone.now():
+        raise Conflict("The offering's closing time has passed; it cannot open.")
+    offering_move(offering, OfferingStatus.OPEN, actor=actor, opened_at=timezone.now())
+    return offering
+
+
+@transaction.atomic
+def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offering:
+    """Staff call off an offering before it closes; every subscription's escrow goes back to its investor."""
+    require_staff(actor)
+    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    refuse_while_funding(offering)
+    reason = reason.strip() or "Cancelled by the platform before closing."
+    offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=timezone.now())
+    active = list(
+        Subscription.objects.select_for_update()
+        .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
+        .order_by("pk")
+    )
+    subscriptions_end(active, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
+    return offering
+
+
+def offering_close(*, actor: User | None, offering_id: int) -> Offering:
+    """Close: below the soft cap cancel (escrow refunded); otherwise allot (pro rata when oversubscribed)
+    and settle from escrow.
+
+    Returns the offering as it stands after the commit (settlement may already have run in-process).
+    """
+    _offering_close(actor=actor, offering_id=offering_id)
+    return Offering.objects.get(pk=offering_id)
+
+
+@transaction.atomic
+def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
+    if actor is not None:
+        require_staff(actor)
+    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound("No such offering.")
+    if offering.status != OfferingStatus.OPEN:
+        raise Conflict(
+            f"The offering is {offering.get_status_display().lower()}; only an open one can close."
+        )
+    refuse_while_funding(offering)
+    subscriptions = list(
+        Subscription.objects.select_for_update()
+        .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
+        .order_by("pk")
+    )
+    subscribed = sum(s.units for s in subscriptions)
+    now = timezone.now()
+    if subscribed < offering.minimum_units:
+        reason = f"Soft cap missed: {subscribed} of at least {offering.minimum_units} units subscribed."
+        offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=now)
+        subscriptions_end(subscriptions, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
+        return offering
+    offering_move(offering, OfferingStatus.CLOSED, actor=actor, closed_at=now)
+    allotted = allot_pro_rata([(s.pk, s.units) for s in subscriptions], offering.units_offered)
+    allotments: list[Allotment] = []
+    for subscription in subscriptions:
+        units = allotted[subscription.pk]
+        if units == 0:
+            continue
+        status_transition(
+            subscription, to=SubscriptionStatus.ALLOTTED, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor
+        )
+        amount = offering.unit_price * units
+        allotments.append(
+            Allotment.objects.create(
+                subscription=subscription,
+                offering=offering,
+                units=units,
+                amount=amount,
+                payment_base_units=base_units(amount),
+            )
+        )
+    subscriptions_end(
+        [s for s in subscriptions if allotted[s.pk] == 0], to=SubscriptionStatus.NOT_ALLOTTED, actor=actor
+    )
+    settle_in_batches(offering, allotments)
+    return offering
+
+
+# Back-off of the scheduled close after a failure: 1, 2, 4 ... minutes, at most an hour.
+CLOSE_RETRY_FIRST_DELAY = timedelta(minutes=1)
+
+CLOSE_RETRY_MAX_DELAY = timedelta(hours=1)
+
+
+def offerings_close_due() -> list[int]:
+    """Close every open offering past its closing time (a failed one backs off); returns the ids tried."""
+    now = timezone.now()
+    due = list(
+        Offering.objects.filter(status=OfferingStatus.OPEN, closes_at__lte=now)
+        .exclude(close_retry__next_attempt_at__gt=now)
+        .values_list("pk", flat=True)
+    )
+    for offering_id in due:
+        # One offering's trouble (chain down, missing wallet) must not hold up the others.
+        try:
+            offering_close(actor=None, offering_id=offering_id)
+        except Exception as exc:
+            if not Offering.objects.filter(pk=offering_id, status=OfferingStatus.OPEN).exists():
+                continue  # closed meanwhile by staff: nothing to retry
+            failed = OfferingCloseRetry.objects.filter(offering_id=offering_id).first()
+            attempts = (failed.attempts if failed else 0) + 1
+            delay = min(CLOSE_RETRY_FIRST_DELAY * 2 ** min(attempts - 1, 6), CLOSE_RETRY_MAX_DELAY)
+            failed_at = timezone.now()
+            error = exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}"
+            OfferingCloseRetry.objects.update_or_create(
+                offering_id=offering_id,
+                defaults={
+                    "attempts": attempts,
+                    "next_attempt_at": failed_at + delay,
+                    "last_error": error,
+                    "last_failed_at": failed_at,
+                },
+            )
+            logger.exception(
+                "closing due offering %s failed (attempt %s); next attempt in %s",
+                offering_id,
+                attempts,
+                delay,
+            )
+    # Closed by this run or by staff, or cancelled: nothing is left to retry.
+    OfferingCloseRetry.objects.exclude(offering__status=OfferingStatus.OPEN).delete()
+    return due
