@@ -365,3 +365,33 @@ def test_staff_can_call_off_an_open_offering_and_nobody_pays(round_actors):
     assert payment_balance(flows.profile_of(investor).wallet.address) == Decimal("50000.00")
     with pytest.raises(Conflict):
         offering_cancel(actor=operator, offering_id=offering.pk)
+
+
+def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_its_units(
+    round_actors, monkeypatch
+):
+    from financing.services import subscriptions
+
+    officer, _, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("10000"))
+    # A stale balance read (the fault injected): the platform thinks the wallet holds enough.
+    monkeypatch.setattr(subscriptions, "payment_balance", lambda address: Decimal("10000000"))
+
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=50)
+
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.FAILED
+    assert subscription.failure_reason == "The paying wallet does not hold enough HKD."
+    assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
+    wallet = flows.profile_of(investor).wallet.address
+    assert payment_balance(wallet) == Decimal("10000.00")  # nothing left the wallet
+    settlement = platform_contract(ContractKind.SETTLEMENT).address
+    assert (
+        tokens_chain.call("Settlement", settlement, "escrowOf", offering.token.address, subscription.pk)[1]
+        == 0
+    )
+    monkeypatch.undo()
+    # The investor can subscribe again, within what the wallet holds.
+    again = subscription_create(user=investor, offering_id=offering.pk, units=10)
+    again.refresh_from_db()
+    assert again.status == SubscriptionStatus.ACTIVE
