@@ -251,7 +251,7 @@ def test_a_user_holds_at_most_the_configured_number_of_live_keys(officer, settin
     [
         ({"name": "x", "expires_in_days": 366}, "expires_in_days"),
         ({"name": "x", "expires_in_days": 0}, "expires_in_days"),
-        ({"name": "x", "expires_in_days": "３"}, "expires_in_days"),
+        ({"name": "x", "expires_in_days": "\uff13"}, "expires_in_days"),
         ({"name": "   "}, "name"),
         ({"name": "x" * 65}, "name"),
         ({"name": "evil\u202ename"}, "name"),
@@ -330,7 +330,8 @@ def test_the_page_refuses_bad_input_and_a_post_without_the_csrf_token(db):
     token = browser.get(reverse("accounts:profile")).context["csrf_token"]
     assert browser.post(reverse("accounts:api_key_create"), {"name": "no token"}).status_code == 403
     refused = browser.post(
-        reverse("accounts:api_key_create"), {"name": "", "expires_in_days": "9999", "csrfmiddlewaretoken": token}
+        reverse("accounts:api_key_create"),
+        {"name": "", "expires_in_days": "9999", "csrfmiddlewaretoken": token},
     )
     assert refused.status_code == 400
     assert not ApiKey.objects.exists()
