@@ -176,7 +176,10 @@ def _screen_name(
     version: SanctionsList, *, name: str, entity_type: str, birth_year: int | None
 ) -> ScreeningResult:
     if entity_type not in PartyType.values:
-        raise ValidationFailed(fields={"entity_type": f"Choose one of: {', '.join(PartyType.values)}."})
+        choose = f"Choose one of: {', '.join(PartyType.values)}."
+        raise ValidationFailed(
+            f"Unknown entity_type {entity_type!r}. {choose}", fields={"entity_type": choose}
+        )
     matches = screening_index(version).search(
         name,
         entity_type=entity_type,

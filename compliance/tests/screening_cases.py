@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from compliance.screening.matcher import ScreeningIndex, list_entry
 from compliance.screening.sdn import SdnEntry, parse
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,21 @@ def sdn_file() -> Path:
 def sdn_entries() -> list[SdnEntry]:
     """Every entry of the shipped list."""
     return list(parse(sdn_file().read_bytes()))
+
+
+def sdn_index(entries: list[SdnEntry]) -> ScreeningIndex:
+    """The matching index of parsed entries (the service builds the same from the stored tokens)."""
+    return ScreeningIndex(
+        list_entry(
+            list_id=e.list_id,
+            name=e.name,
+            entry_type=e.entry_type,
+            program=e.program,
+            birth_years=e.birth_years,
+            aliases=e.aliases,
+        )
+        for e in entries
+    )
 
 
 @dataclass(frozen=True)

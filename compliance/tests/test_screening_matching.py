@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from compliance.screening import sdn
-from compliance.screening.matcher import ScreeningIndex, list_entry
+from compliance.screening.matcher import ScreeningIndex
 from compliance.screening.normalise import name_tokens, transliterate
 from compliance.tests import screening_cases
-from compliance.tests.screening_cases import Case, ordinary_cases, sdn_entries, variant_cases
+from compliance.tests.screening_cases import Case, ordinary_cases, sdn_entries, sdn_index, variant_cases
 
 THRESHOLD = 85  # the default of SANCTIONS_MATCH_THRESHOLD
 
@@ -23,17 +23,7 @@ def entries() -> list[sdn.SdnEntry]:
 
 @pytest.fixture(scope="module")
 def index(entries) -> ScreeningIndex:
-    return ScreeningIndex(
-        list_entry(
-            list_id=e.list_id,
-            name=e.name,
-            entry_type=e.entry_type,
-            program=e.program,
-            birth_years=e.birth_years,
-            aliases=e.aliases,
-        )
-        for e in entries
-    )
+    return sdn_index(entries)
 
 
 def found(index: ScreeningIndex, case: Case) -> list[str]:
@@ -61,7 +51,8 @@ def test_legal_form_words_carry_no_weight_in_any_script():
 
 def test_the_parser_reads_aliases_wallets_and_birth_years_from_the_remarks():
     row = [
-        "25308", "YAN, Xiaobing", "individual", "SDNTK", "-0- ", "-0- ", "-0- ", "-0- ", "-0- ", "-0- ", "-0- ",
+        *("25308", "YAN, Xiaobing", "individual", "SDNTK"),
+        *["-0- "] * 7,
         "DOB 25 Mar 1977; alt. DOB 1960 to 1961; Digital Currency Address - XBT 12QtD5BFw; "
         "alt. Digital Currency Address - ETH 0xAbC123; a.k.a. 'YAN, Xiao Bing'; f.k.a. 'XB'.",
     ]  # fmt: skip
@@ -72,7 +63,9 @@ def test_the_parser_reads_aliases_wallets_and_birth_years_from_the_remarks():
     assert entry.wallets == (("XBT", "12QtD5BFw"), ("ETH", "0xAbC123"))
     assert entry.birth_years == (1960, 1961, 1977)
     entity = sdn.parse_row(["36", "AEROCARIBBEAN AIRLINES", "-0- ", "CUBA", *["-0- "] * 8])
-    assert entity is not None and entity.entry_type == "entity" and entity.remarks == ""
+    assert entity is not None
+    assert entity.entry_type == "entity"
+    assert entity.remarks == ""
     assert sdn.parse_row(["\x1a"]) is None  # the file's end-of-file mark
 
 
@@ -95,7 +88,9 @@ def test_a_birth_year_far_from_the_listed_one_drops_the_hit_and_a_near_one_keeps
     entry = next(e for e in entries if e.name == "YAN, Xiaobing")
     assert entry.birth_years == (1977,)
     for year, kept in [(1976, True), (1977, True), (1978, True), (1975, False), (1990, False), (None, True)]:
-        assert (entry.list_id in found(index, Case("dob", "Xiaobing Yan", "individual", birth_year=year))) is kept
+        assert (
+            entry.list_id in found(index, Case("dob", "Xiaobing Yan", "individual", birth_year=year))
+        ) is kept
 
 
 def test_individuals_and_organizations_are_kept_apart(index):
@@ -111,8 +106,12 @@ def test_quality_on_cases_built_from_the_real_list(index, entries):
         figures[kind] = (hits, len(cases))
     ordinary = ordinary_cases()
     flagged = [case.name for case in ordinary if found(index, case)]
-    report = "; ".join(f"{kind}: {hits}/{total} = {hits / total:.1%}" for kind, (hits, total) in figures.items())
-    report += f"; ordinary GBA names flagged: {len(flagged)}/{len(ordinary)} = {len(flagged) / len(ordinary):.1%}"
+    report = "; ".join(
+        f"{kind}: {hits}/{total} = {hits / total:.1%}" for kind, (hits, total) in figures.items()
+    )
+    report += (
+        f"; ordinary GBA names flagged: {len(flagged)}/{len(ordinary)} = {len(flagged) / len(ordinary):.1%}"
+    )
     print(f"\nScreening quality at threshold {THRESHOLD}: {report}")
     for kind, (hits, total) in figures.items():
         assert total >= 150, f"{kind}: only {total} cases were built"
