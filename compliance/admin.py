@@ -10,7 +10,10 @@ from compliance.models import (
     AuditCheckpoint,
     AuditEvent,
     InvestorProfile,
+    SanctionsEntry,
     SanctionsList,
+    SanctionsName,
+    SanctionsWallet,
     Screening,
     ScreeningRun,
 )
@@ -84,6 +87,27 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 @admin.register(SanctionsList)
 class SanctionsListAdmin(ReadOnlyAdmin):
     list_display = ["pk", "source", "name", "imported_at", "entry_count", "alias_count", "wallet_count"]
+
+
+@admin.register(SanctionsEntry)
+class SanctionsEntryAdmin(ReadOnlyAdmin):
+    list_display = ["list_id", "name", "entry_type", "program", "sanctions_list"]
+    list_filter = ["entry_type", "sanctions_list"]
+    search_fields = ["list_id", "name"]
+
+
+@admin.register(SanctionsName)
+class SanctionsNameAdmin(ReadOnlyAdmin):
+    list_display = ["name", "is_alias", "tokens", "entry"]
+    search_fields = ["name", "tokens"]
+    list_select_related = ["entry"]
+
+
+@admin.register(SanctionsWallet)
+class SanctionsWalletAdmin(ReadOnlyAdmin):
+    list_display = ["address", "currency", "entry", "sanctions_list"]
+    search_fields = ["address_key"]
+    list_select_related = ["entry", "sanctions_list"]
 
 
 @admin.register(ScreeningRun)
