@@ -206,6 +206,7 @@ INDUSTRIES = [
     *("Robotics", "Electronics", "Precision Machinery", "Biotech", "Logistics", "Textiles"),
     *("Optoelectronics", "Food Products", "Smart Home", "New Energy", "Semiconductor", "Packaging"),
     *("Medical Devices", "Software", "Furniture", "Ceramics", "Printing", "Auto Parts"),
+    *("Trading", "International Trading", "Shipping", "Import and Export", "Petrochemical", "Energy"),
 ]
 FORMS = [
     "Limited",
@@ -217,7 +218,9 @@ FORMS = [
 ]
 ZH_PLACES = _words("深圳市 广州市 东莞市 佛山市 珠海市 香港 澳门 中山市")
 ZH_BRANDS = _words("华星 金龙 天宇 明达 新和 恒泰 瑞丰 凯达 远翔 百花")
-ZH_INDUSTRIES = _words("光电技术 电子科技 精密机械 生物科技 物流 纺织 智能家居 新能源 半导体 包装材料")
+ZH_INDUSTRIES = _words(
+    "光电技术 电子科技 精密机械 生物科技 物流 纺织 智能家居 新能源 半导体 包装材料 贸易 国际贸易 航运"
+)
 ZH_FORMS = ["有限公司", "股份有限公司", "科技有限公司"]
 
 
