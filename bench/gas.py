@@ -7,7 +7,6 @@ JSON object with every figure as its last line.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -21,11 +20,11 @@ from eth_account import Account  # noqa: E402
 from web3 import Web3  # noqa: E402
 from web3.contract import Contract  # noqa: E402
 
+from bench.sections import write_section  # noqa: E402
 from tokens.anvil import Anvil  # noqa: E402
 from tokens.tests.contracts.conftest import sign_authorization  # noqa: E402
 
 ARTIFACTS = ROOT / "tokens" / "artifacts"
-BENCHMARKS_DOC = ROOT / "docs" / "benchmarks.md"
 
 HK, CN, MO = 344, 156, 446
 PROFESSIONAL = 1
@@ -304,18 +303,6 @@ def markdown(summary: dict[str, Any], compiler: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str) -> None:
-    """Replace the "## Gas" section of docs/benchmarks.md (or append it), keeping the others."""
-    text = BENCHMARKS_DOC.read_text() if BENCHMARKS_DOC.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Gas[ \t]*\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    BENCHMARKS_DOC.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS_DOC.write_text(text.rstrip("\n") + "\n")
-
-
 def main() -> int:
     started = time.monotonic()
     with Anvil() as node:
@@ -324,7 +311,7 @@ def main() -> int:
     summary = summarise(result)
     compiler = artifact("SecurityToken")["compiler"]
     section = markdown(summary, compiler)
-    write_section(section)
+    write_section("Gas", section)
     print(section)
     summary["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(summary, sort_keys=True))

@@ -1,11 +1,22 @@
-"""Admin of compliance: investor profiles, and the audit trail strictly read-only."""
+"""Admin of compliance: investor profiles; the audit trail and sanctions screening strictly read-only."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from compliance.models import AuditChainHead, AuditCheckpoint, AuditEvent, InvestorProfile
+from compliance.models import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEvent,
+    InvestorProfile,
+    SanctionsEntry,
+    SanctionsList,
+    SanctionsName,
+    SanctionsWallet,
+    Screening,
+    ScreeningRun,
+)
 
 
 @admin.register(InvestorProfile)
@@ -71,3 +82,42 @@ class AuditChainHeadAdmin(ReadOnlyAdmin):
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["last_event_id", "verified_at", "full_verified_at", "broken_at"]
+
+
+@admin.register(SanctionsList)
+class SanctionsListAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "source", "name", "imported_at", "entry_count", "alias_count", "wallet_count"]
+
+
+@admin.register(SanctionsEntry)
+class SanctionsEntryAdmin(ReadOnlyAdmin):
+    list_display = ["list_id", "name", "entry_type", "program", "sanctions_list"]
+    list_filter = ["entry_type", "sanctions_list"]
+    search_fields = ["list_id", "name"]
+
+
+@admin.register(SanctionsName)
+class SanctionsNameAdmin(ReadOnlyAdmin):
+    list_display = ["name", "is_alias", "tokens", "entry"]
+    search_fields = ["name", "tokens"]
+    list_select_related = ["entry"]
+
+
+@admin.register(SanctionsWallet)
+class SanctionsWalletAdmin(ReadOnlyAdmin):
+    list_display = ["address", "currency", "entry", "sanctions_list"]
+    search_fields = ["address_key"]
+    list_select_related = ["entry", "sanctions_list"]
+
+
+@admin.register(ScreeningRun)
+class ScreeningRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "sanctions_list", "status", "done", "total", "hits", "started_at", "finished_at"]
+    list_filter = ["status"]
+
+
+@admin.register(Screening)
+class ScreeningAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "created_at", "actor", "subject", "name", "wallet_address", "decision", "run"]
+    list_filter = ["decision", "subject"]
+    search_fields = ["name", "wallet_address", "party_ref"]

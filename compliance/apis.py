@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django_countries import countries
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,6 +15,8 @@ from accounts.permissions import has_role
 from compliance import selectors, services
 from compliance.choices import InvestorType
 from compliance.models import InvestorProfile
+from compliance.screening.choices import Decision, PartyType
+from compliance.screening.services import screening_record
 from config import api_fields
 from config.errors import NotFound
 from config.schema import refusals
@@ -156,6 +159,58 @@ class AuditVerifyApi(APIView):
                     "verified_at": checkpoint.verified_at if checkpoint else None,
                     "full_verified_at": checkpoint.full_verified_at if checkpoint else None,
                     "unverified_events": status.unverified,
+                }
+            ).data
+        )
+
+
+class ScreeningHitOutput(serializers.Serializer):
+    list_id = serializers.CharField(help_text="The list's own id of the entry (the SDN entry number).")
+    name = serializers.CharField(help_text="The entry's name as the list writes it.")
+    score = serializers.IntegerField(help_text="0-100: how closely the screened name matches the entry.")
+    program = serializers.CharField(help_text="The sanctions programme(s) of the entry.")
+
+
+class ScreeningOutput(serializers.Serializer):
+    screening_id = serializers.IntegerField(help_text="The recorded screening.")
+    list_version = serializers.CharField(help_text="The list version screened against (its file's name).")
+    list_sha256 = serializers.CharField(help_text="The SHA-256 of that version's file.")
+    hits = ScreeningHitOutput(many=True)
+    decision = serializers.ChoiceField(choices=Decision.values)
+
+
+class ScreeningApi(APIView):
+    """Screen a name against the latest sanctions list version (compliance); every screening is recorded."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    class ScreeningInput(serializers.Serializer):
+        name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
+        entity_type = serializers.ChoiceField(choices=PartyType.values)
+        birth_year = api_fields.IntegerField(min_value=1900, max_value=2100, required=False, allow_null=True)
+        country = api_fields.CharField(
+            max_length=2, required=False, allow_blank=True, help_text="ISO 3166 code, e.g. HK."
+        )
+
+        def validate_country(self, value: str) -> str:
+            value = value.upper()
+            if value and value not in dict(countries):
+                raise serializers.ValidationError("Give a two-letter ISO country code, e.g. HK.")
+            return value
+
+    @extend_schema(request=ScreeningInput, responses={200: ScreeningOutput, **refusals(400, 409, 413, 415)})
+    def post(self, request: Request) -> Response:
+        data = self.ScreeningInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        screening, result = screening_record(actor=request.user, **data.validated_data)
+        return Response(
+            ScreeningOutput(
+                {
+                    "screening_id": screening.pk,
+                    "list_version": result.list_version.name,
+                    "list_sha256": result.list_version.sha256,
+                    "hits": result.hits_data(),
+                    "decision": result.decision,
                 }
             ).data
         )

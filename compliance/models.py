@@ -111,3 +111,26 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"verified through entry {self.last_event_id}"
+
+
+from compliance.screening.models import (  # noqa: E402  (the screening models belong to this app)
+    SanctionsEntry,
+    SanctionsList,
+    SanctionsName,
+    SanctionsWallet,
+    Screening,
+    ScreeningRun,
+)
+
+__all__ = [
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "InvestorProfile",
+    "SanctionsEntry",
+    "SanctionsList",
+    "SanctionsName",
+    "SanctionsWallet",
+    "Screening",
+    "ScreeningRun",
+]

@@ -9,3 +9,12 @@ from compliance import audit
 def audit_chain_verify(*, full: bool = False) -> int | None:
     """Verify the audit trail from its checkpoint (from the first entry with `full`); a break is logged."""
     return audit.audit_chain_verify(full=full)
+
+
+@shared_task(acks_late=True)
+def sanctions_rescreen(*, list_version_id: int) -> int | None:
+    """Screen every party against a list version, with progress on its run; the run's id."""
+    from compliance.screening.services import sanctions_rescreen as rescreen
+
+    run = rescreen(list_version_id=list_version_id)
+    return run.pk if run else None

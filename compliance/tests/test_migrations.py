@@ -27,7 +27,9 @@ def unkeyed_apps(transactional_db):
     apps = _migrate(UNKEYED)
     yield apps
     apps.get_model("compliance", "AuditEvent").objects.all().delete()
-    _migrate(KEYED)
+    _migrate(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )  # every later migration, for the next tests
 
 
 def _unkeyed_trail(apps, length):

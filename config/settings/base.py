@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_decimal, env_int, env_list, env_str
 from config.public_secrets import DEMO_AUDIT_HMAC_KEY, DEMO_SECRET_KEY
@@ -271,6 +272,13 @@ SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 # the demo and the tests only; production refuses it. Retired keys still verify the entries they signed.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", DEMO_AUDIT_HMAC_KEY)
 AUDIT_HMAC_RETIRED_KEYS = env_list("AUDIT_HMAC_RETIRED_KEYS", "")
+
+# Sanctions screening: a name scoring this (0-100) or more against a list entry is a potential match.
+SANCTIONS_MATCH_THRESHOLD = env_int("SANCTIONS_MATCH_THRESHOLD", 85, minimum=50)
+if SANCTIONS_MATCH_THRESHOLD > 100:
+    raise ImproperlyConfigured("SANCTIONS_MATCH_THRESHOLD is a score from 50 to 100.")
+# Who a re-screening on a new list version covers: a callable yielding compliance.screening.parties.Party.
+SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
