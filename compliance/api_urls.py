@@ -8,5 +8,6 @@ urlpatterns = [
     path("kyc/<int:profile_id>/chain-retry/", apis.KycChainRetryApi.as_view(), name="api-kyc-chain-retry"),
     path("kyb/<int:company_id>/decision/", apis.KybDecisionApi.as_view(), name="api-kyb-decision"),
     path("faucet/", apis.FaucetApi.as_view(), name="api-faucet"),
+    path("audit/", apis.AuditListApi.as_view(), name="api-audit"),
     path("audit/verify/", apis.AuditVerifyApi.as_view(), name="api-audit-verify"),
 ]
