@@ -100,6 +100,11 @@ class Person(models.Model):
     ownership_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, help_text="Shares or control held, 0 to 100."
     )
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Kept until at least this day, set when the relationship ends (empty while it lasts).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +140,11 @@ class Document(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Kept until at least this day, set when the relationship ends (empty while it lasts).",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

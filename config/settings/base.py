@@ -261,6 +261,8 @@ SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 # the demo and the tests only; production refuses it. Retired keys still verify the entries they signed.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", DEMO_AUDIT_HMAC_KEY)
 AUDIT_HMAC_RETIRED_KEYS = env_list("AUDIT_HMAC_RETIRED_KEYS", "")
+# Personal records are kept this many years after the relationship ends (AMLO: at least five).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=5)
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
