@@ -229,15 +229,7 @@ class AuditFilterInput(serializers.Serializer):
         return attrs
 
     def audit_filter(self) -> selectors.AuditFilter:
-        data = self.validated_data
-        return selectors.AuditFilter(
-            actor=data["actor"].strip(),
-            object_type=data["object_type"],
-            object_id=str(data["object_id"] or ""),
-            kind=data["kind"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-        )
+        return selectors.AuditFilter.of(self.validated_data)
 
 
 class AuditListApi(APIView):

@@ -116,12 +116,4 @@ class AuditFilterForm(forms.Form):
         """The filter the valid form describes (no filter while the form is invalid)."""
         if not self.is_valid():
             return AuditFilter()
-        data = self.cleaned_data
-        return AuditFilter(
-            actor=data["actor"].strip(),
-            object_type=data["object_type"],
-            object_id=str(data["object_id"] or ""),
-            kind=data["kind"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-        )
+        return AuditFilter.of(self.cleaned_data)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -49,6 +50,18 @@ class AuditFilter:
     kind: str = ""
     date_from: date | None = None
     date_to: date | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> AuditFilter:
+        """The filter a page form's or API input's cleaned data describes."""
+        return cls(
+            actor=(data.get("actor") or "").strip(),
+            object_type=data.get("object_type") or "",
+            object_id=str(data.get("object_id") or ""),
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
 
 
 def audit_events(

@@ -166,6 +166,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "entries": audit_entries(request.user, page.object_list),
         "form": form,
         "query": query.urlencode(),
+        "filtered": any(value for key, value in query.items()),
         "status": status,
         "broken_at": status.broken_at,
     }
