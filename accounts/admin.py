@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ApiKey, User
 
 
 @admin.register(User)
@@ -29,3 +29,28 @@ class UserAdmin(BaseUserAdmin):
         if not change:
             obj.email_confirmed_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys by owner and state; read-only, and never the digest (the secret itself is stored nowhere)."""
+
+    list_display = [
+        "name",
+        "display_prefix",
+        "user",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "lookup_id", "user__email"]
+    fields = ["user", "name", "display_prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are made by their owner, who alone sees the secret
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,4 +10,6 @@ urlpatterns = [
     path("auth/login/", apis.LoginApi.as_view(), name="api-login"),
     path("auth/logout/", apis.LogoutApi.as_view(), name="api-logout"),
     path("auth/me/", apis.MeApi.as_view(), name="api-me"),
+    path("auth/keys/", apis.ApiKeyListApi.as_view(), name="api-keys"),
+    path("auth/keys/<int:key_id>/revoke/", apis.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
 ]

@@ -1,4 +1,4 @@
-"""Account endpoints: CSRF token, sign up and confirm, log in, log out, who am I."""
+"""Account endpoints: CSRF token, sign up and confirm, log in, log out, who am I, API keys."""
 
 from __future__ import annotations
 
@@ -14,11 +14,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiKeyAuthentication
 from accounts.choices import SELF_SIGNUP_ROLES
-from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
+from accounts.models import ApiKey
+from accounts.selectors import api_keys_of
+from accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    user_confirmation_resend,
+    user_email_confirm,
+    user_login,
+    user_signup,
+)
 from config import api_fields
 from config.schema import refusals
-from config.text import NAME_MAX_LENGTH
+from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 SIGNUP_ANSWER = (
     "Thank you. We sent an email to this address: follow its link to confirm the address and log in."
@@ -144,3 +154,55 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(UserOutput(request.user).data)
+
+
+class ApiKeyOutput(serializers.Serializer):
+    """A key as it may be shown again: its prefix, never its secret."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(source="display_prefix", help_text="The key's public first part.")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True, help_text="Updated at most once a minute.")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedOutput(ApiKeyOutput):
+    key = serializers.CharField(help_text="The whole key. Shown this once: the platform keeps only its hash.")
+
+
+def _acting_key(request: Request) -> ApiKey | None:
+    return request.auth if isinstance(request.successful_authenticator, ApiKeyAuthentication) else None
+
+
+class ApiKeyListApi(APIView):
+    """Your API keys (list), or a new one (create: a signed-in session only, the key shown once)."""
+
+    class ApiKeyInput(serializers.Serializer):
+        name = api_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
+        expires_in_days = api_fields.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="Days until the key expires; default and most: the platform's maximum.",
+        )
+
+    @extend_schema(responses={200: ApiKeyOutput(many=True), **refusals()})
+    def get(self, request: Request) -> Response:
+        return Response(ApiKeyOutput(api_keys_of(request.user), many=True).data)
+
+    @extend_schema(request=ApiKeyInput, responses={201: ApiKeyCreatedOutput, **refusals(400, 409, 413, 415)})
+    def post(self, request: Request) -> Response:
+        data = self.ApiKeyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = api_key_create(user=request.user, **data.validated_data, acting_key=_acting_key(request))
+        body = {**ApiKeyOutput(created.api_key).data, "key": created.key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyRevokeApi(APIView):
+    """Revoke one of your API keys, at once; someone else's key answers 404."""
+
+    @extend_schema(request=None, responses={200: ApiKeyOutput, **refusals(404, 409)})
+    def post(self, request: Request, key_id: int) -> Response:
+        return Response(ApiKeyOutput(api_key_revoke(user=request.user, key_id=key_id)).data)

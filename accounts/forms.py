@@ -1,4 +1,4 @@
-"""Sign-up and log-in forms."""
+"""Sign-up, log-in and API key forms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django import forms
 
 from accounts.choices import SELF_SIGNUP_ROLES
 from config import form_fields
-from config.text import NAME_MAX_LENGTH
+from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 
 class SignupForm(forms.Form):
@@ -55,3 +55,19 @@ class ConfirmationResendForm(forms.Form):
     """Ask for a new email-confirmation link."""
 
     email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: what it is for and how long it lives."""
+
+    name = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        label="Name",
+        help_text="What will use it, e.g. the reporting script.",
+    )
+    expires_in_days = form_fields.IntegerField(
+        required=False,
+        min_value=1,
+        label="Expires in (days)",
+        help_text="Empty: the longest allowed.",
+    )

@@ -9,6 +9,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.choices import COMPLIANCE_ROLES, Role
+from config.text import SHORT_TEXT_MAX_LENGTH, visible_text
+
+# Every key starts with this, so secret scanners and people recognise one in a log or a commit.
+API_KEY_PREFIX = "bacc_"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -72,3 +76,47 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_operator(self) -> bool:
         return self.role == Role.OPERATOR
+
+
+class ApiKey(models.Model):
+    """A per-user key an API client sends instead of a session; only its SHA-256 digest is stored.
+
+    The key reads `<lookup_id>.<secret>`: `lookup_id` finds the row, the digest of the whole key
+    proves it. It acts as its user, with exactly the user's role, and never opens a page.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, validators=[visible_text], help_text="What the key is for."
+    )
+    lookup_id = models.CharField(max_length=32, unique=True, help_text="The key's public first part.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the whole key, hex.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="None: until revoked.")
+    last_used_at = models.DateTimeField(null=True, blank=True, help_text="Updated at most once a minute.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=models.F("created_at")),
+                name="api_key_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("created_at")),
+                name="api_key_revoked_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display_prefix}…)"
+
+    @property
+    def display_prefix(self) -> str:
+        """The part of the key that may be shown again, to tell keys apart."""
+        return f"{API_KEY_PREFIX}{self.lookup_id}"
+
+    def is_active_at(self, moment: Any) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

@@ -1,7 +1,9 @@
-"""Writes for accounts: sign-up and its email confirmation, log-in, staff accounts."""
+"""Writes for accounts: sign-up and its email confirmation, log-in, staff accounts, API keys."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -16,11 +18,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.authentication import api_key_new
 from accounts.choices import SELF_SIGNUP_ROLES, Role
 from accounts.confirmation import confirmation_token, confirmation_token_user
 from accounts.lockout import attempt_begin, client_address
-from accounts.models import User
-from config.errors import PermissionDenied, ValidationFailed
+from accounts.models import ApiKey, User
+from compliance.audit import audit_record
+from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.text import SHORT_TEXT_MAX_LENGTH
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length or 200
@@ -173,3 +178,85 @@ def staff_user_create(*, email: str, password: str, full_name: str, role: Role) 
         is_staff=role == Role.OPERATOR,
         email_confirmed_at=timezone.now(),
     )
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """A key just created: `key` is the only time the secret exists outside its owner's hands."""
+
+    api_key: ApiKey
+    key: str
+
+
+@transaction.atomic
+def api_key_create(
+    *, user: User, name: str, expires_in_days: int | None = None, acting_key: ApiKey | None = None
+) -> NewApiKey:
+    """Issue a key acting as `user`, within API_KEYS_PER_USER live keys and API_KEY_MAX_DAYS of life.
+
+    A key cannot issue keys (`acting_key`): a leaked key must not outlive its expiry or revocation
+    by minting successors; creating one needs a signed-in session.
+    """
+    if acting_key is not None:
+        raise PermissionDenied(
+            "An API key cannot create API keys: sign in with your password to create one.",
+            code="SessionRequired",
+        )
+    name = name.strip()
+    maximum = settings.API_KEY_MAX_DAYS
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Name the key after what will use it, e.g. the reporting script."
+    elif len(name) > SHORT_TEXT_MAX_LENGTH:
+        errors["name"] = f"A key's name has at most {SHORT_TEXT_MAX_LENGTH} characters."
+    if expires_in_days is None:
+        expires_in_days = maximum or None
+    elif expires_in_days < 1 or (maximum and expires_in_days > maximum):
+        limit = f"between 1 and {maximum}" if maximum else "at least 1"
+        errors["expires_in_days"] = f"A key lives {limit} days."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    # Locking the user row makes concurrent creations count one after the other.
+    User.objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+    live = ApiKey.objects.filter(user=user, revoked_at__isnull=True).exclude(expires_at__lte=now).count()
+    if live >= settings.API_KEYS_PER_USER:
+        raise Conflict(
+            f"You already hold {live} live API keys, the most allowed: revoke one first.",
+            code="ApiKeyLimit",
+        )
+    key, lookup_id, digest = api_key_new()
+    api_key = ApiKey.objects.create(
+        user=user,
+        name=name,
+        lookup_id=lookup_id,
+        digest=digest,
+        created_at=now,
+        expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    audit_record(
+        actor=user,
+        action="api_key_created",
+        obj=api_key,
+        data={"name": name, "prefix": api_key.display_prefix, "expires_at": api_key.expires_at},
+    )
+    return NewApiKey(api_key=api_key, key=key)
+
+
+@transaction.atomic
+def api_key_revoke(*, user: User, key_id: int) -> ApiKey:
+    """Revoke one of `user`'s own keys; at once, for every later request. Someone else's key is a 404."""
+    now = timezone.now()
+    revoked = ApiKey.objects.filter(pk=key_id, user=user, revoked_at__isnull=True).update(revoked_at=now)
+    api_key = ApiKey.objects.filter(pk=key_id, user=user).first()
+    if api_key is None:
+        raise NotFound("No such API key among yours.")
+    if not revoked:
+        raise Conflict("This API key is already revoked.", code="ApiKeyRevoked")
+    audit_record(
+        actor=user,
+        action="api_key_revoked",
+        obj=api_key,
+        data={"name": api_key.name, "prefix": api_key.display_prefix},
+    )
+    return api_key

@@ -1,23 +1,34 @@
-"""Sign-up and its email confirmation, log-in, the account page and the role-based home redirect."""
+"""Sign-up and its email confirmation, log-in, the account page with its API keys, the home redirect."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.confirmation import confirmation_token_user
-from accounts.forms import ConfirmationResendForm, LoginForm, SignupForm
-from accounts.services import user_confirmation_resend, user_email_confirm, user_login, user_signup
+from accounts.forms import ApiKeyForm, ConfirmationResendForm, LoginForm, SignupForm
+from accounts.models import User
+from accounts.selectors import api_keys_of
+from accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    user_confirmation_resend,
+    user_email_confirm,
+    user_login,
+    user_signup,
+)
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
 
@@ -154,7 +165,57 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(reverse(HOME_BY_ROLE[Role(request.user.role)]))
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a `login_required` view."""
+    return cast(User, request.user)
+
+
+def _profile(request: HttpRequest, form: ApiKeyForm, status: int = 200, **context: Any) -> HttpResponse:
+    context.update(
+        form=form,
+        api_keys=api_keys_of(_signed_in(request)),
+        max_days=settings.API_KEY_MAX_DAYS,
+        now=timezone.now(),
+    )
+    return render(request, "accounts/profile.html", context, status=status)
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's account page."""
-    return render(request, "accounts/profile.html")
+    """The signed-in user's account page, with their API keys."""
+    return _profile(request, ApiKeyForm())
+
+
+@never_cache
+@login_required
+@require_POST
+def api_key_create_page(request: HttpRequest) -> HttpResponse:
+    """Create an API key and show it on this answer only (never in a redirect, a message or the session)."""
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, form, status=400)
+    try:
+        created = api_key_create(
+            user=_signed_in(request),
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _profile(request, form, status=exc.status_code)
+    return _profile(request, ApiKeyForm(), status=201, new_key=created)
+
+
+@login_required
+@require_POST
+def api_key_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's API keys; another user's key is a 404."""
+    try:
+        revoked = api_key_revoke(user=_signed_in(request), key_id=pk)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f'The API key "{revoked.name}" is revoked.')
+    return redirect("accounts:profile")

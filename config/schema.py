@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 REFUSALS = {
     400: "The input breaks a rule: `detail` says what, and each field lists its messages.",
+    401: "The API key in `Authorization` is malformed, unknown, revoked or expired; `detail` says which.",
     403: "Not signed in, no CSRF token on a signed-in write, or the role or ownership does not allow it.",
     404: "No such object, or it is not visible to you.",
     409: "Not possible in the object's current state, or a concurrent change won; nothing changed.",
@@ -84,4 +85,19 @@ def path_ids_are_non_negative(result: dict[str, Any], **kwargs: Any) -> dict[str
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
                     parameter["schema"]["minimum"] = 0
+    return result
+
+
+def api_key_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every operation that accepts an API key documents 401, the answer to a bad one."""
+    error = {"$ref": "#/components/schemas/Error"}
+    for item in result["paths"].values():
+        for operation in item.values():
+            if any("bearerAuth" in requirement for requirement in operation.get("security", [])):
+                responses = operation["responses"]
+                responses["401"] = {
+                    "description": REFUSALS[401],
+                    "content": {"application/json": {"schema": error}},
+                }
+                operation["responses"] = dict(sorted(responses.items()))
     return result

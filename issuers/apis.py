@@ -17,7 +17,7 @@ from config.middleware import accepts_uploads
 from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
-from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
+from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.models import Company
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
@@ -30,6 +30,7 @@ class PersonOutput(serializers.Serializer):
     is_director = serializers.BooleanField()
     is_beneficial_owner = serializers.BooleanField()
     ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    trust_role = serializers.ChoiceField(choices=["", *TrustRole.values])
 
 
 class DocumentOutput(serializers.Serializer):
@@ -138,6 +139,7 @@ class PersonInput(serializers.Serializer):
     is_director = serializers.BooleanField(default=False)
     is_beneficial_owner = serializers.BooleanField(default=False)
     ownership_percent = api_fields.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    trust_role = serializers.ChoiceField(choices=["", *TrustRole.values], default="")
 
 
 class MyCompanyPeopleApi(APIView):

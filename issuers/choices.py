@@ -23,6 +23,13 @@ COUNTRY_OF_JURISDICTION = {
 }
 
 
+class TrustRole(models.TextChoices):
+    """How a person is connected to a trust that holds the company: each one is a beneficial owner."""
+
+    TRUSTEE = "trustee", "Trustee of a trust holding shares"
+    BENEFICIARY = "beneficiary", "Beneficiary of a trust holding shares"
+
+
 class RegistrationCheck(models.TextChoices):
     CHECKSUM_VALID = "checksum_valid", "Check character valid"
     FORMAT_VALID = "format_valid", "Format valid (no public check rule)"

@@ -10,7 +10,7 @@ from django_countries import countries
 
 from config import form_fields
 from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
-from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier
+from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -85,6 +85,12 @@ class PersonForm(forms.Form):
         initial=Decimal("0"),
         label="Ownership (%)",
         help_text="Shares or control held, 0 to 100.",
+    )
+    trust_role = forms.ChoiceField(
+        required=False,
+        choices=[("", "Not through a trust"), *TrustRole.choices],
+        label="Trust",
+        help_text="Every trustee and beneficiary of a trust holding shares is a beneficial owner.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

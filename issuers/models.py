@@ -8,7 +8,15 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
-from issuers.choices import DocumentKind, Industry, Jurisdiction, KybStatus, RegistrationCheck, SrdiTier
+from issuers.choices import (
+    DocumentKind,
+    Industry,
+    Jurisdiction,
+    KybStatus,
+    RegistrationCheck,
+    SrdiTier,
+    TrustRole,
+)
 
 
 class Company(models.Model):
@@ -100,6 +108,12 @@ class Person(models.Model):
     ownership_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, help_text="Shares or control held, 0 to 100."
     )
+    trust_role = models.CharField(
+        max_length=16,
+        choices=TrustRole.choices,
+        blank=True,
+        help_text="Trustee or beneficiary of a trust holding shares: a beneficial owner whatever the share.",
+    )
     retain_until = models.DateField(
         null=True,
         blank=True,
@@ -117,6 +131,10 @@ class Person(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(is_director=True) | Q(is_beneficial_owner=True), name="person_has_a_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust_role="") | Q(is_beneficial_owner=True),
+                name="trust_parties_are_beneficial_owners",
             ),
         ]
 

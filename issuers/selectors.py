@@ -13,6 +13,7 @@ from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from issuers.choices import DocumentKind, KybStatus
 from issuers.models import Company, Document
+from issuers.ownership import ownership_rule
 
 
 def company_of(user: User) -> Company | None:
@@ -54,6 +55,13 @@ def company_missing_items(company: Company) -> list[str]:
         missing.append("at least one director")
     if not any(person.is_beneficial_owner for person in people):
         missing.append("the ultimate beneficial owners")
+    rule = ownership_rule(company.jurisdiction)
+    for person in people:
+        if not person.is_beneficial_owner and rule.requires(person.ownership_percent, person.trust_role):
+            missing.append(
+                f"{person.full_name} marked as a beneficial owner (holds {person.ownership_percent}%; "
+                f"in {company.get_jurisdiction_display()} anyone with {rule.description} counts)"
+            )
     present = set(company.documents.values_list("kind", flat=True))
     for kind in DocumentKind:
         if kind.value not in present:

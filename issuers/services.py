@@ -19,7 +19,15 @@ from compliance.audit import audit_record, status_transition
 from compliance.retention import retention_clear
 from config.errors import NotFound, PermissionDenied, ValidationFailed
 from config.text import hidden_character, hidden_character_message, megabytes
-from issuers.choices import KYB_TRANSITIONS, DocumentKind, Industry, Jurisdiction, KybStatus, SrdiTier
+from issuers.choices import (
+    KYB_TRANSITIONS,
+    DocumentKind,
+    Industry,
+    Jurisdiction,
+    KybStatus,
+    SrdiTier,
+    TrustRole,
+)
 from issuers.models import Company, Document, Person
 from issuers.selectors import company_missing_items
 from issuers.validators import ADULT_AGE, InvalidRegistrationNumber, age_on, normalise_registration_number
@@ -165,6 +173,7 @@ def person_save(
     is_director: bool,
     is_beneficial_owner: bool,
     ownership_percent: Decimal,
+    trust_role: str = "",
 ) -> Person:
     """Add or edit a director or beneficial owner; declared ownership never sums past 100%."""
     company = _editable_company(user)  # the company row lock serialises concurrent edits of its people
@@ -184,8 +193,16 @@ def person_save(
         errors["ownership_percent"] = "Enter a percentage from 0 to 100."
     elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
         errors["ownership_percent"] = "Use at most two decimal places."
-    elif is_beneficial_owner and ownership_percent == 0:
-        errors["ownership_percent"] = "A beneficial owner holds more than 0%."
+    elif is_beneficial_owner and ownership_percent == 0 and not trust_role:
+        errors["ownership_percent"] = (
+            "A beneficial owner holds more than 0% (or is a trustee or beneficiary)."
+        )
+    if trust_role and trust_role not in TrustRole.values:
+        errors["trust_role"] = "Choose trustee, beneficiary, or none."
+    elif trust_role and not is_beneficial_owner:
+        errors["is_beneficial_owner"] = (
+            "Every trustee and beneficiary of a trust holding shares is a beneficial owner."
+        )
     others = company.people.exclude(pk=person_id) if person_id else company.people.all()
     declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
     if "ownership_percent" not in errors and declared + ownership_percent > HUNDRED:
@@ -201,6 +218,7 @@ def person_save(
         "is_director": is_director,
         "is_beneficial_owner": is_beneficial_owner,
         "ownership_percent": ownership_percent,
+        "trust_role": trust_role,
     }
     if person_id is None:
         person = Person.objects.create(company=company, **values)

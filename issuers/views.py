@@ -17,6 +17,7 @@ from config.forms import apply_errors
 from config.middleware import accepts_uploads
 from issuers import services
 from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
+from issuers.ownership import ownership_rule
 from issuers.selectors import company_missing_items, company_of, documents_visible_to, issuer_overview
 from issuers.services import EDITABLE_KYB_STATUSES
 
@@ -74,6 +75,7 @@ def _render_kyb(request: HttpRequest, *, status: int = 200, **bound: forms.Form)
         "company": company,
         "editable": company.kyb_status in EDITABLE_KYB_STATUSES,
         "missing": company_missing_items(company),
+        "ownership_rule": ownership_rule(company.jurisdiction),
         **forms_,
     }
     return render(request, "issuers/company_kyb.html", context, status=status)

@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
-from accounts.services import staff_user_create
+from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from issuers.models import Document, Person
 from tests import flows
@@ -95,6 +95,9 @@ MATRIX = [
     r("accounts/logout/", "GET", None, 405, 405, 405, 405, 405, 405),
     r("accounts/logout/", "POST", None, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     r("accounts/profile/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/profile/api-keys/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/profile/api-keys/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/profile/api-keys/<int:pk>/revoke/", "POST", "other key", LOGIN, 404, 404, 404, 404, 404),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -170,6 +173,10 @@ MATRIX = [
     r("api/v1/auth/login/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("api/v1/auth/logout/", "POST", None, 403, 204, 204, 204, 204, 204),
     r("api/v1/auth/me/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/auth/keys/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/auth/keys/", "POST", None, 403, 400, 400, 400, 400, 400),
+    r("api/v1/auth/keys/", "POST", None, 403, 201, 201, 201, 201, 201, body={"name": "matrix"}),
+    r("api/v1/auth/keys/<int:key_id>/revoke/", "POST", "other key", 403, 404, 404, 404, 404, 404),
     # API: the SME's company
     r("api/v1/company/", "GET", None, 403, 200, 403, 403, 403, 403),
     r("api/v1/company/", "PUT", None, 403, 400, 403, 403, 403, 403),
@@ -300,6 +307,7 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
     }
 
 
@@ -310,9 +318,11 @@ def _url(row: Row, targets: dict[str, int | str]) -> str:
     return "/" + path
 
 
-def _answer(user, method: str, url: str, body: dict[str, Any] | None = None) -> int | str:
-    """The answer `user` gets; whatever the request changed is rolled back."""
-    client = Client()
+def _answer(
+    user, method: str, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> int | str:
+    """The answer `user` (signed in) or `headers` (a key) get; whatever the request changed is rolled back."""
+    client = Client(headers=headers)
     with transaction.atomic():
         if user is not None:
             client.force_login(user)
@@ -342,6 +352,23 @@ def test_each_role_gets_the_answer_in_the_matrix(platform, role):
                 f"{row.method} {url} ({row.pattern}, {row.target}): expected {row.answers[column]}, got {got}"
             )
     assert not wrong, f"{len(wrong)} cell(s) differ for {role}:\n" + "\n".join(wrong)
+
+
+def test_an_officer_with_an_api_key_gets_the_officers_answer_on_every_api_row(platform):
+    """A key acts as its user: no more, no less than the officer's session, and no CSRF token needed."""
+    world = flows.world()
+    targets = _targets(world)
+    key = api_key_create(user=world.users["officer"], name="matrix").key
+    column = ROLES.index("officer")
+    wrong = []
+    for row in MATRIX:
+        if not row.pattern.startswith("api/v1/") or row.pattern.startswith("api/v1/auth/keys/"):
+            continue
+        url = _url(row, targets)
+        got = _answer(None, row.method, url, row.body, headers={"authorization": f"Bearer {key}"})
+        if got != row.answers[column]:
+            wrong.append(f"{row.method} {url}: expected {row.answers[column]}, got {got}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_an_sme_editing_its_profile_gets_404_for_another_companys_people_and_documents(platform):

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from accounts.choices import Role
+from accounts.models import ApiKey
 from accounts.tests.factories import UserFactory
 from compliance.models import InvestorProfile
 from issuers.choices import KybStatus
@@ -104,3 +105,14 @@ def test_verifying_two_claimants_of_one_number_at_once_verifies_one_and_refuses_
     assert sorted(statuses) == [200, 409]
     assert Company.objects.filter(kyb_status=KybStatus.VERIFIED).count() == 1
     assert Company.objects.filter(kyb_status=KybStatus.SUBMITTED).count() == 1
+
+
+def test_six_key_creations_at_once_never_pass_the_per_user_limit(settings):
+    settings.API_KEYS_PER_USER = 3
+    officer = UserFactory(role=Role.OFFICER)
+    clients = [_client(officer) for _ in range(6)]
+
+    statuses = at_once([_post(client, "/api/v1/auth/keys/", {"name": "race"}) for client in clients])
+
+    assert sorted(statuses) == [201, 201, 201, 409, 409, 409], statuses
+    assert ApiKey.objects.filter(user=officer).count() == 3

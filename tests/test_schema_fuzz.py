@@ -34,12 +34,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import api_key_create
 from issuers.models import Document, Person
 from tests import flows
 
 EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-ROLES = ["anonymous", "sme", "investor", "officer", "approver", "operator"]
+# "officer-key" is the officer again, authenticated by an API key instead of a session.
+ROLES = ["anonymous", "sme", "investor", "officer", "approver", "operator", "officer-key"]
 CSRF_SECRET = get_random_string(32)
 
 
@@ -64,6 +66,12 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],
         "company_id": [world.pending_company.pk, own.company.pk],
+        # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
+        "key_id": [
+            api_key_create(user=user, name="fuzz target").api_key.pk
+            for user in [*world.users.values(), other.sme]
+            if user is not None
+        ],
     }
 
 
@@ -83,8 +91,10 @@ def _in_order(api_schema) -> list[Any]:
     return sorted(operations, key=lambda operation: operation.path.endswith("/cancel/"))
 
 
-def _credentials(user) -> dict[str, Any]:
-    """A new signed-in session with its CSRF token, as a browser holds them."""
+def _credentials(user, key: str | None = None) -> dict[str, Any]:
+    """A new signed-in session with its CSRF token, as a browser holds them; or only the API key."""
+    if key is not None:
+        return {"headers": {"Authorization": f"Bearer {key}"}}
     if user is None:
         return {}
     client = Client()
@@ -105,9 +115,9 @@ def in_process_requests():
     signals.request_finished.connect(close_old_connections)
 
 
-def _fuzz(operation: Any, user, ids: dict[str, list[int]]) -> None:
+def _fuzz(operation: Any, user, ids: dict[str, list[int]], key: str | None = None) -> None:
     """Send EXAMPLES generated requests to one operation and check every answer against the schema."""
-    credentials = _credentials(user)
+    credentials = _credentials(user, key)
     # Sign-up, log-in and log-out replace or end the session they are sent with: a new one each time.
     fresh = operation.path.startswith("/api/v1/auth/")
 
@@ -121,7 +131,7 @@ def _fuzz(operation: Any, user, ids: dict[str, list[int]]) -> None:
     )
     @given(case=_strategy(operation, ids))
     def check(case):
-        response = case.call(**(_credentials(user) if fresh else credentials))
+        response = case.call(**(_credentials(user, key) if fresh else credentials))
         case.validate_response(response, checks=CHECKS)
 
     check()
@@ -131,12 +141,18 @@ def _fuzz(operation: Any, user, ids: dict[str, list[int]]) -> None:
 def test_every_answer_matches_the_schema(api_schema, platform, in_process_requests, role):
     world = flows.world()
     ids = known_ids(world)
+    user = world.users[role.removesuffix("-key")]
+    client = api_key_create(user=user, name="fuzz client") if role.endswith("-key") else None
+    key = client.key if client else None
     failures: list[str] = []
     for operation in _in_order(api_schema):
         try:
-            _fuzz(operation, world.users[role], ids)
+            _fuzz(operation, user, ids, key)
         # Schemathesis reports its findings as a FailureGroup, a BaseExceptionGroup.
         except (Exception, FailureGroup) as failure:
             failures.append(f"{operation.label}: {failure}")
+    if client is not None:  # the key did authenticate (schemathesis also sends keys of its own)
+        client.api_key.refresh_from_db()
+        assert client.api_key.last_used_at is not None
     summary = f"{len(failures)} operation(s) answered outside the schema as {role}:"
     assert not failures, "\n\n".join([summary, *failures])

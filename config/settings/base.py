@@ -142,7 +142,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     # JSON only: the browsable API's pages carry inline styles the CSP refuses; /api/docs/ is the API's page.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A request with `Authorization: Bearer <key>` is judged by its key (no CSRF: no cookie); any
+    # other by its session, with DRF's CSRF check on writes (accounts/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -164,6 +169,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.path_ids_are_non_negative",
+        "config.schema.api_key_refusals",
     ],
 }
 # /api/docs/ and /api/schema/: open to everyone, or (False, production's default) to staff roles only.
@@ -227,6 +233,10 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 60, minimum=1)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 3600, minimum=1)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# API keys (accounts/authentication.py): how many unrevoked, unexpired keys one user may hold, and
+# the longest a key may live in days (also the default; 0 lets keys live until revoked).
+API_KEYS_PER_USER = env_int("API_KEYS_PER_USER", 5, minimum=1)
+API_KEY_MAX_DAYS = env_int("API_KEY_MAX_DAYS", 365, minimum=0)
 # Sign-up confirmation links expire after this many seconds.
 EMAIL_CONFIRMATION_MAX_AGE = env_int("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuers', '0003_registration_unique_when_verified'),
+        ('issuers', '0004_beneficial_owners_by_jurisdiction'),
     ]
 
     operations = [
