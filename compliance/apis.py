@@ -173,7 +173,10 @@ class AuditVerifyApi(APIView):
 
 
 class CsvRenderer(BaseRenderer):
-    """Lets `?format=csv` or `Accept: text/csv` choose the export; the view streams the body itself."""
+    """Lets `?format=csv` or `Accept: text/csv` choose the export; the view streams the body itself.
+
+    Refusals are rendered as JSON by the view, so this renderer never formats one.
+    """
 
     media_type = "text/csv"
     format = "csv"
@@ -182,7 +185,6 @@ class CsvRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
-        # Only refusals reach a renderer here (the export streams): they stay JSON text.
         return json.dumps(data).encode()
 
 
@@ -237,6 +239,13 @@ class AuditListApi(APIView):
 
     permission_classes = [has_role(*STAFF_ROLES)]
     renderer_classes = [JSONRenderer, CsvRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """A refusal is the JSON error body the schema documents, even when CSV was asked for."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         parameters=[AuditFilterInput],

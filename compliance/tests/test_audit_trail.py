@@ -342,3 +342,14 @@ def test_the_earlier_command_name_checks_from_the_checkpoint(entries):
     call_command("verify_audit_log", "--since-checkpoint")
     with pytest.raises(CommandError, match=f"broken at entry {entries[0].pk}"):
         call_command("audit_verify", "--full")
+
+
+def test_a_refusal_of_the_csv_export_is_the_documented_json_error(client, db):
+    client.force_login(UserFactory(role=Role.INVESTOR))
+    for refused in (
+        client.get("/api/v1/audit/", {"format": "csv"}),
+        client.get("/api/v1/audit/", HTTP_ACCEPT="text/csv"),
+    ):
+        assert refused.status_code == 403
+        assert refused["Content-Type"] == "application/json"
+        assert "detail" in refused.json()
