@@ -28,6 +28,7 @@ class InvestorProfileAdmin(admin.ModelAdmin):
         "country",
         "is_professional",
         "kyc_status",
+        "retain_until",
         "updated_at",
     ]
     list_filter = ["kyc_status", "investor_type", "is_professional"]
@@ -38,6 +39,7 @@ class InvestorProfileAdmin(admin.ModelAdmin):
         "decision_reason",
         "wallet",
         "identity_registered_at",
+        "retain_until",
         "created_at",
         "updated_at",
     ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("kyb/<int:company_id>/decision/", apis.KybDecisionApi.as_view(), name="api-kyb-decision"),
     path("faucet/", apis.FaucetApi.as_view(), name="api-faucet"),
     path("compliance/screenings/", apis.ScreeningApi.as_view(), name="api-screenings"),
+    path("audit/", apis.AuditListApi.as_view(), name="api-audit"),
     path("audit/verify/", apis.AuditVerifyApi.as_view(), name="api-audit-verify"),
 ]

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django_countries import countries
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from compliance import selectors, services
+from compliance.audit_export import audit_csv_lines, audit_csv_response
+from compliance.audit_text import OBJECT_NOUNS
 from compliance.choices import InvestorType
 from compliance.models import InvestorProfile
 from compliance.screening.choices import Decision, PartyType
@@ -23,6 +32,8 @@ from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.apis import CompanyOutput
 from issuers.models import Company
+
+AUDIT_API_MAX_LIMIT = 200
 
 
 class InvestorProfileOutput(serializers.Serializer):
@@ -211,6 +222,117 @@ class ScreeningApi(APIView):
                     "list_sha256": result.list_version.sha256,
                     "hits": result.hits_data(),
                     "decision": result.decision,
+                }
+            ).data
+        )
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets `?format=csv` or `Accept: text/csv` choose the export; the view streams the body itself.
+
+    Refusals are rendered as JSON by the view, so this renderer never formats one.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return json.dumps(data).encode()
+
+
+class AuditEntryOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="event.pk")
+    occurred_at = serializers.DateTimeField(source="event.occurred_at")
+    sentence = serializers.CharField(help_text="The entry in words: who did what to which object, and why.")
+    url = serializers.CharField(allow_null=True, help_text="The object's page, when you may open it.")
+    actor = serializers.CharField(source="event.actor.full_name", allow_null=True, default=None)
+    actor_id = serializers.IntegerField(source="event.actor_id", allow_null=True)
+    action = serializers.CharField(source="event.action")
+    object_type = serializers.CharField(source="event.object_type")
+    object_id = serializers.CharField(source="event.object_id")
+    from_status = serializers.CharField(source="event.from_status")
+    to_status = serializers.CharField(source="event.to_status")
+    reason = serializers.CharField(source="event.reason")
+    data = serializers.JSONField(source="event.data")
+    hash = serializers.CharField(source="event.hash")
+    previous_hash = serializers.CharField(source="event.previous_hash")
+
+
+class AuditPageOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Entries matching the filter.")
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = AuditEntryOutput(many=True)
+
+
+class AuditFilterInput(serializers.Serializer):
+    actor = api_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, required=False, default="", help_text="Part of a name or e-mail."
+    )
+    object_type = serializers.ChoiceField(choices=list(OBJECT_NOUNS), required=False, default="")
+    object_id = api_fields.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    kind = serializers.ChoiceField(choices=list(selectors.AUDIT_KINDS), required=False, default="")
+    date_from = api_fields.DateField(required=False, allow_null=True, default=None)
+    date_to = api_fields.DateField(required=False, allow_null=True, default=None)
+    limit = api_fields.IntegerField(min_value=1, max_value=AUDIT_API_MAX_LIMIT, required=False, default=50)
+    offset = api_fields.IntegerField(min_value=0, required=False, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["date_from"] and attrs["date_to"] and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["The end date is before the start date."]})
+        return attrs
+
+    def audit_filter(self) -> selectors.AuditFilter:
+        return selectors.AuditFilter.of(self.validated_data)
+
+
+class AuditListApi(APIView):
+    """The audit trail in words, newest first, filtered and paginated (staff only); CSV with `?format=csv`."""
+
+    permission_classes = [has_role(*STAFF_ROLES)]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """A refusal is the JSON error body the schema documents, even when CSV was asked for."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    @extend_schema(
+        parameters=[AuditFilterInput],
+        responses={
+            (200, "application/json"): AuditPageOutput,
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="Every matching entry, oldest first: sentence, raw fields and hashes.",
+            ),
+            **refusals(400),
+        },
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        query = AuditFilterInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = selectors.audit_events(where=query.audit_filter())
+        if request.accepted_renderer.format == "csv":
+            return audit_csv_response(audit_csv_lines(request.user, events.order_by("pk")))
+        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
+        count = events.count()
+        url = request.build_absolute_uri()
+        return Response(
+            AuditPageOutput(
+                {
+                    "count": count,
+                    "next": replace_query_param(url, "offset", offset + limit)
+                    if offset + limit < count
+                    else None,
+                    "previous": replace_query_param(url, "offset", max(offset - limit, 0))
+                    if offset
+                    else None,
+                    "results": selectors.audit_entries(request.user, events[offset : offset + limit]),
                 }
             ).data
         )

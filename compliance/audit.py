@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -112,20 +113,42 @@ def audit_record(
     return event
 
 
-def audit_chain_verify(*, full: bool = False) -> int | None:
-    """Verify entries after the checkpoint (all of them with `full`) and advance it; the first bad id or None.
+@dataclass(frozen=True)
+class AuditBreak:
+    """Where verification stopped: the first entry altered, or the first entry missing."""
+
+    event_id: int  # the entry whose link or hash fails; for a missing tail, the first id past the end
+    missing: tuple[int, int] | None = None  # the first and last id missing before it, if any
+
+    def describe(self) -> str:
+        """The finding in words, naming the entry a person looks up first."""
+        if self.missing is None:
+            return f"entry {self.event_id} was altered, or signed with a key the platform does not know"
+        first, last = self.missing
+        gone = f"entry {first} is missing" if first == last else f"entries {first} to {last} are missing"
+        if self.event_id > last:
+            return f"{gone}: entry {self.event_id} does not follow the entry before the gap"
+        return f"{gone}: the trail ends before the entry the chain head records"
+
+
+def audit_chain_check(*, full: bool = False) -> AuditBreak | None:
+    """Verify entries after the checkpoint (all of them with `full`), advance it, and say what broke.
 
     The incremental check trusts what an earlier check passed; only `full` finds an entry altered
-    before the checkpoint (beat runs it daily).
+    before the checkpoint (beat runs it daily). Ids come from a sequence: a gap the chain still links
+    across is an id a rolled-back transaction used, while a gap the chain breaks at is a deleted entry.
+    The chain head, read before the walk, names the newest entry, so deleting the last ones shows too.
     """
     keys = _keys()
     with transaction.atomic():
         checkpoint, _ = AuditCheckpoint.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS_HASH}
         )
+        head = AuditChainHead.objects.values_list("last_hash", flat=True).first() or GENESIS_HASH
         start = checkpoint if not full else AuditCheckpoint(last_hash=GENESIS_HASH)
         last_id, previous = start.last_event_id, start.last_hash
-        broken = None
+        broken: AuditBreak | None = None
+        head_reached = previous == head
         for event in AuditEvent.objects.filter(pk__gt=last_id).order_by("pk").iterator(chunk_size=2000):
             key = keys.get(event.key_id)
             if (
@@ -133,22 +156,30 @@ def audit_chain_verify(*, full: bool = False) -> int | None:
                 or event.previous_hash != previous
                 or not hmac.compare_digest(event.hash, entry_hash(key, previous, entry_fields(event)))
             ):
-                broken = event.pk
+                gap = event.previous_hash != previous and event.pk > last_id + 1
+                broken = AuditBreak(event.pk, (last_id + 1, event.pk - 1) if gap else None)
                 break
             last_id, previous = event.pk, event.hash
+            head_reached = head_reached or previous == head
+        if broken is None and not head_reached:
+            broken = AuditBreak(last_id + 1, (last_id + 1, last_id + 1))
         checkpoint.last_event_id = last_id
         checkpoint.last_hash = previous
         checkpoint.verified_at = timezone.now()
-        checkpoint.broken_at = broken
+        checkpoint.broken_at = broken.event_id if broken else None
         if full and broken is None:
             checkpoint.full_verified_at = checkpoint.verified_at
         checkpoint.save()
     if broken is not None:
-        logger.error(
-            "The audit trail is broken at entry %s: it was altered, or signed with an unknown key.", broken
-        )
+        logger.error("The audit trail is broken: %s.", broken.describe())
     logger.info("The audit trail verifies through entry %s, hash %s.", last_id, previous)
     return broken
+
+
+def audit_chain_verify(*, full: bool = False) -> int | None:
+    """Verify the trail as `audit_chain_check` does; the first bad entry's id, or None."""
+    broken = audit_chain_check(full=full)
+    return broken.event_id if broken else None
 
 
 def status_transition(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from compliance.audit_text import OBJECT_NOUNS
+from compliance.selectors import AUDIT_KINDS, AuditFilter
 from config import form_fields
-from config.text import REASON_MAX_LENGTH
+from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 
 class KybDecisionForm(forms.Form):
@@ -79,3 +82,38 @@ class ApplicationDecisionForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["closes_at"].initial = _in_two_weeks
+
+
+class AuditFilterForm(forms.Form):
+    """Narrow the audit trail: by who, which object, what kind of action and which days."""
+
+    actor = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Who", help_text="Part of a name or e-mail."
+    )
+    object_type = forms.ChoiceField(
+        choices=[("", "Any object"), *((key, noun.capitalize()) for key, noun in OBJECT_NOUNS.items())],
+        required=False,
+        label="Object",
+    )
+    object_id = form_fields.IntegerField(
+        required=False, min_value=1, label="Number", help_text="The object's #."
+    )
+    kind = forms.ChoiceField(choices=[("", "Any action"), *AUDIT_KINDS.items()], required=False, label="Kind")
+    date_from = form_fields.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = form_fields.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def audit_filter(self) -> AuditFilter:
+        """The filter the valid form describes (no filter while the form is invalid)."""
+        if not self.is_valid():
+            return AuditFilter()
+        return AuditFilter.of(self.cleaned_data)

@@ -39,6 +39,11 @@ class InvestorProfile(models.Model):
     chain_setup_error = models.TextField(
         blank=True, help_text="Why registering the identity failed, in plain words."
     )
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Kept until at least this day, set when the relationship ends (empty while it lasts).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
+from compliance.audit_text import DECISION_STATUSES, RECORD_ACTIONS, Sentence, audit_sentence
 from compliance.choices import KycStatus
 from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
 
@@ -25,14 +32,170 @@ def investors_awaiting_kyc() -> QuerySet[InvestorProfile]:
     )
 
 
-def audit_events(*, object_type: str | None = None, object_id: str | None = None) -> QuerySet[AuditEvent]:
-    """The audit trail, newest first, optionally for one object."""
+AUDIT_KINDS = {
+    "decision": "Decisions (approved, rejected, verified, changes requested)",
+    "status": "Every status change",
+    "record": "Records created, edited or removed",
+    "platform": "Done by the platform (chain, schedules)",
+}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a reader narrows the audit trail to; every field optional."""
+
+    actor: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> AuditFilter:
+        """The filter a page form's or API input's cleaned data describes."""
+        return cls(
+            actor=(data.get("actor") or "").strip(),
+            object_type=data.get("object_type") or "",
+            object_id=str(data.get("object_id") or ""),
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+def audit_events(
+    *, object_type: str | None = None, object_id: str | None = None, where: AuditFilter | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit trail, newest first, optionally for one object or narrowed by a filter."""
+    where = where or AuditFilter(object_type=object_type or "", object_id=object_id or "")
     events = AuditEvent.objects.select_related("actor").order_by("-pk")
-    if object_type:
-        events = events.filter(object_type=object_type)
-    if object_id:
-        events = events.filter(object_id=object_id)
+    if where.object_type:
+        events = events.filter(object_type=where.object_type)
+    if where.object_id:
+        events = events.filter(object_id=where.object_id)
+    if where.actor:
+        events = events.filter(
+            Q(actor__full_name__icontains=where.actor) | Q(actor__email__icontains=where.actor)
+        )
+    if where.kind == "decision":
+        events = events.filter(action__contains=":", to_status__in=DECISION_STATUSES)
+    elif where.kind == "status":
+        events = events.filter(action__contains=":")
+    elif where.kind == "record":
+        events = events.filter(action__in=RECORD_ACTIONS)
+    elif where.kind == "platform":
+        events = events.filter(actor__isnull=True)
+    if where.date_from:
+        events = events.filter(occurred_at__gte=_day_start(where.date_from))
+    if where.date_to:
+        events = events.filter(occurred_at__lt=_day_start(where.date_to + timedelta(days=1)))
     return events
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of `day` in the platform's time zone, so a date range means the days a reader sees."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry as a reader sees it: the row, its sentence, and a link if the viewer may open the object."""
+
+    event: AuditEvent
+    sentence: Sentence
+    url: str | None
+
+
+def _object_labels(viewer: User, events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(object_type, object_id) -> (label, url) for the objects the viewer may open: one query per type."""
+    from financing.models import Allotment, Subscription
+    from financing.selectors import applications_visible_to, offerings_visible_to
+    from issuers.models import Company, Document, Person
+
+    ids: dict[str, set[int]] = {}
+    for event in events:
+        if event.object_id.isdigit():
+            ids.setdefault(event.object_type, set()).add(int(event.object_id))
+        if str(event.data.get("company", "")).isdigit():
+            ids.setdefault("issuers.company", set()).add(int(event.data["company"]))
+    reviewer = viewer.role in COMPLIANCE_ROLES
+    found: dict[tuple[str, str], tuple[str, str | None]] = {}
+
+    def put(object_type: str, pk: int, label: str, url: str | None) -> None:
+        found[(object_type, str(pk))] = (label, url)
+
+    if pks := ids.get("financing.application"):
+        for pk, title in applications_visible_to(viewer).filter(pk__in=pks).values_list("pk", "title"):
+            name = "compliance:application_review" if reviewer else "financing:application_detail"
+            put("financing.application", pk, title, reverse(name, args=[pk]))
+    if pks := ids.get("financing.offering"):
+        for pk, title in (
+            offerings_visible_to(viewer).filter(pk__in=pks).values_list("pk", "application__title")
+        ):
+            put("financing.offering", pk, title, reverse("financing:offering_detail", args=[pk]))
+    sold: tuple[tuple[type[Subscription] | type[Allotment], str], ...] = (
+        (Subscription, "financing.subscription"),
+        (Allotment, "financing.allotment"),
+    )
+    for model, object_type in sold:
+        if pks := ids.get(object_type):
+            visible = offerings_visible_to(viewer).values("pk")
+            rows = model.objects.filter(pk__in=pks, offering__in=visible)
+            for pk, offering_id, title in rows.values_list(
+                "pk", "offering_id", "offering__application__title"
+            ):
+                put(object_type, pk, title, reverse("financing:offering_detail", args=[offering_id]))
+    owners: dict[tuple[str, str], int] = {}  # a person's or document's company, for the link
+    kyb: tuple[tuple[type[Person] | type[Document], str, str], ...] = (
+        (Person, "issuers.person", "full_name"),
+        (Document, "issuers.document", "original_name"),
+    )
+    for kyb_model, object_type, field in kyb:
+        if pks := ids.get(object_type):
+            for pk, company_id, label in kyb_model.objects.filter(pk__in=pks).values_list(
+                "pk", "company_id", field
+            ):
+                owners[(object_type, str(pk))] = company_id
+                ids.setdefault("issuers.company", set()).add(company_id)
+                put(object_type, pk, label, None)
+    if pks := ids.get("issuers.company"):
+        for pk, name in Company.objects.filter(pk__in=pks).values_list("pk", "legal_name_en"):
+            put(
+                "issuers.company", pk, name, reverse("compliance:kyb_review", args=[pk]) if reviewer else None
+            )
+    if pks := ids.get("compliance.investorprofile"):
+        for pk, name in InvestorProfile.objects.filter(pk__in=pks).values_list("pk", "legal_name"):
+            url = reverse("compliance:kyc_review", args=[pk]) if reviewer else None
+            put("compliance.investorprofile", pk, name, url)
+    for key, company_id in owners.items():  # shown on their company's review page
+        found[key] = (found[key][0], found.get(("issuers.company", str(company_id)), ("", None))[1])
+    return found
+
+
+def audit_entries(viewer: User, events: Iterable[AuditEvent]) -> list[AuditEntry]:
+    """Entries in words with links: the objects are read once per type, however many entries there are."""
+    events = list(events)
+    labels = _object_labels(viewer, events)
+    entries = []
+    for event in events:
+        label, url = labels.get((event.object_type, event.object_id), ("", None))
+        if url is None and event.object_type in ("issuers.person", "issuers.document"):
+            # Removed since: the company it belonged to, when the entry names it, still has a page.
+            _, url = labels.get(("issuers.company", str(event.data.get("company", ""))), ("", None))
+        sentence = audit_sentence(
+            actor=event.actor.full_name if event.actor else "",
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            data=event.data,
+            label=label,
+        )
+        entries.append(AuditEntry(event=event, sentence=sentence, url=url))
+    return entries
 
 
 @dataclass(frozen=True)

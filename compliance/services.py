@@ -17,6 +17,7 @@ from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
 from compliance.models import InvestorProfile
+from compliance.retention import retention_start
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
@@ -75,6 +76,7 @@ def investor_kyc_submit(
         "id_document_number": id_document_number.strip(),
         "declared_portfolio_hkd": declared_portfolio_hkd,
         "is_professional": declared_portfolio_hkd >= PI_PORTFOLIO_THRESHOLD_HKD,
+        "retain_until": None,  # submitted again: the relationship goes on
     }
     if profile is None:
         profile = InvestorProfile.objects.create(user=user, **details)
@@ -128,6 +130,7 @@ def investor_kyc_decide(
             field="kyc_status",
             reason=reason,
         )
+        retention_start(investor=profile)
     return profile
 
 
@@ -237,6 +240,8 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
         reason=reason,
         data={"country": COUNTRY_OF_JURISDICTION[company.jurisdiction]},
     )
+    if not approve:
+        retention_start(company=company)
     return company
 
 

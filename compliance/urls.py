@@ -13,4 +13,5 @@ urlpatterns = [
     path("applications/<int:pk>/review/", views.application_start_review, name="application_start_review"),
     path("audit/", views.audit, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.permissions import role_required
 from compliance.audit import audit_chain_verify
-from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisionForm
-from compliance.selectors import audit_events, audit_status, investor_profile_for_review, review_queue
+from compliance.audit_export import audit_csv_lines, audit_csv_response
+from compliance.forms import ApplicationDecisionForm, AuditFilterForm, KybDecisionForm, KycDecisionForm
+from compliance.selectors import (
+    audit_entries,
+    audit_events,
+    audit_status,
+    investor_profile_for_review,
+    review_queue,
+)
 from compliance.services import company_kyb_decide, investor_chain_setup_retry, investor_kyc_decide
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
@@ -146,11 +153,36 @@ def application_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*COMPLIANCE_ROLES)
 def audit(request: HttpRequest) -> HttpResponse:
-    """The audit trail, newest first, and what its last verification found (beat verifies it)."""
-    page = Paginator(audit_events(), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    """The audit trail in words, filtered and newest first, and what its last verification found."""
+    form = AuditFilterForm(request.GET or None)
+    page = Paginator(audit_events(where=form.audit_filter()), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     status = audit_status()
-    return render(
-        request, "compliance/audit.html", {"page": page, "status": status, "broken_at": status.broken_at}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "entries": audit_entries(request.user, page.object_list),
+        "form": form,
+        "query": query.urlencode(),
+        "filtered": any(value for key, value in query.items()),
+        "status": status,
+        "broken_at": status.broken_at,
+    }
+    return render(request, "compliance/audit.html", context, status=400 if form.errors else 200)
+
+
+@role_required(*COMPLIANCE_ROLES)
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered audit trail as CSV, streamed: the sentence, the raw fields and the hash of each entry."""
+    form = AuditFilterForm(request.GET or None)
+    if form.errors:
+        return HttpResponseBadRequest(
+            "The filter is not valid.\n" + form.errors.as_text(), content_type="text/plain"
+        )
+    return audit_csv_response(
+        audit_csv_lines(request.user, audit_events(where=form.audit_filter()).order_by("pk"))
     )
 
 

@@ -8,12 +8,22 @@ from issuers.models import Company, Document, Person
 class PersonInline(admin.TabularInline):
     model = Person
     extra = 0
+    readonly_fields = ["retain_until"]
 
 
 class DocumentInline(admin.TabularInline):
     model = Document
     extra = 0
-    fields = ["kind", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = [
+        "kind",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "retain_until",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -52,15 +62,17 @@ class PersonAdmin(admin.ModelAdmin):
         "is_director",
         "is_beneficial_owner",
         "ownership_percent",
+        "retain_until",
     ]
     list_filter = ["is_director", "is_beneficial_owner"]
     search_fields = ["full_name", "company__legal_name_en"]
     raw_id_fields = ["company"]
+    readonly_fields = ["retain_until"]
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "kind", "company", "size", "sha256", "uploaded_at"]
+    list_display = ["original_name", "kind", "company", "size", "sha256", "uploaded_at", "retain_until"]
     list_filter = ["kind"]
     search_fields = ["original_name", "sha256", "company__legal_name_en"]
     readonly_fields = [
@@ -73,4 +85,5 @@ class DocumentAdmin(admin.ModelAdmin):
         "sha256",
         "uploaded_by",
         "uploaded_at",
+        "retain_until",
     ]

@@ -114,6 +114,11 @@ class Person(models.Model):
         blank=True,
         help_text="Trustee or beneficiary of a trust holding shares: a beneficial owner whatever the share.",
     )
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Kept until at least this day, set when the relationship ends (empty while it lasts).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,6 +158,11 @@ class Document(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retain_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Kept until at least this day, set when the relationship ends (empty while it lasts).",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from django_countries import countries
 from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
+from compliance.retention import retention_clear
 from config.errors import NotFound, PermissionDenied, ValidationFailed
 from config.text import hidden_character, hidden_character_message, megabytes
 from issuers.choices import (
@@ -339,4 +340,5 @@ def company_submit_for_kyb(*, user: User) -> Company:
     status_transition(
         company, to=KybStatus.SUBMITTED, transitions=KYB_TRANSITIONS, actor=user, field="kyb_status"
     )
+    retention_clear(company=company)
     return company

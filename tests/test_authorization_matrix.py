@@ -161,6 +161,7 @@ MATRIX = [
     r("compliance/applications/<int:pk>/review/", "POST", "own approved", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/audit/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     r("compliance/audit/verify/", "POST", None, LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/audit/export.csv", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
     # Django's admin: to its own log-in for every non-staff account (the admin tests below).
     r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
@@ -238,6 +239,7 @@ MATRIX = [
       403, 403, 403, 200, 200, 403, body=APPROVE),
     r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
     r("api/v1/compliance/screenings/", "POST", None, 403, 403, 403, 400, 400, 403),
+    r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
     r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),

@@ -14,7 +14,7 @@ from compliance.choices import KycStatus
 from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus
 from financing.models import Offering
-from financing.tests.test_views import bond_application, verified_company
+from financing.tests.test_views import bond_application, offering_of, verified_company
 from issuers.choices import KybStatus
 from issuers.tests.factories import CompanyFactory
 from tests import flows
@@ -212,19 +212,28 @@ def test_a_tampered_audit_trail_is_reported_once_verified(client, db):
 def test_the_audit_page_reads_the_checkpoint_instead_of_rewalking_the_trail(
     client, db, django_assert_max_num_queries
 ):
-    company = CompanyFactory()
+    company = verified_company()
+    offering = offering_of(company)
+    objects = [company, offering.application, offering, submitted_investor()]
     client.force_login(UserFactory(role=Role.OFFICER))
-    for count in (3, 300):
+    counts = []
+    for count in (len(objects), 300):  # every kind of object on the page both times
         while AuditEvent.objects.count() < count:
-            audit_record(actor=None, action="step", obj=company)
+            audit_record(actor=None, action="step", obj=objects[AuditEvent.objects.count() % len(objects)])
         audit_chain_verify()
         # Session (read, and its activity stamp saved), user, the checkpoint, entries after it, the page
-        # count and the page's entries: the same number at 3 entries and at 300.
-        with django_assert_max_num_queries(9) as captured:
+        # count, the page's entries and one read per kind of object named (for its label and link):
+        # the same number at 4 entries and at 300.
+        with django_assert_max_num_queries(9 + len(objects)) as captured:
             page = client.get(reverse("compliance:audit"))
         assert b"The hash chain is intact" in page.content
+        assert f"application #{offering.application.pk} &#x27;{offering.application.title}&#x27;" in (
+            page.content.decode()
+        )
         reads = [q["sql"] for q in captured.captured_queries if 'FROM "compliance_auditevent"' in q["sql"]]
         assert all("LIMIT" in sql or "COUNT(" in sql for sql in reads), reads  # never the whole trail
+        counts.append(sum(q["sql"].startswith("SELECT") for q in captured.captured_queries))
+    assert counts[0] == counts[1]  # reads (the session's activity stamp is saved at most once a minute)
 
 
 def test_the_audit_api_reports_the_last_verification_without_running_one(client, db):

@@ -272,6 +272,8 @@ SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 # the demo and the tests only; production refuses it. Retired keys still verify the entries they signed.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", DEMO_AUDIT_HMAC_KEY)
 AUDIT_HMAC_RETIRED_KEYS = env_list("AUDIT_HMAC_RETIRED_KEYS", "")
+# Personal records are kept this many years after the relationship ends (AMLO: at least five).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=5)
 
 # Sanctions screening: a name scoring this (0-100) or more against a list entry is a potential match.
 SANCTIONS_MATCH_THRESHOLD = env_int("SANCTIONS_MATCH_THRESHOLD", 85, minimum=50)
