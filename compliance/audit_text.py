@@ -25,6 +25,10 @@ OBJECT_NOUNS: dict[str, str] = {
     "compliance.investorprofile": "investor",
     "tokens.wallet": "wallet",
     "tokens.contract": "contract",
+    "accounts.apikey": "API key",
+    "compliance.sanctionslist": "sanctions list",
+    "compliance.screening": "screening",
+    "compliance.screeningrun": "re-screening run",
 }
 
 # Actions written by `audit_record` directly -> the verb, placed before the object.
@@ -42,6 +46,8 @@ ACTION_VERBS: dict[str, str] = {
     "demo_faucet": "minted test HKD for",
     "offering_created": "created",
     "subscription_created": "placed",
+    "api_key_created": "created",
+    "api_key_revoked": "revoked",
 }
 
 # Status moves (`status_transition` writes the action "<field>:<to>") -> the verb, by the new status;
@@ -51,6 +57,10 @@ STATUS_VERBS: dict[str | tuple[str, str], str] = {
     ("financing.allotment", "pending"): "queued the settlement of",
     ("financing.allotment", "settled"): "settled",
     ("financing.offering", "ready"): "made ready to open",
+    ("compliance.sanctionslist", "imported"): "imported",
+    ("compliance.screening", "clear"): "recorded a clear sanctions result for",
+    ("compliance.screening", "potential_match"): "recorded a potential sanctions match for",
+    ("compliance.screeningrun", "queued"): "queued",
     "submitted": "submitted",
     "under_review": "took into review",
     "changes_requested": "requested changes to",

@@ -89,7 +89,23 @@ def test_every_action_the_platform_writes_has_its_own_words(db):
     from compliance.audit_text import ACTION_VERBS
 
     written = {"application_created", "company_created", "person_saved", "document_uploaded", "demo_faucet"}
-    assert written <= set(ACTION_VERBS)
+    assert written | {"api_key_created", "api_key_revoked"} <= set(ACTION_VERBS)
+
+
+@pytest.mark.parametrize(
+    ("action", "object_type", "sentence"),
+    [
+        ("screening:potential_match", "compliance.screening",
+         "Oscar Officer recorded a potential sanctions match for screening #12"),
+        ("screening:clear", "compliance.screening",
+         "Oscar Officer recorded a clear sanctions result for screening #12"),
+        ("sanctions_list:imported", "compliance.sanctionslist", "Oscar Officer imported sanctions list #12"),
+        ("api_key_revoked", "accounts.apikey", "Oscar Officer revoked API key #12"),
+    ],
+)  # fmt: skip
+def test_screenings_lists_and_api_keys_read_in_words(action, object_type, sentence):
+    fields = {"action": action, "object_type": object_type, "object_id": "12"}
+    assert str(audit_sentence(actor="Oscar Officer", **fields)) == sentence
 
 
 def test_a_decision_reads_in_words_with_a_link_to_the_review_page(client, db):
