@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from accounts.templatetags.money import money
+
 PLATFORM = "The platform"
 
 # object_type (the model's app_label.model_name) -> the noun a reader knows it by.
@@ -142,9 +144,9 @@ def audit_sentence(
     if tx_hash := data.get("tx_hash"):
         tail += f" on chain (tx {short_hash(str(tx_hash))})"
     if (amount := data.get("amount_hkd")) is not None:
-        tail += f": HKD {amount}"
+        tail += f": {money(amount)}"
     elif "units" in data and "amount" in data:
-        tail += f": {data['units']} units, {data['amount']}"
+        tail += f": {data['units']} units, {money(data['amount'])}"
     if reason:
         tail += f": reason “{reason}”"
     return Sentence(actor=actor or PLATFORM, verb=verb, obj=obj, tail=tail)
