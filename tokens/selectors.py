@@ -41,7 +41,7 @@ def platform_contract(kind: ContractKind) -> Contract:
 
 
 def platform_ready() -> bool:
-    """Whether the operator wallet and every platform contract are in place."""
+    """Whether every platform role's wallet and every platform contract are in place."""
     try:
         for role in PLATFORM_WALLET_KINDS:
             platform_wallet(role)

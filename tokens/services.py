@@ -42,6 +42,12 @@ DEFAULT_ADMIN_ROLE = ZERO_BYTES32
 REGISTRAR_ROLE = Web3.keccak(text="REGISTRAR_ROLE")
 MINTER_ROLE = Web3.keccak(text="MINTER_ROLE")
 SETTLER_ROLE = Web3.keccak(text="SETTLER_ROLE")
+ROLE_NAMES = {
+    DEFAULT_ADMIN_ROLE: "admin",
+    REGISTRAR_ROLE: "registrar",
+    MINTER_ROLE: "minter",
+    SETTLER_ROLE: "settler",
+}
 
 INTENT_DEPLOY_PLATFORM = "deploy_platform_contract"
 INTENT_GRANT_ROLE = "grant_role"
@@ -324,10 +330,22 @@ def platform_bootstrap() -> dict[str, str]:
     ] + [(kind, DEFAULT_ADMIN_ROLE, timelock) for kind in PLATFORM_ADMINISTERED]
     for kind, granted, holder in grants:
         if not _has_role(kind, granted, holder):
-            _platform_call(kind, "grantRole", [granted, holder], INTENT_GRANT_ROLE)
+            _platform_call(
+                kind,
+                "grantRole",
+                [granted, holder],
+                INTENT_GRANT_ROLE,
+                f"grant the {ROLE_NAMES[granted]} role to {_holder_name(holder, wallets, timelock)}",
+            )
     settlement = platform_contract(ContractKind.SETTLEMENT)
     if not chain.call("Settlement", str(settlement.address), "isPaymentTokenAllowed", payment):
-        _platform_call(ContractKind.SETTLEMENT, "setPaymentTokenAllowed", [payment, True], INTENT_GRANT_ROLE)
+        _platform_call(
+            ContractKind.SETTLEMENT,
+            "setPaymentTokenAllowed",
+            [payment, True],
+            INTENT_GRANT_ROLE,
+            "allow the HKD payment token",
+        )
     # The admin key keeps no standing power: what the constructors gave it goes.
     renounce = [
         (ContractKind.IDENTITY_REGISTRY, REGISTRAR_ROLE),
@@ -337,7 +355,13 @@ def platform_bootstrap() -> dict[str, str]:
     ] + [(kind, DEFAULT_ADMIN_ROLE) for kind in PLATFORM_ADMINISTERED]
     for kind, held in renounce:
         if _has_role(kind, held, admin):
-            _platform_call(kind, "renounceRole", [held, admin], INTENT_HAND_OVER)
+            _platform_call(
+                kind,
+                "renounceRole",
+                [held, admin],
+                INTENT_HAND_OVER,
+                f"the admin key gives up the {ROLE_NAMES[held]} role",
+            )
     return {kind.value: str(platform_contract(kind).address) for kind, _, _ in plan} | {
         role.value: wallet.address for role, wallet in wallets.items()
     }
@@ -351,12 +375,24 @@ def _fund_gas_on_development_chain(wallets: Any) -> None:
             w3.provider.make_request("anvil_setBalance", [wallet.address, hex(DEV_CHAIN_GAS_BALANCE_WEI)])  # type: ignore[arg-type]
 
 
-def _platform_call(kind: ContractKind, function: str, args: list[Any], intent: str) -> None:
+def _platform_call(kind: ContractKind, function: str, args: list[Any], intent: str, what: str) -> None:
     target = platform_contract(kind)
     key = f"bootstrap:{target.address}:{function}:" + ":".join(
         a.hex() if isinstance(a, bytes) else str(a) for a in args
     )
-    drive(contract_call(target=target, function=function, args=args, intent=intent, key=key))
+    reference = f"{what} on the {target.label}"
+    drive(
+        contract_call(
+            target=target, function=function, args=args, intent=intent, key=key, reference=reference
+        )
+    )
+
+
+def _holder_name(address: str, wallets: dict[WalletKind, Wallet], timelock: str) -> str:
+    if address == timelock:
+        return "the admin timelock"
+    role = next(role for role, wallet in wallets.items() if wallet.address == address)
+    return f"the {role.value} key"
 
 
 def _has_role(kind: ContractKind, role: bytes, holder: str) -> bool:

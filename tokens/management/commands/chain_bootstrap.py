@@ -1,4 +1,4 @@
-"""Create the operator wallet and deploy the platform contracts on CHAIN_RPC_URL (safe to re-run)."""
+"""Create the platform role wallets, deploy the contracts, hand admin to the timelock (safe to re-run)."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from tokens.services import platform_bootstrap
 
 
 class Command(BaseCommand):
-    help = "Create the platform operator wallet and deploy the platform contracts (idempotent)."
+    help = "Create one wallet per platform role, deploy the platform contracts, wire the roles (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name, address in platform_bootstrap().items():
