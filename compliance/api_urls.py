@@ -3,6 +3,7 @@ from django.urls import path
 from compliance import apis
 
 urlpatterns = [
+    path("compliance/queue/", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("kyc/", apis.MyKycApi.as_view(), name="api-my-kyc"),
     path("kyc/<int:profile_id>/decision/", apis.KycDecisionApi.as_view(), name="api-kyc-decision"),
     path("kyc/<int:profile_id>/chain-retry/", apis.KycChainRetryApi.as_view(), name="api-kyc-chain-retry"),

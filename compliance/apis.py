@@ -30,6 +30,7 @@ from config import api_fields
 from config.errors import NotFound
 from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
+from financing.apis import ApplicationOutput
 from issuers.apis import CompanyOutput
 from issuers.models import Company
 
@@ -47,6 +48,25 @@ class InvestorProfileOutput(serializers.Serializer):
     wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
     can_subscribe = serializers.BooleanField()
     chain_setup_error = serializers.CharField()
+
+
+class ReviewQueueOutput(serializers.Serializer):
+    companies = CompanyOutput(many=True, help_text="Companies awaiting a KYB decision, oldest first.")
+    investors = InvestorProfileOutput(many=True, help_text="Investors awaiting a KYC decision, oldest first.")
+    applications = ApplicationOutput(many=True, help_text="Applications awaiting review, oldest first.")
+    stuck_investors = InvestorProfileOutput(
+        many=True, help_text="Approved investors whose on-chain identity registration failed."
+    )
+
+
+class ReviewQueueApi(APIView):
+    """Everything waiting for a compliance decision, as the queue page shows it (compliance roles)."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(responses={200: ReviewQueueOutput, **refusals()})
+    def get(self, request: Request) -> Response:
+        return Response(ReviewQueueOutput(selectors.review_queue()).data)
 
 
 class MyKycApi(APIView):

@@ -239,6 +239,7 @@ MATRIX = [
       403, 403, 403, 200, 200, 403, body=APPROVE),
     r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
     r("api/v1/compliance/screenings/", "POST", None, 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/queue/", "GET", None, 403, 403, 403, 200, 200, 403),
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),

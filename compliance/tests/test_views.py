@@ -65,6 +65,22 @@ def test_the_queue_shows_all_three_sections(client, db):
     assert (queue.companies, queue.investors, queue.applications) == ([company], [profile], [application])
 
 
+def test_an_api_only_officer_lists_the_same_queue(client, db):
+    company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
+    profile = submitted_investor()
+    application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
+    client.force_login(UserFactory(role=Role.APPROVER))
+
+    queue = client.get("/api/v1/compliance/queue/").json()
+
+    assert [c["id"] for c in queue["companies"]] == [company.pk]
+    assert [i["id"] for i in queue["investors"]] == [profile.pk]
+    assert [a["id"] for a in queue["applications"]] == [application.pk]
+    assert queue["stuck_investors"] == []
+    client.force_login(UserFactory(role=Role.OPERATOR))
+    assert client.get("/api/v1/compliance/queue/").status_code == 403
+
+
 def test_missing_cases_are_404(client, db):
     client.force_login(UserFactory(role=Role.APPROVER))
     for name in ("kyb_review", "kyc_review", "application_review"):
