@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -57,6 +59,25 @@ def payment_balance(address: str) -> Decimal:
     token = platform_contract(ContractKind.PAYMENT_TOKEN)
     raw = chain.call("PaymentToken", str(token.address), "balanceOf", chain.to_checksum(address))
     return Decimal(raw).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+
+
+def payment_token_domain() -> dict[str, Any]:
+    """The payment token's EIP-712 domain (ERC-5267), for customers' authorisations; read once per token."""
+    token = platform_contract(ContractKind.PAYMENT_TOKEN)
+    return dict(_eip712_domain(chain.chain_id(), str(token.address)))
+
+
+@lru_cache(maxsize=8)
+def _eip712_domain(chain_id: int, address: str) -> tuple[tuple[str, Any], ...]:
+    _, name, version, domain_chain_id, verifying_contract, _, _ = chain.call(
+        "PaymentToken", address, "eip712Domain"
+    )
+    return (
+        ("name", name),
+        ("version", version),
+        ("chainId", domain_chain_id),
+        ("verifyingContract", verifying_contract),
+    )
 
 
 def token_balance(token: Contract, address: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -89,7 +89,7 @@ def contract_call(
     key: str,
     reference: str = "",
     subject_address: str = "",
-    not_before: Any = None,
+    not_before: datetime | None = None,
 ) -> ChainTransaction:
     """Record a call of `function(*args)` on a deployed contract, signed by the key the intent names."""
     if not target.address:

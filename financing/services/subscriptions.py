@@ -36,7 +36,7 @@ from tokens import services as token_services
 from tokens.choices import ContractKind
 from tokens.models import ChainTransaction
 from tokens.reasons import explain_failure
-from tokens.selectors import payment_balance, platform_contract
+from tokens.selectors import payment_balance, payment_token_domain, platform_contract
 
 logger = logging.getLogger(__name__)
 
@@ -154,13 +154,8 @@ def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> None
     """The investor's wallet signs an authorisation for exactly this payment; the settler relays it."""
     offering = subscription.offering
     settlement = platform_contract(ContractKind.SETTLEMENT)
-    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
-    _, name, version, chain_id, verifying_contract, _, _ = chain.call(
-        "PaymentToken", str(payment.address), "eip712Domain"
-    )
-    domain = {"name": name, "version": version, "chainId": chain_id, "verifyingContract": verifying_contract}
     v, r, s = signer.sign_payment_authorisation(
-        purpose=subscription, domain=domain, settlement_address=str(settlement.address)
+        purpose=subscription, domain=payment_token_domain(), settlement_address=str(settlement.address)
     )
     tx = token_services.contract_call(
         target=settlement,
