@@ -6,9 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from compliance.models import (
+    AnswerDocument,
     AuditChainHead,
     AuditCheckpoint,
     AuditEvent,
+    Case,
+    CaseNote,
+    ConflictDeclaration,
+    InformationRequest,
     InvestorProfile,
     SanctionsEntry,
     SanctionsList,
@@ -123,3 +128,43 @@ class ScreeningAdmin(ReadOnlyAdmin):
     list_display = ["pk", "created_at", "actor", "subject", "name", "wallet_address", "decision", "run"]
     list_filter = ["decision", "subject"]
     search_fields = ["name", "wallet_address", "party_ref"]
+
+
+# Cases change only through their services (four eyes): the admin shows them, never edits them.
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "alert_kind",
+        "status",
+        "outcome",
+        "risk_level",
+        "risk_score",
+        "assignee",
+        "opened_at",
+    ]
+    list_filter = ["kind", "status", "risk_level", "alert_kind"]
+    search_fields = ["summary", "company__legal_name_en", "investor__legal_name", "application__title"]
+    list_select_related = ["assignee"]
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "case", "author", "created_at"]
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "case", "status", "asked_by", "asked_at", "answered_at"]
+    list_filter = ["status"]
+
+
+@admin.register(AnswerDocument)
+class AnswerDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "request", "original_name", "content_type", "size", "uploaded_at"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "user", "company", "investor", "reason", "declared_at"]

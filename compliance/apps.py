@@ -7,5 +7,6 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import handlers
+        from compliance.cases import evidence, risk  # noqa: F401  (register their checks and factors)
 
         handlers.register()

@@ -31,6 +31,8 @@ OBJECT_NOUNS: dict[str, str] = {
     "compliance.sanctionslist": "sanctions list",
     "compliance.screening": "screening",
     "compliance.screeningrun": "re-screening run",
+    "compliance.case": "case",
+    "compliance.conflictdeclaration": "conflict declaration",
 }
 
 # Actions written by `audit_record` directly -> the verb, placed before the object.
@@ -50,6 +52,14 @@ ACTION_VERBS: dict[str, str] = {
     "subscription_created": "placed",
     "api_key_created": "created",
     "api_key_revoked": "revoked",
+    "case_opened": "opened",
+    "alert_raised": "raised",
+    "information_requested": "requested information on",
+    "information_answered": "answered the request for information on",
+    "answer_document_added": "attached a document to the answer on",
+    "case_assigned": "assigned",
+    "case_note_added": "added an internal note to",
+    "conflict_declared": "declared",
 }
 
 # Status moves (`status_transition` writes the action "<field>:<to>") -> the verb, by the new status;
@@ -63,6 +73,9 @@ STATUS_VERBS: dict[str | tuple[str, str], str] = {
     ("compliance.screening", "clear"): "recorded a clear sanctions result for",
     ("compliance.screening", "potential_match"): "recorded a potential sanctions match for",
     ("compliance.screeningrun", "queued"): "queued",
+    ("compliance.case", "awaiting_approver"): "recommended for an approver's decision",
+    ("compliance.case", "info_requested"): "sent back to the applicant with questions",
+    ("compliance.case", "open"): "returned to the queue",
     "submitted": "submitted",
     "under_review": "took into review",
     "changes_requested": "requested changes to",
@@ -147,6 +160,10 @@ def audit_sentence(
         tail += f": {money(amount)}"
     elif "units" in data and "amount" in data:
         tail += f": {data['units']} units, {money(data['amount'])}"
+    if outcome := data.get("outcome"):
+        tail += f" as {words(str(outcome))}"
+    elif recommendation := data.get("recommendation"):
+        tail += f", recommending “{words(str(recommendation))}”"
     if reason:
         tail += f": reason “{reason}”"
     return Sentence(actor=actor or PLATFORM, verb=verb, obj=obj, tail=tail)

@@ -118,6 +118,13 @@ class AuditCheckpoint(models.Model):
         return f"verified through entry {self.last_event_id}"
 
 
+from compliance.cases.models import (  # noqa: E402  (the case models belong to this app)
+    AnswerDocument,
+    Case,
+    CaseNote,
+    ConflictDeclaration,
+    InformationRequest,
+)
 from compliance.screening.models import (  # noqa: E402  (the screening models belong to this app)
     SanctionsEntry,
     SanctionsList,
@@ -128,9 +135,14 @@ from compliance.screening.models import (  # noqa: E402  (the screening models b
 )
 
 __all__ = [
+    "AnswerDocument",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditEvent",
+    "Case",
+    "CaseNote",
+    "ConflictDeclaration",
+    "InformationRequest",
     "InvestorProfile",
     "SanctionsEntry",
     "SanctionsList",

@@ -15,6 +15,17 @@ from django_countries import countries
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
+from compliance.cases.choices import CaseKind, Decision, Outcome
+from compliance.cases.models import Case
+from compliance.cases.services import (
+    alert_decide,
+    case_close,
+    case_escalate,
+    case_for,
+    case_open,
+    case_request_information,
+    gate,
+)
 from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
 from compliance.models import InvestorProfile
 from compliance.retention import retention_start
@@ -87,6 +98,7 @@ def investor_kyc_submit(
     status_transition(
         profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
     )
+    case_open(subject=profile, submitted_by=user)
     return profile
 
 
@@ -101,6 +113,12 @@ def investor_kyc_decide(
             "Say why the investor is rejected.", fields={"reason": "A reason is required."}
         )
     profile = InvestorProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.kyc_status != KycStatus.SUBMITTED:
+        raise Conflict(f"This investor's due diligence is {profile.get_kyc_status_display().lower()}.")
+    case = case_for(profile, lock=True) or case_open(subject=profile)
+    decision = Decision.APPROVE if approve else Decision.REJECT
+    if not gate(actor=actor, case=case, decision=decision, reason=reason):
+        return profile
     if approve:
         if profile.wallet is None:
             profile.wallet = token_services.wallet_create(
@@ -131,6 +149,9 @@ def investor_kyc_decide(
             reason=reason,
         )
         retention_start(investor=profile)
+    case_close(
+        case=case, outcome=Outcome.APPROVED if approve else Outcome.REJECTED, actor=actor, reason=reason
+    )
     return profile
 
 
@@ -219,12 +240,21 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     if not approve and not reason.strip():
         raise ValidationFailed("Say why the company is rejected.", fields={"reason": "A reason is required."})
     company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.kyb_status != KybStatus.SUBMITTED:
+        raise Conflict(
+            f"This company is {company.get_kyb_status_display().lower()}; it cannot be decided now."
+        )
     verified = registration_holders(company).filter(kyb_status=KybStatus.VERIFIED).first()
     if approve and verified is not None:
         raise Conflict(
             f"{verified.legal_name_en} is already verified with this registration number; only one company "
             "per number can be verified. Reject this claim, or investigate the verified one first."
         )
+    case = case_for(company, lock=True) or case_open(subject=company)
+    if not gate(
+        actor=actor, case=case, decision=Decision.APPROVE if approve else Decision.REJECT, reason=reason
+    ):
+        return company
     if approve and company.wallet is None:
         company.wallet = token_services.wallet_create(
             kind=WalletKind.ISSUER, label=f"Issuer {company.legal_name_en}", owner=company.representative
@@ -242,7 +272,52 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     )
     if not approve:
         retention_start(company=company)
+    case_close(
+        case=case, outcome=Outcome.APPROVED if approve else Outcome.REJECTED, actor=actor, reason=reason
+    )
     return company
+
+
+def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", **options: Any) -> Case:
+    """Any decision on any case, as the queue and the API take it; the kind's own service applies it.
+
+    Approve / reject (clear / confirm for alerts) go through four eyes (`cases.services.gate`);
+    request information and escalate move the case along. `options` are the application's
+    (`closes_at`, `professional_investors_only`, ...).
+    """
+    case = Case.objects.select_related("company", "investor", "application").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case.")
+    if decision == Decision.REQUEST_INFO:
+        case_request_information(actor=actor, case_id=case_id, question=reason)
+    elif decision == Decision.ESCALATE:
+        case_escalate(actor=actor, case_id=case_id, reason=reason)
+    elif case.kind == CaseKind.ALERT:
+        alert_decide(actor=actor, case_id=case_id, decision=decision, reason=reason)
+    elif decision not in (Decision.APPROVE, Decision.REJECT):
+        raise ValidationFailed(
+            "Choose approve, reject, request information or escalate.",
+            fields={"decision": "Unknown decision."},
+        )
+    elif case.kind == CaseKind.KYB:
+        assert case.company is not None
+        company_kyb_decide(
+            actor=actor, company=case.company, approve=decision == Decision.APPROVE, reason=reason
+        )
+    elif case.kind == CaseKind.KYC:
+        assert case.investor is not None
+        investor_kyc_decide(
+            actor=actor, profile=case.investor, approve=decision == Decision.APPROVE, reason=reason
+        )
+    else:
+        from financing.services import application_decide
+
+        assert case.application_id is not None
+        application_decide(
+            actor=actor, application_id=case.application_id, decision=decision, reason=reason, **options
+        )
+    case.refresh_from_db()
+    return case
 
 
 def demo_fund_investor(*, actor: User, amount_hkd: Decimal) -> ChainTransaction:

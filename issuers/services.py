@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -16,9 +15,11 @@ from django_countries import countries
 from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
+from compliance.cases.services import case_open
 from compliance.retention import retention_clear
 from config.errors import NotFound, PermissionDenied, ValidationFailed
-from config.text import hidden_character, hidden_character_message, megabytes
+from config.text import megabytes
+from config.uploads import checked_upload
 from issuers.choices import (
     KYB_TRANSITIONS,
     DocumentKind,
@@ -34,11 +35,6 @@ from issuers.validators import ADULT_AGE, InvalidRegistrationNumber, age_on, nor
 
 EDITABLE_KYB_STATUSES = (KybStatus.DRAFT, KybStatus.REJECTED)
 # What a file must start with to be accepted, by content type (the extension alone proves nothing).
-DOCUMENT_SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
 HUNDRED = Decimal("100")
 
 
@@ -251,14 +247,8 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
     company = _editable_company(user)  # the company row lock keeps concurrent uploads within the quota
     if kind not in DocumentKind.values:
         raise ValidationFailed("Choose the document type.", fields={"kind": "Unknown document type."})
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationFailed("The file is empty.", fields={"file": "The file is empty."})
-    if size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationFailed(
-            "The file is too large.",
-            fields={"file": f"Files may be at most {megabytes(settings.DOCUMENT_MAX_BYTES)}."},
-        )
+    checked = checked_upload(upload)
+    size = checked.size
     held = company.documents.aggregate(count=Count("pk"), total=Sum("size"))
     if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
         raise ValidationFailed(
@@ -278,33 +268,14 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
                 f"hold {megabytes(after)}. Remove one first."
             },
         )
-    name = (upload.name or "document")[-255:]
-    hidden = hidden_character(name)
-    if hidden is not None:
-        raise ValidationFailed(
-            "Rename the file.", fields={"file": f"The file name: {hidden_character_message(hidden)}"}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    content_type = next(
-        (ctype for ctype, magic in DOCUMENT_SIGNATURES.items() if any(head.startswith(m) for m in magic)),
-        None,
-    )
-    if content_type is None:
-        raise ValidationFailed("Unsupported file.", fields={"file": "Upload a PDF, PNG or JPEG file."})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
+    sha256 = checked.sha256
     if company.documents.filter(sha256=sha256).exists():
         raise ValidationFailed("Already uploaded.", fields={"file": "This exact file is already uploaded."})
-    upload.seek(0)
     document = Document(
         company=company,
         kind=kind,
-        original_name=name,
-        content_type=content_type,
+        original_name=checked.name,
+        content_type=checked.content_type,
         size=size,
         sha256=sha256,
         uploaded_by=user,
@@ -341,4 +312,5 @@ def company_submit_for_kyb(*, user: User) -> Company:
         company, to=KybStatus.SUBMITTED, transitions=KYB_TRANSITIONS, actor=user, field="kyb_status"
     )
     retention_clear(company=company)
+    case_open(subject=company, submitted_by=user)
     return company

@@ -116,7 +116,7 @@ def test_a_decision_reads_in_words_with_a_link_to_the_review_page(client, db):
 
     page = client.get(reverse("compliance:audit"))
 
-    entry = page.context["entries"][0]
+    entry = next(e for e in page.context["entries"] if e.event.object_type == "issuers.company")
     assert str(entry.sentence) == (
         f"Oscar Officer rejected company #{company.pk} 'Lantau Components Limited' (submitted → rejected): "
         "reason “No.”"

@@ -282,6 +282,20 @@ if SANCTIONS_MATCH_THRESHOLD > 100:
 # Who a re-screening on a new list version covers: a callable yielding compliance.screening.parties.Party.
 SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
 
+# Review cases: a risk score (0-100+) from this is medium, from the second high. Medium and high cases,
+# and every application above the amount (in HKD), are decided by an approver on another person's
+# recommendation (four eyes); low-risk cases by one officer.
+COMPLIANCE_RISK_MEDIUM_FROM = env_int("COMPLIANCE_RISK_MEDIUM_FROM", 25, minimum=1)
+COMPLIANCE_RISK_HIGH_FROM = env_int("COMPLIANCE_RISK_HIGH_FROM", 50, minimum=1)
+if COMPLIANCE_RISK_HIGH_FROM <= COMPLIANCE_RISK_MEDIUM_FROM:
+    raise ImproperlyConfigured("COMPLIANCE_RISK_HIGH_FROM must be above COMPLIANCE_RISK_MEDIUM_FROM.")
+COMPLIANCE_APPROVER_AMOUNT_HKD = env_decimal("COMPLIANCE_APPROVER_AMOUNT_HKD", "10000000")
+# Countries under FATF's call for action or increased monitoring (ISO codes); parties there score high.
+COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(
+    "COMPLIANCE_HIGH_RISK_COUNTRIES",
+    "KP,IR,MM,DZ,AO,BG,BF,CM,CI,HR,CD,HT,KE,LA,LB,ML,MC,MZ,NA,NG,ZA,SS,SY,TZ,VE,VN,YE",
+)
+
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
 # The HKD payment token has 6 decimals; security tokens are whole units.

@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
+from compliance.cases.choices import Outcome
+from compliance.cases.services import case_close, case_for, case_open, case_take, gate, may_act
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from financing.choices import (
     APPLICATION_TRANSITIONS,
@@ -258,6 +260,7 @@ def application_submit(*, user: User, application_id: int) -> Application:
         actor=user,
         extra={"submitted_at": timezone.now()},
     )
+    case_open(subject=application, submitted_by=user)
     return application
 
 
@@ -268,6 +271,7 @@ def application_withdraw(*, user: User, application_id: int) -> Application:
     status_transition(
         application, to=ApplicationStatus.WITHDRAWN, transitions=APPLICATION_TRANSITIONS, actor=user
     )
+    case_close(subject=application, outcome=Outcome.WITHDRAWN, actor=user)
     return application
 
 
@@ -286,6 +290,7 @@ def application_start_review(*, actor: User, application_id: int) -> Application
         actor=actor,
         extra={"reviewed_by": actor},
     )
+    case_take(actor=actor, case=case_open(subject=application))
     return application
 
 
@@ -323,6 +328,15 @@ def application_decide(
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
         raise NotFound("No such application.")
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
+        raise Conflict(
+            f"This application is {application.get_status_display().lower()}; it cannot be decided."
+        )
+    case = case_for(application, lock=True) or case_open(subject=application)
+    if decision == "request_changes":
+        may_act(actor, case)  # any reviewer not connected to the company may send it back for changes
+    elif not gate(actor=actor, case=case, decision=decision, reason=reason):
+        return application
     status_transition(
         application,
         to=targets[decision],
@@ -331,6 +345,12 @@ def application_decide(
         reason=reason,
         extra={"decision_reason": reason, "reviewed_by": actor},
     )
+    outcomes = {
+        "approve": Outcome.APPROVED,
+        "reject": Outcome.REJECTED,
+        "request_changes": Outcome.CHANGES_REQUESTED,
+    }
+    case_close(case=case, outcome=outcomes[decision], actor=actor, reason=reason)
     if decision == "approve":
         assert closes_at is not None
         offering_create(

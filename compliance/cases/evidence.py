@@ -1,0 +1,125 @@
+"""What a reviewer sees beside the decision: automatic check results, documents and the history.
+
+Checks are registered per case kind with `check(kind, ...)`: a function of the case that yields
+`Check` results (registration number, completeness, screening, PEP, evidence dates ...). An app
+adding a rule adds one function; the case page and the API show every registered check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from compliance.cases.choices import CaseKind
+
+if TYPE_CHECKING:
+    from compliance.cases.models import Case
+
+
+class CheckStatus:
+    PASSED = "passed"
+    ATTENTION = "attention"  # a reviewer must look (a possible match, a manual check)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One automatic check as the reviewer reads it."""
+
+    name: str
+    status: str
+    text: str
+    details: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CheckFunction = Callable[["Case"], Iterable[Check]]
+CHECKS: dict[str, list[CheckFunction]] = {kind: [] for kind in CaseKind.values}
+
+
+def check(*kinds: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check for the case kinds named."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        for kind in kinds:
+            CHECKS[kind].append(function)
+        return function
+
+    return register
+
+
+def case_checks(case: Case) -> list[Check]:
+    """Every registered check's results for the case, in registration order."""
+    return [result for function in CHECKS[case.kind] for result in function(case)]
+
+
+@dataclass(frozen=True)
+class EvidenceDocument:
+    """A document a reviewer can open inline: where, what, and its fingerprint."""
+
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+    uploaded_at: Any
+    date: Any = None  # the evidence's own date (a statement's date), where it has one
+
+
+DocumentFunction = Callable[["Case"], Iterable[EvidenceDocument]]
+DOCUMENTS: dict[str, list[DocumentFunction]] = {kind: [] for kind in CaseKind.values}
+
+
+def documents(*kinds: str) -> Callable[[DocumentFunction], DocumentFunction]:
+    """Register a source of documents shown on cases of the kinds named."""
+
+    def register(function: DocumentFunction) -> DocumentFunction:
+        for kind in kinds:
+            DOCUMENTS[kind].append(function)
+        return function
+
+    return register
+
+
+def case_documents(case: Case) -> list[EvidenceDocument]:
+    return [doc for function in DOCUMENTS[case.kind] for doc in function(case)]
+
+
+@check(CaseKind.KYB)
+def registration_number(case: Case) -> Iterable[Check]:
+    from issuers.choices import RegistrationCheck
+    from issuers.selectors import registration_holders
+
+    company = case.company
+    assert company is not None
+    shown = f"{company.get_jurisdiction_display()} {company.registration_number}"
+    if company.registration_check == RegistrationCheck.CHECKSUM_VALID:
+        yield Check("Registration number", CheckStatus.PASSED, f"{shown}: check character valid")
+    elif company.registration_check == RegistrationCheck.FORMAT_VALID:
+        yield Check("Registration number", CheckStatus.PASSED, f"{shown}: format valid, no public check rule")
+    else:
+        yield Check("Registration number", CheckStatus.ATTENTION, f"{shown}: compare with the certificate")
+    others = list(registration_holders(company).values_list("legal_name_en", "kyb_status"))
+    if others:
+        yield Check(
+            "Registration conflict",
+            CheckStatus.ATTENTION,
+            "Other companies claim this registration number",
+            [f"{name} ({status})" for name, status in others],
+        )
+
+
+@check(CaseKind.KYB)
+def completeness(case: Case) -> Iterable[Check]:
+    from issuers.selectors import company_missing_items
+
+    assert case.company is not None
+    missing = company_missing_items(case.company)
+    if missing:
+        yield Check("Completeness", CheckStatus.FAILED, "Missing items", missing)
+    else:
+        yield Check("Completeness", CheckStatus.PASSED, "Profile, people and documents complete")

@@ -1,0 +1,124 @@
+"""Reads of review cases: the queue with its filters, a case with everything beside the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.choices import COMPLIANCE_ROLES
+from accounts.models import User
+from compliance.cases.choices import OPEN_STATUSES, CaseStatus, InformationRequestStatus
+from compliance.cases.models import Case, InformationRequest
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a reviewer narrows the queue to; every field optional (open cases by default)."""
+
+    kind: str = ""
+    status: str = ""  # a CaseStatus, "" for every open case, "all" for closed ones too
+    risk: str = ""
+    older_than_days: int | None = None
+    assignee: str = ""  # "me", "none" or a user id
+    search: str = ""
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> CaseFilter:
+        return cls(
+            kind=data.get("kind") or "",
+            status=data.get("status") or "",
+            risk=data.get("risk") or "",
+            older_than_days=data.get("older_than_days"),
+            assignee=str(data.get("assignee") or ""),
+            search=(data.get("search") or "").strip(),
+        )
+
+
+def cases_queue(viewer: User, where: CaseFilter | None = None) -> QuerySet[Case]:
+    """Cases for compliance staff, oldest first (the longest waiting on top)."""
+    where = where or CaseFilter()
+    if viewer.role not in COMPLIANCE_ROLES:
+        return Case.objects.none()
+    cases = Case.objects.select_related(
+        "company", "investor", "application__company", "assignee", "recommended_by", "submitted_by"
+    )
+    if where.status == "all":
+        pass
+    elif where.status:
+        cases = cases.filter(status=where.status)
+    else:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    if where.kind:
+        cases = cases.filter(kind=where.kind)
+    if where.risk:
+        cases = cases.filter(risk_level=where.risk)
+    if where.older_than_days:
+        cases = cases.filter(opened_at__lte=timezone.now() - timedelta(days=where.older_than_days))
+    if where.assignee == "me":
+        cases = cases.filter(assignee=viewer)
+    elif where.assignee == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif where.assignee.isdigit():
+        cases = cases.filter(assignee_id=int(where.assignee))
+    if where.search:
+        term = where.search
+        cases = cases.filter(
+            Q(company__legal_name_en__icontains=term)
+            | Q(investor__legal_name__icontains=term)
+            | Q(application__title__icontains=term)
+            | Q(summary__icontains=term)
+        )
+    return cases.order_by("opened_at", "pk")
+
+
+def awaiting_approver(viewer: User) -> QuerySet[Case]:
+    """Cases an approver can decide now: recommended by someone else."""
+    return cases_queue(viewer, CaseFilter(status=CaseStatus.AWAITING_APPROVER)).exclude(recommended_by=viewer)
+
+
+def reviewers() -> QuerySet[User]:
+    """Who a case can be assigned to."""
+    return User.objects.filter(role__in=COMPLIANCE_ROLES, is_active=True).order_by("full_name")
+
+
+def case_detail(viewer: User, case_id: int) -> Case | None:
+    """One case with its notes, requests and children, for staff."""
+    return (
+        cases_queue(viewer, CaseFilter(status="all"))
+        .prefetch_related("notes__author", "information_requests__documents", "children")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def open_requests_for(user: User) -> QuerySet[InformationRequest]:
+    """Requests for information waiting for this applicant (an SME's representative or an investor)."""
+    return (
+        InformationRequest.objects.filter(status=InformationRequestStatus.OPEN)
+        .filter(
+            Q(case__company__representative=user)
+            | Q(case__application__company__representative=user)
+            | Q(case__investor__user=user)
+        )
+        .select_related("case", "case__application")
+        .order_by("asked_at")
+    )
+
+
+def requests_for(user: User) -> QuerySet[InformationRequest]:
+    """Every request for information sent to this applicant, newest first (answered ones too)."""
+    return (
+        InformationRequest.objects.filter(
+            Q(case__company__representative=user)
+            | Q(case__application__company__representative=user)
+            | Q(case__investor__user=user)
+        )
+        .select_related("case", "case__application")
+        .prefetch_related("documents")
+        .order_by("-asked_at")
+    )
