@@ -22,7 +22,7 @@ from accounts.permissions import has_role
 from compliance import selectors, services
 from compliance.audit_export import audit_csv_lines, audit_csv_response
 from compliance.audit_text import OBJECT_NOUNS
-from compliance.choices import InvestorType
+from compliance.choices import InvestorType, KycStatus
 from compliance.models import InvestorProfile
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
@@ -32,6 +32,7 @@ from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.apis import ApplicationOutput
 from issuers.apis import CompanyOutput
+from issuers.choices import KybStatus
 from issuers.models import Company
 
 AUDIT_API_MAX_LIMIT = 200
@@ -60,11 +61,15 @@ class ReviewQueueOutput(serializers.Serializer):
 
 
 class ReviewQueueApi(APIView):
-    """Everything waiting for a compliance decision, as the queue page shows it (compliance roles)."""
+    """Deprecated: list `GET /api/v1/compliance/cases/` (alerts too, filtered, paginated) instead.
+
+    Kept answering what it always answered: what waits for a decision by section, and approved
+    investors whose on-chain identity registration failed.
+    """
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(responses={200: ReviewQueueOutput, **refusals()})
+    @extend_schema(deprecated=True, responses={200: ReviewQueueOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(ReviewQueueOutput(selectors.review_queue()).data)
 
@@ -101,35 +106,73 @@ class DecisionInput(serializers.Serializer):
     reason = api_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
+RECOMMENDED_HELP = (
+    "True (with status 202) when the decision was kept as a recommendation: the case needs an approver, "
+    "and an approver other than you decides it."
+)
+
+
+def _decided(outputs: serializers.Serializer, recommended: bool) -> Response:
+    """The decision's answer: 200 when applied, 202 when kept as a recommendation for an approver."""
+    return Response(outputs.data, status=202 if recommended else 200)
+
+
+class KycDecisionOutput(InvestorProfileOutput):
+    recommended = serializers.SerializerMethodField(help_text=RECOMMENDED_HELP)
+
+    def get_recommended(self, profile: InvestorProfile) -> bool:
+        return bool(self.context["recommended"])
+
+
+class KybDecisionOutput(CompanyOutput):
+    recommended = serializers.SerializerMethodField(help_text=RECOMMENDED_HELP)
+
+    def get_recommended(self, company: Company) -> bool:
+        return bool(self.context["recommended"])
+
+
+def _decision_responses(output: type[serializers.Serializer], *statuses: int) -> dict[Any, Any]:
+    return {
+        200: OpenApiResponse(output, description="The decision was applied."),
+        202: OpenApiResponse(output, description="Kept as a recommendation for an approver."),
+        **refusals(*statuses),
+    }
+
+
 class KycDecisionApi(APIView):
-    """Compliance approves or rejects an investor."""
+    """Compliance approves or rejects an investor (four eyes: see `/api/v1/compliance/cases/`)."""
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
     @extend_schema(
         request=DecisionInput,
-        responses={200: InvestorProfileOutput, **refusals(400, 404, 409, 413, 415, 503)},
+        responses=_decision_responses(KycDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, profile_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         profile = get_object_or_404(InvestorProfile, pk=profile_id)
         profile = services.investor_kyc_decide(actor=request.user, profile=profile, **data.validated_data)
-        return Response(InvestorProfileOutput(profile).data)
+        recommended = profile.kyc_status == KycStatus.SUBMITTED  # still waiting: an approver decides
+        output = KycDecisionOutput(profile, context={"recommended": recommended})
+        return _decided(output, recommended)
 
 
 class KybDecisionApi(APIView):
-    """Compliance verifies or rejects a company."""
+    """Compliance verifies or rejects a company (four eyes: see `/api/v1/compliance/cases/`)."""
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=DecisionInput, responses={200: CompanyOutput, **refusals(400, 404, 409, 413, 415)})
+    @extend_schema(
+        request=DecisionInput, responses=_decision_responses(KybDecisionOutput, 400, 404, 409, 413, 415)
+    )
     def post(self, request: Request, company_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         company = get_object_or_404(Company, pk=company_id)
         company = services.company_kyb_decide(actor=request.user, company=company, **data.validated_data)
-        return Response(CompanyOutput(company).data)
+        recommended = company.kyb_status == KybStatus.SUBMITTED  # still waiting: an approver decides
+        return _decided(KybDecisionOutput(company, context={"recommended": recommended}), recommended)
 
 
 class KycChainRetryApi(APIView):

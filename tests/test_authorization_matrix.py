@@ -240,6 +240,26 @@ MATRIX = [
     r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
     r("api/v1/compliance/screenings/", "POST", None, 403, 403, 403, 400, 400, 403),
     r("api/v1/compliance/queue/", "GET", None, 403, 403, 403, 200, 200, 403),
+    # API: review cases; an applicant's requests for information and the files attached to answers
+    r("api/v1/compliance/cases/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/", "GET", "pending case", 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "pending case",
+      403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "pending case",
+      403, 403, 403, 200, 200, 403, body={"decision": "approve"}),
+    r("api/v1/compliance/cases/<int:case_id>/assign/", "POST", "pending case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/notes/", "POST", "pending case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/alerts/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/conflicts/", "POST", None, 403, 403, 403, 400, 400, 403),
+    r("api/v1/information-requests/", "GET", None, 403, 200, 200, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "own request",
+      403, 415, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "other request",
+      403, 404, 404, 403, 403, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "own answer document",
+      403, 200, 404, 200, 200, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "other answer document",
+      403, 404, 404, 200, 200, 403),
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
@@ -290,6 +310,8 @@ def test_every_url_pattern_and_api_operation_has_a_row():
 
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
+    own_request = flows.information_request(company=own.company, by=world.users["officer"])
+    other_request = flows.information_request(company=other.company, by=world.users["officer"])
     return {
         "own person": own.company.people.first().pk,
         "other person": other.company.people.first().pk,
@@ -310,6 +332,11 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other allotment": world.allotment.pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
+        "pending case": flows.open_case_of(world.pending_company).pk,
+        "own request": own_request.pk,
+        "other request": other_request.pk,
+        "own answer document": flows.answer_document(own_request).pk,
+        "other answer document": flows.answer_document(other_request).pk,
     }
 
 

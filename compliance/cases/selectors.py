@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
-from compliance.cases.choices import OPEN_STATUSES, CaseStatus, InformationRequestStatus
-from compliance.cases.models import Case, InformationRequest
+from compliance.cases.choices import OPEN_STATUSES, CaseKind, CaseStatus, InformationRequestStatus
+from compliance.cases.models import AnswerDocument, Case, InformationRequest
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,33 @@ def requests_for(user: User) -> QuerySet[InformationRequest]:
         .prefetch_related("documents")
         .order_by("-asked_at")
     )
+
+
+def alerts_queue(viewer: User, where: CaseFilter | None = None, alert_kind: str = "") -> QuerySet[Case]:
+    """The alert cases of the queue (screening hits, expiring evidence, lapsed licences ...), by kind."""
+    alerts = cases_queue(viewer, replace(where or CaseFilter(), kind=CaseKind.ALERT))
+    return alerts.filter(alert_kind=alert_kind) if alert_kind else alerts
+
+
+CASE_HISTORY_MAX = 200
+
+
+def case_history(viewer: User, case: Case) -> list[Any]:
+    """The audit entries in words of the case and of what it is about, newest first (the latest 200)."""
+    from compliance.models import AuditEvent
+    from compliance.selectors import audit_entries
+
+    about = Q(object_type=Case._meta.label_lower, object_id=str(case.pk))
+    subject = case.subject
+    if subject is not None:
+        about |= Q(object_type=subject._meta.label_lower, object_id=str(subject.pk))
+    events = AuditEvent.objects.filter(about).select_related("actor").order_by("-pk")[:CASE_HISTORY_MAX]
+    return audit_entries(viewer, events)
+
+
+def answer_documents_visible_to(user: User) -> QuerySet[AnswerDocument]:
+    """Files attached to answers: compliance staff see them all, an applicant those of their own requests."""
+    documents = AnswerDocument.objects.select_related("request")
+    if user.role in COMPLIANCE_ROLES:
+        return documents
+    return documents.filter(request__in=requests_for(user).values("pk"))
