@@ -35,6 +35,11 @@ urlpatterns = [
         name="api-information-request-answer",
     ),
     path(
+        "information-requests/<int:request_id>/documents/",
+        case_apis.InformationRequestDocumentApi.as_view(),
+        name="api-information-request-documents",
+    ),
+    path(
         "information-requests/documents/<int:answer_document_id>/",
         case_apis.AnswerDocumentApi.as_view(),
         name="api-answer-document",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +26,7 @@ from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
     Amortization,
+    ApplicationStatus,
     BusinessDayConvention,
     Currency,
     DayCount,
@@ -208,6 +215,16 @@ class ApplicationStartReviewApi(APIView):
         return Response(ApplicationOutput(application).data)
 
 
+class ApplicationDecisionOutput(ApplicationOutput):
+    recommended = serializers.SerializerMethodField(
+        help_text="True (with status 202) when the decision was kept as a recommendation: the case needs "
+        "an approver, and an approver other than you decides it."
+    )
+
+    def get_recommended(self, application: Application) -> bool:
+        return bool(self.context["recommended"])
+
+
 class ApplicationDecisionApi(APIView):
     """Compliance approves, rejects or requests changes."""
 
@@ -223,7 +240,13 @@ class ApplicationDecisionApi(APIView):
 
     @extend_schema(
         request=ApplicationDecisionInput,
-        responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415, 503)},
+        responses={
+            200: OpenApiResponse(ApplicationDecisionOutput, description="The decision was applied."),
+            202: OpenApiResponse(
+                ApplicationDecisionOutput, description="Kept as a recommendation for an approver."
+            ),
+            **refusals(400, 404, 409, 413, 415, 503),
+        },
     )
     def post(self, request: Request, application_id: int) -> Response:
         data = self.ApplicationDecisionInput(data=request.data)
@@ -231,7 +254,10 @@ class ApplicationDecisionApi(APIView):
         application = services.application_decide(
             actor=request.user, application_id=application_id, **data.validated_data
         )
-        return Response(ApplicationOutput(application).data)
+        # Still waiting after approve or reject: four eyes kept it as a recommendation for an approver.
+        recommended = application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+        output = ApplicationDecisionOutput(application, context={"recommended": recommended})
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class OfferingOutput(serializers.Serializer):

@@ -594,6 +594,35 @@ class InformationRequestAnswerApi(APIView):
         return Response(MyInformationRequestOutput(_request_data(answered)).data)
 
 
+@accepts_uploads
+class InformationRequestDocumentApi(APIView):
+    """Attach one file (multipart `file`: PDF, PNG or JPEG) to your answer before sending it.
+
+    For evidence too large to send in one answer: each file may use the whole upload limit. The
+    answer (`.../answer/`) then goes with every file attached so far, up to five in all.
+    """
+
+    permission_classes = [has_role(Role.SME, Role.INVESTOR)]
+    parser_classes = [MultiPartParser]
+
+    class AnswerDocumentInput(serializers.Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(
+        request=AnswerDocumentInput,
+        responses={201: AnswerDocumentOutput, **refusals(400, 404, 409, 413, 415)},
+    )
+    def post(self, request: Request, request_id: int) -> Response:
+        if not selectors.requests_for(request.user).filter(pk=request_id).exists():
+            raise NotFound("No such request for information.")
+        data = self.AnswerDocumentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.answer_document_add(
+            user=request.user, request_id=request_id, upload=data.validated_data["file"]
+        )
+        return Response(AnswerDocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
 class AnswerDocumentApi(APIView):
     """A file attached to an answer, inline: to compliance staff and to the applicant who was asked."""
 

@@ -547,15 +547,16 @@ def case_answer_with_documents(
         raise NotFound("No such request for information.")
     if request.status != InformationRequestStatus.OPEN:
         raise Conflict("This request was already answered.")
+    attached = set(request.documents.values_list("sha256", flat=True))  # added one by one before
     errors: dict[str, str] = {}
     if not answer.strip():
         errors["answer"] = "Write your answer."
-    if len(uploads) > ANSWER_DOCUMENTS_MAX:
+    if len(attached) + len(uploads) > ANSWER_DOCUMENTS_MAX:
         errors["documents"] = f"Attach at most {ANSWER_DOCUMENTS_MAX} files to an answer."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     fingerprints = [checked_upload(upload, field="documents").sha256 for upload in uploads]
-    if len(set(fingerprints)) != len(fingerprints):
+    if len(set(fingerprints)) != len(fingerprints) or attached & set(fingerprints):
         raise ValidationFailed(
             "The same file twice.", fields={"documents": "The same file is attached twice."}
         )

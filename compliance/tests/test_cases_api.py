@@ -543,3 +543,59 @@ def test_the_old_kyb_and_kyc_decisions_say_when_they_became_a_recommendation(pla
     assert applied.status_code == 200
     assert (applied.json()["recommended"], applied.json()["kyc_status"]) == (False, KycStatus.REJECTED)
     assert InformationRequest.objects.count() == 0
+
+
+def test_files_attached_one_by_one_go_with_the_answer_up_to_five_in_all():
+    company = submitted_company(name="Lantau Components Limited")
+    request = flows.information_request(company=company, by=officer())
+    applicant = client_of(company.representative)
+    attach = f"/api/v1/information-requests/{request.pk}/documents/"
+
+    first = applicant.post(attach, {"file": SimpleUploadedFile("statement.pdf", PDF)})
+    assert first.status_code == 201, first.json()
+    assert first.json()["name"] == "statement.pdf"
+    # The same file again, a file that is not a document, or someone else's request: refused.
+    assert "documents" in applicant.post(attach, {"file": SimpleUploadedFile("again.pdf", PDF)}).json()
+    assert "documents" in applicant.post(attach, {"file": SimpleUploadedFile("x.txt", b"text")}).json()
+    stranger = client_of(UserFactory(role=Role.SME))
+    assert stranger.post(attach, {"file": SimpleUploadedFile("s.pdf", PDF + b"s")}).status_code == 404
+    for i in range(3):
+        assert (
+            applicant.post(attach, {"file": SimpleUploadedFile(f"{i}.pdf", PDF + bytes([i]))}).status_code
+            == 201
+        )
+
+    url = f"/api/v1/information-requests/{request.pk}/answer/"
+    # Four attached: two more would make six; the one attached already may not come again.
+    too_many = [SimpleUploadedFile(f"{i}.png", PNG + bytes([i])) for i in range(2)]
+    assert "documents" in applicant.post(url, {"answer": "Here", "documents": too_many}).json()
+    twice = [SimpleUploadedFile("statement.pdf", PDF)]
+    assert "documents" in applicant.post(url, {"answer": "Here", "documents": twice}).json()
+    assert AnswerDocument.objects.filter(request=request).count() == 4
+
+    answered = applicant.post(
+        url, {"answer": "Statements attached.", "documents": [SimpleUploadedFile("last.png", PNG)]}
+    )
+    assert answered.status_code == 200, answered.json()
+    assert [d["name"] for d in answered.json()["documents"]] == [
+        "statement.pdf",
+        "0.pdf",
+        "1.pdf",
+        "2.pdf",
+        "last.png",
+    ]
+    late = applicant.post(attach, {"file": SimpleUploadedFile("late.pdf", PDF + b"late")})
+    assert late.status_code == 409
+
+
+def test_the_old_application_decision_says_when_it_became_a_recommendation(platform):
+    oscar, ada = officer(), approver()
+    with override_settings(COMPLIANCE_APPROVER_AMOUNT_HKD=Decimal("50000")):
+        application = _submitted_application(oscar)
+        url = f"/api/v1/applications/{application.pk}/decision/"
+        kept = post(client_of(oscar), url, {"decision": "reject", "reason": "Thin trading history"})
+        assert kept.status_code == 202
+        assert (kept.json()["recommended"], kept.json()["status"]) == (True, ApplicationStatus.SUBMITTED)
+        applied = post(client_of(ada), url, {"decision": "reject", "reason": "Agreed"})
+    assert applied.status_code == 200
+    assert (applied.json()["recommended"], applied.json()["status"]) == (False, ApplicationStatus.REJECTED)
