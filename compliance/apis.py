@@ -14,7 +14,6 @@ from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
@@ -27,8 +26,9 @@ from compliance.models import InvestorProfile
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
 from config import api_fields
+from config.api import limit_offset_page
 from config.errors import NotFound
-from config.schema import refusals
+from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.apis import ApplicationOutput
 from issuers.apis import CompanyOutput
@@ -106,37 +106,12 @@ class DecisionInput(serializers.Serializer):
     reason = api_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
-RECOMMENDED_HELP = (
-    "True (with status 202) when the decision was kept as a recommendation: the case needs an approver, "
-    "and an approver other than you decides it."
-)
+class KycDecisionOutput(InvestorProfileOutput, RecommendedOutput):
+    pass
 
 
-def _decided(outputs: serializers.Serializer, recommended: bool) -> Response:
-    """The decision's answer: 200 when applied, 202 when kept as a recommendation for an approver."""
-    return Response(outputs.data, status=202 if recommended else 200)
-
-
-class KycDecisionOutput(InvestorProfileOutput):
-    recommended = serializers.SerializerMethodField(help_text=RECOMMENDED_HELP)
-
-    def get_recommended(self, profile: InvestorProfile) -> bool:
-        return bool(self.context["recommended"])
-
-
-class KybDecisionOutput(CompanyOutput):
-    recommended = serializers.SerializerMethodField(help_text=RECOMMENDED_HELP)
-
-    def get_recommended(self, company: Company) -> bool:
-        return bool(self.context["recommended"])
-
-
-def _decision_responses(output: type[serializers.Serializer], *statuses: int) -> dict[Any, Any]:
-    return {
-        200: OpenApiResponse(output, description="The decision was applied."),
-        202: OpenApiResponse(output, description="Kept as a recommendation for an approver."),
-        **refusals(*statuses),
-    }
+class KybDecisionOutput(CompanyOutput, RecommendedOutput):
+    pass
 
 
 class KycDecisionApi(APIView):
@@ -146,7 +121,7 @@ class KycDecisionApi(APIView):
 
     @extend_schema(
         request=DecisionInput,
-        responses=_decision_responses(KycDecisionOutput, 400, 404, 409, 413, 415, 503),
+        responses=decision_responses(KycDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, profile_id: int) -> Response:
         data = DecisionInput(data=request.data)
@@ -155,7 +130,7 @@ class KycDecisionApi(APIView):
         profile = services.investor_kyc_decide(actor=request.user, profile=profile, **data.validated_data)
         recommended = profile.kyc_status == KycStatus.SUBMITTED  # still waiting: an approver decides
         output = KycDecisionOutput(profile, context={"recommended": recommended})
-        return _decided(output, recommended)
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class KybDecisionApi(APIView):
@@ -164,7 +139,7 @@ class KybDecisionApi(APIView):
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
     @extend_schema(
-        request=DecisionInput, responses=_decision_responses(KybDecisionOutput, 400, 404, 409, 413, 415)
+        request=DecisionInput, responses=decision_responses(KybDecisionOutput, 400, 404, 409, 413, 415)
     )
     def post(self, request: Request, company_id: int) -> Response:
         data = DecisionInput(data=request.data)
@@ -172,7 +147,8 @@ class KybDecisionApi(APIView):
         company = get_object_or_404(Company, pk=company_id)
         company = services.company_kyb_decide(actor=request.user, company=company, **data.validated_data)
         recommended = company.kyb_status == KybStatus.SUBMITTED  # still waiting: an approver decides
-        return _decided(KybDecisionOutput(company, context={"recommended": recommended}), recommended)
+        output = KybDecisionOutput(company, context={"recommended": recommended})
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class KycChainRetryApi(APIView):
@@ -382,20 +358,11 @@ class AuditListApi(APIView):
         events = selectors.audit_events(where=query.audit_filter())
         if request.accepted_renderer.format == "csv":
             return audit_csv_response(audit_csv_lines(request.user, events.order_by("pk")))
-        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        count = events.count()
-        url = request.build_absolute_uri()
-        return Response(
-            AuditPageOutput(
-                {
-                    "count": count,
-                    "next": replace_query_param(url, "offset", offset + limit)
-                    if offset + limit < count
-                    else None,
-                    "previous": replace_query_param(url, "offset", max(offset - limit, 0))
-                    if offset
-                    else None,
-                    "results": selectors.audit_entries(request.user, events[offset : offset + limit]),
-                }
-            ).data
+        page = limit_offset_page(
+            request,
+            events,
+            limit=query.validated_data["limit"],
+            offset=query.validated_data["offset"],
+            results=lambda rows: selectors.audit_entries(request.user, rows),
         )
+        return Response(AuditPageOutput(page).data)

@@ -5,13 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +15,7 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
 from config.errors import ValidationFailed
-from config.schema import refusals
+from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
@@ -215,14 +209,8 @@ class ApplicationStartReviewApi(APIView):
         return Response(ApplicationOutput(application).data)
 
 
-class ApplicationDecisionOutput(ApplicationOutput):
-    recommended = serializers.SerializerMethodField(
-        help_text="True (with status 202) when the decision was kept as a recommendation: the case needs "
-        "an approver, and an approver other than you decides it."
-    )
-
-    def get_recommended(self, application: Application) -> bool:
-        return bool(self.context["recommended"])
+class ApplicationDecisionOutput(ApplicationOutput, RecommendedOutput):
+    pass
 
 
 class ApplicationDecisionApi(APIView):
@@ -240,13 +228,7 @@ class ApplicationDecisionApi(APIView):
 
     @extend_schema(
         request=ApplicationDecisionInput,
-        responses={
-            200: OpenApiResponse(ApplicationDecisionOutput, description="The decision was applied."),
-            202: OpenApiResponse(
-                ApplicationDecisionOutput, description="Kept as a recommendation for an approver."
-            ),
-            **refusals(400, 404, 409, 413, 415, 503),
-        },
+        responses=decision_responses(ApplicationDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, application_id: int) -> Response:
         data = self.ApplicationDecisionInput(data=request.data)

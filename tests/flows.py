@@ -100,23 +100,20 @@ def approved_investor(
     return profile.user
 
 
-def open_offering(
+def submitted_application(
     *,
     company: Company,
-    by: User,
-    opener: User,
+    title: str = "Lantau 5% Notes",
     units: int = 100,
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
-    professional_only: bool = True,
-) -> Offering:
-    """A bond application of `company`, approved and opened (its token deployed on the test chain)."""
-    sme = company.representative
+) -> Application:
+    """A two-year bond application of `company`, sent to compliance."""
     issue = date.today() + timedelta(days=10)
     application = application_save(
-        user=sme,
+        user=company.representative,
         instrument="bond",
-        title="Lantau 5% Notes",
+        title=title,
         currency="HKD",
         target_amount=face_value * units,
         minimum_amount=face_value * minimum_units,
@@ -129,7 +126,23 @@ def open_offering(
             "maturity_date": issue.replace(year=issue.year + 2),
         },
     )
-    application_submit(user=sme, application_id=application.pk)
+    return application_submit(user=company.representative, application_id=application.pk)
+
+
+def open_offering(
+    *,
+    company: Company,
+    by: User,
+    opener: User,
+    units: int = 100,
+    minimum_units: int = 20,
+    face_value: Decimal = Decimal("1000.00"),
+    professional_only: bool = True,
+) -> Offering:
+    """A bond application of `company`, approved and opened (its token deployed on the test chain)."""
+    application = submitted_application(
+        company=company, units=units, minimum_units=minimum_units, face_value=face_value
+    )
     application_decide(
         actor=by,
         application_id=application.pk,

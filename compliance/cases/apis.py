@@ -20,7 +20,6 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -42,9 +41,10 @@ from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDecl
 from compliance.models import InvestorProfile
 from compliance.services import case_decide
 from config import api_fields
+from config.api import limit_offset_page
 from config.errors import NotFound, ValidationFailed
 from config.middleware import accepts_uploads
-from config.schema import refusals
+from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.models import Company
 
@@ -188,10 +188,8 @@ class CaseDetailOutput(CaseOutput):
     )
 
 
-class CaseDecisionOutput(CaseDetailOutput):
-    recommended = serializers.BooleanField(
-        help_text="True (with status 202) when the decision was kept as a recommendation for an approver."
-    )
+class CaseDecisionOutput(CaseDetailOutput, RecommendedOutput):
+    pass
 
 
 class ConflictOutput(serializers.Serializer):
@@ -326,22 +324,14 @@ class AlertFilterInput(QueueFilterInput):
 
 
 def _page(request: Request, cases: QuerySet[Case], query: QueueFilterInput) -> Response:
-    limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-    count = cases.count()
-    url = request.build_absolute_uri()
-    page = cases.select_related("decided_by")[offset : offset + limit]
-    return Response(
-        CasePageOutput(
-            {
-                "count": count,
-                "next": replace_query_param(url, "offset", offset + limit)
-                if offset + limit < count
-                else None,
-                "previous": replace_query_param(url, "offset", max(offset - limit, 0)) if offset else None,
-                "results": [case_data(case) for case in page],
-            }
-        ).data
+    page = limit_offset_page(
+        request,
+        cases.select_related("decided_by"),
+        limit=query.validated_data["limit"],
+        offset=query.validated_data["offset"],
+        results=lambda rows: [case_data(case) for case in rows],
     )
+    return Response(CasePageOutput(page).data)
 
 
 class CaseListApi(APIView):
@@ -421,14 +411,7 @@ class CaseDecisionApi(APIView):
 
     @extend_schema(
         request=CaseDecisionInput,
-        responses={
-            200: OpenApiResponse(CaseDecisionOutput, description="The decision was applied."),
-            202: OpenApiResponse(
-                CaseDecisionOutput,
-                description="Kept as a recommendation: an approver other than you decides the case.",
-            ),
-            **refusals(400, 404, 409, 413, 415, 503),
-        },
+        responses=decision_responses(CaseDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, case_id: int) -> Response:
         data = self.CaseDecisionInput(data=request.data)
@@ -437,10 +420,10 @@ class CaseDecisionApi(APIView):
         case = case_decide(actor=request.user, case_id=case_id, **data.validated_data)
         recommended = decision in FINAL_DECISIONS[case.kind] and case.is_open
         case = _detail(request.user, case.pk)
-        body = {**case_detail_data(request.user, case), "recommended": recommended}
-        return Response(
-            CaseDecisionOutput(body).data, status=RECOMMENDED_STATUS if recommended else status.HTTP_200_OK
+        output = CaseDecisionOutput(
+            case_detail_data(request.user, case), context={"recommended": recommended}
         )
+        return Response(output.data, status=RECOMMENDED_STATUS if recommended else status.HTTP_200_OK)
 
 
 class CaseAssignApi(APIView):

@@ -27,7 +27,6 @@ from compliance.choices import KycStatus
 from compliance.models import AuditEvent
 from financing.choices import ApplicationStatus
 from financing.models import Application, Offering
-from financing.services import application_save, application_submit
 from issuers.choices import KybStatus
 from tests import flows
 from tests.flows import PDF, submitted_company, submitted_investor
@@ -197,26 +196,9 @@ def test_the_risk_thresholds_in_settings_route_a_case_to_the_approver(medium_fro
     assert company.kyb_status == (KybStatus.VERIFIED if status == 200 else KybStatus.SUBMITTED)
 
 
-def _submitted_application(platform_officer) -> Application:
-    company = flows.verified_company(by=platform_officer, name="Tsuen Wan Textiles Limited")
-    issue = timezone.now().date() + timedelta(days=10)
-    application = application_save(
-        user=company.representative,
-        instrument="bond",
-        title="Tsuen Wan 5% Notes",
-        currency="HKD",
-        target_amount=Decimal("100000.00"),
-        minimum_amount=Decimal("20000.00"),
-        use_of_proceeds="Working capital",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.05",
-            "frequency": "semiannual",
-            "start_date": issue,
-            "maturity_date": issue.replace(year=issue.year + 2),
-        },
-    )
-    return application_submit(user=company.representative, application_id=application.pk)
+def _submitted_application(reviewer) -> Application:
+    company = flows.verified_company(by=reviewer, name="Tsuen Wan Textiles Limited")
+    return flows.submitted_application(company=company, title="Tsuen Wan 5% Notes")
 
 
 @pytest.mark.parametrize(("threshold", "needs_approver"), [("100000", False), ("99999.99", True)])
