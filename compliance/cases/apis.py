@@ -69,7 +69,7 @@ class CaseSubjectOutput(serializers.Serializer):
 
 class CaseRiskOutput(serializers.Serializer):
     score = serializers.IntegerField()
-    level = serializers.ChoiceField(choices=RiskLevel.values)
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
 
 
 class CaseRiskFactorOutput(serializers.Serializer):
@@ -93,12 +93,14 @@ class CaseRecommendationOutput(serializers.Serializer):
 class CaseOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    alert_kind = serializers.ChoiceField(choices=["", *AlertKind.values], help_text="Alerts only.")
+    alert_kind = serializers.ChoiceField(
+        choices=[("", "Not an alert"), *AlertKind.choices], help_text="Alerts only."
+    )
     summary = serializers.CharField(help_text="What an alert is about (empty for other cases).")
     subject = CaseSubjectOutput(allow_null=True, help_text="What the case is about.")
     parent_id = serializers.IntegerField(allow_null=True, help_text="The case an alert was raised under.")
     status = serializers.ChoiceField(choices=CaseStatus.choices)
-    outcome = serializers.ChoiceField(choices=["", *Outcome.values])
+    outcome = serializers.ChoiceField(choices=[("", "Not decided yet"), *Outcome.choices])
     risk = CaseRiskOutput()
     needs_approver = serializers.BooleanField(
         help_text="Decided only by an approver, on another person's recommendation."

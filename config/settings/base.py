@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "compliance.cases.choices.Decision",
         "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
         "CaseCheckStatusEnum": ["passed", "attention", "failed"],
+        "CaseSubjectTypeEnum": ["company", "investor", "application"],
+        "CaseAlertKindEnum": "compliance.cases.choices.AlertKind",
+        "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
+        "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
