@@ -581,3 +581,31 @@ def test_the_old_application_decision_says_when_it_became_a_recommendation(platf
         applied = post(client_of(ada), url, {"decision": "reject", "reason": "Agreed"})
     assert applied.status_code == 200
     assert (applied.json()["recommended"], applied.json()["status"]) == (False, ApplicationStatus.REJECTED)
+
+
+def test_an_alert_is_cleared_under_four_eyes_and_an_escalated_case_waits_for_an_approver():
+    company = submitted_company(name="Lantau Components Limited")
+    case = kyb_case(company)
+    alert = alert_raise(
+        kind=AlertKind.SCREENING_MATCH,
+        key=f"test:{company.pk}",
+        summary="Possible match",
+        company=company,
+        parent=case,
+    )
+    oscar, ada = client_of(officer()), client_of(approver())
+    assert decide(oscar, alert, Decision.APPROVE).status_code == 400  # alerts are cleared or confirmed
+    kept = decide(oscar, alert, Decision.CLEAR, "Different birth year.")
+    assert (kept.status_code, kept.json()["recommendation"]["decision"]) == (202, "clear")
+    cleared = decide(ada, alert, Decision.CLEAR, "Agreed.")
+    assert (cleared.status_code, cleared.json()["outcome"]) == (200, "cleared")
+    listed = ada.get("/api/v1/compliance/alerts/?status=closed&alert_kind=screening_match").json()
+    assert [a["id"] for a in listed["results"]] == [alert.pk]
+
+    escalated = decide(oscar, case, Decision.ESCALATE, "Director's address differs.")
+    assert (escalated.status_code, escalated.json()["status"]) == (200, CaseStatus.AWAITING_APPROVER)
+    assert escalated.json()["escalated"] is True
+    assert decide(oscar, case, Decision.APPROVE).status_code == 403
+    assert decide(ada, case, Decision.APPROVE).status_code == 200
+    company.refresh_from_db()
+    assert company.kyb_status == KybStatus.VERIFIED
