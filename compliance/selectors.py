@@ -168,6 +168,11 @@ def _object_labels(viewer: User, events: list[AuditEvent]) -> dict[tuple[str, st
         for pk, name in InvestorProfile.objects.filter(pk__in=pks).values_list("pk", "legal_name"):
             url = reverse("compliance:kyc_review", args=[pk]) if reviewer else None
             put("compliance.investorprofile", pk, name, url)
+    if (pks := ids.get("compliance.case")) and reviewer:
+        from compliance.cases.models import Case
+
+        for case in Case.objects.filter(pk__in=pks).only("pk", "kind"):
+            put("compliance.case", case.pk, str(case), reverse("compliance:case", args=[case.pk]))
     for key, company_id in owners.items():  # shown on their company's review page
         found[key] = (found[key][0], found.get(("issuers.company", str(company_id)), ("", None))[1])
     return found
@@ -241,6 +246,11 @@ class ReviewQueue:
     stuck_investors: list
 
 
+def investors_with_failed_chain_setup() -> list[InvestorProfile]:
+    """Approved investors whose identity registration the chain refused, oldest first."""
+    return list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at"))
+
+
 def review_queue() -> ReviewQueue:
     """Everything waiting for a compliance decision, oldest first in each section."""
     from financing.selectors import applications_awaiting_review
@@ -250,5 +260,5 @@ def review_queue() -> ReviewQueue:
         companies=list(companies_awaiting_kyb().select_related("representative")),
         investors=list(investors_awaiting_kyc()),
         applications=list(applications_awaiting_review()),
-        stuck_investors=list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at")),
+        stuck_investors=investors_with_failed_chain_setup(),
     )
