@@ -171,11 +171,26 @@ def _object_labels(viewer: User, events: list[AuditEvent]) -> dict[tuple[str, st
     if (pks := ids.get("compliance.case")) and reviewer:
         from compliance.cases.models import Case
 
-        for case in Case.objects.filter(pk__in=pks).only("pk", "kind"):
-            put("compliance.case", case.pk, str(case), reverse("compliance:case", args=[case.pk]))
+        cases = Case.objects.filter(pk__in=pks).select_related("company", "investor", "application")
+        for case in cases:
+            put("compliance.case", case.pk, case_label(case), reverse("compliance:case", args=[case.pk]))
     for key, company_id in owners.items():  # shown on their company's review page
         found[key] = (found[key][0], found.get(("issuers.company", str(company_id)), ("", None))[1])
     return found
+
+
+def case_label(case: Any) -> str:
+    """A case as the audit trail names it: its kind and what it is about."""
+    if case.application is not None:
+        about = case.application.title
+    elif case.investor is not None:
+        about = case.investor.legal_name
+    elif case.company is not None:
+        about = case.company.legal_name_en
+    else:
+        about = ""
+    kind = case.get_alert_kind_display() if case.alert_kind else case.get_kind_display()
+    return f"{kind}: {about}" if about else kind
 
 
 def audit_entries(viewer: User, events: Iterable[AuditEvent]) -> list[AuditEntry]:
