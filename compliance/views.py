@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
@@ -74,6 +76,21 @@ AUDIT_PAGE_SIZE = 50
 def _refusal_status(exc: ApplicationError) -> int:
     """The page's answer to a refusal: 403 for who may not act, 404, 503 for an outage, else 400."""
     return exc.status_code if exc.status_code in (403, 404, 503) else 400
+
+
+T = TypeVar("T")
+
+
+def _attempt(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:
+    """Run a service on the valid form's data: (its result, 200), or (None, the status) with the
+    form invalid or carrying the service's refusal."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        return action(form.cleaned_data), 200
+    except REFUSALS as exc:
+        apply_errors(form, exc)
+        return None, _refusal_status(exc)
 
 
 # ---- the queue -----------------------------------------------------------------------------------
@@ -276,25 +293,21 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseDecisionForm(
         request.POST, decisions=_all_decisions(case), application=case.kind == CaseKind.APPLICATION
     )
-    status = 400
-    if form.is_valid():
-        decision = form.cleaned_data["decision"]
-        try:
-            decided = case_decide(
-                actor=request.user,
-                case_id=case.pk,
-                decision=decision,
-                reason=form.cleaned_data["reason"],
-                **form.options(),
-            )
-        except REFUSALS as exc:
-            apply_errors(form, exc)
-            status = _refusal_status(exc)
-        else:
-            if decided.is_open:
-                case_take(actor=request.user, case=decided)
-            messages.success(request, _done(decided, decision))
-            return redirect("compliance:case", pk=case.pk)
+    decided, status = _attempt(
+        form,
+        lambda data: case_decide(
+            actor=request.user,
+            case_id=case.pk,
+            decision=data["decision"],
+            reason=data["reason"],
+            **form.options(),
+        ),
+    )
+    if decided is not None:
+        if decided.is_open:
+            case_take(actor=request.user, case=decided)
+        messages.success(request, _done(decided, form.cleaned_data["decision"]))
+        return redirect("compliance:case", pk=case.pk)
     return _render_case(request, case, status=status, decision_form=form)
 
 
@@ -304,16 +317,12 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an internal note."""
     case = _case_or_404(request, pk)
     form = CaseNoteForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            case_note_add(actor=request.user, case_id=case.pk, text=form.cleaned_data["text"])
-        except REFUSALS as exc:
-            apply_errors(form, exc)
-            status = _refusal_status(exc)
-        else:
-            messages.success(request, "Note added.")
-            return redirect(reverse("compliance:case", args=[case.pk]) + "#notes")
+    note, status = _attempt(
+        form, lambda data: case_note_add(actor=request.user, case_id=case.pk, text=data["text"])
+    )
+    if note is not None:
+        messages.success(request, "Note added.")
+        return redirect(reverse("compliance:case", args=[case.pk]) + "#notes")
     return _render_case(request, case, status=status, note_form=form)
 
 
@@ -323,22 +332,18 @@ def case_assignment(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the case to a reviewer (or take it), or back to the queue."""
     case = _case_or_404(request, pk)
     form = CaseAssignForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            assigned = case_assign(actor=request.user, case_id=case.pk, assignee_id=form.assignee_id)
-        except REFUSALS as exc:
-            apply_errors(form, exc)
-            status = _refusal_status(exc)
+    assigned, status = _attempt(
+        form, lambda data: case_assign(actor=request.user, case_id=case.pk, assignee_id=form.assignee_id)
+    )
+    if assigned is not None:
+        who = assigned.assignee
+        if who == request.user:
+            messages.success(request, "You took the case.")
         else:
-            who = assigned.assignee
-            done = (
-                "You took the case."
-                if who == request.user
-                else (f"Assigned to {who.full_name}." if who else "Back in the queue, unassigned.")
+            messages.success(
+                request, f"Assigned to {who.full_name}." if who else "Back in the queue, unassigned."
             )
-            messages.success(request, done)
-            return redirect("compliance:case", pk=case.pk)
+        return redirect("compliance:case", pk=case.pk)
     return _render_case(request, case, status=status, assign_form=form)
 
 
@@ -448,16 +453,13 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _render_request(request, info)
     form = AnswerForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            case_answer_information(user=request.user, request_id=info.pk, answer=form.cleaned_data["answer"])
-        except REFUSALS as exc:
-            apply_errors(form, exc)
-            status = _refusal_status(exc)
-        else:
-            messages.success(request, "Answer sent. Compliance continues the review with it.")
-            return redirect("requests:detail", pk=info.pk)
+    answered, status = _attempt(
+        form,
+        lambda data: case_answer_information(user=request.user, request_id=info.pk, answer=data["answer"]),
+    )
+    if answered is not None:
+        messages.success(request, "Answer sent. Compliance continues the review with it.")
+        return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, answer_form=form)
 
 
@@ -468,18 +470,13 @@ def information_request_document(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach one document to the answer, before it is sent."""
     info = _request_or_404(request, pk)
     form = AnswerDocumentForm(request.POST, request.FILES)
-    status = 400
-    if form.is_valid():
-        try:
-            added = answer_document_add(
-                user=request.user, request_id=info.pk, upload=form.cleaned_data["documents"]
-            )
-        except REFUSALS as exc:
-            apply_errors(form, exc)
-            status = _refusal_status(exc)
-        else:
-            messages.success(request, f"{added.original_name} attached.")
-            return redirect("requests:detail", pk=info.pk)
+    added, status = _attempt(
+        form,
+        lambda data: answer_document_add(user=request.user, request_id=info.pk, upload=data["documents"]),
+    )
+    if added is not None:
+        messages.success(request, f"{added.original_name} attached.")
+        return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, document_form=form)
 
 
