@@ -101,7 +101,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Every case waiting for compliance in one table, filtered; an approver's own decisions first."""
     form = CaseFilterForm(request.GET or None)
     where = form.case_filter()
-    page = Paginator(cases_queue(request.user, where), CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = cases_queue(request.user, where).select_related("application__terms")  # the terms line
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     counts = queue_counts(request.user, where)

@@ -468,3 +468,26 @@ def test_an_investor_answers_on_their_portfolio_page(client):
     assert client.post(reverse("requests:detail", args=[info.pk]), {"answer": "Sent."}).status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+
+
+def test_the_sme_sees_a_request_about_an_application_on_its_page_and_the_queue_reads_it_cheaply(
+    client, django_assert_max_num_queries
+):
+    from compliance.cases.services import case_open
+
+    company = verified_company()
+    applications = [bond_application(company, ApplicationStatus.SUBMITTED) for _ in range(3)]
+    cases = [case_open(subject=application) for application in applications]
+    info = case_request_information(actor=officer(), case_id=cases[0].pk, question="The board resolution?")
+    client.force_login(company.representative)
+    page = client.get(reverse("financing:application_detail", args=[applications[0].pk])).content.decode()
+    assert "The board resolution?" in page
+    assert reverse("requests:detail", args=[info.pk]) in page
+    other = client.get(reverse("financing:application_detail", args=[applications[1].pk])).content.decode()
+    assert "The board resolution?" not in other
+
+    client.force_login(officer("Olive Officer"))
+    client.get(reverse("compliance:queue"))  # the session's first reads
+    with django_assert_max_num_queries(7):  # session, user, the reviewers, counts, page: not per row
+        queue = client.get(reverse("compliance:queue"))
+    assert queue.content.decode().count("Bond · 5% semi-annual") == 3
