@@ -278,6 +278,10 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     return company
 
 
+# An application may also go back to the SME to change its terms and submit again (no four eyes needed).
+REQUEST_CHANGES = "request_changes"
+
+
 def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", **options: Any) -> Case:
     """Any decision on any case, as the queue and the API take it; the kind's own service applies it.
 
@@ -294,7 +298,9 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
         case_escalate(actor=actor, case_id=case_id, reason=reason)
     elif case.kind == CaseKind.ALERT:
         alert_decide(actor=actor, case_id=case_id, decision=decision, reason=reason)
-    elif decision not in (Decision.APPROVE, Decision.REJECT):
+    elif decision not in (Decision.APPROVE, Decision.REJECT) and not (
+        case.kind == CaseKind.APPLICATION and decision == REQUEST_CHANGES
+    ):
         raise ValidationFailed(
             "Choose approve, reject, request information or escalate.",
             fields={"decision": "Unknown decision."},
