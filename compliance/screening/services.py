@@ -273,7 +273,8 @@ def sanctions_rescreen_start(*, sanctions_list: SanctionsList, actor: Any = None
     return run
 
 
-def _screen(party: Party, version: SanctionsList) -> tuple[str, list[dict[str, Any]]]:
+def screen_recorded_party(party: Party, version: SanctionsList) -> tuple[str, list[dict[str, Any]]]:
+    """A party's decision and hits against a list version (a wallet exactly, a name by the matcher)."""
     if party.wallet_address:
         wallet = _screen_wallet(version, party.wallet_address)
         return wallet.decision, wallet.hits_data()
@@ -289,8 +290,12 @@ def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = Non
     """Screen every party of `source` against a list version, recording progress and each potential match.
 
     Safe to run twice: a finished run is left alone; an interrupted one starts its parties again
-    (its recorded matches are replaced). A run whose version is no longer the latest is superseded.
+    (its recorded matches are replaced; their alerts are raised once per key). A run whose version is
+    no longer the latest is superseded. Each potential match of a known party becomes an alert case
+    (`alerts.alerts_for`) under the party's latest KYB or KYC case.
     """
+    from compliance.screening.alerts import alerts_for  # the alerts module imports this one
+
     version = SanctionsList.objects.get(pk=list_version_id)
     with transaction.atomic():
         run = (
@@ -320,11 +325,11 @@ def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = Non
         for start in range(0, len(parties), PROGRESS_EVERY):
             with transaction.atomic():
                 for party in parties[start : start + PROGRESS_EVERY]:
-                    decision, found = _screen(party, version)
+                    decision, found = screen_recorded_party(party, version)
                     done += 1
                     if decision == Decision.POTENTIAL_MATCH:
                         hits += 1
-                        Screening.objects.create(
+                        screening = Screening.objects.create(
                             sanctions_list=version,
                             run=run,
                             party_ref=party.ref,
@@ -337,6 +342,7 @@ def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = Non
                             decision=decision,
                             hits=found,
                         )
+                        alerts_for(party=party, screening=screening)
                 ScreeningRun.objects.filter(pk=run.pk).update(done=done, hits=hits)
     except Exception as exc:
         run.refresh_from_db()

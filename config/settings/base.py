@@ -281,6 +281,8 @@ if SANCTIONS_MATCH_THRESHOLD > 100:
     raise ImproperlyConfigured("SANCTIONS_MATCH_THRESHOLD is a score from 50 to 100.")
 # Who a re-screening on a new list version covers: a callable yielding compliance.screening.parties.Party.
 SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
+# KYB and KYC approval waits until the party has been screened: refused while no list is imported.
+SANCTIONS_SCREENING_REQUIRED = env_bool("SANCTIONS_SCREENING_REQUIRED", True)
 
 # Review cases: a risk score (0-100+) from this is medium, from the second high. Medium and high cases,
 # and every application above the amount (in HKD), are decided by an approver on another person's
