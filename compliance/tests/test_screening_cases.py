@@ -290,7 +290,8 @@ def test_an_officers_confirm_is_a_recommendation_and_the_approvers_confirm_freez
     subscription_create(user=other, offering_id=offering.pk, units=20)
     offering_close(actor=olivia, offering_id=offering.pk)
     profile, other_profile = profile_of(holder), profile_of(other)
-    assert profile.wallet is not None and other_profile.wallet is not None
+    assert profile.wallet is not None
+    assert other_profile.wallet is not None
     wallet, other_wallet = profile.wallet.address, other_profile.wallet.address
     token = offering.token.address
     assert chain.call("SecurityToken", token, "balanceOf", wallet) == 20
