@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "kwargs": {"full": True},
     },
+    # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
+    "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
