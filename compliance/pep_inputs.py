@@ -34,6 +34,7 @@ class PepFieldsForm(forms.Form):
     pep_status = forms.ChoiceField(
         choices=PepStatus.choices,
         initial=PepStatus.NOT_PEP,
+        required=False,  # not a PEP unless declared
         widget=forms.RadioSelect,
         label="Politically exposed person",
         help_text=PEP_HELP,
