@@ -82,6 +82,21 @@ class WalletScreeningResult:
         return [hit.__dict__ for hit in self.hits]
 
 
+SHIPPED_LIST = Path("shared", "data", "sanctions", "ofac_sdn_2024-05-03.csv")
+
+
+def shipped_list_file() -> Path | None:
+    """The list file the demo imports: SANCTIONS_DEMO_LIST_FILE, else the OFAC file in the shared data
+    folder beside the project (or beside a folder above it); None when there is none."""
+    if settings.SANCTIONS_DEMO_LIST_FILE:
+        given = Path(settings.SANCTIONS_DEMO_LIST_FILE)
+        return given if given.is_file() else None
+    for folder in Path(settings.BASE_DIR).resolve().parents:
+        if (folder / SHIPPED_LIST).is_file():
+            return folder / SHIPPED_LIST
+    return None
+
+
 def current_list() -> SanctionsList:
     """The latest imported list version; a refusal when none has been imported."""
     latest = SanctionsList.objects.order_by("-pk").first()

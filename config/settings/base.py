@@ -285,6 +285,9 @@ if SANCTIONS_MATCH_THRESHOLD > 100:
 SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
 # KYB and KYC approval waits until the party has been screened: refused while no list is imported.
 SANCTIONS_SCREENING_REQUIRED = env_bool("SANCTIONS_SCREENING_REQUIRED", True)
+# The list the demo imports before seeding (empty: the OFAC file in the shared data folder beside the
+# project, ../shared/data/sanctions/, when there is one).
+SANCTIONS_DEMO_LIST_FILE = env_str("SANCTIONS_DEMO_LIST_FILE", "")
 
 # Review cases: a risk score (0-100+) from this is medium, from the second high. Medium and high cases,
 # and every application above the amount (in HKD), are decided by an approver on another person's
