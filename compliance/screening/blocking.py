@@ -40,6 +40,9 @@ from tokens.selectors import platform_contract
 
 logger = logging.getLogger(__name__)
 
+# What the applicant reads: the match itself stays with compliance (the case, the audit trail).
+APPLICANT_REASON = "Compliance cannot approve this due diligence. Contact the platform."
+
 INTENT_REVOKE_IDENTITY = "sanctions_revoke_identity"
 INTENT_FREEZE_WALLET = "sanctions_freeze_wallet"
 
@@ -69,7 +72,7 @@ def company_block(*, company_id: int, actor: User, reason: str, alert: Case) -> 
 
     company = Company.objects.select_for_update(of=("self",)).select_related("wallet").get(pk=company_id)
     if company.kyb_status == KybStatus.SUBMITTED:
-        company.decision_reason = reason
+        company.decision_reason = APPLICANT_REASON
         company.save(update_fields=["decision_reason", "updated_at"])
         status_transition(
             company,
@@ -116,7 +119,7 @@ def investor_block(*, investor_id: int, actor: User, reason: str, alert: Case) -
     )
     if profile.kyc_status == KycStatus.SUBMITTED:
         profile.decided_by = actor
-        profile.decision_reason = reason
+        profile.decision_reason = APPLICANT_REASON
         profile.save(update_fields=["decided_by", "decision_reason", "updated_at"])
         status_transition(
             profile,

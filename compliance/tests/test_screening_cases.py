@@ -270,7 +270,8 @@ def test_confirming_a_match_on_a_company_under_review_rejects_it_for_good(sdn_li
     company.refresh_from_db()
     kyb.refresh_from_db()
     assert company.kyb_status == KybStatus.REJECTED
-    assert company.decision_reason.startswith(f"Confirmed sanctions match (alert #{bank.pk})")
+    assert company.decision_reason == "Compliance cannot approve this due diligence. Contact the platform."
+    assert kyb.decision_reason.startswith(f"Confirmed sanctions match (alert #{bank.pk})")  # staff only
     assert (kyb.status, kyb.outcome) == (CaseStatus.CLOSED, Outcome.REJECTED)
     result = screening_check(kyb)
     assert result.status == "failed"
