@@ -130,22 +130,10 @@ def alerts_for(*, party: Party, screening: Screening, parent: Case | None = None
 
 
 def _record(party: Party, version: SanctionsList, actor: Any) -> Screening:
-    from compliance.screening.services import screen_recorded_party
+    from compliance.screening.services import party_screening_create, screen_recorded_party
 
     decision, hits = screen_recorded_party(party, version)
-    return Screening.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        sanctions_list=version,
-        party_ref=party.ref,
-        subject=Subject.WALLET if party.wallet_address else Subject.PARTY,
-        name=party.name,
-        entity_type="" if party.wallet_address else party.entity_type,
-        birth_year=party.birth_year,
-        country=party.country,
-        wallet_address=party.wallet_address,
-        decision=decision,
-        hits=hits,
-    )
+    return party_screening_create(party=party, version=version, decision=decision, hits=hits, actor=actor)
 
 
 @transaction.atomic

@@ -301,6 +301,32 @@ def screen_recorded_party(party: Party, version: SanctionsList) -> tuple[str, li
     return result.decision, result.hits_data()
 
 
+def party_screening_create(
+    *,
+    party: Party,
+    version: SanctionsList,
+    decision: str,
+    hits: list[dict[str, Any]],
+    run: ScreeningRun | None = None,
+    actor: Any = None,
+) -> Screening:
+    """Record one party's screening (by a submission, or a re-screening's potential match)."""
+    return Screening.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        sanctions_list=version,
+        run=run,
+        party_ref=party.ref,
+        subject=Subject.WALLET if party.wallet_address else Subject.PARTY,
+        name=party.name,
+        entity_type="" if party.wallet_address else party.entity_type,
+        birth_year=party.birth_year,
+        country=party.country,
+        wallet_address=party.wallet_address,
+        decision=decision,
+        hits=hits,
+    )
+
+
 def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = None) -> ScreeningRun | None:
     """Screen every party of `source` against a list version, recording progress and each potential match.
 
@@ -344,18 +370,8 @@ def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = Non
                     done += 1
                     if decision == Decision.POTENTIAL_MATCH:
                         hits += 1
-                        screening = Screening.objects.create(
-                            sanctions_list=version,
-                            run=run,
-                            party_ref=party.ref,
-                            subject=Subject.WALLET if party.wallet_address else Subject.PARTY,
-                            name=party.name,
-                            entity_type="" if party.wallet_address else party.entity_type,
-                            birth_year=party.birth_year,
-                            country=party.country,
-                            wallet_address=party.wallet_address,
-                            decision=decision,
-                            hits=found,
+                        screening = party_screening_create(
+                            party=party, version=version, decision=decision, hits=found, run=run
                         )
                         alerts_for(party=party, screening=screening)
                 ScreeningRun.objects.filter(pk=run.pk).update(done=done, hits=hits)

@@ -24,13 +24,14 @@ from compliance.tests.screening_cases import list_excerpt
 from config.errors import Conflict, ValidationFailed
 from financing.choices import ApplicationStatus
 from financing.models import Application
-from financing.services import application_save, application_submit, offering_close, subscription_create
+from financing.services import application_submit, offering_close, subscription_create
 from issuers.choices import KybStatus
 from issuers.models import Company
 from issuers.services import company_submit_for_kyb, person_save
 from tests.flows import (
     approved_investor,
     draft_company,
+    draft_loan,
     officer,
     open_offering,
     operator,
@@ -345,23 +346,7 @@ def test_confirming_a_match_on_a_verified_company_blocks_it_its_applications_and
     company = verified_company(by=oscar, name="Banco Nacional de Cuba Limited")
     offering = open_offering(company=company, by=oscar, opener=olivia, professional_only=False)
     investor = approved_investor(by=oscar, funds=Decimal("100000"))
-    application = application_save(
-        user=company.representative,
-        instrument="loan",
-        title="Working capital",
-        currency="HKD",
-        target_amount=Decimal("200000.00"),
-        minimum_amount=Decimal("50000.00"),
-        use_of_proceeds="Inventory",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.07",
-            "frequency": "monthly",
-            "start_date": date(2030, 1, 1),
-            "term_months": 12,
-            "amortization": "annuity",
-        },
-    )
+    application = draft_loan(company=company, title="Working capital")
     application_submit(user=company.representative, application_id=application.pk)
     sanctions_list_import(path=list_excerpt(tmp_path))
     (alert,) = alerts(company=company)
