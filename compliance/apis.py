@@ -23,6 +23,7 @@ from compliance.audit_export import audit_csv_lines, audit_csv_response
 from compliance.audit_text import OBJECT_NOUNS
 from compliance.choices import InvestorType, KycStatus
 from compliance.models import InvestorProfile
+from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep_kwargs
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
 from config import api_fields
@@ -38,7 +39,7 @@ from issuers.models import Company
 AUDIT_API_MAX_LIMIT = 200
 
 
-class InvestorProfileOutput(serializers.Serializer):
+class InvestorProfileOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
@@ -79,7 +80,7 @@ class MyKycApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class MyKycInput(serializers.Serializer):
+    class MyKycInput(PepDeclarationInput):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         country = api_fields.CharField(max_length=2)
@@ -97,7 +98,7 @@ class MyKycApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
-        profile = services.investor_kyc_submit(user=request.user, **data.validated_data)
+        profile = services.investor_kyc_submit(user=request.user, **pep_kwargs(data.validated_data))
         return Response(InvestorProfileOutput(profile).data)
 
 

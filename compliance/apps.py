@@ -8,5 +8,6 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from compliance import handlers
         from compliance.cases import evidence, risk  # noqa: F401  (register their checks and factors)
+        from compliance.screening import alerts, blocking  # noqa: F401  (screening checks, alert effects)
 
         handlers.register()

@@ -18,3 +18,11 @@ def sanctions_rescreen(*, list_version_id: int) -> int | None:
 
     run = rescreen(list_version_id=list_version_id)
     return run.pk if run else None
+
+
+@shared_task(acks_late=True)
+def pep_reviews_raise() -> int:
+    """A yearly review alert for each PEP relationship a year after its last approval or review."""
+    from compliance.pep import pep_reviews_raise as raise_reviews
+
+    return len(raise_reviews())

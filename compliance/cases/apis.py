@@ -39,7 +39,7 @@ from compliance.cases.choices import (
 )
 from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDeclaration, InformationRequest
 from compliance.models import InvestorProfile
-from compliance.services import case_decide
+from compliance.services import REQUEST_CHANGES, case_decide
 from config import api_fields
 from config.api import limit_offset_page
 from config.errors import NotFound, ValidationFailed
@@ -49,6 +49,8 @@ from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGT
 from issuers.models import Company
 
 CASES_API_MAX_LIMIT = 200
+# What a reviewer may send: the cases' decisions, and for an application also sending it back for changes.
+DECISION_CHOICES = [*Decision.values, REQUEST_CHANGES]
 # The answer to a final decision kept as a recommendation for an approver: accepted, not yet decided.
 RECOMMENDED_STATUS = status.HTTP_202_ACCEPTED
 
@@ -177,7 +179,7 @@ class CaseInformationRequestOutput(serializers.Serializer):
 class CaseDetailOutput(CaseOutput):
     risk = CaseRiskDetailOutput()
     decisions = serializers.ListField(
-        child=serializers.ChoiceField(choices=Decision.choices),
+        child=serializers.ChoiceField(choices=DECISION_CHOICES),
         help_text="The decisions this kind of case takes (a reason is required for all but approve).",
     )
     checks = CaseCheckOutput(many=True, help_text="The automatic checks' results.")
@@ -262,7 +264,12 @@ def case_detail_data(viewer: User, case: Case) -> dict[str, Any]:
     )
     return {
         **case_data(case),
-        "decisions": [*FINAL_DECISIONS[case.kind], Decision.REQUEST_INFO, Decision.ESCALATE],
+        "decisions": [
+            *FINAL_DECISIONS[case.kind],
+            Decision.REQUEST_INFO,
+            Decision.ESCALATE,
+            *([REQUEST_CHANGES] if case.kind == CaseKind.APPLICATION else []),
+        ],
         "checks": [check.as_dict() for check in evidence.case_checks(case)],
         "documents": evidence.case_documents(case),
         "notes": case.notes.all(),
@@ -396,7 +403,9 @@ class CaseDecisionApi(APIView):
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
     class CaseDecisionInput(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=Decision.choices)
+        decision = serializers.ChoiceField(
+            choices=DECISION_CHOICES, help_text="`request_changes` sends an application back to the SME."
+        )
         reason = api_fields.CharField(
             max_length=REASON_MAX_LENGTH,
             required=False,

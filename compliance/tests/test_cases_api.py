@@ -609,3 +609,29 @@ def test_an_alert_is_cleared_under_four_eyes_and_an_escalated_case_waits_for_an_
     assert decide(ada, case, Decision.APPROVE).status_code == 200
     company.refresh_from_db()
     assert company.kyb_status == KybStatus.VERIFIED
+
+
+def test_an_application_is_sent_back_for_changes_over_the_case_api():
+    oscar = officer()
+    application = _submitted_application(oscar)
+    case = Case.objects.get(application=application, kind=CaseKind.APPLICATION)
+    staff = client_of(oscar)
+    assert staff.get(f"/api/v1/compliance/cases/{case.pk}/").json()["decisions"] == [
+        "approve",
+        "reject",
+        "request_info",
+        "escalate",
+        "request_changes",
+    ]
+    assert decide(staff, case, "request_changes", " ").status_code == 400
+    sent_back = decide(staff, case, "request_changes", "Shorten the maturity to 18 months.")
+    assert sent_back.status_code == 200
+    assert (sent_back.json()["status"], sent_back.json()["outcome"]) == (
+        CaseStatus.CLOSED,
+        "changes_requested",
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.CHANGES_REQUESTED
+    # Only an application goes back for changes.
+    kyb = kyb_case(submitted_company(name="Tsing Yi Precision Limited"))
+    assert list(decide(staff, kyb, "request_changes", "Why not").json()) == ["detail", "code", "decision"]
