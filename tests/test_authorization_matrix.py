@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.admin import site as admin_site
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -32,13 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import Role
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
-from compliance.cases.choices import AlertKind, CaseKind
-from compliance.cases.models import Case, InformationRequest
-from compliance.cases.services import alert_raise, answer_document_add, case_request_information
+from compliance.cases.choices import CaseKind
+from compliance.cases.models import Case
 from issuers.models import Document, Person
 from tests import flows
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -334,28 +330,13 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
-def _information_request(world: flows.World, tenant: flows.Tenant) -> InformationRequest:
-    """An open request for information to the tenant's SME, on an alert about its company."""
-    alert = alert_raise(
-        kind=AlertKind.EVIDENCE_EXPIRING,
-        key=f"matrix:{tenant.company.pk}",
-        summary="Certificate of incorporation to be renewed",
-        company=tenant.company,
-    )
-    officer = world.users["officer"]
-    assert officer is not None
-    return case_request_information(actor=officer, case_id=alert.pk, question="Send the renewed certificate.")
-
-
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
-    own_request, other_request = _information_request(world, own), _information_request(world, other)
-    answer = answer_document_add(
-        user=own.sme, request_id=own_request.pk, upload=SimpleUploadedFile("renewal.pdf", PDF)
-    )
-    other_answer = answer_document_add(
-        user=other.sme, request_id=other_request.pk, upload=SimpleUploadedFile("theirs.pdf", PDF)
-    )
+    officer = world.users["officer"]
+    assert officer is not None
+    own_request = flows.information_request(company=own.company, by=officer)
+    other_request = flows.information_request(company=other.company, by=officer)
+    answer, other_answer = flows.answer_document(own_request), flows.answer_document(other_request)
     return {
         "own person": own.company.people.first().pk,
         "other person": other.company.people.first().pk,

@@ -567,7 +567,7 @@ class InformationRequestAnswerApi(APIView):
     )
     def post(self, request: Request, request_id: int) -> Response:
         # Someone else's question is not found, whatever the body says.
-        if not selectors.requests_for(request.user).filter(pk=request_id).exists():
+        if selectors.request_for(request.user, request_id) is None:
             raise NotFound("No such request for information.")
         try:
             body = request.data
@@ -607,7 +607,7 @@ class InformationRequestDocumentApi(APIView):
         responses={201: AnswerDocumentOutput, **refusals(400, 404, 409, 413, 415)},
     )
     def post(self, request: Request, request_id: int) -> Response:
-        if not selectors.requests_for(request.user).filter(pk=request_id).exists():
+        if selectors.request_for(request.user, request_id) is None:
             raise NotFound("No such request for information.")
         data = self.AnswerDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)

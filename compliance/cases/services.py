@@ -543,12 +543,10 @@ def case_answer_with_documents(
     Every file is checked before any is kept: one bad file (type, size, name, the same file twice, too
     many) refuses the whole answer and nothing is stored.
     """
-    request = (
-        InformationRequest.objects.select_related("case__company", "case__investor")
-        .filter(pk=request_id)
-        .first()
-    )
-    if request is None or applicant_of(request.case) != user:
+    from compliance.cases.selectors import request_for
+
+    request = request_for(user, request_id)
+    if request is None:
         raise NotFound("No such request for information.")
     if request.status != InformationRequestStatus.OPEN:
         raise Conflict("This request was already answered.")
