@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.admin import site as admin_site
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -32,13 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import Role
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
-from compliance.cases.choices import AlertKind, CaseKind
-from compliance.cases.models import Case, InformationRequest
-from compliance.cases.services import alert_raise, answer_document_add, case_request_information
+from compliance.cases.choices import CaseKind
+from compliance.cases.models import Case
 from issuers.models import Document, Person
 from tests import flows
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -262,6 +258,30 @@ MATRIX = [
     r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
     r("api/v1/compliance/screenings/", "POST", None, 403, 403, 403, 400, 400, 403),
     r("api/v1/compliance/queue/", "GET", None, 403, 403, 403, 200, 200, 403),
+    # API: review cases; an applicant's requests for information and the files attached to answers
+    r("api/v1/compliance/cases/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/", "GET", "open case", 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "open case",
+      403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "open case",
+      403, 403, 403, 200, 200, 403, body={"decision": "approve"}),
+    r("api/v1/compliance/cases/<int:case_id>/assign/", "POST", "open case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/notes/", "POST", "open case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/alerts/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/conflicts/", "POST", None, 403, 403, 403, 400, 400, 403),
+    r("api/v1/information-requests/", "GET", None, 403, 200, 200, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "own request",
+      403, 415, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "other request",
+      403, 404, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/documents/", "POST", "own request",
+      403, 415, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/documents/", "POST", "other request",
+      403, 404, 404, 403, 403, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "own answer document",
+      403, 200, 404, 200, 200, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "other answer document",
+      403, 404, 404, 200, 200, 403),
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
@@ -310,25 +330,13 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
-def _information_request(world: flows.World, tenant: flows.Tenant) -> InformationRequest:
-    """An open request for information to the tenant's SME, on an alert about its company."""
-    alert = alert_raise(
-        kind=AlertKind.EVIDENCE_EXPIRING,
-        key=f"matrix:{tenant.company.pk}",
-        summary="Certificate of incorporation to be renewed",
-        company=tenant.company,
-    )
-    officer = world.users["officer"]
-    assert officer is not None
-    return case_request_information(actor=officer, case_id=alert.pk, question="Send the renewed certificate.")
-
-
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
-    own_request = _information_request(world, own)
-    answer = answer_document_add(
-        user=own.sme, request_id=own_request.pk, upload=SimpleUploadedFile("renewal.pdf", PDF)
-    )
+    officer = world.users["officer"]
+    assert officer is not None
+    own_request = flows.information_request(company=own.company, by=officer)
+    other_request = flows.information_request(company=other.company, by=officer)
+    answer, other_answer = flows.answer_document(own_request), flows.answer_document(other_request)
     return {
         "own person": own.company.people.first().pk,
         "other person": other.company.people.first().pk,
@@ -346,13 +354,14 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "pending company": world.pending_company.pk,
         "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,
         "own request": own_request.pk,
-        "other request": _information_request(world, other).pk,
+        "other request": other_request.pk,
         "own answer document": answer.pk,
         "own profile": own.investor.investor.pk,
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
+        "other answer document": other_answer.pk,
     }
 
 

@@ -32,6 +32,7 @@ for _app in APPS:
     for _module in ("forms", "apis"):
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"{_app}.{_module}")
+importlib.import_module("compliance.cases.apis")  # the case API lives beside the cases' services
 
 
 def _ours(cls: type) -> bool:

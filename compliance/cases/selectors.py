@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
 from compliance.cases.choices import OPEN_STATUSES, CaseKind, CaseStatus, InformationRequestStatus
-from compliance.cases.models import Case, InformationRequest
+from compliance.cases.models import AnswerDocument, Case, InformationRequest
 
 
 @dataclass(frozen=True)
@@ -186,3 +186,17 @@ def cases_about(viewer: User, subject: Any) -> QuerySet[Case]:
     return (
         cases_queue(viewer, CaseFilter(status="all")).filter(**{field: subject}).order_by("-opened_at", "-pk")
     )
+
+
+def alerts_queue(viewer: User, where: CaseFilter | None = None, alert_kind: str = "") -> QuerySet[Case]:
+    """The alert cases of the queue (screening hits, expiring evidence, lapsed licences ...), by kind."""
+    alerts = cases_queue(viewer, replace(where or CaseFilter(), kind=CaseKind.ALERT))
+    return alerts.filter(alert_kind=alert_kind) if alert_kind else alerts
+
+
+def answer_documents_visible_to(user: User) -> QuerySet[AnswerDocument]:
+    """Files attached to answers: compliance staff see them all, an applicant those of their own requests."""
+    documents = AnswerDocument.objects.select_related("request")
+    if user.role in COMPLIANCE_ROLES:
+        return documents
+    return documents.filter(request__in=requests_for(user).values("pk"))

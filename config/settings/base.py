@@ -134,10 +134,11 @@ DOCUMENT_QUOTA_BYTES = env_int("DOCUMENT_QUOTA_BYTES", 200 * 1024 * 1024, minimu
 # it, every other view REQUEST_BODY_MAX_BYTES.
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
 UPLOAD_BODY_MAX_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
-# Django's own limits agree: form fields and JSON bodies within the general limit, one file per
-# request, and a file above 2.5 MB streamed to a temporary file rather than held in memory.
+# Django's own limits agree: form fields and JSON bodies within the general limit, at most five files
+# per request (an answer to a request for information; every other upload takes one), and a file
+# above 2.5 MB streamed to a temporary file rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
-DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
@@ -162,7 +163,28 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FrequencyEnum": "financing.choices.Frequency"},
+    "ENUM_NAME_OVERRIDES": {
+        "FrequencyEnum": "financing.choices.Frequency",
+        # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
+        "CaseKindEnum": "compliance.cases.choices.CaseKind",
+        "CaseStatusEnum": "compliance.cases.choices.CaseStatus",
+        "CaseDecisionEnum": "compliance.cases.choices.Decision",
+        "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
+        "CaseCheckStatusEnum": ["passed", "attention", "failed"],
+        "CaseSubjectTypeEnum": ["company", "investor", "application"],
+        "CaseDecisionRequestEnum": [
+            "approve",
+            "reject",
+            "clear",
+            "confirm",
+            "request_info",
+            "escalate",
+            "request_changes",
+        ],
+        "CaseAlertKindEnum": "compliance.cases.choices.AlertKind",
+        "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
+        "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
+    },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
