@@ -14,3 +14,19 @@ def register() -> None:
         confirmed=services.investor_identity_registered,
         failed=services.investor_chain_setup_failed,
     )
+    outbox.register_intent(
+        services.INTENT_UPDATE_IDENTITY,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("updateIdentity(address,uint16,uint8,uint64)",),
+        confirmed=services.investor_identity_changed,
+        failed=services.investor_chain_setup_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_REVOKE_IDENTITY,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("revokeIdentity(address)",),
+        confirmed=services.investor_identity_changed,
+        failed=services.investor_chain_setup_failed,
+    )

@@ -18,3 +18,11 @@ def sanctions_rescreen(*, list_version_id: int) -> int | None:
 
     run = rescreen(list_version_id=list_version_id)
     return run.pk if run else None
+
+
+@shared_task(acks_late=True)
+def kyc_evidence_sweep() -> dict[str, int]:
+    """Lapse stale professional-investor evidence and send reminders before it lapses (daily)."""
+    from compliance.services import kyc_evidence_sweep as sweep
+
+    return sweep()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,7 +12,14 @@ from accounts.choices import COMPLIANCE_ROLES
 from accounts.permissions import role_required
 from compliance.audit import audit_chain_verify
 from compliance.audit_export import audit_csv_lines, audit_csv_response
-from compliance.forms import ApplicationDecisionForm, AuditFilterForm, KybDecisionForm, KycDecisionForm
+from compliance.forms import (
+    ApplicationDecisionForm,
+    AuditFilterForm,
+    KybDecisionForm,
+    KycDecisionForm,
+    KycRevokeForm,
+)
+from compliance.models import InvestorDocument
 from compliance.selectors import (
     audit_entries,
     audit_events,
@@ -20,7 +27,12 @@ from compliance.selectors import (
     investor_profile_for_review,
     review_queue,
 )
-from compliance.services import company_kyb_decide, investor_chain_setup_retry, investor_kyc_decide
+from compliance.services import (
+    company_kyb_decide,
+    investor_chain_setup_retry,
+    investor_kyc_decide,
+    investor_kyc_revoke,
+)
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from financing.selectors import application_schedule, applications_visible_to
@@ -70,8 +82,9 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
     if profile is None:
         raise Http404("No such investor.")
     form = KycDecisionForm(request.POST if request.method == "POST" else None)
+    context = {"profile": profile, "form": form, "revoke_form": KycRevokeForm()}
     if request.method != "POST":
-        return render(request, "compliance/kyc_review.html", {"profile": profile, "form": form})
+        return render(request, "compliance/kyc_review.html", context)
     status = 400
     if form.is_valid():
         try:
@@ -88,7 +101,7 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"{profile.legal_name} rejected.")
             return redirect("compliance:queue")
-    return render(request, "compliance/kyc_review.html", {"profile": profile, "form": form}, status=status)
+    return render(request, "compliance/kyc_review.html", context, status=status)
 
 
 @role_required(*COMPLIANCE_ROLES)
@@ -135,6 +148,39 @@ def kyc_chain_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Sent again; the investor can subscribe once the chain confirms.")
     return redirect("compliance:kyc_review", pk=pk)
+
+
+@role_required(*COMPLIANCE_ROLES)
+@require_POST
+def kyc_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke an approved investor, with a reason: subscriptions stop, the identity leaves the chain."""
+    form = KycRevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            investor_kyc_revoke(actor=request.user, profile_id=pk, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Approval revoked; the identity is being removed from the chain.")
+    else:
+        messages.error(request, "Say why the approval is revoked.")
+    return redirect("compliance:kyc_review", pk=pk)
+
+
+@role_required(*COMPLIANCE_ROLES)
+def investor_document(request: HttpRequest, pk: int) -> FileResponse:
+    """An investor's KYC evidence file, shown inline (PDF or image) to compliance staff."""
+    document = get_object_or_404(InvestorDocument, pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @role_required(*COMPLIANCE_ROLES)

@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "kwargs": {"full": True},
     },
+    # Daily: stale professional-investor evidence lapses (on chain too); reminders before it does.
+    "kyc-evidence-sweep": {"task": "compliance.tasks.kyc_evidence_sweep", "schedule": 86400.0},
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -289,6 +291,9 @@ COMPLIANCE_RISK_MEDIUM_FROM = env_int("COMPLIANCE_RISK_MEDIUM_FROM", 25, minimum
 COMPLIANCE_RISK_HIGH_FROM = env_int("COMPLIANCE_RISK_HIGH_FROM", 50, minimum=1)
 if COMPLIANCE_RISK_HIGH_FROM <= COMPLIANCE_RISK_MEDIUM_FROM:
     raise ImproperlyConfigured("COMPLIANCE_RISK_HIGH_FROM must be above COMPLIANCE_RISK_MEDIUM_FROM.")
+# Days before a professional-investor status or a KYC approval lapses that compliance gets an
+# "evidence expiring" alert and the investor a reminder email.
+KYC_EVIDENCE_REMINDER_DAYS = env_int("KYC_EVIDENCE_REMINDER_DAYS", 30, minimum=1)
 COMPLIANCE_APPROVER_AMOUNT_HKD = env_decimal("COMPLIANCE_APPROVER_AMOUNT_HKD", "10000000")
 # Countries under FATF's call for action or increased monitoring (ISO codes); parties there score high.
 COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(
