@@ -53,7 +53,7 @@ class InvestorPersonOutput(serializers.Serializer):
 
 class InvestorDocumentOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=InvestorDocumentKind.values)
+    kind = serializers.ChoiceField(choices=InvestorDocumentKind.choices)
     evidence_type = serializers.ChoiceField(choices=["", *PiEvidenceType.values])
     document_date = serializers.DateField(allow_null=True, help_text="The evidence's own date (PI evidence).")
     original_name = serializers.CharField()
@@ -180,7 +180,7 @@ class MyKycDocumentsApi(APIView):
     parser_classes = [MultiPartParser]
 
     class KycDocumentUploadInput(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=InvestorDocumentKind.values)
+        kind = serializers.ChoiceField(choices=InvestorDocumentKind.choices)
         evidence_type = serializers.ChoiceField(
             choices=["", *PiEvidenceType.values], required=False, default=""
         )

@@ -119,10 +119,13 @@ class PiAssessment:
         return min(self.evidence_stale_on, kyc_valid_until(approved_on))
 
 
-def pi_assessment(profile: InvestorProfile, *, on: date) -> PiAssessment:
+def pi_assessment(
+    profile: InvestorProfile, *, on: date, documents: Iterable[InvestorDocument] | None = None
+) -> PiAssessment:
+    """The assessment over the profile's documents (or `documents`, for a profile not saved)."""
     evidence = [
         doc
-        for doc in profile.documents.all()
+        for doc in (profile.documents.all() if documents is None else documents)
         if doc.kind == InvestorDocumentKind.PI_EVIDENCE and doc.document_date is not None
     ]
     best = max(evidence, key=lambda doc: (evidence_stale_on(doc), doc.pk), default=None)

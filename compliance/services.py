@@ -159,7 +159,6 @@ def investor_kyc_submit(user: User, **details: Any) -> InvestorProfile:
         raise ValidationFailed(
             "Complete your due diligence before submitting: " + "; ".join(missing) + ".",
             code="KycIncomplete",
-            fields={"missing": missing},
         )
     if profile.claims_professional and not pi_threshold(profile).met:
         raise ValidationFailed(

@@ -77,6 +77,18 @@ def submitted_investor(
     return investor_kyc_submit(user=investor)
 
 
+def corporate_investor_draft(*, name: str = "Kowloon Family Office Limited") -> InvestorProfile:
+    """A corporate investor with details, documents and a director saved, not yet submitted."""
+    investor = UserFactory(role=Role.INVESTOR)
+    return complete_investor_evidence(
+        investor,
+        legal_name=name,
+        portfolio=Decimal("2000000"),
+        investor_type="corporate",
+        total_assets=Decimal("45000000"),
+    )
+
+
 def approved_investor(
     *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
 ) -> User:

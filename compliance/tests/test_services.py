@@ -1,6 +1,5 @@
 """An investor whose on-chain set-up fails is not stranded: compliance sees why and retries."""
 
-
 import pytest
 
 from accounts.choices import Role

@@ -162,7 +162,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FrequencyEnum": "financing.choices.Frequency"},
+    "ENUM_NAME_OVERRIDES": {
+        "FrequencyEnum": "financing.choices.Frequency",
+        "InvestorDocumentKindEnum": "compliance.choices.InvestorDocumentKind",
+    },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
