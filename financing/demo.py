@@ -152,7 +152,7 @@ def complete_investor_evidence(
             kind="pi_evidence",
             evidence_type="statement",
             document_date=evidence_date or timezone.localdate() - timedelta(days=30),
-            upload=sample_pdf(f"Custodian statement {legal_name} {investor.pk} {evidence_date}"),
+            upload=sample_pdf(f"Custodian statement {legal_name} {investor.pk} {evidence_date or 'recent'}"),
         )
     if investor_type != "individual":
         investor_person_save(
