@@ -128,7 +128,8 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
             "claims_professional": True,
         }
         draft = investor.post("kyc/", {**details, "submit": False})
-        assert draft["missing"] and draft["kyc_status"] == "draft"
+        assert draft["missing"]
+        assert draft["kyc_status"] == "draft"
         for kind in ("identity", "address"):
             investor.upload("kyc/documents/", {"kind": kind}, sample_pdf(f"{kind} of investor {number}"))
         dated = (date.today() - timedelta(days=20)).isoformat()
@@ -142,7 +143,8 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         approved = officer.post(
             f"kyc/{profile['id']}/decision/", {"approve": True, "reason": "PI evidence seen"}
         )
-        assert approved["is_professional"] and approved["pi_valid_until"]
+        assert approved["is_professional"]
+        assert approved["pi_valid_until"]
         wait_for(lambda s=investor: s.get("kyc/")["can_subscribe"], what="identity registered")
         wallet = investor.get("kyc/")["wallet_address"]
         investor.post("faucet/", {"amount": "100000.00"}, expect=202)
