@@ -173,6 +173,8 @@ def investor_kyc_submit(user: User, **details: Any) -> InvestorProfile:
     InvestorDocument.objects.filter(profile=profile, submitted_at__isnull=True).update(
         submitted_at=timezone.now()
     )
+    InvestorDocument.objects.filter(profile=profile).update(retain_until=None)
+    InvestorPerson.objects.filter(profile=profile).update(retain_until=None)
     status_transition(
         profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
     )
