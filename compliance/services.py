@@ -145,7 +145,7 @@ def investor_kyc_save(
 
 
 @transaction.atomic
-def investor_kyc_submit(user: User, **details: Any) -> InvestorProfile:
+def investor_kyc_submit(*, user: User, **details: Any) -> InvestorProfile:
     """Send the investor's details, people and evidence for review (a new KYC case; renewal likewise).
 
     With `details` (the fields of `investor_kyc_save`) they are saved first. A PI claim needs the

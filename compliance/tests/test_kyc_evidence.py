@@ -481,3 +481,54 @@ def test_the_kyc_api_saves_uploads_removes_and_submits(db):
     assert mine["people"][0]["full_name"] == "Ada Lam Wai"
     assert call("DELETE", f"kyc/documents/{address.json()['id']}/").status_code == 409
     assert call("DELETE", f"kyc/people/{pk}/").status_code == 409
+
+
+def test_a_corporate_investor_declares_people_on_the_page_and_bad_files_are_refused(client, db):
+    investor = UserFactory(role=Role.INVESTOR)
+    client.force_login(investor)
+    saved = client.post(
+        "/financing/investor/kyc/",
+        {
+            "investor_type": "corporate",
+            "legal_name": "Kowloon Family Office Limited",
+            "country": "HK",
+            "id_document_number": "76543210",
+            "declared_portfolio_hkd": "0",
+            "total_assets_hkd": "45000000",
+            "claims_professional": "on",
+        },
+    )
+    assert saved.status_code == 302
+    page = client.get("/financing/investor/kyc/").content.decode()
+    assert "Directors and beneficial owners" in page
+    assert "The certificate of incorporation (as identity document)" in page
+    person = {
+        "full_name": "Ada Lam",
+        "nationality": "HK",
+        "birth_date": "1970-02-03",
+        "is_director": "on",
+        "ownership_percent": "0",
+    }
+    assert client.post("/financing/investor/kyc/people/", person).status_code == 302
+    no_role = client.post("/financing/investor/kyc/people/", {**person, "is_director": ""})
+    assert no_role.status_code == 400
+    assert "is_director" in no_role.context["person_form"].errors
+    assert InvestorPerson.objects.filter(profile__user=investor).count() == 1
+
+    before, files = _counts(), _stored_files()
+    fake = client.post(
+        "/financing/investor/kyc/documents/", {"kind": "identity", "file": _file(b"GIF89a fake")}
+    )
+    assert fake.status_code == 400
+    assert "file" in fake.context["document_form"].errors
+    undated = client.post(
+        "/financing/investor/kyc/documents/",
+        {"kind": "pi_evidence", "evidence_type": "audited_accounts", "file": sample_pdf("accounts")},
+    )
+    assert undated.status_code == 400
+    assert "document_date" in undated.context["document_form"].errors
+    assert _counts() == before
+    assert _stored_files() == files
+    refused = client.post("/financing/investor/kyc/submit/")
+    assert refused.status_code == 400
+    assert InvestorProfile.objects.get(user=investor).kyc_status == KycStatus.DRAFT
