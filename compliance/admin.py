@@ -55,6 +55,20 @@ class InvestorDocumentInline(admin.TabularInline):
         return False
 
 
+@admin.register(InvestorPerson)
+class InvestorPersonAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "profile",
+        "nationality",
+        "is_director",
+        "is_beneficial_owner",
+        "ownership_percent",
+    ]
+    search_fields = ["full_name", "profile__legal_name"]
+    raw_id_fields = ["profile"]
+
+
 @admin.register(InvestorProfile)
 class InvestorProfileAdmin(admin.ModelAdmin):
     inlines = [InvestorPersonInline, InvestorDocumentInline]
@@ -100,6 +114,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(InvestorDocument)
+class InvestorDocumentAdmin(ReadOnlyAdmin):
+    """Evidence files come from the investor with their fingerprint; the admin never edits them."""
+
+    list_display = ["original_name", "profile", "kind", "evidence_type", "document_date", "uploaded_at"]
+    list_filter = ["kind", "evidence_type"]
+    search_fields = ["original_name", "sha256", "profile__legal_name"]
 
 
 @admin.register(AuditEvent)
