@@ -27,6 +27,7 @@ from compliance.audit_text import OBJECT_NOUNS
 from compliance.choices import InvestorDocumentKind, InvestorType, PiEvidenceType
 from compliance.kyc import kyc_missing_items
 from compliance.models import InvestorProfile
+from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep_kwargs
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
 from config import api_fields
@@ -66,7 +67,7 @@ class InvestorDocumentOutput(serializers.Serializer):
     )
 
 
-class InvestorProfileOutput(serializers.Serializer):
+class InvestorProfileOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
@@ -120,7 +121,7 @@ class MyKycApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class MyKycInput(serializers.Serializer):
+    class MyKycInput(PepDeclarationInput):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         country = api_fields.CharField(max_length=2)
@@ -154,7 +155,7 @@ class MyKycApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
-        details = dict(data.validated_data)
+        details = pep_kwargs(data.validated_data)
         if details.pop("submit"):
             profile = services.investor_kyc_submit(user=request.user, **details)
         else:

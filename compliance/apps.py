@@ -11,5 +11,6 @@ class ComplianceConfig(AppConfig):
             kyc,  # noqa: F401  (registers the KYC checks, documents and factor)
         )
         from compliance.cases import evidence, risk  # noqa: F401  (register their checks and factors)
+        from compliance.screening import alerts, blocking  # noqa: F401  (screening checks, alert effects)
 
         handlers.register()

@@ -68,6 +68,9 @@ ACTION_VERBS: dict[str, str] = {
     "case_assigned": "assigned",
     "case_note_added": "added an internal note to",
     "conflict_declared": "declared",
+    "sanctions_match_cleared": "cleared as another party the sanctions match of",
+    "sanctions_match_confirmed": "confirmed the sanctions match of",
+    "sanctions_wallet_frozen": "queued the on-chain freeze of the wallet named in",
 }
 
 # Status moves (`status_transition` writes the action "<field>:<to>") -> the verb, by the new status;
@@ -101,6 +104,7 @@ STATUS_VERBS: dict[str | tuple[str, str], str] = {
     "not_allotted": "did not allot",
     "active": "activated",
     "pending": "set pending",
+    "blocked": "blocked",
 }
 
 # Kinds of action a reader filters by.

@@ -9,6 +9,7 @@ class KycStatus(models.TextChoices):
     APPROVED = "approved", "Verified"
     REJECTED = "rejected", "Rejected"
     REVOKED = "revoked", "Revoked"
+    BLOCKED = "blocked", "Blocked (confirmed sanctions match)"
 
 
 # An approved investor renews by submitting again (new evidence, a new case); a revoked one likewise.
@@ -16,8 +17,10 @@ KYC_TRANSITIONS = {
     KycStatus.DRAFT: {KycStatus.SUBMITTED},
     KycStatus.SUBMITTED: {KycStatus.APPROVED, KycStatus.REJECTED},
     KycStatus.REJECTED: {KycStatus.SUBMITTED},
-    KycStatus.APPROVED: {KycStatus.SUBMITTED, KycStatus.REVOKED},
+    KycStatus.APPROVED: {KycStatus.SUBMITTED, KycStatus.REVOKED, KycStatus.BLOCKED},
     KycStatus.REVOKED: {KycStatus.SUBMITTED},
+    # An investor on whom a sanctions match is confirmed is blocked for good.
+    KycStatus.BLOCKED: set(),
 }
 
 # The investor may edit details, people and evidence in these states (not while a review runs).

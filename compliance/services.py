@@ -49,7 +49,9 @@ from compliance.kyc import (
     threshold_requirement,
 )
 from compliance.models import InvestorDocument, InvestorPerson, InvestorProfile
+from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
+from compliance.screening.alerts import screen_new_wallet, screen_submission
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from config.text import megabytes
 from config.uploads import checked_upload
@@ -65,7 +67,7 @@ from tokens.selectors import platform_contract
 
 INTENT_REGISTER_IDENTITY = "register_identity"
 INTENT_UPDATE_IDENTITY = "update_identity"
-INTENT_REVOKE_IDENTITY = "revoke_identity"
+INTENT_REVOKE_INVESTOR_IDENTITY = "revoke_investor_identity"
 
 
 def _require_compliance(actor: User) -> None:
@@ -104,10 +106,15 @@ def investor_kyc_save(
     declared_portfolio_hkd: Decimal,
     total_assets_hkd: Decimal = Decimal("0"),
     claims_professional: bool = False,
+    pep: Pep = NOT_A_PEP,
 ) -> InvestorProfile:
-    """Create or update the investor's KYC details without sending them (documents and people come next)."""
+    """Create or update the investor's KYC details without sending them (documents and people come next).
+
+    A politically exposed investor gives the function and the source of wealth and of funds
+    (`compliance.pep`).
+    """
     _require_investor(user)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = pep.errors()
     if investor_type not in InvestorType.values:
         errors["investor_type"] = "Choose individual, corporation or partnership, or trust corporation."
     if not legal_name.strip():
@@ -133,6 +140,7 @@ def investor_kyc_save(
         "declared_portfolio_hkd": declared_portfolio_hkd,
         "total_assets_hkd": total_assets_hkd if investor_type != InvestorType.INDIVIDUAL else Decimal("0"),
         "claims_professional": claims_professional,
+        **pep.values(),
     }
     if profile is None:
         profile = InvestorProfile.objects.create(user=user, **details)
@@ -178,7 +186,8 @@ def investor_kyc_submit(*, user: User, **details: Any) -> InvestorProfile:
     status_transition(
         profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
     )
-    case_open(subject=profile, submitted_by=user)
+    case = case_open(subject=profile, submitted_by=user)
+    screen_submission(subject=profile, case=case, actor=user)
     return profile
 
 
@@ -369,6 +378,7 @@ def investor_kyc_decide(
             profile.wallet = token_services.wallet_create(
                 kind=WalletKind.INVESTOR, label=f"Investor {profile.legal_name}", owner=profile.user
             )
+            screen_new_wallet(wallet=profile.wallet, owner=profile, case=case, actor=actor)
         profile.kyc_valid_until = kyc_valid_until(today)
         profile.pi_valid_until = found.valid_until(today)
         profile.is_professional = profile.pi_valid_until is not None
@@ -463,7 +473,7 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
             target=platform_contract(ContractKind.IDENTITY_REGISTRY),
             function="revokeIdentity",
             args=[profile.wallet.address],
-            intent=INTENT_REVOKE_IDENTITY,
+            intent=INTENT_REVOKE_INVESTOR_IDENTITY,
             key=f"identity:investor:{profile.pk}:revoke:{timezone.now().timestamp():.0f}",
             reference=f"revoke identity of investor {profile.pk}",
             subject_address=profile.wallet.address,
@@ -714,6 +724,7 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
         company.wallet = token_services.wallet_create(
             kind=WalletKind.ISSUER, label=f"Issuer {company.legal_name_en}", owner=company.representative
         )
+        screen_new_wallet(wallet=company.wallet, owner=company, case=case, actor=actor)
     company.decision_reason = reason
     company.save(update_fields=["wallet", "decision_reason", "updated_at"])
     status_transition(
@@ -733,6 +744,10 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     return company
 
 
+# An application may also go back to the SME to change its terms and submit again (no four eyes needed).
+REQUEST_CHANGES = "request_changes"
+
+
 def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", **options: Any) -> Case:
     """Any decision on any case, as the queue and the API take it; the kind's own service applies it.
 
@@ -749,7 +764,9 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
         case_escalate(actor=actor, case_id=case_id, reason=reason)
     elif case.kind == CaseKind.ALERT:
         alert_decide(actor=actor, case_id=case_id, decision=decision, reason=reason)
-    elif decision not in (Decision.APPROVE, Decision.REJECT):
+    elif decision not in (Decision.APPROVE, Decision.REJECT) and not (
+        case.kind == CaseKind.APPLICATION and decision == REQUEST_CHANGES
+    ):
         raise ValidationFailed(
             "Choose approve, reject, request information or escalate.",
             fields={"decision": "Unknown decision."},

@@ -26,3 +26,11 @@ def kyc_evidence_sweep() -> dict[str, int]:
     from compliance.services import kyc_evidence_sweep as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def pep_reviews_raise() -> int:
+    """A yearly review alert for each PEP relationship a year after its last approval or review."""
+    from compliance.pep import pep_reviews_raise as raise_reviews
+
+    return len(raise_reviews())

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator
 from django_countries import countries
 
 from compliance.choices import InvestorDocumentKind, InvestorType, PiEvidenceType
+from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
 from config.errors import ApplicationError
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -577,7 +578,7 @@ class ApplicationForms:
 # --- investors ------------------------------------------------------------------------------------
 
 
-class KycForm(forms.Form):
+class KycForm(PepFieldsForm):
     """An investor's due-diligence details (the people and evidence files have their own forms)."""
 
     investor_type = forms.ChoiceField(
@@ -622,7 +623,7 @@ class KycForm(forms.Form):
         self.fields["country"].choices = [("", "Choose a country"), *countries]  # type: ignore[attr-defined]
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = super().service_kwargs()
         data["total_assets_hkd"] = data.get("total_assets_hkd") or Decimal("0")
         return data
 

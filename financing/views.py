@@ -239,6 +239,7 @@ def _render_kyc(
         if profile is not None:
             initial = {name: getattr(profile, name) for name in KycForm.base_fields}
             initial["country"] = profile.country.code if profile.country else ""
+            initial["pep_country"] = profile.pep_country.code if profile.pep_country else ""
         kyc_form = KycForm(initial=initial)
     context = {
         "profile": profile,

@@ -142,6 +142,27 @@ def open_offering(
     return offering_open(actor=opener, offering_id=offering.pk)
 
 
+def draft_loan(*, company: Company, title: str) -> Application:
+    """A HKD 200,000 working-capital loan application of `company`, saved as a draft."""
+    return application_save(
+        user=company.representative,
+        instrument="loan",
+        title=title,
+        currency="HKD",
+        target_amount=Decimal("200000.00"),
+        minimum_amount=Decimal("50000.00"),
+        use_of_proceeds="Inventory",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.07",
+            "frequency": "monthly",
+            "start_date": date.today() + timedelta(days=30),
+            "term_months": 12,
+            "amortization": "annuity",
+        },
+    )
+
+
 def profile_of(user: User) -> InvestorProfile:
     return InvestorProfile.objects.select_related("wallet").get(user=user)
 
@@ -177,23 +198,7 @@ class World:
 def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
     company = verified_company(by=officer, name=name)
     offering = open_offering(company=company, by=officer, opener=operator)
-    draft = application_save(
-        user=company.representative,
-        instrument="loan",
-        title=f"{name} working capital",
-        currency="HKD",
-        target_amount=Decimal("200000.00"),
-        minimum_amount=Decimal("50000.00"),
-        use_of_proceeds="Inventory",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.07",
-            "frequency": "monthly",
-            "start_date": date.today() + timedelta(days=30),
-            "term_months": 12,
-            "amortization": "annuity",
-        },
-    )
+    draft = draft_loan(company=company, title=f"{name} working capital")
     investor = approved_investor(by=officer, funds=Decimal("100000"))
     subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
     return Tenant(company.representative, company, offering, draft, investor, subscription)

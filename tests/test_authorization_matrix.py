@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.admin import site as admin_site
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -31,8 +32,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import Role
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
+from compliance.cases.choices import AlertKind, CaseKind
+from compliance.cases.models import Case, InformationRequest
+from compliance.cases.services import alert_raise, answer_document_add, case_request_information
 from issuers.models import Document, Person
 from tests import flows
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -166,22 +172,38 @@ MATRIX = [
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 400, 400, 403),
-    r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 400, 400, 403),
+    # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
+    r("compliance/cases/<int:pk>/", "GET", "open case", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/cases/<int:pk>/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/cases/<int:pk>/notes/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/cases/<int:pk>/assign/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/documents/company/<int:pk>/", "GET", "own document", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/documents/answers/<int:pk>/", "GET", "own answer document",
+      LOGIN, 403, 403, 200, 200, 403),
+    # A subject's page sends reviewers to its open case (read-only without one); cases take the decisions.
+    r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 405, 405, 403),
+    r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/investors/<int:pk>/chain-retry/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/investors/<int:pk>/revoke/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/investor-documents/<int:pk>/", "GET", "own investor document",
       LOGIN, 403, 403, 200, 200, 403),
     r("compliance/applications/<int:pk>/", "GET", "own approved", LOGIN, 403, 403, 200, 200, 403),
     r("compliance/applications/<int:pk>/", "GET", "own draft", LOGIN, 403, 403, 404, 404, 403),
-    r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/applications/<int:pk>/review/", "POST", "own approved", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/audit/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     r("compliance/audit/verify/", "POST", None, LOGIN, 403, 403, 302, 302, 403),
     r("compliance/audit/export.csv", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
+    # Pages: the applicant answers compliance's requests for information
+    r("requests/<int:pk>/", "GET", "own request", LOGIN, 200, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "GET", "other request", LOGIN, 404, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "POST", "own request", LOGIN, 400, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
+    r("requests/<int:pk>/documents/", "POST", "own request", LOGIN, 400, 404, 403, 403, 403),
+    r("requests/<int:pk>/documents/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
     # Django's admin: to its own log-in for every non-staff account (the admin tests below).
     r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
     # API: accounts
@@ -318,9 +340,26 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
+def _information_request(world: flows.World, tenant: flows.Tenant) -> InformationRequest:
+    """An open request for information to the tenant's SME, on an alert about its company."""
+    alert = alert_raise(
+        kind=AlertKind.EVIDENCE_EXPIRING,
+        key=f"matrix:{tenant.company.pk}",
+        summary="Certificate of incorporation to be renewed",
+        company=tenant.company,
+    )
+    officer = world.users["officer"]
+    assert officer is not None
+    return case_request_information(actor=officer, case_id=alert.pk, question="Send the renewed certificate.")
+
+
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
     corporate = flows.corporate_investor_draft()
+    own_request = _information_request(world, own)
+    answer = answer_document_add(
+        user=own.sme, request_id=own_request.pk, upload=SimpleUploadedFile("renewal.pdf", PDF)
+    )
     return {
         "own investor document": own.investor.investor.documents.first().pk,
         "other investor document": other.investor.investor.documents.first().pk,
@@ -339,6 +378,10 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other subscription": other.subscription.pk,
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
+        "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,
+        "own request": own_request.pk,
+        "other request": _information_request(world, other).pk,
+        "own answer document": answer.pk,
         "own profile": own.investor.investor.pk,
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,

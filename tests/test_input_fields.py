@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from compliance.apis import DecisionInput, MyKycApi
-from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisionForm
+from compliance.forms import CaseDecisionForm
 from compliance.models import InvestorProfile
 from config import api_fields, form_fields
 from config.text import REASON_MAX_LENGTH
@@ -123,10 +123,10 @@ STORED_TEXT = [
     (ApplicationForm, ApplicationInput, Application, ["title", "use_of_proceeds"]),
     (EquityTermsForm, ApplicationInput, Terms, ["share_class"]),
     (LeaseTermsForm, ApplicationInput, Terms, ["asset_description"]),
-    (KybDecisionForm, DecisionInput, Company, ["decision_reason"]),
-    (KycDecisionForm, DecisionInput, InvestorProfile, ["decision_reason"]),
+    (CaseDecisionForm, DecisionInput, Company, ["decision_reason"]),
+    (CaseDecisionForm, DecisionInput, InvestorProfile, ["decision_reason"]),
     (
-        ApplicationDecisionForm,
+        CaseDecisionForm,
         ApplicationDecisionApi.ApplicationDecisionInput,
         Application,
         ["decision_reason"],

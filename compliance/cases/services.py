@@ -234,6 +234,11 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
         raise Conflict("The applicant has not answered the request for information yet.")
     if decision == Decision.APPROVE and case.kind != CaseKind.ALERT and _open_sanctions_alert(case):
         raise Conflict("A possible sanctions match on this party is open: clear or confirm it first.")
+    if decision == Decision.APPROVE:
+        from compliance.screening.alerts import approval_refusal  # screening imports the case services
+
+        if why := approval_refusal(case):
+            raise Conflict(why)
     _reassess(case)
     if not case.needs_approver:
         return True

@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Daily: stale professional-investor evidence lapses (on chain too); reminders before it does.
     "kyc-evidence-sweep": {"task": "compliance.tasks.kyc_evidence_sweep", "schedule": 86400.0},
+    # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
+    "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -286,6 +288,11 @@ if SANCTIONS_MATCH_THRESHOLD > 100:
     raise ImproperlyConfigured("SANCTIONS_MATCH_THRESHOLD is a score from 50 to 100.")
 # Who a re-screening on a new list version covers: a callable yielding compliance.screening.parties.Party.
 SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
+# KYB and KYC approval waits until the party has been screened: refused while no list is imported.
+SANCTIONS_SCREENING_REQUIRED = env_bool("SANCTIONS_SCREENING_REQUIRED", True)
+# The list the demo imports before seeding (empty: the OFAC file in the shared data folder beside the
+# project, ../shared/data/sanctions/, when there is one).
+SANCTIONS_DEMO_LIST_FILE = env_str("SANCTIONS_DEMO_LIST_FILE", "")
 
 # Review cases: a risk score (0-100+) from this is medium, from the second high. Medium and high cases,
 # and every application above the amount (in HKD), are decided by an approver on another person's

@@ -32,6 +32,7 @@ from financing.services.common import (
     investor_wallet_address,
     token_address,
 )
+from issuers.choices import KybStatus
 from tokens import chain, signer
 from tokens import services as token_services
 from tokens.choices import ContractKind
@@ -97,11 +98,13 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         raise ValidationFailed(subscription_refusal(profile, professional_only=False))
     if units < 1:
         raise ValidationFailed("Subscribe at least one unit.", fields={"units": "Must be at least 1."})
-    offering = Offering.objects.select_related("token").filter(pk=offering_id).first()
+    offering = Offering.objects.select_related("token", "application__company").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound("No such offering.")
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("This offering is not open for subscription.")
+    if offering.application.company.kyb_status == KybStatus.BLOCKED:
+        raise Conflict("This offering is suspended: it takes no subscriptions.")
     if refusal := subscription_refusal(profile, professional_only=offering.professional_investors_only):
         raise ValidationFailed(refusal)
     if Subscription.objects.filter(
