@@ -14,6 +14,8 @@ from compliance.models import (
     CaseNote,
     ConflictDeclaration,
     InformationRequest,
+    InvestorDocument,
+    InvestorPerson,
     InvestorProfile,
     SanctionsEntry,
     SanctionsList,
@@ -24,14 +26,61 @@ from compliance.models import (
 )
 
 
+class InvestorPersonInline(admin.TabularInline):
+    model = InvestorPerson
+    extra = 0
+    readonly_fields = ["retain_until", "created_at"]
+
+
+class InvestorDocumentInline(admin.TabularInline):
+    """Evidence files are the investor's; the admin shows them, never edits them."""
+
+    model = InvestorDocument
+    extra = 0
+    fields = [
+        "kind",
+        "evidence_type",
+        "document_date",
+        "original_name",
+        "sha256",
+        "uploaded_at",
+        "submitted_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InvestorPerson)
+class InvestorPersonAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "profile",
+        "nationality",
+        "is_director",
+        "is_beneficial_owner",
+        "ownership_percent",
+    ]
+    search_fields = ["full_name", "profile__legal_name"]
+    raw_id_fields = ["profile"]
+
+
 @admin.register(InvestorProfile)
 class InvestorProfileAdmin(admin.ModelAdmin):
+    inlines = [InvestorPersonInline, InvestorDocumentInline]
     list_display = [
         "legal_name",
         "user",
         "investor_type",
         "country",
+        "claims_professional",
         "is_professional",
+        "pi_valid_until",
+        "kyc_valid_until",
         "kyc_status",
         "retain_until",
         "updated_at",
@@ -40,6 +89,9 @@ class InvestorProfileAdmin(admin.ModelAdmin):
     search_fields = ["legal_name", "user__email", "id_document_number"]
     readonly_fields = [
         "kyc_status",
+        "is_professional",
+        "pi_valid_until",
+        "kyc_valid_until",
         "decided_by",
         "decision_reason",
         "wallet",
@@ -62,6 +114,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(InvestorDocument)
+class InvestorDocumentAdmin(ReadOnlyAdmin):
+    """Evidence files come from the investor with their fingerprint; the admin never edits them."""
+
+    list_display = ["original_name", "profile", "kind", "evidence_type", "document_date", "uploaded_at"]
+    list_filter = ["kind", "evidence_type"]
+    search_fields = ["original_name", "sha256", "profile__legal_name"]
 
 
 @admin.register(AuditEvent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -10,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +23,8 @@ from accounts.permissions import has_role
 from compliance import selectors, services
 from compliance.audit_export import audit_csv_lines, audit_csv_response
 from compliance.audit_text import OBJECT_NOUNS
-from compliance.choices import InvestorType, KycStatus
+from compliance.choices import InvestorDocumentKind, InvestorType, KycStatus, PiEvidenceType
+from compliance.kyc import kyc_missing_items
 from compliance.models import InvestorProfile
 from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep_kwargs
 from compliance.screening.choices import Decision, PartyType
@@ -29,6 +32,7 @@ from compliance.screening.services import screening_record
 from config import api_fields
 from config.api import limit_offset_page
 from config.errors import NotFound
+from config.middleware import accepts_uploads
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.apis import ApplicationOutput
@@ -39,17 +43,59 @@ from issuers.models import Company
 AUDIT_API_MAX_LIMIT = 200
 
 
+class InvestorPersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    nationality = serializers.CharField(source="nationality.code")
+    birth_date = serializers.DateField()
+    is_director = serializers.BooleanField()
+    is_beneficial_owner = serializers.BooleanField()
+    ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class InvestorDocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=InvestorDocumentKind.choices)
+    evidence_type = serializers.ChoiceField(choices=["", *PiEvidenceType.values])
+    document_date = serializers.DateField(allow_null=True, help_text="The evidence's own date (PI evidence).")
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    submitted = serializers.BooleanField(
+        source="is_submitted", help_text="Sent with a submission: fixed, no longer removable."
+    )
+
+
 class InvestorProfileOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
     country = serializers.CharField(source="country.code")
-    is_professional = serializers.BooleanField()
+    id_document_number = serializers.CharField()
+    declared_portfolio_hkd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    total_assets_hkd = serializers.DecimalField(max_digits=18, decimal_places=2)
+    claims_professional = serializers.BooleanField(help_text="Claimed by the investor; verified at approval.")
+    is_professional = serializers.BooleanField(
+        help_text="Verified on evidence in date; false once it is stale."
+    )
+    professional_status = serializers.CharField(help_text="The PI status in words, as the pages show it.")
+    pi_valid_until = serializers.DateField(
+        allow_null=True, help_text="The day the verified PI status lapses."
+    )
+    kyc_valid_until = serializers.DateField(allow_null=True, help_text="The day the approval lapses.")
     kyc_status = serializers.CharField()
     decision_reason = serializers.CharField()
     wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
     can_subscribe = serializers.BooleanField()
     chain_setup_error = serializers.CharField()
+    people = InvestorPersonOutput(many=True)
+    documents = InvestorDocumentOutput(many=True)
+    missing = serializers.SerializerMethodField(help_text="What the investor must still provide to submit.")
+
+    def get_missing(self, profile: InvestorProfile) -> list[str]:
+        return kyc_missing_items(profile)
 
 
 class ReviewQueueOutput(serializers.Serializer):
@@ -76,7 +122,7 @@ class ReviewQueueApi(APIView):
 
 
 class MyKycApi(APIView):
-    """The investor's own due diligence: read it, or submit it for review."""
+    """The investor's own due diligence: read it, save it as a draft, or submit it for review."""
 
     permission_classes = [has_role(Role.INVESTOR)]
 
@@ -86,6 +132,22 @@ class MyKycApi(APIView):
         country = api_fields.CharField(max_length=2)
         id_document_number = api_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
         declared_portfolio_hkd = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+        total_assets_hkd = api_fields.DecimalField(
+            max_digits=18,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            default=Decimal("0"),
+            help_text="Corporations, partnerships and trust corporations.",
+        )
+        claims_professional = serializers.BooleanField(
+            required=False, default=False, help_text="Claim PI status (Cap. 571D); needs dated PI evidence."
+        )
+        submit = serializers.BooleanField(
+            required=False,
+            default=True,
+            help_text="False saves a draft (upload documents and add people next); true also submits.",
+        )
 
     @extend_schema(responses={200: InvestorProfileOutput, **refusals(404)})
     def get(self, request: Request) -> Response:
@@ -98,7 +160,131 @@ class MyKycApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
-        profile = services.investor_kyc_submit(user=request.user, **pep_kwargs(data.validated_data))
+        details = pep_kwargs(data.validated_data)
+        if details.pop("submit"):
+            profile = services.investor_kyc_submit(user=request.user, **details)
+        else:
+            profile = services.investor_kyc_save(user=request.user, **details)
+        return Response(InvestorProfileOutput(profile).data)
+
+
+class MyKycSubmitApi(APIView):
+    """Send the saved due diligence (details, people, documents) for review; also renews an approval."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(request=None, responses={200: InvestorProfileOutput, **refusals(400, 409)})
+    def post(self, request: Request) -> Response:
+        return Response(InvestorProfileOutput(services.investor_kyc_submit(user=request.user)).data)
+
+
+@accepts_uploads
+class MyKycDocumentsApi(APIView):
+    """Upload a KYC evidence file (multipart: kind, file; PI evidence also evidence_type, document_date)."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+    parser_classes = [MultiPartParser]
+
+    class KycDocumentUploadInput(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=InvestorDocumentKind.choices)
+        evidence_type = serializers.ChoiceField(
+            choices=["", *PiEvidenceType.values], required=False, default=""
+        )
+        document_date = api_fields.DateField(required=False, allow_null=True, default=None)
+        file = serializers.FileField()
+
+    @extend_schema(
+        request={"multipart/form-data": KycDocumentUploadInput},
+        responses={201: InvestorDocumentOutput, **refusals(400, 409, 413, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.KycDocumentUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        document = services.investor_document_upload(
+            user=request.user,
+            kind=values["kind"],
+            upload=values["file"],
+            evidence_type=values["evidence_type"],
+            document_date=values["document_date"],
+        )
+        return Response(InvestorDocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class MyKycDocumentApi(APIView):
+    """Remove an evidence file before it is submitted."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(responses={204: None, **refusals(404, 409)})
+    def delete(self, request: Request, document_id: int) -> Response:
+        services.investor_document_remove(user=request.user, document_id=document_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvestorPersonInput(serializers.Serializer):
+    full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
+    nationality = api_fields.CharField(max_length=2)
+    birth_date = api_fields.DateField()
+    is_director = serializers.BooleanField(default=False)
+    is_beneficial_owner = serializers.BooleanField(default=False)
+    ownership_percent = api_fields.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+
+
+class MyKycPeopleApi(APIView):
+    """Add a director or beneficial owner of a corporate or trust investor."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(
+        request=InvestorPersonInput, responses={201: InvestorPersonOutput, **refusals(400, 409, 413, 415)}
+    )
+    def post(self, request: Request) -> Response:
+        data = InvestorPersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.investor_person_save(user=request.user, **data.validated_data)
+        return Response(InvestorPersonOutput(person).data, status=status.HTTP_201_CREATED)
+
+
+class MyKycPersonApi(APIView):
+    """Edit or remove one director or owner."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(
+        request=InvestorPersonInput,
+        responses={200: InvestorPersonOutput, **refusals(400, 404, 409, 413, 415)},
+    )
+    def put(self, request: Request, person_id: int) -> Response:
+        data = InvestorPersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.investor_person_save(user=request.user, person_id=person_id, **data.validated_data)
+        return Response(InvestorPersonOutput(person).data)
+
+    @extend_schema(responses={204: None, **refusals(404, 409)})
+    def delete(self, request: Request, person_id: int) -> Response:
+        services.investor_person_remove(user=request.user, person_id=person_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RevokeInput(serializers.Serializer):
+    reason = api_fields.CharField(max_length=REASON_MAX_LENGTH, help_text="Shown to the investor.")
+
+
+class KycRevokeApi(APIView):
+    """Compliance revokes an approved investor: subscriptions are refused, the identity leaves the chain."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    @extend_schema(
+        request=RevokeInput, responses={200: InvestorProfileOutput, **refusals(400, 404, 409, 413, 415, 503)}
+    )
+    def post(self, request: Request, profile_id: int) -> Response:
+        data = RevokeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.investor_kyc_revoke(
+            actor=request.user, profile_id=profile_id, reason=data.validated_data["reason"]
+        )
         return Response(InvestorProfileOutput(profile).data)
 
 

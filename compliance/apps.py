@@ -6,7 +6,10 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self) -> None:
-        from compliance import handlers
+        from compliance import (
+            handlers,
+            kyc,  # noqa: F401  (registers the KYC checks, documents and factor)
+        )
         from compliance.cases import evidence, risk  # noqa: F401  (register their checks and factors)
         from compliance.screening import alerts, blocking  # noqa: F401  (screening checks, alert effects)
 

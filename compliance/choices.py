@@ -8,22 +8,54 @@ class KycStatus(models.TextChoices):
     SUBMITTED = "submitted", "Awaiting review"
     APPROVED = "approved", "Verified"
     REJECTED = "rejected", "Rejected"
+    REVOKED = "revoked", "Revoked"
     BLOCKED = "blocked", "Blocked (confirmed sanctions match)"
 
 
+# An approved investor renews by submitting again (new evidence, a new case); a revoked one likewise.
 KYC_TRANSITIONS = {
     KycStatus.DRAFT: {KycStatus.SUBMITTED},
     KycStatus.SUBMITTED: {KycStatus.APPROVED, KycStatus.REJECTED},
     KycStatus.REJECTED: {KycStatus.SUBMITTED},
-    # An approved investor on whom a sanctions match is confirmed is blocked for good.
-    KycStatus.APPROVED: {KycStatus.BLOCKED},
+    KycStatus.APPROVED: {KycStatus.SUBMITTED, KycStatus.REVOKED, KycStatus.BLOCKED},
+    KycStatus.REVOKED: {KycStatus.SUBMITTED},
+    # An investor on whom a sanctions match is confirmed is blocked for good.
     KycStatus.BLOCKED: set(),
 }
+
+# The investor may edit details, people and evidence in these states (not while a review runs).
+KYC_EDITABLE = (KycStatus.DRAFT, KycStatus.REJECTED, KycStatus.APPROVED, KycStatus.REVOKED)
 
 
 class InvestorType(models.TextChoices):
     INDIVIDUAL = "individual", "Individual"
     CORPORATE = "corporate", "Corporation or partnership"
+    TRUST = "trust", "Trust corporation"
+
+
+class InvestorDocumentKind(models.TextChoices):
+    IDENTITY = "identity", "Identity document"
+    ADDRESS = "address", "Proof of address"
+    PI_EVIDENCE = "pi_evidence", "Professional-investor evidence"
+
+
+class PiEvidenceType(models.TextChoices):
+    """What proves the portfolio or total assets (Cap. 571D s.3-5), and how long its date holds."""
+
+    STATEMENT = "statement", "Custodian or bank statement"
+    AUDITOR_CERTIFICATE = "auditor_certificate", "Auditor's or accountant's certificate"
+    AUDITED_ACCOUNTS = "audited_accounts", "Audited financial statements"
+    OTHER = "other", "Other"
+
+
+# Months after its own date that a piece of PI evidence still counts (SFC guidance: a statement or
+# certificate within 12 months, the latest audited accounts within 16 months).
+PI_EVIDENCE_MONTHS = {
+    PiEvidenceType.STATEMENT: 12,
+    PiEvidenceType.AUDITOR_CERTIFICATE: 12,
+    PiEvidenceType.AUDITED_ACCOUNTS: 16,
+    PiEvidenceType.OTHER: 12,
+}
 
 
 class InvestorClass(models.IntegerChoices):
@@ -35,5 +67,5 @@ class InvestorClass(models.IntegerChoices):
     ISSUER = 8, "Issuer"
 
 
-# How long an on-chain identity stays valid before re-verification (PI status is re-checked yearly).
-IDENTITY_VALIDITY_DAYS = 365
+# How long an approval (and the on-chain identity) holds before the investor is verified again.
+KYC_VALIDITY_MONTHS = 12

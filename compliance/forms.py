@@ -17,6 +17,17 @@ from config import form_fields
 from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 
+class KycRevokeForm(forms.Form):
+    """Withdraw an investor's approval, with the reason the investor is shown."""
+
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for revoking",
+        help_text="Recorded in the audit trail and shown to the investor.",
+    )
+
+
 def _in_two_weeks() -> str:
     return timezone.localtime(timezone.now() + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
 

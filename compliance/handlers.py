@@ -16,6 +16,22 @@ def register() -> None:
         confirmed=services.investor_identity_registered,
         failed=services.investor_chain_setup_failed,
     )
+    outbox.register_intent(
+        services.INTENT_UPDATE_IDENTITY,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("updateIdentity(address,uint16,uint8,uint64)",),
+        confirmed=services.investor_identity_changed,
+        failed=services.investor_chain_setup_failed,
+    )
+    outbox.register_intent(
+        services.INTENT_REVOKE_INVESTOR_IDENTITY,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("revokeIdentity(address)",),
+        confirmed=services.investor_identity_changed,
+        failed=services.investor_chain_setup_failed,
+    )
     # A confirmed sanctions match: the registrar revokes the wallet's identity at once; freezing it on
     # each token it holds is the tokens' agent's power, held by the timelock (admin key executes).
     outbox.register_intent(

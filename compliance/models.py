@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from compliance.choices import InvestorType, KycStatus
+from compliance.choices import InvestorDocumentKind, InvestorType, KycStatus, PiEvidenceType
 from compliance.pep import PepDeclaration
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 
@@ -26,9 +26,27 @@ class InvestorProfile(PepDeclaration):
         help_text="Passport, HKID or registration number.",
     )
     declared_portfolio_hkd = models.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Portfolio (or total assets for a corporation) in HKD."
+        max_digits=18, decimal_places=2, default=0, help_text="Portfolio of securities and cash in HKD."
     )
-    is_professional = models.BooleanField(default=False)
+    total_assets_hkd = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        default=0,
+        help_text="Total assets in HKD (corporations, partnerships and trust corporations).",
+    )
+    claims_professional = models.BooleanField(
+        default=False, help_text="The investor claims professional-investor status (Cap. 571D)."
+    )
+    is_professional = models.BooleanField(
+        default=False,
+        help_text="Verified by compliance on evidence still in date; cleared when it goes stale.",
+    )
+    pi_valid_until = models.DateField(
+        null=True, blank=True, help_text="The day the verified professional-investor status lapses."
+    )
+    kyc_valid_until = models.DateField(
+        null=True, blank=True, help_text="The day the approval (and the on-chain identity) lapses."
+    )
     kyc_status = models.CharField(max_length=16, choices=KycStatus.choices, default=KycStatus.DRAFT)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -53,6 +71,11 @@ class InvestorProfile(PepDeclaration):
         constraints = [
             models.CheckConstraint(condition=Q(kyc_status__in=KycStatus.values), name="kyc_status_valid"),
             models.CheckConstraint(condition=Q(declared_portfolio_hkd__gte=0), name="portfolio_not_negative"),
+            models.CheckConstraint(condition=Q(total_assets_hkd__gte=0), name="total_assets_not_negative"),
+            models.CheckConstraint(
+                condition=Q(is_professional=False) | Q(pi_valid_until__isnull=False),
+                name="verified_professional_has_expiry",
+            ),
             models.CheckConstraint(
                 condition=~Q(kyc_status=KycStatus.APPROVED) | Q(wallet__isnull=False),
                 name="approved_investor_has_wallet",
@@ -64,8 +87,116 @@ class InvestorProfile(PepDeclaration):
 
     @property
     def can_subscribe(self) -> bool:
-        """Verified and registered on chain (each subscription's payment is authorised on its own)."""
-        return self.kyc_status == KycStatus.APPROVED and self.identity_registered_at is not None
+        """Verified, in date and registered on chain (each subscription's payment is authorised alone)."""
+        from django.utils import timezone
+
+        return (
+            self.kyc_status == KycStatus.APPROVED
+            and self.identity_registered_at is not None
+            and (self.kyc_valid_until is None or self.kyc_valid_until > timezone.localdate())
+        )
+
+    @property
+    def professional_status(self) -> str:
+        """Professional-investor status in words: claimed, verified until a day, or lapsed."""
+        from django.utils import timezone
+
+        if self.is_professional and self.pi_valid_until is not None:
+            return f"Professional investor until {self.pi_valid_until:%d %b %Y}"
+        if not self.claims_professional:
+            return "Retail investor"
+        if self.pi_valid_until is not None and self.pi_valid_until <= timezone.localdate():
+            return f"Retail: professional-investor evidence expired on {self.pi_valid_until:%d %b %Y}"
+        if self.kyc_status in (KycStatus.DRAFT, KycStatus.SUBMITTED):
+            return "Professional investor (claimed, not yet verified)"
+        return "Retail: professional-investor claim not verified"
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.investor_type != InvestorType.INDIVIDUAL
+
+
+class InvestorPerson(models.Model):
+    """A director or beneficial owner of a corporate or trust investor, screened as a child check."""
+
+    profile = models.ForeignKey(InvestorProfile, on_delete=models.CASCADE, related_name="people")
+    full_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
+    nationality = CountryField()
+    birth_date = models.DateField()
+    is_director = models.BooleanField(default=False)
+    is_beneficial_owner = models.BooleanField(default=False)
+    ownership_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Shares or control held, 0 to 100."
+    )
+    retain_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ownership_percent__gte=0) & Q(ownership_percent__lte=100),
+                name="investor_person_ownership_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_director=True) | Q(is_beneficial_owner=True), name="investor_person_has_a_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+def investor_document_path(instance: InvestorDocument, filename: str) -> str:
+    """Stored under the investor and the file's fingerprint, never the user's file name."""
+    return f"investors/{instance.profile_id}/{instance.kind}/{instance.sha256}"
+
+
+class InvestorDocument(models.Model):
+    """A KYC evidence file: identity, proof of address or professional-investor evidence with its date."""
+
+    profile = models.ForeignKey(InvestorProfile, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=InvestorDocumentKind.choices)
+    evidence_type = models.CharField(
+        max_length=24, choices=PiEvidenceType.choices, blank=True, help_text="PI evidence only."
+    )
+    document_date = models.DateField(
+        null=True, blank=True, help_text="The document's own date (a statement's date); PI evidence only."
+    )
+    file = models.FileField(upload_to=investor_document_path, max_length=300)
+    original_name = models.CharField(max_length=255, validators=[visible_text])
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it went to compliance with a submission; fixed from then on."
+    )
+    retain_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "sha256"], name="investor_document_once_per_profile"),
+            models.CheckConstraint(
+                condition=Q(kind=InvestorDocumentKind.PI_EVIDENCE)
+                | (Q(evidence_type="") & Q(document_date__isnull=True)),
+                name="only_pi_evidence_has_type_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=InvestorDocumentKind.PI_EVIDENCE)
+                | (~Q(evidence_type="") & Q(document_date__isnull=False)),
+                name="pi_evidence_has_type_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
 
 
 class AuditEvent(models.Model):
@@ -145,6 +276,8 @@ __all__ = [
     "CaseNote",
     "ConflictDeclaration",
     "InformationRequest",
+    "InvestorDocument",
+    "InvestorPerson",
     "InvestorProfile",
     "SanctionsEntry",
     "SanctionsList",

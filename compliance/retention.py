@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from compliance.models import InvestorProfile
+from compliance.models import InvestorDocument, InvestorPerson, InvestorProfile
 from issuers.models import Company, Document, Person
 
 
@@ -35,6 +35,8 @@ def retention_start(
     until = retention_end(ended_on or timezone.localdate())
     if investor is not None:
         InvestorProfile.objects.filter(pk=investor.pk).update(retain_until=until)
+        InvestorPerson.objects.filter(profile=investor).update(retain_until=until)
+        InvestorDocument.objects.filter(profile=investor).update(retain_until=until)
         investor.retain_until = until
     if company is not None:
         Person.objects.filter(company=company).update(retain_until=until)

@@ -277,3 +277,36 @@ def review_queue() -> ReviewQueue:
         applications=list(applications_awaiting_review()),
         stuck_investors=investors_with_failed_chain_setup(),
     )
+
+
+def subscription_refusal(profile: InvestorProfile | None, *, professional_only: bool) -> str:
+    """Why the investor may not subscribe now ('' when they may), in words they can act on."""
+    if profile is None or profile.kyc_status in (KycStatus.DRAFT, KycStatus.SUBMITTED, KycStatus.REJECTED):
+        return "Your due diligence must be approved and your wallet registered before you subscribe."
+    if profile.kyc_status == KycStatus.BLOCKED:
+        return (
+            "Your account is suspended by compliance: your due diligence is no longer approved, so you "
+            "cannot subscribe. Contact the platform."
+        )
+    if profile.kyc_status == KycStatus.REVOKED:
+        return (
+            "Compliance revoked your due-diligence approval"
+            + (f" ({profile.decision_reason})" if profile.decision_reason else "")
+            + "; submit your due diligence again to subscribe."
+        )
+    today = timezone.localdate()
+    if profile.kyc_valid_until is not None and profile.kyc_valid_until <= today:
+        return (
+            f"Your due-diligence approval expired on {profile.kyc_valid_until:%d %b %Y}; upload new evidence "
+            "and submit it again."
+        )
+    if not profile.can_subscribe:
+        return "Your due diligence must be approved and your wallet registered before you subscribe."
+    if professional_only and not profile.is_professional:
+        if profile.claims_professional and profile.pi_valid_until is not None:
+            return (
+                f"Your professional-investor evidence expired on {profile.pi_valid_until:%d %b %Y}; upload "
+                "new evidence and submit your due diligence again."
+            )
+        return "This offering is for professional investors only."
+    return ""

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_countries import countries
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
-from compliance.cases.choices import CaseKind, Decision, Outcome
+from compliance.cases.choices import AlertKind, CaseKind, Decision, Outcome
 from compliance.cases.models import Case
 from compliance.cases.services import (
     alert_decide,
+    alert_raise,
     case_close,
     case_escalate,
     case_for,
@@ -26,12 +32,29 @@ from compliance.cases.services import (
     case_request_information,
     gate,
 )
-from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
-from compliance.models import InvestorProfile
+from compliance.choices import (
+    KYC_EDITABLE,
+    KYC_TRANSITIONS,
+    InvestorClass,
+    InvestorDocumentKind,
+    InvestorType,
+    KycStatus,
+    PiEvidenceType,
+)
+from compliance.kyc import (
+    kyc_missing_items,
+    kyc_valid_until,
+    pi_assessment,
+    pi_threshold,
+    threshold_requirement,
+)
+from compliance.models import InvestorDocument, InvestorPerson, InvestorProfile
 from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
 from compliance.screening.alerts import screen_new_wallet, screen_submission
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.text import megabytes
+from config.uploads import checked_upload
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from issuers.selectors import registration_holders
@@ -42,10 +65,9 @@ from tokens.models import ChainTransaction
 from tokens.reasons import explain_failure
 from tokens.selectors import platform_contract
 
-# Professional-investor thresholds (Cap. 571D): HKD 8m portfolio; corporations also HKD 40m total assets.
-PI_PORTFOLIO_THRESHOLD_HKD = Decimal("8000000")
-
 INTENT_REGISTER_IDENTITY = "register_identity"
+INTENT_UPDATE_IDENTITY = "update_identity"
+INTENT_REVOKE_INVESTOR_IDENTITY = "revoke_investor_identity"
 
 
 def _require_compliance(actor: User) -> None:
@@ -53,8 +75,28 @@ def _require_compliance(actor: User) -> None:
         raise PermissionDenied("Only compliance staff may decide due-diligence cases.")
 
 
+def _require_investor(user: User) -> None:
+    if user.role != Role.INVESTOR:
+        raise PermissionDenied("Only investors submit investor due diligence.")
+
+
+def _editable_profile(user: User) -> InvestorProfile:
+    """The investor's own profile, locked, while it may change (not during a review)."""
+    _require_investor(user)
+    profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Conflict("Save your details first.", code="KycProfileMissing")
+    if profile.kyc_status not in KYC_EDITABLE:
+        raise Conflict(
+            f"Your due diligence is {profile.get_kyc_status_display().lower()}; it cannot change during "
+            "the review.",
+            code="KycUnderReview",
+        )
+    return profile
+
+
 @transaction.atomic
-def investor_kyc_submit(
+def investor_kyc_save(
     *,
     user: User,
     investor_type: str,
@@ -62,15 +104,19 @@ def investor_kyc_submit(
     country: str,
     id_document_number: str,
     declared_portfolio_hkd: Decimal,
+    total_assets_hkd: Decimal = Decimal("0"),
+    claims_professional: bool = False,
     pep: Pep = NOT_A_PEP,
 ) -> InvestorProfile:
-    """Create or update an investor's KYC details and send them for review (a politically exposed
-    investor gives the function and the source of wealth and of funds: `compliance.pep`)."""
-    if user.role != Role.INVESTOR:
-        raise PermissionDenied("Only investors submit investor due diligence.")
+    """Create or update the investor's KYC details without sending them (documents and people come next).
+
+    A politically exposed investor gives the function and the source of wealth and of funds
+    (`compliance.pep`).
+    """
+    _require_investor(user)
     errors: dict[str, str] = pep.errors()
     if investor_type not in InvestorType.values:
-        errors["investor_type"] = "Choose individual or corporation."
+        errors["investor_type"] = "Choose individual, corporation or partnership, or trust corporation."
     if not legal_name.strip():
         errors["legal_name"] = "Enter the legal name."
     if country not in countries:
@@ -79,19 +125,21 @@ def investor_kyc_submit(
         errors["id_document_number"] = "Enter the identity document or registration number."
     if declared_portfolio_hkd < 0:
         errors["declared_portfolio_hkd"] = "The portfolio cannot be negative."
+    if total_assets_hkd < 0:
+        errors["total_assets_hkd"] = "Total assets cannot be negative."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
-    if profile is not None and profile.kyc_status not in (KycStatus.DRAFT, KycStatus.REJECTED):
-        raise ValidationFailed(f"Your due diligence is already {profile.get_kyc_status_display().lower()}.")
+    if profile is not None and profile.kyc_status not in KYC_EDITABLE:
+        raise Conflict(f"Your due diligence is already {profile.get_kyc_status_display().lower()}.")
     details = {
         "investor_type": investor_type,
         "legal_name": legal_name.strip(),
         "country": country,
         "id_document_number": id_document_number.strip(),
         "declared_portfolio_hkd": declared_portfolio_hkd,
-        "is_professional": declared_portfolio_hkd >= PI_PORTFOLIO_THRESHOLD_HKD,
-        "retain_until": None,  # submitted again: the relationship goes on
+        "total_assets_hkd": total_assets_hkd if investor_type != InvestorType.INDIVIDUAL else Decimal("0"),
+        "claims_professional": claims_professional,
         **pep.values(),
     }
     if profile is None:
@@ -100,6 +148,41 @@ def investor_kyc_submit(
         for name, value in details.items():
             setattr(profile, name, value)
         profile.save()
+    audit_record(actor=user, action="investor_details_saved", obj=profile)
+    return profile
+
+
+@transaction.atomic
+def investor_kyc_submit(*, user: User, **details: Any) -> InvestorProfile:
+    """Send the investor's details, people and evidence for review (a new KYC case; renewal likewise).
+
+    With `details` (the fields of `investor_kyc_save`) they are saved first. A PI claim needs the
+    declared figure to meet the threshold and PI evidence; the officer verifies it at the decision.
+    """
+    if details:
+        investor_kyc_save(user=user, **details)
+    profile = _editable_profile(user)
+    missing = kyc_missing_items(profile)
+    if missing:
+        raise ValidationFailed(
+            "Complete your due diligence before submitting: " + "; ".join(missing) + ".",
+            code="KycIncomplete",
+        )
+    if profile.claims_professional and not pi_threshold(profile).met:
+        raise ValidationFailed(
+            "Professional-investor status needs " + threshold_requirement(profile.investor_type) + ".",
+            fields={
+                "claims_professional": "Your declared figures are below the threshold: untick the claim "
+                "or correct the figures."
+            },
+        )
+    profile.retain_until = None  # submitted again: the relationship goes on
+    profile.save(update_fields=["retain_until", "updated_at"])
+    InvestorDocument.objects.filter(profile=profile, submitted_at__isnull=True).update(
+        submitted_at=timezone.now()
+    )
+    InvestorDocument.objects.filter(profile=profile).update(retain_until=None)
+    InvestorPerson.objects.filter(profile=profile).update(retain_until=None)
     status_transition(
         profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
     )
@@ -109,10 +192,171 @@ def investor_kyc_submit(
 
 
 @transaction.atomic
+def investor_person_save(
+    *,
+    user: User,
+    person_id: int | None = None,
+    full_name: str,
+    nationality: str,
+    birth_date: date,
+    is_director: bool,
+    is_beneficial_owner: bool,
+    ownership_percent: Decimal,
+) -> InvestorPerson:
+    """Add or edit a director or beneficial owner of a corporate or trust investor."""
+    profile = _editable_profile(user)
+    if not profile.is_organisation:
+        raise ValidationFailed("Only a corporate or trust investor declares directors and owners.")
+    errors: dict[str, str] = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter the person's full name."
+    if nationality not in countries:
+        errors["nationality"] = "Choose a nationality."
+    today = timezone.localdate()
+    if birth_date >= today or birth_date.year < 1900:
+        errors["birth_date"] = "Enter a real date of birth."
+    if not (is_director or is_beneficial_owner):
+        errors["is_director"] = "Tick director, beneficial owner, or both."
+    if not Decimal("0") <= ownership_percent <= Decimal("100"):
+        errors["ownership_percent"] = "Enter a percentage from 0 to 100."
+    elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
+        errors["ownership_percent"] = "Use at most two decimal places."
+    others = profile.people.exclude(pk=person_id) if person_id else profile.people.all()
+    declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
+    if "ownership_percent" not in errors and declared + ownership_percent > Decimal("100"):
+        errors["ownership_percent"] = (
+            f"Owners already declared hold {declared}%; with this person the total would pass 100%."
+        )
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    values = {
+        "full_name": full_name.strip(),
+        "nationality": nationality,
+        "birth_date": birth_date,
+        "is_director": is_director,
+        "is_beneficial_owner": is_beneficial_owner,
+        "ownership_percent": ownership_percent,
+    }
+    if person_id is None:
+        person = InvestorPerson.objects.create(profile=profile, **values)
+    else:
+        existing = profile.people.filter(pk=person_id).first()
+        if existing is None:
+            raise NotFound("No such person.")
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        person = existing
+    audit_record(actor=user, action="investor_person_saved", obj=person, data={"investor": profile.pk})
+    return person
+
+
+@transaction.atomic
+def investor_person_remove(*, user: User, person_id: int) -> None:
+    """Remove a director or owner while the profile can change."""
+    profile = _editable_profile(user)
+    person = profile.people.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("No such person.")
+    audit_record(actor=user, action="investor_person_removed", obj=person, data={"investor": profile.pk})
+    person.delete()
+
+
+@transaction.atomic
+def investor_document_upload(
+    *,
+    user: User,
+    kind: str,
+    upload: UploadedFile,
+    evidence_type: str = "",
+    document_date: date | None = None,
+) -> InvestorDocument:
+    """Store a KYC evidence file (PDF, PNG or JPEG) with its fingerprint; PI evidence with type and date."""
+    profile = _editable_profile(user)
+    errors: dict[str, str] = {}
+    if kind not in InvestorDocumentKind.values:
+        errors["kind"] = "Choose identity document, proof of address or professional-investor evidence."
+    elif kind == InvestorDocumentKind.PI_EVIDENCE:
+        if evidence_type not in PiEvidenceType.values:
+            errors["evidence_type"] = (
+                "Choose what the evidence is (statement, certificate, audited accounts)."
+            )
+        if document_date is None:
+            errors["document_date"] = "Enter the date the document itself carries."
+        elif document_date > timezone.localdate():
+            errors["document_date"] = "The document's date cannot be in the future."
+        elif document_date.year < 1900:
+            errors["document_date"] = "Enter the date the document itself carries."
+    else:
+        evidence_type, document_date = "", None
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    checked = checked_upload(upload)
+    held = profile.documents.aggregate(count=Count("pk"), total=Sum("size"))
+    if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
+        raise ValidationFailed(
+            "The document limit is reached.",
+            fields={"file": f"Keep at most {settings.DOCUMENT_QUOTA_COUNT} documents; remove one first."},
+        )
+    if (held["total"] or 0) + checked.size > settings.DOCUMENT_QUOTA_BYTES:
+        raise ValidationFailed(
+            "The document storage limit is reached.",
+            fields={"file": f"Keep at most {megabytes(settings.DOCUMENT_QUOTA_BYTES)} of documents."},
+        )
+    if profile.documents.filter(sha256=checked.sha256).exists():
+        raise ValidationFailed("Already uploaded.", fields={"file": "This exact file is already uploaded."})
+    document = InvestorDocument(
+        profile=profile,
+        kind=kind,
+        evidence_type=evidence_type,
+        document_date=document_date,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    document.file.save(checked.sha256, upload, save=False)
+    document.save()
+    audit_record(
+        actor=user,
+        action="investor_document_uploaded",
+        obj=document,
+        data={"sha256": checked.sha256, "kind": kind, "document_date": document_date},
+    )
+    return document
+
+
+@transaction.atomic
+def investor_document_remove(*, user: User, document_id: int) -> None:
+    """Delete an evidence file not yet submitted (a submitted one stays with its case)."""
+    profile = _editable_profile(user)
+    document = profile.documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("No such document.")
+    if document.submitted_at is not None:
+        raise Conflict(
+            "This document went to compliance with a submission and stays on record; upload a new one.",
+            code="DocumentSubmitted",
+        )
+    audit_record(
+        actor=user, action="investor_document_removed", obj=document, data={"sha256": document.sha256}
+    )
+    stored = document.file.name
+    document.delete()
+    transaction.on_commit(lambda: document.file.storage.delete(stored))
+
+
+@transaction.atomic
 def investor_kyc_decide(
     *, actor: User, profile: InvestorProfile, approve: bool, reason: str = ""
 ) -> InvestorProfile:
-    """Approve (wallet, on-chain identity) or reject an investor."""
+    """Approve (wallet, on-chain identity, PI status if its evidence holds today) or reject an investor.
+
+    A PI claim is verified here: `is_professional` becomes true only when the declared figure meets
+    the threshold and the evidence is in date today; `pi_valid_until` is then the earlier of the
+    evidence's stale day and the approval's end (`kyc_valid_until`, 12 months).
+    """
     _require_compliance(actor)
     if not approve and not reason.strip():
         raise ValidationFailed(
@@ -125,15 +369,30 @@ def investor_kyc_decide(
     decision = Decision.APPROVE if approve else Decision.REJECT
     if not gate(actor=actor, case=case, decision=decision, reason=reason):
         return profile
+    profile.decided_by = actor
+    profile.decision_reason = reason
     if approve:
+        today = timezone.localdate()
+        found = pi_assessment(profile, on=today)
         if profile.wallet is None:
             profile.wallet = token_services.wallet_create(
                 kind=WalletKind.INVESTOR, label=f"Investor {profile.legal_name}", owner=profile.user
             )
             screen_new_wallet(wallet=profile.wallet, owner=profile, case=case, actor=actor)
-        profile.decided_by = actor
-        profile.decision_reason = reason
-        profile.save(update_fields=["wallet", "decided_by", "decision_reason", "updated_at"])
+        profile.kyc_valid_until = kyc_valid_until(today)
+        profile.pi_valid_until = found.valid_until(today)
+        profile.is_professional = profile.pi_valid_until is not None
+        profile.save(
+            update_fields=[
+                "wallet",
+                "decided_by",
+                "decision_reason",
+                "kyc_valid_until",
+                "pi_valid_until",
+                "is_professional",
+                "updated_at",
+            ]
+        )
         status_transition(
             profile,
             to=KycStatus.APPROVED,
@@ -141,11 +400,14 @@ def investor_kyc_decide(
             actor=actor,
             field="kyc_status",
             reason=reason,
+            data={
+                "professional_investor": profile.is_professional,
+                "pi_valid_until": profile.pi_valid_until,
+                "kyc_valid_until": profile.kyc_valid_until,
+            },
         )
-        _register_identity(profile)
+        _identity_write(profile, key=f"case:{case.pk}")
     else:
-        profile.decided_by = actor
-        profile.decision_reason = reason
         profile.save(update_fields=["decided_by", "decision_reason", "updated_at"])
         status_transition(
             profile,
@@ -155,10 +417,67 @@ def investor_kyc_decide(
             field="kyc_status",
             reason=reason,
         )
-        retention_start(investor=profile)
+        if profile.identity_registered_at is None:  # a refused renewal keeps the earlier approval on record
+            retention_start(investor=profile)
     case_close(
         case=case, outcome=Outcome.APPROVED if approve else Outcome.REJECTED, actor=actor, reason=reason
     )
+    return profile
+
+
+@transaction.atomic
+def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> InvestorProfile:
+    """Withdraw an approval: subscriptions are refused and the identity is removed from the chain."""
+    _require_compliance(actor)
+    if not reason.strip():
+        raise ValidationFailed("Say why the approval is revoked.", fields={"reason": "A reason is required."})
+    profile = (
+        InvestorProfile.objects.select_for_update(of=("self",))
+        .select_related("wallet")
+        .filter(pk=profile_id)
+        .first()
+    )
+    if profile is None:
+        raise NotFound("No such investor.")
+    if profile.kyc_status != KycStatus.APPROVED:
+        raise Conflict(
+            "Only an approved investor can be revoked; this one is "
+            f"{profile.get_kyc_status_display().lower()}."
+        )
+    registered = profile.identity_registered_at is not None
+    profile.is_professional = False
+    profile.pi_valid_until = None
+    profile.identity_registered_at = None
+    profile.decided_by = actor
+    profile.decision_reason = reason
+    profile.save(
+        update_fields=[
+            "is_professional",
+            "pi_valid_until",
+            "identity_registered_at",
+            "decided_by",
+            "decision_reason",
+            "updated_at",
+        ]
+    )
+    status_transition(
+        profile,
+        to=KycStatus.REVOKED,
+        transitions=KYC_TRANSITIONS,
+        actor=actor,
+        field="kyc_status",
+        reason=reason,
+    )
+    if registered and profile.wallet is not None:
+        token_services.contract_call(
+            target=platform_contract(ContractKind.IDENTITY_REGISTRY),
+            function="revokeIdentity",
+            args=[profile.wallet.address],
+            intent=INTENT_REVOKE_INVESTOR_IDENTITY,
+            key=f"identity:investor:{profile.pk}:revoke:{timezone.now().timestamp():.0f}",
+            reference=f"revoke identity of investor {profile.pk}",
+            subject_address=profile.wallet.address,
+        )
     return profile
 
 
@@ -178,21 +497,29 @@ def _country_numeric(code: str) -> int:
     return int(numeric)
 
 
-def _register_identity(profile: InvestorProfile, attempt: str = "") -> ChainTransaction:
+def _identity_expiry(profile: InvestorProfile) -> int:
+    """The on-chain expiry: the start (Hong Kong time) of the day the approval lapses."""
+    assert profile.kyc_valid_until is not None
+    moment = timezone.make_aware(datetime.combine(profile.kyc_valid_until, datetime.min.time()))
+    return int(moment.timestamp())
+
+
+def _identity_write(profile: InvestorProfile, *, key: str) -> ChainTransaction:
+    """Put the investor's identity on chain as it stands: registered the first time, updated after."""
     assert profile.wallet is not None
-    expiry = int((timezone.now() + timedelta(days=IDENTITY_VALIDITY_DAYS)).timestamp())
+    update = profile.identity_registered_at is not None
     return token_services.contract_call(
         target=platform_contract(ContractKind.IDENTITY_REGISTRY),
-        function="registerIdentity",
+        function="updateIdentity" if update else "registerIdentity",
         args=[
             profile.wallet.address,
             _country_numeric(profile.country.code),
             _investor_classes(profile),
-            expiry,
+            _identity_expiry(profile),
         ],
-        intent=INTENT_REGISTER_IDENTITY,
-        key=f"identity:investor:{profile.pk}:{profile.wallet.address}{attempt}",
-        reference=f"register identity of investor {profile.pk}",
+        intent=INTENT_UPDATE_IDENTITY if update else INTENT_REGISTER_IDENTITY,
+        key=f"identity:investor:{profile.pk}:{profile.wallet.address}:{key}",
+        reference=f"{'update' if update else 'register'} identity of investor {profile.pk}",
         subject_address=profile.wallet.address,
     )
 
@@ -201,6 +528,10 @@ def investor_identity_registered(tx: ChainTransaction, receipt: dict[str, Any]) 
     """The registry confirmed the investor's identity."""
     wallet = chain.decode_call("IdentityRegistry", tx.data)["wallet"]
     InvestorProfile.objects.filter(wallet__address=wallet).update(identity_registered_at=timezone.now())
+
+
+def investor_identity_changed(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
+    """The registry applied an update or a revocation; the profile already says what it should be."""
 
 
 def investor_chain_setup_failed(tx: ChainTransaction) -> None:
@@ -233,11 +564,138 @@ def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfi
         raise Conflict("The on-chain set-up is still in progress; wait for it to finish.")
     if profile.identity_registered_at:
         raise Conflict("The investor's identity is already on chain.")
-    _register_identity(profile, f":retry:{timezone.now().timestamp():.0f}")
+    _identity_write(profile, key=f"retry:{timezone.now().timestamp():.0f}")
     profile.chain_setup_error = ""
     profile.save(update_fields=["chain_setup_error", "updated_at"])
     audit_record(actor=actor, action="investor_chain_setup_retried", obj=profile)
     return profile
+
+
+def _investor_email(
+    profile: InvestorProfile, *, subject: str, template: str, context: dict[str, Any]
+) -> None:
+    """Email the investor once the transaction commits (a mail outage is logged, never undoes it)."""
+    body = render_to_string(template, {"profile": profile, "platform": settings.PLATFORM_NAME, **context})
+    transaction.on_commit(partial(send_mail, subject, body, None, [profile.user.email]), robust=True)
+
+
+def _evidence_alert(profile: InvestorProfile, *, kind: str, what: str, day: date, summary: str) -> bool:
+    """Raise the alert for (investor, what, day) once; True when it is new."""
+    key = f"{kind}:investor:{profile.pk}:{what}:{day.isoformat()}"
+    if Case.objects.filter(kind=CaseKind.ALERT, alert_key=key).exists():
+        return False
+    alert_raise(
+        kind=kind,
+        key=key,
+        summary=summary,
+        detail={"investor": profile.pk, "what": what, "date": day.isoformat()},
+        investor=profile,
+    )
+    return True
+
+
+@transaction.atomic
+def investor_pi_lapse(*, profile_id: int, today: date | None = None) -> InvestorProfile:
+    """The PI evidence went stale: retail from now on, the PI bit cleared on chain, an alert, an email.
+
+    The identity stays registered (the investor may still hold and buy retail products until the
+    approval itself lapses); PI-only tokens refuse transfers and mints to the wallet from then on.
+    """
+    today = today or timezone.localdate()
+    profile = (
+        InvestorProfile.objects.select_for_update(of=("self",))
+        .select_related("wallet", "user")
+        .get(pk=profile_id)
+    )
+    if not profile.is_professional or profile.pi_valid_until is None or profile.pi_valid_until > today:
+        return profile
+    lapsed_on = profile.pi_valid_until
+    profile.is_professional = False
+    profile.save(update_fields=["is_professional", "updated_at"])
+    audit_record(
+        actor=None,
+        action="investor_pi_lapsed",
+        obj=profile,
+        data={"pi_valid_until": lapsed_on},
+    )
+    if profile.kyc_status == KycStatus.APPROVED and profile.identity_registered_at and profile.wallet:
+        _identity_write(profile, key=f"pi-lapse:{lapsed_on.isoformat()}")
+    if _evidence_alert(
+        profile,
+        kind=AlertKind.EVIDENCE_STALE,
+        what="pi",
+        day=lapsed_on,
+        summary=f"{profile.legal_name}: professional-investor evidence expired on {lapsed_on:%d %b %Y}",
+    ):
+        _investor_email(
+            profile,
+            subject="Your professional-investor evidence has expired",
+            template="compliance/email/pi_expired.txt",
+            context={"day": lapsed_on},
+        )
+    return profile
+
+
+@transaction.atomic
+def investor_evidence_remind(*, profile_id: int, today: date | None = None) -> bool:
+    """Alert compliance and remind the investor that their PI status or approval lapses soon (once a date)."""
+    today = today or timezone.localdate()
+    profile = InvestorProfile.objects.select_related("user").get(pk=profile_id)
+    horizon = today + timedelta(days=settings.KYC_EVIDENCE_REMINDER_DAYS)
+    sent = False
+    for what, day, label in (
+        ("pi", profile.pi_valid_until if profile.is_professional else None, "professional-investor status"),
+        ("kyc", profile.kyc_valid_until, "due-diligence approval"),
+    ):
+        if day is None or not today < day <= horizon or profile.kyc_status != KycStatus.APPROVED:
+            continue
+        if _evidence_alert(
+            profile,
+            kind=AlertKind.EVIDENCE_EXPIRING,
+            what=what,
+            day=day,
+            summary=f"{profile.legal_name}: {label} lapses on {day:%d %b %Y}",
+        ):
+            _investor_email(
+                profile,
+                subject=f"Your {label} lapses on {day:%d %b %Y}",
+                template="compliance/email/evidence_expiring.txt",
+                context={"day": day, "label": label},
+            )
+            sent = True
+    return sent
+
+
+def kyc_evidence_sweep(*, today: date | None = None) -> dict[str, int]:
+    """Daily: lapse stale PI statuses, raise stale alerts for lapsed approvals, remind before either.
+
+    Each investor is handled in its own transaction, so one failure does not hold back the rest.
+    """
+    today = today or timezone.localdate()
+    counts = {"lapsed": 0, "reminded": 0, "kyc_lapsed": 0}
+    for pk in InvestorProfile.objects.filter(is_professional=True, pi_valid_until__lte=today).values_list(
+        "pk", flat=True
+    ):
+        investor_pi_lapse(profile_id=pk, today=today)
+        counts["lapsed"] += 1
+    for profile in InvestorProfile.objects.filter(kyc_status=KycStatus.APPROVED, kyc_valid_until__lte=today):
+        with transaction.atomic():
+            counts["kyc_lapsed"] += _evidence_alert(
+                profile,
+                kind=AlertKind.EVIDENCE_STALE,
+                what="kyc",
+                day=profile.kyc_valid_until,  # type: ignore[arg-type]
+                summary=f"{profile.legal_name}: due-diligence approval lapsed on "
+                f"{profile.kyc_valid_until:%d %b %Y}; the on-chain identity has expired",
+            )
+    horizon = today + timedelta(days=settings.KYC_EVIDENCE_REMINDER_DAYS)
+    soon = InvestorProfile.objects.filter(kyc_status=KycStatus.APPROVED).filter(
+        Q(is_professional=True, pi_valid_until__gt=today, pi_valid_until__lte=horizon)
+        | Q(kyc_valid_until__gt=today, kyc_valid_until__lte=horizon)
+    )
+    for pk in soon.values_list("pk", flat=True):
+        counts["reminded"] += investor_evidence_remind(profile_id=pk, today=today)
+    return counts
 
 
 @transaction.atomic

@@ -21,6 +21,14 @@ def sanctions_rescreen(*, list_version_id: int) -> int | None:
 
 
 @shared_task(acks_late=True)
+def kyc_evidence_sweep() -> dict[str, int]:
+    """Lapse stale professional-investor evidence and send reminders before it lapses (daily)."""
+    from compliance.services import kyc_evidence_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(acks_late=True)
 def pep_reviews_raise() -> int:
     """A yearly review alert for each PEP relationship a year after its last approval or review."""
     from compliance.pep import pep_reviews_raise as raise_reviews

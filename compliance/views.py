@@ -52,7 +52,9 @@ from compliance.forms import (
     CaseDecisionForm,
     CaseFilterForm,
     CaseNoteForm,
+    KycRevokeForm,
 )
+from compliance.models import InvestorDocument
 from compliance.selectors import (
     audit_entries,
     audit_events,
@@ -60,7 +62,7 @@ from compliance.selectors import (
     investor_profile_for_review,
     investors_with_failed_chain_setup,
 )
-from compliance.services import REQUEST_CHANGES, case_decide, investor_chain_setup_retry
+from compliance.services import REQUEST_CHANGES, case_decide, investor_chain_setup_retry, investor_kyc_revoke
 from config.errors import ApplicationError, Conflict, PermissionDenied
 from config.forms import REFUSALS, apply_errors
 from config.middleware import accepts_uploads
@@ -348,7 +350,7 @@ def case_assignment(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, status=status, assign_form=form)
 
 
-def _inline(document: Document | AnswerDocument) -> FileResponse:
+def _inline(document: Document | AnswerDocument | InvestorDocument) -> FileResponse:
     """The stored file shown in the browser (not downloaded), with the type recorded at upload."""
     return FileResponse(
         document.file.open("rb"),
@@ -368,6 +370,14 @@ FRAMED_BY_OUR_PAGES = {"frame-ancestors": [SELF]}
 def company_document(request: HttpRequest, pk: int) -> FileResponse:
     """A company's KYB document, inline, for compliance staff."""
     return _inline(get_object_or_404(Document, pk=pk))
+
+
+@xframe_options_sameorigin
+@csp_replace(FRAMED_BY_OUR_PAGES)
+@role_required(*COMPLIANCE_ROLES)
+def investor_document(request: HttpRequest, pk: int) -> FileResponse:
+    """An investor's KYC evidence file (identity, address, PI evidence), inline, for compliance staff."""
+    return _inline(get_object_or_404(InvestorDocument, pk=pk))
 
 
 @xframe_options_sameorigin
@@ -414,7 +424,27 @@ def kyc_review(request: HttpRequest, pk: int) -> HttpResponse:
     profile = investor_profile_for_review(pk)
     if profile is None:
         raise Http404("No such investor.")
-    return _subject_page(request, profile, "compliance/kyc_review.html", {"profile": profile})
+    context = {"profile": profile, "revoke_form": KycRevokeForm()}
+    return _subject_page(request, profile, "compliance/kyc_review.html", context)
+
+
+@role_required(*COMPLIANCE_ROLES)
+@require_POST
+def kyc_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke an approved investor, with a reason: subscriptions stop, the identity leaves the chain."""
+    form = KycRevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            investor_kyc_revoke(actor=request.user, profile_id=pk, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Approval revoked; the identity is being removed from the chain.")
+    else:
+        messages.error(request, "Say why the approval is revoked.")
+    return redirect("compliance:kyc_review", pk=pk)
 
 
 @role_required(*COMPLIANCE_ROLES)

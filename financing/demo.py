@@ -18,8 +18,11 @@ from compliance.screening.services import sanctions_list_import, shipped_list_fi
 from compliance.services import (
     company_kyb_decide,
     demo_fund_investor,
+    investor_document_upload,
     investor_kyc_decide,
+    investor_kyc_save,
     investor_kyc_submit,
+    investor_person_save,
 )
 from financing.choices import OfferingStatus
 from financing.models import Offering
@@ -114,6 +117,58 @@ def complete_company_onboarding(sme: User, *, director: str, owner: str) -> None
         document_upload(user=sme, kind=kind, upload=sample_pdf(f"{kind.label} {company.legal_name_en}"))
 
 
+def complete_investor_evidence(
+    investor: User,
+    *,
+    legal_name: str,
+    portfolio: Decimal,
+    evidence_date: date | None = None,
+    investor_type: str = "individual",
+    total_assets: Decimal = Decimal("0"),
+) -> InvestorProfile:
+    """Save an investor's details with identity, proof of address and (from HKD 8m) dated PI evidence.
+
+    The evidence is a custodian statement dated `evidence_date` (a month ago by default), so the
+    professional-investor claim verifies on approval.
+    """
+    claims = portfolio >= Decimal("8000000") or total_assets >= Decimal("40000000")
+    profile = investor_kyc_save(
+        user=investor,
+        investor_type=investor_type,
+        legal_name=legal_name,
+        country="HK",
+        id_document_number="A123456(7)",
+        declared_portfolio_hkd=portfolio,
+        total_assets_hkd=total_assets,
+        claims_professional=claims,
+    )
+    investor_document_upload(
+        user=investor, kind="identity", upload=sample_pdf(f"Identity document {legal_name} {investor.pk}")
+    )
+    investor_document_upload(
+        user=investor, kind="address", upload=sample_pdf(f"Proof of address {legal_name} {investor.pk}")
+    )
+    if claims:
+        investor_document_upload(
+            user=investor,
+            kind="pi_evidence",
+            evidence_type="statement",
+            document_date=evidence_date or timezone.localdate() - timedelta(days=30),
+            upload=sample_pdf(f"Custodian statement {legal_name} {investor.pk} {evidence_date or 'recent'}"),
+        )
+    if investor_type != "individual":
+        investor_person_save(
+            user=investor,
+            full_name=f"{legal_name} Director",
+            nationality="HK",
+            birth_date=date(1975, 5, 6),
+            is_director=True,
+            is_beneficial_owner=True,
+            ownership_percent=Decimal("60.00"),
+        )
+    return profile
+
+
 def demo_sanctions_list() -> str:
     """Import the OFAC list so the demo's submissions are screened (about 5 s, once); what happened."""
     path = shipped_list_file()
@@ -182,14 +237,8 @@ def seed_demo() -> list[DemoUser]:
         ("investor2@demo.hk", "Ivan Lee", Decimal("9500000")),
     ):
         investor = users[email]
-        investor_kyc_submit(
-            user=investor,
-            investor_type="individual",
-            legal_name=name,
-            country="HK",
-            id_document_number="A123456(7)",
-            declared_portfolio_hkd=portfolio,
-        )
+        complete_investor_evidence(investor, legal_name=name, portfolio=portfolio)
+        investor_kyc_submit(user=investor)
         profile = InvestorProfile.objects.get(user=investor)
         investor_kyc_decide(
             actor=officer, profile=profile, approve=True, reason="Professional investor evidence seen."

@@ -12,7 +12,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django_countries import countries
 
-from compliance.choices import InvestorType
+from compliance.choices import InvestorDocumentKind, InvestorType, PiEvidenceType
 from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
 from config.errors import ApplicationError
@@ -579,7 +579,7 @@ class ApplicationForms:
 
 
 class KycForm(PepFieldsForm):
-    """An investor's due-diligence details."""
+    """An investor's due-diligence details (the people and evidence files have their own forms)."""
 
     investor_type = forms.ChoiceField(
         choices=InvestorType.choices, widget=forms.RadioSelect, label="I invest as"
@@ -597,13 +597,79 @@ class KycForm(PepFieldsForm):
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0"),
+        initial=Decimal("0"),
         label="Portfolio (HKD)",
-        help_text="HKD 8,000,000 or more makes you a professional investor (corporations: total assets).",
+        help_text="Securities and cash held, as your evidence shows.",
+    )
+    total_assets_hkd = form_fields.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        initial=Decimal("0"),
+        required=False,
+        label="Total assets (HKD)",
+        help_text="Corporations, partnerships and trust corporations: as in the latest audited accounts.",
+    )
+    claims_professional = forms.BooleanField(
+        required=False,
+        label="I claim professional-investor status (Cap. 571D) and upload the evidence",
+        help_text="Individual: portfolio of HK$8,000,000 or more. Corporation or partnership: portfolio "
+        "of HK$8,000,000 or total assets of HK$40,000,000 or more. Trust corporation: total assets of "
+        "HK$40,000,000 or more. Compliance verifies it against your dated evidence.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "Choose a country"), *countries]  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["total_assets_hkd"] = data.get("total_assets_hkd") or Decimal("0")
+        return data
+
+
+class InvestorPersonForm(forms.Form):
+    """A director or beneficial owner of a corporate or trust investor."""
+
+    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")
+    nationality = forms.ChoiceField(label="Nationality")
+    birth_date = form_fields.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of birth")
+    is_director = forms.BooleanField(required=False, label="Director")
+    is_beneficial_owner = forms.BooleanField(required=False, label="Beneficial owner")
+    ownership_percent = form_fields.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+        label="Ownership (%)",
+        help_text="Shares or control held, 0 to 100.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = [("", "Choose a nationality"), *countries]  # type: ignore[attr-defined]
+
+
+class InvestorDocumentForm(forms.Form):
+    """One KYC evidence file; professional-investor evidence also says what it is and its own date."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Choose the document"), *InvestorDocumentKind.choices], label="Document"
+    )
+    evidence_type = forms.ChoiceField(
+        choices=[("", "Not PI evidence"), *PiEvidenceType.choices],
+        required=False,
+        label="Evidence type",
+        help_text="Professional-investor evidence only.",
+    )
+    document_date = form_fields.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Document date",
+        help_text="The date the statement, certificate or accounts carry (PI evidence only).",
+    )
+    file = forms.FileField(label="File", help_text="PDF, PNG or JPEG, up to 10 MB.")
 
 
 class SubscribeForm(forms.Form):

@@ -7,18 +7,39 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.permissions import role_required
-from compliance.services import demo_fund_investor, investor_kyc_submit
+from compliance.choices import KYC_EDITABLE
+from compliance.kyc import kyc_missing_items
+from compliance.models import InvestorDocument
+from compliance.selectors import investor_profile_of
+from compliance.services import (
+    demo_fund_investor,
+    investor_kyc_save,
+    investor_kyc_submit,
+    investor_person_save,
+)
+from compliance.services import investor_document_remove as investor_document_remove_service
+from compliance.services import investor_document_upload as investor_document_upload_service
+from compliance.services import investor_person_remove as investor_person_remove_service
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
+from config.middleware import accepts_uploads
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
-from financing.forms import ApplicationForms, FaucetForm, KycForm, OfferingCancelForm, SubscribeForm
+from financing.forms import (
+    ApplicationForms,
+    FaucetForm,
+    InvestorDocumentForm,
+    InvestorPersonForm,
+    KycForm,
+    OfferingCancelForm,
+    SubscribeForm,
+)
 from financing.models import Application
 from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
@@ -189,48 +210,165 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_investor(
-    request: HttpRequest,
-    *,
-    kyc_form: KycForm | None = None,
-    faucet_form: FaucetForm | None = None,
-    status: int = 200,
+    request: HttpRequest, *, faucet_form: FaucetForm | None = None, status: int = 200
 ) -> HttpResponse:
     overview = investor_overview(request.user)
-    if kyc_form is None:
-        profile = overview.profile
-        initial = {}
-        if profile is not None:
-            initial = {name: getattr(profile, name) for name in KycForm.base_fields}
-            initial["country"] = profile.country.code
-            initial["pep_country"] = profile.pep_country.code if profile.pep_country else ""
-        kyc_form = KycForm(initial=initial)
-    context = {"overview": overview, "kyc_form": kyc_form, "faucet_form": faucet_form or FaucetForm()}
+    context = {"overview": overview, "faucet_form": faucet_form or FaucetForm()}
     template = "financing/_investor_live.html" if request.htmx else "financing/investor_dashboard.html"
     return render(request, template, context, status=status)
 
 
 @role_required(Role.INVESTOR)
 def investor_dashboard(request: HttpRequest) -> HttpResponse:
-    """KYC state (and form), wallet, HKD balance and holdings from chain, subscriptions and allotments."""
+    """KYC state, wallet, HKD balance and holdings from chain, subscriptions and allotments."""
     return _render_investor(request)
+
+
+def _render_kyc(
+    request: HttpRequest,
+    *,
+    kyc_form: KycForm | None = None,
+    person_form: InvestorPersonForm | None = None,
+    document_form: InvestorDocumentForm | None = None,
+    action_form: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    profile = investor_profile_of(request.user)
+    if kyc_form is None:
+        initial: dict[str, Any] = {}
+        if profile is not None:
+            initial = {name: getattr(profile, name) for name in KycForm.base_fields}
+            initial["country"] = profile.country.code if profile.country else ""
+            initial["pep_country"] = profile.pep_country.code if profile.pep_country else ""
+        kyc_form = KycForm(initial=initial)
+    context = {
+        "profile": profile,
+        "editable": profile is None or profile.kyc_status in KYC_EDITABLE,
+        "missing": kyc_missing_items(profile) if profile is not None else None,
+        "kyc_form": kyc_form,
+        "person_form": person_form or InvestorPersonForm(),
+        "document_form": document_form or InvestorDocumentForm(),
+        "action_form": action_form,
+    }
+    return render(request, "financing/investor_kyc.html", context, status=status)
+
+
+@role_required(Role.INVESTOR)
+def investor_kyc(request: HttpRequest) -> HttpResponse:
+    """The investor's due diligence: details, directors and owners, evidence files, and the checklist."""
+    if request.method != "POST":
+        return _render_kyc(request)
+    form = KycForm(request.POST)
+    if form.is_valid():
+        try:
+            investor_kyc_save(user=request.user, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Details saved. Add what the checklist still asks for, then submit.")
+            return redirect("financing:investor_kyc")
+    return _render_kyc(request, kyc_form=form, status=400)
 
 
 @role_required(Role.INVESTOR)
 @require_POST
-def investor_kyc(request: HttpRequest) -> HttpResponse:
-    """Submit the investor's due diligence for review."""
-    form = KycForm(request.POST)
+def investor_kyc_send(request: HttpRequest) -> HttpResponse:
+    """Send the complete due diligence to compliance: the first time, after a rejection, or to renew."""
+    form = ActionForm(request.POST)
+    try:
+        investor_kyc_submit(user=request.user)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_kyc(request, action_form=form, status=exc.status_code)
+    messages.success(
+        request, "Submitted. Compliance will review your details and evidence; you will see the result here."
+    )
+    return redirect("financing:investor_kyc")
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_person_add(request: HttpRequest) -> HttpResponse:
+    """Declare a director or beneficial owner of a corporate or trust investor."""
+    form = InvestorPersonForm(request.POST)
     if form.is_valid():
         try:
-            investor_kyc_submit(user=request.user, **form.service_kwargs())
+            investor_person_save(user=request.user, **form.cleaned_data)
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(
-                request, "Submitted. Compliance will review your details; your wallet is created on approval."
+            messages.success(request, "Person added; they are screened with your submission.")
+            return redirect("financing:investor_kyc")
+    return _render_kyc(request, person_form=form, status=400)
+
+
+def _kyc_removal(request: HttpRequest, remove: Any, done: str) -> HttpResponse:
+    form = ActionForm(request.POST)
+    try:
+        remove()
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise Http404(exc.message) from exc
+        apply_errors(form, exc)
+        return _render_kyc(request, action_form=form, status=exc.status_code)
+    messages.success(request, done)
+    return redirect("financing:investor_kyc")
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_person_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a declared director or owner."""
+    return _kyc_removal(
+        request, lambda: investor_person_remove_service(user=request.user, person_id=pk), "Removed."
+    )
+
+
+@accepts_uploads
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_document_upload(request: HttpRequest) -> HttpResponse:
+    """Upload one KYC evidence file."""
+    form = InvestorDocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            investor_document_upload_service(
+                user=request.user,
+                kind=data["kind"],
+                upload=data["file"],
+                evidence_type=data["evidence_type"],
+                document_date=data["document_date"],
             )
-            return redirect("financing:investor_dashboard")
-    return _render_investor(request, kyc_form=form, status=400)
+        except ApplicationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Uploaded; its fingerprint is recorded in the audit trail.")
+            return redirect("financing:investor_kyc")
+    return _render_kyc(request, document_form=form, status=400)
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def investor_document_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an evidence file not yet submitted."""
+    return _kyc_removal(
+        request,
+        lambda: investor_document_remove_service(user=request.user, document_id=pk),
+        "Document removed.",
+    )
+
+
+@role_required(Role.INVESTOR)
+def investor_document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """One of the investor's own evidence files."""
+    document = get_object_or_404(InvestorDocument, pk=pk, profile__user=request.user)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
 
 
 @role_required(Role.INVESTOR)

@@ -28,7 +28,7 @@ from compliance.services import (
     investor_kyc_decide,
     investor_kyc_submit,
 )
-from financing.demo import complete_company_onboarding
+from financing.demo import complete_company_onboarding, complete_investor_evidence
 from financing.models import Allotment, Application, Offering, Subscription
 from financing.services import (
     application_decide,
@@ -76,16 +76,26 @@ def verified_company(*, by: User, name: str = "Lantau Components Limited") -> Co
     return company_kyb_decide(actor=by, company=company, approve=True, reason="ok")
 
 
-def submitted_investor(*, portfolio: Decimal = Decimal("9000000")) -> InvestorProfile:
-    """An investor whose due diligence waits for compliance."""
+def submitted_investor(
+    *, portfolio: Decimal = Decimal("9000000"), evidence_date: date | None = None
+) -> InvestorProfile:
+    """An investor whose due diligence (identity, address, PI evidence from HKD 8m) awaits compliance."""
     investor = UserFactory(role=Role.INVESTOR)
-    return investor_kyc_submit(
-        user=investor,
-        investor_type="individual",
-        legal_name=investor.full_name,
-        country="HK",
-        id_document_number="X1234567",
-        declared_portfolio_hkd=portfolio,
+    complete_investor_evidence(
+        investor, legal_name=investor.full_name, portfolio=portfolio, evidence_date=evidence_date
+    )
+    return investor_kyc_submit(user=investor)
+
+
+def corporate_investor_draft(*, name: str = "Kowloon Family Office Limited") -> InvestorProfile:
+    """A corporate investor with details, documents and a director saved, not yet submitted."""
+    investor = UserFactory(role=Role.INVESTOR)
+    return complete_investor_evidence(
+        investor,
+        legal_name=name,
+        portfolio=Decimal("2000000"),
+        investor_type="corporate",
+        total_assets=Decimal("45000000"),
     )
 
 

@@ -272,7 +272,7 @@ def test_another_accounts_registration_number_is_accepted_and_flagged_for_compli
     [
         (
             {
-                "investor_type": "trust",
+                "investor_type": "family_office",
                 "legal_name": "A",
                 "country": "HK",
                 "id_document_number": "1",

@@ -134,7 +134,23 @@ MATRIX = [
     r("financing/applications/<int:pk>/withdraw/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
     r("financing/applications/<int:pk>/withdraw/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
     r("financing/investor/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/investor/kyc/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    # The investor's own profile is approved and complete: submitting again starts a renewal.
+    r("financing/investor/kyc/submit/", "POST", None, LOGIN, 403, 302, 403, 403, 403),
+    r("financing/investor/kyc/people/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    r("financing/investor/kyc/people/<int:pk>/remove/", "POST", "other investor person",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/investor/kyc/documents/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    # A submitted document stays on record (409); another investor's is not found.
+    r("financing/investor/kyc/documents/<int:pk>/remove/", "POST", "own investor document",
+      LOGIN, 403, 409, 403, 403, 403),
+    r("financing/investor/kyc/documents/<int:pk>/remove/", "POST", "other investor document",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/investor/kyc/documents/<int:pk>/", "GET", "own investor document",
+      LOGIN, 403, 200, 403, 403, 403),
+    r("financing/investor/kyc/documents/<int:pk>/", "GET", "other investor document",
+      LOGIN, 403, 404, 403, 403, 403),
     r("financing/investor/faucet/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/offerings/manage/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
@@ -166,6 +182,9 @@ MATRIX = [
     r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/investors/<int:pk>/chain-retry/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/investors/<int:pk>/revoke/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/investor-documents/<int:pk>/", "GET", "own investor document",
+      LOGIN, 403, 403, 200, 200, 403),
     r("compliance/applications/<int:pk>/", "GET", "own approved", LOGIN, 403, 403, 200, 200, 403),
     r("compliance/applications/<int:pk>/", "GET", "own draft", LOGIN, 403, 403, 404, 404, 403),
     r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 405, 405, 403),
@@ -253,6 +272,17 @@ MATRIX = [
     r("api/v1/kyc/<int:profile_id>/decision/", "POST", "pending profile",
       403, 403, 403, 200, 200, 403, body=APPROVE),
     r("api/v1/kyc/<int:profile_id>/chain-retry/", "POST", "own profile", 403, 403, 403, 409, 409, 403),
+    r("api/v1/kyc/<int:profile_id>/revoke/", "POST", "own profile", 403, 403, 403, 400, 400, 403),
+    r("api/v1/kyc/submit/", "POST", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/kyc/documents/", "POST", None, 403, 403, 415, 403, 403, 403),
+    r("api/v1/kyc/documents/<int:document_id>/", "DELETE", "own investor document",
+      403, 403, 409, 403, 403, 403),
+    r("api/v1/kyc/documents/<int:document_id>/", "DELETE", "other investor document",
+      403, 403, 404, 403, 403, 403),
+    r("api/v1/kyc/people/", "POST", None, 403, 403, 400, 403, 403, 403),
+    r("api/v1/kyc/people/<int:person_id>/", "PUT", "other investor person", 403, 403, 400, 403, 403, 403),
+    r("api/v1/kyc/people/<int:person_id>/", "DELETE", "other investor person",
+      403, 403, 404, 403, 403, 403),
     r("api/v1/kyb/<int:company_id>/decision/", "POST", "pending company",
       403, 403, 403, 200, 200, 403, body=APPROVE),
     r("api/v1/faucet/", "POST", None, 403, 403, 202, 403, 403, 403, body={"amount": "10.00"}),
@@ -332,12 +362,16 @@ def test_every_url_pattern_and_api_operation_has_a_row():
 
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
+    corporate = flows.corporate_investor_draft()
     officer = world.users["officer"]
     assert officer is not None
     own_request = flows.information_request(company=own.company, by=officer)
     other_request = flows.information_request(company=other.company, by=officer)
     answer, other_answer = flows.answer_document(own_request), flows.answer_document(other_request)
     return {
+        "own investor document": own.investor.investor.documents.first().pk,
+        "other investor document": other.investor.investor.documents.first().pk,
+        "other investor person": corporate.people.first().pk,
         "own person": own.company.people.first().pk,
         "other person": other.company.people.first().pk,
         "own document": own.company.documents.first().pk,

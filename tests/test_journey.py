@@ -119,17 +119,32 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
     sessions = []
     for number in range(investors):
         investor = _signup(api, "investor", f"investor{number}@journey.hk")
-        profile = investor.post(
-            "kyc/",
-            {
-                "investor_type": "individual",
-                "legal_name": f"Investor {number}",
-                "country": "HK",
-                "id_document_number": f"K{number}234567",
-                "declared_portfolio_hkd": "9000000.00",
-            },
+        details = {
+            "investor_type": "individual",
+            "legal_name": f"Investor {number}",
+            "country": "HK",
+            "id_document_number": f"K{number}234567",
+            "declared_portfolio_hkd": "9000000.00",
+            "claims_professional": True,
+        }
+        draft = investor.post("kyc/", {**details, "submit": False})
+        assert draft["missing"]
+        assert draft["kyc_status"] == "draft"
+        for kind in ("identity", "address"):
+            investor.upload("kyc/documents/", {"kind": kind}, sample_pdf(f"{kind} of investor {number}"))
+        dated = (date.today() - timedelta(days=20)).isoformat()
+        investor.upload(
+            "kyc/documents/",
+            {"kind": "pi_evidence", "evidence_type": "statement", "document_date": dated},
+            sample_pdf(f"custodian statement of investor {number}"),
         )
-        officer.post(f"kyc/{profile['id']}/decision/", {"approve": True, "reason": "PI evidence seen"})
+        profile = investor.post("kyc/submit/")
+        assert profile["professional_status"] == "Professional investor (claimed, not yet verified)"
+        approved = officer.post(
+            f"kyc/{profile['id']}/decision/", {"approve": True, "reason": "PI evidence seen"}
+        )
+        assert approved["is_professional"]
+        assert approved["pi_valid_until"]
         wait_for(lambda s=investor: s.get("kyc/")["can_subscribe"], what="identity registered")
         wallet = investor.get("kyc/")["wallet_address"]
         investor.post("faucet/", {"amount": "100000.00"}, expect=202)

@@ -1,7 +1,8 @@
 """Who a screening covers: a source is any callable that yields `Party` records.
 
 `registered_parties` (the default, setting SANCTIONS_PARTY_SOURCE) yields every company (its English
-and Chinese names), every director and owner, every investor, and every company and investor wallet.
+and Chinese names), every director and owner, every investor with a corporate or trust investor's
+directors and owners, and every company and investor wallet.
 `company_parties(company)` and `investor_parties(profile)` yield one submission's parties (screened
 when it is submitted); `wallet_party` one wallet.
 """
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils.module_loading import import_string
 
-from compliance.models import InvestorProfile
+from compliance.models import InvestorPerson, InvestorProfile
 from compliance.screening.choices import PartyType
 from issuers.models import Company, Person
 from tokens.models import Wallet
@@ -81,9 +82,22 @@ def company_parties(company: Company) -> Iterator[Party]:
         yield _person(person)
 
 
+def _investor_person(person: InvestorPerson) -> Party:
+    return Party(
+        ref=party_ref(person),
+        name=person.full_name,
+        entity_type=PartyType.INDIVIDUAL,
+        birth_year=person.birth_date.year,
+        country=person.nationality.code,
+    )
+
+
 def investor_parties(profile: InvestorProfile) -> Iterator[Party]:
-    """An investor submitted for KYC: its own name (a corporate investor's people are added here too)."""
+    """An investor submitted for KYC: its own name, then a corporate or trust investor's directors and
+    owners (`compliance.investorperson:<id>`)."""
     yield _investor(profile)
+    for person in profile.people.order_by("pk"):
+        yield _investor_person(person)
 
 
 def registered_parties() -> Iterator[Party]:
@@ -98,6 +112,8 @@ def registered_parties() -> Iterator[Party]:
         yield _investor(profile)
         if profile.wallet is not None:
             yield wallet_party(profile.wallet, owner=profile)
+    for investor_person in InvestorPerson.objects.order_by("pk"):
+        yield _investor_person(investor_person)
 
 
 def party_source() -> PartySource:

@@ -19,6 +19,7 @@ from compliance.pep import Pep, PepStatus, pep_reviews_raise
 from compliance.services import case_decide, company_kyb_decide, investor_kyc_decide, investor_kyc_submit
 from compliance.tasks import pep_reviews_raise as pep_reviews_task
 from config.errors import ValidationFailed
+from financing.demo import complete_investor_evidence
 from issuers.choices import KybStatus
 from issuers.models import Person
 from issuers.services import company_submit_for_kyb, person_save
@@ -40,7 +41,9 @@ def approver():
     return UserFactory(role=Role.APPROVER, full_name="Ada Approver")
 
 
-def kyc_submit(user, pep: Pep):
+def kyc_submit(user, pep: Pep, *, evidence: bool = True):
+    if evidence:
+        complete_investor_evidence(user, legal_name=user.full_name, portfolio=Decimal("9000000"))
     return investor_kyc_submit(
         user=user,
         investor_type="individual",
@@ -75,7 +78,11 @@ def test_a_pep_without_source_of_wealth_and_funds_is_refused_and_nothing_is_stor
 
     investor = UserFactory(role=Role.INVESTOR)
     with pytest.raises(ValidationFailed) as refused:
-        kyc_submit(investor, Pep(status=PepStatus.ASSOCIATE, position="Spouse of a PEP", country="CN"))
+        kyc_submit(
+            investor,
+            Pep(status=PepStatus.ASSOCIATE, position="Spouse of a PEP", country="CN"),
+            evidence=False,
+        )
     assert set(refused.value.fields) == {"source_of_wealth", "source_of_funds"}
     assert InvestorProfile.objects.count() == 0
     assert Case.objects.count() == 0

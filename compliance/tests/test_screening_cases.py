@@ -23,6 +23,7 @@ from compliance.services import case_decide, company_kyb_decide, investor_kyc_su
 from compliance.tests.screening_cases import list_excerpt
 from config.errors import Conflict, ValidationFailed
 from financing.choices import ApplicationStatus
+from financing.demo import complete_investor_evidence
 from financing.models import Application
 from financing.services import application_submit, offering_close, subscription_create
 from issuers.choices import KybStatus
@@ -139,6 +140,7 @@ def test_kyb_submission_screens_every_name_and_raises_an_alert_per_match_under_t
 
 def test_kyc_submission_screens_the_investor_and_a_clear_company_says_against_which_version(sdn_list):
     investor = UserFactory(role=Role.INVESTOR)
+    complete_investor_evidence(investor, legal_name="Usama bin Ladin", portfolio=Decimal("9000000"))
     profile = investor_kyc_submit(
         user=investor,
         investor_type="individual",

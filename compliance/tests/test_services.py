@@ -1,15 +1,14 @@
 """An investor whose on-chain set-up fails is not stranded: compliance sees why and retries."""
 
-from decimal import Decimal
-
 import pytest
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance import services
 from compliance.models import InvestorProfile
-from compliance.services import investor_chain_setup_retry, investor_kyc_decide, investor_kyc_submit
+from compliance.services import investor_chain_setup_retry, investor_kyc_decide
 from config.errors import Conflict
+from tests import flows
 from tokens import chain as tokens_chain
 from tokens.choices import ContractKind, WalletKind
 from tokens.selectors import platform_contract, platform_wallet
@@ -17,30 +16,22 @@ from tokens.selectors import platform_contract, platform_wallet
 
 def test_a_failed_identity_registration_is_explained_and_can_be_retried(platform, chain, monkeypatch):
     officer = UserFactory(role=Role.OFFICER)
-    investor = UserFactory(role=Role.INVESTOR)
-    profile = investor_kyc_submit(
-        user=investor,
-        investor_type="individual",
-        legal_name="Ivy",
-        country="HK",
-        id_document_number="A1",
-        declared_portfolio_hkd=Decimal("9000000"),
-    )
+    profile = flows.submitted_investor()
     registry = tokens_chain.contract(
         "IdentityRegistry", platform_contract(ContractKind.IDENTITY_REGISTRY).address
     )
     operator = platform_wallet(WalletKind.REGISTRAR).address
     chain.provider.make_request("anvil_impersonateAccount", [operator])
-    original_register = services._register_identity
+    original_write = services._identity_write
 
-    def register_after_a_clash(profile, attempt=""):
+    def register_after_a_clash(profile, *, key):
         # Something else registered the wallet first, so the platform's registration is refused.
         registry.functions.registerIdentity(profile.wallet.address, 344, 1, 2**40).transact(
             {"from": operator}
         )
-        return original_register(profile, attempt)
+        return original_write(profile, key=key)
 
-    monkeypatch.setattr(services, "_register_identity", register_after_a_clash)
+    monkeypatch.setattr(services, "_identity_write", register_after_a_clash)
     investor_kyc_decide(actor=officer, profile=profile, approve=True)
     monkeypatch.undo()
     profile = InvestorProfile.objects.get(pk=profile.pk)

@@ -36,7 +36,7 @@ def submitted_investor() -> InvestorProfile:
         country="HK",
         id_document_number="A123",
         declared_portfolio_hkd=Decimal("9000000"),
-        is_professional=True,
+        claims_professional=True,
         kyc_status=KycStatus.SUBMITTED,
     )
 

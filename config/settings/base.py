@@ -184,6 +184,7 @@ SPECTACULAR_SETTINGS = {
         "CaseAlertKindEnum": "compliance.cases.choices.AlertKind",
         "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
         "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
+        "InvestorDocumentKindEnum": "compliance.choices.InvestorDocumentKind",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -238,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "kwargs": {"full": True},
     },
+    # Daily: stale professional-investor evidence lapses (on chain too); reminders before it does.
+    "kyc-evidence-sweep": {"task": "compliance.tasks.kyc_evidence_sweep", "schedule": 86400.0},
     # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
     "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
 }
@@ -318,6 +321,9 @@ COMPLIANCE_RISK_MEDIUM_FROM = env_int("COMPLIANCE_RISK_MEDIUM_FROM", 25, minimum
 COMPLIANCE_RISK_HIGH_FROM = env_int("COMPLIANCE_RISK_HIGH_FROM", 50, minimum=1)
 if COMPLIANCE_RISK_HIGH_FROM <= COMPLIANCE_RISK_MEDIUM_FROM:
     raise ImproperlyConfigured("COMPLIANCE_RISK_HIGH_FROM must be above COMPLIANCE_RISK_MEDIUM_FROM.")
+# Days before a professional-investor status or a KYC approval lapses that compliance gets an
+# "evidence expiring" alert and the investor a reminder email.
+KYC_EVIDENCE_REMINDER_DAYS = env_int("KYC_EVIDENCE_REMINDER_DAYS", 30, minimum=1)
 COMPLIANCE_APPROVER_AMOUNT_HKD = env_decimal("COMPLIANCE_APPROVER_AMOUNT_HKD", "10000000")
 # Countries under FATF's call for action or increased monitoring (ISO codes); parties there score high.
 COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(

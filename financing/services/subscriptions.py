@@ -16,6 +16,7 @@ from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.models import InvestorProfile
+from compliance.selectors import subscription_refusal
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from financing.choices import (
     LIVE_SUBSCRIPTION_STATUSES,
@@ -94,9 +95,7 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         .first()
     )
     if profile is None or not profile.can_subscribe:
-        raise ValidationFailed(
-            "Your due diligence must be approved and your wallet registered before you subscribe."
-        )
+        raise ValidationFailed(subscription_refusal(profile, professional_only=False))
     if units < 1:
         raise ValidationFailed("Subscribe at least one unit.", fields={"units": "Must be at least 1."})
     offering = Offering.objects.select_related("token", "application__company").filter(pk=offering_id).first()
@@ -106,8 +105,8 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         raise Conflict("This offering is not open for subscription.")
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
         raise Conflict("This offering is suspended: it takes no subscriptions.")
-    if offering.professional_investors_only and not profile.is_professional:
-        raise ValidationFailed("This offering is for professional investors only.")
+    if refusal := subscription_refusal(profile, professional_only=offering.professional_investors_only):
+        raise ValidationFailed(refusal)
     if Subscription.objects.filter(
         offering=offering, investor=user, status__in=LIVE_SUBSCRIPTION_STATUSES
     ).exists():

@@ -13,6 +13,7 @@ from compliance.cases.services import case_open
 from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.demo import sample_pdf
 from financing.models import Application, Offering, Subscription, Terms
 from financing.selectors import application_schedule
 from issuers.choices import KybStatus
@@ -624,7 +625,11 @@ def test_the_preview_is_for_smes_and_only_answers_posts(client, db):
 def test_a_new_investor_sees_the_kyc_form_and_submits_it(client, db):
     investor = UserFactory(role=Role.INVESTOR)
     client.force_login(investor)
-    assert "kyc_form" in client.get(reverse("financing:investor_dashboard")).context
+    assert (
+        reverse("financing:investor_kyc").encode()
+        in client.get(reverse("financing:investor_dashboard")).content
+    )
+    assert "kyc_form" in client.get(reverse("financing:investor_kyc")).context
 
     answer = client.post(
         reverse("financing:investor_kyc"),
@@ -634,13 +639,39 @@ def test_a_new_investor_sees_the_kyc_form_and_submits_it(client, db):
             "country": "HK",
             "id_document_number": "A1234567",
             "declared_portfolio_hkd": "9000000",
+            "claims_professional": "on",
         },
     )
+    assert answer.url == reverse("financing:investor_kyc")
+    page = client.get(answer.url).content.decode()
+    assert "Still needed before you can submit" in page
+    assert "A proof of address" in page
+    dated = (date.today() - timedelta(days=10)).isoformat()
+    for kind, extra in (
+        ("identity", {}),
+        ("address", {}),
+        ("pi_evidence", {"evidence_type": "statement", "document_date": dated}),
+    ):
+        upload = sample_pdf(f"{kind} Mei Ling")
+        upload.name = f"{kind}.pdf"
+        assert (
+            client.post(
+                reverse("financing:investor_document_upload"), {"kind": kind, "file": upload, **extra}
+            ).status_code
+            == 302
+        )
+    answer = client.post(reverse("financing:investor_kyc_submit"))
 
-    assert answer.url == reverse("financing:investor_dashboard")
+    assert answer.url == reverse("financing:investor_kyc")
     profile = InvestorProfile.objects.get(user=investor)
-    assert (profile.kyc_status, profile.is_professional) == (KycStatus.SUBMITTED, True)
-    assert b"awaiting KYC review" in client.get(answer.url).content
+    assert (profile.kyc_status, profile.claims_professional, profile.is_professional) == (
+        KycStatus.SUBMITTED,
+        True,
+        False,
+    )
+    page = client.get(reverse("financing:investor_dashboard")).content.decode()
+    assert "awaiting KYC review" in page
+    assert "Professional investor (claimed, not yet verified)" in client.get(answer.url).content.decode()
 
 
 def test_bad_kyc_input_is_shown_again_and_saves_nothing(client, db):

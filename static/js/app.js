@@ -106,7 +106,22 @@
     });
   }
 
+  // The KYC form shows the fields of the chosen investor type only (e.g. total assets for corporations).
+  function investorTypeFields(form) {
+    var parts = form.querySelectorAll("[data-show-for-type]");
+    if (!parts.length) return;
+    function update() {
+      var checked = form.querySelector("input[name=investor_type]:checked");
+      parts.forEach(function (part) {
+        part.hidden = !checked || part.dataset.showForType.split(" ").indexOf(checked.value) === -1;
+      });
+    }
+    form.querySelectorAll("input[name=investor_type]").forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
   function init(root) {
+    root.querySelectorAll("form").forEach(investorTypeFields);
     root.querySelectorAll("form[data-amount-preview]").forEach(amountPreview);
     root.querySelectorAll("form.apply").forEach(applicationForm);
     root.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
