@@ -54,6 +54,8 @@ DEMO_USERS = (
     DemoUser("sme@demo.hk", "Sam Chan", Role.SME),
     DemoUser("investor@demo.hk", "Ivy Wong", Role.INVESTOR),
     DemoUser("investor2@demo.hk", "Ivan Lee", Role.INVESTOR),
+    DemoUser("sme2@demo.hk", "Tina Wu", Role.SME),
+    DemoUser("investor3@demo.hk", "Chris Tang", Role.INVESTOR),
 )
 
 
@@ -80,7 +82,9 @@ def sample_pdf(title: str) -> ContentFile[bytes]:
     return ContentFile(body, name=f"{title.lower().replace(' ', '-')}.pdf")
 
 
-def complete_company_onboarding(sme: User, *, director: str, owner: str) -> None:
+def complete_company_onboarding(
+    sme: User, *, director: str, owner: str, owner_born: date = date(1982, 11, 2)
+) -> None:
     """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents."""
     company_profile_save(
         user=sme,
@@ -107,7 +111,7 @@ def complete_company_onboarding(sme: User, *, director: str, owner: str) -> None
         user=sme,
         full_name=owner,
         nationality="CN",
-        birth_date=date(1982, 11, 2),
+        birth_date=owner_born,
         is_director=False,
         is_beneficial_owner=True,
         ownership_percent=Decimal("35.00"),
@@ -244,4 +248,48 @@ def seed_demo() -> list[DemoUser]:
             actor=officer, profile=profile, approve=True, reason="Professional investor evidence seen."
         )
         demo_fund_investor(actor=investor, amount_hkd=Decimal("2000000"))
+    seed_review_work(users)
     return list(DEMO_USERS)
+
+
+def seed_review_work(users: dict[str, User]) -> None:
+    """Work waiting in the review queue, as a compliance team finds it on a Monday morning.
+
+    - Tsuen Wan Freight's KYB: its owner is "Moon Chi Wong", born 1961: the SDN list's "WONG, Moon
+      Chi" (SDNTK, born 1961), a match to confirm;
+    - Chris Tang's KYC: the name of a listed Hong Kong official ("TANG, Chris"), but no birth date to
+      tell them apart: a possible match an approver clears once the identity document shows otherwise;
+    - a second Pearl River Robotics bond of HKD 20m: above the amount one officer may approve alone.
+    """
+    sme = users["sme2@demo.hk"]
+    company_save(
+        user=sme,
+        legal_name_en="Tsuen Wan Freight Limited",
+        legal_name_zh="荃灣貨運有限公司",
+        jurisdiction="HK",
+        registration_number="23456789",
+        industry="logistics",
+    )
+    complete_company_onboarding(sme, director="Tina Wu", owner="Moon Chi Wong", owner_born=date(1961, 3, 18))
+    company_submit_for_kyb(user=sme)
+    investor = users["investor3@demo.hk"]
+    complete_investor_evidence(investor, legal_name="Chris Tang", portfolio=Decimal("8800000"))
+    investor_kyc_submit(user=investor)
+    issue = date.today() + timedelta(days=45)
+    application = application_save(
+        user=users["sme@demo.hk"],
+        instrument="bond",
+        title="Pearl River Robotics 6% Notes 2030",
+        currency="HKD",
+        target_amount=Decimal("20000000.00"),
+        minimum_amount=Decimal("5000000.00"),
+        use_of_proceeds="A robotics research centre in the Shenzhen-Hong Kong innovation zone.",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.06",
+            "frequency": "semiannual",
+            "start_date": issue,
+            "maturity_date": issue.replace(year=issue.year + 4),
+        },
+    )
+    application_submit(user=users["sme@demo.hk"], application_id=application.pk)
