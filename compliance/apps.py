@@ -8,5 +8,7 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from compliance import handlers
         from compliance.cases import evidence, risk  # noqa: F401  (register their checks and factors)
+        from compliance.licences import evidence as licence_checks  # noqa: F401  (registers its checks)
+        from compliance.licences import services  # noqa: F401  (registers the lapsed-licence alert's effect)
 
         handlers.register()

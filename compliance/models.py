@@ -125,6 +125,7 @@ from compliance.cases.models import (  # noqa: E402  (the case models belong to 
     ConflictDeclaration,
     InformationRequest,
 )
+from compliance.licences.models import Intermediary, Licence  # noqa: E402  (part of this app)
 from compliance.screening.models import (  # noqa: E402  (the screening models belong to this app)
     SanctionsEntry,
     SanctionsList,
@@ -143,7 +144,9 @@ __all__ = [
     "CaseNote",
     "ConflictDeclaration",
     "InformationRequest",
+    "Intermediary",
     "InvestorProfile",
+    "Licence",
     "SanctionsEntry",
     "SanctionsList",
     "SanctionsName",

@@ -18,3 +18,11 @@ def sanctions_rescreen(*, list_version_id: int) -> int | None:
 
     run = rescreen(list_version_id=list_version_id)
     return run.pk if run else None
+
+
+@shared_task(acks_late=True)
+def licences_recheck() -> list[int]:
+    """Check the licence of every open offering's arranger; the ids of the alerts newly raised."""
+    from compliance.licences.services import licences_recheck as recheck
+
+    return [case.pk for case in recheck()]

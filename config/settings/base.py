@@ -162,7 +162,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"FrequencyEnum": "financing.choices.Frequency"},
+    "ENUM_NAME_OVERRIDES": {
+        "FrequencyEnum": "financing.choices.Frequency",
+        "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
+    },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -215,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.audit_chain_verify",
         "schedule": 86400.0,
         "kwargs": {"full": True},
+    },
+    # The arrangers of open offerings: an alert when the licence one relies on lapses or is suspended.
+    "licences-recheck": {
+        "task": "compliance.tasks.licences_recheck",
+        "schedule": env_int("COMPLIANCE_LICENCE_RECHECK_SECONDS", 86400, minimum=60),
     },
 }
 
@@ -295,6 +303,8 @@ COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(
     "COMPLIANCE_HIGH_RISK_COUNTRIES",
     "KP,IR,MM,DZ,AO,BG,BF,CM,CI,HR,CD,HT,KE,LA,LB,ML,MC,MZ,NA,NG,ZA,SS,SY,TZ,VE,VN,YE",
 )
+# The licence register: a licence ending within this many days shows as "lapses in N days".
+COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS = env_int("COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS", 60, minimum=1)
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)

@@ -103,6 +103,10 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         raise NotFound("No such offering.")
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("This offering is not open for subscription.")
+    if offering.subscriptions_paused_reason:
+        raise Conflict(
+            f"New subscriptions to this offering are paused: {offering.subscriptions_paused_reason}"
+        )
     if offering.professional_investors_only and not profile.is_professional:
         raise ValidationFailed("This offering is for professional investors only.")
     if Subscription.objects.filter(
