@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from compliance.audit_text import OBJECT_NOUNS
+from compliance.licences.forms import arranger_field, with_arranger_choices
 from compliance.selectors import AUDIT_KINDS, AuditFilter
 from config import form_fields
 from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -78,10 +79,12 @@ class ApplicationDecisionForm(forms.Form):
     professional_investors_only = forms.BooleanField(
         required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
     )
+    arranger_id = arranger_field(required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["closes_at"].initial = _in_two_weeks
+        with_arranger_choices(self)
 
 
 class AuditFilterForm(forms.Form):

@@ -110,6 +110,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 closes_at=data["closes_at"],
                 professional_investors_only=data["professional_investors_only"],
+                arranger_id=data["arranger_id"],
             )
         except REFUSALS as exc:
             status = refuse(form, exc)

@@ -12,7 +12,9 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import staff_user_create
-from compliance.models import InvestorProfile
+from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
+from compliance.licences.services import intermediary_create, licence_create
+from compliance.models import Intermediary, InvestorProfile
 from compliance.services import (
     company_kyb_decide,
     demo_fund_investor,
@@ -112,6 +114,25 @@ def complete_company_onboarding(sme: User, *, director: str, owner: str) -> None
         document_upload(user=sme, kind=kind, upload=sample_pdf(f"{kind.label} {company.legal_name_en}"))
 
 
+def demo_arranger(officer: User) -> Intermediary:
+    """The demo's arranger on the licence register: type 1 and 6, valid for two more years."""
+    arranger = intermediary_create(
+        actor=officer,
+        name="Bay Harbour Securities Limited",
+        ce_number="BHS001",
+        roles=[IntermediaryRole.ARRANGER, IntermediaryRole.PLACING_AGENT],
+    )
+    licence_create(
+        actor=officer,
+        intermediary_id=arranger.pk,
+        kind=LicenceKind.LICENSED_CORPORATION,
+        activities=[RegulatedActivity.DEALING_IN_SECURITIES, RegulatedActivity.ADVISING_ON_CORPORATE_FINANCE],
+        valid_from=date.today() - timedelta(days=3 * 365),
+        valid_until=date.today() + timedelta(days=2 * 365),
+    )
+    return arranger
+
+
 def seed_demo() -> list[DemoUser]:
     """Create the demo users and the open demo offering (skipped when already there)."""
     if User.objects.filter(email=DEMO_USERS[0].email).exists():
@@ -158,6 +179,7 @@ def seed_demo() -> list[DemoUser]:
         decision="approve",
         reason="Meets the bond programme rules.",
         closes_at=timezone.now() + timedelta(days=21),
+        arranger_id=demo_arranger(officer).pk,
     )
     offering = Offering.objects.get(application=application)
     if offering.status == OfferingStatus.READY:

@@ -11,13 +11,14 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from compliance.models import InvestorProfile
+from compliance.models import Intermediary, InvestorProfile
 from compliance.services import (
     company_kyb_decide,
     demo_fund_investor,
     investor_kyc_decide,
     investor_kyc_submit,
 )
+from compliance.tests.factories import licensed_arranger
 from financing.demo import complete_company_onboarding
 from financing.models import Allotment, Application, Offering, Subscription
 from financing.services import (
@@ -90,6 +91,14 @@ def approved_investor(
     return profile.user
 
 
+def arranger() -> Intermediary:
+    """The test platform's arranger: on the register with a valid, unconditioned type 1 licence."""
+    found = Intermediary.objects.filter(ce_number="BHS001").first()
+    return found or licensed_arranger(
+        intermediary__name="Bay Harbour Securities Limited", intermediary__ce_number="BHS001"
+    )
+
+
 def open_offering(
     *,
     company: Company,
@@ -99,8 +108,10 @@ def open_offering(
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
     professional_only: bool = True,
+    arranged_by: Intermediary | None = None,
 ) -> Offering:
-    """A bond application of `company`, approved and opened (its token deployed on the test chain)."""
+    """A bond application of `company`, approved (with a licensed arranger) and opened (its token
+    deployed on the test chain)."""
     sme = company.representative
     issue = date.today() + timedelta(days=10)
     application = application_save(
@@ -127,6 +138,7 @@ def open_offering(
         reason="ok",
         closes_at=timezone.now() + timedelta(days=7),
         professional_investors_only=professional_only,
+        arranger_id=(arranged_by or arranger()).pk,
     )
     offering = Offering.objects.get(application=application)
     return offering_open(actor=opener, offering_id=offering.pk)

@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import api_key_create
+from compliance.models import Intermediary, Licence
 from issuers.models import Document, Person
 from tests import flows
 
@@ -66,6 +67,8 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],
         "company_id": [world.pending_company.pk, own.company.pk],
+        "intermediary_id": list(Intermediary.objects.values_list("pk", flat=True)),
+        "licence_id": list(Licence.objects.values_list("pk", flat=True)),
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
         "key_id": [
             api_key_create(user=user, name="fuzz target").api_key.pk

@@ -174,7 +174,7 @@ def test_approving_creates_the_offering_and_deploys_its_token(client, platform):
 
     answer = client.post(
         reverse("compliance:application_review", args=[application.pk]),
-        {"decision": "approve", "reason": "Fine.", "closes_at": closes},
+        {"decision": "approve", "reason": "Fine.", "closes_at": closes, "arranger_id": flows.arranger().pk},
     )
 
     assert answer.url == reverse("compliance:queue")
