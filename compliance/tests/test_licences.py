@@ -385,9 +385,10 @@ def test_the_recheck_raises_one_alert_per_licence_and_offering(live):
     assert "suspended on" in shown.text
     assert Case.objects.filter(alert_kind=AlertKind.LICENCE_LAPSED).count() == 1
 
-    # Cleared (say, the SFC lifted it): not raised again until the licence record changes.
+    # One officer decides it (low risk). Cleared (say, the SFC lifted it): not raised again until
+    # the licence record changes.
+    assert (alert.risk_level, alert.needs_approver) == ("low", False)
     case_decide(actor=officer(), case_id=alert.pk, decision=Decision.CLEAR, reason="Suspension lifted.")
-    case_decide(actor=approver(), case_id=alert.pk, decision=Decision.CLEAR, reason="Agreed: lifted.")
     alert.refresh_from_db()
     assert alert.outcome == Outcome.CLEARED
     assert licences_recheck() == []
@@ -417,9 +418,11 @@ def test_a_confirmed_alert_pauses_subscriptions_until_a_new_arranger_is_set(live
     licence = offering.application.arranger_licence
     Licence.objects.filter(pk=licence.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
     (alert,) = licences_recheck()
-    oscar, ada = officer(), approver()
+    oscar = officer()
+    with pytest.raises(ValidationFailed):  # a reason is required
+        case_decide(actor=oscar, case_id=alert.pk, decision=Decision.CONFIRM, reason=" ")
+    assert Offering.objects.get(pk=offering.pk).subscriptions_paused_reason == ""
     case_decide(actor=oscar, case_id=alert.pk, decision=Decision.CONFIRM, reason="Lapsed, not renewed.")
-    case_decide(actor=ada, case_id=alert.pk, decision=Decision.CONFIRM, reason="Agreed: lapsed.")
     alert.refresh_from_db()
     assert alert.outcome == Outcome.CONFIRMED
     offering.refresh_from_db()
