@@ -196,7 +196,7 @@ def licence_create(
     require_register_keeper(actor)
     intermediary = Intermediary.objects.filter(pk=intermediary_id).first()
     if intermediary is None:
-        raise ValidationFailed("Choose an intermediary.", fields={"intermediary": "No such intermediary."})
+        raise ValidationFailed("Choose an intermediary.", fields={"intermediary_id": "No such intermediary."})
     errors, values = _licence_errors(
         {
             "kind": kind,
