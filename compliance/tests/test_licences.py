@@ -363,6 +363,9 @@ def test_the_recheck_raises_one_alert_per_licence_and_offering(live):
     offering, _ = live
     licence = offering.application.arranger_licence
     assert licences_recheck() == []  # in force: nothing to say
+    with pytest.raises(Conflict, match="replace the arranger"):  # still arranging an open offering
+        intermediary_update(actor=officer(), intermediary_id=licence.intermediary_id, roles=["custodian"])
+    assert Intermediary.objects.get(pk=licence.intermediary_id).is_arranger
     licence_suspend(
         actor=officer(), licence_id=licence.pk, suspension=Suspension.SUSPENDED, reason="SFC notice"
     )
