@@ -99,19 +99,14 @@ def arranger() -> Intermediary:
     )
 
 
-def open_offering(
-    *,
+def submitted_application(
     company: Company,
-    by: User,
-    opener: User,
+    *,
     units: int = 100,
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
-    professional_only: bool = True,
-    arranged_by: Intermediary | None = None,
-) -> Offering:
-    """A bond application of `company`, approved (with a licensed arranger) and opened (its token
-    deployed on the test chain)."""
+) -> Application:
+    """A bond application of `company` (verified), sent to compliance."""
     sme = company.representative
     issue = date.today() + timedelta(days=10)
     application = application_save(
@@ -130,7 +125,25 @@ def open_offering(
             "maturity_date": issue.replace(year=issue.year + 2),
         },
     )
-    application_submit(user=sme, application_id=application.pk)
+    return application_submit(user=sme, application_id=application.pk)
+
+
+def open_offering(
+    *,
+    company: Company,
+    by: User,
+    opener: User,
+    units: int = 100,
+    minimum_units: int = 20,
+    face_value: Decimal = Decimal("1000.00"),
+    professional_only: bool = True,
+    arranged_by: Intermediary | None = None,
+) -> Offering:
+    """A bond application of `company`, approved (with a licensed arranger) and opened (its token
+    deployed on the test chain)."""
+    application = submitted_application(
+        company, units=units, minimum_units=minimum_units, face_value=face_value
+    )
     application_decide(
         actor=by,
         application_id=application.pk,

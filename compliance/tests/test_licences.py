@@ -34,8 +34,6 @@ from financing.choices import ApplicationStatus
 from financing.models import Application, Offering, Subscription
 from financing.services import (
     application_decide,
-    application_save,
-    application_submit,
     offering_arranger_replace,
     subscription_create,
 )
@@ -181,26 +179,7 @@ def submitted(request):
     """A verified company's bond application, waiting for compliance (low risk: one officer decides)."""
     if "platform" not in request.fixturenames:
         request.getfixturevalue("db")
-    reviewer = officer("Olga Officer")
-    company = flows.verified_company(by=reviewer)
-    issue = date.today() + timedelta(days=30)
-    application = application_save(
-        user=company.representative,
-        instrument="bond",
-        title="Lantau 5% Notes",
-        currency="HKD",
-        target_amount=Decimal("100000.00"),
-        minimum_amount=Decimal("20000.00"),
-        use_of_proceeds="Working capital",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.05",
-            "frequency": "semiannual",
-            "start_date": issue,
-            "maturity_date": issue.replace(year=issue.year + 2),
-        },
-    )
-    return application_submit(user=company.representative, application_id=application.pk)
+    return flows.submitted_application(flows.verified_company(by=officer("Olga Officer")))
 
 
 def _unsuitable():
