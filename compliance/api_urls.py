@@ -1,6 +1,7 @@
 from django.urls import path
 
 from compliance import apis
+from compliance.cases import apis as case_apis
 from compliance.licences import apis as licence_apis
 
 urlpatterns = [
@@ -27,5 +28,36 @@ urlpatterns = [
         "compliance/licences/<int:licence_id>/suspend/",
         licence_apis.LicenceSuspendApi.as_view(),
         name="api-licence-suspend",
+    ),
+    path("compliance/cases/", case_apis.CaseListApi.as_view(), name="api-cases"),
+    path("compliance/cases/<int:case_id>/", case_apis.CaseDetailApi.as_view(), name="api-case"),
+    path(
+        "compliance/cases/<int:case_id>/decision/",
+        case_apis.CaseDecisionApi.as_view(),
+        name="api-case-decision",
+    ),
+    path("compliance/cases/<int:case_id>/assign/", case_apis.CaseAssignApi.as_view(), name="api-case-assign"),
+    path("compliance/cases/<int:case_id>/notes/", case_apis.CaseNoteApi.as_view(), name="api-case-notes"),
+    path("compliance/alerts/", case_apis.AlertListApi.as_view(), name="api-alerts"),
+    path("compliance/conflicts/", case_apis.ConflictDeclareApi.as_view(), name="api-conflicts"),
+    path(
+        "information-requests/",
+        case_apis.MyInformationRequestsApi.as_view(),
+        name="api-information-requests",
+    ),
+    path(
+        "information-requests/<int:request_id>/answer/",
+        case_apis.InformationRequestAnswerApi.as_view(),
+        name="api-information-request-answer",
+    ),
+    path(
+        "information-requests/<int:request_id>/documents/",
+        case_apis.InformationRequestDocumentApi.as_view(),
+        name="api-information-request-documents",
+    ),
+    path(
+        "information-requests/documents/<int:answer_document_id>/",
+        case_apis.AnswerDocumentApi.as_view(),
+        name="api-answer-document",
     ),
 ]

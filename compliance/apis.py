@@ -14,7 +14,6 @@ from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
@@ -22,22 +21,25 @@ from accounts.permissions import has_role
 from compliance import selectors, services
 from compliance.audit_export import audit_csv_lines, audit_csv_response
 from compliance.audit_text import OBJECT_NOUNS
-from compliance.choices import InvestorType
+from compliance.choices import InvestorType, KycStatus
 from compliance.models import InvestorProfile
+from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep_kwargs
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
 from config import api_fields
+from config.api import limit_offset_page
 from config.errors import NotFound
-from config.schema import refusals
+from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.apis import ApplicationOutput
 from issuers.apis import CompanyOutput
+from issuers.choices import KybStatus
 from issuers.models import Company
 
 AUDIT_API_MAX_LIMIT = 200
 
 
-class InvestorProfileOutput(serializers.Serializer):
+class InvestorProfileOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
@@ -60,11 +62,15 @@ class ReviewQueueOutput(serializers.Serializer):
 
 
 class ReviewQueueApi(APIView):
-    """Everything waiting for a compliance decision, as the queue page shows it (compliance roles)."""
+    """Deprecated: list `GET /api/v1/compliance/cases/` (alerts too, filtered, paginated) instead.
+
+    Kept answering what it always answered: what waits for a decision by section, and approved
+    investors whose on-chain identity registration failed.
+    """
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(responses={200: ReviewQueueOutput, **refusals()})
+    @extend_schema(deprecated=True, responses={200: ReviewQueueOutput, **refusals()})
     def get(self, request: Request) -> Response:
         return Response(ReviewQueueOutput(selectors.review_queue()).data)
 
@@ -74,7 +80,7 @@ class MyKycApi(APIView):
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    class MyKycInput(serializers.Serializer):
+    class MyKycInput(PepDeclarationInput):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         country = api_fields.CharField(max_length=2)
@@ -92,7 +98,7 @@ class MyKycApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.MyKycInput(data=request.data)
         data.is_valid(raise_exception=True)
-        profile = services.investor_kyc_submit(user=request.user, **data.validated_data)
+        profile = services.investor_kyc_submit(user=request.user, **pep_kwargs(data.validated_data))
         return Response(InvestorProfileOutput(profile).data)
 
 
@@ -101,35 +107,49 @@ class DecisionInput(serializers.Serializer):
     reason = api_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
+class KycDecisionOutput(InvestorProfileOutput, RecommendedOutput):
+    pass
+
+
+class KybDecisionOutput(CompanyOutput, RecommendedOutput):
+    pass
+
+
 class KycDecisionApi(APIView):
-    """Compliance approves or rejects an investor."""
+    """Compliance approves or rejects an investor (four eyes: see `/api/v1/compliance/cases/`)."""
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
     @extend_schema(
         request=DecisionInput,
-        responses={200: InvestorProfileOutput, **refusals(400, 404, 409, 413, 415, 503)},
+        responses=decision_responses(KycDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, profile_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         profile = get_object_or_404(InvestorProfile, pk=profile_id)
         profile = services.investor_kyc_decide(actor=request.user, profile=profile, **data.validated_data)
-        return Response(InvestorProfileOutput(profile).data)
+        recommended = profile.kyc_status == KycStatus.SUBMITTED  # still waiting: an approver decides
+        output = KycDecisionOutput(profile, context={"recommended": recommended})
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class KybDecisionApi(APIView):
-    """Compliance verifies or rejects a company."""
+    """Compliance verifies or rejects a company (four eyes: see `/api/v1/compliance/cases/`)."""
 
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
-    @extend_schema(request=DecisionInput, responses={200: CompanyOutput, **refusals(400, 404, 409, 413, 415)})
+    @extend_schema(
+        request=DecisionInput, responses=decision_responses(KybDecisionOutput, 400, 404, 409, 413, 415)
+    )
     def post(self, request: Request, company_id: int) -> Response:
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         company = get_object_or_404(Company, pk=company_id)
         company = services.company_kyb_decide(actor=request.user, company=company, **data.validated_data)
-        return Response(CompanyOutput(company).data)
+        recommended = company.kyb_status == KybStatus.SUBMITTED  # still waiting: an approver decides
+        output = KybDecisionOutput(company, context={"recommended": recommended})
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class KycChainRetryApi(APIView):
@@ -339,20 +359,11 @@ class AuditListApi(APIView):
         events = selectors.audit_events(where=query.audit_filter())
         if request.accepted_renderer.format == "csv":
             return audit_csv_response(audit_csv_lines(request.user, events.order_by("pk")))
-        limit, offset = query.validated_data["limit"], query.validated_data["offset"]
-        count = events.count()
-        url = request.build_absolute_uri()
-        return Response(
-            AuditPageOutput(
-                {
-                    "count": count,
-                    "next": replace_query_param(url, "offset", offset + limit)
-                    if offset + limit < count
-                    else None,
-                    "previous": replace_query_param(url, "offset", max(offset - limit, 0))
-                    if offset
-                    else None,
-                    "results": selectors.audit_entries(request.user, events[offset : offset + limit]),
-                }
-            ).data
+        page = limit_offset_page(
+            request,
+            events,
+            limit=query.validated_data["limit"],
+            offset=query.validated_data["offset"],
+            results=lambda rows: selectors.audit_entries(request.user, rows),
         )
+        return Response(AuditPageOutput(page).data)

@@ -71,6 +71,9 @@ ACTION_VERBS: dict[str, str] = {
     "arranger_licence_renewed": "took the arranger's renewed licence for",
     "offering_subscriptions_paused": "paused new subscriptions to",
     "offering_arranger_replaced": "replaced the arranger of",
+    "sanctions_match_cleared": "cleared as another party the sanctions match of",
+    "sanctions_match_confirmed": "confirmed the sanctions match of",
+    "sanctions_wallet_frozen": "queued the on-chain freeze of the wallet named in",
 }
 
 # Status moves (`status_transition` writes the action "<field>:<to>") -> the verb, by the new status;
@@ -103,6 +106,7 @@ STATUS_VERBS: dict[str | tuple[str, str], str] = {
     "not_allotted": "did not allot",
     "active": "activated",
     "pending": "set pending",
+    "blocked": "blocked",
 }
 
 # Kinds of action a reader filters by.

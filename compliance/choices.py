@@ -8,13 +8,16 @@ class KycStatus(models.TextChoices):
     SUBMITTED = "submitted", "Awaiting review"
     APPROVED = "approved", "Verified"
     REJECTED = "rejected", "Rejected"
+    BLOCKED = "blocked", "Blocked (confirmed sanctions match)"
 
 
 KYC_TRANSITIONS = {
     KycStatus.DRAFT: {KycStatus.SUBMITTED},
     KycStatus.SUBMITTED: {KycStatus.APPROVED, KycStatus.REJECTED},
     KycStatus.REJECTED: {KycStatus.SUBMITTED},
-    KycStatus.APPROVED: set(),
+    # An approved investor on whom a sanctions match is confirmed is blocked for good.
+    KycStatus.APPROVED: {KycStatus.BLOCKED},
+    KycStatus.BLOCKED: set(),
 }
 
 

@@ -1,4 +1,4 @@
-"""Forms of the compliance pages: decisions on KYB, KYC and applications."""
+"""Forms of the compliance pages: the case queue, decisions, notes, assignment, answers, the audit trail."""
 
 from __future__ import annotations
 
@@ -9,82 +9,17 @@ from django import forms
 from django.utils import timezone
 
 from compliance.audit_text import OBJECT_NOUNS
+from compliance.cases.choices import CaseKind, Decision, RiskLevel
+from compliance.cases.selectors import CaseFilter, reviewers
 from compliance.licences.forms import arranger_field, with_arranger_choices
 from compliance.selectors import AUDIT_KINDS, AuditFilter
+from compliance.services import REQUEST_CHANGES
 from config import form_fields
 from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 
-class KybDecisionForm(forms.Form):
-    """Verify or reject a company."""
-
-    decision = forms.ChoiceField(
-        choices=[("approve", "Verify the company"), ("reject", "Reject")],
-        widget=forms.RadioSelect,
-        label="Decision",
-    )
-    reason = form_fields.CharField(
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Reason",
-        help_text="Required when rejecting; recorded in the audit trail and shown to the SME.",
-    )
-
-    @property
-    def approve(self) -> bool:
-        return self.cleaned_data["decision"] == "approve"
-
-
-class KycDecisionForm(KybDecisionForm):
-    """Approve or reject an investor."""
-
-    decision = forms.ChoiceField(
-        choices=[("approve", "Approve the investor"), ("reject", "Reject")],
-        widget=forms.RadioSelect,
-        label="Decision",
-    )
-
-
 def _in_two_weeks() -> str:
     return timezone.localtime(timezone.now() + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
-
-
-class ApplicationDecisionForm(forms.Form):
-    """Approve an application into an offering, ask for changes, or reject it."""
-
-    decision = forms.ChoiceField(
-        choices=[
-            ("approve", "Approve and create the offering"),
-            ("request_changes", "Request changes"),
-            ("reject", "Reject"),
-        ],
-        widget=forms.RadioSelect,
-        label="Decision",
-    )
-    reason = form_fields.CharField(
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label="Reason",
-        help_text="Required to reject or request changes; the SME sees it.",
-    )
-    closes_at = form_fields.DateTimeField(
-        required=False,
-        label="Offering closes at (Hong Kong time)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="Used on approval. Defaults to 14 days from now.",
-    )
-    professional_investors_only = forms.BooleanField(
-        required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
-    )
-    arranger_id = arranger_field(required=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["closes_at"].initial = _in_two_weeks
-        with_arranger_choices(self)
 
 
 class AuditFilterForm(forms.Form):
@@ -120,3 +55,145 @@ class AuditFilterForm(forms.Form):
         if not self.is_valid():
             return AuditFilter()
         return AuditFilter.of(self.cleaned_data)
+
+
+CASE_PAGE_SIZE = 25
+
+# The queue's status filter: every open case by default, one state, or closed cases (or all of them).
+CASE_STATUS_FILTERS = [
+    ("", "Open (any state)"),
+    ("open", "Open, to be worked on"),
+    ("info_requested", "Waiting for the applicant"),
+    ("awaiting_approver", "Awaiting approver"),
+    ("closed", "Closed"),
+    ("all", "All, closed ones too"),
+]
+
+
+class CaseFilterForm(forms.Form):
+    """Narrow the review queue: kind, state, risk, age, assignee and a name."""
+
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *CaseKind.choices], required=False, label="Kind")
+    status = forms.ChoiceField(choices=CASE_STATUS_FILTERS, required=False, label="State")
+    risk = forms.ChoiceField(choices=[("", "Any risk"), *RiskLevel.choices], required=False, label="Risk")
+    older_than_days = form_fields.IntegerField(
+        required=False, min_value=1, max_value=3650, label="Older than (days)"
+    )
+    assignee = forms.ChoiceField(required=False, label="Assignee")
+    search = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Search", help_text="Part of a name or title."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(str(user.pk), user.full_name) for user in reviewers()]
+        self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned"), *people]
+
+    def case_filter(self) -> CaseFilter:
+        """The filter the valid form describes (open cases, unfiltered, while the form is invalid)."""
+        if not self.is_valid():
+            return CaseFilter()
+        return CaseFilter.of(self.cleaned_data)
+
+
+CASE_DECISION_LABELS: dict[str, str] = {
+    Decision.APPROVE: "Approve",
+    Decision.REJECT: "Reject",
+    Decision.CLEAR: "Clear: not a match",
+    Decision.CONFIRM: "Confirm",
+    Decision.REQUEST_INFO: "Request information",
+    REQUEST_CHANGES: "Request changes",
+    Decision.ESCALATE: "Escalate to an approver",
+}
+
+
+class CaseDecisionForm(forms.Form):
+    """A decision on a case: the choices are the case's (its kind and state); the rules are the services'."""
+
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Reason, or the question for the applicant",
+        help_text=(
+            "Required for everything but approve. Recorded in the audit trail; a rejection's reason and a "
+            "question are shown to the applicant."
+        ),
+    )
+    closes_at = form_fields.DateTimeField(
+        required=False,
+        label="Offering closes at (Hong Kong time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Used on approval. Defaults to 14 days from now.",
+    )
+    professional_investors_only = forms.BooleanField(
+        required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
+    )
+    arranger_id = arranger_field(required=False)
+
+    def __init__(self, *args: Any, decisions: list[str], application: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(d, CASE_DECISION_LABELS[d]) for d in decisions]
+        if application:
+            self.fields["closes_at"].initial = _in_two_weeks
+            with_arranger_choices(self)
+        else:
+            del self.fields["closes_at"]
+            del self.fields["professional_investors_only"]
+            del self.fields["arranger_id"]
+
+    def options(self) -> dict[str, Any]:
+        """The application's options, given only on approval of an application case."""
+        if "closes_at" not in self.fields or self.cleaned_data["decision"] != Decision.APPROVE:
+            return {}
+        return {
+            "closes_at": self.cleaned_data["closes_at"],
+            "professional_investors_only": self.cleaned_data["professional_investors_only"],
+            "arranger_id": self.cleaned_data["arranger_id"],
+        }
+
+
+class CaseNoteForm(forms.Form):
+    """An internal note on a case (staff only)."""
+
+    text = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Internal note",
+        help_text="Seen by compliance staff only, never by the applicant.",
+    )
+
+
+class CaseAssignForm(forms.Form):
+    """Give the case to a reviewer, or back to the pool."""
+
+    assignee = forms.ChoiceField(label="Assign to")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(str(user.pk), user.full_name) for user in reviewers()]
+        self.fields["assignee"].choices = [("none", "Nobody (back to the queue)"), *people]
+
+    @property
+    def assignee_id(self) -> int | None:
+        value = self.cleaned_data["assignee"]
+        return None if value == "none" else int(value)
+
+
+class AnswerForm(forms.Form):
+    """The applicant's answer to a request for information."""
+
+    answer = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Your answer",
+        help_text="Compliance reads it with the documents you attached above.",
+    )
+
+
+class AnswerDocumentForm(forms.Form):
+    """One document attached to an answer."""
+
+    documents = forms.FileField(label="Document", help_text="PDF, PNG or JPEG, up to 10 MB; at most 5 files.")

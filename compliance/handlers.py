@@ -1,7 +1,9 @@
 """Who signs each compliance chain write, what it may call, and which service applies the result."""
 
 from compliance import services
+from compliance.screening import blocking
 from tokens import outbox
+from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
 
 
@@ -13,4 +15,21 @@ def register() -> None:
         functions=("registerIdentity(address,uint16,uint8,uint64)",),
         confirmed=services.investor_identity_registered,
         failed=services.investor_chain_setup_failed,
+    )
+    # A confirmed sanctions match: the registrar revokes the wallet's identity at once; freezing it on
+    # each token it holds is the tokens' agent's power, held by the timelock (admin key executes).
+    outbox.register_intent(
+        blocking.INTENT_REVOKE_IDENTITY,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("revokeIdentity(address)",),
+        confirmed=blocking.wallet_frozen,
+        failed=blocking.wallet_freeze_failed,
+    )
+    token_services.register_admin_operation(
+        target=ContractKind.SECURITY_TOKEN,
+        function="setAddressFrozen",
+        intent=blocking.INTENT_FREEZE_WALLET,
+        confirmed=blocking.wallet_frozen,
+        failed=blocking.wallet_freeze_failed,
     )

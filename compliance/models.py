@@ -8,11 +8,13 @@ from django.db.models import Q
 from django_countries.fields import CountryField
 
 from compliance.choices import InvestorType, KycStatus
+from compliance.pep import PepDeclaration
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 
 
-class InvestorProfile(models.Model):
-    """An investor's due-diligence record, custodial wallet and on-chain identity state."""
+class InvestorProfile(PepDeclaration):
+    """An investor's due-diligence record (with its PEP declaration), custodial wallet and on-chain identity
+    state."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="investor")
     investor_type = models.CharField(max_length=16, choices=InvestorType.choices)

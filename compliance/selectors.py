@@ -168,9 +168,29 @@ def _object_labels(viewer: User, events: list[AuditEvent]) -> dict[tuple[str, st
         for pk, name in InvestorProfile.objects.filter(pk__in=pks).values_list("pk", "legal_name"):
             url = reverse("compliance:kyc_review", args=[pk]) if reviewer else None
             put("compliance.investorprofile", pk, name, url)
+    if (pks := ids.get("compliance.case")) and reviewer:
+        from compliance.cases.models import Case
+
+        cases = Case.objects.filter(pk__in=pks).select_related("company", "investor", "application")
+        for case in cases:
+            put("compliance.case", case.pk, case_label(case), reverse("compliance:case", args=[case.pk]))
     for key, company_id in owners.items():  # shown on their company's review page
         found[key] = (found[key][0], found.get(("issuers.company", str(company_id)), ("", None))[1])
     return found
+
+
+def case_label(case: Any) -> str:
+    """A case as the audit trail names it: its kind and what it is about."""
+    if case.application is not None:
+        about = case.application.title
+    elif case.investor is not None:
+        about = case.investor.legal_name
+    elif case.company is not None:
+        about = case.company.legal_name_en
+    else:
+        about = ""
+    kind = case.get_alert_kind_display() if case.alert_kind else case.get_kind_display()
+    return f"{kind}: {about}" if about else kind
 
 
 def audit_entries(viewer: User, events: Iterable[AuditEvent]) -> list[AuditEntry]:
@@ -241,6 +261,11 @@ class ReviewQueue:
     stuck_investors: list
 
 
+def investors_with_failed_chain_setup() -> list[InvestorProfile]:
+    """Approved investors whose identity registration the chain refused, oldest first."""
+    return list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at"))
+
+
 def review_queue() -> ReviewQueue:
     """Everything waiting for a compliance decision, oldest first in each section."""
     from financing.selectors import applications_awaiting_review
@@ -250,5 +275,5 @@ def review_queue() -> ReviewQueue:
         companies=list(companies_awaiting_kyb().select_related("representative")),
         investors=list(investors_awaiting_kyc()),
         applications=list(applications_awaiting_review()),
-        stuck_investors=list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at")),
+        stuck_investors=investors_with_failed_chain_setup(),
     )

@@ -28,7 +28,9 @@ from compliance.cases.services import (
 )
 from compliance.choices import IDENTITY_VALIDITY_DAYS, KYC_TRANSITIONS, InvestorClass, InvestorType, KycStatus
 from compliance.models import InvestorProfile
+from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
+from compliance.screening.alerts import screen_new_wallet, screen_submission
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
@@ -60,11 +62,13 @@ def investor_kyc_submit(
     country: str,
     id_document_number: str,
     declared_portfolio_hkd: Decimal,
+    pep: Pep = NOT_A_PEP,
 ) -> InvestorProfile:
-    """Create or update an investor's KYC details and send them for review."""
+    """Create or update an investor's KYC details and send them for review (a politically exposed
+    investor gives the function and the source of wealth and of funds: `compliance.pep`)."""
     if user.role != Role.INVESTOR:
         raise PermissionDenied("Only investors submit investor due diligence.")
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = pep.errors()
     if investor_type not in InvestorType.values:
         errors["investor_type"] = "Choose individual or corporation."
     if not legal_name.strip():
@@ -88,6 +92,7 @@ def investor_kyc_submit(
         "declared_portfolio_hkd": declared_portfolio_hkd,
         "is_professional": declared_portfolio_hkd >= PI_PORTFOLIO_THRESHOLD_HKD,
         "retain_until": None,  # submitted again: the relationship goes on
+        **pep.values(),
     }
     if profile is None:
         profile = InvestorProfile.objects.create(user=user, **details)
@@ -98,7 +103,8 @@ def investor_kyc_submit(
     status_transition(
         profile, to=KycStatus.SUBMITTED, transitions=KYC_TRANSITIONS, actor=user, field="kyc_status"
     )
-    case_open(subject=profile, submitted_by=user)
+    case = case_open(subject=profile, submitted_by=user)
+    screen_submission(subject=profile, case=case, actor=user)
     return profile
 
 
@@ -124,6 +130,7 @@ def investor_kyc_decide(
             profile.wallet = token_services.wallet_create(
                 kind=WalletKind.INVESTOR, label=f"Investor {profile.legal_name}", owner=profile.user
             )
+            screen_new_wallet(wallet=profile.wallet, owner=profile, case=case, actor=actor)
         profile.decided_by = actor
         profile.decision_reason = reason
         profile.save(update_fields=["wallet", "decided_by", "decision_reason", "updated_at"])
@@ -259,6 +266,7 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
         company.wallet = token_services.wallet_create(
             kind=WalletKind.ISSUER, label=f"Issuer {company.legal_name_en}", owner=company.representative
         )
+        screen_new_wallet(wallet=company.wallet, owner=company, case=case, actor=actor)
     company.decision_reason = reason
     company.save(update_fields=["wallet", "decision_reason", "updated_at"])
     status_transition(
@@ -278,6 +286,10 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     return company
 
 
+# An application may also go back to the SME to change its terms and submit again (no four eyes needed).
+REQUEST_CHANGES = "request_changes"
+
+
 def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", **options: Any) -> Case:
     """Any decision on any case, as the queue and the API take it; the kind's own service applies it.
 
@@ -294,7 +306,9 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
         case_escalate(actor=actor, case_id=case_id, reason=reason)
     elif case.kind == CaseKind.ALERT:
         alert_decide(actor=actor, case_id=case_id, decision=decision, reason=reason)
-    elif decision not in (Decision.APPROVE, Decision.REJECT):
+    elif decision not in (Decision.APPROVE, Decision.REJECT) and not (
+        case.kind == CaseKind.APPLICATION and decision == REQUEST_CHANGES
+    ):
         raise ValidationFailed(
             "Choose approve, reject, request information or escalate.",
             fields={"decision": "Unknown decision."},

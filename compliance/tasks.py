@@ -26,3 +26,11 @@ def licences_recheck() -> list[int]:
     from compliance.licences.services import licences_recheck as recheck
 
     return [case.pk for case in recheck()]
+
+
+@shared_task(acks_late=True)
+def pep_reviews_raise() -> int:
+    """A yearly review alert for each PEP relationship a year after its last approval or review."""
+    from compliance.pep import pep_reviews_raise as raise_reviews
+
+    return len(raise_reviews())

@@ -6,6 +6,11 @@ app_name = "compliance"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("cases/<int:pk>/", views.case_page, name="case"),
+    path("cases/<int:pk>/notes/", views.case_note, name="case_note"),
+    path("cases/<int:pk>/assign/", views.case_assignment, name="case_assign"),
+    path("documents/company/<int:pk>/", views.company_document, name="company_document"),
+    path("documents/answers/<int:pk>/", views.answer_document, name="answer_document"),
     path("companies/<int:pk>/", views.kyb_review, name="kyb_review"),
     path("investors/<int:pk>/", views.kyc_review, name="kyc_review"),
     path("investors/<int:pk>/chain-retry/", views.kyc_chain_retry, name="kyc_chain_retry"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -42,3 +44,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(body)
     return drf_exception_handler(exc, context)
+
+
+def limit_offset_page(
+    request: Request, rows: Any, *, limit: int, offset: int, results: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """One page of a query set as the paginated APIs answer it: count, next, previous, the results."""
+    count = rows.count()
+    url = request.build_absolute_uri()
+    return {
+        "count": count,
+        "next": replace_query_param(url, "offset", offset + limit) if offset + limit < count else None,
+        "previous": replace_query_param(url, "offset", max(offset - limit, 0)) if offset else None,
+        "results": results(rows[offset : offset + limit]),
+    }

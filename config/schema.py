@@ -59,6 +59,30 @@ def refusals(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+class RecommendedOutput(serializers.Serializer):
+    """Adds `recommended` to a decision's answer; the view puts it in the serializer's context."""
+
+    recommended = serializers.SerializerMethodField(
+        help_text="True (with status 202) when the decision was kept as a recommendation: the case needs "
+        "an approver, and an approver other than you decides it."
+    )
+
+    def get_recommended(self, instance: Any) -> bool:
+        return bool(self.context["recommended"])
+
+
+def decision_responses(output: Any, *statuses: int) -> dict[int, OpenApiResponse]:
+    """A decision's answers under four eyes: 200 applied, 202 kept as a recommendation, and refusals."""
+    return {
+        200: OpenApiResponse(response=output, description="The decision was applied."),
+        202: OpenApiResponse(
+            response=output,
+            description="Kept as a recommendation: an approver other than you decides the case.",
+        ),
+        **refusals(*statuses),
+    }
+
+
 class DecimalFieldExtension(OpenApiSerializerFieldExtension):
     """Decimal strings with at least one digit on each side of the point (drf-spectacular accepts "" and "-").
 

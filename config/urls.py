@@ -28,6 +28,7 @@ urlpatterns = [
     path("company/", include("issuers.urls")),
     path("financing/", include("financing.urls")),
     path("compliance/", include("compliance.urls")),
+    path("requests/", include("compliance.request_urls")),
     path("chain/", include("tokens.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

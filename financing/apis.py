@@ -15,11 +15,12 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
 from config.errors import ValidationFailed
-from config.schema import refusals
+from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
     Amortization,
+    ApplicationStatus,
     BusinessDayConvention,
     Currency,
     DayCount,
@@ -208,6 +209,10 @@ class ApplicationStartReviewApi(APIView):
         return Response(ApplicationOutput(application).data)
 
 
+class ApplicationDecisionOutput(ApplicationOutput, RecommendedOutput):
+    pass
+
+
 class ApplicationDecisionApi(APIView):
     """Compliance approves, rejects or requests changes."""
 
@@ -232,7 +237,7 @@ class ApplicationDecisionApi(APIView):
 
     @extend_schema(
         request=ApplicationDecisionInput,
-        responses={200: ApplicationOutput, **refusals(400, 404, 409, 413, 415, 503)},
+        responses=decision_responses(ApplicationDecisionOutput, 400, 404, 409, 413, 415, 503),
     )
     def post(self, request: Request, application_id: int) -> Response:
         data = self.ApplicationDecisionInput(data=request.data)
@@ -240,7 +245,10 @@ class ApplicationDecisionApi(APIView):
         application = services.application_decide(
             actor=request.user, application_id=application_id, **data.validated_data
         )
-        return Response(ApplicationOutput(application).data)
+        # Still waiting after approve or reject: four eyes kept it as a recommendation for an approver.
+        recommended = application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+        output = ApplicationDecisionOutput(application, context={"recommended": recommended})
+        return Response(output.data, status=202 if recommended else 200)
 
 
 class ArrangerOutput(serializers.Serializer):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from accounts.services import staff_user_create
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.services import intermediary_create, licence_create
 from compliance.models import Intermediary, InvestorProfile
+from compliance.screening.services import sanctions_list_import, shipped_list_file
 from compliance.services import (
     company_kyb_decide,
     demo_fund_investor,
@@ -131,6 +133,19 @@ def demo_arranger(officer: User) -> Intermediary:
         valid_until=date.today() + timedelta(days=2 * 365),
     )
     return arranger
+
+
+def demo_sanctions_list() -> str:
+    """Import the OFAC list so the demo's submissions are screened (about 5 s, once); what happened."""
+    path = shipped_list_file()
+    if path is None:
+        # Without a list nothing can be screened: the demo approves its parties unscreened.
+        settings.SANCTIONS_SCREENING_REQUIRED = False
+        return "No sanctions list file found: screening is off in this demo (set SANCTIONS_DEMO_LIST_FILE)."
+    version, created = sanctions_list_import(path=path, rescreen=False)
+    return f"Sanctions list {version.name}: {version.entry_count} entries" + (
+        " imported." if created else " (already imported)."
+    )
 
 
 def seed_demo() -> list[DemoUser]:

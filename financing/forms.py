@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator
 from django_countries import countries
 
 from compliance.choices import InvestorType
+from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
 from config.errors import ApplicationError
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -577,7 +578,7 @@ class ApplicationForms:
 # --- investors ------------------------------------------------------------------------------------
 
 
-class KycForm(forms.Form):
+class KycForm(PepFieldsForm):
     """An investor's due-diligence details."""
 
     investor_type = forms.ChoiceField(

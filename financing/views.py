@@ -202,6 +202,7 @@ def _render_investor(
         if profile is not None:
             initial = {name: getattr(profile, name) for name in KycForm.base_fields}
             initial["country"] = profile.country.code
+            initial["pep_country"] = profile.pep_country.code if profile.pep_country else ""
         kyc_form = KycForm(initial=initial)
     context = {"overview": overview, "kyc_form": kyc_form, "faucet_form": faucet_form or FaucetForm()}
     template = "financing/_investor_live.html" if request.htmx else "financing/investor_dashboard.html"
@@ -221,7 +222,7 @@ def investor_kyc(request: HttpRequest) -> HttpResponse:
     form = KycForm(request.POST)
     if form.is_valid():
         try:
-            investor_kyc_submit(user=request.user, **form.cleaned_data)
+            investor_kyc_submit(user=request.user, **form.service_kwargs())
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:

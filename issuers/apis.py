@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.choices import Role
 from accounts.permissions import has_role
+from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep_kwargs
 from config import api_fields
 from config.errors import NotFound
 from config.middleware import accepts_uploads
@@ -22,7 +23,7 @@ from issuers.models import Company
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
 
-class PersonOutput(serializers.Serializer):
+class PersonOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
@@ -132,7 +133,7 @@ class MyCompanyProfileApi(APIView):
         return Response(CompanyOutput(company).data)
 
 
-class PersonInput(serializers.Serializer):
+class PersonInput(PepDeclarationInput):
     full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
     nationality = api_fields.CharField(max_length=2)
     birth_date = api_fields.DateField()
@@ -151,7 +152,7 @@ class MyCompanyPeopleApi(APIView):
     def post(self, request: Request) -> Response:
         data = PersonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.person_save(user=request.user, **data.validated_data)
+        person = services.person_save(user=request.user, **pep_kwargs(data.validated_data))
         return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -164,7 +165,9 @@ class MyCompanyPersonApi(APIView):
     def put(self, request: Request, person_id: int) -> Response:
         data = PersonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.person_save(user=request.user, person_id=person_id, **data.validated_data)
+        person = services.person_save(
+            user=request.user, person_id=person_id, **pep_kwargs(data.validated_data)
+        )
         return Response(PersonOutput(person).data)
 
     @extend_schema(responses={204: None, **refusals(400, 404)})

@@ -71,11 +71,14 @@ class KybStatus(models.TextChoices):
     SUBMITTED = "submitted", "Awaiting review"
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
+    BLOCKED = "blocked", "Blocked (confirmed sanctions match)"
 
 
 KYB_TRANSITIONS = {
     KybStatus.DRAFT: {KybStatus.SUBMITTED},
     KybStatus.SUBMITTED: {KybStatus.VERIFIED, KybStatus.REJECTED},
     KybStatus.REJECTED: {KybStatus.SUBMITTED},
-    KybStatus.VERIFIED: set(),
+    # A verified company on whom a sanctions match is confirmed is blocked for good.
+    KybStatus.VERIFIED: {KybStatus.BLOCKED},
+    KybStatus.BLOCKED: set(),
 }

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
 from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
@@ -69,7 +70,7 @@ class CompanyProfileForm(forms.Form):
         return data
 
 
-class PersonForm(forms.Form):
+class PersonForm(PepFieldsForm):
     """Step 3: a director or ultimate beneficial owner."""
 
     full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
+from compliance.pep import PepDeclaration
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 from issuers.choices import (
     DocumentKind,
@@ -96,8 +97,8 @@ class Company(models.Model):
         return self.legal_name_en
 
 
-class Person(models.Model):
-    """A director or ultimate beneficial owner of a company (or both)."""
+class Person(PepDeclaration):
+    """A director or ultimate beneficial owner of a company (or both), with their PEP declaration."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="people")
     full_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
+from compliance.pep import edd_missing
 from issuers.choices import DocumentKind, KybStatus
 from issuers.models import Company, Document
 from issuers.ownership import ownership_rule
@@ -62,6 +63,7 @@ def company_missing_items(company: Company) -> list[str]:
                 f"{person.full_name} marked as a beneficial owner (holds {person.ownership_percent}%; "
                 f"in {company.get_jurisdiction_display()} anyone with {rule.description} counts)"
             )
+    missing += edd_missing((person.full_name, person) for person in people)
     present = set(company.documents.values_list("kind", flat=True))
     for kind in DocumentKind:
         if kind.value not in present:

@@ -16,7 +16,9 @@ from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.cases.services import case_open
+from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_clear
+from compliance.screening.alerts import screen_submission
 from config.errors import NotFound, PermissionDenied, ValidationFailed
 from config.text import megabytes
 from config.uploads import checked_upload
@@ -170,10 +172,15 @@ def person_save(
     is_beneficial_owner: bool,
     ownership_percent: Decimal,
     trust_role: str = "",
+    pep: Pep = NOT_A_PEP,
 ) -> Person:
-    """Add or edit a director or beneficial owner; declared ownership never sums past 100%."""
+    """Add or edit a director or beneficial owner; declared ownership never sums past 100%.
+
+    A politically exposed person (or a PEP's family member or close associate) gives the function and
+    the enhanced due diligence: source of wealth and of funds (`compliance.pep`).
+    """
     company = _editable_company(user)  # the company row lock serialises concurrent edits of its people
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = pep.errors()
     if not full_name.strip():
         errors["full_name"] = "Enter the person's full name."
     if nationality not in countries:
@@ -215,6 +222,7 @@ def person_save(
         "is_beneficial_owner": is_beneficial_owner,
         "ownership_percent": ownership_percent,
         "trust_role": trust_role,
+        **pep.values(),
     }
     if person_id is None:
         person = Person.objects.create(company=company, **values)
@@ -312,5 +320,6 @@ def company_submit_for_kyb(*, user: User) -> Company:
         company, to=KybStatus.SUBMITTED, transitions=KYB_TRANSITIONS, actor=user, field="kyb_status"
     )
     retention_clear(company=company)
-    case_open(subject=company, submitted_by=user)
+    case = case_open(subject=company, submitted_by=user)
+    screen_submission(subject=company, case=case, actor=user)
     return company

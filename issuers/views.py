@@ -110,7 +110,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST)
     if form.is_valid():
         try:
-            services.person_save(user=request.user, **form.cleaned_data)
+            services.person_save(user=request.user, **form.service_kwargs())
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:

@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from compliance.cases.choices import AlertKind
+from compliance.cases.models import AnswerDocument, Case, InformationRequest
+from compliance.cases.services import (
+    alert_raise,
+    answer_document_add,
+    applicant_of,
+    case_for,
+    case_request_information,
+)
 from compliance.models import Intermediary, InvestorProfile
 from compliance.services import (
     company_kyb_decide,
@@ -100,19 +110,19 @@ def arranger() -> Intermediary:
 
 
 def submitted_application(
-    company: Company,
     *,
+    company: Company,
+    title: str = "Lantau 5% Notes",
     units: int = 100,
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
 ) -> Application:
-    """A bond application of `company` (verified), sent to compliance."""
-    sme = company.representative
+    """A two-year bond application of `company` (verified), sent to compliance."""
     issue = date.today() + timedelta(days=10)
     application = application_save(
-        user=sme,
+        user=company.representative,
         instrument="bond",
-        title="Lantau 5% Notes",
+        title=title,
         currency="HKD",
         target_amount=face_value * units,
         minimum_amount=face_value * minimum_units,
@@ -125,7 +135,7 @@ def submitted_application(
             "maturity_date": issue.replace(year=issue.year + 2),
         },
     )
-    return application_submit(user=sme, application_id=application.pk)
+    return application_submit(user=company.representative, application_id=application.pk)
 
 
 def open_offering(
@@ -142,7 +152,7 @@ def open_offering(
     """A bond application of `company`, approved (with a licensed arranger) and opened (its token
     deployed on the test chain)."""
     application = submitted_application(
-        company, units=units, minimum_units=minimum_units, face_value=face_value
+        company=company, units=units, minimum_units=minimum_units, face_value=face_value
     )
     application_decide(
         actor=by,
@@ -155,6 +165,27 @@ def open_offering(
     )
     offering = Offering.objects.get(application=application)
     return offering_open(actor=opener, offering_id=offering.pk)
+
+
+def draft_loan(*, company: Company, title: str) -> Application:
+    """A HKD 200,000 working-capital loan application of `company`, saved as a draft."""
+    return application_save(
+        user=company.representative,
+        instrument="loan",
+        title=title,
+        currency="HKD",
+        target_amount=Decimal("200000.00"),
+        minimum_amount=Decimal("50000.00"),
+        use_of_proceeds="Inventory",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.07",
+            "frequency": "monthly",
+            "start_date": date.today() + timedelta(days=30),
+            "term_months": 12,
+            "amortization": "annuity",
+        },
+    )
 
 
 def profile_of(user: User) -> InvestorProfile:
@@ -192,23 +223,7 @@ class World:
 def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
     company = verified_company(by=officer, name=name)
     offering = open_offering(company=company, by=officer, opener=operator)
-    draft = application_save(
-        user=company.representative,
-        instrument="loan",
-        title=f"{name} working capital",
-        currency="HKD",
-        target_amount=Decimal("200000.00"),
-        minimum_amount=Decimal("50000.00"),
-        use_of_proceeds="Inventory",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.07",
-            "frequency": "monthly",
-            "start_date": date.today() + timedelta(days=30),
-            "term_months": 12,
-            "amortization": "annuity",
-        },
-    )
+    draft = draft_loan(company=company, title=f"{name} working capital")
     investor = approved_investor(by=officer, funds=Decimal("100000"))
     subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
     return Tenant(company.representative, company, offering, draft, investor, subscription)
@@ -232,3 +247,34 @@ def world() -> World:
     offering_close(actor=operator_user, offering_id=other.offering.pk)
     allotment = Allotment.objects.get(subscription=other.subscription)
     return World(users, own, other, pending_company, pending_profile, allotment)
+
+
+def open_case_of(subject: Company | InvestorProfile | Application) -> Case:
+    """The open review case of a submitted company, investor or application."""
+    case = case_for(subject)
+    assert case is not None, f"{subject} has no open case"
+    return case
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def information_request(*, company: Company, by: User) -> InformationRequest:
+    """An open question to the company's representative, on an evidence alert about the company."""
+    alert = alert_raise(
+        kind=AlertKind.EVIDENCE_EXPIRING,
+        key=f"flows:evidence:{company.pk}",
+        summary=f"Business registration certificate of {company.legal_name_en} expiring",
+        company=company,
+    )
+    return case_request_information(
+        actor=by, case_id=alert.pk, question="Send the renewed business registration certificate."
+    )
+
+
+def answer_document(request: InformationRequest, *, content: bytes = PDF) -> AnswerDocument:
+    """A PDF the applicant attached to their (not yet sent) answer."""
+    applicant = applicant_of(request.case)
+    assert applicant is not None
+    upload = SimpleUploadedFile("certificate.pdf", content, content_type="application/pdf")
+    return answer_document_add(user=applicant, request_id=request.pk, upload=upload)

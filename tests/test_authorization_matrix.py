@@ -31,6 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.choices import Role
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
+from compliance.cases.choices import CaseKind
+from compliance.cases.models import Case
 from issuers.models import Document, Person
 from tests import flows
 
@@ -150,14 +152,23 @@ MATRIX = [
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 400, 400, 403),
-    r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 200, 200, 403),
-    r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 400, 400, 403),
+    # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
+    r("compliance/cases/<int:pk>/", "GET", "open case", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/cases/<int:pk>/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/cases/<int:pk>/notes/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/cases/<int:pk>/assign/", "POST", "open case", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/documents/company/<int:pk>/", "GET", "own document", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/documents/answers/<int:pk>/", "GET", "own answer document",
+      LOGIN, 403, 403, 200, 200, 403),
+    # A subject's page sends reviewers to its open case (read-only without one); cases take the decisions.
+    r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 405, 405, 403),
+    r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 302, 302, 403),
+    r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/investors/<int:pk>/chain-retry/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/applications/<int:pk>/", "GET", "own approved", LOGIN, 403, 403, 200, 200, 403),
     r("compliance/applications/<int:pk>/", "GET", "own draft", LOGIN, 403, 403, 404, 404, 403),
-    r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/applications/<int:pk>/", "POST", "own approved", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/applications/<int:pk>/review/", "POST", "own approved", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/audit/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     r("compliance/audit/verify/", "POST", None, LOGIN, 403, 403, 302, 302, 403),
@@ -179,6 +190,13 @@ MATRIX = [
     r("compliance/licences/offerings/<int:pk>/arranger/", "POST", "own offering",
       LOGIN, 403, 403, 400, 400, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
+    # Pages: the applicant answers compliance's requests for information
+    r("requests/<int:pk>/", "GET", "own request", LOGIN, 200, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "GET", "other request", LOGIN, 404, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "POST", "own request", LOGIN, 400, 404, 403, 403, 403),
+    r("requests/<int:pk>/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
+    r("requests/<int:pk>/documents/", "POST", "own request", LOGIN, 400, 404, 403, 403, 403),
+    r("requests/<int:pk>/documents/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
     # Django's admin: to its own log-in for every non-staff account (the admin tests below).
     r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
     # API: accounts
@@ -269,6 +287,30 @@ MATRIX = [
     r("api/v1/compliance/licences/<int:licence_id>/", "PATCH", "licence", 403, 403, 403, 200, 200, 403),
     r("api/v1/compliance/licences/<int:licence_id>/suspend/", "POST", "licence",
       403, 403, 403, 400, 400, 403),
+    # API: review cases; an applicant's requests for information and the files attached to answers
+    r("api/v1/compliance/cases/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/", "GET", "open case", 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "open case",
+      403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/decision/", "POST", "open case",
+      403, 403, 403, 200, 200, 403, body={"decision": "approve"}),
+    r("api/v1/compliance/cases/<int:case_id>/assign/", "POST", "open case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/cases/<int:case_id>/notes/", "POST", "open case", 403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/alerts/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/conflicts/", "POST", None, 403, 403, 403, 400, 400, 403),
+    r("api/v1/information-requests/", "GET", None, 403, 200, 200, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "own request",
+      403, 415, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/answer/", "POST", "other request",
+      403, 404, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/documents/", "POST", "own request",
+      403, 415, 404, 403, 403, 403),
+    r("api/v1/information-requests/<int:request_id>/documents/", "POST", "other request",
+      403, 404, 404, 403, 403, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "own answer document",
+      403, 200, 404, 200, 200, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "other answer document",
+      403, 404, 404, 200, 200, 403),
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
@@ -319,6 +361,11 @@ def test_every_url_pattern_and_api_operation_has_a_row():
 
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
+    officer = world.users["officer"]
+    assert officer is not None
+    own_request = flows.information_request(company=own.company, by=officer)
+    other_request = flows.information_request(company=other.company, by=officer)
+    answer, other_answer = flows.answer_document(own_request), flows.answer_document(other_request)
     return {
         "own person": own.company.people.first().pk,
         "other person": other.company.people.first().pk,
@@ -334,6 +381,10 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other subscription": other.subscription.pk,
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
+        "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,
+        "own request": own_request.pk,
+        "other request": other_request.pk,
+        "own answer document": answer.pk,
         "own profile": own.investor.investor.pk,
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,
@@ -341,6 +392,7 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
+        "other answer document": other_answer.pk,
     }
 
 

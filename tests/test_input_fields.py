@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from compliance.apis import DecisionInput, MyKycApi
-from compliance.forms import ApplicationDecisionForm, KybDecisionForm, KycDecisionForm
+from compliance.forms import CaseDecisionForm
 from compliance.licences.apis import IntermediaryInput, LicenceInput
 from compliance.licences.forms import IntermediaryForm, LicenceForm
 from compliance.models import Intermediary, InvestorProfile, Licence
@@ -34,6 +34,7 @@ for _app in (*APPS, "compliance.licences"):
     for _module in ("forms", "apis"):
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"{_app}.{_module}")
+importlib.import_module("compliance.cases.apis")  # the case API lives beside the cases' services
 
 
 def _ours(cls: type) -> bool:
@@ -125,10 +126,10 @@ STORED_TEXT = [
     (ApplicationForm, ApplicationInput, Application, ["title", "use_of_proceeds"]),
     (EquityTermsForm, ApplicationInput, Terms, ["share_class"]),
     (LeaseTermsForm, ApplicationInput, Terms, ["asset_description"]),
-    (KybDecisionForm, DecisionInput, Company, ["decision_reason"]),
-    (KycDecisionForm, DecisionInput, InvestorProfile, ["decision_reason"]),
+    (CaseDecisionForm, DecisionInput, Company, ["decision_reason"]),
+    (CaseDecisionForm, DecisionInput, InvestorProfile, ["decision_reason"]),
     (
-        ApplicationDecisionForm,
+        CaseDecisionForm,
         ApplicationDecisionApi.ApplicationDecisionInput,
         Application,
         ["decision_reason"],

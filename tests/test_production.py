@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.tests.factories import PASSWORD, UserFactory
+from compliance.cases.services import case_open
 from config.middleware import POLL_HEADER, SESSION_ACTIVE_KEY, SESSION_STARTED_KEY
 from financing.choices import ApplicationStatus
 from financing.tests.test_views import bond_application, offering_of
@@ -126,6 +127,7 @@ def test_every_page_of_every_role_has_the_policy_and_no_inline_code(client, db):
     offering = offering_of()
     company = offering.application.company
     submitted = bond_application(company, ApplicationStatus.SUBMITTED)
+    case = case_open(subject=bond_application(company, ApplicationStatus.SUBMITTED))
     pages = {
         None: [reverse("accounts:login"), reverse("accounts:signup")],
         company.representative: [
@@ -144,6 +146,7 @@ def test_every_page_of_every_role_has_the_policy_and_no_inline_code(client, db):
             reverse("compliance:queue"),
             reverse("compliance:audit"),
             reverse("compliance:application_review", args=[submitted.pk]),
+            reverse("compliance:case", args=[case.pk]),
             reverse("financing:offering_manage"),
         ],
         UserFactory(role=Role.OPERATOR): [reverse("tokens:chain_status"), reverse("accounts:profile")],

@@ -35,6 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import api_key_create
+from compliance.cases.choices import CaseKind
+from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
 from issuers.models import Document, Person
 from tests import flows
@@ -59,6 +61,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
     """Real objects for every path parameter: own, someone else's and what waits for compliance."""
     own, other = world.own, world.other
     companies = [own.company, other.company]
+    requests = [flows.information_request(company=c, by=world.users["officer"]) for c in companies]
     return {
         "application_id": [own.draft.pk, own.offering.application_id, other.draft.pk],
         "offering_id": [own.offering.pk, other.offering.pk],
@@ -69,6 +72,13 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "company_id": [world.pending_company.pk, own.company.pk],
         "intermediary_id": list(Intermediary.objects.values_list("pk", flat=True)),
         "licence_id": list(Licence.objects.values_list("pk", flat=True)),
+        "case_id": [
+            flows.open_case_of(world.pending_company).pk,
+            flows.open_case_of(world.pending_profile).pk,
+            Case.objects.get(company=own.company, kind=CaseKind.KYB).pk,
+        ],
+        "request_id": [request.pk for request in requests],
+        "answer_document_id": [flows.answer_document(request).pk for request in requests],
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
         "key_id": [
             api_key_create(user=user, name="fuzz target").api_key.pk

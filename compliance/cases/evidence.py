@@ -123,3 +123,34 @@ def completeness(case: Case) -> Iterable[Check]:
         yield Check("Completeness", CheckStatus.FAILED, "Missing items", missing)
     else:
         yield Check("Completeness", CheckStatus.PASSED, "Profile, people and documents complete")
+
+
+def _shown(document: Any, kind: str, url_name: str) -> EvidenceDocument:
+    from django.urls import reverse
+
+    return EvidenceDocument(
+        kind=kind,
+        name=document.original_name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        url=reverse(url_name, args=[document.pk]),
+        uploaded_at=document.uploaded_at,
+    )
+
+
+@documents(CaseKind.KYB)
+def company_documents(case: Case) -> Iterable[EvidenceDocument]:
+    """The company's KYB file: certificate, articles, proof of address ..."""
+    assert case.company is not None
+    for document in case.company.documents.all():
+        yield _shown(document, document.get_kind_display(), "compliance:company_document")
+
+
+@documents(*CaseKind.values)
+def answer_documents(case: Case) -> Iterable[EvidenceDocument]:
+    """Files the applicant attached to answers to the case's requests for information."""
+    from compliance.cases.models import AnswerDocument
+
+    for document in AnswerDocument.objects.filter(request__case=case).order_by("uploaded_at", "pk"):
+        yield _shown(document, "Answer to a request for information", "compliance:answer_document")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
-from compliance.cases.choices import OPEN_STATUSES, CaseStatus, InformationRequestStatus
-from compliance.cases.models import Case, InformationRequest
+from compliance.cases.choices import OPEN_STATUSES, CaseKind, CaseStatus, InformationRequestStatus
+from compliance.cases.models import AnswerDocument, Case, InformationRequest
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,81 @@ def requests_for(user: User) -> QuerySet[InformationRequest]:
         .prefetch_related("documents")
         .order_by("-asked_at")
     )
+
+
+def queue_counts(viewer: User, where: CaseFilter | None = None) -> dict[str, int]:
+    """How many cases of each kind the filter finds, whatever kind it names (the queue's tabs)."""
+    where = replace(where or CaseFilter(), kind="")
+    rows = cases_queue(viewer, where).order_by().values_list("kind").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+HISTORY_LENGTH = 100
+
+
+def case_history(viewer: User, case: Case) -> list[Any]:
+    """The audit trail of the case and of what it is about, in words, newest first."""
+    from compliance.models import AuditEvent
+    from compliance.selectors import audit_entries
+
+    about = Q(object_type="compliance.case", object_id=str(case.pk))
+    for object_type, object_id in (
+        ("issuers.company", case.company_id if case.kind != CaseKind.APPLICATION else None),
+        ("compliance.investorprofile", case.investor_id),
+        ("financing.application", case.application_id),
+    ):
+        if object_id is not None:
+            about |= Q(object_type=object_type, object_id=str(object_id))
+    events = AuditEvent.objects.filter(about).select_related("actor").order_by("-pk")[:HISTORY_LENGTH]
+    return audit_entries(viewer, events)
+
+
+def requests_about(
+    user: User, *, company: Any = None, application: Any = None, investor: Any = None
+) -> QuerySet[InformationRequest]:
+    """The applicant's requests (newest first), narrowed to one company's (not its applications'),
+    one application's or one investor's cases when named."""
+    found = requests_for(user)
+    if application is not None:
+        found = found.filter(case__application=application)
+    elif company is not None:
+        found = found.filter(case__company=company, case__application__isnull=True)
+    elif investor is not None:
+        found = found.filter(case__investor=investor)
+    return found
+
+
+def request_for(user: User, request_id: int) -> InformationRequest | None:
+    """One request for information sent to this applicant (answered or not)."""
+    return (
+        requests_for(user)
+        .select_related("case__company", "case__investor", "asked_by")
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def cases_about(viewer: User, subject: Any) -> QuerySet[Case]:
+    """Every case (closed ones too) about a company, an investor or an application, newest first."""
+    field = {
+        "issuers.company": "company",
+        "compliance.investorprofile": "investor",
+        "financing.application": "application",
+    }[subject._meta.label_lower]
+    return (
+        cases_queue(viewer, CaseFilter(status="all")).filter(**{field: subject}).order_by("-opened_at", "-pk")
+    )
+
+
+def alerts_queue(viewer: User, where: CaseFilter | None = None, alert_kind: str = "") -> QuerySet[Case]:
+    """The alert cases of the queue (screening hits, expiring evidence, lapsed licences ...), by kind."""
+    alerts = cases_queue(viewer, replace(where or CaseFilter(), kind=CaseKind.ALERT))
+    return alerts.filter(alert_kind=alert_kind) if alert_kind else alerts
+
+
+def answer_documents_visible_to(user: User) -> QuerySet[AnswerDocument]:
+    """Files attached to answers: compliance staff see them all, an applicant those of their own requests."""
+    documents = AnswerDocument.objects.select_related("request")
+    if user.role in COMPLIANCE_ROLES:
+        return documents
+    return documents.filter(request__in=requests_for(user).values("pk"))

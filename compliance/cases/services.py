@@ -234,6 +234,11 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
         raise Conflict("The applicant has not answered the request for information yet.")
     if decision == Decision.APPROVE and case.kind != CaseKind.ALERT and _open_sanctions_alert(case):
         raise Conflict("A possible sanctions match on this party is open: clear or confirm it first.")
+    if decision == Decision.APPROVE:
+        from compliance.screening.alerts import approval_refusal  # screening imports the case services
+
+        if why := approval_refusal(case):
+            raise Conflict(why)
     _reassess(case)
     if not case.needs_approver:
         return True
@@ -527,3 +532,37 @@ def conflict_declare(
     )
     audit_record(actor=user, action="conflict_declared", obj=declaration, reason=reason.strip())
     return declaration
+
+
+@transaction.atomic
+def case_answer_with_documents(
+    *, user: User, request_id: int, answer: str, uploads: list[UploadedFile]
+) -> InformationRequest:
+    """The applicant's whole answer at once: its files, then the text (the case goes back to the queue).
+
+    Every file is checked before any is kept: one bad file (type, size, name, the same file twice, too
+    many) refuses the whole answer and nothing is stored.
+    """
+    from compliance.cases.selectors import request_for
+
+    request = request_for(user, request_id)
+    if request is None:
+        raise NotFound("No such request for information.")
+    if request.status != InformationRequestStatus.OPEN:
+        raise Conflict("This request was already answered.")
+    attached = set(request.documents.values_list("sha256", flat=True))  # added one by one before
+    errors: dict[str, str] = {}
+    if not answer.strip():
+        errors["answer"] = "Write your answer."
+    if len(attached) + len(uploads) > ANSWER_DOCUMENTS_MAX:
+        errors["documents"] = f"Attach at most {ANSWER_DOCUMENTS_MAX} files to an answer."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+    fingerprints = [checked_upload(upload, field="documents").sha256 for upload in uploads]
+    if len(set(fingerprints)) != len(fingerprints) or attached & set(fingerprints):
+        raise ValidationFailed(
+            "The same file twice.", fields={"documents": "The same file is attached twice."}
+        )
+    for upload in uploads:
+        answer_document_add(user=user, request_id=request_id, upload=upload)
+    return case_answer_information(user=user, request_id=request_id, answer=answer)

@@ -1,7 +1,9 @@
-"""Who a re-screening covers: a source is any callable that yields `Party` records.
+"""Who a screening covers: a source is any callable that yields `Party` records.
 
 `registered_parties` (the default, setting SANCTIONS_PARTY_SOURCE) yields every company (its English
 and Chinese names), every director and owner, every investor, and every company and investor wallet.
+`company_parties(company)` and `investor_parties(profile)` yield one submission's parties (screened
+when it is submitted); `wallet_party` one wallet.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils.module_loading import import_string
 
 from compliance.models import InvestorProfile
 from compliance.screening.choices import PartyType
 from issuers.models import Company, Person
+from tokens.models import Wallet
 
 
 @dataclass(frozen=True)
@@ -32,32 +36,68 @@ class Party:
 PartySource = Callable[[], Iterable[Party]]
 
 
+def _company_names(company: Company) -> Iterator[Party]:
+    ref = f"issuers.company:{company.pk}"
+    country = company.jurisdiction[:2]
+    yield Party(ref=ref, name=company.legal_name_en, country=country)
+    if company.legal_name_zh:
+        yield Party(ref=ref, name=company.legal_name_zh, country=country)
+
+
+def _person(person: Person) -> Party:
+    return Party(
+        ref=f"issuers.person:{person.pk}",
+        name=person.full_name,
+        entity_type=PartyType.INDIVIDUAL,
+        birth_year=person.birth_date.year,
+        country=person.nationality.code,
+    )
+
+
+def _investor(profile: InvestorProfile) -> Party:
+    entity_type = PartyType.INDIVIDUAL if profile.investor_type == "individual" else PartyType.ORGANIZATION
+    return Party(
+        ref=f"compliance.investorprofile:{profile.pk}",
+        name=profile.legal_name,
+        entity_type=entity_type,
+        country=profile.country.code,
+    )
+
+
+def party_ref(record: Model) -> str:
+    """How a screened record is named on its screenings and alerts, e.g. "issuers.person:12"."""
+    return f"{record._meta.label_lower}:{record.pk}"
+
+
+def wallet_party(wallet: Wallet, *, owner: Company | InvestorProfile) -> Party:
+    """A company's or investor's wallet address, screened under its owner's reference."""
+    return Party(ref=party_ref(owner), wallet_address=wallet.address)
+
+
+def company_parties(company: Company) -> Iterator[Party]:
+    """A company submitted for KYB: its English and Chinese names, every director and owner."""
+    yield from _company_names(company)
+    for person in company.people.order_by("pk"):
+        yield _person(person)
+
+
+def investor_parties(profile: InvestorProfile) -> Iterator[Party]:
+    """An investor submitted for KYC: its own name (a corporate investor's people are added here too)."""
+    yield _investor(profile)
+
+
 def registered_parties() -> Iterator[Party]:
     """Every company, person, investor and wallet the platform holds, in a stable order."""
     for company in Company.objects.select_related("wallet").order_by("pk"):
-        ref = f"issuers.company:{company.pk}"
-        country = company.jurisdiction[:2]
-        yield Party(ref=ref, name=company.legal_name_en, country=country)
-        if company.legal_name_zh:
-            yield Party(ref=ref, name=company.legal_name_zh, country=country)
+        yield from _company_names(company)
         if company.wallet is not None:
-            yield Party(ref=ref, wallet_address=company.wallet.address)
+            yield wallet_party(company.wallet, owner=company)
     for person in Person.objects.order_by("pk"):
-        yield Party(
-            ref=f"issuers.person:{person.pk}",
-            name=person.full_name,
-            entity_type=PartyType.INDIVIDUAL,
-            birth_year=person.birth_date.year,
-            country=person.nationality.code,
-        )
+        yield _person(person)
     for profile in InvestorProfile.objects.select_related("wallet").order_by("pk"):
-        ref = f"compliance.investorprofile:{profile.pk}"
-        entity_type = (
-            PartyType.INDIVIDUAL if profile.investor_type == "individual" else PartyType.ORGANIZATION
-        )
-        yield Party(ref=ref, name=profile.legal_name, entity_type=entity_type, country=profile.country.code)
+        yield _investor(profile)
         if profile.wallet is not None:
-            yield Party(ref=ref, wallet_address=profile.wallet.address)
+            yield wallet_party(profile.wallet, owner=profile)
 
 
 def party_source() -> PartySource:

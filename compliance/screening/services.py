@@ -82,6 +82,21 @@ class WalletScreeningResult:
         return [hit.__dict__ for hit in self.hits]
 
 
+SHIPPED_LIST = Path("shared", "data", "sanctions", "ofac_sdn_2024-05-03.csv")
+
+
+def shipped_list_file() -> Path | None:
+    """The list file the demo imports: SANCTIONS_DEMO_LIST_FILE, else the OFAC file in the shared data
+    folder beside the project (or beside a folder above it); None when there is none."""
+    if settings.SANCTIONS_DEMO_LIST_FILE:
+        given = Path(settings.SANCTIONS_DEMO_LIST_FILE)
+        return given if given.is_file() else None
+    for folder in Path(settings.BASE_DIR).resolve().parents:
+        if (folder / SHIPPED_LIST).is_file():
+            return folder / SHIPPED_LIST
+    return None
+
+
 def current_list() -> SanctionsList:
     """The latest imported list version; a refusal when none has been imported."""
     latest = SanctionsList.objects.order_by("-pk").first()
@@ -273,7 +288,8 @@ def sanctions_rescreen_start(*, sanctions_list: SanctionsList, actor: Any = None
     return run
 
 
-def _screen(party: Party, version: SanctionsList) -> tuple[str, list[dict[str, Any]]]:
+def screen_recorded_party(party: Party, version: SanctionsList) -> tuple[str, list[dict[str, Any]]]:
+    """A party's decision and hits against a list version (a wallet exactly, a name by the matcher)."""
     if party.wallet_address:
         wallet = _screen_wallet(version, party.wallet_address)
         return wallet.decision, wallet.hits_data()
@@ -285,12 +301,42 @@ def _screen(party: Party, version: SanctionsList) -> tuple[str, list[dict[str, A
     return result.decision, result.hits_data()
 
 
+def party_screening_create(
+    *,
+    party: Party,
+    version: SanctionsList,
+    decision: str,
+    hits: list[dict[str, Any]],
+    run: ScreeningRun | None = None,
+    actor: Any = None,
+) -> Screening:
+    """Record one party's screening (by a submission, or a re-screening's potential match)."""
+    return Screening.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        sanctions_list=version,
+        run=run,
+        party_ref=party.ref,
+        subject=Subject.WALLET if party.wallet_address else Subject.PARTY,
+        name=party.name,
+        entity_type="" if party.wallet_address else party.entity_type,
+        birth_year=party.birth_year,
+        country=party.country,
+        wallet_address=party.wallet_address,
+        decision=decision,
+        hits=hits,
+    )
+
+
 def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = None) -> ScreeningRun | None:
     """Screen every party of `source` against a list version, recording progress and each potential match.
 
     Safe to run twice: a finished run is left alone; an interrupted one starts its parties again
-    (its recorded matches are replaced). A run whose version is no longer the latest is superseded.
+    (its recorded matches are replaced; their alerts are raised once per key). A run whose version is
+    no longer the latest is superseded. Each potential match of a known party becomes an alert case
+    (`alerts.alerts_for`) under the party's latest KYB or KYC case.
     """
+    from compliance.screening.alerts import alerts_for  # the alerts module imports this one
+
     version = SanctionsList.objects.get(pk=list_version_id)
     with transaction.atomic():
         run = (
@@ -320,23 +366,14 @@ def sanctions_rescreen(*, list_version_id: int, source: PartySource | None = Non
         for start in range(0, len(parties), PROGRESS_EVERY):
             with transaction.atomic():
                 for party in parties[start : start + PROGRESS_EVERY]:
-                    decision, found = _screen(party, version)
+                    decision, found = screen_recorded_party(party, version)
                     done += 1
                     if decision == Decision.POTENTIAL_MATCH:
                         hits += 1
-                        Screening.objects.create(
-                            sanctions_list=version,
-                            run=run,
-                            party_ref=party.ref,
-                            subject=Subject.WALLET if party.wallet_address else Subject.PARTY,
-                            name=party.name,
-                            entity_type="" if party.wallet_address else party.entity_type,
-                            birth_year=party.birth_year,
-                            country=party.country,
-                            wallet_address=party.wallet_address,
-                            decision=decision,
-                            hits=found,
+                        screening = party_screening_create(
+                            party=party, version=version, decision=decision, hits=found, run=run
                         )
+                        alerts_for(party=party, screening=screening)
                 ScreeningRun.objects.filter(pk=run.pk).update(done=done, hits=hits)
     except Exception as exc:
         run.refresh_from_db()

@@ -16,6 +16,7 @@ from accounts.tests.factories import UserFactory
 from compliance.audit import audit_chain_check, audit_record
 from compliance.audit_export import CSV_HEADER
 from compliance.audit_text import audit_sentence
+from compliance.cases.services import case_open
 from compliance.models import AuditCheckpoint, AuditEvent
 from financing.tests.test_views import offering_of, verified_company
 from issuers.choices import KybStatus
@@ -112,7 +113,8 @@ def test_a_decision_reads_in_words_with_a_link_to_the_review_page(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED, legal_name_en="Lantau Components Limited")
     officer = UserFactory(role=Role.OFFICER, full_name="Oscar Officer")
     client.force_login(officer)
-    client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    case = case_open(subject=company)
+    client.post(reverse("compliance:case", args=[case.pk]), {"decision": "reject", "reason": "No."})
 
     page = client.get(reverse("compliance:audit"))
 

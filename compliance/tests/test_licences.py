@@ -179,7 +179,7 @@ def submitted(request):
     """A verified company's bond application, waiting for compliance (low risk: one officer decides)."""
     if "platform" not in request.fixturenames:
         request.getfixturevalue("db")
-    return flows.submitted_application(flows.verified_company(by=officer("Olga Officer")))
+    return flows.submitted_application(company=flows.verified_company(by=officer("Olga Officer")))
 
 
 def _unsuitable():
@@ -297,19 +297,33 @@ def test_a_recommendation_keeps_nothing_but_the_approver_needs_the_arranger(subm
     assert arranger.pk in dict(arranger_choices())
 
 
-def test_the_decision_page_shows_the_arrangers_refusal_on_its_field(client, submitted):
+def test_the_case_page_offers_the_arrangers_and_shows_a_refusal_on_its_field(client, submitted):
     lapsed = licensed_arranger(valid_until=timezone.localdate() - timedelta(days=1))
+    case = Case.objects.get(application=submitted, kind=CaseKind.APPLICATION)
+    url = reverse("compliance:case", args=[case.pk])
     client.force_login(officer())
-    page = client.get(reverse("compliance:application_review", args=[submitted.pk]))
-    assert lapsed.ce_number in page.content.decode()
+    page = client.get(url)
+    shown = page.content.decode()
+    assert lapsed.ce_number in shown
+    assert 'name="arranger_id"' in shown
+    assert "No arranger on the licence register holds a type 1 or VATP licence in force" in shown
     before = AuditEvent.objects.count()
     answer = client.post(
-        reverse("compliance:application_review", args=[submitted.pk]),
-        {"decision": "approve", "arranger_id": lapsed.pk, "professional_investors_only": "on"},
+        url, {"decision": "approve", "arranger_id": lapsed.pk, "professional_investors_only": "on"}
     )
     assert answer.status_code == 400
-    assert "holds no licence in force" in answer.context["form"].errors["arranger_id"][0]
+    assert "holds no licence in force" in answer.context["decision_form"].errors["arranger_id"][0]
     _assert_nothing_changed(submitted, before)
+
+    licensed_arranger(intermediary__name="Kowloon Capital Limited")
+    assert "Approving names one of these licensed arrangers" in client.get(url).content.decode()
+
+
+def test_a_kyb_case_page_has_no_arranger_field(db, client):
+    case = Case.objects.get(company=flows.submitted_company(name="Lantau Components Limited"))
+    client.force_login(officer())
+    page = client.get(reverse("compliance:case", args=[case.pk]))
+    assert "arranger_id" not in page.context["decision_form"].fields
 
 
 def test_the_decision_api_names_the_missing_arranger(client, submitted):
@@ -323,6 +337,25 @@ def test_the_decision_api_names_the_missing_arranger(client, submitted):
     assert answer.status_code == 400
     assert "arranger_id" in answer.json()
     _assert_nothing_changed(submitted, before)
+
+
+def test_the_case_api_takes_the_arranger(client, platform, submitted):
+    case = Case.objects.get(application=submitted, kind=CaseKind.APPLICATION)
+    url = f"/api/v1/compliance/cases/{case.pk}/decision/"
+    client.force_login(officer())
+    before = AuditEvent.objects.count()
+    refused = client.post(url, {"decision": "approve"}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "arranger_id" in refused.json()
+    _assert_nothing_changed(submitted, before)
+
+    arranger = flows.arranger()
+    answer = client.post(
+        url, {"decision": "approve", "arranger_id": arranger.pk}, content_type="application/json"
+    )
+    assert answer.status_code == 200, answer.json()
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.arranger) == (ApplicationStatus.APPROVED, arranger)
 
 
 # --- The daily re-check, its alert and the paused offering ------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -31,7 +30,7 @@ from compliance.screening.services import (
     screen_wallet,
 )
 from compliance.tasks import sanctions_rescreen as sanctions_rescreen_task
-from compliance.tests.screening_cases import sdn_file
+from compliance.tests.screening_cases import list_excerpt, sdn_file
 from config.errors import Conflict
 from issuers.models import Person
 from issuers.tests.factories import CompanyFactory
@@ -49,16 +48,6 @@ def _no_cached_index():
     screening_index.forget()
     yield
     screening_index.forget()
-
-
-def list_excerpt(folder: Path, name: str = "ofac_sdn_excerpt", extra: str = "") -> Path:
-    """The real list's first 300 entries and a few known ones, in the list's own layout."""
-    lines = sdn_file().read_text(encoding="utf-8").splitlines(keepends=True)
-    wanted = ("6365,", "25308,", "27307,")
-    chosen = lines[:300] + [line for line in lines[300:] if line.startswith(wanted)]
-    path = folder / f"{name}.csv"
-    path.write_text("".join(chosen) + extra, encoding="utf-8")
-    return path
 
 
 def counts() -> tuple[int, ...]:

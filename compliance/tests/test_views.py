@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.audit import audit_chain_verify, audit_record
+from compliance.cases.services import case_open
 from compliance.choices import KycStatus
 from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus
@@ -20,6 +21,11 @@ from issuers.tests.factories import CompanyFactory
 from tests import flows
 
 COMPLIANCE = [Role.OFFICER, Role.APPROVER]
+
+
+def case_url(subject) -> str:
+    """The page of the subject's open case (opened as its submission would)."""
+    return reverse("compliance:case", args=[case_open(subject=subject).pk])
 
 
 def submitted_investor() -> InvestorProfile:
@@ -56,13 +62,16 @@ def test_review_pages_are_for_compliance_staff_only(client, db):
             assert client.get(url).status_code == (200 if role in COMPLIANCE else 403), (role, url)
 
 
-def test_the_queue_shows_all_three_sections(client, db):
+def test_the_queue_lists_the_cases_of_every_kind_with_their_counts(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     profile = submitted_investor()
     application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
+    cases = [case_open(subject=subject) for subject in (company, profile, application)]
     client.force_login(UserFactory(role=Role.OFFICER))
-    queue = client.get(reverse("compliance:queue")).context["queue"]
-    assert (queue.companies, queue.investors, queue.applications) == ([company], [profile], [application])
+    page = client.get(reverse("compliance:queue"))
+    assert list(page.context["page"].object_list) == cases
+    counts = {tab["label"]: tab["count"] for tab in page.context["tabs"]}
+    assert counts == {"All kinds": 3, "Company (KYB)": 1, "Investor (KYC)": 1, "Application": 1, "Alert": 0}
 
 
 def test_an_api_only_officer_lists_the_same_queue(client, db):
@@ -83,7 +92,7 @@ def test_an_api_only_officer_lists_the_same_queue(client, db):
 
 def test_missing_cases_are_404(client, db):
     client.force_login(UserFactory(role=Role.APPROVER))
-    for name in ("kyb_review", "kyc_review", "application_review"):
+    for name in ("kyb_review", "kyc_review", "application_review", "case"):
         assert client.get(reverse(f"compliance:{name}", args=[999999])).status_code == 404
     draft = bond_application(verified_company())  # drafts are not visible to compliance
     assert client.get(reverse("compliance:application_review", args=[draft.pk])).status_code == 404
@@ -92,10 +101,9 @@ def test_missing_cases_are_404(client, db):
 def test_an_officer_verifies_a_company(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
-    answer = client.post(
-        reverse("compliance:kyb_review", args=[company.pk]), {"decision": "approve", "reason": ""}
-    )
-    assert answer.url == reverse("compliance:queue")
+    url = case_url(company)
+    answer = client.post(url, {"decision": "approve", "reason": ""})
+    assert answer.url == url
     company.refresh_from_db()
     assert company.kyb_status == KybStatus.VERIFIED
     assert company.wallet is not None
@@ -105,10 +113,11 @@ def test_an_officer_verifies_a_company(client, db):
 def test_a_bad_kyb_decision_is_shown_again_and_changes_nothing(client, db, data):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
+    url = case_url(company)
     events = AuditEvent.objects.count()
-    answer = client.post(reverse("compliance:kyb_review", args=[company.pk]), data)
+    answer = client.post(url, data)
     assert answer.status_code == 400
-    assert answer.context["form"].errors
+    assert answer.context["decision_form"].errors
     company.refresh_from_db()
     assert (company.kyb_status, company.wallet) == (KybStatus.SUBMITTED, None)
     assert AuditEvent.objects.count() == events
@@ -117,11 +126,11 @@ def test_a_bad_kyb_decision_is_shown_again_and_changes_nothing(client, db, data)
 def test_an_investor_is_rejected_with_a_reason_and_not_without(client, db):
     profile = submitted_investor()
     client.force_login(UserFactory(role=Role.APPROVER))
-    url = reverse("compliance:kyc_review", args=[profile.pk])
+    url = case_url(profile)
 
     refused = client.post(url, {"decision": "reject", "reason": ""})
     assert refused.status_code == 400
-    assert "reason" in refused.context["form"].errors
+    assert "reason" in refused.context["decision_form"].errors
     profile.refresh_from_db()
     assert profile.kyc_status == KycStatus.SUBMITTED
 
@@ -133,12 +142,12 @@ def test_an_investor_is_rejected_with_a_reason_and_not_without(client, db):
 def test_changes_are_requested_with_a_reason_and_not_without(client, db):
     application = bond_application(verified_company(), ApplicationStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
-    url = reverse("compliance:application_review", args=[application.pk])
-    assert client.get(url).context["form"]["professional_investors_only"].initial is True
+    url = case_url(application)
+    assert client.get(url).context["decision_form"]["professional_investors_only"].initial is True
 
     refused = client.post(url, {"decision": "request_changes", "reason": ""})
     assert refused.status_code == 400
-    assert "reason" in refused.context["form"].errors
+    assert "reason" in refused.context["decision_form"].errors
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
 
@@ -155,11 +164,11 @@ def test_approving_with_a_closing_time_in_the_past_is_refused(client, db):
     client.force_login(UserFactory(role=Role.OFFICER))
     past = timezone.localtime(timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     answer = client.post(
-        reverse("compliance:application_review", args=[application.pk]),
+        case_url(application),
         {"decision": "approve", "closes_at": past, "professional_investors_only": "on"},
     )
     assert answer.status_code == 400
-    assert "closes_at" in answer.context["form"].errors
+    assert "closes_at" in answer.context["decision_form"].errors
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert not Offering.objects.exists()
@@ -172,12 +181,13 @@ def test_approving_creates_the_offering_and_deploys_its_token(client, platform):
     client.force_login(officer)
     closes = timezone.localtime(timezone.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
 
+    url = case_url(application)
     answer = client.post(
-        reverse("compliance:application_review", args=[application.pk]),
+        url,
         {"decision": "approve", "reason": "Fine.", "closes_at": closes, "arranger_id": flows.arranger().pk},
     )
 
-    assert answer.url == reverse("compliance:queue")
+    assert answer.url == url
     offering = Offering.objects.get(application=application)
     assert offering.professional_investors_only is False
     assert offering.status == OfferingStatus.READY
@@ -188,7 +198,7 @@ def test_approving_an_investor_registers_the_wallet_on_chain(client, platform):
     officer = flows.officer()
     profile = submitted_investor()
     client.force_login(officer)
-    client.post(reverse("compliance:kyc_review", args=[profile.pk]), {"decision": "approve", "reason": ""})
+    client.post(case_url(profile), {"decision": "approve", "reason": ""})
     profile.refresh_from_db()
     assert profile.kyc_status == KycStatus.APPROVED
     assert profile.can_subscribe
@@ -198,7 +208,7 @@ def test_the_audit_trail_pages_newest_first_and_reports_the_last_verification(cl
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     officer = UserFactory(role=Role.OFFICER)
     client.force_login(officer)
-    client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    client.post(case_url(company), {"decision": "reject", "reason": "No."})
     page = client.get(reverse("compliance:audit"))
     assert b"Not verified yet." in page.content
 
@@ -213,7 +223,7 @@ def test_the_audit_trail_pages_newest_first_and_reports_the_last_verification(cl
 def test_a_tampered_audit_trail_is_reported_once_verified(client, db):
     company = CompanyFactory(kyb_status=KybStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
-    client.post(reverse("compliance:kyb_review", args=[company.pk]), {"decision": "reject", "reason": "No."})
+    client.post(case_url(company), {"decision": "reject", "reason": "No."})
     first = AuditEvent.objects.order_by("pk").first()
     AuditEvent.objects.filter(pk=first.pk).update(reason="rewritten")
 
@@ -294,5 +304,5 @@ def test_an_officer_takes_a_submitted_application_into_review(db, client):
     assert application.status == ApplicationStatus.UNDER_REVIEW
     assert application.reviewed_by == officer
     assert AuditEvent.objects.filter(to_status="under_review").exists()
-    page = client.get(f"/compliance/applications/{application.pk}/")
+    page = client.get(f"/compliance/applications/{application.pk}/", follow=True)  # to its case
     assert f"Under review by {officer.full_name}" in page.content.decode()

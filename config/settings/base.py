@@ -134,10 +134,11 @@ DOCUMENT_QUOTA_BYTES = env_int("DOCUMENT_QUOTA_BYTES", 200 * 1024 * 1024, minimu
 # it, every other view REQUEST_BODY_MAX_BYTES.
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
 UPLOAD_BODY_MAX_BYTES = DOCUMENT_MAX_BYTES + 64 * 1024
-# Django's own limits agree: form fields and JSON bodies within the general limit, one file per
-# request, and a file above 2.5 MB streamed to a temporary file rather than held in memory.
+# Django's own limits agree: form fields and JSON bodies within the general limit, at most five files
+# per request (an answer to a request for information; every other upload takes one), and a file
+# above 2.5 MB streamed to a temporary file rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
-DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
@@ -165,6 +166,25 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
+        # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
+        "CaseKindEnum": "compliance.cases.choices.CaseKind",
+        "CaseStatusEnum": "compliance.cases.choices.CaseStatus",
+        "CaseDecisionEnum": "compliance.cases.choices.Decision",
+        "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
+        "CaseCheckStatusEnum": ["passed", "attention", "failed"],
+        "CaseSubjectTypeEnum": ["company", "investor", "application"],
+        "CaseDecisionRequestEnum": [
+            "approve",
+            "reject",
+            "clear",
+            "confirm",
+            "request_info",
+            "escalate",
+            "request_changes",
+        ],
+        "CaseAlertKindEnum": "compliance.cases.choices.AlertKind",
+        "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
+        "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -224,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.licences_recheck",
         "schedule": env_int("COMPLIANCE_LICENCE_RECHECK_SECONDS", 86400, minimum=60),
     },
+    # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
+    "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -289,6 +311,11 @@ if SANCTIONS_MATCH_THRESHOLD > 100:
     raise ImproperlyConfigured("SANCTIONS_MATCH_THRESHOLD is a score from 50 to 100.")
 # Who a re-screening on a new list version covers: a callable yielding compliance.screening.parties.Party.
 SANCTIONS_PARTY_SOURCE = "compliance.screening.parties.registered_parties"
+# KYB and KYC approval waits until the party has been screened: refused while no list is imported.
+SANCTIONS_SCREENING_REQUIRED = env_bool("SANCTIONS_SCREENING_REQUIRED", True)
+# The list the demo imports before seeding (empty: the OFAC file in the shared data folder beside the
+# project, ../shared/data/sanctions/, when there is one).
+SANCTIONS_DEMO_LIST_FILE = env_str("SANCTIONS_DEMO_LIST_FILE", "")
 
 # Review cases: a risk score (0-100+) from this is medium, from the second high. Medium and high cases,
 # and every application above the amount (in HKD), are decided by an approver on another person's

@@ -16,6 +16,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PLATFORM_WALLET_KEYS = env_list("PLATFORM_WALLET_KEYS", TEST_PLATFORM_WALLET_KEY)
 CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", TEST_CUSTOMER_WALLET_KEY)
 CHAIN_ADMIN_DELAY_SECONDS = 0
+# Tests that are not about screening approve parties without importing a list; those that are switch
+# it on (compliance/tests/test_screening_cases.py).
+SANCTIONS_SCREENING_REQUIRED = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

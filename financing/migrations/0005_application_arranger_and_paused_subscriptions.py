@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0009_licence_register'),
+        ('compliance', '0010_licence_register'),
         ('financing', '0004_text_limits_and_visible_text'),
     ]
 

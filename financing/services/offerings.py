@@ -34,6 +34,7 @@ from financing.services.common import (
 )
 from financing.services.settlement import settle_in_batches
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
+from issuers.choices import KybStatus
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
@@ -168,6 +169,8 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
         raise NotFound("No such offering.")
     if offering.closes_at <= timezone.now():
         raise Conflict("The offering's closing time has passed; it cannot open.")
+    if offering.application.company.kyb_status == KybStatus.BLOCKED:
+        raise Conflict("The issuer is blocked by compliance; its offering cannot open.")
     offering_move(offering, OfferingStatus.OPEN, actor=actor, opened_at=timezone.now())
     return offering
 

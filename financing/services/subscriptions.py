@@ -31,6 +31,7 @@ from financing.services.common import (
     investor_wallet_address,
     token_address,
 )
+from issuers.choices import KybStatus
 from tokens import chain, signer
 from tokens import services as token_services
 from tokens.choices import ContractKind
@@ -98,11 +99,13 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         )
     if units < 1:
         raise ValidationFailed("Subscribe at least one unit.", fields={"units": "Must be at least 1."})
-    offering = Offering.objects.select_related("token").filter(pk=offering_id).first()
+    offering = Offering.objects.select_related("token", "application__company").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound("No such offering.")
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("This offering is not open for subscription.")
+    if offering.application.company.kyb_status == KybStatus.BLOCKED:
+        raise Conflict("This offering is suspended: it takes no subscriptions.")
     if offering.subscriptions_paused_reason:
         raise Conflict(
             f"New subscriptions to this offering are paused: {offering.subscriptions_paused_reason}"

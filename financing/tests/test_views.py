@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
+from compliance.cases.services import case_open
 from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
 from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
@@ -463,13 +464,14 @@ def test_another_smes_application_is_not_found(client, db):
 @pytest.mark.parametrize("instrument", INSTRUMENTS)
 def test_compliance_and_the_sme_see_the_terms_and_schedule_of_every_instrument(client, db, instrument):
     application = application_of(verified_company(), instrument, ApplicationStatus.SUBMITTED)
+    case_open(subject=application)
     has_schedule = instrument != "equity"
 
     client.force_login(application.company.representative)
     detail = client.get(reverse("financing:application_detail", args=[application.pk]))
     dashboard = client.get(reverse("issuers:dashboard"))
     client.force_login(UserFactory(role=Role.OFFICER))
-    review = client.get(reverse("compliance:application_review", args=[application.pk]))
+    review = client.get(reverse("compliance:application_review", args=[application.pk]), follow=True)
     queue = client.get(reverse("compliance:queue"))
 
     for page in (detail, review):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
+from compliance.cases.services import case_open
 from financing.tests.test_views import bond_application, offering_of, verified_company
 from issuers.choices import KybStatus
 from issuers.models import Company, Document, Person
@@ -134,9 +135,11 @@ def test_a_registration_number_another_account_claims_is_accepted_and_shown_to_c
     assert second.registration_number == first.registration_number
     Company.objects.filter(pk=second.pk).update(kyb_status=KybStatus.SUBMITTED)
     client.force_login(UserFactory(role=Role.OFFICER))
-    queue = client.get(reverse("compliance:queue"))
-    assert b"Registration conflict" in queue.content
-    review = client.get(reverse("compliance:kyb_review", args=[second.pk]))
+    before_case = client.get(reverse("compliance:kyb_review", args=[second.pk]))  # read-only, no case yet
+    assert b"Registration conflict" in before_case.content
+    case_open(subject=second)
+    review = client.get(reverse("compliance:kyb_review", args=[second.pk]), follow=True)  # its open case
+    assert b"Another company claims the same registration number" in review.content  # the risk factor
     assert b"Registration conflict" in review.content
     assert b"First Claimant Ltd" in review.content
     assert reverse("compliance:kyb_review", args=[first.pk]).encode() in review.content

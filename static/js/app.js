@@ -113,8 +113,18 @@
   }
 
   // A form with data-confirm asks before it submits (a handler here, not in the page: the CSP forbids inline code).
+  // A decision form may carry one question per choice: data-confirm-approve, data-confirm-request-info ...
+  function confirmText(form) {
+    var data = form.dataset || {};
+    var chosen = form.querySelector("input[name=decision]:checked");
+    if (chosen) {
+      var key = "confirm" + chosen.value.replace(/(^|_)([a-z])/g, function (m, sep, letter) { return letter.toUpperCase(); });
+      if (data[key]) return data[key];
+    }
+    return data.confirm;
+  }
   document.addEventListener("submit", function (event) {
-    var message = event.target.dataset && event.target.dataset.confirm;
+    var message = confirmText(event.target);
     if (message && !window.confirm(message)) event.preventDefault();
   });
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from financing.demo import DEMO_PASSWORD, seed_demo
+from financing.demo import DEMO_PASSWORD, demo_sanctions_list, seed_demo
 from tokens.anvil import Anvil, free_port
 from tokens.chain import _chain_id_for, _web3_for
 
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self.stdout.write(f"anvil chain on {node.url} (state kept in {state})")
             call_command("migrate", interactive=False, verbosity=0)
             call_command("chain_bootstrap")
+            self.stdout.write(demo_sanctions_list())
             users = seed_demo()
             self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD}):"))
             for user in users:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0008_open_cases_for_waiting_parties'),
+        ('compliance', '0009_kyc_blocked_and_pep_declaration'),
     ]
 
     operations = [
