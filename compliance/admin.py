@@ -14,9 +14,11 @@ from compliance.models import (
     CaseNote,
     ConflictDeclaration,
     InformationRequest,
+    Intermediary,
     InvestorDocument,
     InvestorPerson,
     InvestorProfile,
+    Licence,
     SanctionsEntry,
     SanctionsList,
     SanctionsName,
@@ -229,3 +231,16 @@ class AnswerDocumentAdmin(ReadOnlyAdmin):
 @admin.register(ConflictDeclaration)
 class ConflictDeclarationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "user", "company", "investor", "reason", "declared_at"]
+
+
+# The licence register is kept on its own pages (audited); the admin only reads it.
+@admin.register(Intermediary)
+class IntermediaryAdmin(ReadOnlyAdmin):
+    list_display = ["name", "ce_number", "roles", "updated_at"]
+    search_fields = ["name", "ce_number"]
+
+
+@admin.register(Licence)
+class LicenceAdmin(ReadOnlyAdmin):
+    list_display = ["intermediary", "kind", "activities", "pi_only", "valid_from", "valid_until"]
+    list_filter = ["kind", "pi_only", "suspension"]

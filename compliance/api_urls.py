@@ -2,6 +2,7 @@ from django.urls import path
 
 from compliance import apis
 from compliance.cases import apis as case_apis
+from compliance.licences import apis as licence_apis
 
 urlpatterns = [
     path("compliance/queue/", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
@@ -19,6 +20,21 @@ urlpatterns = [
     path("compliance/screenings/", apis.ScreeningApi.as_view(), name="api-screenings"),
     path("audit/", apis.AuditListApi.as_view(), name="api-audit"),
     path("audit/verify/", apis.AuditVerifyApi.as_view(), name="api-audit-verify"),
+    path("compliance/intermediaries/", licence_apis.IntermediaryListApi.as_view(), name="api-intermediaries"),
+    path(
+        "compliance/intermediaries/<int:intermediary_id>/",
+        licence_apis.IntermediaryDetailApi.as_view(),
+        name="api-intermediary",
+    ),
+    path("compliance/licences/", licence_apis.LicenceListApi.as_view(), name="api-licences"),
+    path(
+        "compliance/licences/<int:licence_id>/", licence_apis.LicenceDetailApi.as_view(), name="api-licence"
+    ),
+    path(
+        "compliance/licences/<int:licence_id>/suspend/",
+        licence_apis.LicenceSuspendApi.as_view(),
+        name="api-licence-suspend",
+    ),
     path("compliance/cases/", case_apis.CaseListApi.as_view(), name="api-cases"),
     path("compliance/cases/<int:case_id>/", case_apis.CaseDetailApi.as_view(), name="api-case"),
     path(

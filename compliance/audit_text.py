@@ -35,6 +35,8 @@ OBJECT_NOUNS: dict[str, str] = {
     "compliance.screeningrun": "re-screening run",
     "compliance.case": "case",
     "compliance.conflictdeclaration": "conflict declaration",
+    "compliance.intermediary": "intermediary",
+    "compliance.licence": "licence",
 }
 
 # Actions written by `audit_record` directly -> the verb, placed before the object.
@@ -68,6 +70,15 @@ ACTION_VERBS: dict[str, str] = {
     "case_assigned": "assigned",
     "case_note_added": "added an internal note to",
     "conflict_declared": "declared",
+    "intermediary_created": "added to the licence register",
+    "intermediary_updated": "edited",
+    "licence_created": "recorded",
+    "licence_updated": "edited",
+    "licence_suspended": "recorded the suspension of",
+    "licence_revoked": "recorded the revocation of",
+    "arranger_licence_renewed": "took the arranger's renewed licence for",
+    "offering_subscriptions_paused": "paused new subscriptions to",
+    "offering_arranger_replaced": "replaced the arranger of",
     "sanctions_match_cleared": "cleared as another party the sanctions match of",
     "sanctions_match_confirmed": "confirmed the sanctions match of",
     "sanctions_wallet_frozen": "queued the on-chain freeze of the wallet named in",

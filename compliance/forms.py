@@ -11,6 +11,7 @@ from django.utils import timezone
 from compliance.audit_text import OBJECT_NOUNS
 from compliance.cases.choices import CaseKind, Decision, RiskLevel
 from compliance.cases.selectors import CaseFilter, reviewers
+from compliance.licences.forms import arranger_field, with_arranger_choices
 from compliance.selectors import AUDIT_KINDS, AuditFilter
 from compliance.services import REQUEST_CHANGES
 from config import form_fields
@@ -141,15 +142,18 @@ class CaseDecisionForm(forms.Form):
     professional_investors_only = forms.BooleanField(
         required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
     )
+    arranger_id = arranger_field(required=False)
 
     def __init__(self, *args: Any, decisions: list[str], application: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = [(d, CASE_DECISION_LABELS[d]) for d in decisions]
         if application:
             self.fields["closes_at"].initial = _in_two_weeks
+            with_arranger_choices(self)
         else:
             del self.fields["closes_at"]
             del self.fields["professional_investors_only"]
+            del self.fields["arranger_id"]
 
     def options(self) -> dict[str, Any]:
         """The application's options, given only on approval of an application case."""
@@ -158,6 +162,7 @@ class CaseDecisionForm(forms.Form):
         return {
             "closes_at": self.cleaned_data["closes_at"],
             "professional_investors_only": self.cleaned_data["professional_investors_only"],
+            "arranger_id": self.cleaned_data["arranger_id"],
         }
 
 

@@ -258,6 +258,7 @@ from compliance.cases.models import (  # noqa: E402  (the case models belong to 
     ConflictDeclaration,
     InformationRequest,
 )
+from compliance.licences.models import Intermediary, Licence  # noqa: E402  (part of this app)
 from compliance.screening.models import (  # noqa: E402  (the screening models belong to this app)
     SanctionsEntry,
     SanctionsList,
@@ -276,9 +277,11 @@ __all__ = [
     "CaseNote",
     "ConflictDeclaration",
     "InformationRequest",
+    "Intermediary",
     "InvestorDocument",
     "InvestorPerson",
     "InvestorProfile",
+    "Licence",
     "SanctionsEntry",
     "SanctionsList",
     "SanctionsName",

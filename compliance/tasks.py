@@ -29,6 +29,14 @@ def kyc_evidence_sweep() -> dict[str, int]:
 
 
 @shared_task(acks_late=True)
+def licences_recheck() -> list[int]:
+    """Check the licence of every open offering's arranger; the ids of the alerts newly raised."""
+    from compliance.licences.services import licences_recheck as recheck
+
+    return [case.pk for case in recheck()]
+
+
+@shared_task(acks_late=True)
 def pep_reviews_raise() -> int:
     """A yearly review alert for each PEP relationship a year after its last approval or review."""
     from compliance.pep import pep_reviews_raise as raise_reviews

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from compliance import views
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("licences/", include("compliance.licences.urls")),
 ]

@@ -31,6 +31,11 @@ urlpatterns = [
     path("offerings/<int:offering_id>/close/", apis.OfferingCloseApi.as_view(), name="api-offering-close"),
     path("offerings/<int:offering_id>/cancel/", apis.OfferingCancelApi.as_view(), name="api-offering-cancel"),
     path(
+        "offerings/<int:offering_id>/arranger/",
+        apis.OfferingArrangerApi.as_view(),
+        name="api-offering-arranger",
+    ),
+    path(
         "offerings/<int:offering_id>/subscriptions/",
         apis.SubscriptionCreateApi.as_view(),
         name="api-offering-subscribe",

@@ -225,6 +225,15 @@ class ApplicationDecisionApi(APIView):
         )
         closes_at = api_fields.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
+        arranger_id = api_fields.IntegerField(
+            min_value=1,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Required to approve: an intermediary on the licence register whose licence is in "
+            "force today and covers type 1 (dealing in securities) or virtual-asset trading; a licence "
+            "limited to professional investors arranges only a professional-investors-only offering.",
+        )
 
     @extend_schema(
         request=ApplicationDecisionInput,
@@ -242,6 +251,12 @@ class ApplicationDecisionApi(APIView):
         return Response(output.data, status=202 if recommended else 200)
 
 
+class ArrangerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    ce_number = serializers.CharField(help_text="The SFC central entity number.")
+
+
 class OfferingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField(source="application.title")
@@ -254,6 +269,10 @@ class OfferingOutput(serializers.Serializer):
     subscription_cap_units = serializers.IntegerField()
     units_subscribed = serializers.IntegerField()
     professional_investors_only = serializers.BooleanField()
+    arranger = ArrangerOutput(source="application.arranger", allow_null=True)
+    subscriptions_paused_reason = serializers.CharField(
+        help_text="Why new subscriptions are refused (the arranger's licence lapsed); empty if not."
+    )
     closes_at = serializers.DateTimeField()
     token_address = serializers.CharField(source="token.address", allow_null=True)
     instrument = serializers.CharField(source="application.instrument")
@@ -318,6 +337,29 @@ class OfferingCancelApi(APIView):
         data = self.OfferingCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         offering = services.offering_cancel(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(OfferingOutput(offering).data)
+
+
+class OfferingArrangerApi(APIView):
+    """Compliance names a new arranger for an offering not yet closed; paused subscriptions resume."""
+
+    permission_classes = [has_role(*COMPLIANCE_ROLES)]
+
+    class OfferingArrangerInput(serializers.Serializer):
+        arranger_id = api_fields.IntegerField(
+            min_value=1, help_text="An intermediary on the licence register whose licence suits the offering."
+        )
+        reason = api_fields.CharField(max_length=REASON_MAX_LENGTH)
+
+    @extend_schema(
+        request=OfferingArrangerInput, responses={200: OfferingOutput, **refusals(400, 404, 409, 413, 415)}
+    )
+    def post(self, request: Request, offering_id: int) -> Response:
+        data = self.OfferingArrangerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offering = services.offering_arranger_replace(
             actor=request.user, offering_id=offering_id, **data.validated_data
         )
         return Response(OfferingOutput(offering).data)

@@ -13,7 +13,9 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import staff_user_create
-from compliance.models import InvestorProfile
+from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
+from compliance.licences.services import intermediary_create, licence_create
+from compliance.models import Intermediary, InvestorProfile
 from compliance.screening.services import sanctions_list_import, shipped_list_file
 from compliance.services import (
     company_kyb_decide,
@@ -173,6 +175,25 @@ def complete_investor_evidence(
     return profile
 
 
+def demo_arranger(officer: User) -> Intermediary:
+    """The demo's arranger on the licence register: type 1 and 6, valid for two more years."""
+    arranger = intermediary_create(
+        actor=officer,
+        name="Bay Harbour Securities Limited",
+        ce_number="BHS001",
+        roles=[IntermediaryRole.ARRANGER, IntermediaryRole.PLACING_AGENT],
+    )
+    licence_create(
+        actor=officer,
+        intermediary_id=arranger.pk,
+        kind=LicenceKind.LICENSED_CORPORATION,
+        activities=[RegulatedActivity.DEALING_IN_SECURITIES, RegulatedActivity.ADVISING_ON_CORPORATE_FINANCE],
+        valid_from=date.today() - timedelta(days=3 * 365),
+        valid_until=date.today() + timedelta(days=2 * 365),
+    )
+    return arranger
+
+
 def demo_sanctions_list() -> str:
     """Import the OFAC list so the demo's submissions are screened (about 5 s, once); what happened."""
     path = shipped_list_file()
@@ -232,6 +253,7 @@ def seed_demo() -> list[DemoUser]:
         decision="approve",
         reason="Meets the bond programme rules.",
         closes_at=timezone.now() + timedelta(days=21),
+        arranger_id=demo_arranger(officer).pk,
     )
     offering = Offering.objects.get(application=application)
     if offering.status == OfferingStatus.READY:

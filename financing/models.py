@@ -53,6 +53,22 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    arranger = models.ForeignKey(
+        "compliance.Intermediary",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="arranged_applications",
+        help_text="The licensed intermediary arranging the offering, chosen at approval.",
+    )
+    arranger_licence = models.ForeignKey(
+        "compliance.Licence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The arranger's licence the approval relied on (the daily re-check watches it).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,6 +203,11 @@ class Offering(models.Model):
     )
     units_subscribed = models.PositiveBigIntegerField(default=0)
     professional_investors_only = models.BooleanField(default=True)
+    subscriptions_paused_reason = models.TextField(
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text="Why new subscriptions are refused (the arranger's licence lapsed); empty: not paused.",
+    )
     closes_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -53,7 +53,9 @@ def applications_awaiting_review() -> QuerySet[Application]:
 
 def offerings_visible_to(user: User) -> QuerySet[Offering]:
     """Investors see offerings once open; SMEs their own; staff all."""
-    base = Offering.objects.select_related("application__company", "application__terms", "token")
+    base = Offering.objects.select_related(
+        "application__company", "application__terms", "application__arranger", "token"
+    )
     if user.role == Role.INVESTOR:
         return base.filter(status__in=INVESTOR_VISIBLE_OFFERINGS)
     if user.role == Role.SME:

@@ -21,13 +21,14 @@ from compliance.cases.services import (
     case_for,
     case_request_information,
 )
-from compliance.models import InvestorProfile
+from compliance.models import Intermediary, InvestorProfile
 from compliance.services import (
     company_kyb_decide,
     demo_fund_investor,
     investor_kyc_decide,
     investor_kyc_submit,
 )
+from compliance.tests.factories import licensed_arranger
 from financing.demo import complete_company_onboarding, complete_investor_evidence
 from financing.models import Allotment, Application, Offering, Subscription
 from financing.services import (
@@ -110,6 +111,14 @@ def approved_investor(
     return profile.user
 
 
+def arranger() -> Intermediary:
+    """The test platform's arranger: on the register with a valid, unconditioned type 1 licence."""
+    found = Intermediary.objects.filter(ce_number="BHS001").first()
+    return found or licensed_arranger(
+        intermediary__name="Bay Harbour Securities Limited", intermediary__ce_number="BHS001"
+    )
+
+
 def submitted_application(
     *,
     company: Company,
@@ -118,7 +127,7 @@ def submitted_application(
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
 ) -> Application:
-    """A two-year bond application of `company`, sent to compliance."""
+    """A two-year bond application of `company` (verified), sent to compliance."""
     issue = date.today() + timedelta(days=10)
     application = application_save(
         user=company.representative,
@@ -148,8 +157,10 @@ def open_offering(
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
     professional_only: bool = True,
+    arranged_by: Intermediary | None = None,
 ) -> Offering:
-    """A bond application of `company`, approved and opened (its token deployed on the test chain)."""
+    """A bond application of `company`, approved (with a licensed arranger) and opened (its token
+    deployed on the test chain)."""
     application = submitted_application(
         company=company, units=units, minimum_units=minimum_units, face_value=face_value
     )
@@ -160,6 +171,7 @@ def open_offering(
         reason="ok",
         closes_at=timezone.now() + timedelta(days=7),
         professional_investors_only=professional_only,
+        arranger_id=(arranged_by or arranger()).pk,
     )
     offering = Offering.objects.get(application=application)
     return offering_open(actor=opener, offering_id=offering.pk)

@@ -17,7 +17,9 @@ from rest_framework import serializers
 
 from compliance.apis import DecisionInput, MyKycApi
 from compliance.forms import CaseDecisionForm
-from compliance.models import InvestorProfile
+from compliance.licences.apis import IntermediaryInput, LicenceInput
+from compliance.licences.forms import IntermediaryForm, LicenceForm
+from compliance.models import Intermediary, InvestorProfile, Licence
 from config import api_fields, form_fields
 from config.text import REASON_MAX_LENGTH
 from financing.apis import ApplicationDecisionApi, ApplicationInput, OfferingCancelApi
@@ -28,7 +30,7 @@ from issuers.forms import CompanyForm, CompanyProfileForm, PersonForm
 from issuers.models import Company, Person
 
 APPS = ("accounts", "issuers", "financing", "compliance", "tokens")
-for _app in APPS:
+for _app in (*APPS, "compliance.licences"):
     for _module in ("forms", "apis"):
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"{_app}.{_module}")
@@ -132,6 +134,8 @@ STORED_TEXT = [
         Application,
         ["decision_reason"],
     ),
+    (IntermediaryForm, IntermediaryInput, Intermediary, ["name"]),
+    (LicenceForm, LicenceInput, Licence, ["conditions"]),
 ]
 
 

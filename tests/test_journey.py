@@ -104,12 +104,28 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         expect=201,
     )
     sme.post(f"applications/{application['id']}/submit/")
+    arranger = officer.post(
+        "compliance/intermediaries/",
+        {"name": "Bay Harbour Securities Limited", "ce_number": "BHS001", "roles": ["arranger"]},
+        expect=201,
+    )
+    officer.post(
+        "compliance/licences/",
+        {
+            "intermediary_id": arranger["id"],
+            "kind": "licensed_corporation",
+            "activities": [1, 6],
+            "valid_from": "2020-01-01",
+        },
+        expect=201,
+    )
     approved = officer.post(
         f"applications/{application['id']}/decision/",
         {
             "decision": "approve",
             "reason": "Meets the programme rules",
             "closes_at": (timezone.now() + timedelta(days=7)).isoformat(),
+            "arranger_id": arranger["id"],
         },
     )
     offering_id = approved["offering_id"]

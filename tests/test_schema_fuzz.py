@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import api_key_create
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
+from compliance.models import Intermediary, Licence
 from issuers.models import Document, Person
 from tests import flows
 
@@ -69,6 +70,8 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],
         "company_id": [world.pending_company.pk, own.company.pk],
+        "intermediary_id": list(Intermediary.objects.values_list("pk", flat=True)),
+        "licence_id": list(Licence.objects.values_list("pk", flat=True)),
         "case_id": [
             flows.open_case_of(world.pending_company).pk,
             flows.open_case_of(world.pending_profile).pk,

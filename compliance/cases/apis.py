@@ -419,6 +419,14 @@ class CaseDecisionApi(APIView):
         professional_investors_only = serializers.BooleanField(
             required=False, default=True, help_text="Applications: offer to professional investors only."
         )
+        arranger_id = api_fields.IntegerField(
+            min_value=1,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications, required to approve: an intermediary on the licence register whose "
+            "licence is in force today and covers type 1 (dealing in securities) or virtual-asset trading.",
+        )
 
     @extend_schema(
         request=CaseDecisionInput,

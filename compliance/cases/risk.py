@@ -217,4 +217,4 @@ def alert_weight(case: Case) -> Iterable[Factor]:
     elif case.alert_kind == AlertKind.PEP_REVIEW:
         yield Factor("pep", 30, case.get_alert_kind_display(), needs_approver=True)
     elif case.alert_kind == AlertKind.LICENCE_LAPSED:
-        yield Factor("licence", 25, case.get_alert_kind_display())
+        yield Factor("licence", 20, case.get_alert_kind_display())  # below medium: one officer

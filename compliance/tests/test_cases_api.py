@@ -215,14 +215,22 @@ def test_an_application_above_the_approver_amount_needs_the_approver(platform, t
             "label": "Tsuen Wan 5% Notes",
         }
         closes_at = (timezone.now() + timedelta(days=7)).isoformat()
-        answer = decide(client_of(oscar), case, Decision.APPROVE, closes_at=closes_at)
+        arranger_id = flows.arranger().pk
+        answer = decide(
+            client_of(oscar), case, Decision.APPROVE, closes_at=closes_at, arranger_id=arranger_id
+        )
         application.refresh_from_db()
         if needs_approver:
             assert answer.status_code == 202
             assert application.status == ApplicationStatus.SUBMITTED
             assert not Offering.objects.filter(application=application).exists()
             answer = decide(
-                client_of(ada), case, Decision.APPROVE, closes_at=closes_at, professional_investors_only=False
+                client_of(ada),
+                case,
+                Decision.APPROVE,
+                closes_at=closes_at,
+                professional_investors_only=False,
+                arranger_id=arranger_id,
             )
             application.refresh_from_db()
     assert answer.status_code == 200

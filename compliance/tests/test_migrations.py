@@ -27,8 +27,9 @@ def unkeyed_apps(transactional_db):
     apps = _migrate(UNKEYED)
     yield apps
     apps.get_model("compliance", "AuditEvent").objects.all().delete()
-    # Back to the latest schema, so the tests after this one find every later column.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("compliance"))
+    # Back to the latest schema of every app (going back also unapplied other apps' migrations that
+    # depend on later compliance ones), so the tests after this one find every later column.
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def _unkeyed_trail(apps, length):

@@ -182,7 +182,10 @@ def test_approving_creates_the_offering_and_deploys_its_token(client, platform):
     closes = timezone.localtime(timezone.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
 
     url = case_url(application)
-    answer = client.post(url, {"decision": "approve", "reason": "Fine.", "closes_at": closes})
+    answer = client.post(
+        url,
+        {"decision": "approve", "reason": "Fine.", "closes_at": closes, "arranger_id": flows.arranger().pk},
+    )
 
     assert answer.url == url
     offering = Offering.objects.get(application=application)

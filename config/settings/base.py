@@ -165,6 +165,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",
         "CaseStatusEnum": "compliance.cases.choices.CaseStatus",
@@ -241,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Daily: stale professional-investor evidence lapses (on chain too); reminders before it does.
     "kyc-evidence-sweep": {"task": "compliance.tasks.kyc_evidence_sweep", "schedule": 86400.0},
+    # The arrangers of open offerings: an alert when the licence one relies on lapses or is suspended.
+    "licences-recheck": {
+        "task": "compliance.tasks.licences_recheck",
+        "schedule": env_int("COMPLIANCE_LICENCE_RECHECK_SECONDS", 86400, minimum=60),
+    },
     # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
     "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
 }
@@ -330,6 +336,8 @@ COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(
     "COMPLIANCE_HIGH_RISK_COUNTRIES",
     "KP,IR,MM,DZ,AO,BG,BF,CM,CI,HR,CD,HT,KE,LA,LB,ML,MC,MZ,NA,NG,ZA,SS,SY,TZ,VE,VN,YE",
 )
+# The licence register: a licence ending within this many days shows as "lapses in N days".
+COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS = env_int("COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS", 60, minimum=1)
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)

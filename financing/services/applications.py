@@ -15,6 +15,7 @@ from accounts.models import User
 from compliance.audit import audit_record, status_transition
 from compliance.cases.choices import Outcome
 from compliance.cases.services import case_close, case_for, case_open, case_take, gate, may_act
+from compliance.licences.services import arranger_choose
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from financing.choices import (
     APPLICATION_TRANSITIONS,
@@ -303,8 +304,13 @@ def application_decide(
     reason: str = "",
     closes_at: datetime | None = None,
     professional_investors_only: bool = True,
+    arranger_id: int | None = None,
 ) -> Application:
-    """Approve (creating the offering and deploying its token), reject, or request changes."""
+    """Approve (creating the offering and deploying its token), reject, or request changes.
+
+    Approving names the arranger: an intermediary whose licence is in force today, covers dealing in
+    securities (or virtual-asset trading) and fits the offering (`compliance.licences`).
+    """
     if actor.role not in COMPLIANCE_ROLES:
         raise PermissionDenied("Only compliance staff decide applications.")
     targets = {
@@ -332,18 +338,36 @@ def application_decide(
         raise Conflict(
             f"This application is {application.get_status_display().lower()}; it cannot be decided."
         )
+    arranger, arranger_licence = None, None
+    if decision == "approve" and arranger_id is not None:
+        arranger, arranger_licence = arranger_choose(
+            arranger_id=arranger_id,
+            on=timezone.localdate(now),
+            professional_investors_only=professional_investors_only,
+        )
     case = case_for(application, lock=True) or case_open(subject=application)
     if decision == "request_changes":
         may_act(actor, case)  # any reviewer not connected to the company may send it back for changes
     elif not gate(actor=actor, case=case, decision=decision, reason=reason):
         return application
+    extra: dict[str, Any] = {"decision_reason": reason, "reviewed_by": actor}
+    data: dict[str, Any] = {}
+    if decision == "approve":
+        if arranger is None:
+            raise ValidationFailed(
+                "Choose the arranger: approving needs a licensed intermediary to arrange the offering.",
+                fields={"arranger_id": "Choose an arranger from the licence register."},
+            )
+        extra.update(arranger=arranger, arranger_licence=arranger_licence)
+        data["arranger"] = str(arranger)
     status_transition(
         application,
         to=targets[decision],
         transitions=APPLICATION_TRANSITIONS,
         actor=actor,
         reason=reason,
-        extra={"decision_reason": reason, "reviewed_by": actor},
+        data=data,
+        extra=extra,
     )
     outcomes = {
         "approve": Outcome.APPROVED,

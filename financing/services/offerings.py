@@ -194,6 +194,66 @@ def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offer
     return offering
 
 
+def _live_offering(offering_id: int) -> Offering:
+    offering = (
+        Offering.objects.select_for_update(of=("self",))
+        .select_related("application__arranger")
+        .filter(pk=offering_id)
+        .first()
+    )
+    if offering is None:
+        raise NotFound("No such offering.")
+    if offering.status not in (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.OPEN):
+        raise Conflict(
+            f"This offering is {offering.get_status_display().lower()}; its arranger no longer changes."
+        )
+    return offering
+
+
+@transaction.atomic
+def offering_subscriptions_pause(*, actor: User | None, offering_id: int, reason: str) -> Offering:
+    """Refuse new subscriptions, with the reason shown to investors (those placed stay in escrow)."""
+    offering = _live_offering(offering_id)
+    Offering.objects.filter(pk=offering.pk).update(
+        subscriptions_paused_reason=reason, updated_at=timezone.now()
+    )
+    offering.subscriptions_paused_reason = reason
+    audit_record(actor=actor, action="offering_subscriptions_paused", obj=offering, reason=reason)
+    return offering
+
+
+@transaction.atomic
+def offering_arranger_replace(*, actor: User, offering_id: int, arranger_id: int, reason: str) -> Offering:
+    """Compliance names a new arranger (licence suitable today); paused subscriptions resume."""
+    from compliance.licences.services import arranger_choose, require_register_keeper
+
+    require_register_keeper(actor)
+    if not reason.strip():
+        raise ValidationFailed("Say why the arranger changes.", fields={"reason": "A reason is required."})
+    offering = _live_offering(offering_id)
+    arranger, licence = arranger_choose(
+        arranger_id=arranger_id,
+        on=timezone.localdate(),
+        professional_investors_only=offering.professional_investors_only,
+    )
+    application = offering.application
+    previous = application.arranger
+    Application.objects.filter(pk=application.pk).update(
+        arranger=arranger, arranger_licence=licence, updated_at=timezone.now()
+    )
+    Offering.objects.filter(pk=offering.pk).update(subscriptions_paused_reason="", updated_at=timezone.now())
+    application.arranger, application.arranger_licence = arranger, licence
+    offering.subscriptions_paused_reason = ""
+    audit_record(
+        actor=actor,
+        action="offering_arranger_replaced",
+        obj=offering,
+        reason=reason.strip(),
+        data={"arranger": str(arranger), "previous_arranger": str(previous) if previous else ""},
+    )
+    return offering
+
+
 def offering_close(*, actor: User | None, offering_id: int) -> Offering:
     """Close: below the soft cap cancel (escrow refunded); otherwise allot (pro rata when oversubscribed)
     and settle from escrow.

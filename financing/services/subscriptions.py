@@ -105,6 +105,10 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         raise Conflict("This offering is not open for subscription.")
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
         raise Conflict("This offering is suspended: it takes no subscriptions.")
+    if offering.subscriptions_paused_reason:
+        raise Conflict(
+            f"New subscriptions to this offering are paused: {offering.subscriptions_paused_reason}"
+        )
     if refusal := subscription_refusal(profile, professional_only=offering.professional_investors_only):
         raise ValidationFailed(refusal)
     if Subscription.objects.filter(

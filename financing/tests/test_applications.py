@@ -15,6 +15,7 @@ from financing.selectors import application_schedule
 from financing.services import application_decide, application_save, application_submit
 from issuers.choices import KybStatus
 from issuers.tests.factories import CompanyFactory
+from tests.flows import arranger
 from tokens.choices import WalletKind
 from tokens.services import wallet_create
 
@@ -146,7 +147,9 @@ def test_a_non_hkd_application_cannot_become_an_offering_yet(sme):
     application_submit(user=sme, application_id=application.pk)
     officer = UserFactory(role=Role.OFFICER)
     with pytest.raises(ValidationFailed, match="HKD"):
-        application_decide(actor=officer, application_id=application.pk, decision="approve")
+        application_decide(
+            actor=officer, application_id=application.pk, decision="approve", arranger_id=arranger().pk
+        )
     assert Application.objects.get(pk=application.pk).status == ApplicationStatus.SUBMITTED
     assert not Offering.objects.exists()
 
@@ -160,7 +163,9 @@ def test_a_loan_is_offered_in_participation_units(platform):
         user=company.representative, instrument="loan", terms=TERMS["loan"], **COMMON
     )
     application_submit(user=company.representative, application_id=application.pk)
-    application_decide(actor=officer, application_id=application.pk, decision="approve")
+    application_decide(
+        actor=officer, application_id=application.pk, decision="approve", arranger_id=flows.arranger().pk
+    )
     offering = Offering.objects.get(application=application)
     assert offering.units_offered == 1200
     assert offering.minimum_units == 300
