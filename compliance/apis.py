@@ -43,7 +43,7 @@ from issuers.models import Company
 AUDIT_API_MAX_LIMIT = 200
 
 
-class InvestorPersonOutput(serializers.Serializer):
+class InvestorPersonOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
@@ -222,7 +222,7 @@ class MyKycDocumentApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvestorPersonInput(serializers.Serializer):
+class InvestorPersonInput(PepDeclarationInput):
     full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
     nationality = api_fields.CharField(max_length=2)
     birth_date = api_fields.DateField()
@@ -242,7 +242,7 @@ class MyKycPeopleApi(APIView):
     def post(self, request: Request) -> Response:
         data = InvestorPersonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.investor_person_save(user=request.user, **data.validated_data)
+        person = services.investor_person_save(user=request.user, **pep_kwargs(data.validated_data))
         return Response(InvestorPersonOutput(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -258,7 +258,9 @@ class MyKycPersonApi(APIView):
     def put(self, request: Request, person_id: int) -> Response:
         data = InvestorPersonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.investor_person_save(user=request.user, person_id=person_id, **data.validated_data)
+        person = services.investor_person_save(
+            user=request.user, person_id=person_id, **pep_kwargs(data.validated_data)
+        )
         return Response(InvestorPersonOutput(person).data)
 
     @extend_schema(responses={204: None, **refusals(404, 409)})

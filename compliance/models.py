@@ -116,7 +116,7 @@ class InvestorProfile(PepDeclaration):
         return self.investor_type != InvestorType.INDIVIDUAL
 
 
-class InvestorPerson(models.Model):
+class InvestorPerson(PepDeclaration):
     """A director or beneficial owner of a corporate or trust investor, screened as a child check."""
 
     profile = models.ForeignKey(InvestorProfile, on_delete=models.CASCADE, related_name="people")

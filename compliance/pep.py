@@ -184,7 +184,8 @@ def declared(case: Any) -> list[tuple[str, PepDeclaration]]:
     if case.kind == CaseKind.KYB and case.company is not None:
         return [(person.full_name, person) for person in case.company.people.all()]
     if case.kind == CaseKind.KYC and case.investor is not None:
-        return [(case.investor.legal_name, case.investor)]
+        people = [(person.full_name, person) for person in case.investor.people.all()]
+        return [(case.investor.legal_name, case.investor), *people]
     return []
 
 

@@ -57,6 +57,7 @@ from config.text import megabytes
 from config.uploads import checked_upload
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
+from issuers.people import person_errors, person_store
 from issuers.selectors import registration_holders
 from tokens import chain
 from tokens import services as token_services
@@ -202,31 +203,21 @@ def investor_person_save(
     is_director: bool,
     is_beneficial_owner: bool,
     ownership_percent: Decimal,
+    pep: Pep = NOT_A_PEP,
 ) -> InvestorPerson:
-    """Add or edit a director or beneficial owner of a corporate or trust investor."""
+    """Add or edit a director or beneficial owner of a corporate or trust investor (PEP declaration too)."""
     profile = _editable_profile(user)
     if not profile.is_organisation:
         raise ValidationFailed("Only a corporate or trust investor declares directors and owners.")
-    errors: dict[str, str] = {}
-    if not full_name.strip():
-        errors["full_name"] = "Enter the person's full name."
-    if nationality not in countries:
-        errors["nationality"] = "Choose a nationality."
-    today = timezone.localdate()
-    if birth_date >= today or birth_date.year < 1900:
-        errors["birth_date"] = "Enter a real date of birth."
-    if not (is_director or is_beneficial_owner):
-        errors["is_director"] = "Tick director, beneficial owner, or both."
-    if not Decimal("0") <= ownership_percent <= Decimal("100"):
-        errors["ownership_percent"] = "Enter a percentage from 0 to 100."
-    elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
-        errors["ownership_percent"] = "Use at most two decimal places."
-    others = profile.people.exclude(pk=person_id) if person_id else profile.people.all()
-    declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
-    if "ownership_percent" not in errors and declared + ownership_percent > Decimal("100"):
-        errors["ownership_percent"] = (
-            f"Owners already declared hold {declared}%; with this person the total would pass 100%."
-        )
+    errors = pep.errors() | person_errors(
+        full_name=full_name,
+        nationality=nationality,
+        birth_date=birth_date,
+        is_director=is_director,
+        is_beneficial_owner=is_beneficial_owner,
+        ownership_percent=ownership_percent,
+        others=profile.people.exclude(pk=person_id) if person_id else profile.people.all(),
+    )
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     values = {
@@ -236,17 +227,9 @@ def investor_person_save(
         "is_director": is_director,
         "is_beneficial_owner": is_beneficial_owner,
         "ownership_percent": ownership_percent,
+        **pep.values(),
     }
-    if person_id is None:
-        person = InvestorPerson.objects.create(profile=profile, **values)
-    else:
-        existing = profile.people.filter(pk=person_id).first()
-        if existing is None:
-            raise NotFound("No such person.")
-        for name, value in values.items():
-            setattr(existing, name, value)
-        existing.save()
-        person = existing
+    person = person_store(profile.people.all(), person_id=person_id, values=values, profile=profile)
     audit_record(actor=user, action="investor_person_saved", obj=person, data={"investor": profile.pk})
     return person
 

@@ -23,7 +23,7 @@ from accounts.permissions import role_required
 from compliance.audit import audit_chain_verify
 from compliance.audit_export import audit_csv_lines, audit_csv_response
 from compliance.cases.choices import FINAL_DECISIONS, CaseKind, CaseStatus, Decision
-from compliance.cases.evidence import case_checks, case_documents
+from compliance.cases.evidence import alert_detail, case_checks, case_documents
 from compliance.cases.models import AnswerDocument, Case
 from compliance.cases.selectors import (
     awaiting_approver,
@@ -241,6 +241,7 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **bound
         "holders": registration_holders(company) if company is not None else [],
         "ownership_rule": ownership_rule(company.jurisdiction) if company is not None else None,
         "checks": case_checks(case),
+        "alert": alert_detail(case) if case.kind == CaseKind.ALERT else None,
         "documents": case_documents(case),
         "history": case_history(user, case),
         "requests": list(case.information_requests.all()),

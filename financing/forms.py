@@ -628,7 +628,7 @@ class KycForm(PepFieldsForm):
         return data
 
 
-class InvestorPersonForm(forms.Form):
+class InvestorPersonForm(PepFieldsForm):
     """A director or beneficial owner of a corporate or trust investor."""
 
     full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")

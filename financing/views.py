@@ -293,7 +293,7 @@ def investor_person_add(request: HttpRequest) -> HttpResponse:
     form = InvestorPersonForm(request.POST)
     if form.is_valid():
         try:
-            investor_person_save(user=request.user, **form.cleaned_data)
+            investor_person_save(user=request.user, **form.service_kwargs())
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:

@@ -9,8 +9,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
-from django_countries import countries
 
 from accounts.choices import Role
 from accounts.models import User
@@ -32,12 +30,12 @@ from issuers.choices import (
     TrustRole,
 )
 from issuers.models import Company, Document, Person
+from issuers.people import person_errors, person_store
 from issuers.selectors import company_missing_items
-from issuers.validators import ADULT_AGE, InvalidRegistrationNumber, age_on, normalise_registration_number
+from issuers.validators import InvalidRegistrationNumber, normalise_registration_number
 
 EDITABLE_KYB_STATUSES = (KybStatus.DRAFT, KybStatus.REJECTED)
 # What a file must start with to be accepted, by content type (the extension alone proves nothing).
-HUNDRED = Decimal("100")
 
 
 def _editable_company(user: User) -> Company:
@@ -180,23 +178,21 @@ def person_save(
     the enhanced due diligence: source of wealth and of funds (`compliance.pep`).
     """
     company = _editable_company(user)  # the company row lock serialises concurrent edits of its people
-    errors: dict[str, str] = pep.errors()
-    if not full_name.strip():
-        errors["full_name"] = "Enter the person's full name."
-    if nationality not in countries:
-        errors["nationality"] = "Choose a nationality."
-    today = timezone.localdate()
-    if birth_date >= today or birth_date.year < 1900:
-        errors["birth_date"] = "Enter a real date of birth."
-    elif age_on(birth_date, today) < ADULT_AGE:
-        errors["birth_date"] = f"Directors and owners must be adults ({ADULT_AGE} or older)."
-    if not (is_director or is_beneficial_owner):
-        errors["is_director"] = "Tick director, beneficial owner, or both."
-    if not Decimal("0") <= ownership_percent <= HUNDRED:
-        errors["ownership_percent"] = "Enter a percentage from 0 to 100."
-    elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
-        errors["ownership_percent"] = "Use at most two decimal places."
-    elif is_beneficial_owner and ownership_percent == 0 and not trust_role:
+    errors = pep.errors() | person_errors(
+        full_name=full_name,
+        nationality=nationality,
+        birth_date=birth_date,
+        is_director=is_director,
+        is_beneficial_owner=is_beneficial_owner,
+        ownership_percent=ownership_percent,
+        others=company.people.exclude(pk=person_id) if person_id else company.people.all(),
+    )
+    if (
+        is_beneficial_owner
+        and ownership_percent == 0
+        and not trust_role
+        and "ownership_percent" not in errors
+    ):
         errors["ownership_percent"] = (
             "A beneficial owner holds more than 0% (or is a trustee or beneficiary)."
         )
@@ -205,12 +201,6 @@ def person_save(
     elif trust_role and not is_beneficial_owner:
         errors["is_beneficial_owner"] = (
             "Every trustee and beneficiary of a trust holding shares is a beneficial owner."
-        )
-    others = company.people.exclude(pk=person_id) if person_id else company.people.all()
-    declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
-    if "ownership_percent" not in errors and declared + ownership_percent > HUNDRED:
-        errors["ownership_percent"] = (
-            f"Owners already declared hold {declared}%; with this person the total would pass 100%."
         )
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
@@ -224,16 +214,7 @@ def person_save(
         "trust_role": trust_role,
         **pep.values(),
     }
-    if person_id is None:
-        person = Person.objects.create(company=company, **values)
-    else:
-        existing = company.people.filter(pk=person_id).first()
-        if existing is None:
-            raise NotFound("No such person.")
-        for name, value in values.items():
-            setattr(existing, name, value)
-        existing.save()
-        person = existing
+    person = person_store(company.people.all(), person_id=person_id, values=values, company=company)
     audit_record(actor=user, action="person_saved", obj=person, data={"company": company.pk})
     return person
 

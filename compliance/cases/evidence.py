@@ -154,3 +154,49 @@ def answer_documents(case: Case) -> Iterable[EvidenceDocument]:
 
     for document in AnswerDocument.objects.filter(request__case=case).order_by("uploaded_at", "pk"):
         yield _shown(document, "Answer to a request for information", "compliance:answer_document")
+
+
+# An alert's stored detail as a reviewer reads it: internal ids and repeated data are left out, dates
+# and codes in words; the hits of a screening are shown as their own table.
+ALERT_DETAIL_LABELS = {
+    "screened": "Screened",
+    "entity_type": "As",
+    "birth_year": "Born",
+    "country": "Country",
+    "list_name": "Against the list",
+    "what": "Evidence",
+    "date": "Date",
+    "last_reviewed": "Last reviewed",
+    "due": "Review due",
+    "ce_number": "CE number",
+    "state": "Licence state",
+    "why": "Why",
+}
+
+
+def _in_words(value: Any) -> str:
+    from datetime import date
+
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except ValueError:
+            return value
+    return str(value).replace("_", " ")
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    facts: list[tuple[str, str]]
+    hits: list[dict[str, Any]]
+
+
+def alert_detail(case: Case) -> AlertDetail:
+    """The alert's facts in words (label, value) and the list entries it matched, if any."""
+    facts = [
+        (label, _in_words(case.detail[key]))
+        for key, label in ALERT_DETAIL_LABELS.items()
+        if case.detail.get(key) not in (None, "")
+    ]
+    hits = [hit for hit in case.detail.get("hits", []) if isinstance(hit, dict)]
+    return AlertDetail(facts=facts, hits=hits)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.timesince import timesince
 
 from compliance.cases.choices import CaseStatus, InformationRequestStatus, Outcome, RiskLevel
@@ -30,6 +31,8 @@ def age(moment: datetime | None) -> str:
     """How long ago, in its largest unit only: "3 days", "5 hours"."""
     if moment is None:
         return "—"
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "under a minute"
     return timesince(moment, depth=1)
 
 

@@ -169,3 +169,45 @@ def test_a_pep_investor_needs_the_approver_and_is_reviewed_a_year_after_approval
     review.refresh_from_db()
     assert review.outcome == Outcome.CLEARED
     assert pep_reviews_raise() == []
+
+
+def test_a_corporate_investors_director_declares_pep_status_and_routes_the_kyc_to_an_approver():
+    from compliance.services import investor_person_save
+    from tests.flows import corporate_investor_draft
+
+    profile = corporate_investor_draft()
+    user = profile.user
+    people_before = profile.people.count()
+    without_edd = Pep(
+        status=PepStatus.PEP, position="Deputy director, Macao Monetary Authority", country="MO"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        investor_person_save(
+            user=user,
+            full_name="Leong Wai Kit",
+            nationality="MO",
+            birth_date=date(1970, 1, 2),
+            is_director=True,
+            is_beneficial_owner=False,
+            ownership_percent=Decimal("0"),
+            pep=without_edd,
+        )
+    assert "source_of_wealth" in refused.value.fields
+    assert profile.people.count() == people_before
+
+    investor_person_save(
+        user=user,
+        full_name="Leong Wai Kit",
+        nationality="MO",
+        birth_date=date(1970, 1, 2),
+        is_director=True,
+        is_beneficial_owner=False,
+        ownership_percent=Decimal("0"),
+        pep=SHENZHEN_OFFICIAL,
+    )
+    investor_kyc_submit(user=user)
+    case = Case.objects.get(kind=CaseKind.KYC, investor=profile)
+    assert case.needs_approver
+    assert any(f["code"] == "pep" and "Leong Wai Kit" in f["text"] for f in case.risk_factors)
+    check = next(c for c in case_checks(case) if c.name == "Politically exposed persons")
+    assert any("Leong Wai Kit" in detail for detail in check.details)

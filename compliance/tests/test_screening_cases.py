@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
@@ -362,3 +363,20 @@ def test_confirming_a_match_on_a_verified_company_blocks_it_its_applications_and
     assert Application.objects.filter(company=company, status=ApplicationStatus.APPROVED).count() == 1
     with pytest.raises(Conflict, match="suspended"):
         subscription_create(user=investor, offering_id=offering.pk, units=1)
+
+
+def test_the_alert_page_says_who_was_screened_against_which_entries_in_words(sdn_list, client):
+    company = company_with_listed_director()
+    company_submit_for_kyb(user=company.representative)
+    person_alert = next(a for a in alerts(company=company) if a.detail["screened"] == "Yan Xiaobing")
+    client.force_login(officer())
+
+    page = client.get(reverse("compliance:case", args=[person_alert.pk]))
+
+    assert page.status_code == 200
+    assert ("Screened", "Yan Xiaobing") in page.context["alert"].facts
+    assert ("Born", "1977") in page.context["alert"].facts
+    html = page.content.decode()
+    assert "<td>25308</td><td>YAN, Xiaobing</td><td>SDNTK</td>" in html
+    assert "party_ref" not in html.lower()  # internal references stay internal
+    assert "{&#x27;list_id&#x27;" not in html  # no raw dictionaries
