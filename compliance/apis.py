@@ -73,6 +73,7 @@ class InvestorProfileOutput(PepDeclarationOutput):
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
     country = serializers.CharField(source="country.code")
+    birth_date = serializers.DateField(allow_null=True, help_text="Individuals only.")
     id_document_number = serializers.CharField()
     declared_portfolio_hkd = serializers.DecimalField(max_digits=18, decimal_places=2)
     total_assets_hkd = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -130,6 +131,12 @@ class MyKycApi(APIView):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         country = api_fields.CharField(max_length=2)
+        birth_date = api_fields.DateField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Individuals: required before submission.",
+        )
         id_document_number = api_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
         declared_portfolio_hkd = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
         total_assets_hkd = api_fields.DecimalField(

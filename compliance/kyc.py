@@ -145,6 +145,8 @@ def kyc_missing_items(profile: InvestorProfile) -> list[str]:
         missing.append("your legal name")
     if not profile.country:
         missing.append("your country of residence or incorporation")
+    if not profile.is_organisation and profile.birth_date is None:
+        missing.append("your date of birth")
     if not profile.id_document_number.strip():
         missing.append("the identity document or registration number")
     kinds = {doc.kind for doc in profile.documents.all()}

@@ -20,6 +20,9 @@ class InvestorProfile(PepDeclaration):
     investor_type = models.CharField(max_length=16, choices=InvestorType.choices)
     legal_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     country = CountryField(help_text="Country of residence or incorporation.")
+    birth_date = models.DateField(
+        null=True, blank=True, help_text="An individual's date of birth (it narrows sanctions screening)."
+    )
     id_document_number = models.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
         validators=[visible_text],

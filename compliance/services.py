@@ -59,6 +59,7 @@ from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from issuers.people import person_errors, person_store
 from issuers.selectors import registration_holders
+from issuers.validators import ADULT_AGE, age_on
 from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ChainTxStatus, ContractKind, WalletKind
@@ -107,6 +108,7 @@ def investor_kyc_save(
     declared_portfolio_hkd: Decimal,
     total_assets_hkd: Decimal = Decimal("0"),
     claims_professional: bool = False,
+    birth_date: date | None = None,
     pep: Pep = NOT_A_PEP,
 ) -> InvestorProfile:
     """Create or update the investor's KYC details without sending them (documents and people come next).
@@ -128,6 +130,13 @@ def investor_kyc_save(
         errors["declared_portfolio_hkd"] = "The portfolio cannot be negative."
     if total_assets_hkd < 0:
         errors["total_assets_hkd"] = "Total assets cannot be negative."
+    individual = investor_type == InvestorType.INDIVIDUAL
+    if individual and birth_date is not None:
+        today = timezone.localdate()
+        if birth_date >= today or birth_date.year < 1900:
+            errors["birth_date"] = "Enter a real date of birth."
+        elif age_on(birth_date, today) < ADULT_AGE:
+            errors["birth_date"] = f"Investors must be adults ({ADULT_AGE} or older)."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
     profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
@@ -141,6 +150,8 @@ def investor_kyc_save(
         "declared_portfolio_hkd": declared_portfolio_hkd,
         "total_assets_hkd": total_assets_hkd if investor_type != InvestorType.INDIVIDUAL else Decimal("0"),
         "claims_professional": claims_professional,
+        # An individual's date of birth once given is kept when a later save leaves it out.
+        "birth_date": (birth_date or (profile.birth_date if profile else None)) if individual else None,
         **pep.values(),
     }
     if profile is None:

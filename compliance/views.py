@@ -36,6 +36,7 @@ from compliance.cases.selectors import (
 )
 from compliance.cases.services import (
     answer_document_add,
+    awaiting_approver_refusal,
     case_answer_information,
     case_assign,
     case_for,
@@ -148,13 +149,7 @@ def _why_not(user: User, case: Case) -> str:
     if case.status == CaseStatus.INFO_REQUESTED:
         return "The applicant has not answered the request for information yet."
     if case.status == CaseStatus.AWAITING_APPROVER:
-        if case.recommended_by_id == user.pk:
-            return "You made the recommendation on this case; a different approver must decide."
-        if user.role != Role.APPROVER:
-            return (
-                f"Case #{case.pk} is {case.get_risk_level_display().lower()} risk: an approver decides it "
-                "on the recommendation already made."
-            )
+        return awaiting_approver_refusal(user, case)
     return ""
 
 
@@ -275,8 +270,8 @@ def _done(case: Case, decision: str) -> str:
         return "Changes requested; the SME sees your reason and can submit the application again."
     if case.status == CaseStatus.AWAITING_APPROVER:
         return (
-            f"Recorded as your recommendation to {Decision(decision).label.lower()}: case #{case.pk} is "
-            f"{case.get_risk_level_display().lower()} risk, so an approver decides it."
+            f"Recorded as your recommendation to {Decision(decision).label.lower()}: an approver decides "
+            f"case #{case.pk} because {case.approver_reason}."
         )
     then = {
         (CaseKind.KYC, Decision.APPROVE): " The wallet is being registered on chain.",

@@ -131,6 +131,7 @@ def complete_investor_evidence(
     evidence_date: date | None = None,
     investor_type: str = "individual",
     total_assets: Decimal = Decimal("0"),
+    birth_date: date = date(1984, 6, 12),
 ) -> InvestorProfile:
     """Save an investor's details with identity, proof of address and (from HKD 8m) dated PI evidence.
 
@@ -147,6 +148,7 @@ def complete_investor_evidence(
         declared_portfolio_hkd=portfolio,
         total_assets_hkd=total_assets,
         claims_professional=claims,
+        birth_date=birth_date,
     )
     investor_document_upload(
         user=investor, kind="identity", upload=sample_pdf(f"Identity document {legal_name} {investor.pk}")
@@ -279,8 +281,8 @@ def seed_review_work(users: dict[str, User]) -> None:
 
     - Tsuen Wan Freight's KYB: its owner is "Moon Chi Wong", born 1961: the SDN list's "WONG, Moon
       Chi" (SDNTK, born 1961), a match to confirm;
-    - Chris Tang's KYC: the name of a listed Hong Kong official ("TANG, Chris"), but no birth date to
-      tell them apart: a possible match an approver clears once the identity document shows otherwise;
+    - Chris Tang's KYC: the name of a listed Hong Kong official ("TANG, Chris", born 1965) and born a
+      year later: a possible match to clear once the identity document and occupation show otherwise;
     - a second Pearl River Robotics bond of HKD 20m: above the amount one officer may approve alone.
     """
     sme = users["sme2@demo.hk"]
@@ -295,7 +297,9 @@ def seed_review_work(users: dict[str, User]) -> None:
     complete_company_onboarding(sme, director="Tina Wu", owner="Moon Chi Wong", owner_born=date(1961, 3, 18))
     company_submit_for_kyb(user=sme)
     investor = users["investor3@demo.hk"]
-    complete_investor_evidence(investor, legal_name="Chris Tang", portfolio=Decimal("8800000"))
+    complete_investor_evidence(
+        investor, legal_name="Chris Tang", portfolio=Decimal("8800000"), birth_date=date(1966, 2, 9)
+    )
     investor_kyc_submit(user=investor)
     issue = date.today() + timedelta(days=45)
     application = application_save(

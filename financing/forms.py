@@ -588,6 +588,12 @@ class KycForm(PepFieldsForm):
         max_length=NAME_MAX_LENGTH, label="Legal name", help_text="As on your identity document."
     )
     country = forms.ChoiceField(label="Country of residence or incorporation")
+    birth_date = form_fields.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        label="Date of birth",
+        help_text="Individuals: as on your identity document.",
+    )
     id_document_number = form_fields.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
         label="Identity document number",

@@ -139,6 +139,7 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
             "investor_type": "individual",
             "legal_name": f"Investor {number}",
             "country": "HK",
+            "birth_date": "1980-01-15",
             "id_document_number": f"K{number}234567",
             "declared_portfolio_hkd": "9000000.00",
             "claims_professional": True,

@@ -132,6 +132,16 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def approver_reason(self) -> str:
+        """Why an approver decides this case, in words: its risk, an escalation, or the rule that asks."""
+        if self.risk_level != RiskLevel.LOW:
+            return f"it is {self.get_risk_level_display().lower()} risk"
+        if self.escalated:
+            return "it was escalated"
+        rules = [f["text"] for f in self.risk_factors if f.get("needs_approver")]
+        return f"of a rule: {rules[0][0].lower()}{rules[0][1:]}" if rules else "of the platform's rules"
+
+    @property
     def subject(self) -> models.Model | None:
         """The company, investor or application the case is about (an alert may name any of them)."""
         return self.application or self.investor or self.company

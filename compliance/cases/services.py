@@ -258,14 +258,21 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
             },
         )
         return False
-    if actor.role != Role.APPROVER:
-        raise PermissionDenied(
-            f"Case #{case.pk} is {case.get_risk_level_display().lower()} risk: an approver decides it "
-            "on the recommendation already made."
-        )
-    if case.recommended_by_id == actor.pk:
-        raise PermissionDenied("You made the recommendation on this case; a different approver must decide.")
+    if why := awaiting_approver_refusal(actor, case):
+        raise PermissionDenied(why)
     return True
+
+
+def awaiting_approver_refusal(actor: User, case: Case) -> str:
+    """Why `actor` may not take the decision on a case awaiting an approver ('' when they may)."""
+    if case.recommended_by_id == actor.pk:
+        return "You made the recommendation on this case; a different approver must decide."
+    if actor.role != Role.APPROVER:
+        return (
+            f"An approver decides case #{case.pk} because {case.approver_reason}, on the recommendation "
+            "already made."
+        )
+    return ""
 
 
 def case_close(

@@ -61,6 +61,7 @@ def _investor(profile: InvestorProfile) -> Party:
         ref=f"compliance.investorprofile:{profile.pk}",
         name=profile.legal_name,
         entity_type=entity_type,
+        birth_year=profile.birth_date.year if profile.birth_date else None,
         country=profile.country.code,
     )
 

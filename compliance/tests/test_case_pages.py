@@ -91,12 +91,14 @@ def test_an_officers_approval_of_a_high_risk_case_becomes_a_recommendation_an_ap
     # Another officer reads why they cannot decide, and is refused if they try.
     client.force_login(officer("Olive Officer"))
     page = client.get(url_of(case))
-    assert page.context["why_not"].endswith("an approver decides it on the recommendation already made.")
+    assert page.context["why_not"].endswith(
+        f"An approver decides case #{case.pk} because it is high risk, on the recommendation already made."
+    )
     assert not page.context["show_decision"]
     before = state(case)
     refused = client.post(url_of(case), {"decision": "approve", "reason": ""})
     assert refused.status_code == 403
-    assert "approver decides it" in refused.content.decode()
+    assert f"An approver decides case #{case.pk} because it is high risk" in refused.content.decode()
     assert state(case) == before
 
     # The approver sees it first in the queue and decides it.

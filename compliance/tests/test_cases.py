@@ -212,3 +212,16 @@ def test_an_open_sanctions_alert_raises_the_risk_and_blocks_approval_until_decid
     company_kyb_decide(actor=oscar, company=company, approve=True)
     company.refresh_from_db()
     assert company.kyb_status == KybStatus.VERIFIED
+
+
+def test_the_reason_an_approver_decides_is_said_in_words():
+    case = Case(risk_level=RiskLevel.HIGH)
+    assert case.approver_reason == "it is high risk"
+    case = Case(risk_level=RiskLevel.LOW, escalated=True)
+    assert case.approver_reason == "it was escalated"
+    amount = "Raising HKD 20,000,000, above the HKD 10,000,000 that needs an approver"
+    case = Case(risk_level=RiskLevel.LOW, risk_factors=[{"text": amount, "needs_approver": True}])
+    assert (
+        case.approver_reason
+        == "of a rule: raising HKD 20,000,000, above the HKD 10,000,000 that needs an approver"
+    )

@@ -141,7 +141,9 @@ def test_kyb_submission_screens_every_name_and_raises_an_alert_per_match_under_t
 
 def test_kyc_submission_screens_the_investor_and_a_clear_company_says_against_which_version(sdn_list):
     investor = UserFactory(role=Role.INVESTOR)
-    complete_investor_evidence(investor, legal_name="Usama bin Ladin", portfolio=Decimal("9000000"))
+    complete_investor_evidence(
+        investor, legal_name="Usama bin Ladin", portfolio=Decimal("9000000"), birth_date=date(1957, 3, 10)
+    )
     profile = investor_kyc_submit(
         user=investor,
         investor_type="individual",
@@ -289,7 +291,9 @@ def test_an_officers_confirm_is_a_recommendation_and_the_approvers_confirm_freez
     company = verified_company(by=oscar)
     offering = open_offering(company=company, by=oscar, opener=olivia, professional_only=False)
     holder = approved_investor(by=oscar, funds=Decimal("100000"))
-    InvestorProfile.objects.filter(user=holder).update(legal_name="Usama bin Ladin")
+    InvestorProfile.objects.filter(user=holder).update(
+        legal_name="Usama bin Ladin", birth_date=date(1957, 3, 10)
+    )
     other = approved_investor(by=oscar, funds=Decimal("100000"))
     subscription_create(user=holder, offering_id=offering.pk, units=20)
     subscription_create(user=other, offering_id=offering.pk, units=20)
@@ -380,3 +384,30 @@ def test_the_alert_page_says_who_was_screened_against_which_entries_in_words(sdn
     assert "<td>25308</td><td>YAN, Xiaobing</td><td>SDNTK</td>" in html
     assert "party_ref" not in html.lower()  # internal references stay internal
     assert "{&#x27;list_id&#x27;" not in html  # no raw dictionaries
+
+
+def test_an_individual_investors_date_of_birth_is_required_and_narrows_the_screening(sdn_list):
+    """Usama bin Ladin is listed born in 1957: a namesake born in 1990 is not a possible match."""
+    too_young = UserFactory(role=Role.INVESTOR)
+    with pytest.raises(ValidationFailed) as refused:
+        complete_investor_evidence(
+            too_young, legal_name="Usama bin Ladin", portfolio=Decimal("1000"), birth_date=date.today()
+        )
+    assert "birth_date" in refused.value.fields
+    assert not InvestorProfile.objects.filter(user=too_young).exists()
+
+    matched = {}
+    for born in (date(1990, 5, 1), date(1957, 3, 10)):
+        user = UserFactory(role=Role.INVESTOR)
+        profile = complete_investor_evidence(
+            user, legal_name="Usama bin Ladin", portfolio=Decimal("1000"), birth_date=born
+        )
+        investor_kyc_submit(user=user)
+        matched[born.year] = bool(alerts(investor=profile))
+    assert matched == {1990: False, 1957: True}
+
+    undated = UserFactory(role=Role.INVESTOR)
+    profile = complete_investor_evidence(undated, legal_name="Mei Ling", portfolio=Decimal("1000"))
+    InvestorProfile.objects.filter(pk=profile.pk).update(birth_date=None)
+    with pytest.raises(ValidationFailed, match="your date of birth"):
+        investor_kyc_submit(user=undated)
