@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,10 +47,14 @@ format: install
 contracts: node_modules/.installed
 	node tokens/contracts/compile.mjs
 
-bench: bench-gas bench-screen
+bench: bench-gas bench-screen bench-chain-reads
 
 bench-gas: install
 	$(BIN)/python bench/gas.py
+
+# 1,000 balanceOf reads: web3's defaults against the chain client (cached contracts and chain id).
+bench-chain-reads: install
+	$(BIN)/python bench/chain_reads.py
 
 # Sanctions screening throughput against the whole OFAC list (one process, one core); needs ../shared/data.
 bench-screen: install

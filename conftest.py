@@ -56,7 +56,7 @@ def _platform_rows(django_db_setup, django_db_blocker, w3: Web3, anvil_url: str)
     """
     from django.test import override_settings
 
-    from tokens.chain import _chain_id_for, _web3_for
+    from tokens.chain import clear_caches
     from tokens.models import ChainTransaction, Contract, Wallet
     from tokens.services import platform_bootstrap
 
@@ -64,8 +64,7 @@ def _platform_rows(django_db_setup, django_db_blocker, w3: Web3, anvil_url: str)
         django_db_blocker.unblock(),
         override_settings(CHAIN_RPC_URL=anvil_url, CELERY_TASK_ALWAYS_EAGER=True),
     ):
-        _web3_for.cache_clear()
-        _chain_id_for.cache_clear()
+        clear_caches()
         addresses = platform_bootstrap()
         rows = [(model, list(model.objects.order_by("pk"))) for model in (Wallet, Contract, ChainTransaction)]
         for model, _ in reversed(rows):
@@ -80,12 +79,11 @@ def platform(transactional_db, chain: Web3, anvil_url: str, settings, _platform_
     Uses `transactional_db` so that `on_commit` hooks run and in-process (eager) tasks send
     chain transactions exactly as the product does.
     """
-    from tokens.chain import _chain_id_for, _web3_for
+    from tokens.chain import clear_caches
 
     settings.CHAIN_RPC_URL = anvil_url
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    _web3_for.cache_clear()
-    _chain_id_for.cache_clear()
+    clear_caches()
     addresses, rows = _platform_rows
     for model, objects in rows:
         model.objects.bulk_create(objects)

@@ -50,9 +50,9 @@ def _server_errors(caplog) -> list[logging.LogRecord]:
 def missing_artifacts(monkeypatch, tmp_path):
     """The compiled contract artifacts are gone (a broken deployment), not the node."""
     monkeypatch.setattr(chain, "ARTIFACTS_DIR", tmp_path)
-    chain.artifact.cache_clear()
+    chain.clear_caches()
     yield
-    chain.artifact.cache_clear()
+    chain.clear_caches()
 
 
 def test_a_missing_artifact_is_a_logged_500_with_the_request_id_not_a_chain_outage(

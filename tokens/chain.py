@@ -1,11 +1,18 @@
-"""The one chain-client module: web3 connection, artifacts, encoding, reads. Every RPC call has a timeout."""
+"""The one chain-client module: web3 connection, artifacts, encoding, reads. Every RPC call has a timeout.
+
+Nothing is asked or built twice in a process: one web3 client per endpoint, the chain id asked once per
+endpoint (web3's validation middleware is fed that cached id instead of asking `eth_chainId` around
+every call), and one Contract object (its ABI parsed once) per client, artifact and address.
+`clear_caches()` forgets all of it (a test or the demo switching nodes).
+"""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import requests
 import urllib3
@@ -15,6 +22,13 @@ from eth_typing import ChecksumAddress
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
+from web3.middleware import FormattingMiddlewareBuilder
+from web3.middleware.validation import (
+    METHODS_TO_VALIDATE,
+    async_build_method_validators,
+    build_method_validators,
+)
+from web3.types import RPCEndpoint
 
 from config.errors import ServiceUnavailable
 
@@ -36,9 +50,34 @@ class ChainUnavailable(ServiceUnavailable):
     default_message = "The chain is not answering right now, so nothing was changed. Please try again soon."
 
 
+def _validators_with_known_chain_id(w3: Web3, method: RPCEndpoint) -> Any:
+    """web3's own validators, fed the endpoint's cached chain id rather than a fresh `eth_chainId`.
+
+    Kept as web3 has them: a transaction or call that declares a `chainId` other than the node's is
+    refused before it is sent (`eth_call`, `eth_estimateGas`, `eth_sendTransaction`,
+    `eth_createAccessList`), and a block whose extraData is longer than 32 bytes (a proof-of-authority
+    chain) is refused. Only the per-call question to the node is gone: its chain id does not change
+    while its endpoint stays the same. Signed transactions carry their chain id themselves (EIP-155),
+    and the node refuses a wrong one.
+    """
+    if method not in METHODS_TO_VALIDATE:
+        return build_method_validators(w3, method)  # asks the node nothing for these methods
+    known = SimpleNamespace(eth=SimpleNamespace(chain_id=_node_chain_id(str(w3.provider.endpoint_uri))))  # type: ignore[attr-defined]
+    return build_method_validators(cast(Web3, known), method)
+
+
+# The product has no async client; web3 insists on an async builder too, so its own stands there.
+CachedChainIdValidation = FormattingMiddlewareBuilder.build(
+    sync_formatters_builder=_validators_with_known_chain_id,
+    async_formatters_builder=async_build_method_validators,
+)
+
+
 @lru_cache(maxsize=8)
 def _web3_for(url: str, timeout: int) -> Web3:
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    client = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    client.middleware_onion.replace("validation", CachedChainIdValidation)
+    return client
 
 
 def to_checksum(address: str) -> ChecksumAddress:
@@ -52,9 +91,17 @@ def web3() -> Web3:
 
 
 @lru_cache(maxsize=8)
+def _node_chain_id(url: str) -> int:
+    """The chain id of the node at `url`, asked once per process (keyed by endpoint, never by "current").
+
+    Transport errors pass through untouched (the middleware raises them where web3 would have).
+    """
+    return int(_web3_for(url, settings.CHAIN_RPC_TIMEOUT).eth.chain_id)
+
+
 def _chain_id_for(url: str) -> int:
     try:
-        return int(web3().eth.chain_id)
+        return _node_chain_id(url)
     except RPC_TRANSPORT_ERRORS as exc:
         raise ChainUnavailable() from exc
 
@@ -71,12 +118,27 @@ def artifact(name: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def contract(name: str, address: str | None = None) -> Any:
-    """A web3 contract object for the artifact `name` at `address` (or undeployed)."""
+@lru_cache(maxsize=512)
+def _contract_for(client: Web3, name: str, address: ChecksumAddress | None) -> Any:
     data = artifact(name)
     if address is None:
-        return web3().eth.contract(abi=data["abi"], bytecode=data["bytecode"])
-    return web3().eth.contract(address=to_checksum_address(address), abi=data["abi"])
+        return client.eth.contract(abi=data["abi"], bytecode=data["bytecode"])
+    return client.eth.contract(address=address, abi=data["abi"])
+
+
+def contract(name: str, address: str | None = None) -> Any:
+    """The web3 contract object for the artifact `name` at `address` (or undeployed).
+
+    Built once per client, artifact and address (building one parses the whole ABI); callers only
+    bind functions on it (`.functions.f(...)` returns a new object each time), never change it.
+    """
+    return _contract_for(web3(), name, None if address is None else to_checksum_address(address))
+
+
+def clear_caches() -> None:
+    """Forget every client, chain id, contract object and artifact (after switching nodes or artifacts)."""
+    for cached in (_contract_for, _node_chain_id, _web3_for, artifact, _error_selectors):
+        cached.cache_clear()
 
 
 def encode_deploy(name: str, *args: Any) -> str:

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from financing.demo import DEMO_PASSWORD, demo_sanctions_list, seed_demo
 from tokens.anvil import Anvil, free_port
-from tokens.chain import _chain_id_for, _web3_for
+from tokens.chain import clear_caches
 
 
 def _port_free(port: int) -> bool:
@@ -49,8 +49,7 @@ class Command(BaseCommand):
         port = 8545 if _port_free(8545) else free_port()
         with Anvil(port=port, state_file=state) as node:
             settings.CHAIN_RPC_URL = node.url
-            _web3_for.cache_clear()
-            _chain_id_for.cache_clear()
+            clear_caches()
             self.stdout.write(f"anvil chain on {node.url} (state kept in {state})")
             call_command("migrate", interactive=False, verbosity=0)
             call_command("chain_bootstrap")
