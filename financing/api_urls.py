@@ -40,6 +40,7 @@ urlpatterns = [
         apis.SubscriptionCreateApi.as_view(),
         name="api-offering-subscribe",
     ),
+    path("portfolio/", apis.PortfolioApi.as_view(), name="api-portfolio"),
     path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
+from config.api import limit_offset_page
 from config.errors import ValidationFailed
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -28,10 +29,34 @@ from financing.choices import (
     HolidayCalendar,
     Instrument,
     PaymentTiming,
+    SubscriptionStatus,
 )
-from financing.models import Application, Subscription
+from financing.models import Application, Offering, Subscription
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
+LIST_API_MAX_LIMIT = 200
+LIST_API_MAX_OFFSET = 10**9
+
+
+class ListPageInput(serializers.Serializer):
+    """Which page of a list: at most `limit` rows after skipping `offset`."""
+
+    limit = api_fields.IntegerField(min_value=1, max_value=LIST_API_MAX_LIMIT, required=False, default=50)
+    offset = api_fields.IntegerField(min_value=0, max_value=LIST_API_MAX_OFFSET, required=False, default=0)
+
+
+def _page(request: Request, rows: Any, output: type[serializers.Serializer]) -> Response:
+    """One page of `rows` in the shape of the audit API: count, next, previous, results."""
+    query = ListPageInput(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    page = limit_offset_page(
+        request,
+        rows,
+        limit=query.validated_data["limit"],
+        offset=query.validated_data["offset"],
+        results=lambda chunk: output(chunk, many=True).data,
+    )
+    return Response(page)
 
 
 class TermsOutput(serializers.Serializer):
@@ -139,13 +164,24 @@ class ApplicationInput(serializers.Serializer):
         return {**common, "terms": data}
 
 
-class ApplicationListApi(APIView):
-    """List the applications you may see; SMEs create applications for any instrument."""
+class ApplicationPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ApplicationOutput(many=True)
 
-    @extend_schema(responses={200: ApplicationOutput(many=True), **refusals()})
+
+class ApplicationListApi(APIView):
+    """List the applications you may see, newest first, a page at a time; SMEs create applications for
+    any instrument."""
+
+    @extend_schema(
+        operation_id="v1_applications_list",
+        parameters=[ListPageInput],
+        responses={200: ApplicationPageOutput, **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        rows = selectors.applications_visible_to(request.user)
-        return Response(ApplicationOutput(rows, many=True).data)
+        return _page(request, selectors.applications_visible_to(request.user), ApplicationOutput)
 
     @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
@@ -279,21 +315,62 @@ class OfferingOutput(serializers.Serializer):
     terms = TermsOutput(source="application.terms")
 
 
-class OfferingListApi(APIView):
-    """Offerings you may see."""
+class OfferingPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = OfferingOutput(many=True)
 
-    @extend_schema(responses={200: OfferingOutput(many=True), **refusals()})
+
+class SettlementProgressOutput(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Allotments made at close.")
+    settled = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class OfferingDetailOutput(OfferingOutput):
+    chain_id = serializers.IntegerField(source="token.chain_id", allow_null=True)
+    raised = serializers.SerializerMethodField(
+        help_text="Units subscribed times the unit price (a decimal string): the money committed so far."
+    )
+    hard_cap = serializers.SerializerMethodField(
+        help_text="The subscription cap in money: cap units times the unit price (a decimal string)."
+    )
+    settlement = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DecimalField(**AMOUNT))
+    def get_raised(self, obj: Offering) -> str:
+        return f"{obj.unit_price * obj.units_subscribed:.2f}"
+
+    @extend_schema_field(serializers.DecimalField(**AMOUNT))
+    def get_hard_cap(self, obj: Offering) -> str:
+        return f"{obj.unit_price * obj.subscription_cap_units:.2f}"
+
+    @extend_schema_field(SettlementProgressOutput)
+    def get_settlement(self, obj: Offering) -> dict[str, Any]:
+        return SettlementProgressOutput(selectors.settlement_progress(obj)).data
+
+
+class OfferingListApi(APIView):
+    """Offerings you may see, newest first, a page at a time."""
+
+    @extend_schema(
+        operation_id="v1_offerings_list",
+        parameters=[ListPageInput],
+        responses={200: OfferingPageOutput, **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(OfferingOutput(selectors.offerings_visible_to(request.user), many=True).data)
+        return _page(request, selectors.offerings_visible_to(request.user), OfferingOutput)
 
 
 class OfferingDetailApi(APIView):
-    """One offering."""
+    """One offering, with its token's chain, the money raised and how far settlement has gone."""
 
-    @extend_schema(responses={200: OfferingOutput, **refusals(404)})
+    @extend_schema(responses={200: OfferingDetailOutput, **refusals(404)})
     def get(self, request: Request, offering_id: int) -> Response:
         offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
-        return Response(OfferingOutput(offering).data)
+        return Response(OfferingDetailOutput(offering).data)
 
 
 class OfferingOpenApi(APIView):
@@ -409,13 +486,117 @@ class SubscriptionCreateApi(APIView):
         return Response(SubscriptionOutput(subscription).data, status=status.HTTP_201_CREATED)
 
 
-class SubscriptionListApi(APIView):
-    """Subscriptions you may see, with their allotments."""
+class SubscriptionPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = SubscriptionOutput(many=True)
 
-    @extend_schema(responses={200: SubscriptionOutput(many=True), **refusals()})
+
+class SubscriptionListApi(APIView):
+    """Subscriptions you may see, with their allotments, newest first, a page at a time."""
+
+    @extend_schema(
+        operation_id="v1_subscriptions_list",
+        parameters=[ListPageInput],
+        responses={200: SubscriptionPageOutput, **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.subscriptions_visible_to(request.user).select_related("allotment__chain_transaction")
-        return Response(SubscriptionOutput(rows, many=True).data)
+        return _page(request, rows, SubscriptionOutput)
+
+
+class HoldingOutput(serializers.Serializer):
+    offering_id = serializers.IntegerField(source="offering.pk")
+    title = serializers.CharField(source="offering.application.title")
+    token_address = serializers.CharField(source="offering.token.address", allow_null=True)
+    wallet_address = serializers.CharField()
+    units = serializers.IntegerField(
+        help_text="Units the platform's records give the investor: settled allotments."
+    )
+    chain_units = serializers.IntegerField(
+        allow_null=True,
+        help_text="The token's balanceOf the wallet on chain; null when the chain cannot answer.",
+    )
+    unit_price = serializers.DecimalField(source="offering.unit_price", **AMOUNT)
+    currency = serializers.CharField(source="offering.currency")
+    value = serializers.DecimalField(**AMOUNT, help_text="Units times the unit price.")
+
+
+class PortfolioSubscriptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering_id = serializers.IntegerField()
+    title = serializers.CharField(source="offering.application.title")
+    status = serializers.CharField()
+    units = serializers.IntegerField()
+    amount = serializers.DecimalField(**AMOUNT)
+    funding_tx_hash = serializers.CharField(
+        source="funding_transaction.tx_hash", allow_null=True, default=None
+    )
+    allotment = serializers.SerializerMethodField()
+
+    @extend_schema_field(AllotmentOutput(allow_null=True))
+    def get_allotment(self, obj: Subscription) -> dict[str, object] | None:
+        allotment = getattr(obj, "allotment", None)
+        return AllotmentOutput(allotment).data if allotment else None
+
+
+class CashOutput(serializers.Serializer):
+    wallet_address = serializers.CharField(allow_null=True)
+    hkd_balance = serializers.DecimalField(
+        **AMOUNT, allow_null=True, help_text="The HKD stablecoin balance on chain; null when unreadable."
+    )
+
+
+class PortfolioOutput(serializers.Serializer):
+    holdings = HoldingOutput(many=True)
+    subscriptions = PortfolioSubscriptionOutput(many=True)
+    cash = CashOutput()
+    chain_unavailable = serializers.BooleanField(help_text="Some chain figure could not be read.")
+
+
+# What the portfolio lists: subscriptions still in play (funding, in escrow) and those allotted.
+PORTFOLIO_SUBSCRIPTION_STATUSES = (
+    SubscriptionStatus.FUNDING,
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.ALLOTTED,
+)
+
+
+class PortfolioApi(APIView):
+    """The logged-in investor's holdings, live and allotted subscriptions, and HKD cash.
+
+    Reads what the investor dashboard reads: units from the platform's records, and, from the chain,
+    the HKD balance and one balanceOf per holding (the known limit until the event indexer keeps
+    holdings). Another investor's holdings are never visible.
+    """
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(responses={200: PortfolioOutput, **refusals()})
+    def get(self, request: Request) -> Response:
+        overview = selectors.investor_overview(request.user)
+        profile = overview.profile
+        wallet = getattr(profile, "wallet", None) if profile is not None else None
+        address = wallet.address if wallet is not None else None
+        holdings = [
+            {
+                "offering": holding.offering,
+                "wallet_address": address,
+                "units": holding.recorded_units,
+                "chain_units": holding.units,
+                "value": holding.offering.unit_price * holding.recorded_units,
+            }
+            for holding in overview.holdings
+        ]
+        subscriptions = [s for s in overview.subscriptions if s.status in PORTFOLIO_SUBSCRIPTION_STATUSES]
+        body = {
+            "holdings": holdings,
+            "subscriptions": subscriptions,
+            "cash": {"wallet_address": address, "hkd_balance": overview.balance},
+            "chain_unavailable": overview.chain_unavailable,
+        }
+        return Response(PortfolioOutput(body).data)
 
 
 class SubscriptionWithdrawApi(APIView):

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
@@ -34,7 +34,7 @@ INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, OfferingStatus.CLOSED, Offeri
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
     """SMEs see their own company's applications; compliance staff see all that were submitted."""
-    base = Application.objects.select_related("company", "terms").order_by("-created_at")
+    base = Application.objects.select_related("company", "terms", "offering").order_by("-created_at")
     if user.role == Role.SME:
         return base.filter(company__representative=user)
     if user.role in STAFF_ROLES:
@@ -83,6 +83,27 @@ def allotments_visible_to(user: User) -> QuerySet[Allotment]:
     return Allotment.objects.filter(Q(subscription__in=visible)).select_related(
         "offering__application", "subscription__investor", "chain_transaction"
     )
+
+
+@dataclass(frozen=True)
+class SettlementProgress:
+    """How far an offering's settlement has gone: allotments settled, pending and failed, of the total."""
+
+    total: int
+    settled: int
+    pending: int
+    failed: int
+
+
+def settlement_progress(offering: Offering) -> SettlementProgress:
+    """The offering's allotments counted by status, in one query."""
+    counts = Allotment.objects.filter(offering=offering).aggregate(
+        total=Count("pk"),
+        settled=Count("pk", filter=Q(status=AllotmentStatus.SETTLED)),
+        pending=Count("pk", filter=Q(status=AllotmentStatus.PENDING)),
+        failed=Count("pk", filter=Q(status=AllotmentStatus.FAILED)),
+    )
+    return SettlementProgress(**counts)
 
 
 # Offering states in which something changes in the background (token deployment, settlement).
@@ -146,10 +167,12 @@ def offering_overview(user: User, offering_id: int) -> OfferingOverview | None:
 
 @dataclass(frozen=True)
 class Holding:
-    """Units of one offering's token held by the investor, read from the chain (None if unreadable)."""
+    """Units of one offering's token held by the investor: read from the chain (None if unreadable), and
+    as the platform's records have them (settled allotments; no transfer out is recorded yet)."""
 
     offering: Offering
     units: int | None
+    recorded_units: int = 0
 
 
 @dataclass(frozen=True)
@@ -170,7 +193,10 @@ def investor_overview(user: User) -> InvestorOverview:
     profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
     subscriptions = list(
         subscriptions_visible_to(user).select_related(
-            "offering__application__company", "offering__token", "allotment__chain_transaction"
+            "offering__application__company",
+            "offering__token",
+            "allotment__chain_transaction",
+            "funding_transaction",
         )
     )
     if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
@@ -183,7 +209,20 @@ def investor_overview(user: User) -> InvestorOverview:
         .distinct()
         .order_by("pk")
     )
-    holdings = [Holding(offering=o, units=token_balance_or_none(o.token, address)) for o in held if o.token]
+    settled = dict(
+        Allotment.objects.filter(subscription__investor=user, status=AllotmentStatus.SETTLED)
+        .values("offering_id")
+        .annotate(units=Sum("units"))
+        .values_list("offering_id", "units")
+    )
+    # One balanceOf per holding: the known limit until the event indexer keeps holdings (issue 9, item 4).
+    holdings = [
+        Holding(
+            offering=o, units=token_balance_or_none(o.token, address), recorded_units=settled.get(o.pk, 0)
+        )
+        for o in held
+        if o.token
+    ]
     minting = ChainTransaction.objects.filter(
         intent=INTENT_MINT_PAYMENT,
         status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],

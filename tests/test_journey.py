@@ -168,7 +168,8 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         wait_for(lambda w=wallet: _onchain_hkd_base_units(w) == 100_000 * 10**6, what="test HKD minted")
         investor.post(f"offerings/{offering_id}/subscriptions/", {"units": units_each[number]}, expect=201)
         wait_for(
-            lambda s=investor: s.get("subscriptions/")[0]["status"] == "active", what="payment in escrow"
+            lambda s=investor: s.get("subscriptions/")["results"][0]["status"] == "active",
+            what="payment in escrow",
         )
         sessions.append((investor, wallet))
     return {
@@ -189,11 +190,11 @@ def test_a_bond_round_settles_on_chain_through_the_worker(api, celery_worker_pro
     wait_for(lambda: operator.get(f"offerings/{offering_id}/")["status"] == "settled", what="settlement")
 
     token = operator.get(f"offerings/{offering_id}/")["token_address"]
-    allotted = {s["allotment"]["units"] for s in operator.get("subscriptions/")}
+    allotted = {s["allotment"]["units"] for s in operator.get("subscriptions/")["results"]}
     assert allotted == {58, 42}  # 100 units offered, 120 subscribed: pro rata 58.3 / 41.7
     (first, first_wallet), (second, second_wallet) = round_["investors"]
-    first_units = first.get("subscriptions/")[0]["allotment"]["units"]
-    second_units = second.get("subscriptions/")[0]["allotment"]["units"]
+    first_units = first.get("subscriptions/")["results"][0]["allotment"]["units"]
+    second_units = second.get("subscriptions/")["results"][0]["allotment"]["units"]
     assert _onchain_units(token, first_wallet) == first_units
     assert _onchain_units(token, second_wallet) == second_units
     issuer_wallet = round_["sme"].get("company/")["wallet_address"]

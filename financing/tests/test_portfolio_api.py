@@ -1,0 +1,207 @@
+"""The portfolio API, the offering detail for API clients, and list APIs whose queries stay flat."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
+from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.services import offering_close, subscription_create
+from tests import flows
+
+
+@pytest.fixture
+def settled_round(platform):
+    """A bond of 100 units oversubscribed by two investors (60 and 40 allotted), settled on chain."""
+    officer = flows.officer()
+    operator = flows.operator()
+    company = flows.verified_company(by=officer)
+    offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
+    first = flows.approved_investor(by=officer, funds=Decimal("200000"))
+    second = flows.approved_investor(by=officer, funds=Decimal("200000"))
+    subscription_create(user=first, offering_id=offering.pk, units=90)
+    subscription_create(user=second, offering_id=offering.pk, units=60)
+    offering_close(actor=operator, offering_id=offering.pk)
+    offering.refresh_from_db()
+    return officer, operator, offering, first, second
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_investors(settled_round):
+    _, _, offering, first, second = settled_round
+
+    body = _client(first).get("/api/v1/portfolio/").json()
+
+    wallet = flows.profile_of(first).wallet.address
+    (holding,) = body["holdings"]
+    assert holding == {
+        "offering_id": offering.pk,
+        "title": offering.application.title,
+        "token_address": offering.token.address,
+        "wallet_address": wallet,
+        "units": 60,
+        "chain_units": 60,
+        "unit_price": "1000.00",
+        "currency": "HKD",
+        "value": "60000.00",
+    }
+    assert type(holding["units"]) is int
+    assert type(holding["chain_units"]) is int
+    # Paid 60,000 of the 200,000 funded; the rest of the escrow came back.
+    assert body["cash"] == {"wallet_address": wallet, "hkd_balance": "140000.00"}
+    assert body["chain_unavailable"] is False
+    (subscription,) = body["subscriptions"]
+    assert subscription["status"] == SubscriptionStatus.ALLOTTED
+    assert subscription["units"] == 90
+    assert subscription["allotment"]["units"] == 60
+    assert subscription["allotment"]["status"] == AllotmentStatus.SETTLED
+    assert subscription["allotment"]["tx_hash"].startswith("0x")
+    assert subscription["funding_tx_hash"].startswith("0x")
+
+    other = _client(second).get("/api/v1/portfolio/").json()
+    assert [h["units"] for h in other["holdings"]] == [40]
+    assert {h["wallet_address"] for h in other["holdings"]} == {flows.profile_of(second).wallet.address}
+    assert wallet not in str(other)
+    assert [s["id"] for s in other["subscriptions"]] != [subscription["id"]]
+
+
+def test_an_investor_without_approved_kyc_has_an_empty_portfolio(platform):
+    profile = flows.submitted_investor()
+
+    body = _client(profile.user).get("/api/v1/portfolio/").json()
+
+    assert body == {
+        "holdings": [],
+        "subscriptions": [],
+        "cash": {"wallet_address": None, "hkd_balance": None},
+        "chain_unavailable": False,
+    }
+
+
+def test_the_offering_detail_gives_token_chain_money_and_settlement_progress(settled_round):
+    officer, _, offering, first, _ = settled_round
+
+    for user in (officer, first):
+        body = _client(user).get(f"/api/v1/offerings/{offering.pk}/").json()
+        assert body["status"] == OfferingStatus.SETTLED
+        assert body["token_address"] == offering.token.address
+        assert body["chain_id"] == offering.token.chain_id
+        assert body["raised"] == "150000.00"  # 150 units subscribed at 1,000
+        assert body["hard_cap"] == f"{offering.subscription_cap_units * 1000}.00"
+        assert body["settlement"] == {"total": 2, "settled": 2, "pending": 0, "failed": 0}
+
+
+def test_list_apis_answer_a_page_with_count_and_links(settled_round):
+    officer, *_ = settled_round
+    client = _client(officer)
+
+    first = client.get("/api/v1/subscriptions/?limit=1").json()
+    second = client.get(first["next"]).json()
+
+    assert first["count"] == second["count"] == 2
+    assert first["previous"] is None
+    assert second["next"] is None
+    assert first["results"][0]["id"] != second["results"][0]["id"]
+    assert client.get("/api/v1/offerings/?limit=0").status_code == 400
+    assert client.get("/api/v1/applications/?offset=-1").status_code == 400
+
+
+def _add_rows(offering: Offering, investor, count: int) -> None:
+    """`count` more applications, each with terms, an open offering and one allotted subscription."""
+    application = Application.objects.get(pk=offering.application_id)
+    terms = Terms.objects.get(application=application)
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                **{
+                    f.name: getattr(application, f.name)
+                    for f in Application._meta.concrete_fields
+                    if not f.primary_key
+                },
+            )
+            for _ in range(count)
+        ]
+    )
+    Terms.objects.bulk_create(
+        [
+            Terms(
+                **{
+                    f.name: getattr(terms, f.name)
+                    for f in Terms._meta.concrete_fields
+                    if not f.primary_key and f.name != "application"
+                },
+                application=a,
+            )
+            for a in applications
+        ]
+    )
+    skip = {"id", "application", "token"}
+    offerings = Offering.objects.bulk_create(
+        [
+            Offering(
+                **{
+                    f.name: getattr(offering, f.name)
+                    for f in Offering._meta.concrete_fields
+                    if f.name not in skip
+                },
+                application=a,
+            )
+            for a in applications
+        ]
+    )
+    subscriptions = Subscription.objects.bulk_create(
+        [
+            Subscription(
+                offering=o,
+                investor=investor,
+                units=1,
+                amount=o.unit_price,
+                status=SubscriptionStatus.ALLOTTED,
+                authorised_until=o.closes_at,
+            )
+            for o in offerings
+        ]
+    )
+    Allotment.objects.bulk_create(
+        [
+            Allotment(
+                subscription=s, offering_id=s.offering_id, units=1, amount=s.amount, payment_base_units=10**9
+            )
+            for s in subscriptions
+        ]
+    )
+
+
+def _queries(client: Client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.json()["count"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/applications/", "/api/v1/offerings/", "/api/v1/subscriptions/"])
+def test_a_list_api_runs_as_many_queries_for_200_rows_as_for_10(platform, url):
+    officer = flows.officer()
+    operator = flows.operator()
+    company = flows.verified_company(by=officer)
+    offering = flows.open_offering(company=company, by=officer, opener=operator)
+    investor = flows.approved_investor(by=officer)
+    client = _client(officer)
+    page = f"{url}?limit=200"
+
+    _add_rows(offering, investor, 10)
+    client.get(page)  # the first request of a session does its own bookkeeping
+    few, counted_few = _queries(client, page)
+    _add_rows(offering, investor, 190)
+    many, counted_many = _queries(client, page)
+
+    assert counted_many - counted_few == 190
+    assert many == few
