@@ -30,7 +30,7 @@ from compliance.pep_inputs import PepDeclarationInput, PepDeclarationOutput, pep
 from compliance.screening.choices import Decision, PartyType
 from compliance.screening.services import screening_record
 from config import api_fields
-from config.api import limit_offset_page
+from config.api import PAGE_MAX_OFFSET, limit_offset_page
 from config.errors import NotFound
 from config.middleware import accepts_uploads
 from config.schema import RecommendedOutput, decision_responses, refusals
@@ -513,7 +513,7 @@ class AuditFilterInput(serializers.Serializer):
     date_from = api_fields.DateField(required=False, allow_null=True, default=None)
     date_to = api_fields.DateField(required=False, allow_null=True, default=None)
     limit = api_fields.IntegerField(min_value=1, max_value=AUDIT_API_MAX_LIMIT, required=False, default=50)
-    offset = api_fields.IntegerField(min_value=0, required=False, default=0)
+    offset = api_fields.IntegerField(min_value=0, max_value=PAGE_MAX_OFFSET, required=False, default=0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["date_from"] and attrs["date_to"] and attrs["date_from"] > attrs["date_to"]:

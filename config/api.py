@@ -46,6 +46,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
+# The largest offset a paginated API accepts: past it the database cannot count (and no list is that long).
+PAGE_MAX_OFFSET = 10**9
+
+
 def limit_offset_page(
     request: Request, rows: Any, *, limit: int, offset: int, results: Callable[[Any], Any]
 ) -> dict[str, Any]:

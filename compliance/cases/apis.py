@@ -41,7 +41,7 @@ from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDecl
 from compliance.models import InvestorProfile
 from compliance.services import REQUEST_CHANGES, case_decide
 from config import api_fields
-from config.api import limit_offset_page
+from config.api import PAGE_MAX_OFFSET, limit_offset_page
 from config.errors import NotFound, ValidationFailed
 from config.middleware import accepts_uploads
 from config.schema import RecommendedOutput, decision_responses, refusals
@@ -313,7 +313,7 @@ class QueueFilterInput(serializers.Serializer):
         help_text="Part of a company's or investor's name, an application's title or an alert's summary.",
     )
     limit = api_fields.IntegerField(min_value=1, max_value=CASES_API_MAX_LIMIT, required=False, default=50)
-    offset = api_fields.IntegerField(min_value=0, required=False, default=0)
+    offset = api_fields.IntegerField(min_value=0, max_value=PAGE_MAX_OFFSET, required=False, default=0)
 
     def validate_assignee(self, value: str) -> str:
         if value in ("", "me", "none") or (value.isascii() and value.isdigit()):

@@ -643,3 +643,11 @@ def test_an_application_is_sent_back_for_changes_over_the_case_api():
     # Only an application goes back for changes.
     kyb = kyb_case(submitted_company(name="Tsing Yi Precision Limited"))
     assert list(decide(staff, kyb, "request_changes", "Why not").json()) == ["detail", "code", "decision"]
+
+
+@pytest.mark.parametrize("path", ["compliance/cases/", "audit/"])
+def test_an_offset_past_any_list_is_a_field_error_not_a_server_error(client, path):
+    client.force_login(UserFactory(role=Role.OFFICER))
+    answer = client.get(f"/api/v1/{path}", {"offset": 10**12})
+    assert answer.status_code == 400
+    assert "offset" in answer.json()
