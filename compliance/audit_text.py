@@ -67,6 +67,7 @@ ACTION_VERBS: dict[str, str] = {
     "information_requested": "requested information on",
     "information_answered": "answered the request for information on",
     "answer_document_added": "attached a document to the answer on",
+    "answer_document_removed": "removed a document from the answer on",
     "case_assigned": "assigned",
     "case_note_added": "added an internal note to",
     "conflict_declared": "declared",

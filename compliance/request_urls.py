@@ -9,4 +9,9 @@ app_name = "requests"
 urlpatterns = [
     path("<int:pk>/", views.information_request, name="detail"),
     path("<int:pk>/documents/", views.information_request_document, name="document_add"),
+    path(
+        "<int:pk>/documents/<int:document_id>/remove/",
+        views.information_request_document_remove,
+        name="document_remove",
+    ),
 ]

@@ -36,6 +36,7 @@ from compliance.cases.selectors import (
 )
 from compliance.cases.services import (
     answer_document_add,
+    answer_document_remove,
     awaiting_approver_refusal,
     case_answer_information,
     case_assign,
@@ -505,6 +506,20 @@ def information_request_document(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{added.original_name} attached.")
         return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, document_form=form)
+
+
+@role_required(Role.SME, Role.INVESTOR)
+@require_POST
+def information_request_document_remove(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """Take an attached document back off the answer, before it is sent."""
+    info = _request_or_404(request, pk)
+    try:
+        answer_document_remove(user=request.user, document_id=document_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Document removed from your answer.")
+    return redirect("requests:detail", pk=info.pk)
 
 
 # ---- chain set-up, application review start, the audit trail ---------------------------------------

@@ -216,6 +216,8 @@ MATRIX = [
     r("requests/<int:pk>/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
     r("requests/<int:pk>/documents/", "POST", "own request", LOGIN, 400, 404, 403, 403, 403),
     r("requests/<int:pk>/documents/", "POST", "other request", LOGIN, 404, 404, 403, 403, 403),
+    r("requests/<int:pk>/documents/<int:document_id>/remove/", "POST", "own request, own answer document",
+      LOGIN, 302, 404, 403, 403, 403),
     # Django's admin: to its own log-in for every non-staff account (the admin tests below).
     r("admin/", "GET", None, 302, 302, 302, 302, 302, 302),
     # API: accounts
@@ -342,6 +344,10 @@ MATRIX = [
       403, 200, 404, 200, 200, 403),
     r("api/v1/information-requests/documents/<int:answer_document_id>/", "GET", "other answer document",
       403, 404, 404, 200, 200, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "DELETE", "own answer document",
+      403, 204, 404, 404, 404, 403),
+    r("api/v1/information-requests/documents/<int:answer_document_id>/", "DELETE", "other answer document",
+      403, 404, 404, 404, 404, 403),
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
@@ -433,8 +439,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
 
 def _url(row: Row, targets: dict[str, int | str]) -> str:
     path = row.pattern
-    if row.target is not None:
-        path = path.replace(path[path.index("<") : path.index(">") + 1], str(targets[row.target]))
+    for target in row.target.split(", ") if row.target else []:  # one target per placeholder, in order
+        path = path.replace(path[path.index("<") : path.index(">") + 1], str(targets[target]), 1)
     return "/" + path
 
 

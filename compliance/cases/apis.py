@@ -652,3 +652,9 @@ class AnswerDocumentApi(APIView):
             filename=document.original_name,
             content_type=document.content_type,
         )
+
+    @extend_schema(responses={204: None, **refusals(404, 409)})
+    def delete(self, request: Request, answer_document_id: int) -> Response:
+        """The applicant takes a file back off an answer not yet sent."""
+        services.answer_document_remove(user=request.user, document_id=answer_document_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

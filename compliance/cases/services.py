@@ -471,6 +471,31 @@ def answer_document_add(*, user: User, request_id: int, upload: UploadedFile) ->
 
 
 @transaction.atomic
+def answer_document_remove(*, user: User, document_id: int) -> None:
+    """Take a file back off the applicant's answer before it is sent (the stored file goes too)."""
+    document = (
+        AnswerDocument.objects.select_for_update(of=("self",))
+        .select_related("request__case__company", "request__case__investor")
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None or applicant_of(document.request.case) != user:
+        raise NotFound("No such document.")
+    if document.request.status != InformationRequestStatus.OPEN:
+        raise Conflict("This answer was sent; its documents stay with the case.")
+    audit_record(
+        actor=user,
+        action="answer_document_removed",
+        obj=document.request.case,
+        data={"sha256": document.sha256, "name": document.original_name},
+    )
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+@transaction.atomic
 def case_assign(*, actor: User, case_id: int, assignee_id: int | None) -> Case:
     """Give a case to a reviewer (or take it back to the pool); anyone on the team may reassign."""
     case = _locked(case_id)

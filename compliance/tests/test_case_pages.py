@@ -20,11 +20,17 @@ from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import AlertKind, CaseKind, CaseStatus, Decision, Outcome
 from compliance.cases.models import AnswerDocument, Case, CaseNote, InformationRequest
-from compliance.cases.services import alert_raise, case_request_information, conflict_declare
+from compliance.cases.services import (
+    alert_raise,
+    case_answer_information,
+    case_request_information,
+    conflict_declare,
+)
 from compliance.models import AuditEvent
 from financing.choices import ApplicationStatus
 from financing.tests.test_views import bond_application, verified_company
 from issuers.choices import KybStatus
+from tests import flows
 from tests.flows import submitted_company, submitted_investor
 
 pytestmark = pytest.mark.django_db
@@ -493,3 +499,33 @@ def test_the_sme_sees_a_request_about_an_application_on_its_page_and_the_queue_r
     with django_assert_max_num_queries(7):  # session, user, the reviewers, counts, page: not per row
         queue = client.get(reverse("compliance:queue"))
     assert queue.content.decode().count("Bond · 5% semi-annual") == 3
+
+
+def test_the_applicant_takes_a_file_back_off_the_answer_before_sending_it(
+    client, django_capture_on_commit_callbacks
+):
+    info = flows.information_request(
+        company=submitted_company(name="Lantau Components Limited"), by=officer()
+    )
+    document = flows.answer_document(info)
+    stored = document.file.name
+    other = flows.answer_document(
+        flows.information_request(company=submitted_company(name="Sai Kung Foods Limited"), by=officer())
+    )
+    sme = info.case.company.representative
+    client.force_login(sme)
+    remove = "requests:document_remove"
+
+    assert client.post(reverse(remove, args=[info.pk, other.pk])).status_code == 302  # not theirs: refused
+    assert AnswerDocument.objects.filter(pk=other.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse(remove, args=[info.pk, document.pk]))
+    assert answer.url == reverse("requests:detail", args=[info.pk])
+    assert not AnswerDocument.objects.filter(pk=document.pk).exists()
+    assert not default_storage.exists(stored)
+
+    kept = flows.answer_document(info)
+    case_answer_information(user=sme, request_id=info.pk, answer="Here it is.")
+    api = client.delete(f"/api/v1/information-requests/documents/{kept.pk}/")
+    assert api.status_code == 409
+    assert AnswerDocument.objects.filter(pk=kept.pk).exists()
