@@ -24,6 +24,21 @@ COMPLIANCE_REASONS = {
     10: "This would take the investor past the maximum holding allowed per investor.",
     11: "The units are still in their lock-up period.",
 }
+# Codes of Settlement.settleChecks beyond the token's own (0-31): why one item of a batch would not settle.
+CHECK_NO_ESCROW = 32
+CHECK_ALREADY_SETTLED = 33
+CHECK_ESCROW_SHORT = 34
+CHECK_INVALID_UNITS = 35
+CHECK_UNKNOWN_OFFERING = 36
+CHECK_WINDOW_CLOSED = 37
+SETTLEMENT_CHECK_REASONS = {
+    CHECK_NO_ESCROW: "No payment is in escrow for this subscription (never funded, or already refunded).",
+    CHECK_ALREADY_SETTLED: "This allotment was already settled on chain; it cannot settle twice.",
+    CHECK_ESCROW_SHORT: "The payment in escrow is less than the allotted units cost.",
+    CHECK_INVALID_UNITS: "The number of units is zero or too large to settle.",
+    CHECK_UNKNOWN_OFFERING: "The offering is not registered with the settlement contract.",
+    CHECK_WINDOW_CLOSED: "The offering's settlement window has closed: its escrow can only be refunded.",
+}
 ERROR_REASONS = {
     "AlreadySettled": "This allotment was already settled on chain; it cannot settle twice.",
     "AlreadyPaid": "This distribution was already paid on chain; it cannot be paid twice.",
@@ -46,7 +61,9 @@ _CALL = re.compile(r"^(?P<name>\w+)\((?P<args>.*)\)$")
 
 
 def explain_code(code: int) -> str:
-    """The plain-words reason for a compliance reason code."""
+    """The plain-words reason for a compliance or settlement-check reason code."""
+    if code in SETTLEMENT_CHECK_REASONS:
+        return SETTLEMENT_CHECK_REASONS[code]
     return COMPLIANCE_REASONS.get(code, f"The token refused it (reason code {code}).")
 
 

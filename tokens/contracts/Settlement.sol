@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IMintCheck} from "./interfaces/IMintCheck.sol";
 import {IMintable} from "./interfaces/IMintable.sol";
 import {IReceiveWithAuthorization} from "./interfaces/IReceiveWithAuthorization.sol";
 
@@ -226,6 +227,46 @@ contract Settlement is AccessControl {
             total += _settle(token, o, items[i].subscriptionId, items[i].units);
         }
         if (total != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, total);
+    }
+
+    /// @notice Reason codes of `settleChecks` beyond the token's own `canMint` codes (0 to 31).
+    uint8 internal constant CHECK_NO_ESCROW = 32;
+    uint8 internal constant CHECK_ALREADY_SETTLED = 33;
+    uint8 internal constant CHECK_ESCROW_SHORT = 34;
+    uint8 internal constant CHECK_INVALID_UNITS = 35;
+    uint8 internal constant CHECK_UNKNOWN_OFFERING = 36;
+    uint8 internal constant CHECK_WINDOW_CLOSED = 37;
+
+    /// @notice What `settleBatch(token, items)` would meet, per item, without sending it: 0 when the item
+    ///         would settle on its own, else the token's `canMint` reason code or one of the CHECK_ codes.
+    /// @dev One call checks a whole batch; items are judged one by one against the current state (two
+    ///      items that only fail together, e.g. past a holder limit, are not foreseen).
+    function settleChecks(address token, Settle[] calldata items) external view returns (uint8[] memory codes) {
+        codes = new uint8[](items.length);
+        Offering memory o = _offerings[token];
+        uint8 offeringCode;
+        if (o.issuer == address(0)) offeringCode = CHECK_UNKNOWN_OFFERING;
+        else if (block.timestamp >= o.settleBy) offeringCode = CHECK_WINDOW_CLOSED;
+        for (uint256 i; i < items.length; ++i) {
+            if (offeringCode != 0) {
+                codes[i] = offeringCode;
+                continue;
+            }
+            uint256 id = items[i].subscriptionId;
+            uint256 units = items[i].units;
+            Escrow memory escrow = _escrows[token][id];
+            if (_isMarked(_settled[token], id)) {
+                codes[i] = CHECK_ALREADY_SETTLED;
+            } else if (escrow.amount == 0) {
+                codes[i] = CHECK_NO_ESCROW;
+            } else if (units == 0 || units > type(uint96).max) {
+                codes[i] = CHECK_INVALID_UNITS;
+            } else if (units * o.unitPrice > escrow.amount) {
+                codes[i] = CHECK_ESCROW_SHORT;
+            } else {
+                codes[i] = IMintCheck(token).canMint(escrow.investor, units);
+            }
+        }
     }
 
     /// @notice Whether subscription `subscriptionId` of `token` settled.

@@ -9,6 +9,7 @@ from web3.logs import DISCARD
 
 from .conftest import (
     HKD,
+    OK,
     INVESTOR_CLASS_REQUIRED,
     PROFESSIONAL,
     RECIPIENT_NOT_VERIFIED,
@@ -608,3 +609,40 @@ def test_closing_a_distribution_returns_the_remainder_to_the_issuer(holders, unc
         assert_reverts(s.payout(2, 1, [p.alice], [1]), p.settler, "ExceedsFunding", 1, 0, 1)
         assert_reverts(fund_distribution(p, 1, HKD), p.settler, "DistributionExists", 1)
         assert_reverts(s.closeDistribution(9), p.settler, "UnknownDistribution", 9)
+
+
+# ---------------------------------------------------------------- batch pre-checks (one call per batch)
+
+CHECK_NO_ESCROW, CHECK_ALREADY_SETTLED, CHECK_ESCROW_SHORT = 32, 33, 34
+CHECK_INVALID_UNITS, CHECK_UNKNOWN_OFFERING, CHECK_WINDOW_CLOSED = 35, 36, 37
+
+
+def test_settle_checks_give_one_code_per_item_and_agree_with_settle(funded):
+    p = funded
+    s, token = p.settlement.functions, p.token.address
+    for subscription_id, who, units in ((1, "alice", 10), (2, "dave", 10), (3, "bob", 5), (4, "carol", 4)):
+        send(p.fund_call(who, subscription_id, units), p.settler)
+    send(s.settle(token, 4, 4), p.settler)
+    items = [(1, 10), (2, 10), (3, 6), (4, 4), (9, 1), (1, 0)]
+    assert s.settleChecks(token, items).call() == [
+        OK,
+        INVESTOR_CLASS_REQUIRED,  # dave is retail: the token's own canMint code
+        CHECK_ESCROW_SHORT,  # 6 units cost more than the 5 escrowed
+        CHECK_ALREADY_SETTLED,
+        CHECK_NO_ESCROW,
+        CHECK_INVALID_UNITS,
+    ]
+    assert s.settleChecks(token, []).call() == []
+    # What the checks pass, settles; the view changed nothing.
+    send(s.settleBatch(token, [(1, 10), (3, 5)]), p.settler)
+    assert s.settleChecks(token, [(1, 10), (3, 5)]).call() == [CHECK_ALREADY_SETTLED] * 2
+
+
+def test_settle_checks_name_an_unknown_offering_and_a_closed_window(funded):
+    p = funded
+    s = p.settlement.functions
+    fake = p.new_token("Fake", "FAKE")
+    send(p.fund_call("alice", 1, 10), p.settler)
+    assert s.settleChecks(fake.address, [(1, 10)]).call() == [CHECK_UNKNOWN_OFFERING]
+    advance_time(p.w3, SETTLE_WINDOW)
+    assert s.settleChecks(p.token.address, [(1, 10), (2, 1)]).call() == [CHECK_WINDOW_CLOSED] * 2
