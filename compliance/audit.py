@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -77,7 +77,56 @@ def entry_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def audit_entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """An entry for `obj`, not yet in the chain: `audit_record_many` links, signs and saves it."""
+    return AuditEvent(
+        occurred_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder)),
+    )
+
+
 @transaction.atomic
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append entries made by `audit_entry` to the chain, in order, with one lock, insert and head update.
+
+    The chain head stays locked until the caller's transaction commits, and every audited write
+    waits for it: a long transaction collects its entries and appends them as its last step (see
+    `status_transition_many(..., audit=...)`), so the head is held only for the append and the commit.
+    """
+    if not events:
+        return events
+    key_id, key = next(iter(_keys().items()))
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"last_hash": GENESIS_HASH}
+    )
+    previous = head.last_hash
+    for event in events:
+        event.previous_hash = previous
+        event.key_id = key_id
+        event.hash = previous = entry_hash(key, previous, entry_fields(event))
+    # One INSERT: PostgreSQL numbers the rows in the order given, so ids follow the chain.
+    AuditEvent.objects.bulk_create(events)
+    head.last_hash = previous
+    head.save(update_fields=["last_hash"])
+    return events
+
+
 def audit_record(
     *,
     actor: Any,
@@ -88,29 +137,17 @@ def audit_record(
     reason: str = "",
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one entry for `obj` in the caller's transaction."""
-    key_id, key = next(iter(_keys().items()))
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        pk=1, defaults={"last_hash": GENESIS_HASH}
-    )
-    event = AuditEvent(
-        occurred_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+    """Append one entry for `obj` in the caller's transaction (the chain head is locked until it commits)."""
+    event = audit_entry(
+        actor=actor,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        obj=obj,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        data=json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder)),
-        previous_hash=head.last_hash,
-        key_id=key_id,
+        data=data,
     )
-    event.hash = entry_hash(key, head.last_hash, entry_fields(event))
-    event.save()
-    head.last_hash = event.hash
-    head.save(update_fields=["last_hash"])
-    return event
+    return audit_record_many([event])[0]
 
 
 @dataclass(frozen=True)
@@ -218,3 +255,65 @@ def status_transition(
             reason=reason,
             data=data,
         )
+
+
+def status_transition_many(
+    objects: list[Any],
+    *,
+    to: str,
+    transitions: Mapping[Any, set[Any]],
+    actor: Any,
+    field: str = "status",
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    data_for: Callable[[Any], Mapping[str, Any]] | None = None,
+    audit: list[AuditEvent] | None = None,
+) -> None:
+    """`status_transition` for many objects of one model: one conditional UPDATE per current status.
+
+    All or nothing: a status the map does not allow, or a row someone moved meanwhile, raises Conflict
+    (the caller's transaction rolls back). Entries are appended at once, or added to `audit` for the
+    caller to append with `audit_record_many` as the last step of its transaction. `data_for(obj)`
+    gives per-object data merged over `data`.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    groups: dict[Any, list[Any]] = {}
+    for obj in objects:
+        groups.setdefault(getattr(obj, field), []).append(obj)
+    for current in groups:
+        if to not in transitions.get(current, set()):
+            label = model._meta.verbose_name
+            raise Conflict(
+                f"This {label} is {current.replace('_', ' ')}; it cannot become {to.replace('_', ' ')}."
+            )
+    changes = {field: to, **(extra or {})}
+    if any(f.name == "updated_at" for f in model._meta.get_fields()):
+        changes["updated_at"] = timezone.now()
+    entries: list[AuditEvent] = []
+    with transaction.atomic():
+        for current, members in groups.items():
+            ids = [obj.pk for obj in members]
+            moved = model._default_manager.filter(pk__in=ids, **{field: current}).update(**changes)
+            if moved != len(ids):
+                raise Conflict("Someone else changed these records just now; reload and try again.")
+            for obj in members:
+                for name, value in changes.items():
+                    setattr(obj, name, value)
+                entries.append(
+                    audit_entry(
+                        actor=actor,
+                        action=f"{field}:{to}",
+                        obj=obj,
+                        from_status=current,
+                        to_status=to,
+                        reason=reason,
+                        data={**(data or {}), **(data_for(obj) if data_for else {})},
+                    )
+                )
+        if audit is None:
+            audit_record_many(entries)
+        else:
+            audit.extend(entries)

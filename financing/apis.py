@@ -385,14 +385,17 @@ class OfferingOpenApi(APIView):
 
 
 class OfferingCloseApi(APIView):
-    """Staff close an open offering: allotment and settlement follow."""
+    """Staff close an open offering. The answer is at once (202): the offering is allotting (or cancelled
+    below the soft cap); allotment and settlement run in the background, so poll the offering until its
+    status is settled or partly_failed."""
 
     permission_classes = [has_role(*STAFF_ROLES)]
 
-    @extend_schema(request=None, responses={200: OfferingOutput, **refusals(404, 409, 503)})
+    @extend_schema(request=None, responses={202: OfferingOutput, **refusals(404, 409, 503)})
     def post(self, request: Request, offering_id: int) -> Response:
         return Response(
-            OfferingOutput(services.offering_close(actor=request.user, offering_id=offering_id)).data
+            OfferingOutput(services.offering_close(actor=request.user, offering_id=offering_id)).data,
+            status=status.HTTP_202_ACCEPTED,
         )
 
 

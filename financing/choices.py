@@ -89,19 +89,33 @@ class OfferingStatus(models.TextChoices):
     PREPARING = "preparing", "Being set up on chain"
     READY = "ready", "Ready to open"
     OPEN = "open", "Open for subscription"
-    CLOSED = "closed", "Closed, settling"
+    ALLOTTING = "allotting", "Closed, allotting"
+    SETTLING = "settling", "Closed, settling"
     SETTLED = "settled", "Settled"
+    PARTLY_FAILED = "partly_failed", "Settled in part: some allotments failed"
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Closing records the decision (open -> allotting) and answers; a background task allots and queues
+# the settlement (allotting -> settling); the chain's answers complete it (settled, or partly failed
+# when none is pending and some failed; a later retry goes back to settling, a write-off completes it).
 OFFERING_TRANSITIONS = {
     OfferingStatus.PREPARING: {OfferingStatus.READY, OfferingStatus.CANCELLED},
     OfferingStatus.READY: {OfferingStatus.OPEN, OfferingStatus.CANCELLED},
-    OfferingStatus.OPEN: {OfferingStatus.CLOSED, OfferingStatus.CANCELLED},
-    OfferingStatus.CLOSED: {OfferingStatus.SETTLED},
+    OfferingStatus.OPEN: {OfferingStatus.ALLOTTING, OfferingStatus.CANCELLED},
+    OfferingStatus.ALLOTTING: {OfferingStatus.SETTLING, OfferingStatus.SETTLED, OfferingStatus.PARTLY_FAILED},
+    OfferingStatus.SETTLING: {OfferingStatus.SETTLED, OfferingStatus.PARTLY_FAILED},
+    OfferingStatus.PARTLY_FAILED: {OfferingStatus.SETTLING, OfferingStatus.SETTLED},
     OfferingStatus.SETTLED: set(),
     OfferingStatus.CANCELLED: set(),
 }
+# Closed offerings, whatever became of their settlement.
+CLOSED_OFFERING_STATUSES = (
+    OfferingStatus.ALLOTTING,
+    OfferingStatus.SETTLING,
+    OfferingStatus.SETTLED,
+    OfferingStatus.PARTLY_FAILED,
+)
 
 
 class SubscriptionStatus(models.TextChoices):

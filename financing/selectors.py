@@ -16,6 +16,7 @@ from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
 from config.errors import ValidationFailed
 from financing.choices import (
+    CLOSED_OFFERING_STATUSES,
     LIVE_SUBSCRIPTION_STATUSES,
     AllotmentStatus,
     ApplicationStatus,
@@ -29,7 +30,7 @@ from tokens.models import ChainTransaction
 from tokens.selectors import payment_balance_or_none, token_balance_or_none
 from tokens.services import INTENT_MINT_PAYMENT
 
-INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, OfferingStatus.CLOSED, OfferingStatus.SETTLED)
+INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -107,7 +108,7 @@ def settlement_progress(offering: Offering) -> SettlementProgress:
 
 
 # Offering states in which something changes in the background (token deployment, settlement).
-OFFERING_STATES_IN_MOTION = (OfferingStatus.PREPARING, OfferingStatus.CLOSED)
+OFFERING_STATES_IN_MOTION = (OfferingStatus.PREPARING, OfferingStatus.ALLOTTING, OfferingStatus.SETTLING)
 
 
 def application_schedule(application: Application) -> Schedule | None:

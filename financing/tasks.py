@@ -1,11 +1,27 @@
-"""Periodic financing work."""
+"""Periodic and background financing work."""
+
+import logging
 
 from celery import shared_task
 
+from config.errors import ServiceUnavailable
 from financing import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def offerings_close_due() -> list[int]:
     """Close offerings whose closing time has passed; one that failed waits out its back-off."""
     return services.offerings_close_due()
+
+
+@shared_task(acks_late=True)
+def offering_settle(*, offering_id: int) -> str | None:
+    """Allot a closed offering and queue its settlement; safe to run twice or after a kill."""
+    try:
+        offering = services.offering_settle(offering_id=offering_id)
+    except ServiceUnavailable as exc:  # the node is away: the close sweep runs this again (stalled offering)
+        logger.warning("settling offering %s waits for the chain: %s", offering_id, exc)
+        return None
+    return offering.status if offering else None

@@ -486,7 +486,8 @@ def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse
         return _render_manage(request, action_form=form, status=refuse(form, exc))
     done = {
         OfferingStatus.OPEN: "Offering opened: verified investors can now subscribe.",
-        OfferingStatus.CLOSED: "Offering closed. Units are allotted and settling on chain.",
+        OfferingStatus.ALLOTTING: "Offering closed. Units are being allotted, then settled on chain.",
+        OfferingStatus.SETTLING: "Offering closed. Units are allotted and settling on chain.",
         OfferingStatus.SETTLED: "Offering closed and every allotment settled on chain.",
         OfferingStatus.CANCELLED: "Below the minimum raise: the offering was cancelled and nobody pays.",
     }

@@ -98,7 +98,7 @@ class IssuerOverview:
     @property
     def any_open(self) -> bool:
         """An offering is taking subscriptions (or has closed since)."""
-        return self._any("open", "closed", "settled")
+        return self._any("open", "allotting", "settling", "settled", "partly_failed")
 
     @property
     def any_settled(self) -> bool:

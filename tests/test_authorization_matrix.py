@@ -272,7 +272,7 @@ MATRIX = [
     r("api/v1/offerings/<int:offering_id>/", "GET", "own offering", 403, 200, 200, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/", "GET", "other offering", 403, 404, 200, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/open/", "POST", "own offering", 403, 403, 403, 409, 409, 409),
-    r("api/v1/offerings/<int:offering_id>/close/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/close/", "POST", "own offering", 403, 403, 403, 202, 202, 202),
     r("api/v1/offerings/<int:offering_id>/cancel/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "own offering",
       403, 403, 409, 403, 403, 403, body=UNITS),

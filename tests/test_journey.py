@@ -186,7 +186,7 @@ def test_a_bond_round_settles_on_chain_through_the_worker(api, celery_worker_pro
     round_ = _prepare_round(api, investors=2, units_each=[70, 50])
     operator, offering_id = round_["operator"], round_["offering_id"]
 
-    operator.post(f"offerings/{offering_id}/close/")
+    operator.post(f"offerings/{offering_id}/close/", expect=202)
     wait_for(lambda: operator.get(f"offerings/{offering_id}/")["status"] == "settled", what="settlement")
 
     token = operator.get(f"offerings/{offering_id}/")["token_address"]
@@ -211,7 +211,7 @@ def test_a_worker_killed_mid_settlement_settles_every_allotment_exactly_once(
 
     # Stop mining so that settlements pile up signed and broadcast but unconfirmed, then kill the worker.
     chain.provider.make_request("evm_setAutomine", [False])
-    operator.post(f"offerings/{offering_id}/close/")
+    operator.post(f"offerings/{offering_id}/close/", expect=202)
     wait_for(
         lambda: Allotment.objects.filter(chain_transaction__status="sent").count() >= 2,
         what="some settlements sent",

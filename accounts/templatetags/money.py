@@ -16,8 +16,8 @@ TONES = {
     "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
     "accent": {"open", "ready"},
     "info": {"submitted", "under_review", "pending", "sent", "active"},
-    "warning": {"changes_requested", "closed", "preparing", "deploying"},
-    "danger": {"rejected", "failed", "cancelled", "not_allotted"},
+    "warning": {"changes_requested", "closed", "preparing", "deploying", "allotting", "settling"},
+    "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed"},
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}
 

@@ -28,6 +28,7 @@ from financing.services.offerings import (
     offering_registered,
     offering_subscriptions_pause,
     offerings_close_due,
+    offerings_settle_stalled,
     security_token_configured,
     security_token_deployed,
     security_token_failed,
@@ -36,6 +37,8 @@ from financing.services.settlement import (
     allotment_retry,
     allotments_settled,
     allotments_settlement_failed,
+    offering_settle,
+    offering_settlement_finish,
 )
 from financing.services.subscriptions import (
     subscription_create,
@@ -68,8 +71,11 @@ __all__ = [
     "offering_close",
     "offering_open",
     "offering_registered",
+    "offering_settle",
+    "offering_settlement_finish",
     "offering_subscriptions_pause",
     "offerings_close_due",
+    "offerings_settle_stalled",
     "security_token_configured",
     "security_token_deployed",
     "security_token_failed",

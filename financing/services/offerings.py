@@ -10,19 +10,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
-from compliance.audit import audit_record, status_transition
+from compliance.audit import audit_record
 from config.errors import ApplicationError, Conflict, NotFound, ValidationFailed
-from financing.allotment import allot_pro_rata
+from config.tasks import enqueue_on_commit
 from financing.choices import (
-    SUBSCRIPTION_TRANSITIONS,
     Currency,
     OfferingStatus,
     SubscriptionStatus,
 )
-from financing.models import Allotment, Application, Offering, OfferingCloseRetry, Subscription
+from financing.locks import lock_offering, lock_subscriptions
+from financing.models import Application, Offering, OfferingCloseRetry, Subscription
 from financing.services.common import (
     INTENT_CONFIGURE_SECURITY_TOKEN,
     INTENT_DEPLOY_SECURITY_TOKEN,
@@ -32,7 +33,6 @@ from financing.services.common import (
     require_staff,
     token_address,
 )
-from financing.services.settlement import settle_in_batches
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
 from issuers.choices import KybStatus
 from tokens import services as token_services
@@ -254,66 +254,58 @@ def offering_arranger_replace(*, actor: User, offering_id: int, arranger_id: int
     return offering
 
 
-def offering_close(*, actor: User | None, offering_id: int) -> Offering:
-    """Close: below the soft cap cancel (escrow refunded); otherwise allot (pro rata when oversubscribed)
-    and settle from escrow.
-
-    Returns the offering as it stands after the commit (settlement may already have run in-process).
-    """
-    _offering_close(actor=actor, offering_id=offering_id)
-    return Offering.objects.get(pk=offering_id)
-
-
 @transaction.atomic
-def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
+def offering_close(*, actor: User | None, offering_id: int) -> Offering:
+    """Close: below the soft cap cancel (escrow refunded); otherwise record the decision (allotting) and
+    queue `offering_settle`, which allots (pro rata when oversubscribed) and settles from escrow.
+
+    A short transaction that asks the chain nothing; returns the offering as this close left it.
+    """
+    from financing.tasks import offering_settle  # the task module imports the services
+
     if actor is not None:
         require_staff(actor)
-    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
-    if offering is None:
-        raise NotFound("No such offering.")
+    offering = lock_offering(offering_id, related=("token",))
     if offering.status != OfferingStatus.OPEN:
         raise Conflict(
             f"The offering is {offering.get_status_display().lower()}; only an open one can close."
         )
     refuse_while_funding(offering)
-    subscriptions = list(
-        Subscription.objects.select_for_update()
-        .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
-        .order_by("pk")
+    subscribed = (
+        Subscription.objects.filter(offering=offering, status=SubscriptionStatus.ACTIVE).aggregate(
+            units=Sum("units")
+        )["units"]
+        or 0
     )
-    subscribed = sum(s.units for s in subscriptions)
     now = timezone.now()
     if subscribed < offering.minimum_units:
         reason = f"Soft cap missed: {subscribed} of at least {offering.minimum_units} units subscribed."
         offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=now)
+        subscriptions = lock_subscriptions(offering=offering, status=SubscriptionStatus.ACTIVE)
+        for subscription in subscriptions:
+            subscription.offering = offering
         subscriptions_end(subscriptions, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
         return offering
-    offering_move(offering, OfferingStatus.CLOSED, actor=actor, closed_at=now)
-    allotted = allot_pro_rata([(s.pk, s.units) for s in subscriptions], offering.units_offered)
-    allotments: list[Allotment] = []
-    for subscription in subscriptions:
-        units = allotted[subscription.pk]
-        if units == 0:
-            continue
-        status_transition(
-            subscription, to=SubscriptionStatus.ALLOTTED, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor
-        )
-        amount = offering.unit_price * units
-        allotments.append(
-            Allotment.objects.create(
-                subscription=subscription,
-                offering=offering,
-                units=units,
-                amount=amount,
-                payment_base_units=base_units(amount),
-            )
-        )
-    subscriptions_end(
-        [s for s in subscriptions if allotted[s.pk] == 0], to=SubscriptionStatus.NOT_ALLOTTED, actor=actor
-    )
-    settle_in_batches(offering, allotments)
+    offering_move(offering, OfferingStatus.ALLOTTING, actor=actor, closed_at=now)
+    enqueue_on_commit(offering_settle, offering_id=offering.pk)
     return offering
 
+
+def offerings_settle_stalled() -> list[int]:
+    """Queue `offering_settle` again for offerings allotting for over a minute (its task was lost)."""
+    from financing.tasks import offering_settle  # the task module imports the services
+
+    stalled = list(
+        Offering.objects.filter(
+            status=OfferingStatus.ALLOTTING, updated_at__lte=timezone.now() - SETTLE_STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for offering_id in stalled:
+        enqueue_on_commit(offering_settle, offering_id=offering_id)
+    return stalled
+
+
+SETTLE_STALLED_AFTER = timedelta(minutes=1)
 
 # Back-off of the scheduled close after a failure: 1, 2, 4 ... minutes, at most an hour.
 CLOSE_RETRY_FIRST_DELAY = timedelta(minutes=1)
@@ -332,7 +324,7 @@ def offerings_close_due() -> list[int]:
     for offering_id in due:
         # One offering's trouble (chain down, missing wallet) must not hold up the others.
         try:
-            offering_close(actor=None, offering_id=offering_id)
+            _offering_close(actor=None, offering_id=offering_id)
         except Exception as exc:
             if not Offering.objects.filter(pk=offering_id, status=OfferingStatus.OPEN).exists():
                 continue  # closed meanwhile by staff: nothing to retry
@@ -358,4 +350,10 @@ def offerings_close_due() -> list[int]:
             )
     # Closed by this run or by staff, or cancelled: nothing is left to retry.
     OfferingCloseRetry.objects.exclude(offering__status=OfferingStatus.OPEN).delete()
+    offerings_settle_stalled()
     return due
+
+
+def _offering_close(*, actor: User | None, offering_id: int) -> Offering:
+    """The close the beat runs (a seam for fault-injection tests)."""
+    return offering_close(actor=actor, offering_id=offering_id)

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from compliance.audit import audit_record, status_transition
-from compliance.models import InvestorProfile
+from compliance.audit import audit_record, status_transition, status_transition_many
+from compliance.models import AuditEvent, InvestorProfile
 from compliance.selectors import subscription_refusal
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from financing.choices import (
@@ -53,13 +53,20 @@ def refuse_while_funding(offering: Offering) -> None:
 
 
 def subscriptions_end(
-    subscriptions: list[Subscription], *, to: SubscriptionStatus, actor: User | None, reason: str = ""
+    subscriptions: list[Subscription],
+    *,
+    to: SubscriptionStatus,
+    actor: User | None,
+    reason: str = "",
+    audit: list[AuditEvent] | None = None,
 ) -> None:
-    """Move subscriptions to an end state; those that refund get their escrow back in one transaction."""
-    for subscription in subscriptions:
-        status_transition(
-            subscription, to=to, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor, reason=reason
-        )
+    """Move subscriptions to an end state in bulk; those that refund get their escrow back in one transaction.
+
+    With `audit`, the entries are added there for the caller to append as its last step.
+    """
+    status_transition_many(
+        subscriptions, to=to, transitions=SUBSCRIPTION_TRANSITIONS, actor=actor, reason=reason, audit=audit
+    )
     if to in REFUNDED_SUBSCRIPTION_STATUSES and subscriptions:
         _refund(subscriptions)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from tokens.chain import ChainUnavailable
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, OfferingCloseRetry, Subscription
 from financing.services import (
@@ -220,7 +221,7 @@ def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_
         "Settlement", settlement, "escrowOf", offering.token.address, failed.subscription_id
     )
     assert escrow == [revoked_wallet, 30_000 * 10**6]
-    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CLOSED
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.PARTLY_FAILED
 
 
 def test_one_investor_subscribing_twice_at_once_gets_one_subscription(round_actors):
@@ -290,17 +291,20 @@ def test_closing_due_offerings_goes_on_past_one_that_fails(round_actors, monkeyp
 
 
 def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
-    round_actors, settings, caplog, client
+    round_actors, monkeypatch, caplog, client
 ):
-    from financing import services
+    from financing.services import offerings as services
 
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
     subscription = subscription_create(user=investor, offering_id=offering.pk, units=30)
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
-    node = settings.CHAIN_RPC_URL
-    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # the node is down: nothing listens there
+    real_close = services._offering_close
 
+    def unavailable_close(*, actor, offering_id):
+        raise ChainUnavailable()  # a fault injected into the close: the database or broker is away
+
+    monkeypatch.setattr(services, "_offering_close", unavailable_close)
     delays = []
     for attempt in (1, 2, 3):
         caplog.clear()
@@ -325,10 +329,36 @@ def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
     assert "The scheduled close failed 3 times" in page
     assert "The chain is not answering right now" in page
 
-    settings.CHAIN_RPC_URL = node
+    monkeypatch.setattr(services, "_offering_close", real_close)
     services.offerings_close_due()
-    assert Offering.objects.get(pk=offering.pk).status in (OfferingStatus.CLOSED, OfferingStatus.SETTLED)
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.SETTLED
     assert not OfferingCloseRetry.objects.exists()
+
+
+def test_a_close_while_the_node_is_down_is_recorded_and_settles_once_the_sweep_finds_it(
+    round_actors, settings
+):
+    from financing.services import offerings as services
+
+    officer, operator, _, offering = round_actors
+    investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription_create(user=investor, offering_id=offering.pk, units=30)
+    node = settings.CHAIN_RPC_URL
+    settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # the node is down: nothing listens there
+    tokens_chain.clear_caches()
+
+    closed = offering_close(actor=operator, offering_id=offering.pk)  # asks the chain nothing
+
+    assert closed.status == OfferingStatus.ALLOTTING
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.ALLOTTING  # the background task could not reach the node
+    assert services.offerings_settle_stalled() == []  # not stalled yet: its task may still be running
+    settings.CHAIN_RPC_URL = node
+    tokens_chain.clear_caches()
+    Offering.objects.filter(pk=offering.pk).update(updated_at=timezone.now() - timedelta(minutes=2))
+    assert services.offerings_settle_stalled() == [offering.pk]
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.SETTLED
+    assert Allotment.objects.get(offering=offering).status == AllotmentStatus.SETTLED
 
 
 def test_the_close_back_off_doubles_up_to_an_hour(round_actors, monkeypatch):

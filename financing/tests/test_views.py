@@ -792,7 +792,7 @@ def test_staff_actions_on_a_missing_offering_are_404(client, db):
 
 
 def test_the_offering_page_polls_while_settlement_runs(client, db):
-    offering = offering_of(status=OfferingStatus.CLOSED)
+    offering = offering_of(status=OfferingStatus.SETTLING)
     client.force_login(UserFactory(role=Role.OFFICER))
     page = client.get(reverse("financing:offering_detail", args=[offering.pk]))
     assert b'hx-trigger="every 3s"' in page.content
