@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
@@ -35,7 +36,9 @@ from financing.services.common import (
 )
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
 from issuers.choices import KybStatus
+from tokens import chain
 from tokens import services as token_services
+from tokens.chain import ChainUnavailable
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
 from tokens.selectors import platform_contract, platform_wallet
@@ -254,13 +257,19 @@ def offering_arranger_replace(*, actor: User, offering_id: int, arranger_id: int
     return offering
 
 
-@transaction.atomic
 def offering_close(*, actor: User | None, offering_id: int) -> Offering:
     """Close: below the soft cap cancel (escrow refunded); otherwise record the decision (allotting) and
     queue `offering_settle`, which allots (pro rata when oversubscribed) and settles from escrow.
 
     A short transaction that asks the chain nothing; returns the offering as this close left it.
     """
+    with contextlib.suppress(ChainUnavailable):
+        chain.chain_id()  # once per process, before the transaction: a refund below the soft cap records it
+    return _offering_close_now(actor=actor, offering_id=offering_id)
+
+
+@transaction.atomic
+def _offering_close_now(*, actor: User | None, offering_id: int) -> Offering:
     from financing.tasks import offering_settle  # the task module imports the services
 
     if actor is not None:

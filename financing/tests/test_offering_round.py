@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import Conflict, PermissionDenied, ValidationFailed
-from tokens.chain import ChainUnavailable
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, OfferingCloseRetry, Subscription
 from financing.services import (
@@ -21,6 +20,7 @@ from financing.services import (
 )
 from tests import flows
 from tokens import chain as tokens_chain
+from tokens.chain import ChainUnavailable
 from tokens.choices import ContractKind, WalletKind
 from tokens.selectors import payment_balance, platform_contract, platform_wallet, token_balance
 
