@@ -1,4 +1,4 @@
-"""Writes of financing, by sub-domain: applications, offerings, subscriptions, settlement.
+"""Writes of financing, by sub-domain: applications, offerings, token set-up, subscriptions, settlement.
 
 The package re-exports the public services and the chain intents they record.
 """
@@ -25,13 +25,9 @@ from financing.services.offerings import (
     offering_cancel,
     offering_close,
     offering_open,
-    offering_registered,
     offering_subscriptions_pause,
     offerings_close_due,
     offerings_settle_stalled,
-    security_token_configured,
-    security_token_deployed,
-    security_token_failed,
 )
 from financing.services.settlement import (
     allotment_retry,
@@ -47,6 +43,12 @@ from financing.services.subscriptions import (
     subscription_withdraw,
     subscriptions_refund_failed,
     subscriptions_refunded,
+)
+from financing.services.token_setup import (
+    offering_registered,
+    security_token_configured,
+    security_token_deployed,
+    security_token_failed,
 )
 
 __all__ = [

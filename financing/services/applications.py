@@ -26,7 +26,7 @@ from financing.choices import (
 )
 from financing.models import Application, Terms
 from financing.schedules import lease_rate_from_rental, terms_from_mapping
-from financing.services.offerings import offering_create
+from financing.services.token_setup import offering_create
 from issuers.choices import KybStatus
 from issuers.models import Company
 

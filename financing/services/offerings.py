@@ -1,175 +1,42 @@
-"""Offerings: creation at approval, token set-up on chain, opening, cancelling, closing (also when due)."""
+"""Offerings: opening, pausing, cancelling and closing (also when due); token set-up is in token_setup.py."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
-from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR
-from typing import Any
+from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
 from compliance.audit import audit_record
-from config.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from config.errors import ApplicationError, Conflict, ValidationFailed
 from config.tasks import enqueue_on_commit
 from financing.choices import (
-    Currency,
     OfferingStatus,
     SubscriptionStatus,
 )
 from financing.locks import lock_offering, lock_subscriptions
 from financing.models import Application, Offering, OfferingCloseRetry, Subscription
 from financing.services.common import (
-    INTENT_CONFIGURE_SECURITY_TOKEN,
-    INTENT_DEPLOY_SECURITY_TOKEN,
-    PROFESSIONAL_INVESTOR_CLASS,
-    base_units,
     offering_move,
     require_staff,
-    token_address,
 )
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
 from issuers.choices import KybStatus
 from tokens import chain
-from tokens import services as token_services
 from tokens.chain import ChainUnavailable
-from tokens.choices import ContractKind, WalletKind
-from tokens.models import ChainTransaction
-from tokens.selectors import platform_contract, platform_wallet
 
 logger = logging.getLogger(__name__)
-
-
-def _token_symbol(application: Application) -> str:
-    letters = re.sub(r"[^A-Z]", "", application.company.legal_name_en.upper())[:4] or "SME"
-    return f"{letters}{application.pk}"
-
-
-def offering_create(
-    application: Application, *, closes_at: datetime, professional_investors_only: bool
-) -> Offering:
-    if application.currency != Currency.HKD:
-        raise ValidationFailed(
-            "Offerings settle in the HKD stablecoin: only HKD applications can become offerings for now. "
-            "Request changes so the SME can restate the raise in HKD.",
-            fields={"decision": "Not possible for a non-HKD application yet."},
-        )
-    terms = application.terms
-    units_offered = terms.units
-    cap = int(
-        (units_offered * settings.MAX_OFFERING_OVERSUBSCRIPTION).to_integral_value(rounding=ROUND_FLOOR)
-    )
-    token = token_services.contract_deploy(
-        kind=ContractKind.SECURITY_TOKEN,
-        label=f"{application.title} token",
-        args=[
-            application.title[:64],
-            _token_symbol(application),
-            platform_contract(ContractKind.IDENTITY_REGISTRY).address,
-            platform_contract(ContractKind.TIMELOCK).address,  # admin and agent: behind the delay
-            platform_wallet(WalletKind.REGISTRAR).address,  # compliance: sets the token's rules
-            platform_wallet(WalletKind.AGENT).address,  # pauser: an emergency pause is immediate
-            platform_contract(ContractKind.SETTLEMENT).address,  # minter
-        ],
-        intent=INTENT_DEPLOY_SECURITY_TOKEN,
-        key=f"deploy:security_token:application:{application.pk}",
-    )
-    offering = Offering.objects.create(
-        application=application,
-        token=token,
-        currency=application.currency,
-        unit_price=terms.unit_price,
-        units_offered=units_offered,
-        minimum_units=int(application.minimum_amount / terms.unit_price),
-        subscription_cap_units=max(cap, units_offered),
-        professional_investors_only=professional_investors_only,
-        closes_at=closes_at,
-    )
-    audit_record(actor=None, action="offering_created", obj=offering, to_status=offering.status)
-    return offering
-
-
-def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The token exists: apply the offering's transfer rules, or register the offering at once."""
-    token = token_services.contract_mark_deployed(tx, receipt)
-    offering = Offering.objects.select_for_update().get(token=token)
-    if offering.professional_investors_only:
-        token_services.contract_call(
-            target=token,
-            function="setRules",
-            args=[PROFESSIONAL_INVESTOR_CLASS, 0, 0, 0],
-            intent=INTENT_CONFIGURE_SECURITY_TOKEN,
-            key=f"configure:security_token:{token.pk}:professional_only",
-            reference=f"professional investors only on {token.label}",
-        )
-    else:
-        _offering_register(offering)
-
-
-def security_token_configured(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The token's rules are in force: register the offering with the Settlement contract."""
-    _offering_register(Offering.objects.select_for_update().get(token_id=tx.contract_id))
-
-
-def _offering_register(offering: Offering) -> None:
-    """Propose the offering's terms (token -> issuer, unit price, payment token, settle-by) to the timelock.
-
-    Once executed, the Settlement contract computes every payment from these terms and pays only this
-    issuer; nobody can name another payee or amount.
-    """
-    application = offering.application
-    issuer = application.company.wallet
-    if issuer is None:
-        raise Conflict("The issuer has no wallet; verify the company first.")
-    token = token_address(offering)
-    settle_by = offering.closes_at + timedelta(days=settings.SETTLEMENT_WINDOW_DAYS)
-    token_services.admin_operation_propose(
-        target=platform_contract(ContractKind.SETTLEMENT),
-        function="registerOffering",
-        args=[
-            token,
-            issuer.address,
-            platform_contract(ContractKind.PAYMENT_TOKEN).address,
-            base_units(offering.unit_price),
-            int(settle_by.timestamp()),
-        ],
-        key=f"register:offering:{offering.pk}:{token}",
-        reference=f"register offering {offering.pk} ({application.title})",
-        subject_address=token,
-    )
-
-
-def offering_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
-    """The Settlement contract knows the offering's terms: it is ready to open."""
-    offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
-    offering_move(offering, OfferingStatus.READY, actor=None)
-
-
-def security_token_failed(tx: ChainTransaction) -> None:
-    """The chain refused the token's deployment, rules or registration: the offering cannot proceed."""
-    if tx.intent == INTENT_DEPLOY_SECURITY_TOKEN:
-        token_services.contract_mark_failed(tx)
-        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
-    elif tx.intent == INTENT_CONFIGURE_SECURITY_TOKEN:
-        offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
-    else:
-        offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
-    offering_move(offering, OfferingStatus.CANCELLED, actor=None, reason=f"Token set-up failed: {tx.error}")
 
 
 @transaction.atomic
 def offering_open(*, actor: User, offering_id: int) -> Offering:
     """Open a ready offering for subscriptions."""
     require_staff(actor)
-    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
-    if offering is None:
-        raise NotFound("No such offering.")
+    offering = lock_offering(offering_id, related=("application__company",))
     if offering.closes_at <= timezone.now():
         raise Conflict("The offering's closing time has passed; it cannot open.")
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
@@ -182,30 +49,19 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
 def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offering:
     """Staff call off an offering before it closes; every subscription's escrow goes back to its investor."""
     require_staff(actor)
-    offering = Offering.objects.select_for_update().filter(pk=offering_id).first()
-    if offering is None:
-        raise NotFound("No such offering.")
+    offering = lock_offering(offering_id, related=("token",))
     refuse_while_funding(offering)
     reason = reason.strip() or "Cancelled by the platform before closing."
     offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=timezone.now())
-    active = list(
-        Subscription.objects.select_for_update()
-        .filter(offering=offering, status=SubscriptionStatus.ACTIVE)
-        .order_by("pk")
-    )
+    active = lock_subscriptions(offering=offering, status=SubscriptionStatus.ACTIVE)
+    for subscription in active:
+        subscription.offering = offering
     subscriptions_end(active, to=SubscriptionStatus.CANCELLED, actor=actor, reason=reason)
     return offering
 
 
 def _live_offering(offering_id: int) -> Offering:
-    offering = (
-        Offering.objects.select_for_update(of=("self",))
-        .select_related("application__arranger")
-        .filter(pk=offering_id)
-        .first()
-    )
-    if offering is None:
-        raise NotFound("No such offering.")
+    offering = lock_offering(offering_id, related=("application__arranger",))
     if offering.status not in (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.OPEN):
         raise Conflict(
             f"This offering is {offering.get_status_display().lower()}; its arranger no longer changes."

@@ -110,7 +110,7 @@ def _allot(offering_id: int) -> None:
 
 def _settle_codes(token: str, items: list[tuple[int, int]]) -> list[int]:
     """One chain read per batch: 0 when the item would settle, else why not (see tokens/reasons.py)."""
-    settlement = platform_contract(ContractKind.SETTLEMENT).address
+    settlement = str(platform_contract(ContractKind.SETTLEMENT).address)
     return [int(code) for code in chain.call("Settlement", settlement, "settleChecks", token, items)]
 
 

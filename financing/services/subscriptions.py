@@ -25,6 +25,7 @@ from financing.choices import (
     OfferingStatus,
     SubscriptionStatus,
 )
+from financing.locks import lock_offering, lock_subscriptions
 from financing.models import Offering, Subscription
 from financing.services.common import (
     INTENT_FUND_SUBSCRIPTION,
@@ -245,8 +246,8 @@ def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
     if not found:
         raise NotFound("No such subscription.")
     # Offering first, then subscription: the same lock order as closing, so the two cannot deadlock.
-    offering = Offering.objects.select_for_update().get(pk=found[0])
-    subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+    offering = lock_offering(found[0])
+    (subscription,) = lock_subscriptions(pk=subscription_id)
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
         raise Conflict("The offering has closed; the subscription can no longer be withdrawn.")
     if subscription.status == SubscriptionStatus.FUNDING:

@@ -9,8 +9,8 @@ from web3.logs import DISCARD
 
 from .conftest import (
     HKD,
-    OK,
     INVESTOR_CLASS_REQUIRED,
+    OK,
     PROFESSIONAL,
     RECIPIENT_NOT_VERIFIED,
     SETTLE_WINDOW,
