@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from compliance.audit import audit_chain_verify, audit_record
 from compliance.models import AuditEvent
 from config import tasks as config_tasks
+from config.errors import Conflict
 from financing import services
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, Subscription
@@ -24,10 +25,11 @@ from financing.services import settlement as settlement_services
 from financing.tests import factories
 from tests import flows
 from tests.chain_guard import chain_calls_outside_transactions
+from tokens import chain as tokens_chain
 from tokens import outbox
-from tokens.choices import ChainTxStatus
+from tokens.choices import ChainTxStatus, ContractKind, WalletKind
 from tokens.models import ChainTransaction
-from tokens.selectors import token_balance
+from tokens.selectors import platform_contract, platform_wallet, token_balance
 
 
 @pytest.fixture
@@ -227,3 +229,45 @@ def test_an_unrelated_audited_write_does_not_wait_for_a_long_close(staff, held_s
     assert took < 1.0, f"the unrelated audited write waited {took:.2f} s"
     assert Allotment.objects.filter(offering=offering).count() == 1000
     assert audit_chain_verify(full=True) is None
+
+
+def test_a_refused_allotment_leaves_the_offering_partly_failed_until_staff_retry_it(staff, chain):
+    officer, operator, _ = staff
+    offering = _offering(staff, units=100, minimum_units=20)
+    keeps = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    revoked = flows.approved_investor(by=officer, funds=Decimal("100000"))
+    subscription_create(user=keeps, offering_id=offering.pk, units=30)
+    subscription_create(user=revoked, offering_id=offering.pk, units=30)
+    registry = tokens_chain.contract(
+        "IdentityRegistry", platform_contract(ContractKind.IDENTITY_REGISTRY).address
+    )
+    registrar = platform_wallet(WalletKind.REGISTRAR).address
+    chain.provider.make_request("anvil_impersonateAccount", [registrar])
+    wallet = flows.profile_of(revoked).wallet.address
+    registry.functions.revokeIdentity(wallet).transact({"from": registrar})
+
+    with chain_calls_outside_transactions():
+        offering_close(actor=operator, offering_id=offering.pk)
+    failed = Allotment.objects.get(subscription__investor=revoked)
+    assert failed.status == AllotmentStatus.FAILED
+    assert "not verified on the identity registry" in failed.failure_reason
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.PARTLY_FAILED
+
+    with pytest.raises(Conflict, match="still be refused"), chain_calls_outside_transactions():
+        services.allotment_retry(actor=operator, allotment_id=failed.pk)
+    assert Allotment.objects.get(pk=failed.pk).status == AllotmentStatus.FAILED  # nothing changed
+    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.PARTLY_FAILED
+
+    expiry = int(time.time()) + 365 * 86_400
+    registry.functions.registerIdentity(wallet, 344, 1, expiry).transact({"from": registrar})
+    with chain_calls_outside_transactions():
+        services.allotment_retry(actor=operator, allotment_id=failed.pk)
+
+    assert Allotment.objects.get(pk=failed.pk).status == AllotmentStatus.SETTLED
+    assert token_balance(offering.token, wallet) == 30
+    moves = list(
+        AuditEvent.objects.filter(object_type="financing.offering", object_id=str(offering.pk))
+        .order_by("pk")
+        .values_list("to_status", flat=True)
+    )
+    assert moves[-4:] == ["settling", "partly_failed", "settling", "settled"]
