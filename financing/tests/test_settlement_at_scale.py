@@ -142,6 +142,8 @@ def _close_to_queued_and_settled(staff, held_sends, w3, n: int) -> dict[str, int
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.SETTLING
     (batch,) = ChainTransaction.objects.filter(intent=INTENT_SETTLE_BATCH, reference__contains=f"({n})")
     outbox.chain_transaction_send(tx_id=batch.pk)
+    batch.refresh_from_db()
+    w3.eth.wait_for_transaction_receipt(batch.tx_hash)  # mined before counting: no polls of a busy node
 
     with CaptureQueriesContext(connection) as settled, chain_calls_outside_transactions() as settled_rpc:
         assert outbox.chain_transaction_confirm(tx_id=batch.pk) == ChainTxStatus.CONFIRMED
