@@ -121,5 +121,5 @@ def test_signing_uses_the_native_secp256k1_backend():
     from eth_account import Account
     from eth_keys.backends import CoinCurveECCBackend
 
-    # eth-account signs through eth-keys' default key API, which picks coincurve when it is importable.
-    assert isinstance(Account._keys.backend, CoinCurveECCBackend)
+    # eth-keys gives every key coincurve's backend when it is importable (and ECC_BACKEND_CLASS is unset).
+    assert isinstance(Account.from_key(b"\x11" * 32)._key_obj.backend, CoinCurveECCBackend)

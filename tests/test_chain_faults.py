@@ -1,0 +1,139 @@
+"""Settlement survives a frozen node and a worker killed again and again: every allotment settles once.
+
+A real round over HTTP (tests/test_journey.py), settled by a real Celery worker on the real anvil, in
+batches of two so that several settlement transactions are in flight at once. Blocks come every
+second (interval mining) so that sent transactions wait in the node's pool when the fault strikes.
+The checks poll the database and the chain for "every allotment settled", whoever drives the close.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import pytest
+from web3 import Web3
+
+from financing.models import Allotment
+from tests.conftest import wait_for
+from tests.test_journey import _onchain_hkd_base_units, _onchain_units, _prepare_round
+from tokens import chain as tokens_chain
+from tokens.choices import ChainTxStatus, ContractKind
+from tokens.models import ChainTransaction
+from tokens.selectors import platform_contract
+
+pytestmark = pytest.mark.journey
+INVESTORS = 6
+UNITS_EACH = 10
+FREEZE_SECONDS = 30
+KILL_ROUNDS = 4
+SEED = 9
+
+
+@pytest.fixture
+def small_batches(settings, monkeypatch):
+    """Settlement in batches of two, here and in the worker (it reads the environment at start)."""
+    settings.SETTLEMENT_BATCH_SIZE = 2
+    monkeypatch.setenv("SETTLEMENT_BATCH_SIZE", "2")
+    monkeypatch.setenv("CHAIN_RPC_TIMEOUT", "3")  # a frozen node costs the worker 3 s per question
+
+
+@pytest.fixture
+def interval_mining(chain: Web3):
+    """A block every second instead of one per transaction: sent transactions wait in the pool."""
+    chain.provider.make_request("evm_setIntervalMining", [1])
+    try:
+        yield chain
+    finally:
+        chain.provider.make_request("evm_setIntervalMining", [0])
+        chain.provider.make_request("evm_setAutomine", [True])
+
+
+def _close(operator, offering_id: int) -> None:
+    """Close the offering: answered at once (202) when close runs in the background, 200 when not."""
+    response = operator.http.post(
+        f"{operator.base}offerings/{offering_id}/close/", json={}, headers=operator._headers(), timeout=30
+    )
+    assert response.status_code in (200, 202), (response.status_code, response.text)
+
+
+def _settlement_rows(offering_id: int):
+    return ChainTransaction.objects.filter(
+        pk__in=Allotment.objects.filter(offering_id=offering_id).values("chain_transaction")
+    )
+
+
+def _all_settled(offering_id: int) -> bool:
+    statuses = list(Allotment.objects.filter(offering_id=offering_id).values_list("status", flat=True))
+    return len(statuses) == INVESTORS and set(statuses) == {"settled"}
+
+
+def _assert_every_allotment_settled_exactly_once(round_: dict, offering_id: int) -> None:
+    settlement_address = str(platform_contract(ContractKind.SETTLEMENT).address)
+    settlement = tokens_chain.contract("Settlement", settlement_address)
+    allotments = list(
+        Allotment.objects.filter(offering_id=offering_id).select_related(
+            "chain_transaction", "subscription__investor__investor__wallet", "offering"
+        )
+    )
+    assert len(allotments) == INVESTORS
+    token = round_["operator"].get(f"offerings/{offering_id}/")["token_address"]
+    settled_ids = [
+        event["args"]["subscriptionId"] for event in settlement.events.Settled().get_logs(from_block=0)
+    ]
+    assert sorted(settled_ids) == sorted(a.subscription_id for a in allotments)  # each exactly once
+    for allotment in allotments:
+        assert allotment.status == "settled"
+        assert allotment.chain_transaction.status == ChainTxStatus.CONFIRMED
+        assert tokens_chain.call(
+            "Settlement", settlement_address, "isSettled", token, allotment.subscription_id
+        )
+        wallet = allotment.subscription.investor.investor.wallet.address
+        assert _onchain_units(token, wallet) == allotment.units
+        assert _onchain_hkd_base_units(wallet) == (100_000 - allotment.units * 1000) * 10**6
+    issuer_wallet = round_["sme"].get("company/")["wallet_address"]
+    assert _onchain_hkd_base_units(issuer_wallet) == sum(a.units for a in allotments) * 1000 * 10**6
+    assert _onchain_hkd_base_units(settlement_address) == 0  # escrow empty: nothing paid twice or kept
+    # Nothing left half-done in the outbox: every row confirmed (gap fillers included).
+    assert not ChainTransaction.objects.exclude(status=ChainTxStatus.CONFIRMED).exists()
+
+
+def test_a_node_frozen_for_30_seconds_mid_settlement_settles_every_allotment_exactly_once(
+    api, small_batches, celery_worker_process, interval_mining, anvil_pid
+):
+    round_ = _prepare_round(api, investors=INVESTORS, units_each=[UNITS_EACH] * INVESTORS)
+    operator, offering_id = round_["operator"], round_["offering_id"]
+
+    _close(operator, offering_id)
+    wait_for(
+        lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).count() >= 2,
+        what="several settlement batches in flight",
+    )
+    os.kill(anvil_pid, signal.SIGSTOP)
+    try:
+        time.sleep(FREEZE_SECONDS)
+        assert not _all_settled(offering_id)
+    finally:
+        os.kill(anvil_pid, signal.SIGCONT)
+
+    wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the thaw")
+    _assert_every_allotment_settled_exactly_once(round_, offering_id)
+
+
+def test_a_worker_killed_at_random_points_in_several_rounds_settles_every_allotment_exactly_once(
+    api, small_batches, celery_worker_process, interval_mining
+):
+    round_ = _prepare_round(api, investors=INVESTORS, units_each=[UNITS_EACH] * INVESTORS)
+    operator, offering_id = round_["operator"], round_["offering_id"]
+    points = random.Random(SEED)
+
+    _close(operator, offering_id)
+    for _ in range(KILL_ROUNDS):
+        time.sleep(points.uniform(0.2, 2.5))  # anywhere: starting up, signing, sending, confirming
+        celery_worker_process.kill()
+        celery_worker_process.start()
+
+    wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the kills")
+    _assert_every_allotment_settled_exactly_once(round_, offering_id)
