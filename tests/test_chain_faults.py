@@ -25,7 +25,7 @@ from tokens.models import ChainTransaction
 from tokens.selectors import platform_contract
 
 pytestmark = pytest.mark.journey
-INVESTORS = 6
+INVESTORS = 5  # batches of two: three settlement transactions
 UNITS_EACH = 10
 FREEZE_SECONDS = 30
 KILL_ROUNDS = 4
@@ -130,10 +130,25 @@ def test_a_worker_killed_at_random_points_in_several_rounds_settles_every_allotm
     points = random.Random(SEED)
 
     _close(operator, offering_id)
-    for _ in range(KILL_ROUNDS):
-        time.sleep(points.uniform(0.2, 2.5))  # anywhere: starting up, signing, sending, confirming
+    # The first kill lands while settlement batches are in flight; the later ones anywhere in a new
+    # worker's life (its start-up sweep, re-sending, confirming).
+    wait_for(
+        lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).exists(),
+        what="a settlement batch in flight",
+    )
+    time.sleep(points.uniform(0.0, 0.5))
+    assert not _all_settled(offering_id)
+    for number in range(1, KILL_ROUNDS + 1):
         celery_worker_process.kill()
         celery_worker_process.start()
+        if number < KILL_ROUNDS:
+            wait_for(lambda n=number: _readies(celery_worker_process) > n, what="the worker ready again")
+            time.sleep(points.uniform(0.0, 1.5))
 
     wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the kills")
     _assert_every_allotment_settled_exactly_once(round_, offering_id)
+
+
+def _readies(worker) -> int:
+    """How many times a worker has said it is ready in the shared log."""
+    return worker.log.read_text(errors="replace").count(" ready.") if worker.log.exists() else 0
