@@ -127,7 +127,9 @@ def chain_transaction_enqueue(
         idempotency_key=idempotency_key,
         reference=reference,
         signer=platform_wallet(signer_module.policy_for(intent).signer),
-        chain_id=chain.chain_id(),
+        # A contract's own chain, else the node's (asked once per process): no node question here, in
+        # the caller's transaction, for any call to a known contract.
+        chain_id=contract.chain_id if contract is not None else chain.chain_id(),
         to_address=to_address or "",
         data=data,
         contract=contract,
@@ -514,6 +516,7 @@ def _gap_filler(wallet: Wallet, nonce: int) -> ChainTransaction:
     live = earlier.exclude(status=ChainTxStatus.FAILED).first()
     if live is not None:
         return live
+    chain_id = chain.chain_id()
     try:
         with transaction.atomic():
             return ChainTransaction.objects.create(
@@ -522,7 +525,7 @@ def _gap_filler(wallet: Wallet, nonce: int) -> ChainTransaction:
                 reference=f"fills nonce {nonce} of {wallet.label}, left unused by a refused transaction",
                 subject_address=wallet.address,
                 signer=wallet,
-                chain_id=chain.chain_id(),
+                chain_id=chain_id,
                 to_address=wallet.address,
                 data="0x",
                 nonce=nonce,
