@@ -3,7 +3,9 @@
 Every signature is checked against a recorded intent before a key is used:
 - a chain transaction is signed only from its outbox row (`sign_recorded_transaction`): the row's intent
   names the platform role allowed to sign it, the contract kind it may call and the functions it may
-  call; the row's own target and calldata are signed, never a dict from the caller;
+  call; the row's own target and calldata are signed, never a dict from the caller. A stuck row is
+  signed again only with its own nonce and gas limit at a higher price (`sign_replacement`), and a
+  nonce-gap filler only as a 0-value transfer of a platform key to itself (`allow_empty_self_transfer`);
 - a customer's payment authorisation (EIP-3009) is signed only for a recorded purpose (a subscription,
   a distribution) that names the payer's wallet, the payee contract and the exact amount
   (`sign_payment_authorisation`).
