@@ -270,7 +270,7 @@ def _broadcast(row: ChainTransaction) -> Broadcast:
         if any(marker in message for marker in _UNDERPRICED_MARKERS):
             logger.warning("chain transaction %s is underpriced: %s", row.pk, exc)
             return Broadcast.UNDERPRICED
-        if any(marker in message for marker in _PERMANENT_MARKERS) and row.attempts <= 1:
+        if any(marker in message for marker in _PERMANENT_MARKERS) and not _node_holds(row):
             reason = f"Rejected by the node: {exc}"
             if _fail_if(row.pk, status=ChainTxStatus.SENT, tx_hash=row.tx_hash, reason=reason):
                 _fill_gaps_soon()
@@ -499,7 +499,10 @@ def _fill_gap(wallet: Wallet) -> int | None:
 
 
 def _node_holds(row: ChainTransaction) -> bool:
-    hashes = [row.tx_hash, *row.replaced.values_list("tx_hash", flat=True)]
+    """Whether the node has (or mined) any signature of the row: then nothing refused it for good."""
+    hashes = [row.tx_hash]
+    if row.attempts > 1:
+        hashes += list(row.replaced.values_list("tx_hash", flat=True))
     for tx_hash in hashes:
         try:
             chain.web3().eth.get_transaction(HexBytes(str(tx_hash)))
