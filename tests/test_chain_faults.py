@@ -1,8 +1,8 @@
 """Settlement survives a frozen node and a worker killed again and again: every allotment settles once.
 
 A real round over HTTP (tests/test_journey.py), settled by a real Celery worker on the real anvil, in
-batches of two so that several settlement transactions are in flight at once. Blocks come every
-second (interval mining) so that sent transactions wait in the node's pool when the fault strikes.
+batches of two so that several settlement transactions are in flight at once. No block is mined
+until the fault has struck, so that sent transactions wait in the node's pool, then one a second.
 The checks poll the database and the chain for "every allotment settled", whoever drives the close.
 """
 
@@ -12,6 +12,8 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from web3 import Web3
@@ -40,15 +42,21 @@ def small_batches(settings, monkeypatch):
     monkeypatch.setenv("CHAIN_RPC_TIMEOUT", "3")  # a frozen node costs the worker 3 s per question
 
 
-@pytest.fixture
-def interval_mining(chain: Web3):
-    """A block every second instead of one per transaction: sent transactions wait in the pool."""
-    chain.provider.make_request("evm_setIntervalMining", [1])
+@contextmanager
+def _blocks_held(chain: Web3) -> Iterator[None]:
+    """No block until `_resume_mining`: sent batches wait in the node's pool, in flight."""
+    chain.provider.make_request("evm_setAutomine", [False])
     try:
-        yield chain
+        yield
     finally:
         chain.provider.make_request("evm_setIntervalMining", [0])
         chain.provider.make_request("evm_setAutomine", [True])
+
+
+def _resume_mining(chain: Web3) -> None:
+    """Mine what waits, then a block every second."""
+    chain.provider.make_request("evm_mine", [])
+    chain.provider.make_request("evm_setIntervalMining", [1])
 
 
 def _close(operator, offering_id: int) -> None:
@@ -101,52 +109,59 @@ def _assert_every_allotment_settled_exactly_once(round_: dict, offering_id: int)
 
 
 def test_a_node_frozen_for_30_seconds_mid_settlement_settles_every_allotment_exactly_once(
-    api, small_batches, celery_worker_process, interval_mining, anvil_pid
+    api, small_batches, celery_worker_process, anvil_pid, chain
 ):
     round_ = _prepare_round(api, investors=INVESTORS, units_each=[UNITS_EACH] * INVESTORS)
     operator, offering_id = round_["operator"], round_["offering_id"]
 
-    _close(operator, offering_id)
-    wait_for(
-        lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).count() >= 2,
-        what="several settlement batches in flight",
-    )
-    os.kill(anvil_pid, signal.SIGSTOP)
-    try:
-        time.sleep(FREEZE_SECONDS)
-        assert not _all_settled(offering_id)
-    finally:
-        os.kill(anvil_pid, signal.SIGCONT)
+    with _blocks_held(chain):
+        _close(operator, offering_id)
+        wait_for(
+            lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).count() >= 2,
+            what="several settlement batches in flight",
+        )
+        os.kill(anvil_pid, signal.SIGSTOP)
+        try:
+            time.sleep(FREEZE_SECONDS)
+            assert not _all_settled(offering_id)
+        finally:
+            os.kill(anvil_pid, signal.SIGCONT)
+        _resume_mining(chain)
 
-    wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the thaw")
-    _assert_every_allotment_settled_exactly_once(round_, offering_id)
+        wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the thaw")
+        _assert_every_allotment_settled_exactly_once(round_, offering_id)
 
 
 def test_a_worker_killed_at_random_points_in_several_rounds_settles_every_allotment_exactly_once(
-    api, small_batches, celery_worker_process, interval_mining
+    api, small_batches, celery_worker_process, chain
 ):
     round_ = _prepare_round(api, investors=INVESTORS, units_each=[UNITS_EACH] * INVESTORS)
     operator, offering_id = round_["operator"], round_["offering_id"]
     points = random.Random(SEED)
 
-    _close(operator, offering_id)
-    # The first kill lands while settlement batches are in flight; the later ones anywhere in a new
-    # worker's life (its start-up sweep, re-sending, confirming).
-    wait_for(
-        lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).exists(),
-        what="a settlement batch in flight",
-    )
-    time.sleep(points.uniform(0.0, 0.5))
-    assert not _all_settled(offering_id)
-    for number in range(1, KILL_ROUNDS + 1):
-        celery_worker_process.kill()
-        celery_worker_process.start()
-        if number < KILL_ROUNDS:
-            wait_for(lambda n=number: _readies(celery_worker_process) > n, what="the worker ready again")
-            time.sleep(points.uniform(0.0, 1.5))
+    with _blocks_held(chain):
+        _close(operator, offering_id)
+        # The first kill lands while settlement batches are in flight (and the chain mines them while
+        # no worker runs); the later ones at seeded random points in a new worker's life (its start-up
+        # sweep, re-sending, confirming).
+        wait_for(
+            lambda: _settlement_rows(offering_id).filter(status=ChainTxStatus.SENT).count() >= 2,
+            what="settlement batches in flight",
+        )
+        for number in range(1, KILL_ROUNDS + 1):
+            celery_worker_process.kill()
+            if number == 1:
+                assert not _all_settled(offering_id)
+                _resume_mining(chain)
+            celery_worker_process.start()
+            if number < KILL_ROUNDS:
+                wait_for(lambda n=number: _readies(celery_worker_process) > n, what="the worker ready again")
+                time.sleep(points.uniform(0.0, 1.5))
 
-    wait_for(lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the kills")
-    _assert_every_allotment_settled_exactly_once(round_, offering_id)
+        wait_for(
+            lambda: _all_settled(offering_id), timeout=90, what="every allotment settled after the kills"
+        )
+        _assert_every_allotment_settled_exactly_once(round_, offering_id)
 
 
 def _readies(worker) -> int:

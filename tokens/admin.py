@@ -89,6 +89,20 @@ class ChainTransactionAdmin(admin.ModelAdmin):
         return False  # writes go through the outbox, never by hand
 
 
+@admin.register(ChainTransactionAttempt)
+class ChainTransactionAttemptAdmin(admin.ModelAdmin):
+    list_display = ["tx_hash", "chain_transaction", "gas_price", "sent_at", "replaced_at"]
+    search_fields = ["tx_hash", "chain_transaction__tx_hash"]
+    exclude = ["raw_tx"]
+    readonly_fields = ["chain_transaction", "tx_hash", "gas_price", "sent_at", "replaced_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # recorded by the outbox when it replaces a signature
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(OperatorAlert)
 class OperatorAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "tx_hash", "block_number", "acknowledged_at"]
