@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,7 +47,7 @@ format: install
 contracts: node_modules/.installed
 	node tokens/contracts/compile.mjs
 
-bench: bench-gas bench-screen bench-chain-reads
+bench: bench-gas bench-screen bench-chain-reads bench-signing
 
 bench-gas: install
 	$(BIN)/python bench/gas.py
@@ -55,6 +55,10 @@ bench-gas: install
 # 1,000 balanceOf reads: web3's defaults against the chain client (cached contracts and chain id).
 bench-chain-reads: install
 	$(BIN)/python bench/chain_reads.py
+
+# Signing one settlement transaction: pure-Python secp256k1 against coincurve (no node, no database).
+bench-signing: install
+	$(BIN)/python bench/signing.py
 
 # Sanctions screening throughput against the whole OFAC list (one process, one core); needs ../shared/data.
 bench-screen: install

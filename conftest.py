@@ -19,14 +19,32 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(scope="session")
-def anvil_url() -> Iterator[str]:
-    """The RPC URL of the test chain: CHAIN_RPC_URL when given, else a private anvil."""
+def _anvil() -> Iterator[tuple[str, int | None]]:
+    """The test chain's RPC URL (TEST_CHAIN_RPC_URL when given, else a private anvil) and its pid if known."""
     given = os.environ.get("TEST_CHAIN_RPC_URL")
     if given:
-        yield given
+        pid = os.environ.get("TEST_CHAIN_PID")
+        yield given, int(pid) if pid else None
         return
     with Anvil() as node:
-        yield node.url
+        assert node.process is not None
+        yield node.url, node.process.pid
+
+
+@pytest.fixture(scope="session")
+def anvil_url(_anvil: tuple[str, int | None]) -> str:
+    """The RPC URL of the test chain: CHAIN_RPC_URL when given, else a private anvil."""
+    return _anvil[0]
+
+
+@pytest.fixture(scope="session")
+def anvil_pid(_anvil: tuple[str, int | None]) -> int:
+    """The test chain's process id, for tests that freeze the node (SIGSTOP, then SIGCONT)."""
+    if _anvil[1] is None:
+        pytest.fail(
+            "The test chain was given by URL without TEST_CHAIN_PID: run the tests through `make test`."
+        )
+    return _anvil[1]
 
 
 @pytest.fixture(scope="session")

@@ -456,20 +456,21 @@ def chain_id(url: str) -> int:
         raise ServiceError(f"no chain answers JSON-RPC on {host_port(url)}: {exc}") from exc
 
 
-def start_chain(stack: contextlib.ExitStack) -> str:
-    """CHAIN_RPC_URL as given, or that of a private anvil stopped when `stack` closes."""
+def start_chain(stack: contextlib.ExitStack) -> tuple[str, int | None]:
+    """CHAIN_RPC_URL as given, or that of a private anvil stopped when `stack` closes; and its pid if ours."""
     given = os.environ.get("CHAIN_RPC_URL")
     if given:
         note(f"chain {chain_id(given)} on {host_port(given)} (from CHAIN_RPC_URL)")
-        return given
+        return given, None
     node = Anvil()
     stack.callback(node.stop)
     try:
         node.start()
     except (AnvilNotFound, RuntimeError) as exc:
         raise ServiceError(str(exc)) from exc
+    assert node.process is not None
     note(f"anvil chain {chain_id(node.url)} on 127.0.0.1:{node.port} (private)")
-    return node.url
+    return node.url, node.process.pid
 
 
 # --- running -----------------------------------------------------------------------------------------
@@ -482,9 +483,11 @@ def start_services(stack: contextlib.ExitStack) -> dict[str, str]:
     env = {
         "DATABASE_URL": start_postgres(stack, workdir),
         "REDIS_URL": start_redis(stack, workdir),
-        "CHAIN_RPC_URL": start_chain(stack),
     }
+    env["CHAIN_RPC_URL"], chain_pid = start_chain(stack)
     env["TEST_CHAIN_RPC_URL"] = env["CHAIN_RPC_URL"]
+    if chain_pid is not None:  # the fault tests freeze the node (SIGSTOP / SIGCONT)
+        env["TEST_CHAIN_PID"] = str(chain_pid)
     return env
 
 

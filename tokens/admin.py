@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from tokens.models import ChainTransaction, Contract, OperatorAlert, ReconciliationCursor, Wallet
+from tokens.models import (
+    ChainTransaction,
+    ChainTransactionAttempt,
+    Contract,
+    OperatorAlert,
+    ReconciliationCursor,
+    Wallet,
+)
 
 
 @admin.register(Wallet)
@@ -23,6 +30,19 @@ class ContractAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "chain_id", "address", "status", "created_at", "updated_at"]
 
 
+class ReplacedSignatureInline(admin.TabularInline):
+    """Earlier signatures of a row, replaced at a higher fee (same nonce); one of them may be mined."""
+
+    model = ChainTransactionAttempt
+    fields = ["tx_hash", "gas_price", "sent_at", "replaced_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(ChainTransaction)
 class ChainTransactionAdmin(admin.ModelAdmin):
     list_display = [
@@ -37,8 +57,9 @@ class ChainTransactionAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "intent"]
-    search_fields = ["idempotency_key", "reference", "tx_hash", "to_address"]
+    search_fields = ["idempotency_key", "reference", "tx_hash", "to_address", "replaced__tx_hash"]
     exclude = ["raw_tx"]
+    inlines = [ReplacedSignatureInline]
     readonly_fields = [
         "intent",
         "idempotency_key",
@@ -52,6 +73,7 @@ class ChainTransactionAdmin(admin.ModelAdmin):
         "status",
         "nonce",
         "gas_limit",
+        "gas_price",
         "tx_hash",
         "attempts",
         "error",
@@ -65,6 +87,20 @@ class ChainTransactionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # writes go through the outbox, never by hand
+
+
+@admin.register(ChainTransactionAttempt)
+class ChainTransactionAttemptAdmin(admin.ModelAdmin):
+    list_display = ["tx_hash", "chain_transaction", "gas_price", "sent_at", "replaced_at"]
+    search_fields = ["tx_hash", "chain_transaction__tx_hash"]
+    exclude = ["raw_tx"]
+    readonly_fields = ["chain_transaction", "tx_hash", "gas_price", "sent_at", "replaced_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # recorded by the outbox when it replaces a signature
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(OperatorAlert)

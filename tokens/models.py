@@ -97,6 +97,9 @@ class ChainTransaction(models.Model):
     status = models.CharField(max_length=16, choices=ChainTxStatus.choices, default=ChainTxStatus.PENDING)
     nonce = models.PositiveBigIntegerField(null=True, blank=True)
     gas_limit = models.PositiveBigIntegerField(null=True, blank=True)
+    gas_price = models.DecimalField(
+        max_digits=78, decimal_places=0, null=True, blank=True, help_text="Wei per gas of the signature."
+    )
     tx_hash = models.CharField(max_length=66, null=True, blank=True, unique=True)
     raw_tx = models.TextField(blank=True, editable=False)
     not_before = models.DateTimeField(
@@ -118,8 +121,11 @@ class ChainTransaction(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ChainTxStatus.values), name="chain_tx_status_valid"
             ),
+            # A row that failed before it was mined gives its nonce up: a gap filler may take it.
             models.UniqueConstraint(
-                fields=["signer", "nonce"], condition=Q(nonce__isnull=False), name="chain_tx_nonce_unique"
+                fields=["signer", "nonce"],
+                condition=Q(nonce__isnull=False) & ~Q(status=ChainTxStatus.FAILED),
+                name="chain_tx_live_nonce_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status=ChainTxStatus.PENDING)
@@ -131,6 +137,23 @@ class ChainTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} #{self.pk} ({self.status})"
+
+
+class ChainTransactionAttempt(models.Model):
+    """An earlier signature of an outbox row, replaced at a higher fee (same nonce): it may still be mined."""
+
+    chain_transaction = models.ForeignKey(ChainTransaction, on_delete=models.CASCADE, related_name="replaced")
+    tx_hash = models.CharField(max_length=66, unique=True)
+    raw_tx = models.TextField(editable=False)
+    gas_price = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tx_hash} (replaced, #{self.chain_transaction_id})"
 
 
 class OperatorAlert(models.Model):

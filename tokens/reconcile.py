@@ -16,7 +16,13 @@ from eth_utils import event_abi_to_log_topic
 
 from tokens import chain
 from tokens.choices import CUSTOMER_WALLET_KINDS, ContractKind
-from tokens.models import ChainTransaction, OperatorAlert, ReconciliationCursor, Wallet
+from tokens.models import (
+    ChainTransaction,
+    ChainTransactionAttempt,
+    OperatorAlert,
+    ReconciliationCursor,
+    Wallet,
+)
 from tokens.selectors import platform_contract
 
 logger = logging.getLogger(__name__)
@@ -84,6 +90,10 @@ def money_movements_reconcile() -> list[OperatorAlert]:
     hashes = {"0x" + bytes(log["transactionHash"]).hex().removeprefix("0x") for log, _ in movements}
     # A row still awaiting its confirmation task counts: the write was recorded before it was signed.
     recorded = set(ChainTransaction.objects.filter(tx_hash__in=hashes).values_list("tx_hash", flat=True))
+    # A replaced signature may be the one mined before its row is confirmed: it was recorded too.
+    recorded |= set(
+        ChainTransactionAttempt.objects.filter(tx_hash__in=hashes).values_list("tx_hash", flat=True)
+    )
     raised = []
     with transaction.atomic():
         for log, what in movements:

@@ -3,7 +3,9 @@
 Every signature is checked against a recorded intent before a key is used:
 - a chain transaction is signed only from its outbox row (`sign_recorded_transaction`): the row's intent
   names the platform role allowed to sign it, the contract kind it may call and the functions it may
-  call; the row's own target and calldata are signed, never a dict from the caller;
+  call; the row's own target and calldata are signed, never a dict from the caller. A stuck row is
+  signed again only with its own nonce and gas limit at a higher price (`sign_replacement`), and a
+  nonce-gap filler only as a 0-value transfer of a platform key to itself (`allow_empty_self_transfer`);
 - a customer's payment authorisation (EIP-3009) is signed only for a recorded purpose (a subscription,
   a distribution) that names the payer's wallet, the payee contract and the exact amount
   (`sign_payment_authorisation`).
@@ -34,7 +36,13 @@ from eth_account.datastructures import SignedTransaction
 from eth_account.messages import encode_typed_data
 from eth_utils import function_signature_to_4byte_selector, keccak
 
-from tokens.choices import CUSTOMER_WALLET_KINDS, ChainTxStatus, ContractKind, WalletKind
+from tokens.choices import (
+    CUSTOMER_WALLET_KINDS,
+    PLATFORM_WALLET_KINDS,
+    ChainTxStatus,
+    ContractKind,
+    WalletKind,
+)
 from tokens.models import ChainTransaction, Wallet
 
 logger = logging.getLogger(__name__)
@@ -145,6 +153,8 @@ class SigningPolicy:
 
 
 _POLICIES: dict[str, SigningPolicy] = {}
+# Intents that may only send nothing to the signer itself (a nonce-gap filler), from any platform role.
+_SELF_TRANSFERS: set[str] = set()
 
 
 def allow(
@@ -163,6 +173,12 @@ def allow(
     )
 
 
+def allow_empty_self_transfer(intent: str) -> None:
+    """Declare that any platform role may sign `intent`, a 0-value transfer to itself with no data (it
+    only uses up a nonce: the outbox fills a nonce gap with it)."""
+    _SELF_TRANSFERS.add(intent)
+
+
 def policy_for(intent: str) -> SigningPolicy:
     """The signing policy of `intent` (refused when none was declared)."""
     found = _POLICIES.get(intent)
@@ -178,8 +194,10 @@ def _refuse(row: ChainTransaction, why: str) -> SigningRefused:
 
 def check_recorded_transaction(row: ChainTransaction) -> SigningPolicy:
     """The row's policy, after checking signer, target and function against it (raises SigningRefused)."""
-    policy = policy_for(row.intent)
     wallet = row.signer
+    if row.intent in _SELF_TRANSFERS:
+        return _check_empty_self_transfer(row, wallet)
+    policy = policy_for(row.intent)
     if wallet.kind != policy.signer:
         raise _refuse(row, f"{row.intent} is signed by the {policy.signer.label} key, not {wallet.kind}.")
     data = bytes.fromhex(row.data.removeprefix("0x"))
@@ -195,12 +213,46 @@ def check_recorded_transaction(row: ChainTransaction) -> SigningPolicy:
     return policy
 
 
+def _check_empty_self_transfer(row: ChainTransaction, wallet: Wallet) -> SigningPolicy:
+    if wallet.kind not in PLATFORM_WALLET_KINDS:
+        raise _refuse(row, f"{row.intent} is signed by a platform key, not {wallet.kind}.")
+    if row.to_address.lower() != wallet.address.lower() or row.contract_id is not None:
+        raise _refuse(row, f"{row.intent} may only send to the signer itself.")
+    if row.data not in ("", "0x") or int(row.value_wei) != 0:
+        raise _refuse(row, f"{row.intent} carries no data and no value.")
+    return SigningPolicy(signer=WalletKind(wallet.kind), targets=frozenset(), selectors=frozenset())
+
+
 @sensitive_variables("transaction")
 def sign_recorded_transaction(*, tx_id: int, nonce: int, gas: int, gas_price: int) -> SignedTransaction:
-    """Sign the outbox row `tx_id` (pending) as recorded, with the nonce and fees the outbox allocated."""
+    """Sign the outbox row `tx_id` (pending) as recorded, with the nonce and fees the outbox allocated.
+
+    A row recorded with its nonce (a gap filler) is signed with that nonce only.
+    """
     row = ChainTransaction.objects.select_related("signer", "contract").get(pk=tx_id)
     if row.status != ChainTxStatus.PENDING:
         raise _refuse(row, f"Only a pending row is signed; this one is {row.status}.")
+    if row.nonce is not None and row.nonce != nonce:
+        raise _refuse(row, f"This row was recorded for nonce {row.nonce}, not {nonce}.")
+    return _sign_row(row, nonce=nonce, gas=gas, gas_price=gas_price)
+
+
+def sign_replacement(*, tx_id: int, gas_price: int) -> SignedTransaction:
+    """Sign the sent outbox row `tx_id` again, as recorded, with its nonce and gas limit at a higher price.
+
+    Only one transaction per nonce can be mined, so the replacement and the signature it replaces can
+    never both take effect.
+    """
+    row = ChainTransaction.objects.select_related("signer", "contract").get(pk=tx_id)
+    if row.status != ChainTxStatus.SENT or row.nonce is None or row.gas_limit is None:
+        raise _refuse(row, f"Only a sent row is signed again; this one is {row.status}.")
+    if row.gas_price is not None and gas_price <= row.gas_price:
+        raise _refuse(row, f"A replacement pays more than {row.gas_price} wei per gas, not {gas_price}.")
+    return _sign_row(row, nonce=row.nonce, gas=row.gas_limit, gas_price=gas_price)
+
+
+@sensitive_variables("transaction")
+def _sign_row(row: ChainTransaction, *, nonce: int, gas: int, gas_price: int) -> SignedTransaction:
     check_recorded_transaction(row)
     transaction: dict[str, Any] = {
         "from": row.signer.address,

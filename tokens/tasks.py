@@ -43,12 +43,22 @@ def chain_transaction_confirm(*, tx_id: int) -> None:
 
 @shared_task(acks_late=True)
 def chain_outbox_sweep(*, older_than_seconds: int = 30) -> int:
-    """Re-drive rows that a crashed or lost task left pending or sent; returns how many."""
+    """Re-drive rows that a crashed or lost task left pending or sent, then look for nonce gaps."""
     stale = outbox.stale_transactions(older_than_seconds=older_than_seconds)
     for tx_id, status in stale:
         task = chain_transaction_send if status == ChainTxStatus.PENDING else chain_transaction_confirm
         task.apply_async(kwargs={"tx_id": tx_id})
+    chain_nonce_gaps_fill.apply_async()
     return len(stale)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=1, retry_backoff_max=30, max_retries=10)
+def chain_nonce_gaps_fill() -> int:
+    """Send what holds each signer's next nonce again (or a filler), and confirm it; returns how many."""
+    sent = outbox.nonce_gaps_fill()
+    for tx_id in sent:
+        chain_transaction_confirm.apply_async(kwargs={"tx_id": tx_id})
+    return len(sent)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=120, max_retries=5)

@@ -85,6 +85,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        # A kept connection is checked before its first use in each request or task (a restarted
+        # database costs one reconnect, never a failed task).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -224,6 +227,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps its database connection between tasks for this many seconds (health-checked before
+# each task; config/celery.py): opening one per task cost a few ms of every chain task.
+WORKER_DATABASE_CONN_MAX_AGE = env_int("WORKER_DATABASE_CONN_MAX_AGE", 600, minimum=0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=10)
 }
@@ -289,6 +295,10 @@ CHAIN_RPC_TIMEOUT = env_int("CHAIN_RPC_TIMEOUT", 10, minimum=1)
 CHAIN_CONFIRMATIONS = env_int("CHAIN_CONFIRMATIONS", 1, minimum=1)
 CHAIN_RECEIPT_POLL_SECONDS = env_int("CHAIN_RECEIPT_POLL_SECONDS", 1, minimum=1)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", False)
+# A sent transaction not mined within this many seconds is replaced: the same nonce, signed again at a
+# higher fee (at least +12.5% and at least the node's gas price), never above CHAIN_MAX_GAS_PRICE_WEI.
+CHAIN_TX_REPLACE_AFTER_SECONDS = env_int("CHAIN_TX_REPLACE_AFTER_SECONDS", 120, minimum=1)
+CHAIN_MAX_GAS_PRICE_WEI = env_int("CHAIN_MAX_GAS_PRICE_WEI", 500 * 10**9, minimum=1)
 # Where keys live and who may sign what: tokens/signer.py. The local backend encrypts keys at rest with
 # Fernet keys (comma-separated, newest first): platform role keys and customers' custodial keys apart.
 SIGNER_BACKEND = env_str("SIGNER_BACKEND", "tokens.signer.LocalKeyBackend")

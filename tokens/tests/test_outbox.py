@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import redis
 import requests
-from django.db import transaction
 
 from tokens import chain, outbox
 from tokens.choices import ChainTxStatus, ContractKind, WalletKind
@@ -49,9 +48,9 @@ def test_the_same_idempotency_key_records_one_transaction(receiver, no_worker):
 
 def test_a_crash_after_signing_resends_the_same_bytes_and_mints_once(receiver, no_worker):
     row = payment_token_mint(to_address=receiver.address, amount_base_units=7_000_000, key="mint:crash")
-    with transaction.atomic():  # sign and record, then "crash" before broadcasting
-        locked = ChainTransaction.objects.select_for_update().get(pk=row.pk)
-        assert outbox._sign(locked)
+    quote = outbox._quote(row)  # ask the node, sign and record, then "crash" before broadcasting
+    assert isinstance(quote, outbox._Quote)
+    outbox._sign(row.pk, quote)
     signed = ChainTransaction.objects.get(pk=row.pk)
     assert signed.status == ChainTxStatus.SENT
     faucet = platform_wallet(WalletKind.FAUCET).address

@@ -115,3 +115,11 @@ def test_recording_a_write_checks_its_policy_at_once(platform):
 def test_a_customer_wallet_never_signs_transactions():
     with pytest.raises(ImproperlyConfigured):
         signer.allow("customer_pays_gas", signer=WalletKind.INVESTOR, targets=(), functions=())
+
+
+def test_signing_uses_the_native_secp256k1_backend():
+    from eth_account import Account
+    from eth_keys.backends import CoinCurveECCBackend
+
+    # eth-keys gives every key coincurve's backend when it is importable (and ECC_BACKEND_CLASS is unset).
+    assert isinstance(Account.from_key(b"\x11" * 32)._key_obj.backend, CoinCurveECCBackend)
