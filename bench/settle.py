@@ -70,7 +70,9 @@ def note(message: str) -> None:
 def holdings_reconciliation() -> Callable[[], object] | None:
     """The indexer's reconciliation of every holding with the books (one call), or None while it is missing.
 
-    Plug it in here on merge, e.g. `from tokens.indexer import holdings_reconcile; return holdings_reconcile`.
+    Plug it in here on merge: bring the index up to the chain head first (untimed), then return the
+    function to time, e.g. `chain_index()` (tokens.indexer.stream) until it has caught up, then
+    `return holdings_reconcile` (tokens.indexer.reconcile).
     """
     return None
 
@@ -145,6 +147,8 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "postgresql": postgres,
         "anvil": str(chain.web3().client_version),
+        "load_average": round(os.getloadavg()[0], 1),
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
     }
 
 
@@ -190,8 +194,14 @@ def time_reconciliation() -> float | None:
         note("reconcile_10000_seconds: the holdings reconciliation does not exist yet (null)")
         return None
     started = time.perf_counter()
-    reconcile()
-    return round(time.perf_counter() - started, 2)
+    result = reconcile()
+    seconds = round(time.perf_counter() - started, 2)
+    compared = getattr(result, "holdings_compared", None)
+    differences = getattr(result, "differences", None) or []
+    note(f"reconciliation: {seconds:.2f} s, {compared} holdings compared, {len(differences)} differences")
+    if differences:
+        raise RuntimeError(f"the reconciliation found {len(differences)} differences, e.g. {differences[0]}")
+    return seconds
 
 
 def section(figures: dict[str, Any], details: dict[str, Any], box: dict[str, Any], batch: int) -> str:
@@ -220,7 +230,9 @@ def section(figures: dict[str, Any], details: dict[str, Any], box: dict[str, Any
             "allotment is pending in the database. After every run the chain is checked: the token's "
             "supply equals the allotted units, every investor holds its allotment and paid exactly units x "
             "price, every escrow is empty and the issuer received the sum. "
-            f"Batched rounds use SETTLEMENT_BATCH_SIZE={batch}; the one-by-one round uses 1.",
+            f"Batched rounds use SETTLEMENT_BATCH_SIZE={batch}; the one-by-one round uses 1. "
+            f"Run on {box['date']}, 1-minute load average {box['load_average']} at the start (other work "
+            "on the machine slows every figure).",
             "",
             "| Round | Close to all settled | Runs (s) | Per allotment | Seeding |",
             "| --- | ---: | --- | ---: | ---: |",
