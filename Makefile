@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,7 +47,7 @@ format: install
 contracts: node_modules/.installed
 	node tokens/contracts/compile.mjs
 
-bench: bench-gas bench-screen bench-chain-reads bench-signing
+bench: bench-gas bench-screen bench-chain-reads bench-signing bench-settle
 
 bench-gas: install
 	$(BIN)/python bench/gas.py
@@ -59,6 +59,11 @@ bench-chain-reads: install
 # Signing one settlement transaction: pure-Python secp256k1 against coincurve (no node, no database).
 bench-signing: install
 	$(BIN)/python bench/signing.py
+
+# Close request to all allotments settled for N = 100 (batched, one by one), 1,000 and 10,000 on real
+# PostgreSQL, Redis, anvil and one Celery worker; `make bench-settle ARGS=--quick` runs N = 100 once.
+bench-settle: install
+	$(BIN)/python -m tests.services run -- $(BIN)/python bench/settle.py $(ARGS)
 
 # Sanctions screening throughput against the whole OFAC list (one process, one core); needs ../shared/data.
 bench-screen: install

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,74 +15,19 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class CeleryWorker:
-    """A `celery worker` child process on the test database, queue `chain` and `default`."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    "chain,default",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    "--without-heartbeat",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "-n",
-                    f"journey-{time.monotonic_ns()}@%h",
-                ],
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgement of the task in hand."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+from tests.worker import CeleryWorker, worker_env
 
 
 @pytest.fixture
 def celery_worker_process(platform, tmp_path: Path) -> Iterator[CeleryWorker]:
     """A running worker on real Redis; tasks from this process go to it instead of running inline."""
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": "postgres://{USER}:{password}@{HOST}:{PORT}/{NAME}".format(
+    env = worker_env(
+        database_url="postgres://{USER}:{password}@{HOST}:{PORT}/{NAME}".format(
             **db, password=db["PASSWORD"] or ""
         ),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CHAIN_RPC_URL": settings.CHAIN_RPC_URL,
-        "CELERY_VISIBILITY_TIMEOUT": "10",
-    }
+        chain_rpc_url=settings.CHAIN_RPC_URL,
+    )
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
