@@ -171,7 +171,7 @@ def test_the_dashboard_lists_applications_and_offering_progress(client, db):
     page = client.get(reverse("issuers:dashboard"))
     overview = page.context["overview"]
     assert len(overview.applications) == 2
-    assert overview.offerings == [offering]
+    assert list(overview.offerings) == [offering]
     assert reverse("financing:offering_detail", args=[offering.pk]).encode() in page.content
 
 
