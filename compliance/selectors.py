@@ -271,10 +271,17 @@ def review_queue() -> ReviewQueue:
     from financing.selectors import applications_awaiting_review
     from issuers.selectors import companies_awaiting_kyb
 
+    # Each row's people, documents and wallet are read once per section, not once per row.
     return ReviewQueue(
-        companies=list(companies_awaiting_kyb().select_related("representative")),
-        investors=list(investors_awaiting_kyc()),
-        applications=list(applications_awaiting_review()),
+        companies=list(
+            companies_awaiting_kyb()
+            .select_related("representative", "wallet")
+            .prefetch_related("people", "documents")
+        ),
+        investors=list(
+            investors_awaiting_kyc().select_related("wallet").prefetch_related("people", "documents")
+        ),
+        applications=list(applications_awaiting_review().select_related("offering")),
         stuck_investors=investors_with_failed_chain_setup(),
     )
 
