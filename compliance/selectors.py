@@ -261,9 +261,9 @@ class ReviewQueue:
     stuck_investors: list
 
 
-def investors_with_failed_chain_setup() -> list[InvestorProfile]:
+def investors_with_failed_chain_setup() -> QuerySet[InvestorProfile]:
     """Approved investors whose identity registration the chain refused, oldest first."""
-    return list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at"))
+    return InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at", "pk")
 
 
 def review_queue() -> ReviewQueue:
@@ -282,7 +282,11 @@ def review_queue() -> ReviewQueue:
             investors_awaiting_kyc().select_related("wallet").prefetch_related("people", "documents")
         ),
         applications=list(applications_awaiting_review().select_related("offering")),
-        stuck_investors=investors_with_failed_chain_setup(),
+        stuck_investors=list(
+            investors_with_failed_chain_setup()
+            .select_related("wallet")
+            .prefetch_related("people", "documents")
+        ),
     )
 
 

@@ -120,15 +120,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         tabs.append(
             {"label": label, "count": count, "query": tab_query.urlencode(), "active": where.kind == kind}
         )
-    mine = list(awaiting_approver(request.user)) if request.user.role == Role.APPROVER else []
+    mine = awaiting_approver(request.user) if request.user.role == Role.APPROVER else Case.objects.none()
     context = {
         "form": form,
         "page": page,
         "tabs": tabs,
         "query": query.urlencode(),
         "filtered": any(value for key, value in query.items()),
-        "awaiting_mine": mine,
-        "stuck_investors": investors_with_failed_chain_setup(),
+        "awaiting_mine": page_of(request, mine.select_related("recommended_by"), size=10, param="mine_page"),
+        "stuck_investors": page_of(request, investors_with_failed_chain_setup(), size=10, param="stuck_page"),
     }
     return render(request, "compliance/queue.html", context, status=400 if form.errors else 200)
 

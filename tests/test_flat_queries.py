@@ -157,10 +157,25 @@ def _offerings(company: Company, count: int, status: str = OfferingStatus.OPEN) 
     )
 
 
-def _kyb_cases(count: int) -> list[Case]:
+def _kyb_cases(count: int, **fields: Any) -> list[Case]:
     companies = _companies(_users(Role.SME, count))
     return Case.objects.bulk_create(
-        [Case(kind=CaseKind.KYB, company=company, opened_at=timezone.now()) for company in companies]
+        [
+            Case(kind=CaseKind.KYB, company=company, opened_at=timezone.now(), **fields)
+            for company in companies
+        ]
+    )
+
+
+def _recommended_cases(count: int) -> None:
+    """KYB cases an officer recommended, waiting for an approver."""
+    _kyb_cases(
+        count,
+        status=CaseStatus.AWAITING_APPROVER,
+        recommended_by=_user(Role.OFFICER),
+        recommendation="approve",
+        recommended_at=timezone.now(),
+        needs_approver=True,
     )
 
 
@@ -362,6 +377,9 @@ CASES = {
         Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
     ),
     "page: review queue": ListCase(Role.OFFICER, "/compliance/", lambda u, w, n: _kyb_cases(n), 25),
+    "page: review queue, awaiting the approver": ListCase(
+        Role.APPROVER, "/compliance/", lambda u, w, n: _recommended_cases(n), 10
+    ),
     "page: audit trail": ListCase(Role.OFFICER, "/compliance/audit/", lambda u, w, n: _audit_events(n), 50),
     "page: KYB file (people)": ListCase(
         Role.SME, "/company/kyb/", lambda u, w, n: _people(w["company"], n), setup=_company_setup, whole=True
