@@ -99,7 +99,7 @@ class IssuerOverview:
 
 def issuer_overview(user: User) -> IssuerOverview:
     """The SME representative's dashboard data; the wallet balance is read from the chain."""
-    from financing.choices import AllotmentStatus
+    from financing.choices import AllotmentStatus, OfferingStatus
     from financing.selectors import applications_visible_to, offerings_visible_to
     from tokens.selectors import payment_balance_or_none
 
@@ -107,10 +107,12 @@ def issuer_overview(user: User) -> IssuerOverview:
     has_wallet = company is not None and company.wallet is not None
     balance = payment_balance_or_none(company.wallet.address) if has_wallet else None  # type: ignore[union-attr]
     offerings = offerings_visible_to(user)
-    # Both flags in one query, whatever the number of offerings.
+    # Both flags in one query, whatever the number of offerings. Opened: open now or closed since
+    # (whatever the settlement states are called), i.e. neither still before opening nor cancelled.
+    not_opened = (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.CANCELLED)
     flags = offerings.aggregate(
-        any_open=Count("pk", filter=Q(status__in=("open", "closed", "settled"))),
-        any_settled=Count("pk", filter=Q(status="settled")),
+        any_open=Count("pk", filter=~Q(status__in=not_opened)),
+        any_settled=Count("pk", filter=Q(status=OfferingStatus.SETTLED)),
     )
     return IssuerOverview(
         company=company,
