@@ -27,6 +27,7 @@ from accounts.services import (
     user_signup,
 )
 from config import api_fields
+from config.api import ListPageInput, list_page, page_output
 from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
@@ -187,9 +188,13 @@ class ApiKeyListApi(APIView):
             help_text="Days until the key expires; default and most: the platform's maximum.",
         )
 
-    @extend_schema(responses={200: ApiKeyOutput(many=True), **refusals()})
+    @extend_schema(
+        operation_id="v1_auth_keys_list",
+        parameters=[ListPageInput],
+        responses={200: page_output(ApiKeyOutput), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(ApiKeyOutput(api_keys_of(request.user), many=True).data)
+        return list_page(request, api_keys_of(request.user), ApiKeyOutput)
 
     @extend_schema(request=ApiKeyInput, responses={201: ApiKeyCreatedOutput, **refusals(400, 409, 413, 415)})
     def post(self, request: Request) -> Response:

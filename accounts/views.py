@@ -31,6 +31,7 @@ from accounts.services import (
 )
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
+from config.pages import page_of
 
 HOME_BY_ROLE = {
     Role.SME: "issuers:dashboard",
@@ -173,7 +174,7 @@ def _signed_in(request: HttpRequest) -> User:
 def _profile(request: HttpRequest, form: ApiKeyForm, status: int = 200, **context: Any) -> HttpResponse:
     context.update(
         form=form,
-        api_keys=api_keys_of(_signed_in(request)),
+        api_keys=page_of(request, api_keys_of(_signed_in(request)), url=reverse("accounts:profile")),
         max_days=settings.API_KEY_MAX_DAYS,
         now=timezone.now(),
     )

@@ -261,9 +261,9 @@ class ReviewQueue:
     stuck_investors: list
 
 
-def investors_with_failed_chain_setup() -> list[InvestorProfile]:
+def investors_with_failed_chain_setup() -> QuerySet[InvestorProfile]:
     """Approved investors whose identity registration the chain refused, oldest first."""
-    return list(InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at"))
+    return InvestorProfile.objects.exclude(chain_setup_error="").order_by("updated_at", "pk")
 
 
 def review_queue() -> ReviewQueue:
@@ -271,11 +271,22 @@ def review_queue() -> ReviewQueue:
     from financing.selectors import applications_awaiting_review
     from issuers.selectors import companies_awaiting_kyb
 
+    # Each row's people, documents and wallet are read once per section, not once per row.
     return ReviewQueue(
-        companies=list(companies_awaiting_kyb().select_related("representative")),
-        investors=list(investors_awaiting_kyc()),
-        applications=list(applications_awaiting_review()),
-        stuck_investors=investors_with_failed_chain_setup(),
+        companies=list(
+            companies_awaiting_kyb()
+            .select_related("representative", "wallet")
+            .prefetch_related("people", "documents")
+        ),
+        investors=list(
+            investors_awaiting_kyc().select_related("wallet").prefetch_related("people", "documents")
+        ),
+        applications=list(applications_awaiting_review().select_related("offering")),
+        stuck_investors=list(
+            investors_with_failed_chain_setup()
+            .select_related("wallet")
+            .prefetch_related("people", "documents")
+        ),
     )
 
 

@@ -9,7 +9,6 @@ from csp.constants import SELF
 from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -68,6 +67,7 @@ from compliance.services import REQUEST_CHANGES, case_decide, investor_chain_set
 from config.errors import ApplicationError, Conflict, PermissionDenied
 from config.forms import REFUSALS, apply_errors
 from config.middleware import accepts_uploads
+from config.pages import page_of
 from financing.selectors import application_schedule, applications_visible_to
 from financing.services import application_start_review as application_start_review_service
 from issuers.models import Document
@@ -106,7 +106,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     where = form.case_filter()
     cases = cases_queue(request.user, where).select_related("application__terms")  # the terms line
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, cases, size=CASE_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     counts = queue_counts(request.user, where)
@@ -120,15 +120,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         tabs.append(
             {"label": label, "count": count, "query": tab_query.urlencode(), "active": where.kind == kind}
         )
-    mine = list(awaiting_approver(request.user)) if request.user.role == Role.APPROVER else []
+    mine = awaiting_approver(request.user) if request.user.role == Role.APPROVER else Case.objects.none()
     context = {
         "form": form,
         "page": page,
         "tabs": tabs,
         "query": query.urlencode(),
         "filtered": any(value for key, value in query.items()),
-        "awaiting_mine": mine,
-        "stuck_investors": investors_with_failed_chain_setup(),
+        "awaiting_mine": page_of(request, mine.select_related("recommended_by"), size=10, param="mine_page"),
+        "stuck_investors": page_of(request, investors_with_failed_chain_setup(), size=10, param="stuck_page"),
     }
     return render(request, "compliance/queue.html", context, status=400 if form.errors else 200)
 
@@ -556,9 +556,7 @@ def application_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     """The audit trail in words, filtered and newest first, and what its last verification found."""
     form = AuditFilterForm(request.GET or None)
-    page = Paginator(audit_events(where=form.audit_filter()), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, audit_events(where=form.audit_filter()), size=AUDIT_PAGE_SIZE)
     status = audit_status()
     query = request.GET.copy()
     query.pop("page", None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.choices import STAFF_ROLES
 from accounts.permissions import has_role
+from config import api_fields
 from config.errors import ApplicationError, TooManyAttempts
 
 _StaffOnly = has_role(*STAFF_ROLES)
@@ -50,6 +52,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 PAGE_MAX_OFFSET = 10**9
 
 
+# The most rows one page of a list API answers, and how many it answers unless asked.
+LIST_API_MAX_LIMIT = 200
+LIST_API_DEFAULT_LIMIT = 50
+
+
 def limit_offset_page(
     request: Request, rows: Any, *, limit: int, offset: int, results: Callable[[Any], Any]
 ) -> dict[str, Any]:
@@ -62,3 +69,51 @@ def limit_offset_page(
         "previous": replace_query_param(url, "offset", max(offset - limit, 0)) if offset else None,
         "results": results(rows[offset : offset + limit]),
     }
+
+
+class ListPageInput(serializers.Serializer):
+    """Which page of a list: at most `limit` rows after skipping `offset`."""
+
+    limit = api_fields.IntegerField(
+        min_value=1, max_value=LIST_API_MAX_LIMIT, required=False, default=LIST_API_DEFAULT_LIMIT
+    )
+    offset = api_fields.IntegerField(min_value=0, max_value=PAGE_MAX_OFFSET, required=False, default=0)
+
+
+def list_page(
+    request: Request,
+    rows: Any,
+    output: type[serializers.Serializer],
+    *,
+    results: Callable[[Any], Any] | None = None,
+) -> Response:
+    """The answer of a list API: one page of `rows` (`count`, `next`, `previous`, `results`), read from
+    `limit` and `offset` (a bad value is a 400). `results` turns the page's rows into what `output`
+    serializes when they are not the model rows themselves."""
+    query = ListPageInput(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    page = limit_offset_page(
+        request,
+        rows,
+        limit=query.validated_data["limit"],
+        offset=query.validated_data["offset"],
+        results=lambda chunk: output(results(chunk) if results else chunk, many=True).data,
+    )
+    return Response(page)
+
+
+@cache  # one schema component per row type, however many operations answer it
+def page_output(output: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of a list API's page of `output` rows: `FooOutput` answers `FooPageOutput`."""
+    name = output.__name__.removesuffix("Output") + "PageOutput"
+    fields = {
+        "__module__": output.__module__,
+        "__doc__": f"One page of a list: {output.__name__.removesuffix('Output')} rows.",
+        "count": serializers.IntegerField(help_text="Rows in the whole list."),
+        "next": serializers.CharField(allow_null=True, help_text="The next page's URL, null on the last."),
+        "previous": serializers.CharField(
+            allow_null=True, help_text="The previous page's URL, null on the first."
+        ),
+        "results": output(many=True),
+    }
+    return type(name, (serializers.Serializer,), fields)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
-from config.api import PAGE_MAX_OFFSET, limit_offset_page
+from config.api import ListPageInput, list_page
 from config.errors import ValidationFailed
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -34,28 +34,11 @@ from financing.choices import (
 from financing.models import Application, Offering, Subscription
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
-LIST_API_MAX_LIMIT = 200
-
-
-class ListPageInput(serializers.Serializer):
-    """Which page of a list: at most `limit` rows after skipping `offset`."""
-
-    limit = api_fields.IntegerField(min_value=1, max_value=LIST_API_MAX_LIMIT, required=False, default=50)
-    offset = api_fields.IntegerField(min_value=0, max_value=PAGE_MAX_OFFSET, required=False, default=0)
 
 
 def _page(request: Request, rows: Any, output: type[serializers.Serializer]) -> Response:
-    """One page of `rows` in the shape of the audit API: count, next, previous, results."""
-    query = ListPageInput(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    page = limit_offset_page(
-        request,
-        rows,
-        limit=query.validated_data["limit"],
-        offset=query.validated_data["offset"],
-        results=lambda chunk: output(chunk, many=True).data,
-    )
-    return Response(page)
+    """One page of `rows` in the shape every list API answers: count, next, previous, results."""
+    return list_page(request, rows, output)
 
 
 class TermsOutput(serializers.Serializer):

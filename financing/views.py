@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES, Role
@@ -29,6 +30,7 @@ from compliance.services import investor_person_remove as investor_person_remove
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from config.middleware import accepts_uploads
+from config.pages import page_of
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
 from financing.forms import (
@@ -393,8 +395,9 @@ def investor_faucet(request: HttpRequest) -> HttpResponse:
 @role_required(Role.INVESTOR)
 def offering_list(request: HttpRequest) -> HttpResponse:
     """Offerings open for subscription, soonest closing first."""
-    offerings = offerings_visible_to(request.user).filter(status=OfferingStatus.OPEN).order_by("closes_at")
-    return render(request, "financing/offering_list.html", {"offerings": offerings})
+    offerings = offerings_visible_to(request.user).filter(status=OfferingStatus.OPEN)
+    page = page_of(request, offerings.order_by("closes_at", "pk"), size=12)
+    return render(request, "financing/offering_list.html", {"offerings": page})
 
 
 def _render_offering(
@@ -466,8 +469,9 @@ def subscription_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_manage(
     request: HttpRequest, *, action_form: ActionForm | None = None, status: int = 200
 ) -> HttpResponse:
-    offerings = offerings_visible_to(request.user).order_by("-created_at")
-    context = {"offerings": offerings, "action_form": action_form}
+    offerings = offerings_visible_to(request.user).order_by("-created_at", "-pk")
+    here = reverse("financing:offering_manage")  # also shown in answer to a refused action
+    context = {"offerings": page_of(request, offerings, url=here), "action_form": action_form}
     return render(request, "financing/offering_manage.html", context, status=status)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -64,7 +64,7 @@ def company_missing_items(company: Company) -> list[str]:
                 f"in {company.get_jurisdiction_display()} anyone with {rule.description} counts)"
             )
     missing += edd_missing((person.full_name, person) for person in people)
-    present = set(company.documents.values_list("kind", flat=True))
+    present = {document.kind for document in company.documents.all()}  # prefetched by lists
     for kind in DocumentKind:
         if kind.value not in present:
             missing.append(f"the {kind.label.lower()}")
@@ -83,49 +83,47 @@ def company_for_review(company_id: int) -> Company | None:
 
 @dataclass(frozen=True)
 class IssuerOverview:
-    """Everything the SME dashboard shows: company, applications, offerings, wallet HKD."""
+    """Everything the SME dashboard shows: company, applications, offerings, wallet HKD. The two lists
+    are query sets (newest first) the page shows a page at a time; `any_open` (an offering is taking
+    subscriptions or has closed since) and `any_settled` are about all of the company's offerings."""
 
     company: Company | None
-    applications: list[Any]
-    offerings: list[Any]
+    applications: Any
+    offerings: Any
     wallet_balance: Decimal | None
     chain_unavailable: bool
     missing: list[str] = field(default_factory=list)
-
-    def _any(self, *statuses: str) -> bool:
-        return any(offering.status in statuses for offering in self.offerings)
-
-    @property
-    def any_open(self) -> bool:
-        """An offering is taking subscriptions (or has closed since)."""
-        return self._any("open", "allotting", "settling", "settled", "partly_failed")
-
-    @property
-    def any_settled(self) -> bool:
-        return self._any("settled")
+    any_open: bool = False
+    any_settled: bool = False
 
 
 def issuer_overview(user: User) -> IssuerOverview:
     """The SME representative's dashboard data; the wallet balance is read from the chain."""
-    from financing.choices import AllotmentStatus
+    from financing.choices import AllotmentStatus, OfferingStatus
     from financing.selectors import applications_visible_to, offerings_visible_to
     from tokens.selectors import payment_balance_or_none
 
     company = company_of(user)
     has_wallet = company is not None and company.wallet is not None
     balance = payment_balance_or_none(company.wallet.address) if has_wallet else None  # type: ignore[union-attr]
+    offerings = offerings_visible_to(user)
+    # Both flags in one query, whatever the number of offerings. Opened: open now or closed since
+    # (whatever the settlement states are called), i.e. neither still before opening nor cancelled.
+    not_opened = (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.CANCELLED)
+    flags = offerings.aggregate(
+        any_open=Count("pk", filter=~Q(status__in=not_opened)),
+        any_settled=Count("pk", filter=Q(status=OfferingStatus.SETTLED)),
+    )
     return IssuerOverview(
         company=company,
-        applications=list(applications_visible_to(user).select_related("offering")),
-        offerings=list(
-            offerings_visible_to(user)
-            .annotate(
-                settled_units=Coalesce(
-                    Sum("allotments__units", filter=Q(allotments__status=AllotmentStatus.SETTLED)), 0
-                )
+        applications=applications_visible_to(user).select_related("offering"),
+        offerings=offerings.annotate(
+            settled_units=Coalesce(
+                Sum("allotments__units", filter=Q(allotments__status=AllotmentStatus.SETTLED)), 0
             )
-            .order_by("-created_at")
-        ),
+        ).order_by("-created_at", "-pk"),
+        any_open=flags["any_open"] > 0,
+        any_settled=flags["any_settled"] > 0,
         wallet_balance=balance,
         chain_unavailable=has_wallet and balance is None,
         missing=(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -15,6 +17,7 @@ from accounts.permissions import role_required
 from config.errors import ApplicationError, NotFound
 from config.forms import apply_errors
 from config.middleware import accepts_uploads
+from config.pages import page_of
 from issuers import services
 from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
 from issuers.ownership import ownership_rule
@@ -27,7 +30,14 @@ PROFILE_FIELDS = tuple(CompanyProfileForm.base_fields)
 def _render_dashboard(
     request: HttpRequest, *, action_form: ActionForm | None = None, status: int = 200
 ) -> HttpResponse:
-    context = {"overview": issuer_overview(request.user), "action_form": action_form}
+    here = reverse("issuers:dashboard")  # also shown in answer to a refused POST
+    overview = issuer_overview(request.user)
+    overview = replace(
+        overview,
+        applications=page_of(request, overview.applications, size=10, param="applications_page", url=here),
+        offerings=page_of(request, overview.offerings, size=12, param="offerings_page", url=here),
+    )
+    context = {"overview": overview, "action_form": action_form}
     return render(request, "issuers/dashboard.html", context, status=status)
 
 

@@ -119,27 +119,28 @@ def token_balance_or_none(token: Contract, address: str) -> int | None:
 
 @dataclass(frozen=True)
 class ChainOverview:
-    """What the operator's chain status page shows."""
+    """What the operator's chain status page shows. `recent` (outbox rows, newest first) and `alerts`
+    (open operator alerts, newest first) are query sets the page shows a page at a time."""
 
     counts: dict[str, int]
-    recent: list[ChainTransaction]
+    recent: Any
     contracts: list[Contract]
     platform_wallets: list[Wallet]
-    alerts: list[OperatorAlert]
+    alerts: Any
     block_number: int | None
 
 
-def chain_overview(*, limit: int = 50) -> ChainOverview:
-    """Outbox counts, the newest chain transactions, platform contracts and the chain head (None if down)."""
+def chain_overview() -> ChainOverview:
+    """Outbox counts and rows, open alerts, platform contracts and the chain head (None if down)."""
     try:
         block_number: int | None = chain.block_number()
     except CHAIN_READ_ERRORS:
         block_number = None
     return ChainOverview(
         counts=chain_transaction_counts(),
-        recent=list(chain_transactions_recent(limit).select_related("contract")),
+        recent=ChainTransaction.objects.select_related("signer", "contract").order_by("-pk"),
         contracts=list(Contract.objects.filter(kind__in=PLATFORM_CONTRACT_KINDS).order_by("kind", "-pk")),
         platform_wallets=list(Wallet.objects.filter(kind__in=PLATFORM_WALLET_KINDS).order_by("kind")),
-        alerts=list(OperatorAlert.objects.filter(acknowledged_at__isnull=True)[:50]),
+        alerts=OperatorAlert.objects.filter(acknowledged_at__isnull=True).order_by("-pk"),
         block_number=block_number,
     )

@@ -86,9 +86,9 @@ def test_an_officer_creates_a_key_over_the_api_shown_once_and_stored_only_as_a_h
     assert secret not in _everything_stored()
     listed = browser.get(KEYS)
     assert listed.status_code == 200
-    assert [row["name"] for row in listed.json()] == ["queue export"]
+    assert [row["name"] for row in listed.json()["results"]] == ["queue export"]
     assert secret not in listed.content.decode()
-    assert "key" not in listed.json()[0]
+    assert "key" not in listed.json()["results"][0]
     event = AuditEvent.objects.get(action="api_key_created")
     assert (event.actor, event.object_id) == (officer, str(api_key.pk))
     # Using the key logs nothing of it either.
@@ -200,7 +200,7 @@ def test_another_users_key_cannot_be_revoked_over_the_api_or_the_page(officer):
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
     assert not AuditEvent.objects.filter(action="api_key_revoked").exists()
-    assert Client().get(KEYS, headers=_bearer(key)).json()[0]["id"] != theirs.pk
+    assert Client().get(KEYS, headers=_bearer(key)).json()["results"][0]["id"] != theirs.pk
     assert Client().get("/api/v1/auth/me/", headers=_bearer(their_key)).status_code == 200
 
 

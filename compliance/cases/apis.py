@@ -41,7 +41,7 @@ from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDecl
 from compliance.models import InvestorProfile
 from compliance.services import REQUEST_CHANGES, case_decide
 from config import api_fields
-from config.api import PAGE_MAX_OFFSET, limit_offset_page
+from config.api import PAGE_MAX_OFFSET, ListPageInput, limit_offset_page, list_page, page_output
 from config.errors import NotFound, ValidationFailed
 from config.middleware import accepts_uploads
 from config.schema import RecommendedOutput, decision_responses, refusals
@@ -543,10 +543,18 @@ class MyInformationRequestsApi(APIView):
 
     permission_classes = [has_role(Role.SME, Role.INVESTOR)]
 
-    @extend_schema(responses={200: MyInformationRequestOutput(many=True), **refusals()})
+    @extend_schema(
+        operation_id="v1_information_requests_list",
+        parameters=[ListPageInput],
+        responses={200: page_output(MyInformationRequestOutput), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        requests = selectors.requests_for(request.user)
-        return Response(MyInformationRequestOutput([_request_data(r) for r in requests], many=True).data)
+        return list_page(
+            request,
+            selectors.requests_for(request.user),
+            MyInformationRequestOutput,
+            results=lambda rows: [_request_data(r) for r in rows],
+        )
 
 
 @accepts_uploads

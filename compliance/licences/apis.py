@@ -23,6 +23,7 @@ from compliance.licences.choices import (
 )
 from compliance.licences.models import Licence
 from config import api_fields
+from config.api import ListPageInput, list_page, page_output
 from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH
 
@@ -85,9 +86,13 @@ class IntermediaryListApi(APIView):
 
     permission_classes = [StaffReadComplianceWrite]
 
-    @extend_schema(responses={200: IntermediaryOutput(many=True), **refusals()})
+    @extend_schema(
+        operation_id="v1_compliance_intermediaries_list",
+        parameters=[ListPageInput],
+        responses={200: page_output(IntermediaryOutput), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(IntermediaryOutput(selectors.intermediaries(), many=True).data)
+        return list_page(request, selectors.intermediaries(), IntermediaryOutput)
 
     @extend_schema(request=IntermediaryInput, responses={201: IntermediaryOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
@@ -146,9 +151,13 @@ class LicenceListApi(APIView):
 
     permission_classes = [StaffReadComplianceWrite]
 
-    @extend_schema(responses={200: LicenceOutput(many=True), **refusals()})
+    @extend_schema(
+        operation_id="v1_compliance_licences_list",
+        parameters=[ListPageInput],
+        responses={200: page_output(LicenceOutput), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        return Response(LicenceOutput(selectors.licences(), many=True).data)
+        return list_page(request, selectors.licences(), LicenceOutput)
 
     @extend_schema(request=LicenceInput, responses={201: LicenceOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:

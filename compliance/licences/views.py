@@ -15,24 +15,27 @@ from compliance.licences import selectors, services
 from compliance.licences.forms import IntermediaryForm, LicenceForm, LicenceSuspendForm, OfferingArrangerForm
 from compliance.licences.models import Intermediary, Licence
 from config.forms import REFUSALS, refuse
+from config.pages import page_of
 from financing.models import Offering
 from financing.services import offering_arranger_replace
 
 
 @role_required(*STAFF_ROLES)
 def register(request: HttpRequest) -> HttpResponse:
-    """Every intermediary with its licences and their state today (valid, lapses in N days, lapsed ...)."""
+    """Every intermediary with its licences and their state today (valid, lapses in N days, lapsed ...),
+    a page of intermediaries at a time."""
+    page = page_of(request, selectors.intermediaries())
     rows = [
         (
             intermediary,
             [(licence, selectors.licence_status(licence)) for licence in intermediary.licences.all()],
         )
-        for intermediary in selectors.intermediaries()
+        for intermediary in page
     ]
     return render(
         request,
         "compliance/licences/register.html",
-        {"rows": rows, "may_edit": request.user.role in COMPLIANCE_ROLES},
+        {"rows": rows, "page": page, "may_edit": request.user.role in COMPLIANCE_ROLES},
     )
 
 

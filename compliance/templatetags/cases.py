@@ -14,6 +14,9 @@ from compliance.cases.selectors import requests_about
 
 register = template.Library()
 
+# Answered requests listed in the box; the rest stay readable at their own address and in the API.
+ANSWERED_SHOWN = 10
+
 RISK_TONES = {RiskLevel.LOW: "success", RiskLevel.MEDIUM: "warning", RiskLevel.HIGH: "danger"}
 CASE_TONES = {
     CaseStatus.OPEN: "accent",
@@ -51,12 +54,15 @@ def case_tone(value: object) -> str:
 def information_requests(
     context: dict[str, Any], company: Any = None, application: Any = None, investor: Any = None
 ) -> dict[str, Any]:
-    """The applicant's requests for information (open ones first), optionally about one subject."""
+    """The applicant's requests for information, optionally about one subject: every one still waiting
+    for an answer, then the newest answered ones (at most ANSWERED_SHOWN, with how many there are)."""
     user = context["request"].user
-    found = list(requests_about(user, company=company, application=application, investor=investor))
-    waiting = [r for r in found if r.status == InformationRequestStatus.OPEN]
-    answered = [r for r in found if r.status != InformationRequestStatus.OPEN]
-    return {"waiting": waiting, "answered": answered}
+    found = requests_about(user, company=company, application=application, investor=investor)
+    waiting = list(found.filter(status=InformationRequestStatus.OPEN))
+    answered = found.exclude(status=InformationRequestStatus.OPEN)
+    shown = list(answered[:ANSWERED_SHOWN])
+    count = len(shown) if len(shown) < ANSWERED_SHOWN else answered.count()
+    return {"waiting": waiting, "answered": shown, "answered_count": count}
 
 
 @register.filter

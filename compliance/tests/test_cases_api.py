@@ -254,12 +254,12 @@ def test_a_request_for_information_goes_to_the_applicant_and_back_to_the_queue()
     # The case waits for the applicant: no decision meanwhile.
     assert decide(staff, case, Decision.APPROVE).status_code == 409
 
-    [listed] = applicant.get("/api/v1/information-requests/").json()
+    [listed] = applicant.get("/api/v1/information-requests/").json()["results"]
     assert listed["question"] == "Send the share register."
     assert listed["about"] == "Your company's verification (KYB)"
     assert listed["status"] == InformationRequestStatus.OPEN
-    assert client_of(UserFactory(role=Role.SME)).get("/api/v1/information-requests/").json() == []
-    assert client_of(UserFactory(role=Role.INVESTOR)).get("/api/v1/information-requests/").json() == []
+    for stranger in (UserFactory(role=Role.SME), UserFactory(role=Role.INVESTOR)):
+        assert client_of(stranger).get("/api/v1/information-requests/").json()["count"] == 0
 
     url = f"/api/v1/information-requests/{listed['id']}/answer/"
     # Someone else cannot answer it (404, it is not theirs), whatever they send.

@@ -587,7 +587,7 @@ def test_the_register_api_creates_reads_and_patches(client, db):
     )
     assert patched.status_code == 200
     assert (patched.json()["state"], patched.json()["activities"]) == ("lapsed", [1])
-    listed = client.get("/api/v1/compliance/intermediaries/").json()
+    listed = client.get("/api/v1/compliance/intermediaries/").json()["results"]
     assert [item["licences"][0]["state_text"] for item in listed] == ["lapsed on 30 Jun 2020"]
     renamed = client.patch(
         f"/api/v1/compliance/intermediaries/{harbour['id']}/",

@@ -171,8 +171,30 @@ def test_the_dashboard_lists_applications_and_offering_progress(client, db):
     page = client.get(reverse("issuers:dashboard"))
     overview = page.context["overview"]
     assert len(overview.applications) == 2
-    assert overview.offerings == [offering]
+    assert list(overview.offerings) == [offering]
     assert reverse("financing:offering_detail", args=[offering.pk]).encode() in page.content
+
+
+@pytest.mark.parametrize(
+    ("statuses", "opened", "settled"),
+    [
+        (["ready", "cancelled"], False, False),
+        (["ready", "open"], True, False),
+        (["closed"], True, False),
+        (["cancelled", "settled"], True, True),
+    ],
+)
+def test_the_dashboards_steps_look_at_every_offering_not_only_the_page_shown(
+    client, db, statuses, opened, settled
+):
+    company = verified_company()
+    for status in statuses:
+        offering_of(company, status=status)
+    client.force_login(company.representative)
+
+    overview = client.get(reverse("issuers:dashboard")).context["overview"]
+
+    assert (overview.any_open, overview.any_settled) == (opened, settled)
 
 
 def test_the_dashboard_says_chain_unavailable_instead_of_failing(client, db, settings):

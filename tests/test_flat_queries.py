@@ -1,0 +1,524 @@
+"""Every list page and list API answers a page, and its SQL queries (and chain RPC requests, where it
+reads the chain) are as many for 1,000 rows as for 10.
+
+Each case seeds 10 rows in bulk, asks once (a session's first request does its own bookkeeping),
+counts one request, seeds 990 more and counts again. The rows are written directly (`bulk_create`):
+the services that normally write them are tested on their own, and this module stays fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from web3.providers.rpc import HTTPProvider
+
+from accounts.choices import Role
+from accounts.models import ApiKey, User
+from compliance.cases.choices import CaseKind, CaseStatus, InformationRequestStatus
+from compliance.cases.models import Case, InformationRequest
+from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
+from compliance.licences.models import Intermediary, Licence
+from compliance.models import AuditEvent
+from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.models import Application, Offering, Subscription, Terms
+from issuers.choices import KybStatus
+from issuers.models import Company, Person
+from tokens.choices import ChainTxStatus, WalletKind
+from tokens.models import ChainTransaction
+from tokens.services import wallet_create
+
+FEW, MANY = 10, 1000
+API_PAGE = 50  # the list APIs' default limit
+_serial = itertools.count()
+
+
+def _n() -> int:
+    return next(_serial)
+
+
+# --- bulk rows ----------------------------------------------------------------------------------
+
+
+def _users(role: str, count: int) -> list[User]:
+    return User.objects.bulk_create(
+        [
+            User(email=f"bulk{_n()}@example.hk", full_name=f"Bulk Person {i}", role=role, password="!")
+            for i in range(count)
+        ]
+    )
+
+
+def _user(role: str) -> User:
+    user = _users(role, 1)[0]
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+def _companies(representatives: list[User]) -> list[Company]:
+    """Companies submitted for KYB, one per representative."""
+    return Company.objects.bulk_create(
+        [
+            Company(
+                representative=user,
+                legal_name_en=f"Harbour Widgets {_n()} Limited",
+                jurisdiction="HK",
+                registration_number=f"{40000000 + _n()}",
+                industry="electronics",
+                kyb_status=KybStatus.SUBMITTED,
+            )
+            for user in representatives
+        ]
+    )
+
+
+def _company_of(representative: User) -> Company:
+    """A verified company with its custodial wallet (creating a wallet needs no chain)."""
+    wallet = wallet_create(kind=WalletKind.ISSUER, label="issuer")
+    return Company.objects.create(
+        representative=representative,
+        legal_name_en=f"Harbour Widgets {_n()} Limited",
+        jurisdiction="HK",
+        registration_number=f"{40000000 + _n()}",
+        industry="electronics",
+        kyb_status=KybStatus.VERIFIED,
+        wallet=wallet,
+    )
+
+
+def _applications(
+    company: Company, count: int, status: str = ApplicationStatus.APPROVED
+) -> list[Application]:
+    """`count` bond applications of `company`, each with its terms."""
+    start = date.today() + timedelta(days=10)
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                company=company,
+                instrument="bond",
+                title=f"Harbour bond {_n()}",
+                target_amount=Decimal("100000.00"),
+                minimum_amount=Decimal("20000.00"),
+                use_of_proceeds="Working capital",
+                status=status,
+                submitted_at=timezone.now(),
+            )
+            for _ in range(count)
+        ]
+    )
+    Terms.objects.bulk_create(
+        [
+            Terms(
+                application=application,
+                unit_price=Decimal("1000.00"),
+                annual_rate=Decimal("0.05"),
+                frequency="semiannual",
+                amortization="bullet",
+                start_date=start,
+                maturity_date=start.replace(year=start.year + 2),
+            )
+            for application in applications
+        ]
+    )
+    return applications
+
+
+def _offerings(company: Company, count: int, status: str = OfferingStatus.OPEN) -> list[Offering]:
+    """`count` approved bond applications of `company`, each with its terms and an offering."""
+    applications = _applications(company, count)
+    return Offering.objects.bulk_create(
+        [
+            Offering(
+                application=application,
+                status=status,
+                currency="HKD",
+                unit_price=Decimal("1000.00"),
+                units_offered=100,
+                minimum_units=20,
+                subscription_cap_units=300,
+                closes_at=timezone.now() + timedelta(days=7),
+            )
+            for application in applications
+        ]
+    )
+
+
+def _kyb_cases(count: int, **fields: Any) -> list[Case]:
+    companies = _companies(_users(Role.SME, count))
+    return Case.objects.bulk_create(
+        [
+            Case(kind=CaseKind.KYB, company=company, opened_at=timezone.now(), **fields)
+            for company in companies
+        ]
+    )
+
+
+def _recommended_cases(count: int) -> None:
+    """KYB cases an officer recommended, waiting for an approver."""
+    _kyb_cases(
+        count,
+        status=CaseStatus.AWAITING_APPROVER,
+        recommended_by=_user(Role.OFFICER),
+        recommendation="approve",
+        recommended_at=timezone.now(),
+        needs_approver=True,
+    )
+
+
+def _answered_requests(case: Case, count: int) -> None:
+    asker = _user(Role.OFFICER)
+    InformationRequest.objects.bulk_create(
+        [
+            InformationRequest(
+                case=case,
+                asked_by=asker,
+                question=f"Question {_n()}",
+                status=InformationRequestStatus.ANSWERED,
+                answer="Here it is.",
+                answered_by=case.company.representative if case.company else None,
+                answered_at=timezone.now(),
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _kyb_case_of(company: Company) -> Case:
+    case, _ = Case.objects.get_or_create(
+        kind=CaseKind.KYB, company=company, defaults={"opened_at": timezone.now(), "status": CaseStatus.OPEN}
+    )
+    return case
+
+
+def _api_keys(user: User, count: int) -> None:
+    now = timezone.now()
+    ApiKey.objects.bulk_create(
+        [
+            ApiKey(
+                user=user,
+                name=f"script {_n()}",
+                lookup_id=secrets.token_hex(6),
+                digest="0" * 64,
+                created_at=now,
+                revoked_at=now,
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _ce_number() -> str:
+    n = _n()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "BLK" + "".join(alphabet[(n // 36**power) % 36] for power in (2, 1, 0))
+
+
+def _register(count: int) -> None:
+    intermediaries = Intermediary.objects.bulk_create(
+        [
+            Intermediary(
+                name=f"Bulk Securities {_n()}", ce_number=_ce_number(), roles=[IntermediaryRole.ARRANGER]
+            )
+            for _ in range(count)
+        ]
+    )
+    Licence.objects.bulk_create(
+        [
+            Licence(
+                intermediary=intermediary,
+                kind=LicenceKind.LICENSED_CORPORATION,
+                activities=[RegulatedActivity.DEALING_IN_SECURITIES],
+                valid_from=date(2020, 1, 1),
+            )
+            for intermediary in intermediaries
+        ]
+    )
+
+
+def _audit_events(count: int) -> None:
+    company = _companies(_users(Role.SME, 1))[0]
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                occurred_at=timezone.now(),
+                action="company_updated",
+                object_type="issuers.company",
+                object_id=str(company.pk),
+                previous_hash="0" * 64,
+                hash=secrets.token_hex(32),
+                key_id="bulk",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _outbox_rows(count: int) -> None:
+    signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk signer {_n()}")
+    ChainTransaction.objects.bulk_create(
+        [
+            ChainTransaction(
+                intent="bulk",
+                idempotency_key=f"bulk:{_n()}",
+                signer=signer,
+                chain_id=31337,
+                data="0x",
+                status=ChainTxStatus.FAILED,
+                error="reverted: bulk row",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """A list: who asks, where, how to add rows for them, how many a page shows (None: an API)."""
+
+    role: str
+    url: str
+    seed: Callable[[User, dict[str, Any], int], None]
+    page_size: int | None = None
+    setup: Callable[[User], dict[str, Any]] = lambda user: {}
+    chain: bool = False  # reads the chain: run with the platform bootstrapped and count RPC requests
+    whole: bool = (
+        False  # shown whole on purpose (a file read as one); the queries must stay flat all the same
+    )
+
+
+def _company_setup(user: User) -> dict[str, Any]:
+    return {"company": _company_of(user)}
+
+
+def _sme_dashboard_rows(user: User, world: dict[str, Any], count: int) -> None:
+    _offerings(world["company"], count)
+    _answered_requests(_kyb_case_of(world["company"]), count)
+
+
+def _subscriptions(user: User, world: dict[str, Any], count: int) -> None:
+    offerings = _offerings(_company_of(_user(Role.SME)), count)
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                offering=offering,
+                investor=user,
+                units=1,
+                amount=offering.unit_price,
+                status=SubscriptionStatus.ALLOTTED,
+                authorised_until=offering.closes_at,
+            )
+            for offering in offerings
+        ]
+    )
+
+
+def _people(company: Company, count: int) -> None:
+    Person.objects.bulk_create(
+        [
+            Person(
+                company=company,
+                full_name=f"Director {_n()}",
+                nationality="HK",
+                birth_date=date(1970, 1, 1),
+                is_director=True,
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _review_queue_rows(user: User, world: dict[str, Any], count: int) -> None:
+    _kyb_cases(count)
+    _applications(_company_of(_user(Role.SME)), count, ApplicationStatus.SUBMITTED)
+
+
+def _requests_setup(user: User) -> dict[str, Any]:
+    return {"case": _kyb_case_of(_company_of(user))}
+
+
+CASES = {
+    # pages
+    "page: staff offerings": ListCase(
+        Role.OPERATOR,
+        "/financing/offerings/manage/",
+        lambda u, w, n: _offerings(w["company"], n),
+        25,
+        setup=lambda u: {"company": _company_of(_user(Role.SME))},
+    ),
+    "page: open offerings": ListCase(
+        Role.INVESTOR,
+        "/financing/offerings/",
+        lambda u, w, n: _offerings(w["company"], n),
+        12,
+        setup=lambda u: {"company": _company_of(_user(Role.SME))},
+    ),
+    "page: SME dashboard": ListCase(
+        Role.SME, "/company/", _sme_dashboard_rows, 10, setup=_company_setup, chain=True
+    ),
+    "page: API keys": ListCase(Role.INVESTOR, "/accounts/profile/", lambda u, w, n: _api_keys(u, n), 25),
+    "page: licence register": ListCase(
+        Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
+    ),
+    "page: review queue": ListCase(Role.OFFICER, "/compliance/", lambda u, w, n: _kyb_cases(n), 25),
+    "page: review queue, awaiting the approver": ListCase(
+        Role.APPROVER, "/compliance/", lambda u, w, n: _recommended_cases(n), 10
+    ),
+    "page: audit trail": ListCase(Role.OFFICER, "/compliance/audit/", lambda u, w, n: _audit_events(n), 50),
+    "page: KYB file (people)": ListCase(
+        Role.SME, "/company/kyb/", lambda u, w, n: _people(w["company"], n), setup=_company_setup, whole=True
+    ),
+    "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
+    # APIs
+    "api: applications": ListCase(
+        Role.SME, "/api/v1/applications/", lambda u, w, n: _offerings(w["company"], n), setup=_company_setup
+    ),
+    "api: offerings": ListCase(
+        Role.INVESTOR,
+        "/api/v1/offerings/",
+        lambda u, w, n: _offerings(w["company"], n),
+        setup=lambda u: {"company": _company_of(_user(Role.SME))},
+    ),
+    "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
+    "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
+    "api: intermediaries": ListCase(
+        Role.OPERATOR, "/api/v1/compliance/intermediaries/", lambda u, w, n: _register(n)
+    ),
+    "api: licences": ListCase(Role.OPERATOR, "/api/v1/compliance/licences/", lambda u, w, n: _register(n)),
+    "api: information requests": ListCase(
+        Role.SME,
+        "/api/v1/information-requests/",
+        lambda u, w, n: _answered_requests(w["case"], n),
+        setup=_requests_setup,
+    ),
+    "api: review cases": ListCase(Role.OFFICER, "/api/v1/compliance/cases/", lambda u, w, n: _kyb_cases(n)),
+    # Deprecated and kept answering its whole sections for old clients (the case list is its pages).
+    "api: review queue sections": ListCase(
+        Role.OFFICER, "/api/v1/compliance/queue/", _review_queue_rows, whole=True
+    ),
+    "api: audit trail": ListCase(Role.OFFICER, "/api/v1/audit/", lambda u, w, n: _audit_events(n)),
+}
+
+
+@pytest.fixture
+def rpc_requests(monkeypatch) -> Counter[str]:
+    """Every JSON-RPC request any web3 client of this process sends, by method."""
+    counts: Counter[str] = Counter()
+    send = HTTPProvider.make_request
+
+    def counted(self: HTTPProvider, method: str, params: Any) -> Any:
+        counts[str(method)] += 1
+        return send(self, method, params)
+
+    monkeypatch.setattr(HTTPProvider, "make_request", counted)
+    return counts
+
+
+def _measure(client: Client, url: str, rpc: Counter[str]) -> tuple[int, int, Any]:
+    rpc.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return len(queries), sum(rpc.values()), response
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if not case.chain])
+def test_a_list_runs_as_many_queries_for_1000_rows_as_for_10(db, name, rpc_requests):
+    _same_cost_for_few_and_many_rows(CASES[name], rpc_requests)
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if case.chain])
+def test_a_list_that_reads_the_chain_runs_as_many_queries_and_rpc_requests_for_1000_rows_as_for_10(
+    platform, name, rpc_requests
+):
+    _same_cost_for_few_and_many_rows(CASES[name], rpc_requests)
+
+
+def _same_cost_for_few_and_many_rows(case: ListCase, rpc_requests: Counter[str]) -> None:
+    viewer = _user(case.role)
+    world = case.setup(viewer)
+    client = Client()
+    client.force_login(viewer)
+
+    case.seed(viewer, world, FEW)
+    client.get(case.url)  # the session's first request does its own bookkeeping
+    few_queries, few_rpc, _ = _measure(client, case.url, rpc_requests)
+    case.seed(viewer, world, MANY - FEW)
+    many_queries, many_rpc, response = _measure(client, case.url, rpc_requests)
+
+    assert (many_queries, many_rpc) == (few_queries, few_rpc)
+    if case.whole:
+        return
+    if case.page_size is None:
+        body = response.json()
+        assert body["count"] >= MANY
+        assert len(body["results"]) == API_PAGE
+        assert body["previous"] is None
+        assert "offset=50" in (body["next"] or "")
+    else:
+        html = response.content.decode()
+        shown = re.search(r"Page 1 of (\d+)", html)
+        assert shown is not None
+        assert int(shown.group(1)) >= math.ceil(MANY / case.page_size)
+        assert 'rel="next"' in html
+
+
+# --- the links ----------------------------------------------------------------------------------
+
+
+def test_a_pages_links_keep_the_other_lists_page_and_point_at_the_list_page(db):
+    sme = _user(Role.SME)
+    company = _company_of(sme)
+    _offerings(company, 30)
+    client = Client()
+    client.force_login(sme)
+
+    html = client.get("/company/", {"offerings_page": 2}).content.decode()
+
+    # Applications, page 1 of 3, keep the offerings on their page 2 and go to the dashboard.
+    assert 'href="/company/?offerings_page=2&amp;applications_page=2" rel="next"' in html
+    assert 'href="/company/?offerings_page=1" rel="prev"' in html
+    assert "Page 2 of 3" in html
+
+
+def test_a_refused_form_answer_links_its_list_pages_to_the_list_page_not_to_the_forms_action(db):
+    user = _user(Role.INVESTOR)
+    _api_keys(user, 30)
+    client = Client()
+    client.force_login(user)
+
+    answer = client.post("/accounts/profile/api-keys/", {"name": ""})
+
+    assert answer.status_code == 400
+    assert 'href="/accounts/profile/?page=2" rel="next"' in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("99", "Page 2 of 2"), ("two", "Page 1 of 2"), ("-1", "Page 2 of 2")]
+)
+def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(db, asked, shown):
+    operator = _user(Role.OPERATOR)
+    _offerings(_company_of(_user(Role.SME)), 30)
+    client = Client()
+    client.force_login(operator)
+
+    answer = client.get("/financing/offerings/manage/", {"page": asked})
+
+    assert answer.status_code == 200
+    assert shown in answer.content.decode()
