@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-reconcile lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,7 +47,7 @@ format: install
 contracts: node_modules/.installed
 	node tokens/contracts/compile.mjs
 
-bench: bench-gas bench-screen bench-chain-reads
+bench: bench-gas bench-screen bench-chain-reads bench-reconcile
 
 bench-gas: install
 	$(BIN)/python bench/gas.py
@@ -55,6 +55,10 @@ bench-gas: install
 # 1,000 balanceOf reads: web3's defaults against the chain client (cached contracts and chain id).
 bench-chain-reads: install
 	$(BIN)/python bench/chain_reads.py
+
+# Reconciling 10,000 holders (indexed holdings and the HKD leg against the books) on PostgreSQL.
+bench-reconcile: install
+	$(BIN)/python -m tests.services run -- $(BIN)/python bench/reconcile.py
 
 # Sanctions screening throughput against the whole OFAC list (one process, one core); needs ../shared/data.
 bench-screen: install
