@@ -16,7 +16,7 @@ from financing.services import offering_close, subscription_create
 from tests import flows
 from tokens import chain as chain_client
 from tokens.choices import ContractKind, ContractStatus
-from tokens.models import ChainEvent, Contract, TokenHolding
+from tokens.models import ChainEvent, Contract, IndexerCursor, TokenHolding
 from tokens.selectors import token_balance
 from tokens.tests.test_chain import count_requests
 
@@ -300,3 +300,21 @@ def test_the_portfolio_and_dashboard_read_holdings_from_the_index_flat_for_10_an
         assert many[url][:2] == few[url][:2], url  # the same queries and chain requests
         assert few[url][1] <= 1, url  # the HKD balance only, never a balanceOf per holding
     assert b"As of block" in many["/financing/investor/"][2].content
+
+
+def test_the_portfolio_and_dashboard_say_when_the_index_is_catching_up(settled_round):
+    _, _, _, first, _ = settled_round
+    client = _client(first)
+    cursor = IndexerCursor.objects.get()
+    IndexerCursor.objects.filter(pk=cursor.pk).update(head_number=cursor.block_number + 40)
+
+    index = client.get("/api/v1/portfolio/").json()["index"]
+    page = client.get("/financing/investor/")
+
+    assert index == {
+        "as_of_block": cursor.block_number,
+        "head_block": cursor.block_number + 40,
+        "catching_up": True,
+    }
+    assert f"As of block {cursor.block_number}".encode() in page.content
+    assert b"Catching up (40 blocks behind)" in page.content
