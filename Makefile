@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-reconcile lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -47,7 +47,7 @@ format: install
 contracts: node_modules/.installed
 	node tokens/contracts/compile.mjs
 
-bench: bench-gas bench-screen bench-chain-reads bench-signing bench-settle
+bench: bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-reconcile
 
 bench-gas: install
 	$(BIN)/python bench/gas.py
@@ -64,6 +64,9 @@ bench-signing: install
 # PostgreSQL, Redis, anvil and one Celery worker; `make bench-settle ARGS=--quick` runs N = 100 once.
 bench-settle: install
 	$(BIN)/python -m tests.services run -- $(BIN)/python bench/settle.py $(ARGS)
+# Reconciling 10,000 holders (indexed holdings and the HKD leg against the books) on PostgreSQL.
+bench-reconcile: install
+	$(BIN)/python -m tests.services run -- $(BIN)/python bench/reconcile.py
 
 # Sanctions screening throughput against the whole OFAC list (one process, one core); needs ../shared/data.
 bench-screen: install

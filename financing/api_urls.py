@@ -41,6 +41,7 @@ urlpatterns = [
         name="api-offering-subscribe",
     ),
     path("portfolio/", apis.PortfolioApi.as_view(), name="api-portfolio"),
+    path("portfolio/history/", apis.PortfolioHistoryApi.as_view(), name="api-portfolio-history"),
     path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(

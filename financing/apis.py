@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -32,6 +33,8 @@ from financing.choices import (
     SubscriptionStatus,
 )
 from financing.models import Application, Offering, Subscription
+from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
+from tokens.models import ChainEvent
 
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
 
@@ -497,15 +500,47 @@ class HoldingOutput(serializers.Serializer):
     token_address = serializers.CharField(source="offering.token.address", allow_null=True)
     wallet_address = serializers.CharField()
     units = serializers.IntegerField(
-        help_text="Units the platform's records give the investor: settled allotments."
+        help_text="Units the wallet holds on chain, as the event indexer read the token's transfers "
+        "(see `index.as_of_block`)."
     )
-    chain_units = serializers.IntegerField(
-        allow_null=True,
-        help_text="The token's balanceOf the wallet on chain; null when the chain cannot answer.",
+    recorded_units = serializers.IntegerField(
+        help_text="Units the platform's books give: settled allotments."
     )
+    frozen = serializers.BooleanField(help_text="The wallet is frozen on this token.")
+    frozen_units = serializers.IntegerField(help_text="Units frozen on chain (not transferable).")
     unit_price = serializers.DecimalField(source="offering.unit_price", **AMOUNT)
     currency = serializers.CharField(source="offering.currency")
     value = serializers.DecimalField(**AMOUNT, help_text="Units times the unit price.")
+
+
+class HistoryEntryOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=sorted(HISTORY_LABELS), help_text="What happened, from the wallet's side."
+    )
+    label = serializers.CharField()
+    token_address = serializers.CharField(help_text="The security token concerned; empty when none.")
+    units = serializers.IntegerField(allow_null=True, help_text="Security-token units (whole units).")
+    money_base_units = serializers.IntegerField(
+        allow_null=True, help_text="HKD stablecoin base units (6 decimals) moved: paid, refunded or received."
+    )
+    refund_base_units = serializers.IntegerField(
+        allow_null=True, help_text="At settlement, the base units refunded to the investor."
+    )
+    tx_hash = serializers.CharField()
+    block_number = serializers.IntegerField()
+    log_index = serializers.IntegerField()
+
+
+class IndexFreshnessOutput(serializers.Serializer):
+    as_of_block = serializers.IntegerField(
+        source="block", allow_null=True, help_text="The last block the event indexer has read."
+    )
+    head_block = serializers.IntegerField(
+        source="head", allow_null=True, help_text="The chain head the indexer last saw."
+    )
+    catching_up = serializers.BooleanField(
+        help_text="The index is behind the chain (or has not run lately): holdings may change."
+    )
 
 
 class PortfolioSubscriptionOutput(serializers.Serializer):
@@ -537,6 +572,13 @@ class PortfolioOutput(serializers.Serializer):
     holdings = HoldingOutput(many=True)
     subscriptions = PortfolioSubscriptionOutput(many=True)
     cash = CashOutput()
+    index = IndexFreshnessOutput(allow_null=True, help_text="How fresh the holdings and history are.")
+    history = HistoryEntryOutput(
+        many=True, help_text="The wallet's newest chain events (at most 20), newest first."
+    )
+    history_next = serializers.CharField(
+        allow_null=True, help_text="The history API's page after these entries; null when there is none."
+    )
     chain_unavailable = serializers.BooleanField(help_text="Some chain figure could not be read.")
 
 
@@ -549,11 +591,11 @@ PORTFOLIO_SUBSCRIPTION_STATUSES = (
 
 
 class PortfolioApi(APIView):
-    """The logged-in investor's holdings, live and allotted subscriptions, and HKD cash.
+    """The logged-in investor's holdings, transaction history, live and allotted subscriptions, and cash.
 
-    Reads what the investor dashboard reads: units from the platform's records, and, from the chain,
-    the HKD balance and one balanceOf per holding (the known limit until the event indexer keeps
-    holdings). Another investor's holdings are never visible.
+    Holdings and history come from the event indexer (the chain's events read into the database: no
+    chain call per holding), with how fresh they are; the HKD balance is read from the chain. Another
+    investor's holdings are never visible.
     """
 
     permission_classes = [has_role(Role.INVESTOR)]
@@ -568,20 +610,55 @@ class PortfolioApi(APIView):
             {
                 "offering": holding.offering,
                 "wallet_address": address,
-                "units": holding.recorded_units,
-                "chain_units": holding.units,
-                "value": holding.offering.unit_price * holding.recorded_units,
+                "units": holding.units,
+                "recorded_units": holding.recorded_units,
+                "frozen": holding.frozen,
+                "frozen_units": holding.frozen_units,
+                "value": holding.offering.unit_price * holding.units,
             }
             for holding in overview.holdings
         ]
         subscriptions = [s for s in overview.subscriptions if s.status in PORTFOLIO_SUBSCRIPTION_STATUSES]
+        more = reverse("api-portfolio-history") + f"?offset={len(overview.history)}"
         body = {
             "holdings": holdings,
             "subscriptions": subscriptions,
             "cash": {"wallet_address": address, "hkd_balance": overview.balance},
+            "index": overview.freshness,
+            "history": overview.history,
+            "history_next": request.build_absolute_uri(more) if overview.history_more else None,
             "chain_unavailable": overview.chain_unavailable,
         }
         return Response(PortfolioOutput(body).data)
+
+
+class HistoryPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = HistoryEntryOutput(many=True)
+
+
+class PortfolioHistoryApi(APIView):
+    """The logged-in investor's wallet history from the event indexer (subscriptions funded, settlements,
+    refunds, distributions, transfers, freezes, identity changes), newest first, a page at a time."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(parameters=[ListPageInput], responses={200: HistoryPageOutput, **refusals(400)})
+    def get(self, request: Request) -> Response:
+        query = ListPageInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        address = selectors.investor_wallet_address(request.user)
+        rows = wallet_events(address) if address else ChainEvent.objects.none()
+        page = limit_offset_page(
+            request,
+            rows,
+            limit=query.validated_data["limit"],
+            offset=query.validated_data["offset"],
+            results=lambda chunk: HistoryEntryOutput(history_entries(str(address), chunk), many=True).data,
+        )
+        return Response(page)
 
 
 class SubscriptionWithdrawApi(APIView):

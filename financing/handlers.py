@@ -4,6 +4,7 @@ from financing import services
 from tokens import outbox
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
+from tokens.indexer.nudge import nudging_indexer
 
 
 def register() -> None:
@@ -33,27 +34,27 @@ def register() -> None:
         services.INTENT_FUND_SUBSCRIPTION,
         **settler,
         functions=("fund(address,uint256,address,uint256,uint256,uint8,bytes32,bytes32)",),
-        confirmed=services.subscription_funded,
+        confirmed=nudging_indexer(services.subscription_funded),
         failed=services.subscription_funding_failed,
     )
     outbox.register_intent(
         services.INTENT_SETTLE_BATCH,
         **settler,
         functions=("settleBatch(address,(uint256,uint256)[])",),
-        confirmed=services.allotments_settled,
+        confirmed=nudging_indexer(services.allotments_settled),
         failed=services.allotments_settlement_failed,
     )
     outbox.register_intent(
         services.INTENT_SETTLE_ALLOTMENT,
         **settler,
         functions=("settle(address,uint256,uint256)",),
-        confirmed=services.allotments_settled,
+        confirmed=nudging_indexer(services.allotments_settled),
         failed=services.allotments_settlement_failed,
     )
     outbox.register_intent(
         services.INTENT_REFUND,
         **settler,
         functions=("refundBatch(address,uint256[])",),
-        confirmed=services.subscriptions_refunded,
+        confirmed=nudging_indexer(services.subscriptions_refunded),
         failed=services.subscriptions_refund_failed,
     )

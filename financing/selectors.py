@@ -26,8 +26,16 @@ from financing.choices import (
 from financing.models import Allotment, Application, Offering, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from tokens.choices import ChainTxStatus
+from tokens.indexer.selectors import (
+    Freshness,
+    HistoryEntry,
+    history_entries,
+    holdings_of,
+    index_freshness,
+    wallet_events,
+)
 from tokens.models import ChainTransaction
-from tokens.selectors import payment_balance_or_none, token_balance_or_none
+from tokens.selectors import payment_balance_or_none
 from tokens.services import INTENT_MINT_PAYMENT
 
 INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
@@ -168,12 +176,18 @@ def offering_overview(user: User, offering_id: int) -> OfferingOverview | None:
 
 @dataclass(frozen=True)
 class Holding:
-    """Units of one offering's token held by the investor: read from the chain (None if unreadable), and
-    as the platform's records have them (settled allotments; no transfer out is recorded yet)."""
+    """Units of one offering's token held by the investor's wallet: as the event indexer read them from
+    the chain (the register), and as the platform's books have them (settled allotments)."""
 
     offering: Offering
-    units: int | None
+    units: int
     recorded_units: int = 0
+    frozen: bool = False
+    frozen_units: int = 0
+
+
+# How many of the newest history entries the dashboard and the portfolio show (the rest: history API).
+HISTORY_LATEST = 20
 
 
 @dataclass(frozen=True)
@@ -186,10 +200,62 @@ class InvestorOverview:
     holdings: list[Holding] = field(default_factory=list)
     chain_unavailable: bool = False
     in_motion: bool = False
+    freshness: Freshness | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+    history_more: bool = False
+
+
+def investor_holdings(user: User, address: str) -> list[Holding]:
+    """The investor's holdings from the event indexer, with the books' settled units beside them.
+
+    Three queries however many holdings (no chain call): the indexed holdings, the offerings of those
+    tokens and of the settled allotments, the settled units per offering. An offering settled in the
+    books but not yet indexed is listed with 0 units (the index is catching up).
+    """
+    indexed = {h.token_address: h for h in holdings_of(address)}
+    settled = dict(
+        Allotment.objects.filter(subscription__investor=user, status=AllotmentStatus.SETTLED)
+        .values("offering_id")
+        .annotate(units=Sum("units"))
+        .values_list("offering_id", "units")
+    )
+    offerings = (
+        Offering.objects.filter(Q(token__address__in=list(indexed)) | Q(pk__in=list(settled)))
+        .filter(token__address__isnull=False)
+        .select_related("application__company", "token")
+        .order_by("pk")
+    )
+    holdings = []
+    for offering in offerings:
+        held = indexed.get(str(offering.token.address)) if offering.token else None
+        holdings.append(
+            Holding(
+                offering=offering,
+                units=held.units if held else 0,
+                recorded_units=settled.get(offering.pk, 0),
+                frozen=held.frozen if held else False,
+                frozen_units=held.frozen_units if held else 0,
+            )
+        )
+    return holdings
+
+
+def investor_history(address: str, *, limit: int = HISTORY_LATEST, offset: int = 0) -> list[HistoryEntry]:
+    """The wallet's transaction history from the indexer, newest first."""
+    return history_entries(address, wallet_events(address)[offset : offset + limit])
+
+
+def investor_wallet_address(user: User) -> str | None:
+    """The address of the investor's custodial wallet once KYC is approved, else None."""
+    profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
+    if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
+        return None
+    return str(profile.wallet.address)
 
 
 def investor_overview(user: User) -> InvestorOverview:
-    """The investor's KYC record, subscriptions with allotments, and (once approved) balances from chain."""
+    """The investor's KYC record, subscriptions with allotments, the HKD balance from chain, and the
+    holdings and history from the event indexer (no chain call per holding)."""
 
     profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
     subscriptions = list(
@@ -204,26 +270,9 @@ def investor_overview(user: User) -> InvestorOverview:
         return InvestorOverview(profile=profile, subscriptions=subscriptions, balance=None)
     address = profile.wallet.address
     balance = payment_balance_or_none(address)
-    held = (
-        Offering.objects.filter(allotments__subscription__investor=user, token__address__isnull=False)
-        .select_related("application__company", "token")
-        .distinct()
-        .order_by("pk")
-    )
-    settled = dict(
-        Allotment.objects.filter(subscription__investor=user, status=AllotmentStatus.SETTLED)
-        .values("offering_id")
-        .annotate(units=Sum("units"))
-        .values_list("offering_id", "units")
-    )
-    # One balanceOf per holding: the known limit until the event indexer keeps holdings (issue 9, item 4).
-    holdings = [
-        Holding(
-            offering=o, units=token_balance_or_none(o.token, address), recorded_units=settled.get(o.pk, 0)
-        )
-        for o in held
-        if o.token
-    ]
+    holdings = investor_holdings(user, address)
+    history = investor_history(address, limit=HISTORY_LATEST + 1)
+    freshness = index_freshness()
     minting = ChainTransaction.objects.filter(
         intent=INTENT_MINT_PAYMENT,
         status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
@@ -234,13 +283,17 @@ def investor_overview(user: User) -> InvestorOverview:
         or (hasattr(s, "allotment") and s.allotment.status == AllotmentStatus.PENDING)
         for s in subscriptions
     )
+    behind = any(h.units != h.recorded_units for h in holdings) and freshness.catching_up
     return InvestorOverview(
         profile=profile,
         subscriptions=subscriptions,
         balance=balance,
         holdings=holdings,
-        chain_unavailable=balance is None or any(h.units is None for h in holdings),
-        in_motion=not profile.can_subscribe or minting or settling,
+        chain_unavailable=balance is None,
+        in_motion=not profile.can_subscribe or minting or settling or behind,
+        freshness=freshness,
+        history=history[:HISTORY_LATEST],
+        history_more=len(history) > HISTORY_LATEST,
     )
 
 

@@ -280,6 +280,7 @@ MATRIX = [
       403, 403, 409, 403, 403, 403, body=UNITS),
     r("api/v1/offerings/<int:offering_id>/arranger/", "POST", "own offering", 403, 403, 403, 400, 400, 403),
     r("api/v1/portfolio/", "GET", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/portfolio/history/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",

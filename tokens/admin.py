@@ -3,11 +3,15 @@
 from django.contrib import admin
 
 from tokens.models import (
+    ChainEvent,
     ChainTransaction,
     ChainTransactionAttempt,
     Contract,
+    IndexedBlock,
+    IndexerCursor,
     OperatorAlert,
     ReconciliationCursor,
+    TokenHolding,
     Wallet,
 )
 
@@ -108,10 +112,54 @@ class OperatorAlertAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "tx_hash", "block_number", "acknowledged_at"]
     list_filter = ["kind"]
     search_fields = ["tx_hash", "message"]
-    readonly_fields = ["kind", "message", "tx_hash", "log_index", "block_number", "created_at"]
+    readonly_fields = ["kind", "message", "key", "tx_hash", "log_index", "block_number", "created_at"]
 
 
 @admin.register(ReconciliationCursor)
 class ReconciliationCursorAdmin(admin.ModelAdmin):
     list_display = ["chain_id", "last_block", "updated_at"]
     readonly_fields = ["chain_id", "last_block", "updated_at"]
+
+
+class IndexReadOnly(admin.ModelAdmin):
+    """The indexer's rows are read from the chain: shown, never written by hand."""
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(IndexerCursor)
+class IndexerCursorAdmin(IndexReadOnly):
+    list_display = ["stream", "chain_id", "block_number", "head_number", "block_hash", "updated_at"]
+
+
+@admin.register(IndexedBlock)
+class IndexedBlockAdmin(IndexReadOnly):
+    list_display = ["number", "hash", "cursor"]
+
+
+@admin.register(ChainEvent)
+class ChainEventAdmin(IndexReadOnly):
+    list_display = [
+        "block_number",
+        "log_index",
+        "name",
+        "kind",
+        "token_address",
+        "from_address",
+        "to_address",
+    ]
+    list_filter = ["name", "kind"]
+    search_fields = ["tx_hash", "from_address", "to_address", "token_address"]
+
+
+@admin.register(TokenHolding)
+class TokenHoldingAdmin(IndexReadOnly):
+    list_display = ["wallet", "token_address", "units", "frozen", "frozen_units", "block_number"]
+    search_fields = ["wallet", "token_address"]

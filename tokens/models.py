@@ -157,13 +157,15 @@ class ChainTransactionAttempt(models.Model):
 
 
 class OperatorAlert(models.Model):
-    """Something operators must look at: money that moved on chain without a recorded intent."""
+    """Something operators must look at: money that moved on chain without a recorded intent, or a
+    difference between the chain and the books (`key` names the difference, so it is raised once)."""
 
     kind = models.CharField(max_length=32)
     message = models.TextField()
-    tx_hash = models.CharField(max_length=66)
-    log_index = models.PositiveIntegerField()
-    block_number = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    tx_hash = models.CharField(max_length=66, blank=True)
+    log_index = models.PositiveIntegerField(null=True, blank=True)
+    block_number = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,3 +188,105 @@ class ReconciliationCursor(models.Model):
 
     def __str__(self) -> str:
         return f"chain {self.chain_id} reconciled to block {self.last_block}"
+
+
+class IndexerCursor(models.Model):
+    """How far one indexed stream has read the chain: the last block read, by number AND hash.
+
+    Moved only by a conditional update from the (number, hash) a run started at, in the transaction that
+    writes the events it read, so two runs never both apply a range and a restart resumes where the last
+    commit left off. `head_number` is the chain head the last run saw (to tell a reader it is catching up).
+    """
+
+    stream = models.CharField(max_length=64, unique=True)
+    chain_id = models.PositiveBigIntegerField()
+    block_number = models.BigIntegerField(default=-1, help_text="-1 until the first block is read.")
+    block_hash = models.CharField(max_length=66, blank=True)
+    head_number = models.BigIntegerField(default=-1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.stream} at block {self.block_number}"
+
+
+class IndexedBlock(models.Model):
+    """A recent block the indexer read (number, hash): where to find the common ancestor after a re-org."""
+
+    cursor = models.ForeignKey(IndexerCursor, on_delete=models.CASCADE, related_name="blocks")
+    number = models.BigIntegerField()
+    hash = models.CharField(max_length=66)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cursor", "number"], name="indexed_block_once")]
+
+    def __str__(self) -> str:
+        return f"block {self.number} {self.hash}"
+
+
+class ChainEvent(models.Model):
+    """One event of a platform contract as the indexer read it, stored once (transaction hash + log index).
+
+    `from_address`/`to_address` are the wallets it concerns (a transfer's sender and receiver; the
+    investor of a settlement, refund or funding; the wallet of a freeze or identity event); `units` are
+    security-token units, `money` and `refund` payment-token base units; `kind` is what the event is in a
+    wallet's transaction history (blank when another event of the same transaction says it already).
+    """
+
+    chain_id = models.PositiveBigIntegerField()
+    contract_address = models.CharField(max_length=42)
+    name = models.CharField(max_length=40)
+    kind = models.CharField(max_length=32, blank=True)
+    token_address = models.CharField(max_length=42, blank=True)
+    from_address = models.CharField(max_length=42, blank=True)
+    to_address = models.CharField(max_length=42, blank=True)
+    units = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    money = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    refund = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    subscription_id = models.DecimalField(max_digits=78, decimal_places=0, null=True, blank=True)
+    args = models.JSONField(default=dict)
+    tx_hash = models.CharField(max_length=66)
+    log_index = models.PositiveIntegerField()
+    block_number = models.PositiveBigIntegerField()
+    block_hash = models.CharField(max_length=66)
+
+    class Meta:
+        ordering = ["block_number", "log_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "tx_hash", "log_index"], name="chain_event_once"),
+        ]
+        indexes = [
+            models.Index(fields=["chain_id", "block_number"], name="chain_event_block"),
+            models.Index(fields=["to_address", "block_number"], name="chain_event_to"),
+            models.Index(fields=["from_address", "block_number"], name="chain_event_from"),
+            models.Index(fields=["name", "token_address"], name="chain_event_name_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.tx_hash}#{self.log_index}"
+
+
+class TokenHolding(models.Model):
+    """Units of one security token one wallet holds, as the indexer summed the token's Transfer events.
+
+    An index of the chain, not the register: the token contract's balances are the register of holders;
+    reconciliation checks this table against the books and alerts on a difference.
+    """
+
+    chain_id = models.PositiveBigIntegerField()
+    token_address = models.CharField(max_length=42)
+    wallet = models.CharField(max_length=42)
+    units = models.PositiveBigIntegerField(default=0)
+    frozen = models.BooleanField(default=False, help_text="The whole wallet is frozen on this token.")
+    frozen_units = models.PositiveBigIntegerField(default=0)
+    block_number = models.PositiveBigIntegerField(help_text="The block of the last event that changed it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_id", "token_address", "wallet"], name="one_holding_per_wallet"
+            ),
+        ]
+        indexes = [models.Index(fields=["wallet"], name="token_holding_wallet")]
+
+    def __str__(self) -> str:
+        return f"{self.wallet} holds {self.units} of {self.token_address}"

@@ -255,6 +255,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Politically exposed persons are reviewed yearly: an alert a year after the last approval or review.
     "pep-reviews": {"task": "compliance.tasks.pep_reviews_raise", "schedule": 86400.0},
+    # The event indexer reads the platform's contracts into holdings and history (tokens/indexer/);
+    # reconciliation then checks those holdings and the HKD leg against the books.
+    "chain-index": {
+        "task": "tokens.indexer.tasks.chain_index",
+        "schedule": float(env_int("INDEXER_INTERVAL_SECONDS", 5, minimum=1)),
+    },
+    "holdings-reconcile": {"task": "tokens.indexer.tasks.holdings_reconcile", "schedule": 300.0},
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -299,6 +306,16 @@ CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", False)
 # higher fee (at least +12.5% and at least the node's gas price), never above CHAIN_MAX_GAS_PRICE_WEI.
 CHAIN_TX_REPLACE_AFTER_SECONDS = env_int("CHAIN_TX_REPLACE_AFTER_SECONDS", 120, minimum=1)
 CHAIN_MAX_GAS_PRICE_WEI = env_int("CHAIN_MAX_GAS_PRICE_WEI", 500 * 10**9, minimum=1)
+# The event indexer (tokens/indexer/): it reads from INDEXER_START_BLOCK (the platform's deployment
+# block on a long chain) up to the head, INDEXER_BLOCK_RANGE blocks per eth_getLogs (a node's range
+# limit), at most INDEXER_MAX_CHUNKS ranges per run; it keeps the hashes of the last INDEXER_KEEP_BLOCKS
+# blocks it read to find the common ancestor after a re-organisation; readers are told it is catching
+# up when its last run is older than INDEXER_LAG_SECONDS or stopped short of the head.
+INDEXER_START_BLOCK = env_int("INDEXER_START_BLOCK", 0, minimum=0)
+INDEXER_BLOCK_RANGE = env_int("INDEXER_BLOCK_RANGE", 2000, minimum=1)
+INDEXER_MAX_CHUNKS = env_int("INDEXER_MAX_CHUNKS", 50, minimum=1)
+INDEXER_KEEP_BLOCKS = env_int("INDEXER_KEEP_BLOCKS", 256, minimum=8)
+INDEXER_LAG_SECONDS = env_int("INDEXER_LAG_SECONDS", 60, minimum=1)
 # Where keys live and who may sign what: tokens/signer.py. The local backend encrypts keys at rest with
 # Fernet keys (comma-separated, newest first): platform role keys and customers' custodial keys apart.
 SIGNER_BACKEND = env_str("SIGNER_BACKEND", "tokens.signer.LocalKeyBackend")

@@ -1,9 +1,12 @@
 """The portfolio API, the offering detail for API clients, and list APIs whose queries stay flat."""
 
+from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -11,6 +14,11 @@ from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatu
 from financing.models import Allotment, Application, Offering, Subscription, Terms
 from financing.services import offering_close, subscription_create
 from tests import flows
+from tokens import chain as chain_client
+from tokens.choices import ContractKind, ContractStatus
+from tokens.models import ChainEvent, Contract, IndexerCursor, TokenHolding
+from tokens.selectors import token_balance
+from tokens.tests.test_chain import count_requests
 
 
 @pytest.fixture
@@ -48,13 +56,20 @@ def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_i
         "token_address": offering.token.address,
         "wallet_address": wallet,
         "units": 60,
-        "chain_units": 60,
+        "recorded_units": 60,
+        "frozen": False,
+        "frozen_units": 0,
         "unit_price": "1000.00",
         "currency": "HKD",
         "value": "60000.00",
     }
     assert type(holding["units"]) is int
-    assert type(holding["chain_units"]) is int
+    assert holding["units"] == token_balance(offering.token, wallet)  # the index agrees with the chain
+    assert body["index"]["as_of_block"] >= 1
+    assert body["index"]["catching_up"] is False
+    assert body["history"][0]["kind"] == "settled"
+    assert body["history"][0]["units"] == 60
+    assert body["history_next"] is None
     # Paid 60,000 of the 200,000 funded; the rest of the escrow came back.
     assert body["cash"] == {"wallet_address": wallet, "hkd_balance": "140000.00"}
     assert body["chain_unavailable"] is False
@@ -82,8 +97,12 @@ def test_an_investor_without_approved_kyc_has_an_empty_portfolio(platform):
         "holdings": [],
         "subscriptions": [],
         "cash": {"wallet_address": None, "hkd_balance": None},
+        "index": None,
+        "history": [],
+        "history_next": None,
         "chain_unavailable": False,
     }
+    assert _client(profile.user).get("/api/v1/portfolio/history/").json()["count"] == 0
 
 
 def test_the_offering_detail_gives_token_chain_money_and_settlement_progress(settled_round):
@@ -205,3 +224,97 @@ def test_a_list_api_runs_as_many_queries_for_200_rows_as_for_10(platform, url):
 
     assert counted_many - counted_few == 190
     assert many == few
+
+
+def test_the_history_api_pages_the_wallets_chain_events_newest_first(settled_round):
+    _, _, offering, first, _ = settled_round
+    client = _client(first)
+    wallet = flows.profile_of(first).wallet.address
+
+    page = client.get("/api/v1/portfolio/history/?limit=2").json()
+    rest = client.get(page["next"]).json()
+
+    events = ChainEvent.objects.filter(Q(from_address=wallet) | Q(to_address=wallet)).exclude(kind="")
+    assert page["count"] == events.count() >= 3  # identity registered, subscription funded, settled
+    assert [e["kind"] for e in page["results"]][:1] == ["settled"]
+    assert page["results"][0]["token_address"] == offering.token.address
+    blocks = [e["block_number"] for e in page["results"] + rest["results"]]
+    assert blocks == sorted(blocks, reverse=True)
+    assert client.get("/api/v1/portfolio/history/?limit=0").status_code == 400
+
+
+def _add_holdings(offering: Offering, investor, wallet: str, count: int) -> None:
+    """`count` more offerings, each with a deployed token, a settled allotment and an indexed holding."""
+    _add_rows(offering, investor, count)
+    fresh = list(Offering.objects.filter(token__isnull=True).order_by("pk"))
+    tokens = Contract.objects.bulk_create(
+        [
+            Contract(
+                kind=ContractKind.SECURITY_TOKEN,
+                chain_id=offering.token.chain_id,
+                label=f"token {o.pk}",
+                address=chain_client.to_checksum(f"0x{o.pk:040x}"),
+                status=ContractStatus.DEPLOYED,
+            )
+            for o in fresh
+        ]
+    )
+    for o, token in zip(fresh, tokens, strict=True):
+        o.token = token
+    Offering.objects.bulk_update(fresh, ["token"])
+    Allotment.objects.filter(offering__in=fresh).update(status=AllotmentStatus.SETTLED)
+    TokenHolding.objects.bulk_create(
+        [
+            TokenHolding(
+                chain_id=token.chain_id, token_address=token.address, wallet=wallet, units=1, block_number=1
+            )
+            for token in tokens
+        ]
+    )
+
+
+def _counted(client: Client, url: str, rpc: Counter) -> tuple[int, int, Any]:
+    rpc.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), sum(rpc.values()), response
+
+
+def test_the_portfolio_and_dashboard_read_holdings_from_the_index_flat_for_10_and_200(settled_round):
+    _, _, offering, first, _ = settled_round
+    wallet = flows.profile_of(first).wallet.address
+    chain_client.clear_caches()
+    rpc = count_requests(chain_client.web3())
+    client = _client(first)
+    client.get("/api/v1/portfolio/")  # the first request of a session does its own bookkeeping
+
+    _add_holdings(offering, first, wallet, 9)
+    few = {url: _counted(client, url, rpc) for url in ("/api/v1/portfolio/", "/financing/investor/")}
+    _add_holdings(offering, first, wallet, 190)
+    many = {url: _counted(client, url, rpc) for url in ("/api/v1/portfolio/", "/financing/investor/")}
+
+    assert len(many["/api/v1/portfolio/"][2].json()["holdings"]) == 200
+    assert len(few["/api/v1/portfolio/"][2].json()["holdings"]) == 10
+    for url in few:
+        assert many[url][:2] == few[url][:2], url  # the same queries and chain requests
+        assert few[url][1] <= 1, url  # the HKD balance only, never a balanceOf per holding
+    assert b"As of block" in many["/financing/investor/"][2].content
+
+
+def test_the_portfolio_and_dashboard_say_when_the_index_is_catching_up(settled_round):
+    _, _, _, first, _ = settled_round
+    client = _client(first)
+    cursor = IndexerCursor.objects.get()
+    IndexerCursor.objects.filter(pk=cursor.pk).update(head_number=cursor.block_number + 40)
+
+    index = client.get("/api/v1/portfolio/").json()["index"]
+    page = client.get("/financing/investor/")
+
+    assert index == {
+        "as_of_block": cursor.block_number,
+        "head_block": cursor.block_number + 40,
+        "catching_up": True,
+    }
+    assert f"As of block {cursor.block_number}".encode() in page.content
+    assert b"Catching up (40 blocks behind)" in page.content

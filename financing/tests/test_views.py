@@ -834,7 +834,7 @@ def test_a_round_through_the_pages_settles_on_chain_and_shows_the_holding(client
     client.force_login(investor)
     overview = client.get(reverse("financing:investor_dashboard")).context["overview"]
     assert overview.balance == Decimal("20000.00")
-    assert [(h.offering, h.units) for h in overview.holdings] == [(offering, 30)]
+    assert [(h.offering, h.units, h.recorded_units) for h in overview.holdings] == [(offering, 30, 30)]
     assert not overview.in_motion
 
     client.force_login(company.representative)
