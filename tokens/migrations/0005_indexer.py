@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tokens', '0003_operator_alerts'),
+        ('tokens', '0004_outbox_replacements_and_gap_fill'),
     ]
 
     operations = [
