@@ -43,5 +43,7 @@ def _recycle_database_connections(**_: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
 # Sub-packages with their own tasks module.
 app.autodiscover_tasks(["tokens.indexer"])

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
-from config.api import ListPageInput, list_page
+from config.api import ListPageInput, list_page, page_output
 from config.errors import ValidationFailed
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -632,33 +632,21 @@ class PortfolioApi(APIView):
         return Response(PortfolioOutput(body).data)
 
 
-class HistoryPageOutput(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = HistoryEntryOutput(many=True)
-
-
 class PortfolioHistoryApi(APIView):
     """The logged-in investor's wallet history from the event indexer (subscriptions funded, settlements,
     refunds, distributions, transfers, freezes, identity changes), newest first, a page at a time."""
 
     permission_classes = [has_role(Role.INVESTOR)]
 
-    @extend_schema(parameters=[ListPageInput], responses={200: HistoryPageOutput, **refusals(400)})
+    @extend_schema(
+        parameters=[ListPageInput], responses={200: page_output(HistoryEntryOutput), **refusals(400)}
+    )
     def get(self, request: Request) -> Response:
-        query = ListPageInput(data=request.query_params)
-        query.is_valid(raise_exception=True)
         address = selectors.investor_wallet_address(request.user)
         rows = wallet_events(address) if address else ChainEvent.objects.none()
-        page = limit_offset_page(
-            request,
-            rows,
-            limit=query.validated_data["limit"],
-            offset=query.validated_data["offset"],
-            results=lambda chunk: HistoryEntryOutput(history_entries(str(address), chunk), many=True).data,
+        return list_page(
+            request, rows, HistoryEntryOutput, results=lambda chunk: history_entries(str(address), chunk)
         )
-        return Response(page)
 
 
 class SubscriptionWithdrawApi(APIView):
