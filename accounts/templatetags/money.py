@@ -16,7 +16,7 @@ TONES = {
     "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
     "accent": {"open", "ready"},
     "info": {"submitted", "under_review", "pending", "sent", "active"},
-    "warning": {"changes_requested", "closed", "preparing", "deploying"},
+    "warning": {"changes_requested", "closed", "preparing", "deploying", "written_off", "released"},
     "danger": {"rejected", "failed", "cancelled", "not_allotted"},
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}

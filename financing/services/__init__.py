@@ -34,6 +34,7 @@ from financing.services.offerings import (
 )
 from financing.services.settlement import (
     allotment_retry,
+    allotment_write_off,
     allotments_settled,
     allotments_settlement_failed,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "INTENT_SETTLE_BATCH",
     "allot_pro_rata",
     "allotment_retry",
+    "allotment_write_off",
     "allotments_settled",
     "allotments_settlement_failed",
     "application_decide",

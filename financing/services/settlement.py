@@ -10,13 +10,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from compliance.audit import status_transition
-from config.errors import Conflict, NotFound
+from config.errors import Conflict, NotFound, ValidationFailed
 from financing.choices import (
+    ALLOTMENT_DONE_STATUSES,
     ALLOTMENT_TRANSITIONS,
+    OFFERING_TRANSITIONS,
     AllotmentStatus,
     OfferingStatus,
+    SubscriptionStatus,
 )
-from financing.models import Allotment, Offering
+from financing.models import Allotment, Offering, Subscription
 from financing.services.common import (
     INTENT_SETTLE_ALLOTMENT,
     INTENT_SETTLE_BATCH,
@@ -25,6 +28,7 @@ from financing.services.common import (
     require_staff,
     token_address,
 )
+from financing.services.subscriptions import subscriptions_end
 from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ContractKind
@@ -109,8 +113,7 @@ def allotments_settled(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         )
         offering_ids.add(allotment.offering_id)
     for offering in Offering.objects.select_for_update().filter(pk__in=offering_ids):
-        if not offering.allotments.exclude(status=AllotmentStatus.SETTLED).exists():
-            offering_move(offering, OfferingStatus.SETTLED, actor=None)
+        _offering_finish_if_done(offering)
 
 
 def allotments_settlement_failed(tx: ChainTransaction) -> None:
@@ -151,4 +154,57 @@ def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
         subject_address=investor_wallet_address(allotment.subscription),
     )
     Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
+    return allotment
+
+
+def _offering_finish_if_done(offering: Offering, *, actor: User | None = None) -> None:
+    """The offering's settlement is complete once every allotment settled or was written off.
+
+    Call with the offering's row locked. (To be unified with close's completion function.)
+    """
+    if OfferingStatus.SETTLED not in OFFERING_TRANSITIONS.get(OfferingStatus(offering.status), set()):
+        return
+    if offering.allotments.exclude(status__in=ALLOTMENT_DONE_STATUSES).exists():
+        return
+    offering_move(offering, OfferingStatus.SETTLED, actor=actor)
+
+
+@transaction.atomic
+def allotment_write_off(*, actor: User, allotment_id: int, reason: str) -> Allotment:
+    """Staff give up on a failed settlement, with a reason: the investor's escrow is refunded through the
+    outbox, the subscription is released, and the offering completes if nothing else is outstanding."""
+    require_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why the allotment is written off; the investor and the audit trail see it.",
+            fields={"reason": "Required."},
+        )
+    found = Allotment.objects.filter(pk=allotment_id).values_list("offering_id", flat=True)
+    if not found:
+        raise NotFound("No such allotment.")
+    # Offering first, then allotment and subscription: the order closing and settling lock in.
+    offering = Offering.objects.select_for_update(of=("self",)).select_related("token").get(pk=found[0])
+    allotment = (
+        Allotment.objects.select_for_update(of=("self",))
+        .select_related("subscription__investor__investor__wallet")
+        .get(pk=allotment_id)
+    )
+    if allotment.status != AllotmentStatus.FAILED:
+        state = allotment.get_status_display().lower()
+        raise Conflict(f"Only a failed settlement can be written off; this allotment is {state}.")
+    subscription = Subscription.objects.select_for_update().get(pk=allotment.subscription_id)
+    subscription.offering = offering
+    subscription.investor = allotment.subscription.investor
+    status_transition(
+        allotment,
+        to=AllotmentStatus.WRITTEN_OFF,
+        transitions=ALLOTMENT_TRANSITIONS,
+        actor=actor,
+        reason=reason,
+        extra={"write_off_reason": reason},
+        data={"units": allotment.units, "refund": str(subscription.amount)},
+    )
+    subscriptions_end([subscription], to=SubscriptionStatus.RELEASED, actor=actor, reason=reason)
+    _offering_finish_if_done(offering, actor=actor)
     return allotment
