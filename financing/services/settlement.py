@@ -180,20 +180,23 @@ def allotment_write_off(*, actor: User, allotment_id: int, reason: str) -> Allot
             "Say why the allotment is written off; the investor and the audit trail see it.",
             fields={"reason": "Required."},
         )
-    found = Allotment.objects.filter(pk=allotment_id).values_list("offering_id", flat=True)
-    if not found:
-        raise NotFound("No such allotment.")
-    # Offering first, then allotment and subscription: the order closing and settling lock in.
-    offering = Offering.objects.select_for_update(of=("self",)).select_related("token").get(pk=found[0])
+    # Allotment, subscription, then offering: the order the settled handler locks in (closing and
+    # withdrawing lock offering then subscription, but only before allotments exist).
     allotment = (
         Allotment.objects.select_for_update(of=("self",))
         .select_related("subscription__investor__investor__wallet")
-        .get(pk=allotment_id)
+        .filter(pk=allotment_id)
+        .first()
     )
+    if allotment is None:
+        raise NotFound("No such allotment.")
     if allotment.status != AllotmentStatus.FAILED:
         state = allotment.get_status_display().lower()
         raise Conflict(f"Only a failed settlement can be written off; this allotment is {state}.")
     subscription = Subscription.objects.select_for_update().get(pk=allotment.subscription_id)
+    offering = (
+        Offering.objects.select_for_update(of=("self",)).select_related("token").get(pk=allotment.offering_id)
+    )
     subscription.offering = offering
     subscription.investor = allotment.subscription.investor
     status_transition(
