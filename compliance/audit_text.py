@@ -91,6 +91,8 @@ STATUS_VERBS: dict[str | tuple[str, str], str] = {
     ("financing.subscription", "active"): "confirmed the payment of",
     ("financing.allotment", "pending"): "queued the settlement of",
     ("financing.allotment", "settled"): "settled",
+    ("financing.allotment", "written_off"): "wrote off",
+    ("financing.subscription", "released"): "released the escrow of",
     ("financing.offering", "ready"): "made ready to open",
     ("compliance.sanctionslist", "imported"): "imported",
     ("compliance.screening", "clear"): "recorded a clear sanctions result for",

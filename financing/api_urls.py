@@ -3,6 +3,16 @@ from django.urls import path
 from financing import apis
 
 urlpatterns = [
+    path(
+        "allotments/<int:allotment_id>/retry/",
+        apis.AllotmentRetryApi.as_view(),
+        name="api-allotment-retry",
+    ),
+    path(
+        "allotments/<int:allotment_id>/write-off/",
+        apis.AllotmentWriteOffApi.as_view(),
+        name="api-allotment-write-off",
+    ),
     path("applications/", apis.ApplicationListApi.as_view(), name="api-applications"),
     path("applications/<int:application_id>/", apis.ApplicationDetailApi.as_view(), name="api-application"),
     path(
@@ -27,6 +37,11 @@ urlpatterns = [
     ),
     path("offerings/", apis.OfferingListApi.as_view(), name="api-offerings"),
     path("offerings/<int:offering_id>/", apis.OfferingDetailApi.as_view(), name="api-offering"),
+    path(
+        "offerings/<int:offering_id>/allotments/",
+        apis.OfferingAllotmentListApi.as_view(),
+        name="api-offering-allotments",
+    ),
     path("offerings/<int:offering_id>/open/", apis.OfferingOpenApi.as_view(), name="api-offering-open"),
     path("offerings/<int:offering_id>/close/", apis.OfferingCloseApi.as_view(), name="api-offering-close"),
     path("offerings/<int:offering_id>/cancel/", apis.OfferingCancelApi.as_view(), name="api-offering-cancel"),

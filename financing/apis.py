@@ -311,7 +311,9 @@ class SettlementProgressOutput(serializers.Serializer):
     total = serializers.IntegerField(help_text="Allotments made at close.")
     settled = serializers.IntegerField()
     pending = serializers.IntegerField()
-    failed = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="Failed and waiting for staff to retry or write off.")
+    written_off = serializers.IntegerField(help_text="Written off by staff; their escrow was refunded.")
+    settled_units = serializers.IntegerField(help_text="Units delivered on chain by settled allotments.")
 
 
 class OfferingDetailOutput(OfferingOutput):
@@ -434,9 +436,76 @@ class AllotmentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     units = serializers.IntegerField()
     amount = serializers.DecimalField(**AMOUNT)
-    status = serializers.CharField()
-    failure_reason = serializers.CharField()
+    status = serializers.CharField(
+        help_text="pending (settling), settled, failed (the escrow waits for a retry or a write-off), or "
+        "written_off (the escrow was refunded)."
+    )
+    failure_reason = serializers.CharField(help_text="Why the settlement failed, in words; empty if not.")
+    write_off_reason = serializers.CharField(help_text="Why staff wrote it off; empty if not written off.")
     tx_hash = serializers.CharField(source="chain_transaction.tx_hash", allow_null=True, default=None)
+
+
+class OfferingAllotmentOutput(AllotmentOutput):
+    subscription_id = serializers.IntegerField()
+    investor = serializers.CharField(source="subscription.investor.full_name")
+
+
+class OfferingAllotmentPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = OfferingAllotmentOutput(many=True)
+
+
+class OfferingAllotmentListApi(APIView):
+    """Staff and the offering's SME: its allotments and how each settled, oldest first, a page at a time."""
+
+    permission_classes = [has_role(Role.SME, *STAFF_ROLES)]
+
+    @extend_schema(
+        operation_id="v1_offerings_allotments_list",
+        parameters=[ListPageInput],
+        responses={200: OfferingAllotmentPageOutput, **refusals(400, 404)},
+    )
+    def get(self, request: Request, offering_id: int) -> Response:
+        offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
+        rows = selectors.allotments_visible_to(request.user).filter(offering=offering).order_by("pk")
+        return _page(request, rows, OfferingAllotmentOutput)
+
+
+class AllotmentRetryApi(APIView):
+    """Staff queue a failed settlement again once its cause is fixed (the token's rules are checked first)."""
+
+    permission_classes = [has_role(*STAFF_ROLES)]
+
+    @extend_schema(request=None, responses={200: OfferingAllotmentOutput, **refusals(404, 409, 503)})
+    def post(self, request: Request, allotment_id: int) -> Response:
+        allotment = services.allotment_retry(actor=request.user, allotment_id=allotment_id)
+        return Response(OfferingAllotmentOutput(selectors.allotment_of(allotment.pk)).data)
+
+
+class AllotmentWriteOffApi(APIView):
+    """Staff write off a failed allotment with a reason: the investor's escrow is refunded (cannot be undone),
+    the subscription is released, and the offering completes when nothing else is outstanding."""
+
+    permission_classes = [has_role(*STAFF_ROLES)]
+
+    class AllotmentWriteOffInput(serializers.Serializer):
+        reason = api_fields.CharField(
+            max_length=REASON_MAX_LENGTH, help_text="Why; the investor and the audit trail see it."
+        )
+
+    @extend_schema(
+        request=AllotmentWriteOffInput,
+        responses={200: OfferingAllotmentOutput, **refusals(400, 404, 409, 413, 415, 503)},
+    )
+    def post(self, request: Request, allotment_id: int) -> Response:
+        data = self.AllotmentWriteOffInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        allotment = services.allotment_write_off(
+            actor=request.user, allotment_id=allotment_id, **data.validated_data
+        )
+        return Response(OfferingAllotmentOutput(selectors.allotment_of(allotment.pk)).data)
 
 
 class SubscriptionOutput(serializers.Serializer):
@@ -587,6 +656,7 @@ PORTFOLIO_SUBSCRIPTION_STATUSES = (
     SubscriptionStatus.FUNDING,
     SubscriptionStatus.ACTIVE,
     SubscriptionStatus.ALLOTTED,
+    SubscriptionStatus.RELEASED,
 )
 
 

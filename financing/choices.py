@@ -126,6 +126,7 @@ class SubscriptionStatus(models.TextChoices):
     ALLOTTED = "allotted", "Allotted"
     NOT_ALLOTTED = "not_allotted", "Not allotted"
     CANCELLED = "cancelled", "Cancelled (offering cancelled)"
+    RELEASED = "released", "Released (allotment written off)"
 
 
 SUBSCRIPTION_TRANSITIONS = {
@@ -138,7 +139,9 @@ SUBSCRIPTION_TRANSITIONS = {
         SubscriptionStatus.CANCELLED,
     },
     SubscriptionStatus.WITHDRAWN: set(),
-    SubscriptionStatus.ALLOTTED: set(),
+    # Staff wrote off the allotment that could not settle: the escrow goes back to the investor.
+    SubscriptionStatus.ALLOTTED: {SubscriptionStatus.RELEASED},
+    SubscriptionStatus.RELEASED: set(),
     SubscriptionStatus.NOT_ALLOTTED: set(),
     SubscriptionStatus.CANCELLED: set(),
 }
@@ -149,6 +152,7 @@ REFUNDED_SUBSCRIPTION_STATUSES = {
     SubscriptionStatus.WITHDRAWN,
     SubscriptionStatus.NOT_ALLOTTED,
     SubscriptionStatus.CANCELLED,
+    SubscriptionStatus.RELEASED,
 }
 
 
@@ -156,10 +160,14 @@ class AllotmentStatus(models.TextChoices):
     PENDING = "pending", "Settlement queued"
     SETTLED = "settled", "Settled on chain"
     FAILED = "failed", "Settlement failed"
+    WRITTEN_OFF = "written_off", "Written off, refunded"
 
 
 ALLOTMENT_TRANSITIONS = {
     AllotmentStatus.PENDING: {AllotmentStatus.SETTLED, AllotmentStatus.FAILED},
-    AllotmentStatus.FAILED: {AllotmentStatus.PENDING},
+    # Staff retry a failed settlement, or write it off with a reason (the escrow is refunded).
+    AllotmentStatus.FAILED: {AllotmentStatus.PENDING, AllotmentStatus.WRITTEN_OFF},
     AllotmentStatus.SETTLED: set(),
+    AllotmentStatus.WRITTEN_OFF: set(),
 }
+# Allotments that need nothing more: the offering's settlement is complete when all are in these.

@@ -703,3 +703,9 @@ class OfferingCancelForm(ActionForm):
     """Call off an offering; the reason, if given, goes to the audit trail."""
 
     reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label="Reason")
+
+
+class AllotmentWriteOffForm(ActionForm):
+    """Write off a failed allotment: the reason is required; the investor and the audit trail see it."""
+
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Reason for the write-off")

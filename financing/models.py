@@ -320,6 +320,12 @@ class Allotment(models.Model):
     )
     status = models.CharField(max_length=16, choices=AllotmentStatus.choices, default=AllotmentStatus.PENDING)
     failure_reason = models.TextField(blank=True)
+    write_off_reason = models.TextField(
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        validators=[visible_text],
+        help_text="Why staff wrote off an allotment that could not settle (its escrow was refunded).",
+    )
     chain_transaction = models.ForeignKey(
         "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
@@ -94,25 +96,60 @@ def allotments_visible_to(user: User) -> QuerySet[Allotment]:
     )
 
 
+def allotment_of(allotment_id: int) -> Allotment:
+    """One allotment with what its API answer names (its investor, its settlement transaction)."""
+    related = Allotment.objects.select_related("subscription__investor", "chain_transaction")
+    return related.get(pk=allotment_id)
+
+
 @dataclass(frozen=True)
 class SettlementProgress:
-    """How far an offering's settlement has gone: allotments settled, pending and failed, of the total."""
+    """How far an offering's settlement has gone: allotments settled, pending, failed and written off, of
+    the total; with `failures`, one page of the failed and written-off allotments (oldest first)."""
 
     total: int
     settled: int
     pending: int
     failed: int
+    written_off: int = 0
+    settled_units: int = 0
+    failures: Page | None = None
+
+    @property
+    def done(self) -> bool:
+        """Nothing is settling any more (some may still have failed)."""
+        return self.total > 0 and self.pending == 0
 
 
-def settlement_progress(offering: Offering) -> SettlementProgress:
-    """The offering's allotments counted by status, in one query."""
+# Failed and written-off allotments listed per page on the offering page.
+SETTLEMENT_FAILURES_PAGE_SIZE = 20
+
+
+def settlement_progress(
+    offering: Offering, *, paginate: Callable[[QuerySet[Allotment]], Page] | None = None
+) -> SettlementProgress:
+    """The offering's allotments counted by status in one query; with `paginate` (e.g.
+    `config.pages.page_of` for the request), also one page of failures with their investors (two more
+    queries)."""
     counts = Allotment.objects.filter(offering=offering).aggregate(
         total=Count("pk"),
         settled=Count("pk", filter=Q(status=AllotmentStatus.SETTLED)),
         pending=Count("pk", filter=Q(status=AllotmentStatus.PENDING)),
         failed=Count("pk", filter=Q(status=AllotmentStatus.FAILED)),
+        written_off=Count("pk", filter=Q(status=AllotmentStatus.WRITTEN_OFF)),
+        settled_units=Coalesce(Sum("units", filter=Q(status=AllotmentStatus.SETTLED)), 0),
     )
-    return SettlementProgress(**counts)
+    failures = None
+    if paginate is not None:
+        rows = (
+            Allotment.objects.filter(
+                offering=offering, status__in=[AllotmentStatus.FAILED, AllotmentStatus.WRITTEN_OFF]
+            )
+            .select_related("subscription__investor")
+            .order_by("pk")
+        )
+        failures = paginate(rows)
+    return SettlementProgress(**counts, failures=failures)
 
 
 # Offering states in which something changes in the background (token deployment, settlement).
@@ -133,14 +170,12 @@ def application_schedule(application: Application) -> Schedule | None:
 
 @dataclass(frozen=True)
 class OfferingOverview:
-    """An offering as one user may see it: their own subscriptions, and allotments they may see."""
+    """An offering as one user may see it: their own subscriptions and how far settlement has gone (staff
+    and the offering's SME also see a page of the failures, with the investors' names)."""
 
     offering: Offering
     own_subscriptions: list[Subscription]
-    allotments: list[Allotment]
-    settled_units: int
-    pending_allotments: int
-    failed_allotments: int
+    progress: SettlementProgress
 
     @property
     def active_subscription(self) -> Subscription | None:
@@ -148,30 +183,43 @@ class OfferingOverview:
         return next((s for s in self.own_subscriptions if s.status in LIVE_SUBSCRIPTION_STATUSES), None)
 
     @property
+    def settled_units(self) -> int:
+        return self.progress.settled_units
+
+    @property
     def in_motion(self) -> bool:
         """Whether the page should refresh itself (deployment or settlement under way)."""
         funding = any(s.status == SubscriptionStatus.FUNDING for s in self.own_subscriptions)
-        return self.offering.status in OFFERING_STATES_IN_MOTION or self.pending_allotments > 0 or funding
+        return offering_in_motion(self.offering, self.progress) or funding
 
 
-def offering_overview(user: User, offering_id: int) -> OfferingOverview | None:
-    """The offering if `user` may see it (else None), with the subscriptions and allotments they may see."""
+def offering_in_motion(offering: Offering, progress: SettlementProgress) -> bool:
+    """Something about the offering changes in the background: deployment, allotment or settlement.
+
+    Once allotments exist and none is pending, nothing moves until staff act, whatever the state says.
+    """
+    if progress.pending > 0:
+        return True
+    return offering.status in OFFERING_STATES_IN_MOTION and not progress.done
+
+
+def offering_overview(
+    user: User, offering_id: int, *, paginate: Callable[[QuerySet[Allotment]], Page] | None = None
+) -> OfferingOverview | None:
+    """The offering if `user` may see it (else None), with their own subscriptions and the settlement
+    progress; a fixed number of queries however many allotments the offering has."""
     offering = offerings_visible_to(user).filter(pk=offering_id).first()
     if offering is None:
         return None
-    allotments = list(
-        allotments_visible_to(user).filter(offering=offering).select_related("subscription").order_by("pk")
-    )
-    mine = Subscription.objects.filter(offering=offering, investor=user).select_related("allotment")
-    own = list(mine.order_by("-pk"))
-    return OfferingOverview(
-        offering=offering,
-        own_subscriptions=own if user.role == Role.INVESTOR else [],
-        allotments=allotments,
-        settled_units=sum(a.units for a in allotments if a.status == AllotmentStatus.SETTLED),
-        pending_allotments=sum(1 for a in allotments if a.status == AllotmentStatus.PENDING),
-        failed_allotments=sum(1 for a in allotments if a.status == AllotmentStatus.FAILED),
-    )
+    sees_investors = user.role in STAFF_ROLES or user.role == Role.SME
+    progress = settlement_progress(offering, paginate=paginate if sees_investors else None)
+    own: list[Subscription] = []
+    if user.role == Role.INVESTOR:
+        mine = Subscription.objects.filter(offering=offering, investor=user).select_related(
+            "allotment__chain_transaction"
+        )
+        own = list(mine.order_by("-pk"))
+    return OfferingOverview(offering=offering, own_subscriptions=own, progress=progress)
 
 
 @dataclass(frozen=True)

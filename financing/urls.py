@@ -31,6 +31,8 @@ urlpatterns = [
     path("offerings/<int:pk>/open/", views.offering_open, name="offering_open"),
     path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering_cancel"),
     path("offerings/<int:pk>/close/", views.offering_close, name="offering_close"),
+    path("offerings/<int:pk>/progress/", views.offering_progress, name="offering_progress"),
     path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
     path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),
+    path("allotments/<int:pk>/write-off/", views.allotment_write_off, name="allotment_write_off"),
 ]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,9 +32,11 @@ from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
 from config.middleware import accepts_uploads
 from config.pages import page_of
+from config.text import REASON_MAX_LENGTH
 from financing import services
 from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
 from financing.forms import (
+    AllotmentWriteOffForm,
     ApplicationForms,
     FaucetForm,
     InvestorDocumentForm,
@@ -42,16 +45,19 @@ from financing.forms import (
     OfferingCancelForm,
     SubscribeForm,
 )
-from financing.models import Application
+from financing.models import Allotment, Application
 from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
+    SETTLEMENT_FAILURES_PAGE_SIZE,
     allotments_visible_to,
     application_schedule,
     application_terms_preview,
     applications_visible_to,
     investor_overview,
+    offering_in_motion,
     offering_overview,
     offerings_visible_to,
+    settlement_progress,
     subscriptions_visible_to,
 )
 from issuers.forms import ActionForm
@@ -406,17 +412,24 @@ def _render_offering(
     *,
     subscribe_form: SubscribeForm | None = None,
     action_form: ActionForm | None = None,
+    refused: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    overview = offering_overview(request.user, pk)
+    overview = offering_overview(
+        request.user, pk, paginate=lambda rows: page_of(request, rows, size=SETTLEMENT_FAILURES_PAGE_SIZE)
+    )
     if overview is None:
         raise Http404("No such offering.")
     context = {
         "overview": overview,
         "offering": overview.offering,
+        "progress": overview.progress,
+        "in_motion": overview.in_motion,
         "subscribe_form": subscribe_form or SubscribeForm(),
         "action_form": action_form,
+        "refused": refused,
         "is_staff_role": request.user.role in STAFF_ROLES,
+        "reason_max_length": REASON_MAX_LENGTH,
     }
     template = "financing/_offering_live.html" if request.htmx else "financing/offering_detail.html"
     return render(request, template, context, status=status)
@@ -531,6 +544,33 @@ def offering_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _offering_action(request, pk, services.offering_close)
 
 
+@role_required(*ALL_ROLES)
+def offering_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far one offering's settlement has gone: a part of a page that refreshes itself while it moves."""
+    offering = get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    progress = settlement_progress(offering)
+    context = {
+        "offering": offering,
+        "progress": progress,
+        "in_motion": offering_in_motion(offering, progress),
+        "compact": True,
+    }
+    return render(request, "financing/_settlement_progress.html", context)
+
+
+def _allotment_refused(
+    request: HttpRequest, allotment: Allotment, form: forms.Form, exc: ApplicationError | None = None
+) -> HttpResponse:
+    """Show a refused retry or write-off next to its allotment (and at the top of the page)."""
+    status = refuse(form, exc) if exc is not None else 400
+    errors = [str(e) for e in form.non_field_errors()]
+    for name, field_errors in form.errors.items():
+        if name != "__all__":
+            errors += [f"{form.fields[name].label}: {error}" for error in field_errors]
+    refused = {"allotment_id": allotment.pk, "errors": errors, "reason": form.data.get("reason", "")}
+    return _render_offering(request, allotment.offering_id, action_form=form, refused=refused, status=status)
+
+
 @role_required(*STAFF_ROLES)
 @require_POST
 def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -540,6 +580,24 @@ def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.allotment_retry(actor=request.user, allotment_id=pk)
     except REFUSALS as exc:
-        return _render_offering(request, allotment.offering_id, action_form=form, status=refuse(form, exc))
-    messages.success(request, "Settlement queued again.")
+        return _allotment_refused(request, allotment, form, exc)
+    messages.success(request, f"Settlement of allotment #{pk} queued again.")
+    return redirect("financing:offering_detail", pk=allotment.offering_id)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def allotment_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write off a failed allotment with a reason; the investor's escrow is refunded."""
+    allotment = get_object_or_404(allotments_visible_to(request.user), pk=pk)
+    form = AllotmentWriteOffForm(request.POST)
+    if not form.is_valid():
+        return _allotment_refused(request, allotment, form)
+    try:
+        services.allotment_write_off(actor=request.user, allotment_id=pk, reason=form.cleaned_data["reason"])
+    except REFUSALS as exc:
+        return _allotment_refused(request, allotment, form, exc)
+    messages.success(
+        request, f"Allotment #{pk} written off: the investor's escrow is on its way back to their wallet."
+    )
     return redirect("financing:offering_detail", pk=allotment.offering_id)

@@ -161,11 +161,15 @@ MATRIX = [
     r("financing/offerings/<int:pk>/open/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
     r("financing/offerings/<int:pk>/cancel/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
     r("financing/offerings/<int:pk>/close/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
+    r("financing/offerings/<int:pk>/progress/", "GET", "own offering", LOGIN, 200, 200, 200, 200, 200),
+    r("financing/offerings/<int:pk>/progress/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "own subscription",
       LOGIN, 403, 302, 403, 403, 403),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "other subscription",
       LOGIN, 403, 404, 403, 403, 403),
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
+    # An empty form: staff are refused for the missing reason.
+    r("financing/allotments/<int:pk>/write-off/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
@@ -272,6 +276,13 @@ MATRIX = [
     r("api/v1/offerings/<int:offering_id>/", "GET", "own offering", 403, 200, 200, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/", "GET", "other offering", 403, 404, 200, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/open/", "POST", "own offering", 403, 403, 403, 409, 409, 409),
+    r("api/v1/offerings/<int:offering_id>/allotments/", "GET", "own offering", 403, 200, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/allotments/", "GET", "other offering",
+      403, 404, 403, 200, 200, 200),
+    # The other tenant's allotment is settled: staff may neither retry it nor write it off.
+    r("api/v1/allotments/<int:allotment_id>/retry/", "POST", "other allotment", 403, 403, 403, 409, 409, 409),
+    r("api/v1/allotments/<int:allotment_id>/write-off/", "POST", "other allotment",
+      403, 403, 403, 409, 409, 409, body={"reason": "The investor stopped funding"}),
     r("api/v1/offerings/<int:offering_id>/close/", "POST", "own offering", 403, 403, 403, 202, 202, 202),
     r("api/v1/offerings/<int:offering_id>/cancel/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "own offering",

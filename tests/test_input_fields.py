@@ -22,9 +22,16 @@ from compliance.licences.forms import IntermediaryForm, LicenceForm
 from compliance.models import Intermediary, InvestorProfile, Licence
 from config import api_fields, form_fields
 from config.text import REASON_MAX_LENGTH
-from financing.apis import ApplicationDecisionApi, ApplicationInput, OfferingCancelApi
-from financing.forms import ApplicationForm, EquityTermsForm, KycForm, LeaseTermsForm, OfferingCancelForm
-from financing.models import Application, Terms
+from financing.apis import AllotmentWriteOffApi, ApplicationDecisionApi, ApplicationInput, OfferingCancelApi
+from financing.forms import (
+    AllotmentWriteOffForm,
+    ApplicationForm,
+    EquityTermsForm,
+    KycForm,
+    LeaseTermsForm,
+    OfferingCancelForm,
+)
+from financing.models import Allotment, Application, Terms
 from issuers.apis import MyCompanyApi, MyCompanyProfileApi, PersonInput
 from issuers.forms import CompanyForm, CompanyProfileForm, PersonForm
 from issuers.models import Company, Person
@@ -136,6 +143,7 @@ STORED_TEXT = [
     ),
     (IntermediaryForm, IntermediaryInput, Intermediary, ["name"]),
     (LicenceForm, LicenceInput, Licence, ["conditions"]),
+    (AllotmentWriteOffForm, AllotmentWriteOffApi.AllotmentWriteOffInput, Allotment, ["write_off_reason"]),
 ]
 
 
@@ -145,7 +153,7 @@ STORED_TEXT = [
 def test_forms_serializers_and_models_agree_on_text_lengths(form, serializer, model, names):
     inputs = serializer().fields
     for name in names:
-        given = "reason" if name == "decision_reason" else name
+        given = "reason" if name in ("decision_reason", "write_off_reason") else name
         stored = _limit(model, name)
         assert stored is not None, f"{model.__name__}.{name} has no length limit"
         assert form.base_fields[given].max_length == stored, (form.__name__, name)

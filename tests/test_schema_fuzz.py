@@ -66,6 +66,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "application_id": [own.draft.pk, own.offering.application_id, other.draft.pk],
         "offering_id": [own.offering.pk, other.offering.pk],
         "subscription_id": [own.subscription.pk, other.subscription.pk],
+        "allotment_id": [world.allotment.pk],
         "person_id": list(Person.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],

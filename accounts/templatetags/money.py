@@ -16,7 +16,16 @@ TONES = {
     "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
     "accent": {"open", "ready"},
     "info": {"submitted", "under_review", "pending", "sent", "active"},
-    "warning": {"changes_requested", "closed", "preparing", "deploying", "allotting", "settling"},
+    "warning": {
+        "changes_requested",
+        "closed",
+        "preparing",
+        "deploying",
+        "allotting",
+        "settling",
+        "written_off",
+        "released",
+    },
     "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed"},
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}

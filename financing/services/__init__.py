@@ -31,6 +31,7 @@ from financing.services.offerings import (
 )
 from financing.services.settlement import (
     allotment_retry,
+    allotment_write_off,
     allotments_settled,
     allotments_settlement_failed,
     offering_settle,
@@ -61,6 +62,7 @@ __all__ = [
     "INTENT_SETTLE_BATCH",
     "allot_pro_rata",
     "allotment_retry",
+    "allotment_write_off",
     "allotments_settled",
     "allotments_settlement_failed",
     "application_decide",

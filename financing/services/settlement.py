@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from compliance.audit import audit_record_many, status_transition_many
 from compliance.models import AuditEvent
-from config.errors import Conflict, NotFound
+from config.errors import Conflict, NotFound, ValidationFailed
 from financing.allotment import allot_pro_rata
 from financing.choices import (
     ALLOTMENT_TRANSITIONS,
@@ -301,4 +301,44 @@ def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
         Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
         allotment.chain_transaction = tx
         offering_settlement_finish(offering)  # a partly failed offering is settling again
+    return allotment
+
+
+@transaction.atomic
+def allotment_write_off(*, actor: User, allotment_id: int, reason: str) -> Allotment:
+    """Staff give up on a failed settlement, with a reason: the investor's escrow is refunded through the
+    outbox, the subscription is released, and the offering completes if nothing else is outstanding."""
+    require_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why the allotment is written off; the investor and the audit trail see it.",
+            fields={"reason": "Required."},
+        )
+    # Allotment, subscription, then offering: the order the settled handler locks in.
+    found = lock_allotments(ids=[allotment_id], related=("subscription__investor__investor__wallet",))
+    if not found:
+        raise NotFound("No such allotment.")
+    allotment = found[0]
+    if allotment.status != AllotmentStatus.FAILED:
+        state = allotment.get_status_display().lower()
+        raise Conflict(f"Only a failed settlement can be written off; this allotment is {state}.")
+    (subscription,) = lock_subscriptions(pk=allotment.subscription_id)
+    offering = lock_offering(allotment.offering_id, related=("token",))
+    subscription.offering = offering
+    subscription.investor = allotment.subscription.investor
+    audit: list[AuditEvent] = []
+    status_transition_many(
+        [allotment],
+        to=AllotmentStatus.WRITTEN_OFF,
+        transitions=ALLOTMENT_TRANSITIONS,
+        actor=actor,
+        reason=reason,
+        extra={"write_off_reason": reason},
+        data={"units": allotment.units, "refund": str(subscription.amount)},
+        audit=audit,
+    )
+    subscriptions_end([subscription], to=SubscriptionStatus.RELEASED, actor=actor, reason=reason, audit=audit)
+    offering_settlement_finish(offering, audit=audit)
+    audit_record_many(audit)
     return allotment

@@ -115,7 +115,14 @@ def test_the_offering_detail_gives_token_chain_money_and_settlement_progress(set
         assert body["chain_id"] == offering.token.chain_id
         assert body["raised"] == "150000.00"  # 150 units subscribed at 1,000
         assert body["hard_cap"] == f"{offering.subscription_cap_units * 1000}.00"
-        assert body["settlement"] == {"total": 2, "settled": 2, "pending": 0, "failed": 0}
+        assert body["settlement"] == {
+            "total": 2,
+            "settled": 2,
+            "pending": 0,
+            "failed": 0,
+            "written_off": 0,
+            "settled_units": 100,
+        }
 
 
 def test_list_apis_answer_a_page_with_count_and_links(settled_round):

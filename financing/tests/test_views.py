@@ -795,7 +795,7 @@ def test_the_offering_page_polls_while_settlement_runs(client, db):
     offering = offering_of(status=OfferingStatus.SETTLING)
     client.force_login(UserFactory(role=Role.OFFICER))
     page = client.get(reverse("financing:offering_detail", args=[offering.pk]))
-    assert b'hx-trigger="every 3s"' in page.content
+    assert b'hx-trigger="every 2s"' in page.content
 
     partial = client.get(
         reverse("financing:offering_detail", args=[offering.pk]), headers={"HX-Request": "true"}
