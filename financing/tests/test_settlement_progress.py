@@ -229,7 +229,7 @@ def test_staff_see_the_failure_with_its_reason_and_write_it_off_from_the_page(fa
 def _allotted_offering(count: int, *, failed_every: int = 3) -> Offering:
     """A closed offering with `count` allotments written directly: every `failed_every`th failed, the
     rest half settled, half pending."""
-    offering = offering_of(status=OfferingStatus.CLOSED)
+    offering = offering_of(status=OfferingStatus.SETTLING)
     Offering.objects.filter(pk=offering.pk).update(closed_at=timezone.now())
     users = get_user_model().objects.bulk_create(
         [

@@ -180,7 +180,7 @@ def test_the_dashboard_lists_applications_and_offering_progress(client, db):
     [
         (["ready", "cancelled"], False, False),
         (["ready", "open"], True, False),
-        (["closed"], True, False),
+        (["settling"], True, False),
         (["cancelled", "settled"], True, True),
     ],
 )
