@@ -4,8 +4,8 @@ A chain call inside a transaction holds that transaction's row locks for a netwo
 node's timeout): the settlement path reads the chain first and then writes in a short transaction.
 `chain_calls_outside_transactions()` fails the test if the platform's chain client sends an RPC while
 this thread's connection is inside `transaction.atomic` (tests using it run with committed rows, as the
-`platform` fixture does, so the test itself wraps nothing). The outbox's signer is exempt: it allocates
-a nonce under its wallet's row lock by design (tokens/outbox.py).
+`platform` fixture does, so the test itself wraps nothing). The outbox too asks the node first and
+then signs in a short transaction (tokens/outbox.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from django.db import connection
 from web3.providers.rpc import HTTPProvider
 
 from tokens import chain
-
-EXEMPT = ("tokens/outbox.py",)
 
 
 def _caller() -> str:
@@ -43,9 +41,7 @@ def chain_calls_outside_transactions(*, only_count: bool = False) -> Iterator[Co
         if self is chain.web3().provider:
             counts[str(method)] += 1
             if connection.in_atomic_block and not only_count:
-                stack = "".join(traceback.format_stack())
-                if not any(exempt in stack for exempt in EXEMPT):
-                    inside.append(f"{method} from {_caller()}")
+                inside.append(f"{method} from {_caller()}")
         return original(self, method, request_data)
 
     HTTPProvider._make_request = guarded  # type: ignore[method-assign]
