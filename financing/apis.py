@@ -39,11 +39,6 @@ from tokens.models import ChainEvent
 AMOUNT = {"max_digits": 18, "decimal_places": 2}
 
 
-def _page(request: Request, rows: Any, output: type[serializers.Serializer]) -> Response:
-    """One page of `rows` in the shape every list API answers: count, next, previous, results."""
-    return list_page(request, rows, output)
-
-
 class TermsOutput(serializers.Serializer):
     unit_price = serializers.DecimalField(**AMOUNT)
     units = serializers.IntegerField()
@@ -149,11 +144,7 @@ class ApplicationInput(serializers.Serializer):
         return {**common, "terms": data}
 
 
-class ApplicationPageOutput(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = ApplicationOutput(many=True)
+ApplicationPageOutput = page_output(ApplicationOutput)
 
 
 class ApplicationListApi(APIView):
@@ -166,7 +157,7 @@ class ApplicationListApi(APIView):
         responses={200: ApplicationPageOutput, **refusals(400)},
     )
     def get(self, request: Request) -> Response:
-        return _page(request, selectors.applications_visible_to(request.user), ApplicationOutput)
+        return list_page(request, selectors.applications_visible_to(request.user), ApplicationOutput)
 
     @extend_schema(request=ApplicationInput, responses={201: ApplicationOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
@@ -300,11 +291,7 @@ class OfferingOutput(serializers.Serializer):
     terms = TermsOutput(source="application.terms")
 
 
-class OfferingPageOutput(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = OfferingOutput(many=True)
+OfferingPageOutput = page_output(OfferingOutput)
 
 
 class SettlementProgressOutput(serializers.Serializer):
@@ -348,7 +335,7 @@ class OfferingListApi(APIView):
         responses={200: OfferingPageOutput, **refusals(400)},
     )
     def get(self, request: Request) -> Response:
-        return _page(request, selectors.offerings_visible_to(request.user), OfferingOutput)
+        return list_page(request, selectors.offerings_visible_to(request.user), OfferingOutput)
 
 
 class OfferingDetailApi(APIView):
@@ -450,11 +437,7 @@ class OfferingAllotmentOutput(AllotmentOutput):
     investor = serializers.CharField(source="subscription.investor.full_name")
 
 
-class OfferingAllotmentPageOutput(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = OfferingAllotmentOutput(many=True)
+OfferingAllotmentPageOutput = page_output(OfferingAllotmentOutput)
 
 
 class OfferingAllotmentListApi(APIView):
@@ -470,7 +453,7 @@ class OfferingAllotmentListApi(APIView):
     def get(self, request: Request, offering_id: int) -> Response:
         offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
         rows = selectors.allotments_visible_to(request.user).filter(offering=offering).order_by("pk")
-        return _page(request, rows, OfferingAllotmentOutput)
+        return list_page(request, rows, OfferingAllotmentOutput)
 
 
 class AllotmentRetryApi(APIView):
@@ -543,11 +526,7 @@ class SubscriptionCreateApi(APIView):
         return Response(SubscriptionOutput(subscription).data, status=status.HTTP_201_CREATED)
 
 
-class SubscriptionPageOutput(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = SubscriptionOutput(many=True)
+SubscriptionPageOutput = page_output(SubscriptionOutput)
 
 
 class SubscriptionListApi(APIView):
@@ -560,7 +539,7 @@ class SubscriptionListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = selectors.subscriptions_visible_to(request.user).select_related("allotment__chain_transaction")
-        return _page(request, rows, SubscriptionOutput)
+        return list_page(request, rows, SubscriptionOutput)
 
 
 class HoldingOutput(serializers.Serializer):

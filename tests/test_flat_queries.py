@@ -33,8 +33,9 @@ from compliance.cases.models import Case, InformationRequest
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.models import Intermediary, Licence
 from compliance.models import AuditEvent
-from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Application, Offering, Subscription, Terms
+from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
 from tokens.choices import ChainTxStatus, WalletKind
@@ -290,7 +291,8 @@ def _outbox_rows(count: int) -> None:
 
 @dataclass(frozen=True)
 class ListCase:
-    """A list: who asks, where, how to add rows for them, how many a page shows (None: an API)."""
+    """A list: who asks, where (`{name}` filled from what `setup` returns), how to add rows for them, how
+    many a page shows (None: an API)."""
 
     role: str
     url: str
@@ -349,6 +351,45 @@ def _review_queue_rows(user: User, world: dict[str, Any], count: int) -> None:
     _applications(_company_of(_user(Role.SME)), count, ApplicationStatus.SUBMITTED)
 
 
+def _settling_offering_setup(user: User) -> dict[str, Any]:
+    company = _company_of(user if user.role == Role.SME else _user(Role.SME))
+    (offering,) = _offerings(company, 1, OfferingStatus.PARTLY_FAILED)
+    Offering.objects.filter(pk=offering.pk).update(closed_at=timezone.now())
+    return {"offering": offering.pk}
+
+
+def _failed_allotments(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` allotted subscriptions of the offering whose settlement failed (each its own investor)."""
+    offering = Offering.objects.get(pk=world["offering"])
+    made = Subscription.objects.bulk_create(
+        [
+            Subscription(
+                offering=offering,
+                investor=investor,
+                units=1,
+                amount=offering.unit_price,
+                status=SubscriptionStatus.ALLOTTED,
+                authorised_until=offering.closes_at,
+            )
+            for investor in factories.investors(count)
+        ]
+    )
+    Allotment.objects.bulk_create(
+        [
+            Allotment(
+                subscription=subscription,
+                offering=offering,
+                units=1,
+                amount=offering.unit_price,
+                payment_base_units=1_000_000_000,
+                status=AllotmentStatus.FAILED,
+                failure_reason="The investor's identity is not verified.",
+            )
+            for subscription in made
+        ]
+    )
+
+
 def _requests_setup(user: User) -> dict[str, Any]:
     return {"case": _kyb_case_of(_company_of(user))}
 
@@ -384,6 +425,13 @@ CASES = {
     "page: KYB file (people)": ListCase(
         Role.SME, "/company/kyb/", lambda u, w, n: _people(w["company"], n), setup=_company_setup, whole=True
     ),
+    "page: offering, failed settlements": ListCase(
+        Role.OPERATOR,
+        "/financing/offerings/{offering}/",
+        _failed_allotments,
+        20,
+        setup=_settling_offering_setup,
+    ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     # APIs
     "api: applications": ListCase(
@@ -396,6 +444,12 @@ CASES = {
         setup=lambda u: {"company": _company_of(_user(Role.SME))},
     ),
     "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
+    "api: offering allotments": ListCase(
+        Role.SME,
+        "/api/v1/offerings/{offering}/allotments/",
+        _failed_allotments,
+        setup=_settling_offering_setup,
+    ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
     "api: intermediaries": ListCase(
         Role.OPERATOR, "/api/v1/compliance/intermediaries/", lambda u, w, n: _register(n)
@@ -453,14 +507,15 @@ def test_a_list_that_reads_the_chain_runs_as_many_queries_and_rpc_requests_for_1
 def _same_cost_for_few_and_many_rows(case: ListCase, rpc_requests: Counter[str]) -> None:
     viewer = _user(case.role)
     world = case.setup(viewer)
+    url = case.url.format(**world)
     client = Client()
     client.force_login(viewer)
 
     case.seed(viewer, world, FEW)
-    client.get(case.url)  # the session's first request does its own bookkeeping
-    few_queries, few_rpc, _ = _measure(client, case.url, rpc_requests)
+    client.get(url)  # the session's first request does its own bookkeeping
+    few_queries, few_rpc, _ = _measure(client, url, rpc_requests)
     case.seed(viewer, world, MANY - FEW)
-    many_queries, many_rpc, response = _measure(client, case.url, rpc_requests)
+    many_queries, many_rpc, response = _measure(client, url, rpc_requests)
 
     assert (many_queries, many_rpc) == (few_queries, few_rpc)
     if case.whole:

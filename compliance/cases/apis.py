@@ -117,11 +117,7 @@ class CaseOutput(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-class CasePageOutput(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Cases matching the filter.")
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = CaseOutput(many=True)
+CasePageOutput = page_output(CaseOutput)
 
 
 class CaseCheckOutput(serializers.Serializer):
