@@ -15,7 +15,7 @@ def test_after_a_round_settles_through_the_worker_the_portfolio_equals_balance_o
     round_ = _prepare_round(api, investors=2, units_each=[70, 50])
     operator, offering_id = round_["operator"], round_["offering_id"]
 
-    operator.post(f"offerings/{offering_id}/close/")
+    operator.post(f"offerings/{offering_id}/close/", expect=202)
     wait_for(lambda: operator.get(f"offerings/{offering_id}/")["status"] == "settled", what="settlement")
 
     token = operator.get(f"offerings/{offering_id}/")["token_address"]
