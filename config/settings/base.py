@@ -371,7 +371,8 @@ DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
 # The HKD payment token has 6 decimals; security tokens are whole units.
 PAYMENT_TOKEN_DECIMALS = 6
 MAX_OFFERING_OVERSUBSCRIPTION = env_decimal("MAX_OFFERING_OVERSUBSCRIPTION", "3")
-# Allotments settled per transaction (settleBatch); about 46k gas each, so 50 is about 2.3M gas.
+# Allotments settled per transaction (settleBatch): about 32k gas each (40k with a pro-rata refund), so
+# 50 is about 1.6-2M gas, far below a block's limit.
 SETTLEMENT_BATCH_SIZE = env_int("SETTLEMENT_BATCH_SIZE", 50, minimum=1)
 
 LOGGING = {
