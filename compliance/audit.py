@@ -231,30 +231,9 @@ def status_transition(
     extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Move `obj.<field>` to `to` if the map allows it and nobody moved it meanwhile; audit the move."""
-    current = getattr(obj, field)
-    if to not in transitions.get(current, set()):
-        label = obj._meta.verbose_name
-        raise Conflict(
-            f"This {label} is {current.replace('_', ' ')}; it cannot become {to.replace('_', ' ')}."
-        )
-    changes = {field: to, **(extra or {})}
-    if any(f.name == "updated_at" for f in obj._meta.get_fields()):
-        changes["updated_at"] = timezone.now()
-    with transaction.atomic():
-        moved = type(obj)._default_manager.filter(pk=obj.pk, **{field: current}).update(**changes)
-        if moved != 1:
-            raise Conflict("Someone else changed this record just now; reload and try again.")
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        audit_record(
-            actor=actor,
-            action=f"{field}:{to}",
-            obj=obj,
-            from_status=current,
-            to_status=to,
-            reason=reason,
-            data=data,
-        )
+    status_transition_many(
+        [obj], to=to, transitions=transitions, actor=actor, field=field, reason=reason, data=data, extra=extra
+    )
 
 
 def status_transition_many(
@@ -298,7 +277,8 @@ def status_transition_many(
             ids = [obj.pk for obj in members]
             moved = model._default_manager.filter(pk__in=ids, **{field: current}).update(**changes)
             if moved != len(ids):
-                raise Conflict("Someone else changed these records just now; reload and try again.")
+                changed = "this record" if len(objects) == 1 else "these records"
+                raise Conflict(f"Someone else changed {changed} just now; reload and try again.")
             for obj in members:
                 for name, value in changes.items():
                     setattr(obj, name, value)
