@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-reconcile lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-watch bench-reconcile lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -64,6 +64,10 @@ bench-signing: install
 # PostgreSQL, Redis, anvil and one Celery worker; `make bench-settle ARGS=--quick` runs N = 100 once.
 bench-settle: install
 	$(BIN)/python -m tests.services run -- $(BIN)/python bench/settle.py $(ARGS)
+# One round of N = 1,000 served on a loopback port to watch in a browser (not part of `make bench`);
+# `make bench-watch ARGS="--n 3000 --batch-size 10 --close-after 60"`.
+bench-watch: install
+	$(BIN)/python -m tests.services run -- $(BIN)/python bench/watch.py $(ARGS)
 # Reconciling 10,000 holders (indexed holdings and the HKD leg against the books) on PostgreSQL.
 bench-reconcile: install
 	$(BIN)/python -m tests.services run -- $(BIN)/python bench/reconcile.py

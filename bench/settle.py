@@ -83,24 +83,24 @@ def holdings_reconciliation() -> Callable[[], Any]:
     return holdings_reconcile
 
 
-def fresh_database(url: str) -> str:
-    """DATABASE_URL of a new, empty `bench_settle` database on the server of `url` (dropped first)."""
+def fresh_database(url: str, name: str = DATABASE) -> str:
+    """DATABASE_URL of a new, empty database `name` on the server of `url` (dropped first)."""
     import psycopg
 
     parts = urlsplit(url)
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def drop_database(url: str) -> None:
+def drop_database(url: str, name: str = DATABASE) -> None:
     import psycopg
 
     admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Worker:

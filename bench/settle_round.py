@@ -294,7 +294,7 @@ def _investors(*, n: int, tag: str) -> list[InvestorProfile]:
     users = User.objects.bulk_create(
         [
             User(
-                email=f"bench-{tag}-{i}@example.hk",
+                email=f"bench-{tag}-{i}@example.hk".lower(),  # as the product stores emails: log-in works
                 full_name=f"Bench Investor {tag} {i}",
                 role=Role.INVESTOR,
                 email_confirmed_at=now,

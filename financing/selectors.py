@@ -105,7 +105,8 @@ def allotment_of(allotment_id: int) -> Allotment:
 @dataclass(frozen=True)
 class SettlementProgress:
     """How far an offering's settlement has gone: allotments settled, pending, failed and written off, of
-    the total; with `failures`, one page of the failed and written-off allotments (oldest first)."""
+    the total (`sent`: the pending ones whose transaction is on its way to the chain, not yet confirmed);
+    with `failures`, one page of the failed and written-off allotments (oldest first)."""
 
     total: int
     settled: int
@@ -113,6 +114,7 @@ class SettlementProgress:
     failed: int
     written_off: int = 0
     settled_units: int = 0
+    sent: int = 0
     failures: Page | None = None
 
     @property
@@ -138,6 +140,9 @@ def settlement_progress(
         failed=Count("pk", filter=Q(status=AllotmentStatus.FAILED)),
         written_off=Count("pk", filter=Q(status=AllotmentStatus.WRITTEN_OFF)),
         settled_units=Coalesce(Sum("units", filter=Q(status=AllotmentStatus.SETTLED)), 0),
+        sent=Count(
+            "pk", filter=Q(status=AllotmentStatus.PENDING, chain_transaction__status=ChainTxStatus.SENT)
+        ),
     )
     failures = None
     if paginate is not None:

@@ -20,8 +20,8 @@ from financing.services import allotment_write_off, offering_close, subscription
 from financing.tests.test_views import offering_of
 from tests import flows
 from tokens import chain as tokens_chain
-from tokens.choices import ContractKind, WalletKind
-from tokens.models import ChainTransaction
+from tokens.choices import ChainTxStatus, ContractKind, WalletKind
+from tokens.models import ChainTransaction, Wallet
 from tokens.selectors import payment_balance, platform_contract, platform_wallet, token_balance
 
 REASON = "The investor identity was revoked after due diligence lapsed; no settlement is possible."
@@ -207,7 +207,7 @@ def test_staff_see_the_failure_with_its_reason_and_write_it_off_from_the_page(fa
     assert reverse("financing:allotment_retry", args=[failed.pk]) in html
     assert reverse("financing:allotment_write_off", args=[failed.pk]) in html
     assert f"This refunds HK$30,000.00 to {revoked.full_name} and cannot be undone." in html
-    assert "Closed " in html
+    assert "· closed " in html
     assert "Closes " not in html
 
     url = reverse("financing:allotment_write_off", args=[failed.pk])
@@ -304,7 +304,7 @@ def test_the_progress_part_shows_counts_a_page_of_failures_and_polls_while_settl
     html = live.content.decode()
     # 66 allotments: 22 failed (every third), the other 44 alternate settled / pending.
     assert "<strong>22 of 66</strong> allotments settled (33%)" in html
-    assert "22 settling" in html
+    assert "22 still to settle" in html
     assert "22 failed" in html
     assert 'hx-trigger="every 2s"' in html
     assert '"X-Poll": "true"' in html
@@ -341,3 +341,55 @@ def test_the_sme_dashboard_loads_the_live_progress_of_a_closed_offering(client, 
     html = client.get(reverse("issuers:dashboard")).content.decode()
     assert reverse("financing:offering_progress", args=[offering.pk]) in html
     assert "Closes " not in html.split("Offerings</h2>")[1]
+
+
+def test_while_allotting_the_part_says_the_allotments_are_being_checked_and_when_done_lists_nothing_left(
+    client, db
+):
+    offering = _allotted_offering(6, failed_every=100)  # the first failed, 2 settled, 3 pending
+    Offering.objects.filter(pk=offering.pk).update(status=OfferingStatus.ALLOTTING)
+    client.force_login(UserFactory(role=Role.OPERATOR))
+    part = reverse("financing:offering_progress", args=[offering.pk])
+    allotting = client.get(part).content.decode()
+    assert "3 still to settle" in allotting
+    assert "Units allotted to 6 subscriptions; each is checked against the token's rules" in allotting
+    assert 'aria-valuetext="2 of 6 allotments settled"' in allotting
+    assert "awaiting confirmation" not in allotting
+
+    # Two of the pending allotments' transaction is signed and sent: the part says so.
+    wallet = Wallet.objects.create(address="0x" + "ab" * 20, kind=WalletKind.SETTLER, label="settler")
+    sent = ChainTransaction.objects.create(
+        intent="settle_batch",
+        idempotency_key="settle:sent",
+        signer=wallet,
+        chain_id=31337,
+        to_address="0x" + "cd" * 20,
+        data="0x",
+        status=ChainTxStatus.SENT,
+        nonce=0,
+        tx_hash="0x" + "ef" * 32,
+    )
+    pending = Allotment.objects.filter(offering=offering, status=AllotmentStatus.PENDING).order_by("pk")
+    Allotment.objects.filter(pk__in=list(pending.values_list("pk", flat=True)[:2])).update(
+        chain_transaction=sent
+    )
+    Offering.objects.filter(pk=offering.pk).update(status=OfferingStatus.SETTLING)
+    settling = client.get(part).content.decode()
+    assert "3 still to settle (2 sent, awaiting confirmation)" in settling
+    assert "checked against the token" not in settling
+
+    Allotment.objects.filter(offering=offering).update(status=AllotmentStatus.SETTLED)
+    Offering.objects.filter(pk=offering.pk).update(status=OfferingStatus.SETTLED)
+    done = client.get(part).content.decode()
+    assert "Settlement is complete: every allotment settled on chain." in done
+    assert "still to settle" not in done
+    assert "nothing pending" not in done
+    assert "checked against the token" not in done
+
+
+def test_closing_an_offering_from_its_page_asks_first(client, db):
+    offering = offering_of(status=OfferingStatus.OPEN)
+    client.force_login(UserFactory(role=Role.OPERATOR))
+    html = client.get(reverse("financing:offering_detail", args=[offering.pk])).content.decode()
+    assert 'data-confirm="Close ' in html
+    assert "This cannot be undone." in html
