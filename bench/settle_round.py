@@ -52,6 +52,7 @@ UNITS_PER_INVESTOR = 10
 HKD_MINTED = Decimal("1500.00")  # each investor's test HKD: more than the HKD 1,000 subscription
 IDENTITY_BATCH = 200
 RPC_BATCH = 250
+RPC_BATCH_CHARACTERS = 1_000_000
 GAS_HEADROOM = Decimal("1.5")
 # Seeding's own chain write: the registrar registers many identities in one transaction. Declared in
 # the benchmark's process only (the product registers one identity per approval).
@@ -104,6 +105,20 @@ class Write:
     reference: str = ""
 
 
+def _chunks(params: Sequence[list[Any]]) -> Iterator[Sequence[list[Any]]]:
+    """`params` in runs of at most RPC_BATCH requests and RPC_BATCH_CHARACTERS of parameters (a node
+    refuses a request body above a few megabytes: 50 identity batches of 200 are 2.5 MB)."""
+    start, size = 0, 0
+    for index, item in enumerate(params):
+        length = sum(len(str(value)) for value in item)
+        if index > start and (index - start >= RPC_BATCH or size + length > RPC_BATCH_CHARACTERS):
+            yield params[start:index]
+            start, size = index, 0
+        size += length
+    if start < len(params):
+        yield params[start:]
+
+
 def _raw_batches(method: str, params: Sequence[list[Any]]) -> list[Any]:
     """`method` once per params list, as JSON-RPC batches straight to the provider; results in order.
 
@@ -111,8 +126,8 @@ def _raw_batches(method: str, params: Sequence[list[Any]]) -> list[Any]:
     """
     provider: Any = chain.web3().provider
     results: list[Any] = []
-    for start in range(0, len(params), RPC_BATCH):
-        responses = provider.make_batch_request([(method, p) for p in params[start : start + RPC_BATCH]])
+    for chunk in _chunks(params):
+        responses = provider.make_batch_request([(method, p) for p in chunk])
         if not isinstance(responses, list):
             raise RoundFailed(f"{method} batch refused: {responses}")
         for response in sorted(responses, key=lambda r: int(r["id"])):
