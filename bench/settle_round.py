@@ -52,6 +52,8 @@ UNITS_PER_INVESTOR = 10
 HKD_MINTED = Decimal("1500.00")  # each investor's test HKD: more than the HKD 1,000 subscription
 IDENTITY_BATCH = 200
 RPC_BATCH = 250
+RPC_BATCH_CHARACTERS = 1_000_000
+BLOCK_GAS_TARGET = 14_000_000  # under half of anvil's 30M block gas limit: the base fee does not rise
 GAS_HEADROOM = Decimal("1.5")
 # Seeding's own chain write: the registrar registers many identities in one transaction. Declared in
 # the benchmark's process only (the product registers one identity per approval).
@@ -104,6 +106,26 @@ class Write:
     reference: str = ""
 
 
+def _chunks(params: Sequence[list[Any]]) -> Iterator[Sequence[list[Any]]]:
+    """`params` in runs of at most RPC_BATCH requests and RPC_BATCH_CHARACTERS of parameters (a node
+    refuses a request body above a few megabytes: 50 identity batches of 200 are 2.5 MB)."""
+    start, size = 0, 0
+    for index, item in enumerate(params):
+        length = sum(len(str(value)) for value in item)
+        if index > start and (index - start >= RPC_BATCH or size + length > RPC_BATCH_CHARACTERS):
+            yield params[start:index]
+            start, size = index, 0
+        size += length
+    if start < len(params):
+        yield params[start:]
+
+
+def _mine_pending(w3: Any) -> None:
+    """Mine until the node's pool is empty (anvil: a burst's leftovers wait for the next arrival)."""
+    while int(w3.provider.make_request("txpool_status", [])["result"]["pending"], 16):
+        w3.provider.make_request("evm_mine", [])
+
+
 def _raw_batches(method: str, params: Sequence[list[Any]]) -> list[Any]:
     """`method` once per params list, as JSON-RPC batches straight to the provider; results in order.
 
@@ -111,8 +133,8 @@ def _raw_batches(method: str, params: Sequence[list[Any]]) -> list[Any]:
     """
     provider: Any = chain.web3().provider
     results: list[Any] = []
-    for start in range(0, len(params), RPC_BATCH):
-        responses = provider.make_batch_request([(method, p) for p in params[start : start + RPC_BATCH]])
+    for chunk in _chunks(params):
+        responses = provider.make_batch_request([(method, p) for p in chunk])
         if not isinstance(responses, list):
             raise RoundFailed(f"{method} batch refused: {responses}")
         for response in sorted(responses, key=lambda r: int(r["id"])):
@@ -175,9 +197,7 @@ def send_recorded(
             * Decimal(IDENTITY_BATCH)
             / Decimal(len(chain.decode_call("IdentityRegistry", rows[0].data)["wallets"]))
         )
-    gas_price = (
-        int(w3.eth.gas_price) * 2
-    )  # blocks of one small transaction lower the base fee, never raise it
+    gas_price = int(w3.eth.gas_price) * 2  # bursts stay under half a block (below): the base fee never rises
     with transaction.atomic():
         locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
         first = max(
@@ -202,7 +222,13 @@ def send_recorded(
         )
         locked.next_nonce = first + len(rows)
         locked.save(update_fields=["next_nonce"])
-    _raw_batches("eth_sendRawTransaction", [[row.raw_tx] for row in rows])
+    # At most half a block's gas per burst, mined before the next: fuller blocks would raise the base
+    # fee past the price signed above, and anvil's automine leaves what does not fit in the block it
+    # mines on arrival in the pool until another transaction comes.
+    per_block = max(1, BLOCK_GAS_TARGET // gas)
+    for start in range(0, len(rows), per_block):
+        _raw_batches("eth_sendRawTransaction", [[row.raw_tx] for row in rows[start : start + per_block]])
+        _mine_pending(w3)
     # One sender's transactions are mined in nonce order: once the last is in, all are.
     w3.eth.wait_for_transaction_receipt(HexBytes(str(rows[-1].tx_hash)), timeout=600, poll_latency=0.1)
     receipts = _raw_batches("eth_getTransactionReceipt", [[row.tx_hash] for row in rows])
