@@ -219,11 +219,80 @@ contract Settlement is AccessControl {
     }
 
     /// @notice Settle many subscriptions of one offering, all or nothing; the issuer is paid once, the sum.
+    /// @dev Same checks and events as `settle` item by item, but the effects come first and the calls
+    ///      after: escrows closed and settled bits set (one bitmap write per 256-id word), then one
+    ///      `mintAllotments` call for every allotment, then the refunds of cuts, then the issuer.
     function settleBatch(address token, Settle[] calldata items) external onlyRole(SETTLER_ROLE) {
         Offering memory o = _openOffering(token);
+        uint256 n = items.length;
+        address[] memory investors = new address[](n);
+        uint256[] memory units = new uint256[](n);
+        uint256[] memory refunds = new uint256[](n);
+        mapping(uint256 => Escrow) storage escrows = _escrows[token];
+        mapping(uint256 => uint256) storage settled = _settled[token];
+        uint256 word = type(uint256).max; // no word loaded yet (ids >> 8 never reach it)
+        uint256 bits;
         uint256 total;
-        for (uint256 i; i < items.length; ++i) {
-            total += _settle(token, o, items[i].subscriptionId, items[i].units);
+        bool anyRefund;
+        for (uint256 i; i < n;) {
+            Settle calldata item = items[i];
+            uint256 subscriptionId = item.subscriptionId;
+            uint256 u = item.units;
+            // The escrow slot read and cleared raw: investor (bits 0..159) | amount (160..255).
+            Escrow storage escrowSlot = escrows[subscriptionId];
+            uint256 raw;
+            assembly ("memory-safe") {
+                raw := sload(escrowSlot.slot)
+            }
+            uint256 escrowed = raw >> 160;
+            if (escrowed == 0) revert NoEscrow(subscriptionId);
+            if (u == 0 || u > type(uint96).max) revert InvalidUnits();
+            uint256 payment;
+            uint256 excess;
+            unchecked {
+                // units < 2**96 and unitPrice < 2**96: the product fits.
+                payment = u * o.unitPrice;
+                if (payment > escrowed) revert ExceedsEscrow(subscriptionId, escrowed, payment);
+                excess = escrowed - payment;
+                // n payments, each at most its escrow (< 2**96), cannot overflow.
+                total += payment;
+            }
+            assembly ("memory-safe") {
+                sstore(escrowSlot.slot, 0)
+            }
+            if (subscriptionId >> 8 != word) {
+                if (word != type(uint256).max) settled[word] = bits;
+                word = subscriptionId >> 8;
+                bits = settled[word];
+            }
+            bits |= 1 << (subscriptionId & 255);
+            address investor = address(uint160(raw));
+            assembly ("memory-safe") {
+                // i < n, the length of all three arrays.
+                let at := shl(5, add(i, 1))
+                mstore(add(investors, at), investor)
+                mstore(add(units, at), u)
+                if excess {
+                    mstore(add(refunds, at), excess)
+                    anyRefund := 1
+                }
+            }
+            emit Settled(subscriptionId, token, investor, o.issuer, u, payment, excess);
+            unchecked {
+                ++i;
+            }
+        }
+        if (word != type(uint256).max) settled[word] = bits;
+        IMintable(token).mintAllotments(investors, units);
+        if (anyRefund) {
+            IERC20 paymentToken = IERC20(o.paymentToken);
+            for (uint256 i; i < n;) {
+                uint256 excess = refunds[i];
+                if (excess != 0) paymentToken.safeTransfer(investors[i], excess);
+                unchecked {
+                    ++i;
+                }
+            }
         }
         if (total != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, total);
     }

@@ -410,6 +410,67 @@ def test_mint_beyond_supply_cap_is_refused(platform, unchanged):
         assert_reverts(platform.token.functions.mint(platform.bob, 1), platform.agent, "SupplyOverflow")
 
 
+# ---------------------------------------------------------------- batch mint (Settlement's settleBatch)
+
+
+def test_mint_allotments_mints_each_item_in_order_like_single_mints(funded):
+    p = funded
+    receipt = send(
+        p.token.functions.mintAllotments([p.carol, p.alice, p.carol, p.bob], [5, 7, 3, 0]), p.agent
+    )
+    events = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
+    assert [(e.args["from"], e.args.to, e.args.value) for e in events] == [
+        ("0x0000000000000000000000000000000000000000", p.carol, 5),
+        ("0x0000000000000000000000000000000000000000", p.alice, 7),
+        ("0x0000000000000000000000000000000000000000", p.carol, 3),
+        ("0x0000000000000000000000000000000000000000", p.bob, 0),
+    ]
+    assert [p.token.functions.balanceOf(w).call() for w in (p.alice, p.bob, p.carol)] == [1_007, 100, 8]
+    assert p.token.functions.totalSupply().call() == 1_115
+    assert p.token.functions.holderCount().call() == 3  # carol joined once
+    send(p.token.functions.mintAllotments([], []), p.agent)  # an empty batch is a no-op
+    assert p.token.functions.totalSupply().call() == 1_115
+
+
+def test_mint_allotments_refuses_the_whole_batch_for_one_item(funded, unchanged):
+    p = funded
+    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    mint = p.token.functions.mintAllotments
+    with unchanged():
+        # dave is retail: the whole batch fails with his reason, alice's item included
+        assert_reverts(mint([p.alice, p.dave], [1, 1]), p.agent, "MintNotCompliant", INVESTOR_CLASS_REQUIRED)
+        assert_reverts(
+            mint([p.alice, p.outsider], [1, 1]), p.agent, "MintNotCompliant", RECIPIENT_NOT_VERIFIED
+        )
+        assert_reverts(mint([p.alice, p.bob], [1]), p.agent, "LengthMismatch")
+        assert_reverts(mint([p.alice], [1]), p.outsider, "NotMinter", p.outsider)
+        assert_reverts(mint([p.alice, p.bob], [1, 2**120]), p.agent, "SupplyOverflow")
+    send(p.token.functions.setAddressFrozen(p.bob, True), p.agent)
+    with unchanged():
+        assert_reverts(mint([p.alice, p.bob], [1, 1]), p.agent, "MintNotCompliant", RECIPIENT_FROZEN)
+    send(p.token.functions.pause(), p.admin)
+    with unchanged():
+        assert_reverts(mint([p.alice], [1]), p.agent, "MintNotCompliant", PAUSED)
+
+
+def test_mint_allotments_counts_earlier_items_against_the_caps(funded, unchanged):
+    p = funded
+    send(p.token.functions.setRules(0, 3, 150, 0), p.admin)  # 3 holders, 150 units each at most
+    mint = p.token.functions.mintAllotments
+    send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
+    send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
+    with unchanged():
+        # carol is the third holder; spare would be a fourth
+        assert_reverts(mint([p.carol, p.spare], [1, 1]), p.agent, "MintNotCompliant", MAX_HOLDERS)
+        # bob holds 100: 30 + 30 in one batch passes his cap of 150 on the second item
+        assert_reverts(mint([p.bob, p.bob], [30, 30]), p.agent, "MintNotCompliant", MAX_BALANCE)
+        # dave is in Singapore
+        assert_reverts(mint([p.dave], [1]), p.agent, "MintNotCompliant", COUNTRY_NOT_ALLOWED)
+    send(mint([p.carol, p.bob, p.carol], [1, 50, 149]), p.agent)
+    assert p.token.functions.holderCount().call() == 3
+    assert [p.token.functions.balanceOf(w).call() for w in (p.bob, p.carol)] == [150, 150]
+
+
 def test_holder_burns_free_balance(funded):
     p = funded
     send(p.token.functions.burn(100), p.bob)
