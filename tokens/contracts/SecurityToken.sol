@@ -247,15 +247,27 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
         if (!hasRole(MINTER_ROLE, msg.sender) && !hasRole(AGENT_ROLE, msg.sender)) revert NotMinter(msg.sender);
         uint256 n = to.length;
         if (amounts.length != n) revert LengthMismatch();
-        uint256[] memory ids = identityRegistry.packedIdentities(to);
-        if (ids.length != n) revert LengthMismatch();
+        uint256 ids = _packedIdentities(to);
         uint256 cfg = _config;
         uint256 supply = _totalSupply;
         for (uint256 i; i < n;) {
-            address wallet = to[i];
-            uint256 amount = amounts[i];
-            uint256 t = _holders[wallet];
-            uint256 id = ids[i];
+            address wallet;
+            uint256 amount;
+            uint256 id;
+            assembly ("memory-safe") {
+                // i < n: inside both calldata arrays (their bounds were checked on entry) and the ids.
+                let pos := shl(5, i)
+                let w := calldataload(add(to.offset, pos))
+                if shr(160, w) { revert(0, 0) }
+                wallet := w
+                amount := calldataload(add(amounts.offset, pos))
+                id := mload(add(ids, pos))
+            }
+            uint256 slot = _holderSlot(wallet);
+            uint256 t;
+            assembly ("memory-safe") {
+                t := sload(slot)
+            }
             if (!_plainlyMintable(cfg, t, id, amount)) {
                 uint8 code = _mintCode(cfg, t, id, amount);
                 if (code != OK) revert MintNotCompliant(code);
@@ -264,7 +276,9 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
             if (supply > type(uint120).max) revert SupplyOverflow();
             unchecked {
                 // as in mint: the balance stays inside its bits and the count cannot overflow.
-                _holders[wallet] = t + amount;
+                assembly ("memory-safe") {
+                    sstore(slot, add(t, amount))
+                }
                 if (uint128(t) == 0 && amount != 0) cfg += 1 << HOLDER_COUNT_SHIFT;
                 ++i;
             }
@@ -726,6 +740,32 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
                 if (bits & 1 != 0) countries[n++] = uint16((word << 8) | bit);
                 bits >>= 1;
             }
+        }
+    }
+
+    /// @dev The packed identities of `wallets` from one registry call, copied to fresh memory; returns the
+    ///      memory address of the first (the i-th is at + 32 * i). Reverts unless the answer has exactly
+    ///      one word per wallet.
+    function _packedIdentities(address[] calldata wallets) private view returns (uint256 ids) {
+        address registry = address(identityRegistry);
+        bytes4 selector = IIdentityRegistry.packedIdentities.selector;
+        assembly ("memory-safe") {
+            let n := wallets.length
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 4), 0x20)
+            mstore(add(m, 36), n)
+            calldatacopy(add(m, 68), wallets.offset, shl(5, n))
+            if iszero(staticcall(gas(), registry, m, add(68, shl(5, n)), 0, 0)) {
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+            if iszero(eq(returndatasize(), add(64, shl(5, n)))) { revert(0, 0) }
+            returndatacopy(m, 0, 64)
+            if iszero(and(eq(mload(m), 0x20), eq(mload(add(m, 32)), n))) { revert(0, 0) }
+            ids := m
+            returndatacopy(ids, 64, shl(5, n))
+            mstore(0x40, add(ids, shl(5, n)))
         }
     }
 

@@ -225,9 +225,20 @@ contract Settlement is AccessControl {
     function settleBatch(address token, Settle[] calldata items) external onlyRole(SETTLER_ROLE) {
         Offering memory o = _openOffering(token);
         uint256 n = items.length;
-        address[] memory investors = new address[](n);
-        uint256[] memory units = new uint256[](n);
-        uint256[] memory refunds = new uint256[](n);
+        // The token's mintAllotments(address[] to, uint256[] amounts) call, written in place as the loop
+        // goes: selector, the two offsets, then each array's length and words. Refunds live beside it.
+        uint256 data = _allocate(0x84 + (n << 6));
+        uint256 investors = data + 0x64; // to[0]
+        uint256 units = investors + 0x20 + (n << 5); // amounts[0]
+        uint256 refunds = _allocate(n << 5);
+        bytes4 selector = IMintable.mintAllotments.selector;
+        assembly ("memory-safe") {
+            mstore(data, selector)
+            mstore(add(data, 0x04), 0x40)
+            mstore(add(data, 0x24), add(0x60, shl(5, n)))
+            mstore(add(data, 0x44), n)
+            mstore(sub(units, 0x20), n)
+        }
         mapping(uint256 => Escrow) storage escrows = _escrows[token];
         mapping(uint256 => uint256) storage settled = _settled[token];
         uint256 word = type(uint256).max; // no word loaded yet (ids >> 8 never reach it)
@@ -268,14 +279,12 @@ contract Settlement is AccessControl {
             bits |= 1 << (subscriptionId & 255);
             address investor = address(uint160(raw));
             assembly ("memory-safe") {
-                // i < n, the length of all three arrays.
-                let at := shl(5, add(i, 1))
-                mstore(add(investors, at), investor)
-                mstore(add(units, at), u)
-                if excess {
-                    mstore(add(refunds, at), excess)
-                    anyRefund := 1
-                }
+                // i < n: inside the call's two arrays and the refunds.
+                let pos := shl(5, i)
+                mstore(add(investors, pos), investor)
+                mstore(add(units, pos), u)
+                mstore(add(refunds, pos), excess)
+                if excess { anyRefund := 1 }
             }
             emit Settled(subscriptionId, token, investor, o.issuer, u, payment, excess);
             unchecked {
@@ -283,12 +292,26 @@ contract Settlement is AccessControl {
             }
         }
         if (word != type(uint256).max) settled[word] = bits;
-        IMintable(token).mintAllotments(investors, units);
+        assembly ("memory-safe") {
+            // As a high-level call: no code is an error, a refusal bubbles up with the token's reason.
+            if iszero(extcodesize(token)) { revert(0, 0) }
+            if iszero(call(gas(), token, 0, data, add(0x84, shl(6, n)), 0, 0)) {
+                let free := mload(0x40)
+                returndatacopy(free, 0, returndatasize())
+                revert(free, returndatasize())
+            }
+        }
         if (anyRefund) {
             IERC20 paymentToken = IERC20(o.paymentToken);
             for (uint256 i; i < n;) {
-                uint256 excess = refunds[i];
-                if (excess != 0) paymentToken.safeTransfer(investors[i], excess);
+                uint256 excess;
+                address investor;
+                assembly ("memory-safe") {
+                    let pos := shl(5, i)
+                    excess := mload(add(refunds, pos))
+                    investor := mload(add(investors, pos))
+                }
+                if (excess != 0) paymentToken.safeTransfer(investor, excess);
                 unchecked {
                     ++i;
                 }
@@ -447,6 +470,14 @@ contract Settlement is AccessControl {
         delete _escrows[token][subscriptionId];
         IERC20(paymentToken).safeTransfer(escrow.investor, escrow.amount);
         emit Refunded(subscriptionId, token, escrow.investor, escrow.amount);
+    }
+
+    /// @dev `size` bytes of fresh memory (not zeroed: callers write every word they read).
+    function _allocate(uint256 size) private pure returns (uint256 start) {
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, and(add(size, 31), not(31))))
+        }
     }
 
     /// @dev Set the id's bit; false when it was already set.
