@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from web3.logs import DISCARD
 
 from .conftest import (
@@ -29,6 +31,7 @@ from .conftest import (
     SG,
     advance_time,
     assert_reverts,
+    attempt,
     now,
     send,
 )
@@ -469,6 +472,37 @@ def test_mint_allotments_counts_earlier_items_against_the_caps(funded, unchanged
     send(mint([p.carol, p.bob, p.carol], [1, 50, 149]), p.agent)
     assert p.token.functions.holderCount().call() == 3
     assert [p.token.functions.balanceOf(w).call() for w in (p.bob, p.carol)] == [150, 150]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(a=st.integers(0, 4), b=st.integers(0, 4), x=st.integers(0, 160), y=st.integers(0, 160))
+def test_a_batch_mint_does_what_the_same_single_mints_in_order_do(funded, a, b, x, y):
+    """Two items against every rule at once (3 holders, 150 units each, professional investors in HK or
+    CN): the batch succeeds exactly when the two single mints would, and leaves the same state."""
+    p = funded
+    wallets = [p.alice, p.bob, p.carol, p.dave, p.outsider]
+    outer = p.w3.provider.make_request("evm_snapshot", [])["result"]
+    try:
+        send(p.token.functions.setRules(PROFESSIONAL, 3, 150, 0), p.admin)
+        send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
+        before = p.state()
+        inner = p.w3.provider.make_request("evm_snapshot", [])["result"]
+        singles_ok = attempt(p.w3, p.token, "mint", wallets[a], x, sender=p.agent) and attempt(
+            p.w3, p.token, "mint", wallets[b], y, sender=p.agent
+        )
+        expected = p.state() if singles_ok else before
+        p.w3.provider.make_request("evm_revert", [inner])
+        ok = attempt(p.w3, p.token, "mintAllotments", [wallets[a], wallets[b]], [x, y], sender=p.agent)
+        assert ok == singles_ok
+        assert p.state() == expected
+    finally:
+        p.w3.provider.make_request("evm_revert", [outer])
 
 
 def test_holder_burns_free_balance(funded):

@@ -262,30 +262,6 @@ class TokenMachine(RuleBasedStateMachine):
         assert ok == (code == 0)
         self.after_user_path(before, self.read())
 
-    @rule(a=wallet_index, b=wallet_index, x=st.integers(0, 120), y=st.integers(0, 120))
-    def mint_allotments(self, a: int, b: int, x: int, y: int) -> None:
-        """A batch mint does exactly what the same single mints in order do, or nothing if one fails."""
-        p, before = self.platform, self.read()
-        snapshot = self.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-        singles_ok = attempt(self.w3, p.token, "mint", self.wallets[a], x, sender=p.agent) and attempt(
-            self.w3, p.token, "mint", self.wallets[b], y, sender=p.agent
-        )
-        expected = self.read() if singles_ok else before
-        self.w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-        ok = attempt(
-            self.w3,
-            p.token,
-            "mintAllotments",
-            [self.wallets[a], self.wallets[b]],
-            [x, y],
-            sender=p.agent,
-        )
-        note_outcome(f"mintAllotments: {'ok' if ok else 'refused'}")
-        assert ok == singles_ok
-        after = self.read()
-        assert after == expected
-        self.after_user_path(before, after)
-
     @rule(a=wallet_index, b=wallet_index, amount=amounts)
     def transfer(self, a: int, b: int, amount: int) -> None:
         p, before = self.platform, self.read()
