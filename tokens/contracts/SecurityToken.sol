@@ -576,14 +576,19 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
             let maxHolders := and(shr(9, cfg), u32)
             let newHolder := and(iszero(tBal), iszero(eq(fBal, amount)))
             bad := or(bad, and(and(iszero(iszero(maxHolders)), newHolder), iszero(lt(and(shr(41, cfg), u32), maxHolders))))
-            // allowed countries: inline list (entries are non-zero 10-bit codes) or the bitmap
+            // allowed countries: inline list or the bitmap
             let mode := and(shr(209, cfg), 7)
             if mode {
                 let country := and(idTo, 0xffff)
-                let list := shr(212, cfg)
-                let found := or(
-                    or(eq(and(list, 0x3ff), country), and(gt(mode, 1), eq(and(shr(10, list), 0x3ff), country))),
-                    or(and(gt(mode, 2), eq(and(shr(20, list), 0x3ff), country)), and(gt(mode, 3), eq(and(shr(30, list), 0x3ff), country)))
+                // The inline list is four 10-bit lanes (bits 212..251; lanes past `mode` and bits 252..255
+                // are zero, entries are 1..999). XOR with the country in every lane zeroes exactly the
+                // matching lanes; (x - lows) & ~x & highs is non-zero iff some lane is zero. Country 0
+                // (would match an empty lane) and countries over 1023 (would spill across lanes) never
+                // count as found here.
+                let x := xor(shr(212, cfg), mul(country, 0x40100401))
+                let found := and(
+                    and(iszero(iszero(country)), lt(country, 1024)),
+                    iszero(iszero(and(and(sub(x, 0x40100401), not(x)), 0x8020080200)))
                 )
                 if eq(mode, 7) {
                     mstore(0, shr(8, country))
@@ -618,14 +623,19 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
             // max holders: a new holder joins
             let maxHolders := and(shr(9, cfg), u32)
             bad := or(bad, and(and(iszero(iszero(maxHolders)), iszero(tBal)), iszero(lt(and(shr(41, cfg), u32), maxHolders))))
-            // allowed countries: inline list (entries are non-zero 10-bit codes) or the bitmap
+            // allowed countries: inline list or the bitmap
             let mode := and(shr(209, cfg), 7)
             if mode {
                 let country := and(idTo, 0xffff)
-                let list := shr(212, cfg)
-                let found := or(
-                    or(eq(and(list, 0x3ff), country), and(gt(mode, 1), eq(and(shr(10, list), 0x3ff), country))),
-                    or(and(gt(mode, 2), eq(and(shr(20, list), 0x3ff), country)), and(gt(mode, 3), eq(and(shr(30, list), 0x3ff), country)))
+                // The inline list is four 10-bit lanes (bits 212..251; lanes past `mode` and bits 252..255
+                // are zero, entries are 1..999). XOR with the country in every lane zeroes exactly the
+                // matching lanes; (x - lows) & ~x & highs is non-zero iff some lane is zero. Country 0
+                // (would match an empty lane) and countries over 1023 (would spill across lanes) never
+                // count as found here.
+                let x := xor(shr(212, cfg), mul(country, 0x40100401))
+                let found := and(
+                    and(iszero(iszero(country)), lt(country, 1024)),
+                    iszero(iszero(and(and(sub(x, 0x40100401), not(x)), 0x8020080200)))
                 )
                 if eq(mode, 7) {
                     mstore(0, shr(8, country))
