@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ PROFESSIONAL = 1
 FAR_FUTURE = 4_102_444_800  # 2100-01-01
 PAYMENT_PER_UNIT = 1_000_000  # 1 HKDT (6 decimals) per unit
 UNITS = 100  # units per subscription
+# The compliant mint to a new holder before the issue-9 gas work: it may not get worse.
+MINT_NEW_HOLDER_BEFORE = 65_051
 
 
 def artifact(name: str) -> dict[str, Any]:
@@ -232,6 +235,42 @@ ROWS = (
 )
 
 
+# Where the gas goes, for the doc (rewrapped at 100 columns).
+NOTES = (
+    (
+        "Where the compliance overhead goes (transfer to a new holder): the registry call costs 2,600 "
+        "(cold contract) + 4,200 (two cold identity slots) + ~300 (the call and `identitiesForTransfer`, "
+        "the second selector the registry's dispatcher compares); the config slot (rules, pause, holder "
+        "count, inline countries) 2,100 to read + 2,900 to write the new holder count (a transfer between "
+        "existing holders never writes it); the branch-free check ~650; and the function dispatch: solc's "
+        "via-IR pipeline compares selectors one by one in ascending order (solc issue #12688), and "
+        "`transfer` (0xa9059cbb) is the 34th of the token's selectors, about 750 gas before its first "
+        "line runs against about 240 for the baseline's 11th. Legacy codegen (binary-search dispatch) was "
+        "measured: 200 gas cheaper per transfer, 300 dearer per settled allotment, so it is not used. "
+        "The dispatch alone costs a transfer about 510 gas more than the baseline's, more than the "
+        "existing-holder transfer is over its target below: closing that gap takes fewer selectors "
+        "sorting before `transfer` (an ABI change for the app) or a binary-search dispatcher in solc."
+    ),
+    (
+        "Settlement escrows subscription money at `fund`: the investor's EIP-3009 signature (ecrecover "
+        "3,000), a fresh authorisation-nonce slot and a fresh escrow slot (22,100 each), two HKDT balance "
+        "writes. `settleBatch` does every item's checks and effects first (escrow slot read and zeroed: "
+        "2,100 + 2,900, 4,800 refunded; settled bits kept per 256-id word in memory and written once per "
+        "word; the Settled event, 2,899), then one `mintAllotments` call on the token for the whole batch "
+        "(one role check, one registry call for every identity, config and supply read and written once; "
+        "per allotment the new holder slot, 22,100, its identity slot, 2,100, and the Transfer event, "
+        "1,756), then the refunds of cuts, then one issuer transfer. A pro-rata cut adds an HKDT transfer "
+        "to the investor: the investor's cold balance slot (2,100 + 2,900), its Transfer event (1,756), "
+        "the call and the HKD token's own dispatch and bookkeeping, about 8,500 in all; the HKD "
+        "stablecoin is a third-party ERC-20 in production, so that part cannot be batched; for the cut "
+        "row to reach 0.75x, the rest of an allotment would have to lose about another 500 gas. A single "
+        "`settle` also pays for the cold Settlement, offering, token and payment-token accounts, which "
+        "batching spreads. A payout checks each holder's security-token balance (a cold slot, 2,100, plus "
+        "the call) before paying it from the distribution's escrow."
+    ),
+)
+
+
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     baseline, figures = result["baseline"], result["figures"]
     ratios = {}
@@ -239,12 +278,23 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         if base_key:
             ratios[key] = round(figures[key] / baseline[base_key], 3)
     targets = {
-        "transfer_new_holder_ratio_max": 1.3,
+        # Issue 9 item 8. The settlement figure of the issue (0.86x) is the full-allotment batch row; the
+        # pro-rata cut row is held to the same bound here.
+        "transfer_existing_holder_ratio_max": 1.3,
+        "transfer_existing_holder_ratio": ratios["transfer_existing_holder"],
+        "transfer_existing_holder_met": ratios["transfer_existing_holder"] <= 1.3,
+        "transfer_new_holder_ratio_max": 1.27,
         "transfer_new_holder_ratio": ratios["transfer_new_holder"],
-        "transfer_new_holder_met": ratios["transfer_new_holder"] <= 1.3,
-        "settle_batch_100_per_allotment_ratio_max": 0.9,
+        "transfer_new_holder_met": ratios["transfer_new_holder"] <= 1.27,
+        "mint_new_holder_gas_max": MINT_NEW_HOLDER_BEFORE,
+        "mint_new_holder_gas": figures["mint_new_holder"],
+        "mint_new_holder_met": figures["mint_new_holder"] <= MINT_NEW_HOLDER_BEFORE,
+        "settle_batch_100_per_allotment_ratio_max": 0.75,
         "settle_batch_100_per_allotment_ratio": ratios["settle_batch_100_per_allotment"],
-        "settle_batch_100_per_allotment_met": ratios["settle_batch_100_per_allotment"] < 0.9,
+        "settle_batch_100_per_allotment_met": ratios["settle_batch_100_per_allotment"] <= 0.75,
+        "settle_batch_100_cut_per_allotment_ratio_max": 0.75,
+        "settle_batch_100_cut_per_allotment_ratio": ratios["settle_batch_100_cut_per_allotment"],
+        "settle_batch_100_cut_per_allotment_met": ratios["settle_batch_100_cut_per_allotment"] <= 0.75,
     }
     return {"baseline": baseline, "figures": figures, "ratios": ratios, "targets": targets}
 
@@ -266,21 +316,7 @@ def markdown(summary: dict[str, Any], compiler: dict[str, Any]) -> str:
         'max holders, max balance, a past lock-up) unless marked "no rules set". Settlement rows mint to',
         "holders new to the security token; the issuer already holds HKDT.",
         "",
-        "Where the compliance overhead goes (transfer to a new holder): the registry call costs 2,600 (cold",
-        "contract) + 4,200 (two cold identity slots) + ~700 (call and registry dispatch); the config slot",
-        "(rules, pause, holder count, inline countries) 2,100 to read + 2,900 to write the new holder count;",
-        "the rest is the longer function dispatch and the checks.",
-        "",
-        "Settlement escrows subscription money at `fund`: the investor's EIP-3009 signature (ecrecover",
-        "3,000), a fresh authorisation-nonce slot and a fresh escrow slot (22,100 each), two HKDT balance",
-        "writes.",
-        "Settling an allotment in a batch then costs its escrow slot (2,100 to read; zeroing it refunds",
-        "4,800), a warm bit in the settled bitmap, the mint, and a share of the one issuer transfer per",
-        "batch (the offering is read once per batch); a pro-rata cut adds a refund transfer to the investor.",
-        "A single `settle` also pays for the cold Settlement, offering, token and payment-token accounts,",
-        "which batching spreads. A payout checks each holder's security-token balance (a cold slot, 2,100,",
-        "plus the call) before paying it from the distribution's escrow.",
-        "",
+        *[line for note in NOTES for line in (*textwrap.wrap(note, 100), "")],
         "| Figure | Gas | Baseline | Ratio |",
         "| --- | ---: | ---: | ---: |",
     ]
@@ -289,14 +325,41 @@ def markdown(summary: dict[str, Any], compiler: dict[str, Any]) -> str:
         ratio = f"{ratios[key]:.2f}x" if base_key else "-"
         lines.append(f"| {label} | {figures[key]:,} | {base} | {ratio} |")
     t = summary["targets"]
+
+    def met(key: str, gas: int | None = None, bound: float | None = None) -> str:
+        if t[f"{key}_met"]:
+            return "met"
+        if gas is None or bound is None:
+            return "NOT met"
+        return f"NOT met: {gas - int(bound):,} gas over"
+
+    existing = met(
+        "transfer_existing_holder",
+        figures["transfer_existing_holder"],
+        1.3 * baseline["transfer_existing_holder"],
+    )
+    cut = met(
+        "settle_batch_100_cut_per_allotment",
+        figures["settle_batch_100_cut_per_allotment"],
+        0.75 * baseline["mint_new_holder"],
+    )
+
     lines += [
         "",
-        f"Targets: compliant transfer to a new holder <= 1.3x the baseline transfer to a new holder: "
-        f"{t['transfer_new_holder_ratio']:.2f}x ({'met' if t['transfer_new_holder_met'] else 'NOT met'}); "
-        f"settlement per allotment in a batch of 100 (full allotment, no refund) < 0.9x the baseline mint "
-        f"to a new holder: "
-        f"{t['settle_batch_100_per_allotment_ratio']:.2f}x "
-        f"({'met' if t['settle_batch_100_per_allotment_met'] else 'NOT met'}).",
+        "Targets (issue 9, item 8):",
+        "",
+        f"- Compliant transfer to an existing holder <= 1.3x the baseline's: "
+        f"{t['transfer_existing_holder_ratio']:.3f}x ({existing}).",
+        f"- Compliant transfer to a new holder <= 1.27x the baseline's: "
+        f"{t['transfer_new_holder_ratio']:.3f}x ({met('transfer_new_holder')}).",
+        f"- Mint to a new holder not worse than before ({t['mint_new_holder_gas_max']:,} gas): "
+        f"{t['mint_new_holder_gas']:,} ({met('mint_new_holder')}).",
+        "- Settlement per allotment in a batch of 100, full allotment (the issue's figure, 0.86x when "
+        "it was filed) <= 0.75x the baseline mint to a new holder: "
+        f"{t['settle_batch_100_per_allotment_ratio']:.3f}x ({met('settle_batch_100_per_allotment')}).",
+        f"- The same with every allotment cut pro rata (a refund each) <= 0.75x: "
+        f"{t['settle_batch_100_cut_per_allotment_ratio']:.3f}x ({cut}).",
+        "",
         "For scale: an ERC-3643 (T-REX) transfer costs about 156k gas.",
         "",
     ]

@@ -118,6 +118,8 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     error NotMinter(address account);
     /// @notice A rule value does not fit its storage.
     error RuleOutOfRange();
+    /// @notice The batch's arrays differ in length.
+    error LengthMismatch();
     /// @notice Total supply would exceed 2**120 - 1 units.
     error SupplyOverflow();
     /// @notice Allowed countries are ISO 3166-1 numeric codes, 1..999.
@@ -211,19 +213,79 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     function mint(address to, uint256 amount) external {
         if (!hasRole(MINTER_ROLE, msg.sender) && !hasRole(AGENT_ROLE, msg.sender)) revert NotMinter(msg.sender);
         uint256 cfg = _config;
-        uint256 t = _holders[to];
-        uint8 code = _mintCode(cfg, t, identityRegistry.packedIdentityOf(to), amount);
-        if (code != OK) revert MintNotCompliant(code);
+        uint256 slot = _holderSlot(to);
+        uint256 t;
+        assembly ("memory-safe") {
+            t := sload(slot)
+        }
+        uint256 id = identityRegistry.packedIdentityOf(to);
+        if (!_plainlyMintable(cfg, t, id, amount)) {
+            uint8 code = _mintCode(cfg, t, id, amount);
+            if (code != OK) revert MintNotCompliant(code);
+        }
         uint256 supply = _totalSupply + amount;
         if (supply > type(uint120).max) revert SupplyOverflow();
         _totalSupply = supply;
         unchecked {
             // balance + amount <= supply < 2**120: stays inside the balance bits.
-            _holders[to] = t + amount;
+            assembly ("memory-safe") {
+                sstore(slot, add(t, amount))
+            }
             // 2**32 holders would cost far more gas than exists: the count cannot overflow.
             if (uint128(t) == 0 && amount != 0) _config = cfg + (1 << HOLDER_COUNT_SHIFT);
         }
         emit Transfer(address(0), to, amount);
+    }
+
+    /// @notice Mint `amounts[i]` to `to[i]` for every i, all or nothing, each under exactly the rules of
+    ///         `mint` (checked in order, so a wallet may appear twice and the holder cap counts earlier
+    ///         items); MINTER_ROLE or AGENT_ROLE. The Settlement contract mints a batch's allotments here.
+    /// @dev Gas: one role check, one registry call for every identity, the config and total supply read
+    ///      and written once; per item only the holder slot, its identity slot and the Transfer event.
+    ///      Its selector (0xc8c20c5a) sorts after `transfer`'s, so it does not lengthen a transfer's dispatch.
+    function mintAllotments(address[] calldata to, uint256[] calldata amounts) external {
+        if (!hasRole(MINTER_ROLE, msg.sender) && !hasRole(AGENT_ROLE, msg.sender)) revert NotMinter(msg.sender);
+        uint256 n = to.length;
+        if (amounts.length != n) revert LengthMismatch();
+        uint256 ids = _packedIdentities(to);
+        uint256 cfg = _config;
+        uint256 supply = _totalSupply;
+        for (uint256 i; i < n;) {
+            address wallet;
+            uint256 amount;
+            uint256 id;
+            assembly ("memory-safe") {
+                // i < n: inside both calldata arrays (their bounds were checked on entry) and the ids.
+                let pos := shl(5, i)
+                let w := calldataload(add(to.offset, pos))
+                if shr(160, w) { revert(0, 0) }
+                wallet := w
+                amount := calldataload(add(amounts.offset, pos))
+                id := mload(add(ids, pos))
+            }
+            uint256 slot = _holderSlot(wallet);
+            uint256 t;
+            assembly ("memory-safe") {
+                t := sload(slot)
+            }
+            if (!_plainlyMintable(cfg, t, id, amount)) {
+                uint8 code = _mintCode(cfg, t, id, amount);
+                if (code != OK) revert MintNotCompliant(code);
+            }
+            supply += amount;
+            if (supply > type(uint120).max) revert SupplyOverflow();
+            unchecked {
+                // as in mint: the balance stays inside its bits and the count cannot overflow.
+                assembly ("memory-safe") {
+                    sstore(slot, add(t, amount))
+                }
+                if (uint128(t) == 0 && amount != 0) cfg += 1 << HOLDER_COUNT_SHIFT;
+                ++i;
+            }
+            emit Transfer(address(0), wallet, amount);
+        }
+        _totalSupply = supply;
+        _config = cfg;
     }
 
     /// @notice Agent burn of a holder's free balance (redemption at maturity); frozen amounts must be released first.
@@ -435,14 +497,43 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
 
     function _compliantTransfer(address from, address to, uint256 amount) private {
         uint256 cfg = _config;
-        uint256 f = _holders[from];
-        uint256 t = _holders[to];
-        (uint256 idFrom, uint256 idTo) = _identities(from, to);
-        if (!_plainlyCompliant(cfg, from, to, f, t, idFrom, idTo, amount)) {
-            uint8 code = _transferCode(cfg, from, to, f, t, idFrom, idTo, amount);
-            if (code != OK) revert TransferNotCompliant(code);
+        uint256 fromSlot = _holderSlot(from);
+        uint256 toSlot = _holderSlot(to);
+        uint256 f;
+        uint256 t;
+        assembly ("memory-safe") {
+            f := sload(fromSlot)
+            t := sload(toSlot)
         }
+        (uint256 idFrom, uint256 idTo) = _identities(from, to);
+        if (_plainlyCompliant(cfg, from, to, f, t, idFrom, idTo, amount)) {
+            // The fast path implies from != to and 0 < amount <= free balance of from: write both
+            // holder words through the slots already computed; the count changes only as one side
+            // joins or leaves (an existing holder's transfer never writes the config).
+            unchecked {
+                assembly ("memory-safe") {
+                    sstore(fromSlot, sub(f, amount))
+                    sstore(toSlot, add(t, amount))
+                }
+                bool leaves = uint128(f) == amount;
+                bool joins = uint128(t) == 0;
+                if (joins != leaves) _config = joins ? cfg + (1 << HOLDER_COUNT_SHIFT) : cfg - (1 << HOLDER_COUNT_SHIFT);
+            }
+            emit Transfer(from, to, amount);
+            return;
+        }
+        uint8 code = _transferCode(cfg, from, to, f, t, idFrom, idTo, amount);
+        if (code != OK) revert TransferNotCompliant(code);
         _move(from, to, amount, f, t, cfg);
+    }
+
+    /// @dev The storage slot of `account`'s holder word (`_holders[account]`).
+    function _holderSlot(address account) private pure returns (uint256 slot) {
+        assembly ("memory-safe") {
+            mstore(0, account)
+            mstore(32, _holders.slot)
+            slot := keccak256(0, 64)
+        }
     }
 
     /// @dev Branch-free fast path of `_transferCode`: true only when that would return OK. It may say
@@ -485,14 +576,66 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
             let maxHolders := and(shr(9, cfg), u32)
             let newHolder := and(iszero(tBal), iszero(eq(fBal, amount)))
             bad := or(bad, and(and(iszero(iszero(maxHolders)), newHolder), iszero(lt(and(shr(41, cfg), u32), maxHolders))))
-            // allowed countries: inline list (entries are non-zero 10-bit codes) or the bitmap
+            // allowed countries: inline list or the bitmap
             let mode := and(shr(209, cfg), 7)
             if mode {
                 let country := and(idTo, 0xffff)
-                let list := shr(212, cfg)
-                let found := or(
-                    or(eq(and(list, 0x3ff), country), and(gt(mode, 1), eq(and(shr(10, list), 0x3ff), country))),
-                    or(and(gt(mode, 2), eq(and(shr(20, list), 0x3ff), country)), and(gt(mode, 3), eq(and(shr(30, list), 0x3ff), country)))
+                // The inline list is four 10-bit lanes (bits 212..251; lanes past `mode` and bits 252..255
+                // are zero, entries are 1..999). XOR with the country in every lane zeroes exactly the
+                // matching lanes; (x - lows) & ~x & highs is non-zero iff some lane is zero. Country 0
+                // (would match an empty lane) and countries over 1023 (would spill across lanes) never
+                // count as found here.
+                let x := xor(shr(212, cfg), mul(country, 0x40100401))
+                let found := and(
+                    and(iszero(iszero(country)), lt(country, 1024)),
+                    iszero(iszero(and(and(sub(x, 0x40100401), not(x)), 0x8020080200)))
+                )
+                if eq(mode, 7) {
+                    mstore(0, shr(8, country))
+                    mstore(32, countryBitsSlot)
+                    found := and(lt(country, 1000), and(shr(and(country, 255), sload(keccak256(0, 64))), 1))
+                }
+                bad := or(bad, iszero(found))
+            }
+            ok := iszero(bad)
+        }
+    }
+
+    /// @dev Branch-free fast path of `_mintCode`: true only when that would return OK. It says false for
+    ///      zero amounts and amounts of 2**120 or more, which then take the detailed check.
+    function _plainlyMintable(uint256 cfg, uint256 t, uint256 idTo, uint256 amount) private view returns (bool ok) {
+        uint256 countryBitsSlot;
+        assembly ("memory-safe") {
+            countryBitsSlot := _countryBits.slot
+        }
+        assembly ("memory-safe") {
+            let u32 := 0xffffffff
+            let tBal := and(t, 0xffffffffffffffffffffffffffffffff)
+            // pause, recipient unexpired, not frozen, amount in 1 .. 2**120 - 1 (so tBal + amount cannot wrap)
+            let bad := or(and(cfg, 1), iszero(gt(and(shr(24, idTo), 0xffffffffffffffff), timestamp())))
+            bad := or(bad, or(shr(255, t), or(iszero(amount), shr(120, amount))))
+            // any-of investor classes
+            let required := and(shr(1, cfg), 0xff)
+            bad := or(bad, and(iszero(iszero(required)), iszero(and(shr(16, idTo), required))))
+            // max balance
+            let maxBalance := and(shr(113, cfg), 0xffffffffffffffffffffffff)
+            bad := or(bad, and(iszero(iszero(maxBalance)), gt(add(tBal, amount), maxBalance)))
+            // max holders: a new holder joins
+            let maxHolders := and(shr(9, cfg), u32)
+            bad := or(bad, and(and(iszero(iszero(maxHolders)), iszero(tBal)), iszero(lt(and(shr(41, cfg), u32), maxHolders))))
+            // allowed countries: inline list or the bitmap
+            let mode := and(shr(209, cfg), 7)
+            if mode {
+                let country := and(idTo, 0xffff)
+                // The inline list is four 10-bit lanes (bits 212..251; lanes past `mode` and bits 252..255
+                // are zero, entries are 1..999). XOR with the country in every lane zeroes exactly the
+                // matching lanes; (x - lows) & ~x & highs is non-zero iff some lane is zero. Country 0
+                // (would match an empty lane) and countries over 1023 (would spill across lanes) never
+                // count as found here.
+                let x := xor(shr(212, cfg), mul(country, 0x40100401))
+                let found := and(
+                    and(iszero(iszero(country)), lt(country, 1024)),
+                    iszero(iszero(and(and(sub(x, 0x40100401), not(x)), 0x8020080200)))
                 )
                 if eq(mode, 7) {
                     mstore(0, shr(8, country))
@@ -610,10 +753,36 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
         }
     }
 
+    /// @dev The packed identities of `wallets` from one registry call, copied to fresh memory; returns the
+    ///      memory address of the first (the i-th is at + 32 * i). Reverts unless the answer has exactly
+    ///      one word per wallet.
+    function _packedIdentities(address[] calldata wallets) private view returns (uint256 ids) {
+        address registry = address(identityRegistry);
+        bytes4 selector = IIdentityRegistry.packedIdentities.selector;
+        assembly ("memory-safe") {
+            let n := wallets.length
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 4), 0x20)
+            mstore(add(m, 36), n)
+            calldatacopy(add(m, 68), wallets.offset, shl(5, n))
+            if iszero(staticcall(gas(), registry, m, add(68, shl(5, n)), 0, 0)) {
+                returndatacopy(m, 0, returndatasize())
+                revert(m, returndatasize())
+            }
+            if iszero(eq(returndatasize(), add(64, shl(5, n)))) { revert(0, 0) }
+            returndatacopy(m, 0, 64)
+            if iszero(and(eq(mload(m), 0x20), eq(mload(add(m, 32)), n))) { revert(0, 0) }
+            ids := m
+            returndatacopy(ids, 64, shl(5, n))
+            mstore(0x40, add(ids, shl(5, n)))
+        }
+    }
+
     /// @dev Both packed identities from one registry call (see IIdentityRegistry).
     function _identities(address a, address b) private view returns (uint256 idA, uint256 idB) {
         address registry = address(identityRegistry);
-        bytes4 selector = IIdentityRegistry.packedIdentitiesOf.selector;
+        bytes4 selector = IIdentityRegistry.identitiesForTransfer.selector;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, selector)

@@ -220,11 +220,103 @@ contract Settlement is AccessControl {
     }
 
     /// @notice Settle many subscriptions of one offering, all or nothing; the issuer is paid once, the sum.
+    /// @dev Same checks and events as `settle` item by item, but the effects come first and the calls
+    ///      after: escrows closed and settled bits set (one bitmap write per 256-id word), then one
+    ///      `mintAllotments` call for every allotment, then the refunds of cuts, then the issuer.
     function settleBatch(address token, Settle[] calldata items) external onlyRole(SETTLER_ROLE) {
         Offering memory o = _openOffering(token);
+        uint256 n = items.length;
+        // The token's mintAllotments(address[] to, uint256[] amounts) call, written in place as the loop
+        // goes: selector, the two offsets, then each array's length and words. Refunds live beside it.
+        uint256 data = _allocate(0x84 + (n << 6));
+        uint256 investors = data + 0x64; // to[0]
+        uint256 units = investors + 0x20 + (n << 5); // amounts[0]
+        uint256 refunds = _allocate(n << 5);
+        bytes4 selector = IMintable.mintAllotments.selector;
+        assembly ("memory-safe") {
+            mstore(data, selector)
+            mstore(add(data, 0x04), 0x40)
+            mstore(add(data, 0x24), add(0x60, shl(5, n)))
+            mstore(add(data, 0x44), n)
+            mstore(sub(units, 0x20), n)
+        }
+        mapping(uint256 => Escrow) storage escrows = _escrows[token];
+        mapping(uint256 => uint256) storage settled = _settled[token];
+        uint256 word = type(uint256).max; // no word loaded yet (ids >> 8 never reach it)
+        uint256 bits;
         uint256 total;
-        for (uint256 i; i < items.length; ++i) {
-            total += _settle(token, o, items[i].subscriptionId, items[i].units);
+        bool anyRefund;
+        for (uint256 i; i < n;) {
+            Settle calldata item = items[i];
+            uint256 subscriptionId = item.subscriptionId;
+            uint256 u = item.units;
+            // The escrow slot read and cleared raw: investor (bits 0..159) | amount (160..255).
+            Escrow storage escrowSlot = escrows[subscriptionId];
+            uint256 raw;
+            assembly ("memory-safe") {
+                raw := sload(escrowSlot.slot)
+            }
+            uint256 escrowed = raw >> 160;
+            if (escrowed == 0) revert NoEscrow(subscriptionId);
+            if (u == 0 || u > type(uint96).max) revert InvalidUnits();
+            uint256 payment;
+            uint256 excess;
+            unchecked {
+                // units < 2**96 and unitPrice < 2**96: the product fits.
+                payment = u * o.unitPrice;
+                if (payment > escrowed) revert ExceedsEscrow(subscriptionId, escrowed, payment);
+                excess = escrowed - payment;
+                // n payments, each at most its escrow (< 2**96), cannot overflow.
+                total += payment;
+            }
+            assembly ("memory-safe") {
+                sstore(escrowSlot.slot, 0)
+            }
+            if (subscriptionId >> 8 != word) {
+                if (word != type(uint256).max) settled[word] = bits;
+                word = subscriptionId >> 8;
+                bits = settled[word];
+            }
+            bits |= 1 << (subscriptionId & 255);
+            address investor = address(uint160(raw));
+            assembly ("memory-safe") {
+                // i < n: inside the call's two arrays and the refunds.
+                let pos := shl(5, i)
+                mstore(add(investors, pos), investor)
+                mstore(add(units, pos), u)
+                mstore(add(refunds, pos), excess)
+                if excess { anyRefund := 1 }
+            }
+            emit Settled(subscriptionId, token, investor, o.issuer, u, payment, excess);
+            unchecked {
+                ++i;
+            }
+        }
+        if (word != type(uint256).max) settled[word] = bits;
+        assembly ("memory-safe") {
+            // As a high-level call: no code is an error, a refusal bubbles up with the token's reason.
+            if iszero(extcodesize(token)) { revert(0, 0) }
+            if iszero(call(gas(), token, 0, data, add(0x84, shl(6, n)), 0, 0)) {
+                let free := mload(0x40)
+                returndatacopy(free, 0, returndatasize())
+                revert(free, returndatasize())
+            }
+        }
+        if (anyRefund) {
+            IERC20 paymentToken = IERC20(o.paymentToken);
+            for (uint256 i; i < n;) {
+                uint256 excess;
+                address investor;
+                assembly ("memory-safe") {
+                    let pos := shl(5, i)
+                    excess := mload(add(refunds, pos))
+                    investor := mload(add(investors, pos))
+                }
+                if (excess != 0) paymentToken.safeTransfer(investor, excess);
+                unchecked {
+                    ++i;
+                }
+            }
         }
         if (total != 0) IERC20(o.paymentToken).safeTransfer(o.issuer, total);
     }
@@ -419,6 +511,14 @@ contract Settlement is AccessControl {
         delete _escrows[token][subscriptionId];
         IERC20(paymentToken).safeTransfer(escrow.investor, escrow.amount);
         emit Refunded(subscriptionId, token, escrow.investor, escrow.amount);
+    }
+
+    /// @dev `size` bytes of fresh memory (not zeroed: callers write every word they read).
+    function _allocate(uint256 size) private pure returns (uint256 start) {
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            mstore(0x40, add(start, and(add(size, 31), not(31))))
+        }
     }
 
     /// @dev Set the id's bit; false when it was already set.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from web3.logs import DISCARD
 
 from .conftest import (
@@ -29,6 +31,7 @@ from .conftest import (
     SG,
     advance_time,
     assert_reverts,
+    attempt,
     now,
     send,
 )
@@ -408,6 +411,98 @@ def test_mint_beyond_supply_cap_is_refused(platform, unchanged):
     send(platform.token.functions.mint(platform.alice, 2**120 - 1), platform.agent)
     with unchanged():
         assert_reverts(platform.token.functions.mint(platform.bob, 1), platform.agent, "SupplyOverflow")
+
+
+# ---------------------------------------------------------------- batch mint (Settlement's settleBatch)
+
+
+def test_mint_allotments_mints_each_item_in_order_like_single_mints(funded):
+    p = funded
+    receipt = send(
+        p.token.functions.mintAllotments([p.carol, p.alice, p.carol, p.bob], [5, 7, 3, 0]), p.agent
+    )
+    events = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
+    assert [(e.args["from"], e.args.to, e.args.value) for e in events] == [
+        ("0x0000000000000000000000000000000000000000", p.carol, 5),
+        ("0x0000000000000000000000000000000000000000", p.alice, 7),
+        ("0x0000000000000000000000000000000000000000", p.carol, 3),
+        ("0x0000000000000000000000000000000000000000", p.bob, 0),
+    ]
+    assert [p.token.functions.balanceOf(w).call() for w in (p.alice, p.bob, p.carol)] == [1_007, 100, 8]
+    assert p.token.functions.totalSupply().call() == 1_115
+    assert p.token.functions.holderCount().call() == 3  # carol joined once
+    send(p.token.functions.mintAllotments([], []), p.agent)  # an empty batch is a no-op
+    assert p.token.functions.totalSupply().call() == 1_115
+
+
+def test_mint_allotments_refuses_the_whole_batch_for_one_item(funded, unchanged):
+    p = funded
+    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    mint = p.token.functions.mintAllotments
+    with unchanged():
+        # dave is retail: the whole batch fails with his reason, alice's item included
+        assert_reverts(mint([p.alice, p.dave], [1, 1]), p.agent, "MintNotCompliant", INVESTOR_CLASS_REQUIRED)
+        assert_reverts(
+            mint([p.alice, p.outsider], [1, 1]), p.agent, "MintNotCompliant", RECIPIENT_NOT_VERIFIED
+        )
+        assert_reverts(mint([p.alice, p.bob], [1]), p.agent, "LengthMismatch")
+        assert_reverts(mint([p.alice], [1]), p.outsider, "NotMinter", p.outsider)
+        assert_reverts(mint([p.alice, p.bob], [1, 2**120]), p.agent, "SupplyOverflow")
+    send(p.token.functions.setAddressFrozen(p.bob, True), p.agent)
+    with unchanged():
+        assert_reverts(mint([p.alice, p.bob], [1, 1]), p.agent, "MintNotCompliant", RECIPIENT_FROZEN)
+    send(p.token.functions.pause(), p.admin)
+    with unchanged():
+        assert_reverts(mint([p.alice], [1]), p.agent, "MintNotCompliant", PAUSED)
+
+
+def test_mint_allotments_counts_earlier_items_against_the_caps(funded, unchanged):
+    p = funded
+    send(p.token.functions.setRules(0, 3, 150, 0), p.admin)  # 3 holders, 150 units each at most
+    mint = p.token.functions.mintAllotments
+    send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
+    send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
+    with unchanged():
+        # carol is the third holder; spare would be a fourth
+        assert_reverts(mint([p.carol, p.spare], [1, 1]), p.agent, "MintNotCompliant", MAX_HOLDERS)
+        # bob holds 100: 30 + 30 in one batch passes his cap of 150 on the second item
+        assert_reverts(mint([p.bob, p.bob], [30, 30]), p.agent, "MintNotCompliant", MAX_BALANCE)
+        # dave is in Singapore
+        assert_reverts(mint([p.dave], [1]), p.agent, "MintNotCompliant", COUNTRY_NOT_ALLOWED)
+    send(mint([p.carol, p.bob, p.carol], [1, 50, 149]), p.agent)
+    assert p.token.functions.holderCount().call() == 3
+    assert [p.token.functions.balanceOf(w).call() for w in (p.bob, p.carol)] == [150, 150]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(a=st.integers(0, 4), b=st.integers(0, 4), x=st.integers(0, 160), y=st.integers(0, 160))
+def test_a_batch_mint_does_what_the_same_single_mints_in_order_do(funded, a, b, x, y):
+    """Two items against every rule at once (3 holders, 150 units each, professional investors in HK or
+    CN): the batch succeeds exactly when the two single mints would, and leaves the same state."""
+    p = funded
+    wallets = [p.alice, p.bob, p.carol, p.dave, p.outsider]
+    outer = p.w3.provider.make_request("evm_snapshot", [])["result"]
+    try:
+        send(p.token.functions.setRules(PROFESSIONAL, 3, 150, 0), p.admin)
+        send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
+        before = p.state()
+        inner = p.w3.provider.make_request("evm_snapshot", [])["result"]
+        singles_ok = attempt(p.w3, p.token, "mint", wallets[a], x, sender=p.agent) and attempt(
+            p.w3, p.token, "mint", wallets[b], y, sender=p.agent
+        )
+        expected = p.state() if singles_ok else before
+        p.w3.provider.make_request("evm_revert", [inner])
+        ok = attempt(p.w3, p.token, "mintAllotments", [wallets[a], wallets[b]], [x, y], sender=p.agent)
+        assert ok == singles_ok
+        assert p.state() == expected
+    finally:
+        p.w3.provider.make_request("evm_revert", [outer])
 
 
 def test_holder_burns_free_balance(funded):

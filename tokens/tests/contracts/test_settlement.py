@@ -345,6 +345,31 @@ def test_a_batch_pays_the_issuer_once_and_refunds_each_cut(funded):
     assert all(p.settlement.functions.isSettled(p.token.address, i).call() for i in range(1, 5))
 
 
+def test_a_batch_across_bitmap_words_marks_every_id_and_none_can_be_funded_again(funded, unchanged):
+    """The batch keeps one 256-id word of the settled bitmap in memory: ids in several words, and a word
+    left and come back to, all end settled, and each settled id is refused a second escrow."""
+    p = funded
+    ids = [(1, "alice"), (300, "bob"), (2, "carol"), (70_000, "alice"), (301, "bob")]
+    for subscription_id, who in ids:
+        send(p.fund_call(who, subscription_id, 4), p.settler)
+    items = [(subscription_id, 3) for subscription_id, _ in ids]  # each cut by one unit
+    receipt = send(p.settlement.functions.settleBatch(p.token.address, items), p.settler)
+    events = p.settlement.events.Settled().process_receipt(receipt, errors=DISCARD)
+    assert [e.args.subscriptionId for e in events] == [i for i, _ in ids]
+    assert all(e.args.refund == UNIT_PRICE for e in events)
+    s, token = p.settlement.functions, p.token.address
+    assert [s.isSettled(token, i).call() for i, _ in ids] == [True] * 5
+    assert [s.isSettled(token, i).call() for i in (0, 3, 299, 302, 69_999)] == [False] * 5
+    assert [p.token.functions.balanceOf(w).call() for w in (p.alice, p.bob, p.carol)] == [6, 6, 3]
+    assert cash(p, p.alice) == START - 6 * UNIT_PRICE
+    assert cash(p, p.issuer) == 15 * UNIT_PRICE
+    assert cash(p, p.settlement.address) == 0
+    assert p.token.functions.holderCount().call() == 3
+    with unchanged():
+        for subscription_id, who in ids:
+            assert_reverts(p.fund_call(who, subscription_id, 1), p.settler, "AlreadySettled", subscription_id)
+
+
 def test_a_subscription_settles_once(funded, unchanged):
     p = funded
     s, token = p.settlement.functions, p.token.address
