@@ -109,7 +109,7 @@ def measure(w3: Web3) -> dict[str, Any]:
 
     token = security_token("GBA Bond 2029", "GBA29")
     send(w3, token.functions.grantRole(token.functions.MINTER_ROLE().call(), minter), admin)
-    send(w3, token.functions.setRules(PROFESSIONAL, 100_000, 10**12, 1), admin)
+    send(w3, token.functions.setTransferRules(PROFESSIONAL, 100_000, 10**12, 1), admin)
     send(w3, token.functions.setAllowedCountries([HK, CN, MO], True), admin)
     plain = security_token("GBA Note", "GBAN")
     send(w3, plain.functions.grantRole(plain.functions.MINTER_ROLE().call(), minter), admin)
@@ -242,14 +242,17 @@ NOTES = (
         "(cold contract) + 4,200 (two cold identity slots) + ~300 (the call and `identitiesForTransfer`, "
         "the second selector the registry's dispatcher compares); the config slot (rules, pause, holder "
         "count, inline countries) 2,100 to read + 2,900 to write the new holder count (a transfer between "
-        "existing holders never writes it); the branch-free check ~650; and the function dispatch: solc's "
-        "via-IR pipeline compares selectors one by one in ascending order (solc issue #12688), and "
-        "`transfer` (0xa9059cbb) is the 34th of the token's selectors, about 750 gas before its first "
-        "line runs against about 240 for the baseline's 11th. Legacy codegen (binary-search dispatch) was "
-        "measured: 200 gas cheaper per transfer, 300 dearer per settled allotment, so it is not used. "
-        "The dispatch alone costs a transfer about 510 gas more than the baseline's, more than the "
-        "existing-holder transfer is over its target below: closing that gap takes fewer selectors "
-        "sorting before `transfer` (an ABI change for the app) or a binary-search dispatcher in solc."
+        "existing holders never writes it); the branch-free check ~600; and the function dispatch: solc's "
+        "via-IR pipeline compares selectors one by one in ascending order (solc issue #12688). `transfer` "
+        "(0xa9059cbb) was the 34th of the token's selectors (about 750 gas before its first line ran); "
+        "fourteen rarely used functions, called only by the contract tests, now have names whose "
+        "selectors sort after it (`setTransferRules`, `transferRules`, `numHolders`, "
+        "`transferableBalanceOf`, `allowsCountry`, `allowedCountrySet`, `redeemTokens`, `partialFreeze`, "
+        "`partialUnfreeze`, `agentTransfer`, `walletRecovery`, `suspendTransfers`, `resumeTransfers`, "
+        "`isPaused`) and AGENT_ROLE and COMPLIANCE_ROLE have no getter, so it is the 18th (about 400 "
+        "gas, against about 240 for the baseline's 11th). Legacy codegen (binary-search dispatch) was "
+        "measured: 200 gas cheaper per transfer, 300 dearer per settled allotment, and it no longer "
+        "compiles the token (stack too deep), so it is not used."
     ),
     (
         "Settlement escrows subscription money at `fund`: the investor's EIP-3009 signature (ecrecover "

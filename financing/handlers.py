@@ -18,7 +18,7 @@ def register() -> None:
         services.INTENT_CONFIGURE_SECURITY_TOKEN,
         signer=WalletKind.REGISTRAR,
         targets=(ContractKind.SECURITY_TOKEN,),
-        functions=("setRules(uint8,uint32,uint256,uint64)",),
+        functions=("setTransferRules(uint8,uint32,uint256,uint64)",),
         confirmed=services.security_token_configured,
         failed=services.security_token_failed,
     )

@@ -84,7 +84,7 @@ def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> No
     if offering.professional_investors_only:
         token_services.contract_call(
             target=token,
-            function="setRules",
+            function="setTransferRules",
             args=[PROFESSIONAL_INVESTOR_CLASS, 0, 0, 0],
             intent=INTENT_CONFIGURE_SECURITY_TOKEN,
             key=f"configure:security_token:{token.pk}:professional_only",

@@ -19,10 +19,15 @@ import {IIdentityRegistry} from "./interfaces/IIdentityRegistry.sol";
 ///      registry call; a branch-free check accepts the common case and only refusals (and edge cases)
 ///      compute the detailed reason code.
 contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
-    /// @notice Forced transfers, recovery, freezes, redeem; may also mint.
-    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
-    /// @notice Sets the token's rules and allowed countries.
-    bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
+    // Gas: solc's via-IR dispatcher compares selectors one by one in ascending order, so every external
+    // function whose selector sorts before transfer's (0xa9059cbb) costs each transfer 22 gas. Hence no
+    // getters for AGENT_ROLE and COMPLIANCE_ROLE (keccak256 of their names) and the rarely used
+    // functions' names (setTransferRules, agentTransfer, walletRecovery, suspendTransfers, ...): their
+    // selectors sort after transfer's. Check `make bench-gas` before adding or renaming a function.
+    /// @dev Forced transfers, recovery, freezes, redeem; may also mint.
+    bytes32 internal constant AGENT_ROLE = keccak256("AGENT_ROLE");
+    /// @dev Sets the token's rules and allowed countries.
+    bytes32 internal constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
     /// @notice Pauses and unpauses transfers, mints and holder burns.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Mints (the Settlement contract holds it).
@@ -289,7 +294,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Agent burn of a holder's free balance (redemption at maturity); frozen amounts must be released first.
-    function redeem(address holder, uint256 amount) external onlyRole(AGENT_ROLE) {
+    function redeemTokens(address holder, uint256 amount) external onlyRole(AGENT_ROLE) {
         _burnFree(holder, amount);
     }
 
@@ -305,7 +310,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @notice Move `amount` of `from`'s free balance to a verified wallet, ignoring pause, freeze flags and rules.
     /// @dev Refuses (InsufficientFreeBalance) rather than consuming frozen amounts: an agent unfreezes
     ///      first, explicitly, so every release of frozen tokens is its own event.
-    function forcedTransfer(address from, address to, uint256 amount) external onlyRole(AGENT_ROLE) {
+    function agentTransfer(address from, address to, uint256 amount) external onlyRole(AGENT_ROLE) {
         if (!identityRegistry.isVerified(to)) revert RecipientNotVerified(to);
         uint256 f = _holders[from];
         uint256 free = _free(f);
@@ -317,7 +322,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @notice Move a lost wallet's whole balance and frozen state to an empty, verified wallet of the
     ///         same investor (same country and classes in the registry).
     /// @dev Register the replacement before calling; revoke the lost wallet after. The holder count is unchanged.
-    function recoveryAddress(address lost, address replacement) external onlyRole(AGENT_ROLE) {
+    function walletRecovery(address lost, address replacement) external onlyRole(AGENT_ROLE) {
         (uint256 idLost, uint256 idNew) = _identities(lost, replacement);
         if (!_verified(idNew)) revert RecipientNotVerified(replacement);
         if (lost == replacement || uint24(idLost) != uint24(idNew)) revert NotSameInvestor(lost, replacement);
@@ -346,7 +351,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Freeze `amount` more of `wallet`'s balance; frozen amounts are never spendable.
-    function freezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
+    function partialFreeze(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
         uint256 h = _holders[wallet];
         uint256 frozenAfter = _frozenAmount(h) + amount;
         if (frozenAfter > uint128(h)) revert FreezeExceedsBalance(wallet, uint128(h), frozenAfter);
@@ -355,7 +360,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Release `amount` of `wallet`'s frozen balance.
-    function unfreezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
+    function partialUnfreeze(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
         uint256 h = _holders[wallet];
         uint256 frozenNow = _frozenAmount(h);
         if (amount > frozenNow) revert UnfreezeExceedsFrozen(wallet, frozenNow, amount);
@@ -368,7 +373,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     // ---------------------------------------------------------------- pause and rules
 
     /// @notice Stop transfers, mints and holder burns.
-    function pause() external onlyRole(PAUSER_ROLE) {
+    function suspendTransfers() external onlyRole(PAUSER_ROLE) {
         uint256 cfg = _config;
         if (cfg & PAUSED_FLAG != 0) revert EnforcedPause();
         _config = cfg | PAUSED_FLAG;
@@ -376,7 +381,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Resume transfers, mints and holder burns.
-    function unpause() external onlyRole(PAUSER_ROLE) {
+    function resumeTransfers() external onlyRole(PAUSER_ROLE) {
         uint256 cfg = _config;
         if (cfg & PAUSED_FLAG == 0) revert ExpectedPause();
         _config = cfg & ~PAUSED_FLAG;
@@ -386,7 +391,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @notice Set the rules: any-of investor class bits (0 = any), max holders (0 = unlimited),
     ///         max balance per holder (0 = unlimited, < 2**96), transfers refused before `lockupUntil`
     ///         (unix seconds, < 2**40).
-    function setRules(uint8 requiredClasses, uint32 maxHolders, uint256 maxBalance, uint64 lockupUntil)
+    function setTransferRules(uint8 requiredClasses, uint32 maxHolders, uint256 maxBalance, uint64 lockupUntil)
         external
         onlyRole(COMPLIANCE_ROLE)
     {
@@ -444,12 +449,12 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Whether the token is paused.
-    function paused() external view returns (bool) {
+    function isPaused() external view returns (bool) {
         return _config & PAUSED_FLAG != 0;
     }
 
-    /// @notice The current rules (see setRules).
-    function rules()
+    /// @notice The current rules (see setTransferRules).
+    function transferRules()
         external
         view
         returns (uint8 requiredClasses, uint32 maxHolders, uint256 maxBalance, uint64 lockupUntil)
@@ -464,7 +469,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Number of wallets with a non-zero balance.
-    function holderCount() external view returns (uint256) {
+    function numHolders() external view returns (uint256) {
         return uint32(_config >> HOLDER_COUNT_SHIFT);
     }
 
@@ -479,17 +484,17 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     }
 
     /// @notice Balance minus frozen amount.
-    function freeBalanceOf(address wallet) external view returns (uint256) {
+    function transferableBalanceOf(address wallet) external view returns (uint256) {
         return _free(_holders[wallet]);
     }
 
     /// @notice Whether `country` may receive (every country may while the allowed set is empty).
-    function isCountryAllowed(uint16 country) external view returns (bool) {
+    function allowsCountry(uint16 country) external view returns (bool) {
         return _countryCode(_config, country) == OK;
     }
 
     /// @notice The allowed set, ascending (empty = all countries allowed).
-    function allowedCountries() external view returns (uint16[] memory) {
+    function allowedCountrySet() external view returns (uint16[] memory) {
         return _allowedCountryList(_allowedCountryCount);
     }
 

@@ -41,7 +41,7 @@ def chain_state(p: Platform, other: Any) -> list[Any]:
 def test_the_settler_key_alone_cannot_move_investor_money(platform):
     p = platform
     s, token = p.settlement.functions, p.token.address
-    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    send(p.token.functions.setTransferRules(PROFESSIONAL, 0, 0, 0), p.admin)
     for investor in (p.alice, p.bob, p.carol):
         send(p.payment.functions.mint(investor, START), p.admin)
     send(p.payment.functions.mint(p.issuer, START), p.admin)

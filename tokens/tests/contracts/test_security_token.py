@@ -145,16 +145,16 @@ def test_approve_zero_spender_is_refused(funded):
 def test_holder_count_follows_non_zero_balances(funded):
     p = funded
     token = p.token
-    assert token.functions.holderCount().call() == 2
+    assert token.functions.numHolders().call() == 2
     send(token.functions.transfer(p.carol, 1), p.alice)  # new holder joins
-    assert token.functions.holderCount().call() == 3
+    assert token.functions.numHolders().call() == 3
     send(token.functions.transfer(p.alice, 1), p.carol)  # carol leaves
-    assert token.functions.holderCount().call() == 2
+    assert token.functions.numHolders().call() == 2
     send(token.functions.transfer(p.carol, 100), p.bob)  # bob leaves as carol joins
-    assert token.functions.holderCount().call() == 2
+    assert token.functions.numHolders().call() == 2
     send(token.functions.transfer(p.alice, 0), p.carol)  # zero amount changes nothing
     send(token.functions.transfer(p.carol, 10), p.carol)  # self-transfer changes nothing
-    assert token.functions.holderCount().call() == 2
+    assert token.functions.numHolders().call() == 2
     assert token.functions.balanceOf(p.carol).call() == 100
 
 
@@ -163,16 +163,16 @@ def test_holder_count_follows_non_zero_balances(funded):
 
 def test_paused_token_refuses_transfers_mints_and_burns(funded, unchanged):
     p = funded
-    send(p.token.functions.pause(), p.admin)
-    assert p.token.functions.paused().call()
+    send(p.token.functions.suspendTransfers(), p.admin)
+    assert p.token.functions.isPaused().call()
     refuse_transfer(p, p.alice, p.bob, 1, PAUSED, unchanged)
     assert p.token.functions.canMint(p.bob, 1).call() == PAUSED
     with unchanged():
         assert_reverts(p.token.functions.mint(p.bob, 1), p.agent, "MintNotCompliant", PAUSED)
         assert_reverts(p.token.functions.burn(1), p.alice, "EnforcedPause")
-        assert_reverts(p.token.functions.pause(), p.admin, "EnforcedPause")
-    send(p.token.functions.unpause(), p.admin)
-    assert_reverts(p.token.functions.unpause(), p.admin, "ExpectedPause")
+        assert_reverts(p.token.functions.suspendTransfers(), p.admin, "EnforcedPause")
+    send(p.token.functions.resumeTransfers(), p.admin)
+    assert_reverts(p.token.functions.resumeTransfers(), p.admin, "ExpectedPause")
     send(p.token.functions.transfer(p.bob, 1), p.alice)
 
 
@@ -223,17 +223,17 @@ def test_more_than_free_balance_is_refused(funded, unchanged):
 
 def test_partially_frozen_tokens_are_never_spendable(funded, unchanged):
     p = funded
-    receipt = send(p.token.functions.freezePartialTokens(p.alice, 900), p.agent)
+    receipt = send(p.token.functions.partialFreeze(p.alice, 900), p.agent)
     assert p.token.events.TokensFrozen().process_receipt(receipt, errors=DISCARD)[0].args.amount == 900
     assert p.token.functions.frozenTokens(p.alice).call() == 900
-    assert p.token.functions.freeBalanceOf(p.alice).call() == 100
+    assert p.token.functions.transferableBalanceOf(p.alice).call() == 100
     refuse_transfer(p, p.alice, p.bob, 101, INSUFFICIENT_FREE_BALANCE, unchanged)
     with unchanged():
         assert_reverts(p.token.functions.burn(101), p.alice, "InsufficientFreeBalance", p.alice, 100, 101)
     send(p.token.functions.transfer(p.bob, 100), p.alice)
     refuse_transfer(p, p.alice, p.bob, 1, INSUFFICIENT_FREE_BALANCE, unchanged)
     assert p.token.functions.balanceOf(p.alice).call() == 900
-    send(p.token.functions.unfreezePartialTokens(p.alice, 400), p.agent)
+    send(p.token.functions.partialUnfreeze(p.alice, 400), p.agent)
     assert p.token.functions.frozenTokens(p.alice).call() == 500
     send(p.token.functions.transfer(p.bob, 400), p.alice)
 
@@ -242,7 +242,7 @@ def test_freeze_beyond_balance_and_unfreeze_beyond_frozen_are_refused(funded, un
     p = funded
     with unchanged():
         assert_reverts(
-            p.token.functions.freezePartialTokens(p.alice, 1_001),
+            p.token.functions.partialFreeze(p.alice, 1_001),
             p.agent,
             "FreezeExceedsBalance",
             p.alice,
@@ -250,7 +250,7 @@ def test_freeze_beyond_balance_and_unfreeze_beyond_frozen_are_refused(funded, un
             1_001,
         )
         assert_reverts(
-            p.token.functions.unfreezePartialTokens(p.alice, 1),
+            p.token.functions.partialUnfreeze(p.alice, 1),
             p.agent,
             "UnfreezeExceedsFrozen",
             p.alice,
@@ -265,9 +265,9 @@ def test_country_rule_allows_only_listed_countries(funded, unchanged):
     assert {
         e.args.country for e in p.token.events.CountryAllowed().process_receipt(receipt, errors=DISCARD)
     } == {HK, MO}
-    assert p.token.functions.allowedCountries().call() == [HK, MO]
-    assert p.token.functions.isCountryAllowed(HK).call()
-    assert not p.token.functions.isCountryAllowed(CN).call()
+    assert p.token.functions.allowedCountrySet().call() == [HK, MO]
+    assert p.token.functions.allowsCountry(HK).call()
+    assert not p.token.functions.allowsCountry(CN).call()
     refuse_transfer(p, p.alice, p.carol, 1, COUNTRY_NOT_ALLOWED, unchanged)  # carol is CN
     assert p.token.functions.canMint(p.carol, 1).call() == COUNTRY_NOT_ALLOWED
     with unchanged():
@@ -276,7 +276,7 @@ def test_country_rule_allows_only_listed_countries(funded, unchanged):
     send(p.token.functions.setAllowedCountries([CN], True), p.admin)
     send(p.token.functions.transfer(p.carol, 1), p.alice)
     send(p.token.functions.setAllowedCountries([HK, MO, CN], False), p.admin)  # empty set: all allowed
-    assert p.token.functions.allowedCountries().call() == []
+    assert p.token.functions.allowedCountrySet().call() == []
     send(p.token.functions.transfer(p.dave, 1), p.alice)
 
 
@@ -284,12 +284,12 @@ def test_country_rule_with_many_countries_uses_the_bitmap(funded, unchanged):
     p = funded
     many = [4, 36, 156, 250, 276, 446, 458, 702, 826, 840, 999]  # more than fit inline; CN included, HK not
     send(p.token.functions.setAllowedCountries(many, True), p.admin)
-    assert p.token.functions.allowedCountries().call() == sorted(many)
+    assert p.token.functions.allowedCountrySet().call() == sorted(many)
     send(p.token.functions.transfer(p.carol, 1), p.alice)  # sender's country is not a recipient rule
     refuse_transfer(p, p.alice, p.bob, 1, COUNTRY_NOT_ALLOWED, unchanged)
     send(p.token.functions.transfer(p.dave, 1), p.alice)  # SG
     send(p.token.functions.setAllowedCountries([SG, 36, 250, 276, 458, 826, 840, 999, 4], False), p.admin)
-    assert p.token.functions.allowedCountries().call() == [CN, MO]  # back to the inline list
+    assert p.token.functions.allowedCountrySet().call() == [CN, MO]  # back to the inline list
     refuse_transfer(p, p.alice, p.dave, 1, COUNTRY_NOT_ALLOWED, unchanged)
     send(p.token.functions.transfer(p.carol, 1), p.alice)
 
@@ -306,7 +306,7 @@ def test_allowed_country_outside_iso_range_is_refused(platform, country):
 
 def test_investor_class_rule_is_any_of_the_required_bits(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    send(p.token.functions.setTransferRules(PROFESSIONAL, 0, 0, 0), p.admin)
     refuse_transfer(p, p.alice, p.dave, 1, INVESTOR_CLASS_REQUIRED, unchanged)  # dave is retail
     assert p.token.functions.canMint(p.dave, 1).call() == INVESTOR_CLASS_REQUIRED
     with unchanged():
@@ -314,39 +314,39 @@ def test_investor_class_rule_is_any_of_the_required_bits(funded, unchanged):
             p.token.functions.mint(p.dave, 1), p.agent, "MintNotCompliant", INVESTOR_CLASS_REQUIRED
         )
     send(p.token.functions.transfer(p.carol, 1), p.alice)  # PI + institutional
-    send(p.token.functions.setRules(INSTITUTIONAL, 0, 0, 0), p.admin)
+    send(p.token.functions.setTransferRules(INSTITUTIONAL, 0, 0, 0), p.admin)
     refuse_transfer(p, p.alice, p.bob, 1, INVESTOR_CLASS_REQUIRED, unchanged)
     send(p.token.functions.transfer(p.carol, 1), p.alice)
 
 
 def test_max_holders_rule(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(0, 2, 0, 0), p.admin)
-    assert p.token.functions.rules().call() == [0, 2, 0, 0]
+    send(p.token.functions.setTransferRules(0, 2, 0, 0), p.admin)
+    assert p.token.functions.transferRules().call() == [0, 2, 0, 0]
     refuse_transfer(p, p.alice, p.carol, 1, MAX_HOLDERS, unchanged)
     assert p.token.functions.canMint(p.carol, 1).call() == MAX_HOLDERS
     with unchanged():
         assert_reverts(p.token.functions.mint(p.carol, 1), p.agent, "MintNotCompliant", MAX_HOLDERS)
     send(p.token.functions.transfer(p.bob, 5), p.alice)  # existing holder: fine
     send(p.token.functions.transfer(p.carol, 105), p.bob)  # bob leaves as carol joins: count stays 2
-    assert p.token.functions.holderCount().call() == 2
+    assert p.token.functions.numHolders().call() == 2
     assert p.token.functions.balanceOf(p.carol).call() == 105
 
 
 def test_max_holders_refuses_only_net_new_holders_even_above_the_cap(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(0, 2, 0, 0), p.admin)
-    send(p.token.functions.forcedTransfer(p.alice, p.carol, 10), p.agent)  # agents may exceed the cap
-    assert p.token.functions.holderCount().call() == 3
+    send(p.token.functions.setTransferRules(0, 2, 0, 0), p.admin)
+    send(p.token.functions.agentTransfer(p.alice, p.carol, 10), p.agent)  # agents may exceed the cap
+    assert p.token.functions.numHolders().call() == 3
     refuse_transfer(p, p.alice, p.dave, 1, MAX_HOLDERS, unchanged)
     assert p.token.functions.canTransfer(p.carol, p.dave, 10).call() == OK  # carol leaves as dave joins
     send(p.token.functions.transfer(p.dave, 10), p.carol)
-    assert p.token.functions.holderCount().call() == 3
+    assert p.token.functions.numHolders().call() == 3
 
 
 def test_max_balance_rule(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(0, 0, 150, 0), p.admin)
+    send(p.token.functions.setTransferRules(0, 0, 150, 0), p.admin)
     refuse_transfer(p, p.alice, p.bob, 51, MAX_BALANCE, unchanged)
     assert p.token.functions.canMint(p.bob, 51).call() == MAX_BALANCE
     assert p.token.functions.canMint(p.bob, MAX_UINT).call() == MAX_BALANCE
@@ -359,7 +359,7 @@ def test_max_balance_rule(funded, unchanged):
 def test_lockup_refuses_transfers_but_not_mints(funded, unchanged):
     p = funded
     until = now(p.w3) + 3_600
-    send(p.token.functions.setRules(0, 0, 0, until), p.admin)
+    send(p.token.functions.setTransferRules(0, 0, 0, until), p.admin)
     refuse_transfer(p, p.alice, p.bob, 1, LOCKED_UP, unchanged)
     assert p.token.functions.canMint(p.carol, 1).call() == OK
     send(p.token.functions.mint(p.carol, 1), p.agent)
@@ -368,18 +368,22 @@ def test_lockup_refuses_transfers_but_not_mints(funded, unchanged):
 
 
 def test_rules_out_of_range_are_refused(platform):
-    assert_reverts(platform.token.functions.setRules(0, 0, 2**96, 0), platform.admin, "RuleOutOfRange")
-    assert_reverts(platform.token.functions.setRules(0, 0, 0, 2**40), platform.admin, "RuleOutOfRange")
+    assert_reverts(
+        platform.token.functions.setTransferRules(0, 0, 2**96, 0), platform.admin, "RuleOutOfRange"
+    )
+    assert_reverts(
+        platform.token.functions.setTransferRules(0, 0, 0, 2**40), platform.admin, "RuleOutOfRange"
+    )
 
 
 def test_rules_round_trip_and_keep_pause_and_holder_count(funded):
     p = funded
-    send(p.token.functions.pause(), p.admin)
-    receipt = send(p.token.functions.setRules(PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1), p.admin)
+    send(p.token.functions.suspendTransfers(), p.admin)
+    receipt = send(p.token.functions.setTransferRules(PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1), p.admin)
     assert p.token.events.RulesUpdated().process_receipt(receipt, errors=DISCARD)[0].args.maxHolders == 7
-    assert p.token.functions.rules().call() == [PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1]
-    assert p.token.functions.paused().call()
-    assert p.token.functions.holderCount().call() == 2
+    assert p.token.functions.transferRules().call() == [PROFESSIONAL, 7, 2**96 - 1, 2**40 - 1]
+    assert p.token.functions.isPaused().call()
+    assert p.token.functions.numHolders().call() == 2
 
 
 # ---------------------------------------------------------------- mint, burn, redeem
@@ -394,7 +398,7 @@ def test_mint_by_minter_role_and_agent_only(platform, unchanged):
     send(p.token.functions.mint(p.alice, 3), p.spare)
     send(p.token.functions.mint(p.alice, 4), p.agent)
     assert p.token.functions.totalSupply().call() == 7
-    assert p.token.functions.holderCount().call() == 1
+    assert p.token.functions.numHolders().call() == 1
 
 
 def test_mint_to_unverified_is_refused(platform, unchanged):
@@ -430,14 +434,14 @@ def test_mint_allotments_mints_each_item_in_order_like_single_mints(funded):
     ]
     assert [p.token.functions.balanceOf(w).call() for w in (p.alice, p.bob, p.carol)] == [1_007, 100, 8]
     assert p.token.functions.totalSupply().call() == 1_115
-    assert p.token.functions.holderCount().call() == 3  # carol joined once
+    assert p.token.functions.numHolders().call() == 3  # carol joined once
     send(p.token.functions.mintAllotments([], []), p.agent)  # an empty batch is a no-op
     assert p.token.functions.totalSupply().call() == 1_115
 
 
 def test_mint_allotments_refuses_the_whole_batch_for_one_item(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    send(p.token.functions.setTransferRules(PROFESSIONAL, 0, 0, 0), p.admin)
     mint = p.token.functions.mintAllotments
     with unchanged():
         # dave is retail: the whole batch fails with his reason, alice's item included
@@ -451,14 +455,14 @@ def test_mint_allotments_refuses_the_whole_batch_for_one_item(funded, unchanged)
     send(p.token.functions.setAddressFrozen(p.bob, True), p.agent)
     with unchanged():
         assert_reverts(mint([p.alice, p.bob], [1, 1]), p.agent, "MintNotCompliant", RECIPIENT_FROZEN)
-    send(p.token.functions.pause(), p.admin)
+    send(p.token.functions.suspendTransfers(), p.admin)
     with unchanged():
         assert_reverts(mint([p.alice], [1]), p.agent, "MintNotCompliant", PAUSED)
 
 
 def test_mint_allotments_counts_earlier_items_against_the_caps(funded, unchanged):
     p = funded
-    send(p.token.functions.setRules(0, 3, 150, 0), p.admin)  # 3 holders, 150 units each at most
+    send(p.token.functions.setTransferRules(0, 3, 150, 0), p.admin)  # 3 holders, 150 units each at most
     mint = p.token.functions.mintAllotments
     send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
     send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
@@ -470,7 +474,7 @@ def test_mint_allotments_counts_earlier_items_against_the_caps(funded, unchanged
         # dave is in Singapore
         assert_reverts(mint([p.dave], [1]), p.agent, "MintNotCompliant", COUNTRY_NOT_ALLOWED)
     send(mint([p.carol, p.bob, p.carol], [1, 50, 149]), p.agent)
-    assert p.token.functions.holderCount().call() == 3
+    assert p.token.functions.numHolders().call() == 3
     assert [p.token.functions.balanceOf(w).call() for w in (p.bob, p.carol)] == [150, 150]
 
 
@@ -489,7 +493,7 @@ def test_a_batch_mint_does_what_the_same_single_mints_in_order_do(funded, a, b, 
     wallets = [p.alice, p.bob, p.carol, p.dave, p.outsider]
     outer = p.w3.provider.make_request("evm_snapshot", [])["result"]
     try:
-        send(p.token.functions.setRules(PROFESSIONAL, 3, 150, 0), p.admin)
+        send(p.token.functions.setTransferRules(PROFESSIONAL, 3, 150, 0), p.admin)
         send(p.token.functions.setAllowedCountries([HK, CN], True), p.admin)
         before = p.state()
         inner = p.w3.provider.make_request("evm_snapshot", [])["result"]
@@ -510,32 +514,39 @@ def test_holder_burns_free_balance(funded):
     send(p.token.functions.burn(100), p.bob)
     assert p.token.functions.balanceOf(p.bob).call() == 0
     assert p.token.functions.totalSupply().call() == 1_000
-    assert p.token.functions.holderCount().call() == 1
+    assert p.token.functions.numHolders().call() == 1
 
 
 def test_redeem_burns_free_balance_only(funded, unchanged):
     p = funded
-    send(p.token.functions.freezePartialTokens(p.alice, 10), p.agent)
+    send(p.token.functions.partialFreeze(p.alice, 10), p.agent)
     with unchanged():
         assert_reverts(
-            p.token.functions.redeem(p.alice, 991), p.agent, "InsufficientFreeBalance", p.alice, 990, 991
+            p.token.functions.redeemTokens(p.alice, 991),
+            p.agent,
+            "InsufficientFreeBalance",
+            p.alice,
+            990,
+            991,
         )
-        assert_reverts(p.token.functions.redeem(p.alice, 1), p.outsider, "AccessControlUnauthorizedAccount")
-    receipt = send(p.token.functions.redeem(p.alice, 990), p.agent)
+        assert_reverts(
+            p.token.functions.redeemTokens(p.alice, 1), p.outsider, "AccessControlUnauthorizedAccount"
+        )
+    receipt = send(p.token.functions.redeemTokens(p.alice, 990), p.agent)
     (event,) = p.token.events.Transfer().process_receipt(receipt, errors=DISCARD)
     assert (event.args["to"], event.args["value"]) == ("0x" + "00" * 20, 990)
     assert p.token.functions.balanceOf(p.alice).call() == 10
-    send(p.token.functions.unfreezePartialTokens(p.alice, 10), p.agent)
-    send(p.token.functions.redeem(p.alice, 10), p.agent)
+    send(p.token.functions.partialUnfreeze(p.alice, 10), p.agent)
+    send(p.token.functions.redeemTokens(p.alice, 10), p.agent)
     assert p.token.functions.totalSupply().call() == 100
-    assert p.token.functions.holderCount().call() == 1
+    assert p.token.functions.numHolders().call() == 1
 
 
 def test_redeem_works_while_paused_and_frozen(funded):
     p = funded
-    send(p.token.functions.pause(), p.admin)
+    send(p.token.functions.suspendTransfers(), p.admin)
     send(p.token.functions.setAddressFrozen(p.bob, True), p.agent)
-    send(p.token.functions.redeem(p.bob, 100), p.agent)
+    send(p.token.functions.redeemTokens(p.bob, 100), p.agent)
     assert p.token.functions.balanceOf(p.bob).call() == 0
 
 
@@ -544,10 +555,10 @@ def test_redeem_works_while_paused_and_frozen(funded):
 
 def test_forced_transfer_bypasses_pause_freeze_and_rules(funded):
     p = funded
-    send(p.token.functions.pause(), p.admin)
+    send(p.token.functions.suspendTransfers(), p.admin)
     send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
-    send(p.token.functions.setRules(INSTITUTIONAL, 1, 5, now(p.w3) + 86_400), p.admin)
-    receipt = send(p.token.functions.forcedTransfer(p.alice, p.dave, 10), p.agent)
+    send(p.token.functions.setTransferRules(INSTITUTIONAL, 1, 5, now(p.w3) + 86_400), p.admin)
+    receipt = send(p.token.functions.agentTransfer(p.alice, p.dave, 10), p.agent)
     (event,) = p.token.events.ForcedTransfer().process_receipt(receipt, errors=DISCARD)
     assert (event.args["from"], event.args["to"], event.args.amount, event.args.agent) == (
         p.alice,
@@ -556,14 +567,14 @@ def test_forced_transfer_bypasses_pause_freeze_and_rules(funded):
         p.agent,
     )
     assert p.token.functions.balanceOf(p.dave).call() == 10
-    assert p.token.functions.holderCount().call() == 3
+    assert p.token.functions.numHolders().call() == 3
 
 
 def test_forced_transfer_needs_a_verified_recipient(funded, unchanged):
     p = funded
     with unchanged():
         assert_reverts(
-            p.token.functions.forcedTransfer(p.alice, p.outsider, 1),
+            p.token.functions.agentTransfer(p.alice, p.outsider, 1),
             p.agent,
             "RecipientNotVerified",
             p.outsider,
@@ -572,27 +583,27 @@ def test_forced_transfer_needs_a_verified_recipient(funded, unchanged):
 
 def test_forced_transfer_never_consumes_frozen_tokens(funded, unchanged):
     p = funded
-    send(p.token.functions.freezePartialTokens(p.alice, 600), p.agent)
+    send(p.token.functions.partialFreeze(p.alice, 600), p.agent)
     with unchanged():
         assert_reverts(
-            p.token.functions.forcedTransfer(p.alice, p.bob, 401),
+            p.token.functions.agentTransfer(p.alice, p.bob, 401),
             p.agent,
             "InsufficientFreeBalance",
             p.alice,
             400,
             401,
         )
-    send(p.token.functions.forcedTransfer(p.alice, p.bob, 400), p.agent)
+    send(p.token.functions.agentTransfer(p.alice, p.bob, 400), p.agent)
     assert p.token.functions.frozenTokens(p.alice).call() == 600
     assert p.token.functions.balanceOf(p.alice).call() == 600
 
 
 def test_recovery_moves_balance_and_frozen_state_to_the_same_investor(funded):
     p = funded
-    send(p.token.functions.freezePartialTokens(p.alice, 300), p.agent)
+    send(p.token.functions.partialFreeze(p.alice, 300), p.agent)
     send(p.token.functions.setAddressFrozen(p.alice, True), p.agent)
     send(p.registry.functions.registerIdentity(p.spare, HK, PROFESSIONAL, FAR_FUTURE), p.admin)
-    receipt = send(p.token.functions.recoveryAddress(p.alice, p.spare), p.agent)
+    receipt = send(p.token.functions.walletRecovery(p.alice, p.spare), p.agent)
     assert (
         p.token.events.RecoverySuccess().process_receipt(receipt, errors=DISCARD)[0].args.replacement
         == p.spare
@@ -603,7 +614,7 @@ def test_recovery_moves_balance_and_frozen_state_to_the_same_investor(funded):
     assert p.token.functions.balanceOf(p.alice).call() == 0
     assert p.token.functions.frozenTokens(p.alice).call() == 0
     assert not p.token.functions.isFrozen(p.alice).call()
-    assert p.token.functions.holderCount().call() == 2
+    assert p.token.functions.numHolders().call() == 2
     assert p.token.functions.totalSupply().call() == 1_100
 
 
@@ -611,19 +622,19 @@ def test_recovery_refuses_another_investor_unverified_or_non_empty_wallets(funde
     p = funded
     with unchanged():
         assert_reverts(
-            p.token.functions.recoveryAddress(p.alice, p.spare), p.agent, "RecipientNotVerified", p.spare
+            p.token.functions.walletRecovery(p.alice, p.spare), p.agent, "RecipientNotVerified", p.spare
         )
         assert_reverts(
-            p.token.functions.recoveryAddress(p.alice, p.carol), p.agent, "NotSameInvestor", p.alice, p.carol
+            p.token.functions.walletRecovery(p.alice, p.carol), p.agent, "NotSameInvestor", p.alice, p.carol
         )
         assert_reverts(
-            p.token.functions.recoveryAddress(p.alice, p.alice), p.agent, "NotSameInvestor", p.alice, p.alice
+            p.token.functions.walletRecovery(p.alice, p.alice), p.agent, "NotSameInvestor", p.alice, p.alice
         )
         assert_reverts(
-            p.token.functions.recoveryAddress(p.alice, p.bob), p.agent, "ReplacementNotEmpty", p.bob
+            p.token.functions.walletRecovery(p.alice, p.bob), p.agent, "ReplacementNotEmpty", p.bob
         )
         assert_reverts(
-            p.token.functions.recoveryAddress(p.outsider, p.bob),
+            p.token.functions.walletRecovery(p.outsider, p.bob),
             p.agent,
             "NotSameInvestor",
             p.outsider,
@@ -638,13 +649,13 @@ def test_recovery_refuses_another_investor_unverified_or_non_empty_wallets(funde
     ("function", "args"),
     [
         ("setAddressFrozen", ("alice", True)),
-        ("freezePartialTokens", ("alice", 1)),
-        ("unfreezePartialTokens", ("alice", 0)),
-        ("forcedTransfer", ("alice", "bob", 1)),
-        ("recoveryAddress", ("alice", "bob")),
-        ("redeem", ("alice", 1)),
-        ("pause", ()),
-        ("setRules", (0, 0, 0, 0)),
+        ("partialFreeze", ("alice", 1)),
+        ("partialUnfreeze", ("alice", 0)),
+        ("agentTransfer", ("alice", "bob", 1)),
+        ("walletRecovery", ("alice", "bob")),
+        ("redeemTokens", ("alice", 1)),
+        ("suspendTransfers", ()),
+        ("setTransferRules", (0, 0, 0, 0)),
         ("setAllowedCountries", ([HK], True)),
         ("grantRole", (b"\x00" * 32, "outsider")),
     ],
@@ -662,15 +673,19 @@ def test_each_role_allows_exactly_its_functions(funded):
     p = funded
     roles = {name: p.role(p.token, name) for name in ("AGENT_ROLE", "COMPLIANCE_ROLE", "PAUSER_ROLE")}
     send(p.token.functions.grantRole(roles["PAUSER_ROLE"], p.spare), p.admin)
-    send(p.token.functions.pause(), p.spare)
-    assert_reverts(p.token.functions.setRules(0, 0, 0, 0), p.spare, "AccessControlUnauthorizedAccount")
-    send(p.token.functions.unpause(), p.spare)
+    send(p.token.functions.suspendTransfers(), p.spare)
+    assert_reverts(
+        p.token.functions.setTransferRules(0, 0, 0, 0), p.spare, "AccessControlUnauthorizedAccount"
+    )
+    send(p.token.functions.resumeTransfers(), p.spare)
     send(p.token.functions.grantRole(roles["COMPLIANCE_ROLE"], p.outsider), p.admin)
-    send(p.token.functions.setRules(0, 0, 0, 0), p.outsider)
-    assert_reverts(p.token.functions.pause(), p.outsider, "AccessControlUnauthorizedAccount")
+    send(p.token.functions.setTransferRules(0, 0, 0, 0), p.outsider)
+    assert_reverts(p.token.functions.suspendTransfers(), p.outsider, "AccessControlUnauthorizedAccount")
     assert_reverts(
         p.token.functions.setAddressFrozen(p.bob, True), p.outsider, "AccessControlUnauthorizedAccount"
     )
     # the agent (granted AGENT_ROLE only) cannot change rules or pause
-    assert_reverts(p.token.functions.setRules(0, 0, 0, 0), p.agent, "AccessControlUnauthorizedAccount")
-    assert_reverts(p.token.functions.pause(), p.agent, "AccessControlUnauthorizedAccount")
+    assert_reverts(
+        p.token.functions.setTransferRules(0, 0, 0, 0), p.agent, "AccessControlUnauthorizedAccount"
+    )
+    assert_reverts(p.token.functions.suspendTransfers(), p.agent, "AccessControlUnauthorizedAccount")

@@ -34,7 +34,7 @@ def funded(platform):
     p = platform
     for investor in p.investors:
         send(p.payment.functions.mint(investor, START), p.admin)
-    send(p.token.functions.setRules(PROFESSIONAL, 0, 0, 0), p.admin)
+    send(p.token.functions.setTransferRules(PROFESSIONAL, 0, 0, 0), p.admin)
     return p
 
 
@@ -364,7 +364,7 @@ def test_a_batch_across_bitmap_words_marks_every_id_and_none_can_be_funded_again
     assert cash(p, p.alice) == START - 6 * UNIT_PRICE
     assert cash(p, p.issuer) == 15 * UNIT_PRICE
     assert cash(p, p.settlement.address) == 0
-    assert p.token.functions.holderCount().call() == 3
+    assert p.token.functions.numHolders().call() == 3
     with unchanged():
         for subscription_id, who in ids:
             assert_reverts(p.fund_call(who, subscription_id, 1), p.settler, "AlreadySettled", subscription_id)
