@@ -74,12 +74,9 @@ def holdings_reconciliation() -> Callable[[], Any]:
     is not what this figure measures).
     """
     from tokens.indexer.reconcile import holdings_reconcile
-    from tokens.indexer.stream import chain_index
+    from tokens.indexer.stream import chain_index_to_head
 
-    while True:
-        run = chain_index()
-        if run.to_block >= run.head:
-            break
+    chain_index_to_head()
     return holdings_reconcile
 
 

@@ -358,3 +358,11 @@ def chain_index(*, max_chunks: int | None = None) -> IndexRun:
         events=stored,
         rolled_back_to=rolled_back_to,
     )
+
+
+def chain_index_to_head() -> IndexRun:
+    """Run the indexer until it has read up to the head (the demo's start, the settlement benchmark)."""
+    while True:
+        run = chain_index()
+        if run.to_block >= run.head:
+            return run

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from financing.demo import DEMO_PASSWORD, demo_sanctions_list, seed_demo
 from tokens.anvil import Anvil, free_port
 from tokens.chain import clear_caches
+from tokens.indexer.stream import chain_index_to_head
 
 
 def _port_free(port: int) -> bool:
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             call_command("chain_bootstrap")
             self.stdout.write(demo_sanctions_list())
             users = seed_demo()
+            chain_index_to_head()  # the demo runs no beat: its pages read holdings from an index at the head
             self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD}):"))
             for user in users:
                 self.stdout.write(f"  {user.role.label:<22} {user.email}")
