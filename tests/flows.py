@@ -288,3 +288,19 @@ def answer_document(request: InformationRequest, *, content: bytes = PDF) -> Ans
     assert applicant is not None
     upload = SimpleUploadedFile("certificate.pdf", content, content_type="application/pdf")
     return answer_document_add(user=applicant, request_id=request.pk, upload=upload)
+
+
+def settled_round() -> tuple[User, User, Offering, User, User]:
+    """A bond of 100 units oversubscribed by two investors (90 and 60 asked, 60 and 40 allotted), closed
+    and settled in-process: (officer, operator, offering, first investor, second investor)."""
+    officer_ = officer()
+    operator_ = operator()
+    company = verified_company(by=officer_)
+    offering = open_offering(company=company, by=officer_, opener=operator_, units=100, minimum_units=20)
+    first = approved_investor(by=officer_, funds=Decimal("200000"))
+    second = approved_investor(by=officer_, funds=Decimal("200000"))
+    subscription_create(user=first, offering_id=offering.pk, units=90)
+    subscription_create(user=second, offering_id=offering.pk, units=60)
+    offering_close(actor=operator_, offering_id=offering.pk)
+    offering = Offering.objects.select_related("token").get(pk=offering.pk)
+    return officer_, operator_, offering, first, second

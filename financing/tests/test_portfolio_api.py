@@ -1,7 +1,6 @@
 """The portfolio API, the offering detail for API clients, and list APIs whose queries stay flat."""
 
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Application, Offering, Subscription, Terms
-from financing.services import offering_close, subscription_create
 from tests import flows
 from tokens import chain as chain_client
 from tokens.choices import ContractKind, ContractStatus
@@ -24,17 +22,7 @@ from tokens.tests.test_chain import count_requests
 @pytest.fixture
 def settled_round(platform):
     """A bond of 100 units oversubscribed by two investors (60 and 40 allotted), settled on chain."""
-    officer = flows.officer()
-    operator = flows.operator()
-    company = flows.verified_company(by=officer)
-    offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
-    first = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    second = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
-    offering_close(actor=operator, offering_id=offering.pk)
-    offering.refresh_from_db()
-    return officer, operator, offering, first, second
+    return flows.settled_round()
 
 
 def _client(user) -> Client:

@@ -3,13 +3,10 @@ undone, and reconciliation alerts once per difference between the index and the 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from web3 import Web3
 
 from financing.models import Allotment, Offering
-from financing.services import offering_close, subscription_create
 from tests import flows
 from tokens import chain as chain_client
 from tokens.choices import ContractKind
@@ -23,16 +20,7 @@ from tokens.selectors import platform_contract, token_balance
 @pytest.fixture
 def settled_round(platform):
     """A bond of 100 units oversubscribed by two investors (60 and 40 allotted), settled on chain."""
-    officer = flows.officer()
-    operator = flows.operator()
-    company = flows.verified_company(by=officer)
-    offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
-    first = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    second = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
-    offering_close(actor=operator, offering_id=offering.pk)
-    offering = Offering.objects.select_related("token").get(pk=offering.pk)
+    _, _, offering, first, second = flows.settled_round()
     wallets = [flows.profile_of(user).wallet.address for user in (first, second)]
     return offering, wallets
 
