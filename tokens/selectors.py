@@ -54,16 +54,26 @@ def platform_ready() -> bool:
     return True
 
 
-def payment_balance(address: str) -> Decimal:
-    """The HKD payment token balance of `address`, read from the chain, in HKD."""
-    token = platform_contract(ContractKind.PAYMENT_TOKEN)
+def payment_token(currency: str = "HKD") -> Contract:
+    """The stablecoin that offerings in `currency` settle and are serviced in.
+
+    The one place that maps a currency to its payment token: today the platform's HKD token only.
+    """
+    if currency != "HKD":
+        raise Conflict(f"No payment token is accepted for {currency} yet.")
+    return platform_contract(ContractKind.PAYMENT_TOKEN)
+
+
+def payment_balance(address: str, currency: str = "HKD") -> Decimal:
+    """The balance of `address` in the payment token of `currency`, read from the chain."""
+    token = payment_token(currency)
     raw = chain.call("PaymentToken", str(token.address), "balanceOf", chain.to_checksum(address))
     return Decimal(raw).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
 
 
-def payment_token_domain() -> dict[str, Any]:
+def payment_token_domain(currency: str = "HKD") -> dict[str, Any]:
     """The payment token's EIP-712 domain (ERC-5267), for customers' authorisations; read once per token."""
-    token = platform_contract(ContractKind.PAYMENT_TOKEN)
+    token = payment_token(currency)
     return dict(_eip712_domain(chain.chain_id(), str(token.address)))
 
 
@@ -99,10 +109,11 @@ def chain_transaction_counts() -> dict[str, int]:
 CHAIN_READ_ERRORS = (chain.ChainUnavailable, Conflict, Web3Exception)
 
 
-def payment_balance_or_none(address: str) -> Decimal | None:
-    """The HKD balance of `address`, or None when the chain cannot answer (pages say so, not fail)."""
+def payment_balance_or_none(address: str, currency: str = "HKD") -> Decimal | None:
+    """The balance of `address` in `currency`'s payment token, or None when the chain cannot answer
+    (pages say so, not fail)."""
     try:
-        return payment_balance(address)
+        return payment_balance(address, currency)
     except CHAIN_READ_ERRORS:
         return None
 

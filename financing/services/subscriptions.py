@@ -129,7 +129,7 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     in_flight = Subscription.objects.filter(investor=user, status=SubscriptionStatus.FUNDING).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0")
-    balance = payment_balance(profile.wallet.address)
+    balance = payment_balance(profile.wallet.address, offering.currency)
     if balance < in_flight + amount:
         raise ValidationFailed(
             f"Your wallet holds HKD {balance:,.2f}; this subscription needs HKD {amount:,.2f} on top of "
@@ -169,7 +169,9 @@ def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> None
     offering = subscription.offering
     settlement = platform_contract(ContractKind.SETTLEMENT)
     v, r, s = signer.sign_payment_authorisation(
-        purpose=subscription, domain=payment_token_domain(), settlement_address=str(settlement.address)
+        purpose=subscription,
+        domain=payment_token_domain(offering.currency),
+        settlement_address=str(settlement.address),
     )
     tx = token_services.contract_call(
         target=settlement,

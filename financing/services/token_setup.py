@@ -25,7 +25,7 @@ from financing.services.common import (
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
-from tokens.selectors import platform_contract, platform_wallet
+from tokens.selectors import payment_token, platform_contract, platform_wallet
 
 
 def _token_symbol(application: Application) -> str:
@@ -117,7 +117,7 @@ def _offering_register(offering: Offering) -> None:
         args=[
             token,
             issuer.address,
-            platform_contract(ContractKind.PAYMENT_TOKEN).address,
+            payment_token(offering.currency).address,
             base_units(offering.unit_price),
             int(settle_by.timestamp()),
         ],

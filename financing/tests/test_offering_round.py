@@ -405,7 +405,7 @@ def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_
     officer, _, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("10000"))
     # A stale balance read (the fault injected): the platform thinks the wallet holds enough.
-    monkeypatch.setattr(subscriptions, "payment_balance", lambda address: Decimal("10000000"))
+    monkeypatch.setattr(subscriptions, "payment_balance", lambda address, currency="HKD": Decimal("10000000"))
 
     subscription = subscription_create(user=investor, offering_id=offering.pk, units=50)
 
