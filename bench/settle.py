@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 from bench.sections import write_section  # noqa: E402
 
 SECTION = "Settlement at scale"
+BLOCK_SECONDS = 0.5
 DATABASE = "bench_settle"
 
 
@@ -223,7 +224,9 @@ def section(figures: dict[str, Any], details: dict[str, Any], box: dict[str, Any
             f"## {SECTION}",
             "",
             f"Measured by `bench/settle.py` (`make bench-settle`) on {box['cores']} cores, Python "
-            f"{box['python']}, PostgreSQL {box['postgresql']}, {box['anvil']} (automine), Redis and ONE "
+            f"{box['python']}, PostgreSQL {box['postgresql']}, {box['anvil']} with a block every "
+            f"{box['block_seconds']} s (30 M gas; produced by the benchmark, see `BlockProducer`), "
+            "Redis and ONE "
             "Celery worker (solo pool). Each round seeds an open offering with N verified investors, each "
             "holding an active subscription of 10 units escrowed in the Settlement contract (not timed), "
             "then times the staff's `POST /api/v1/offerings/{id}/close/` until the offering has ended and no "
@@ -256,6 +259,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="N = 100 only, one run each (docs untouched)")
     parser.add_argument("--sizes", help="only these N, comma-separated (e.g. 100,1000)")
     parser.add_argument("--runs", type=int, help="runs per round instead of the plan's")
+    parser.add_argument(
+        "--block-seconds", type=float, default=BLOCK_SECONDS, help=f"block time (default {BLOCK_SECONDS})"
+    )
     return parser.parse_args(argv)
 
 
@@ -282,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench.settle_round import in_process_tasks, register_seeding_intents
+    from bench.settle_round import BlockProducer, in_process_tasks, register_seeding_intents
     from tokens.chain import clear_caches
     from tokens.services import platform_bootstrap
 
@@ -293,11 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     register_seeding_intents()
     with in_process_tasks():
         platform_bootstrap()
-    box = machine()
+    box = {**machine(), "block_seconds": args.block_seconds}
     log = Path(tempfile.mkdtemp(prefix="bench-settle-")) / "worker.log"
     worker = Worker(database_url, settings.CHAIN_RPC_URL, log)
     try:
-        figures, details = run(plans, runs, worker)
+        with BlockProducer(args.block_seconds):
+            figures, details = run(plans, runs, worker)
     except Exception:
         note(f"worker log (last lines):\n{worker.tail()}")
         raise
