@@ -139,6 +139,25 @@ def payment_balance(address: str, currency: str = "HKD") -> Decimal:
     return Decimal(raw).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
 
 
+def payment_balances(address: str) -> dict[str, Decimal]:
+    """The balance of `address` in every listed payment token, by currency (one batched chain request)."""
+    listed = payment_tokens_listed()
+    holder = chain.to_checksum(address)
+    raw = chain.call_many([("PaymentToken", token, "balanceOf", (holder,)) for token in listed.values()])
+    return {
+        currency: Decimal(int(value)).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+        for currency, value in zip(listed, raw, strict=True)
+    }
+
+
+def payment_balances_or_none(address: str) -> dict[str, Decimal] | None:
+    """`payment_balances`, or None when the chain cannot answer (pages say so, not fail)."""
+    try:
+        return payment_balances(address)
+    except CHAIN_READ_ERRORS:
+        return None
+
+
 def payment_token_domain(currency: str = "HKD") -> dict[str, Any]:
     """The payment token's EIP-712 domain (ERC-5267), for customers' authorisations; read once per token."""
     token = payment_token(currency)
