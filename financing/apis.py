@@ -569,7 +569,8 @@ class HistoryEntryOutput(serializers.Serializer):
     token_address = serializers.CharField(help_text="The security token concerned; empty when none.")
     units = serializers.IntegerField(allow_null=True, help_text="Security-token units (whole units).")
     money_base_units = serializers.IntegerField(
-        allow_null=True, help_text="HKD stablecoin base units (6 decimals) moved: paid, refunded or received."
+        allow_null=True,
+        help_text="Payment-token base units (6 decimals, in the offering's currency) moved: paid, refunded or received.",
     )
     refund_base_units = serializers.IntegerField(
         allow_null=True, help_text="At settlement, the base units refunded to the investor."

@@ -85,7 +85,7 @@ class PaymentCurrency(models.TextChoices):
 
     HKD = "HKD", "Hong Kong dollar"
     CNY = "CNY", "Renminbi (offshore, CNH)"
-    MOP = "MOP", "Macau pataca"
+    MOP = "MOP", "Macao pataca"
     USD = "USD", "US dollar"
 
 

@@ -169,6 +169,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        # An application's currency, and the currency a stablecoin pays in (CNY settles in CNH).
+        "CurrencyEnum": "financing.choices.Currency",
+        "PaymentCurrencyEnum": "tokens.choices.PaymentCurrency",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",
