@@ -570,7 +570,7 @@ class HistoryEntryOutput(serializers.Serializer):
     units = serializers.IntegerField(allow_null=True, help_text="Security-token units (whole units).")
     money_base_units = serializers.IntegerField(
         allow_null=True,
-        help_text="Payment-token base units (6 decimals, the offering's currency) moved: paid, refunded, received.",
+        help_text="Payment-token base units (6 decimals, the offering's currency) moved.",
     )
     refund_base_units = serializers.IntegerField(
         allow_null=True, help_text="At settlement, the base units refunded to the investor."
