@@ -159,13 +159,18 @@ def payment_token_propose(*, actor: User, currency: str, address: str, note: str
     return listing
 
 
-@transaction.atomic
 def payment_token_decide(
     *, actor: User, listing_id: int, approve: bool, reason: str = ""
 ) -> PaymentTokenListing:
     """A second staff member approves (the token is allowed on chain through the timelock) or rejects
     (with a reason) a proposed stablecoin."""
     _require_staff(actor)
+    chain.chain_id()  # asked (once per process) before the transaction: the outbox records it
+    with transaction.atomic():
+        return _decide(actor=actor, listing_id=listing_id, approve=approve, reason=reason)
+
+
+def _decide(*, actor: User, listing_id: int, approve: bool, reason: str) -> PaymentTokenListing:
     listing = (
         PaymentTokenListing.objects.select_for_update(of=("self",))
         .select_related("contract")
