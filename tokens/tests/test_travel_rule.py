@@ -10,9 +10,11 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from financing.models import Allotment, Subscription
+from financing.services import subscription_create, subscription_withdraw
 from tests import flows
-from tokens.choices import PaymentLegKind, WalletKind
+from tokens.choices import ContractKind, PaymentLegKind, WalletKind
 from tokens.models import ChainTransaction, PaymentLeg
+from tokens.selectors import platform_contract
 from tokens.services import wallet_create
 from tokens.travel_rule import Party, hkd_equivalent, needs_full_details, payment_leg_record
 
@@ -165,3 +167,19 @@ def test_a_settled_round_records_every_funding_settlement_and_refund_leg(platfor
     assert api["count"] == 6
     client.force_login(flows.operator())
     assert client.get("/api/v1/compliance/payment-legs/").status_code == 403
+
+
+def test_a_withdrawal_records_the_refund_leg_with_its_refund_transaction(platform):
+    officer, operator = flows.officer(), flows.operator()
+    offering = flows.open_offering(company=flows.verified_company(by=officer), by=officer, opener=operator)
+    investor = flows.approved_investor(by=officer, funds=Decimal("20000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=8)  # HKD 8,000.00
+
+    subscription_withdraw(user=investor, subscription_id=subscription.pk)
+
+    subscription.refresh_from_db()
+    refund = PaymentLeg.objects.get(kind=PaymentLegKind.REFUND)
+    assert refund.chain_transaction_id == subscription.refund_transaction_id
+    assert (refund.amount, refund.full_details) == (Decimal("8000"), True)  # exactly at the threshold
+    assert refund.beneficiary_name == flows.profile_of(investor).legal_name
+    assert refund.originator_wallet == str(platform_contract(ContractKind.SETTLEMENT).address)
