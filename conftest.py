@@ -75,7 +75,7 @@ def _platform_rows(django_db_setup, django_db_blocker, w3: Web3, anvil_url: str)
     from django.test import override_settings
 
     from tokens.chain import clear_caches
-    from tokens.models import ChainTransaction, Contract, Wallet
+    from tokens.models import ChainTransaction, Contract, PaymentTokenListing, Wallet
     from tokens.services import platform_bootstrap
 
     with (
@@ -84,7 +84,10 @@ def _platform_rows(django_db_setup, django_db_blocker, w3: Web3, anvil_url: str)
     ):
         clear_caches()
         addresses = platform_bootstrap()
-        rows = [(model, list(model.objects.order_by("pk"))) for model in (Wallet, Contract, ChainTransaction)]
+        rows = [
+            (model, list(model.objects.order_by("pk")))
+            for model in (Wallet, Contract, ChainTransaction, PaymentTokenListing)
+        ]
         for model, _ in reversed(rows):
             model.objects.all().delete()
     return addresses, rows

@@ -90,7 +90,7 @@ def measure(w3: Web3) -> dict[str, Any]:
 
     # The platform: registry, payment token, settlement, one security token with every rule on.
     registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
-    payment = deploy(w3, "PaymentToken", admin, sender=admin)
+    payment = deploy(w3, "PaymentToken", "HKD Stablecoin (test)", "HKDT", admin, sender=admin)
     settlement = deploy(w3, "Settlement", admin, sender=admin)
     send(w3, settlement.functions.grantRole(settlement.functions.SETTLER_ROLE().call(), settler), admin)
 

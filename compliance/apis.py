@@ -1,4 +1,4 @@
-"""Compliance endpoints: investor KYC, KYC and KYB decisions, the test-HKD faucet, the audit trail."""
+"""Compliance endpoints: investor KYC, KYC and KYB decisions, the test stablecoin faucet, the audit trail."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from financing.apis import ApplicationOutput
 from issuers.apis import CompanyOutput
 from issuers.choices import KybStatus
 from issuers.models import Company
+from tokens.choices import PaymentCurrency
 
 AUDIT_API_MAX_LIMIT = 200
 
@@ -363,18 +364,26 @@ class FaucetOutput(serializers.Serializer):
 
 
 class FaucetApi(APIView):
-    """Mint test HKD into the investor's wallet (demo and test platforms only)."""
+    """Mint a test stablecoin (HKD unless `currency` names another) into the investor's wallet (demo and
+    test platforms only)."""
 
     permission_classes = [has_role(Role.INVESTOR)]
 
     class FaucetInput(serializers.Serializer):
         amount = api_fields.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+        currency = serializers.ChoiceField(
+            choices=PaymentCurrency.choices, default=PaymentCurrency.HKD, help_text="Which test stablecoin."
+        )
 
     @extend_schema(request=FaucetInput, responses={202: FaucetOutput, **refusals(400, 413, 415, 503)})
     def post(self, request: Request) -> Response:
         data = self.FaucetInput(data=request.data)
         data.is_valid(raise_exception=True)
-        tx = services.demo_fund_investor(actor=request.user, amount_hkd=data.validated_data["amount"])
+        tx = services.demo_fund_investor(
+            actor=request.user,
+            amount_hkd=data.validated_data["amount"],
+            currency=data.validated_data["currency"],
+        )
         return Response({"transaction_id": tx.pk}, status=202)
 
 

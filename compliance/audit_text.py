@@ -29,6 +29,7 @@ OBJECT_NOUNS: dict[str, str] = {
     "compliance.investordocument": "investor's document",
     "tokens.wallet": "wallet",
     "tokens.contract": "contract",
+    "tokens.paymenttokenlisting": "payment token listing",
     "accounts.apikey": "API key",
     "compliance.sanctionslist": "sanctions list",
     "compliance.screening": "screening",
@@ -57,7 +58,8 @@ ACTION_VERBS: dict[str, str] = {
     "investor_document_uploaded": "uploaded",
     "investor_document_removed": "removed",
     "investor_pi_lapsed": "ended the professional-investor status (evidence stale) of",
-    "demo_faucet": "minted test HKD for",
+    "demo_faucet": "minted test stablecoin for",
+    "payment_token_proposed": "proposed for the allowlist the stablecoin of",
     "offering_created": "created",
     "subscription_created": "placed",
     "api_key_created": "created",
@@ -185,6 +187,8 @@ def audit_sentence(
         tail += f" on chain (tx {short_hash(str(tx_hash))})"
     if (amount := data.get("amount_hkd")) is not None:
         tail += f": {money(amount)}"
+    elif "currency" in data and "amount" in data:
+        tail += f": {money(data['amount'], str(data['currency']))}"
     elif "units" in data and "amount" in data:
         tail += f": {data['units']} units, {money(data['amount'])}"
     if outcome := data.get("outcome"):

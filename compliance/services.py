@@ -62,7 +62,7 @@ from issuers.selectors import registration_holders
 from issuers.validators import ADULT_AGE, age_on
 from tokens import chain
 from tokens import services as token_services
-from tokens.choices import ChainTxStatus, ContractKind, WalletKind
+from tokens.choices import ChainTxStatus, ContractKind, PaymentCurrency, WalletKind
 from tokens.models import ChainTransaction
 from tokens.reasons import explain_failure
 from tokens.selectors import platform_contract
@@ -786,20 +786,33 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
     return case
 
 
-def demo_fund_investor(*, actor: User, amount_hkd: Decimal) -> ChainTransaction:
-    """Mint test HKD to the investor's own wallet (only where the demo faucet is switched on)."""
+def demo_fund_investor(*, actor: User, amount_hkd: Decimal, currency: str = "HKD") -> ChainTransaction:
+    """Mint the test stablecoin of `currency` (HKD unless named; `amount_hkd` is in that currency) to the
+    investor's own wallet (only where the demo faucet is switched on)."""
     if not settings.DEMO_FAUCET:
-        raise PermissionDenied("The test HKD faucet is switched off on this platform.")
+        raise PermissionDenied("The test stablecoin faucet is switched off on this platform.")
     profile = InvestorProfile.objects.filter(user=actor, kyc_status=KycStatus.APPROVED).first()
     if profile is None or profile.wallet is None:
         raise ValidationFailed("Your wallet is created when your due diligence is approved.")
+    if currency not in PaymentCurrency.values:
+        raise ValidationFailed(
+            "Choose HKD, CNY, MOP or USD.", fields={"currency": "Choose HKD, CNY, MOP or USD."}
+        )
     if not Decimal("0") < amount_hkd <= Decimal("100000000"):
-        raise ValidationFailed("Choose an amount up to HKD 100,000,000.", fields={"amount": "Out of range."})
+        raise ValidationFailed(
+            f"Choose an amount up to {currency} 100,000,000.", fields={"amount": "Out of range."}
+        )
     base_units = int(amount_hkd.scaleb(settings.PAYMENT_TOKEN_DECIMALS))
     with transaction.atomic():
-        audit_record(actor=actor, action="demo_faucet", obj=profile, data={"amount_hkd": str(amount_hkd)})
+        data = (
+            {"amount_hkd": str(amount_hkd)}
+            if currency == "HKD"
+            else {"amount": str(amount_hkd), "currency": currency}
+        )
+        audit_record(actor=actor, action="demo_faucet", obj=profile, data=data)
         return token_services.payment_token_mint(
             to_address=profile.wallet.address,
             amount_base_units=base_units,
-            key=f"faucet:{profile.wallet.address}:{time.time_ns()}",
+            key=f"faucet:{currency}:{profile.wallet.address}:{time.time_ns()}",
+            currency=currency,
         )

@@ -569,7 +569,8 @@ class HistoryEntryOutput(serializers.Serializer):
     token_address = serializers.CharField(help_text="The security token concerned; empty when none.")
     units = serializers.IntegerField(allow_null=True, help_text="Security-token units (whole units).")
     money_base_units = serializers.IntegerField(
-        allow_null=True, help_text="HKD stablecoin base units (6 decimals) moved: paid, refunded or received."
+        allow_null=True,
+        help_text="Payment-token base units (6 decimals, the offering's currency) moved.",
     )
     refund_base_units = serializers.IntegerField(
         allow_null=True, help_text="At settlement, the base units refunded to the investor."
@@ -609,10 +610,18 @@ class PortfolioSubscriptionOutput(serializers.Serializer):
         return AllotmentOutput(allotment).data if allotment else None
 
 
+class CurrencyBalanceOutput(serializers.Serializer):
+    currency = serializers.CharField(help_text="HKD, CNY (the CNH stablecoin), MOP or USD.")
+    amount = serializers.DecimalField(max_digits=30, decimal_places=6)
+
+
 class CashOutput(serializers.Serializer):
     wallet_address = serializers.CharField(allow_null=True)
     hkd_balance = serializers.DecimalField(
         **AMOUNT, allow_null=True, help_text="The HKD stablecoin balance on chain; null when unreadable."
+    )
+    balances = CurrencyBalanceOutput(
+        many=True, allow_null=True, help_text="The balance in each listed stablecoin; null when unreadable."
     )
 
 
@@ -643,7 +652,8 @@ class PortfolioApi(APIView):
     """The logged-in investor's holdings, transaction history, live and allotted subscriptions, and cash.
 
     Holdings and history come from the event indexer (the chain's events read into the database: no
-    chain call per holding), with how fresh they are; the HKD balance is read from the chain. Another
+    chain call per holding), with how fresh they are; the balance in each currency's stablecoin is read
+    from the chain (one batched request). Another
     investor's holdings are never visible.
     """
 
@@ -672,7 +682,13 @@ class PortfolioApi(APIView):
         body = {
             "holdings": holdings,
             "subscriptions": subscriptions,
-            "cash": {"wallet_address": address, "hkd_balance": overview.balance},
+            "cash": {
+                "wallet_address": address,
+                "hkd_balance": overview.balance,
+                "balances": None
+                if overview.balances is None
+                else [{"currency": c, "amount": a} for c, a in overview.balances.items()],
+            },
             "index": overview.freshness,
             "history": overview.history,
             "history_next": request.build_absolute_uri(more) if overview.history_more else None,

@@ -272,6 +272,7 @@ def seed_demo() -> list[DemoUser]:
             actor=officer, profile=profile, approve=True, reason="Professional investor evidence seen."
         )
         demo_fund_investor(actor=investor, amount_hkd=Decimal("2000000"))
+        demo_fund_investor(actor=investor, amount_hkd=Decimal("250000"), currency="USD")
     seed_review_work(users)
     return list(DEMO_USERS)
 

@@ -29,6 +29,7 @@ from financing.choices import (
 )
 from financing.models import Application, Terms
 from issuers.forms import ActionForm
+from tokens.choices import PaymentCurrency
 
 HUNDRED = Decimal("100")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,7 +100,9 @@ class ApplicationForm(forms.Form):
         choices=CURRENCY_CHOICES,
         initial=Currency.HKD,
         label="Currency",
-        help_text=("Offerings currently settle in HKD: for now only HKD applications can become offerings."),
+        help_text=(
+            "The offering settles and pays in a stablecoin of this currency (renminbi in offshore CNH)."
+        ),
     )
     target_amount = _amount(
         "Target raise",
@@ -687,7 +690,7 @@ class SubscribeForm(forms.Form):
 
 
 class FaucetForm(forms.Form):
-    """Test HKD for the demo."""
+    """A test stablecoin (one per currency) for the demo."""
 
     amount = form_fields.DecimalField(
         max_digits=12,
@@ -695,7 +698,10 @@ class FaucetForm(forms.Form):
         min_value=Decimal("0.01"),
         max_value=Decimal("100000000"),
         initial=Decimal("1000000"),
-        label="Amount of test HKD",
+        label="Amount",
+    )
+    currency = forms.ChoiceField(
+        choices=PaymentCurrency.choices, initial=PaymentCurrency.HKD, label="Test stablecoin"
     )
 
 

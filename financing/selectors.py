@@ -37,7 +37,7 @@ from tokens.indexer.selectors import (
     wallet_events,
 )
 from tokens.models import ChainTransaction
-from tokens.selectors import payment_balance_or_none
+from tokens.selectors import payment_balances_or_none
 from tokens.services import INTENT_MINT_PAYMENT
 
 INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
@@ -251,6 +251,8 @@ class InvestorOverview:
     subscriptions: list[Subscription]
     balance: Decimal | None
     holdings: list[Holding] = field(default_factory=list)
+    # The wallet's balance in each listed stablecoin, by currency; None when the chain cannot answer.
+    balances: dict[str, Decimal] | None = None
     chain_unavailable: bool = False
     in_motion: bool = False
     freshness: Freshness | None = None
@@ -307,7 +309,8 @@ def investor_wallet_address(user: User) -> str | None:
 
 
 def investor_overview(user: User) -> InvestorOverview:
-    """The investor's KYC record, subscriptions with allotments, the HKD balance from chain, and the
+    """The investor's KYC record, subscriptions with allotments, the balance in each currency's stablecoin
+    from chain, and the
     holdings and history from the event indexer (no chain call per holding)."""
 
     profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
@@ -322,7 +325,8 @@ def investor_overview(user: User) -> InvestorOverview:
     if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
         return InvestorOverview(profile=profile, subscriptions=subscriptions, balance=None)
     address = profile.wallet.address
-    balance = payment_balance_or_none(address)
+    balances = payment_balances_or_none(address)  # one batched chain request for every currency
+    balance = balances.get("HKD") if balances is not None else None
     holdings = investor_holdings(user, address)
     history = investor_history(address, limit=HISTORY_LATEST + 1)
     freshness = index_freshness()
@@ -341,6 +345,7 @@ def investor_overview(user: User) -> InvestorOverview:
         profile=profile,
         subscriptions=subscriptions,
         balance=balance,
+        balances=balances,
         holdings=holdings,
         chain_unavailable=balance is None,
         in_motion=not profile.can_subscribe or minting or settling or behind,

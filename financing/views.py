@@ -382,17 +382,19 @@ def investor_document_download(request: HttpRequest, pk: int) -> FileResponse:
 @role_required(Role.INVESTOR)
 @require_POST
 def investor_faucet(request: HttpRequest) -> HttpResponse:
-    """Mint test HKD into the investor's wallet (demo platforms only)."""
+    """Mint a test stablecoin into the investor's wallet (demo platforms only)."""
     form = FaucetForm(request.POST)
     status = 400
     if form.is_valid():
+        currency = form.cleaned_data["currency"]
         try:
-            demo_fund_investor(actor=request.user, amount_hkd=form.cleaned_data["amount"])
+            demo_fund_investor(actor=request.user, amount_hkd=form.cleaned_data["amount"], currency=currency)
         except REFUSALS as exc:
             status = refuse(form, exc)
         else:
             messages.success(
-                request, "Test HKD is on its way to your wallet; the balance updates when it is confirmed."
+                request,
+                f"Test {currency} is on its way to your wallet; the balance updates when it is confirmed.",
             )
             return redirect("financing:investor_dashboard")
     return _render_investor(request, faucet_form=form, status=status)

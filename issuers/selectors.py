@@ -92,6 +92,8 @@ class IssuerOverview:
     offerings: Any
     wallet_balance: Decimal | None
     chain_unavailable: bool
+    # The wallet's balance in each listed stablecoin, by currency (proceeds arrive in the offering's own).
+    wallet_balances: dict[str, Decimal] | None = None
     missing: list[str] = field(default_factory=list)
     any_open: bool = False
     any_settled: bool = False
@@ -101,11 +103,12 @@ def issuer_overview(user: User) -> IssuerOverview:
     """The SME representative's dashboard data; the wallet balance is read from the chain."""
     from financing.choices import AllotmentStatus, OfferingStatus
     from financing.selectors import applications_visible_to, offerings_visible_to
-    from tokens.selectors import payment_balance_or_none
+    from tokens.selectors import payment_balances_or_none
 
     company = company_of(user)
     has_wallet = company is not None and company.wallet is not None
-    balance = payment_balance_or_none(company.wallet.address) if has_wallet else None  # type: ignore[union-attr]
+    balances = payment_balances_or_none(company.wallet.address) if has_wallet else None  # type: ignore[union-attr]
+    balance = balances.get("HKD") if balances is not None else None
     offerings = offerings_visible_to(user)
     # Both flags in one query, whatever the number of offerings. Opened: open now or closed since
     # (whatever the settlement states are called), i.e. neither still before opening nor cancelled.
@@ -125,7 +128,8 @@ def issuer_overview(user: User) -> IssuerOverview:
         any_open=flags["any_open"] > 0,
         any_settled=flags["any_settled"] > 0,
         wallet_balance=balance,
-        chain_unavailable=has_wallet and balance is None,
+        wallet_balances=balances,
+        chain_unavailable=has_wallet and balances is None,
         missing=(
             company_missing_items(company)
             if company is not None and company.kyb_status in (KybStatus.DRAFT, KybStatus.REJECTED)

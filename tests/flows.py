@@ -101,13 +101,18 @@ def corporate_investor_draft(*, name: str = "Kowloon Family Office Limited") -> 
 
 
 def approved_investor(
-    *, by: User, portfolio: Decimal = Decimal("9000000"), funds: Decimal | None = None
+    *,
+    by: User,
+    portfolio: Decimal = Decimal("9000000"),
+    funds: Decimal | None = None,
+    currency: str = "HKD",
 ) -> User:
-    """An investor whose KYC is approved, identity registered and (optionally) funded with test HKD."""
+    """An investor whose KYC is approved, identity registered and (optionally) funded with the test
+    stablecoin of `currency`."""
     profile = submitted_investor(portfolio=portfolio)
     investor_kyc_decide(actor=by, profile=profile, approve=True, reason="ok")
     if funds:
-        demo_fund_investor(actor=profile.user, amount_hkd=funds)
+        demo_fund_investor(actor=profile.user, amount_hkd=funds, currency=currency)
     return profile.user
 
 
@@ -126,14 +131,15 @@ def submitted_application(
     units: int = 100,
     minimum_units: int = 20,
     face_value: Decimal = Decimal("1000.00"),
+    currency: str = "HKD",
 ) -> Application:
-    """A two-year bond application of `company` (verified), sent to compliance."""
+    """A two-year bond application of `company` (verified) in `currency`, sent to compliance."""
     issue = date.today() + timedelta(days=10)
     application = application_save(
         user=company.representative,
         instrument="bond",
         title=title,
-        currency="HKD",
+        currency=currency,
         target_amount=face_value * units,
         minimum_amount=face_value * minimum_units,
         use_of_proceeds="Working capital",
@@ -158,11 +164,12 @@ def open_offering(
     face_value: Decimal = Decimal("1000.00"),
     professional_only: bool = True,
     arranged_by: Intermediary | None = None,
+    currency: str = "HKD",
 ) -> Offering:
-    """A bond application of `company`, approved (with a licensed arranger) and opened (its token
-    deployed on the test chain)."""
+    """A bond application of `company` in `currency`, approved (with a licensed arranger) and opened (its
+    token deployed on the test chain, the offering registered with the currency's stablecoin)."""
     application = submitted_application(
-        company=company, units=units, minimum_units=minimum_units, face_value=face_value
+        company=company, units=units, minimum_units=minimum_units, face_value=face_value, currency=currency
     )
     application_decide(
         actor=by,

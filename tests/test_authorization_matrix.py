@@ -35,6 +35,7 @@ from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from issuers.models import Document, Person
 from tests import flows
+from tokens.models import PaymentTokenListing
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -213,6 +214,10 @@ MATRIX = [
     r("compliance/licences/offerings/<int:pk>/arranger/", "POST", "own offering",
       LOGIN, 403, 403, 400, 400, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
+    r("chain/payment-tokens/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
+    r("chain/payment-tokens/propose/", "POST", None, LOGIN, 403, 403, 400, 400, 400),
+    r("chain/payment-tokens/<int:pk>/decide/", "POST", "hkd listing", LOGIN, 403, 403, 400, 400, 400),
+    r("chain/travel-rule/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     # Pages: the applicant answers compliance's requests for information
     r("requests/<int:pk>/", "GET", "own request", LOGIN, 200, 404, 403, 403, 403),
     r("requests/<int:pk>/", "GET", "other request", LOGIN, 404, 404, 403, 403, 403),
@@ -363,6 +368,11 @@ MATRIX = [
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
+    r("api/v1/payment-tokens/", "GET", None, 403, 403, 403, 200, 200, 200),
+    r("api/v1/payment-tokens/", "POST", None, 403, 403, 403, 400, 400, 400),
+    r("api/v1/payment-tokens/<int:listing_id>/decision/", "POST", "hkd listing",
+      403, 403, 403, 400, 400, 400),
+    r("api/v1/compliance/payment-legs/", "GET", None, 403, 403, 403, 200, 200, 403),
     r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/docs/", "GET", None, 200, 200, 200, 200, 200, 200),
 ]
@@ -446,6 +456,7 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,
+        "hkd listing": PaymentTokenListing.objects.get(currency="HKD").pk,
     }
 
 

@@ -22,7 +22,7 @@ from tokens import chain as tokens_chain
 from tokens import reconcile, signer
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction, OperatorAlert
-from tokens.selectors import platform_contract, platform_wallet
+from tokens.selectors import payment_token, platform_contract, platform_wallet
 
 ATTACKER = Account.create()
 HKD = 10**6
@@ -207,3 +207,29 @@ def test_registering_an_offering_waits_for_the_timelock_delay(platform, chain, s
     issuer, _, unit_price, _ = settlement.functions.offeringOf(offering.token.address).call()
     assert issuer == company.wallet.address
     assert unit_price == 1000 * HKD
+
+
+def test_a_usd_transfer_nobody_recorded_alerts_operators_naming_the_currency(platform, chain):
+    officer = flows.officer()
+    investor = flows.approved_investor(by=officer, funds=Decimal("5000"), currency="USD")
+    assert reconcile.money_movements_reconcile() == []  # the faucet's mint is a recorded write
+    victim = flows.profile_of(investor).wallet
+    stolen = signer.LocalKeyBackend()._account(victim)
+    chain.provider.make_request("anvil_setBalance", [victim.address, hex(10**18)])
+    usd = tokens_chain.contract("PaymentToken", payment_token("USD").address)
+    transaction = usd.functions.transfer(ATTACKER.address, 1_000 * HKD).build_transaction(
+        {
+            "from": victim.address,
+            "nonce": chain.eth.get_transaction_count(victim.address),
+            "gas": 100_000,
+            "gasPrice": chain.eth.gas_price,
+            "chainId": chain.eth.chain_id,
+        }
+    )
+    tx_hash = chain.eth.send_raw_transaction(stolen.sign_transaction(transaction).raw_transaction)
+    chain.eth.wait_for_transaction_receipt(tx_hash)
+
+    (alert,) = reconcile.money_movements_reconcile()
+
+    assert alert.tx_hash == "0x" + bytes(tx_hash).hex().removeprefix("0x")
+    assert alert.message.startswith(f"USD transfer out of customer wallet {victim.address}")

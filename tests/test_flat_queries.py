@@ -38,8 +38,15 @@ from financing.models import Allotment, Application, Offering, Subscription, Ter
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
-from tokens.choices import ChainTxStatus, WalletKind
-from tokens.models import ChainTransaction
+from tokens.choices import (
+    ChainTxStatus,
+    ContractKind,
+    ContractStatus,
+    ListingStatus,
+    PaymentLegKind,
+    WalletKind,
+)
+from tokens.models import ChainTransaction, Contract, PaymentLeg, PaymentTokenListing
 from tokens.services import wallet_create
 
 FEW, MANY = 10, 1000
@@ -286,6 +293,67 @@ def _outbox_rows(count: int) -> None:
     )
 
 
+def _payment_legs(count: int) -> None:
+    signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk payer {_n()}")
+    tx = ChainTransaction.objects.create(
+        intent="bulk", idempotency_key=f"bulk:{_n()}", signer=signer, chain_id=31337, data="0x"
+    )
+    PaymentLeg.objects.bulk_create(
+        [
+            PaymentLeg(
+                kind=PaymentLegKind.SETTLEMENT,
+                chain_transaction=tx,
+                subject=f"financing.allotment:{_n()}",
+                currency="USD",
+                amount=Decimal("2000.00"),
+                amount_hkd=Decimal("15600.00"),
+                full_details=True,
+                originator_name="Ada Investor",
+                originator_wallet=signer.address,
+                originator_reference="INV-000001",
+                originator_identifier="identity document A1234567, Hong Kong",
+                originator_institution="Bay Area Capital Connect",
+                beneficiary_name="Lantau Components Limited",
+                beneficiary_wallet=signer.address,
+                beneficiary_reference="SME-000001",
+                beneficiary_identifier="company registration 50000001 (Hong Kong)",
+                beneficiary_institution="Bay Area Capital Connect",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _listings(user: User, count: int) -> None:
+    contracts = Contract.objects.bulk_create(
+        [
+            Contract(
+                kind=ContractKind.PAYMENT_TOKEN,
+                chain_id=31337,
+                label="bulk stablecoin",
+                address="0x" + secrets.token_hex(20),
+                status=ContractStatus.DEPLOYED,
+            )
+            for _ in range(count)
+        ]
+    )
+    PaymentTokenListing.objects.bulk_create(
+        [
+            PaymentTokenListing(
+                currency="USD",
+                chain_id=31337,
+                contract=contract,
+                name="Rejected Dollar",
+                symbol="RJD",
+                status=ListingStatus.REJECTED,
+                proposed_by=user,
+                decision_reason="bulk",
+            )
+            for contract in contracts
+        ]
+    )
+
+
 # --- the cases ----------------------------------------------------------------------------------
 
 
@@ -433,6 +501,10 @@ CASES = {
         setup=_settling_offering_setup,
     ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
+    "page: travel rule": ListCase(Role.OFFICER, "/chain/travel-rule/", lambda u, w, n: _payment_legs(n), 25),
+    "page: payment tokens": ListCase(
+        Role.OPERATOR, "/chain/payment-tokens/", lambda u, w, n: _listings(u, n), 25
+    ),
     # APIs
     "api: applications": ListCase(
         Role.SME, "/api/v1/applications/", lambda u, w, n: _offerings(w["company"], n), setup=_company_setup
@@ -467,6 +539,10 @@ CASES = {
         Role.OFFICER, "/api/v1/compliance/queue/", _review_queue_rows, whole=True
     ),
     "api: audit trail": ListCase(Role.OFFICER, "/api/v1/audit/", lambda u, w, n: _audit_events(n)),
+    "api: payment legs": ListCase(
+        Role.APPROVER, "/api/v1/compliance/payment-legs/", lambda u, w, n: _payment_legs(n)
+    ),
+    "api: payment tokens": ListCase(Role.OFFICER, "/api/v1/payment-tokens/", lambda u, w, n: _listings(u, n)),
 }
 
 

@@ -16,7 +16,7 @@ from tests.conftest import Api, wait_for
 from tokens import chain as tokens_chain
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import Wallet
-from tokens.selectors import platform_contract, platform_wallet
+from tokens.selectors import payment_token, platform_contract, platform_wallet
 
 pytestmark = pytest.mark.journey
 PASSWORD = "a-long-pass-phrase-42"
@@ -44,15 +44,18 @@ def _onchain_units(token_address: str, wallet: str) -> int:
     )
 
 
-def _onchain_hkd_base_units(wallet: str) -> int:
-    payment = platform_contract(ContractKind.PAYMENT_TOKEN)
+def _onchain_hkd_base_units(wallet: str, currency: str = "HKD") -> int:
+    payment = payment_token(currency)
     return int(
         tokens_chain.call("PaymentToken", payment.address, "balanceOf", tokens_chain.to_checksum(wallet))
     )
 
 
-def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
-    """SME onboards and applies, officer approves, investors pass KYC, get HKD and subscribe."""
+def _prepare_round(
+    api, *, investors: int, units_each: list[int], currency: str = "HKD", faucet: tuple[str, ...] = ()
+) -> dict:
+    """SME onboards and applies in `currency`, officer approves, investors pass KYC, get that currency's
+    test stablecoin (and those of `faucet`) and subscribe."""
     officer = _staff(api, Role.OFFICER, "officer@journey.hk")
     operator = _staff(api, Role.OPERATOR, "operator@journey.hk")
     sme = _signup(api, "sme", "cfo@lantau-robotics.hk")
@@ -90,7 +93,7 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         "applications/",
         {
             "title": "Lantau Robotics 6% Notes",
-            "currency": "HKD",
+            "currency": currency,
             "target_amount": "100000.00",
             "minimum_amount": "20000.00",
             "use_of_proceeds": "New assembly line",
@@ -164,8 +167,12 @@ def _prepare_round(api, *, investors: int, units_each: list[int]) -> dict:
         assert approved["pi_valid_until"]
         wait_for(lambda s=investor: s.get("kyc/")["can_subscribe"], what="identity registered")
         wallet = investor.get("kyc/")["wallet_address"]
-        investor.post("faucet/", {"amount": "100000.00"}, expect=202)
-        wait_for(lambda w=wallet: _onchain_hkd_base_units(w) == 100_000 * 10**6, what="test HKD minted")
+        for coin in (currency, *faucet):
+            investor.post("faucet/", {"amount": "100000.00", "currency": coin}, expect=202)
+            wait_for(
+                lambda w=wallet, c=coin: _onchain_hkd_base_units(w, c) == 100_000 * 10**6,
+                what=f"test {coin} minted",
+            )
         investor.post(f"offerings/{offering_id}/subscriptions/", {"units": units_each[number]}, expect=201)
         wait_for(
             lambda s=investor: s.get("subscriptions/")["results"][0]["status"] == "active",

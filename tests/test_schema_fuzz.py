@@ -40,6 +40,7 @@ from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
 from issuers.models import Document, Person
 from tests import flows
+from tokens.models import PaymentTokenListing
 
 EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -79,6 +80,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
             Case.objects.get(company=own.company, kind=CaseKind.KYB).pk,
         ],
         "request_id": [request.pk for request in requests],
+        "listing_id": list(PaymentTokenListing.objects.values_list("pk", flat=True)),
         "answer_document_id": [flows.answer_document(request).pk for request in requests],
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
         "key_id": [

@@ -10,6 +10,8 @@ from tokens.models import (
     IndexedBlock,
     IndexerCursor,
     OperatorAlert,
+    PaymentLeg,
+    PaymentTokenListing,
     ReconciliationCursor,
     TokenHolding,
     Wallet,
@@ -163,3 +165,44 @@ class ChainEventAdmin(IndexReadOnly):
 class TokenHoldingAdmin(IndexReadOnly):
     list_display = ["wallet", "token_address", "units", "frozen", "frozen_units", "block_number"]
     search_fields = ["wallet", "token_address"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Records only their services write (four eyes, the travel rule): shown, never edited here."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(PaymentTokenListing)
+class PaymentTokenListingAdmin(ReadOnly):
+    list_display = ["currency", "symbol", "contract", "status", "proposed_by", "decided_by", "decided_at"]
+    list_filter = ["currency", "status", "chain_id"]
+    list_select_related = ["contract", "proposed_by", "decided_by"]
+
+
+@admin.register(PaymentLeg)
+class PaymentLegAdmin(ReadOnly):
+    list_display = [
+        "created_at",
+        "kind",
+        "currency",
+        "amount",
+        "full_details",
+        "originator_name",
+        "beneficiary_name",
+    ]
+    list_filter = ["kind", "currency", "full_details"]
+    search_fields = [
+        "originator_name",
+        "beneficiary_name",
+        "originator_wallet",
+        "beneficiary_wallet",
+        "subject",
+    ]

@@ -4,4 +4,11 @@ from tokens import apis
 
 urlpatterns = [
     path("chain/status/", apis.ChainStatusApi.as_view(), name="api-chain-status"),
+    path("payment-tokens/", apis.PaymentTokenListApi.as_view(), name="api-payment-tokens"),
+    path(
+        "payment-tokens/<int:listing_id>/decision/",
+        apis.PaymentTokenDecisionApi.as_view(),
+        name="api-payment-token-decision",
+    ),
+    path("compliance/payment-legs/", apis.PaymentLegListApi.as_view(), name="api-payment-legs"),
 ]

@@ -6,6 +6,7 @@ class TokensConfig(AppConfig):
     verbose_name = "Tokens and chain"
 
     def ready(self) -> None:
-        from tokens import services
+        from tokens import payment_tokens, services
 
         services.register()
+        payment_tokens.register()

@@ -202,6 +202,23 @@ def call(name: str, address: str, function: str, *args: Any) -> Any:
         raise ChainUnavailable() from exc
 
 
+def call_many(calls: list[tuple[str, str, str, tuple[Any, ...]]]) -> list[Any]:
+    """Several read-only calls `(artifact, address, function, args)` in one JSON-RPC batch (one round
+    trip); connection trouble is raised as ChainUnavailable."""
+    if not calls:
+        return []
+    bound = [
+        getattr(contract(name, address).functions, function)(*args) for name, address, function, args in calls
+    ]
+    try:
+        with web3().batch_requests() as batch:
+            for item in bound:
+                batch.add(item)
+            return list(batch.execute())
+    except RPC_TRANSPORT_ERRORS as exc:
+        raise ChainUnavailable() from exc
+
+
 def block_number() -> int:
     """The chain head's number; connection trouble is raised as ChainUnavailable."""
     try:

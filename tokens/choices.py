@@ -10,7 +10,7 @@ class WalletKind(models.TextChoices):
     REGISTRAR = "registrar", "Registrar (identities; proposes offerings)"
     SETTLER = "settler", "Settler (escrow, settlement, refunds, payouts)"
     AGENT = "agent", "Token agent (pauses; proposes forced transfers)"
-    FAUCET = "faucet", "Test HKD faucet"
+    FAUCET = "faucet", "Test stablecoin faucet"
     INVESTOR = "investor", "Investor (custodial)"
     ISSUER = "issuer", "Issuer (custodial)"
 
@@ -27,7 +27,7 @@ CUSTOMER_WALLET_KINDS = (WalletKind.INVESTOR, WalletKind.ISSUER)
 
 class ContractKind(models.TextChoices):
     IDENTITY_REGISTRY = "identity_registry", "Identity registry"
-    PAYMENT_TOKEN = "payment_token", "HKD payment token"
+    PAYMENT_TOKEN = "payment_token", "Payment token"
     SETTLEMENT = "settlement", "Settlement"
     DOCUMENT_REGISTRY = "document_registry", "Document registry"
     TIMELOCK = "timelock", "Admin timelock"
@@ -41,6 +41,8 @@ PLATFORM_CONTRACT_KINDS = (
     ContractKind.DOCUMENT_REGISTRY,
     ContractKind.TIMELOCK,
 )
+# One live contract per chain of each of these; payment tokens are one per currency (the allowlist).
+SINGLE_PLATFORM_CONTRACT_KINDS = tuple(k for k in PLATFORM_CONTRACT_KINDS if k != ContractKind.PAYMENT_TOKEN)
 
 # The Solidity contract (artifact name) behind each kind.
 ARTIFACT_BY_KIND = {
@@ -72,3 +74,57 @@ CHAIN_TX_TRANSITIONS = {
     ChainTxStatus.CONFIRMED: set(),
     ChainTxStatus.FAILED: set(),
 }
+
+
+class PaymentCurrency(models.TextChoices):
+    """The currencies an application may raise in, each settled in its own listed stablecoin.
+
+    A CNY application raises renminbi offshore: it settles in a CNH (offshore renminbi) stablecoin,
+    the only renminbi a Hong Kong platform can hold and pay; the code stays the application's (CNY).
+    """
+
+    HKD = "HKD", "Hong Kong dollar"
+    CNY = "CNY", "Renminbi (offshore, CNH)"
+    MOP = "MOP", "Macao pataca"
+    USD = "USD", "US dollar"
+
+
+# The test stablecoin bootstrap and the demo deploy per currency: (name, symbol).
+TEST_STABLECOINS = {
+    PaymentCurrency.HKD: ("HKD Stablecoin (test)", "HKDT"),
+    PaymentCurrency.CNY: ("CNH Stablecoin (test)", "CNHT"),
+    PaymentCurrency.MOP: ("MOP Stablecoin (test)", "MOPT"),
+    PaymentCurrency.USD: ("USD Stablecoin (test)", "USDT"),
+}
+
+
+class ListingStatus(models.TextChoices):
+    """Where a stablecoin stands on the allowlist."""
+
+    PROPOSED = "proposed", "Waiting for a second approval"
+    ALLOWING = "allowing", "Approved, being allowed on chain"
+    ACTIVE = "active", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Refused on chain"
+
+
+LISTING_TRANSITIONS = {
+    ListingStatus.PROPOSED: {ListingStatus.ALLOWING, ListingStatus.REJECTED},
+    ListingStatus.ALLOWING: {ListingStatus.ACTIVE, ListingStatus.FAILED},
+    ListingStatus.ACTIVE: set(),
+    ListingStatus.REJECTED: set(),
+    ListingStatus.FAILED: set(),
+}
+# A listing in one of these holds its currency's one place: a second one is refused.
+LIVE_LISTING_STATUSES = (ListingStatus.PROPOSED, ListingStatus.ALLOWING, ListingStatus.ACTIVE)
+
+
+class PaymentLegKind(models.TextChoices):
+    """What a payment leg recorded for the travel rule was."""
+
+    SUBSCRIPTION_FUNDING = "subscription_funding", "Subscription paid into escrow"
+    SETTLEMENT = "settlement", "Settlement payment to the issuer"
+    REFUND = "refund", "Refund to the investor"
+    DISTRIBUTION = "distribution", "Distribution to a holder"
+    DISTRIBUTION_FUNDING = "distribution_funding", "Distribution funded by the issuer"
+    TRANSFER = "transfer", "Payment between investors"

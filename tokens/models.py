@@ -7,11 +7,15 @@ from django.db import models
 from django.db.models import Q
 
 from tokens.choices import (
-    PLATFORM_CONTRACT_KINDS,
+    LIVE_LISTING_STATUSES,
     PLATFORM_WALLET_KINDS,
+    SINGLE_PLATFORM_CONTRACT_KINDS,
     ChainTxStatus,
     ContractKind,
     ContractStatus,
+    ListingStatus,
+    PaymentCurrency,
+    PaymentLegKind,
     WalletKind,
 )
 
@@ -48,7 +52,8 @@ class Wallet(models.Model):
 
 
 class Contract(models.Model):
-    """A contract the platform deployed (or is deploying) on the configured chain."""
+    """A contract the platform deployed (or is deploying) on the configured chain, or a stablecoin it
+    lists (a payment token issued by someone else is recorded deployed, at its address)."""
 
     kind = models.CharField(max_length=32, choices=ContractKind.choices)
     chain_id = models.PositiveBigIntegerField()
@@ -64,7 +69,7 @@ class Contract(models.Model):
             models.UniqueConstraint(fields=["chain_id", "address"], name="contract_address_unique"),
             models.UniqueConstraint(
                 fields=["chain_id", "kind"],
-                condition=Q(kind__in=PLATFORM_CONTRACT_KINDS) & ~Q(status=ContractStatus.FAILED),
+                condition=Q(kind__in=SINGLE_PLATFORM_CONTRACT_KINDS) & ~Q(status=ContractStatus.FAILED),
                 name="one_live_platform_contract_per_kind",
             ),
             models.CheckConstraint(
@@ -290,3 +295,115 @@ class TokenHolding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wallet} holds {self.units} of {self.token_address}"
+
+
+class PaymentTokenListing(models.Model):
+    """A stablecoin accepted for one currency on one chain: proposed by one staff member, approved by
+    another, then allowed on the Settlement contract (through the timelock); one live listing per
+    currency, so every offering in that currency settles and is serviced in the same token."""
+
+    currency = models.CharField(max_length=3, choices=PaymentCurrency.choices)
+    chain_id = models.PositiveBigIntegerField()
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="listings")
+    name = models.CharField(max_length=100, help_text="The token's name as the chain reports it.")
+    symbol = models.CharField(max_length=20, help_text="The token's symbol as the chain reports it.")
+    status = models.CharField(max_length=16, choices=ListingStatus.choices, default=ListingStatus.PROPOSED)
+    note = models.TextField(
+        blank=True, help_text="Why it is proposed (issuer, licence, reserve attestation)."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    chain_transaction = models.ForeignKey(
+        ChainTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="listing_status_valid"),
+            models.CheckConstraint(
+                condition=Q(currency__in=PaymentCurrency.values), name="listing_currency_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["chain_id", "currency"],
+                condition=Q(status__in=LIVE_LISTING_STATUSES),
+                name="one_live_listing_per_currency",
+            ),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status__in=LIVE_LISTING_STATUSES),
+                name="one_live_listing_per_token",
+            ),
+            # Four eyes: whoever proposed a listing does not decide it.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="listing_decided_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} for {self.currency} ({self.get_status_display()})"
+
+
+class PaymentLeg(models.Model):
+    """One payment on chain as the travel rule records it: who paid whom, how much, in which transaction.
+
+    From the threshold (HKD 8,000 or its equivalent) both sides carry full details (name, wallet,
+    customer reference, address or registration number, institution); below it, names and wallets.
+    """
+
+    kind = models.CharField(max_length=32, choices=PaymentLegKind.choices)
+    chain_transaction = models.ForeignKey(
+        ChainTransaction, on_delete=models.PROTECT, related_name="payment_legs"
+    )
+    subject = models.CharField(max_length=100, help_text="What the leg pays, e.g. financing.subscription:12.")
+    currency = models.CharField(max_length=3, choices=PaymentCurrency.choices)
+    amount = models.DecimalField(max_digits=24, decimal_places=6)
+    amount_hkd = models.DecimalField(
+        max_digits=24,
+        decimal_places=2,
+        help_text="The HKD equivalent at the reference rate, for the threshold.",
+    )
+    full_details = models.BooleanField(help_text="At or above the travel-rule threshold.")
+    originator_name = models.CharField(max_length=200)
+    originator_wallet = models.CharField(max_length=42)
+    originator_reference = models.CharField(max_length=64, blank=True)
+    originator_identifier = models.CharField(max_length=300, blank=True)
+    originator_institution = models.CharField(max_length=200, blank=True)
+    beneficiary_name = models.CharField(max_length=200)
+    beneficiary_wallet = models.CharField(max_length=42)
+    beneficiary_reference = models.CharField(max_length=64, blank=True)
+    beneficiary_identifier = models.CharField(max_length=300, blank=True)
+    beneficiary_institution = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_transaction", "kind", "subject"], name="payment_leg_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_leg_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(full_details=False)
+                | (
+                    ~Q(originator_reference="")
+                    & ~Q(originator_identifier="")
+                    & ~Q(originator_institution="")
+                    & ~Q(beneficiary_reference="")
+                    & ~Q(beneficiary_identifier="")
+                    & ~Q(beneficiary_institution="")
+                ),
+                name="payment_leg_full_details_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="payment_leg_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.currency} {self.amount} ({self.subject})"

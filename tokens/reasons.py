@@ -42,7 +42,7 @@ SETTLEMENT_CHECK_REASONS = {
 ERROR_REASONS = {
     "AlreadySettled": "This allotment was already settled on chain; it cannot settle twice.",
     "AlreadyPaid": "This distribution was already paid on chain; it cannot be paid twice.",
-    "ERC20InsufficientBalance": "The paying wallet does not hold enough HKD.",
+    "ERC20InsufficientBalance": "The paying wallet does not hold enough of the payment token.",
     "ERC20InsufficientAllowance": (
         "The paying wallet has not authorised the settlement contract to collect this payment."
     ),

@@ -1,7 +1,8 @@
 """Every money movement on chain must match a write the platform recorded; anything else alerts operators.
 
 Money moves through the Settlement contract (Funded, Settled, Refunded, DistributionFunded,
-DistributionPaid, DistributionClosed) or as a payment-token Transfer out of a customer's wallet. Each
+DistributionPaid, DistributionClosed) or as a Transfer out of a customer's wallet in any payment token
+that is or was listed (one per currency: HKD, CNH, MOP, USD). Each
 such event's transaction must be a recorded outbox row. An event without one means a key was used
 outside the platform (stolen, or used by hand): an `OperatorAlert` is raised, once per event.
 """
@@ -15,15 +16,16 @@ from django.db import transaction
 from eth_utils import event_abi_to_log_topic
 
 from tokens import chain
-from tokens.choices import CUSTOMER_WALLET_KINDS, ContractKind
+from tokens.choices import CUSTOMER_WALLET_KINDS, ContractKind, ListingStatus
 from tokens.models import (
     ChainTransaction,
     ChainTransactionAttempt,
     OperatorAlert,
+    PaymentTokenListing,
     ReconciliationCursor,
     Wallet,
 )
-from tokens.selectors import platform_contract
+from tokens.selectors import payment_token_addresses_ever_listed, platform_contract
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +50,14 @@ def _topics(artifact: str, names: tuple[str, ...]) -> dict[bytes, str]:
     }
 
 
-def _logs(address: str, topics: dict[bytes, str], start: int, end: int) -> list[Any]:
+def _logs(address: str | list[str], topics: dict[bytes, str], start: int, end: int) -> list[Any]:
+    addresses = [address] if isinstance(address, str) else address
+    if not addresses:
+        return []
     return list(
         chain.web3().eth.get_logs(
             {
-                "address": chain.to_checksum(address),
+                "address": [chain.to_checksum(a) for a in addresses],
                 "fromBlock": start,
                 "toBlock": end,
                 "topics": [["0x" + topic.hex() for topic in topics]],
@@ -83,10 +88,17 @@ def money_movements_reconcile() -> list[OperatorAlert]:
             str(platform_contract(ContractKind.SETTLEMENT).address), settlement_topics, start, end
         )
     ]
-    for log in _logs(str(platform_contract(ContractKind.PAYMENT_TOKEN).address), transfer_topics, start, end):
+    currency_of = {
+        str(address): currency
+        for currency, address in PaymentTokenListing.objects.filter(
+            chain_id=chain.chain_id(), status__in=(ListingStatus.ACTIVE, ListingStatus.ALLOWING)
+        ).values_list("currency", "contract__address")
+    }
+    for log in _logs(payment_token_addresses_ever_listed(), transfer_topics, start, end):
         payer = _address_topic(log["topics"][1])
         if payer in customers:
-            movements.append((log, f"HKD transfer out of customer wallet {payer}"))
+            currency = currency_of.get(chain.to_checksum(log["address"]), "Payment token")
+            movements.append((log, f"{currency} transfer out of customer wallet {payer}"))
     hashes = {"0x" + bytes(log["transactionHash"]).hex().removeprefix("0x") for log, _ in movements}
     # A row still awaiting its confirmation task counts: the write was recorded before it was signed.
     recorded = set(ChainTransaction.objects.filter(tx_hash__in=hashes).values_list("tx_hash", flat=True))

@@ -19,9 +19,18 @@ from tokens.choices import (
     ChainTxStatus,
     ContractKind,
     ContractStatus,
+    ListingStatus,
+    PaymentCurrency,
     WalletKind,
 )
-from tokens.models import ChainTransaction, Contract, OperatorAlert, Wallet
+from tokens.models import (
+    ChainTransaction,
+    Contract,
+    OperatorAlert,
+    PaymentLeg,
+    PaymentTokenListing,
+    Wallet,
+)
 
 
 def platform_wallet(kind: WalletKind) -> Wallet:
@@ -47,21 +56,80 @@ def platform_ready() -> bool:
     try:
         for role in PLATFORM_WALLET_KINDS:
             platform_wallet(role)
-        for kind in (ContractKind.IDENTITY_REGISTRY, ContractKind.PAYMENT_TOKEN, ContractKind.SETTLEMENT):
+        for kind in (ContractKind.IDENTITY_REGISTRY, ContractKind.SETTLEMENT):
             platform_contract(kind)
+        payment_token("HKD")
     except Conflict:
         return False
     return True
 
 
 def payment_token(currency: str = "HKD") -> Contract:
-    """The stablecoin that offerings in `currency` settle and are serviced in.
+    """The stablecoin that offerings in `currency` settle and are serviced in: the active listing of the
+    allowlist for `currency` on the configured chain.
 
-    The one place that maps a currency to its payment token: today the platform's HKD token only.
+    The one place that maps a currency to its payment token (a CNY offering settles in the CNH
+    stablecoin listed for CNY). Refuses, naming the currency, when none is listed.
     """
-    if currency != "HKD":
-        raise Conflict(f"No payment token is accepted for {currency} yet.")
-    return platform_contract(ContractKind.PAYMENT_TOKEN)
+    listing = (
+        PaymentTokenListing.objects.select_related("contract")
+        .filter(chain_id=chain.chain_id(), currency=currency, status=ListingStatus.ACTIVE)
+        .first()
+    )
+    if listing is None:
+        name = PaymentCurrency(currency).label if currency in PaymentCurrency.values else currency
+        raise Conflict(
+            f"No stablecoin is accepted for {currency} ({name}) yet: staff list one on the payment "
+            "tokens page before offerings in this currency can settle."
+        )
+    return listing.contract
+
+
+def payment_currency_of(token_address: str) -> str | None:
+    """The currency whose listed stablecoin (active or not) is at `token_address`, or None."""
+    return (
+        PaymentTokenListing.objects.filter(
+            chain_id=chain.chain_id(), contract__address=chain.to_checksum(token_address)
+        )
+        .order_by("-pk")
+        .values_list("currency", flat=True)
+        .first()
+    )
+
+
+def payment_tokens_listed() -> dict[str, str]:
+    """Every currency's active stablecoin address on the configured chain: {currency: address}."""
+    rows = (
+        PaymentTokenListing.objects.filter(chain_id=chain.chain_id(), status=ListingStatus.ACTIVE)
+        .order_by("currency")
+        .values_list("currency", "contract__address")
+    )
+    return {currency: str(address) for currency, address in rows}
+
+
+def payment_token_addresses_ever_listed() -> list[str]:
+    """Every stablecoin address that is or was allowed on this chain (money may still sit in them)."""
+    rows = (
+        PaymentTokenListing.objects.filter(
+            chain_id=chain.chain_id(), status__in=(ListingStatus.ACTIVE, ListingStatus.ALLOWING)
+        )
+        .order_by("contract__address")
+        .values_list("contract__address", flat=True)
+        .distinct()
+    )
+    return [str(address) for address in rows]
+
+
+def payment_token_listings() -> QuerySet[PaymentTokenListing]:
+    """Every listing, live ones first by currency, for the staff page and API."""
+    return PaymentTokenListing.objects.select_related("contract", "proposed_by", "decided_by").order_by(
+        "currency", "-pk"
+    )
+
+
+def payment_legs() -> QuerySet[PaymentLeg]:
+    """Travel-rule records of payment legs, newest first (compliance only)."""
+    return PaymentLeg.objects.select_related("chain_transaction").order_by("-pk")
 
 
 def payment_balance(address: str, currency: str = "HKD") -> Decimal:
@@ -69,6 +137,25 @@ def payment_balance(address: str, currency: str = "HKD") -> Decimal:
     token = payment_token(currency)
     raw = chain.call("PaymentToken", str(token.address), "balanceOf", chain.to_checksum(address))
     return Decimal(raw).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+
+
+def payment_balances(address: str) -> dict[str, Decimal]:
+    """The balance of `address` in every listed payment token, by currency (one batched chain request)."""
+    listed = payment_tokens_listed()
+    holder = chain.to_checksum(address)
+    raw = chain.call_many([("PaymentToken", token, "balanceOf", (holder,)) for token in listed.values()])
+    return {
+        currency: Decimal(int(value)).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+        for currency, value in zip(listed, raw, strict=True)
+    }
+
+
+def payment_balances_or_none(address: str) -> dict[str, Decimal] | None:
+    """`payment_balances`, or None when the chain cannot answer (pages say so, not fail)."""
+    try:
+        return payment_balances(address)
+    except CHAIN_READ_ERRORS:
+        return None
 
 
 def payment_token_domain(currency: str = "HKD") -> dict[str, Any]:

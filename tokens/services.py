@@ -24,13 +24,15 @@ from tokens import signer as signer_module
 from tokens.choices import (
     ARTIFACT_BY_KIND,
     PLATFORM_WALLET_KINDS,
+    TEST_STABLECOINS,
     ChainTxStatus,
     ContractKind,
     ContractStatus,
+    PaymentCurrency,
     WalletKind,
 )
 from tokens.models import ChainTransaction, Contract, Wallet
-from tokens.selectors import platform_contract, platform_wallet
+from tokens.selectors import payment_token, platform_contract, platform_wallet
 
 logger = logging.getLogger(__name__)
 
@@ -261,15 +263,23 @@ def admin_operation_failed(tx: ChainTransaction) -> None:
         failed(tx)
 
 
-def payment_token_mint(*, to_address: str, amount_base_units: int, key: str) -> ChainTransaction:
-    """Mint test HKD to a wallet (the demo faucet; a licensed stablecoin would arrive by transfer)."""
+def payment_token_mint(
+    *, to_address: str, amount_base_units: int, key: str, currency: str = "HKD"
+) -> ChainTransaction:
+    """Mint the test stablecoin of `currency` to a wallet (the demo faucet; a licensed stablecoin would
+    arrive by transfer). Only the platform's own test tokens mint: a listed outside token refuses."""
+    token = payment_token(currency)
+    if not ChainTransaction.objects.filter(contract=token, intent=INTENT_DEPLOY_PLATFORM).exists():
+        raise Conflict(
+            f"The {currency} stablecoin is not one of the platform's test tokens: it cannot be minted."
+        )
     return contract_call(
-        target=platform_contract(ContractKind.PAYMENT_TOKEN),
+        target=token,
         function="mint",
         args=[chain.to_checksum(to_address), amount_base_units],
         intent=INTENT_MINT_PAYMENT,
         key=key,
-        reference=f"mint test HKD to {to_address}",
+        reference=f"mint test {currency} to {to_address}",
         subject_address=to_address,
     )
 
@@ -292,8 +302,11 @@ def drive(tx: ChainTransaction, *, timeout: float = 60.0) -> ChainTransaction:
 
 
 def platform_bootstrap() -> dict[str, str]:
-    """One wallet per platform role, the platform contracts, the roles wired and every admin role handed
-    to the timelock; safe to run again. Returns the addresses."""
+    """One wallet per platform role, the platform contracts and one test stablecoin per currency, the
+    roles wired, every stablecoin allowed and listed, and every admin role handed to the timelock; safe
+    to run again. Returns the addresses."""
+    from tokens.payment_tokens import payment_token_list_at_bootstrap
+
     for role in PLATFORM_WALLET_KINDS:
         if not Wallet.objects.filter(kind=role).exists():
             wallet_create(kind=role, label=f"Platform {role.label.split(' (')[0].lower()}")
@@ -303,7 +316,6 @@ def platform_bootstrap() -> dict[str, str]:
     admin = wallets[WalletKind.ADMIN].address
     plan: list[tuple[ContractKind, str, list[Any]]] = [
         (ContractKind.IDENTITY_REGISTRY, "Identity registry", [admin]),
-        (ContractKind.PAYMENT_TOKEN, "HKD payment token (test)", [admin]),
         (ContractKind.DOCUMENT_REGISTRY, "Document registry", [admin]),
         (ContractKind.SETTLEMENT, "Settlement", [admin]),
         (
@@ -319,52 +331,100 @@ def platform_bootstrap() -> dict[str, str]:
     ]
     for kind, label, args in plan:
         _deploy_platform_once(kind, label, args)
+    stablecoins = {currency: _deploy_payment_token_once(currency, admin) for currency in TEST_STABLECOINS}
     timelock = str(platform_contract(ContractKind.TIMELOCK).address)
-    payment = str(platform_contract(ContractKind.PAYMENT_TOKEN).address)
+    platform = {
+        kind: platform_contract(kind) for kind in PLATFORM_ADMINISTERED if kind != ContractKind.PAYMENT_TOKEN
+    }
+    administered = [*platform.values(), *stablecoins.values()]
     grants = [
-        (ContractKind.IDENTITY_REGISTRY, REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
-        (ContractKind.DOCUMENT_REGISTRY, REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
-        (ContractKind.PAYMENT_TOKEN, MINTER_ROLE, wallets[WalletKind.FAUCET].address),
-        (ContractKind.SETTLEMENT, SETTLER_ROLE, wallets[WalletKind.SETTLER].address),
-        (ContractKind.SETTLEMENT, REGISTRAR_ROLE, timelock),
-    ] + [(kind, DEFAULT_ADMIN_ROLE, timelock) for kind in PLATFORM_ADMINISTERED]
-    for kind, granted, holder in grants:
-        if not _has_role(kind, granted, holder):
+        (platform[ContractKind.IDENTITY_REGISTRY], REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
+        (platform[ContractKind.DOCUMENT_REGISTRY], REGISTRAR_ROLE, wallets[WalletKind.REGISTRAR].address),
+        (platform[ContractKind.SETTLEMENT], SETTLER_ROLE, wallets[WalletKind.SETTLER].address),
+        (platform[ContractKind.SETTLEMENT], REGISTRAR_ROLE, timelock),
+        *[(token, MINTER_ROLE, wallets[WalletKind.FAUCET].address) for token in stablecoins.values()],
+    ] + [(target, DEFAULT_ADMIN_ROLE, timelock) for target in administered]
+    for target, granted, holder in grants:
+        if not _has_role(target, granted, holder):
             _platform_call(
-                kind,
+                target,
                 "grantRole",
                 [granted, holder],
                 INTENT_GRANT_ROLE,
                 f"grant the {ROLE_NAMES[granted]} role to {_holder_name(holder, wallets, timelock)}",
             )
-    settlement = platform_contract(ContractKind.SETTLEMENT)
-    if not chain.call("Settlement", str(settlement.address), "isPaymentTokenAllowed", payment):
-        _platform_call(
-            ContractKind.SETTLEMENT,
-            "setPaymentTokenAllowed",
-            [payment, True],
-            INTENT_GRANT_ROLE,
-            "allow the HKD payment token",
-        )
+    settlement = platform[ContractKind.SETTLEMENT]
+    for currency, token in stablecoins.items():
+        if not chain.call("Settlement", str(settlement.address), "isPaymentTokenAllowed", token.address):
+            _allow_payment_token(settlement, token, admin, f"allow the {currency} payment token")
+        payment_token_list_at_bootstrap(currency=currency, token=token)
     # The admin key keeps no standing power: what the constructors gave it goes.
     renounce = [
-        (ContractKind.IDENTITY_REGISTRY, REGISTRAR_ROLE),
-        (ContractKind.DOCUMENT_REGISTRY, REGISTRAR_ROLE),
-        (ContractKind.PAYMENT_TOKEN, MINTER_ROLE),
-        (ContractKind.SETTLEMENT, REGISTRAR_ROLE),
-    ] + [(kind, DEFAULT_ADMIN_ROLE) for kind in PLATFORM_ADMINISTERED]
-    for kind, held in renounce:
-        if _has_role(kind, held, admin):
+        (platform[ContractKind.IDENTITY_REGISTRY], REGISTRAR_ROLE),
+        (platform[ContractKind.DOCUMENT_REGISTRY], REGISTRAR_ROLE),
+        (platform[ContractKind.SETTLEMENT], REGISTRAR_ROLE),
+        *[(token, MINTER_ROLE) for token in stablecoins.values()],
+    ] + [(target, DEFAULT_ADMIN_ROLE) for target in administered]
+    for target, held in renounce:
+        if _has_role(target, held, admin):
             _platform_call(
-                kind,
+                target,
                 "renounceRole",
                 [held, admin],
                 INTENT_HAND_OVER,
                 f"the admin key gives up the {ROLE_NAMES[held]} role",
             )
-    return {kind.value: str(platform_contract(kind).address) for kind, _, _ in plan} | {
-        role.value: wallet.address for role, wallet in wallets.items()
-    }
+    return (
+        {kind.value: str(platform_contract(kind).address) for kind, _, _ in plan}
+        | {
+            f"payment_token_{currency.value.lower()}": str(token.address)
+            for currency, token in stablecoins.items()
+        }
+        | {role.value: wallet.address for role, wallet in wallets.items()}
+    )
+
+
+def _deploy_payment_token_once(currency: PaymentCurrency, admin: str) -> Contract:
+    """The platform's test stablecoin of `currency` (deployed once per chain, found by its deployment)."""
+    name, symbol = TEST_STABLECOINS[currency]
+    # The HKD token keeps the key it had when it was the only one, so existing platforms find it.
+    suffix = "" if currency == PaymentCurrency.HKD else f"{currency.value}:"
+    key = f"deploy:{ContractKind.PAYMENT_TOKEN}:{suffix}{chain.chain_id()}"
+    row = ChainTransaction.objects.filter(idempotency_key=key).select_related("contract").first()
+    if row is None:
+        deployed = contract_deploy(
+            kind=ContractKind.PAYMENT_TOKEN,
+            label=name,
+            args=[name, symbol, admin],
+            intent=INTENT_DEPLOY_PLATFORM,
+            key=key,
+        )
+        row = ChainTransaction.objects.get(contract=deployed, intent=INTENT_DEPLOY_PLATFORM)
+    if row.status != ChainTxStatus.CONFIRMED:
+        drive(row)
+    assert row.contract_id is not None
+    return Contract.objects.get(pk=row.contract_id)
+
+
+def _allow_payment_token(settlement: Contract, token: Contract, admin: str, what: str) -> None:
+    """Allow `token` on the Settlement contract: by the admin key while it still holds the registrar role
+    (first set-up), else through the timelock like any admin operation (a platform set up earlier)."""
+    if _has_role(settlement, REGISTRAR_ROLE, admin):
+        _platform_call(settlement, "setPaymentTokenAllowed", [token.address, True], INTENT_GRANT_ROLE, what)
+        return
+    proposal = admin_operation_propose(
+        target=settlement,
+        function="setPaymentTokenAllowed",
+        args=[token.address, True],
+        key=f"bootstrap:allow:{token.address}",
+        reference=what,
+        subject_address=str(token.address),
+    )
+    drive(proposal)
+    execution = ChainTransaction.objects.get(idempotency_key=f"execute:bootstrap:allow:{token.address}")
+    if execution.not_before is not None:
+        time.sleep(max(0.0, (execution.not_before - timezone.now()).total_seconds()))
+    drive(execution)
 
 
 def _fund_gas_on_development_chain(wallets: Any) -> None:
@@ -375,8 +435,7 @@ def _fund_gas_on_development_chain(wallets: Any) -> None:
             w3.provider.make_request("anvil_setBalance", [wallet.address, hex(DEV_CHAIN_GAS_BALANCE_WEI)])  # type: ignore[arg-type]
 
 
-def _platform_call(kind: ContractKind, function: str, args: list[Any], intent: str, what: str) -> None:
-    target = platform_contract(kind)
+def _platform_call(target: Contract, function: str, args: list[Any], intent: str, what: str) -> None:
     key = f"bootstrap:{target.address}:{function}:" + ":".join(
         a.hex() if isinstance(a, bytes) else str(a) for a in args
     )
@@ -395,9 +454,9 @@ def _holder_name(address: str, wallets: dict[WalletKind, Wallet], timelock: str)
     return f"the {role.value} key"
 
 
-def _has_role(kind: ContractKind, role: bytes, holder: str) -> bool:
+def _has_role(target: Contract, role: bytes, holder: str) -> bool:
     return bool(
-        chain.call(ARTIFACT_BY_KIND[kind], str(platform_contract(kind).address), "hasRole", role, holder)
+        chain.call(ARTIFACT_BY_KIND[ContractKind(target.kind)], str(target.address), "hasRole", role, holder)
     )
 
 

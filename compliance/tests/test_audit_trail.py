@@ -66,7 +66,7 @@ from issuers.tests.factories import CompanyFactory
         (
             {"actor": "Ivy Wong", "action": "demo_faucet", "object_type": "compliance.investorprofile",
              "object_id": "9", "data": {"amount_hkd": "5000.00"}},
-            "Ivy Wong minted test HKD for investor #9: HK$5,000.00",
+            "Ivy Wong minted test stablecoin for investor #9: HK$5,000.00",
         ),
         # Unknown actions, statuses and objects still read as words, never as a raw code alone.
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -168,6 +169,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        # An application's currency, and the currency a stablecoin pays in (CNY settles in CNH).
+        "CurrencyEnum": "financing.choices.Currency",
+        "PaymentCurrencyEnum": "tokens.choices.PaymentCurrency",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",
@@ -368,8 +372,20 @@ COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS = env_int("COMPLIANCE_LICENCE_LAPSE_WARNIN
 
 PLATFORM_NAME = "Bay Area Capital Connect"
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
-# The HKD payment token has 6 decimals; security tokens are whole units.
+# Payment tokens (one listed stablecoin per currency) have 6 decimals; security tokens are whole units.
+# A stablecoin with other decimals is refused when staff propose it.
 PAYMENT_TOKEN_DECIMALS = 6
+# The travel rule: a payment leg of this much or more (in HKD, or its equivalent at the reference rates
+# below) records the originator's and recipient's full details; a smaller one their names and wallets.
+TRAVEL_RULE_THRESHOLD_HKD = env_decimal("TRAVEL_RULE_THRESHOLD_HKD", "8000")
+# Hong Kong dollars per unit of each currency, for the travel-rule threshold only (never to move money):
+# HKD and MOP are pegged, USD is the peg's central rate, CNY a conservative reference for CNH.
+REFERENCE_HKD_PER_UNIT = {
+    "HKD": Decimal("1"),
+    "USD": env_decimal("REFERENCE_HKD_PER_USD", "7.8"),
+    "MOP": env_decimal("REFERENCE_HKD_PER_MOP", "0.97"),
+    "CNY": env_decimal("REFERENCE_HKD_PER_CNY", "1.08"),
+}
 MAX_OFFERING_OVERSUBSCRIPTION = env_decimal("MAX_OFFERING_OVERSUBSCRIPTION", "3")
 # Allotments settled per transaction (settleBatch): about 32k gas each (40k with a pro-rata refund), so
 # 50 is about 1.6-2M gas, far below a block's limit.

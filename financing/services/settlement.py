@@ -48,6 +48,7 @@ from financing.services.common import (
     token_address,
 )
 from financing.services.subscriptions import subscriptions_end
+from financing.travel import settlement_legs
 from tokens import chain
 from tokens import services as token_services
 from tokens.choices import ContractKind
@@ -141,7 +142,10 @@ def _queue_settlement(offering_id: int) -> None:
         if offering.status != OfferingStatus.ALLOTTING:
             return
         allotments = lock_allotments(
-            ids=codes, status=AllotmentStatus.PENDING, chain_transaction__isnull=True
+            ids=codes,
+            status=AllotmentStatus.PENDING,
+            chain_transaction__isnull=True,
+            related=("subscription",),
         )
         audit: list[AuditEvent] = []
         refused: dict[int, list[Allotment]] = defaultdict(list)
@@ -163,6 +167,7 @@ def _queue_settlement(offering_id: int) -> None:
                 reference=f"settle allotments {ids[0]} to {ids[-1]} ({len(ids)})",
             )
             Allotment.objects.filter(pk__in=ids).update(chain_transaction=tx)
+            settlement_legs(tx, offering, batch)
         if passed:
             _offering_move(offering, OfferingStatus.SETTLING, audit=audit)
         else:
@@ -300,6 +305,7 @@ def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
         )
         Allotment.objects.filter(pk=allotment.pk).update(chain_transaction=tx)
         allotment.chain_transaction = tx
+        settlement_legs(tx, offering, [allotment])
         offering_settlement_finish(offering)  # a partly failed offering is settling again
     return allotment
 

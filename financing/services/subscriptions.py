@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
+from accounts.templatetags.money import money
 from compliance.audit import audit_record, status_transition, status_transition_many
 from compliance.models import AuditEvent, InvestorProfile
 from compliance.selectors import subscription_refusal
@@ -33,6 +34,7 @@ from financing.services.common import (
     investor_wallet_address,
     token_address,
 )
+from financing.travel import funding_legs, investor_party, refund_legs
 from issuers.choices import KybStatus
 from tokens import chain, signer
 from tokens import services as token_services
@@ -86,6 +88,7 @@ def _refund(subscriptions: list[Subscription]) -> None:
         subject_address=investor_wallet_address(subscriptions[0]) if len(ids) == 1 else "",
     )
     Subscription.objects.filter(pk__in=ids).update(refund_transaction=tx)
+    refund_legs(tx, offering, subscriptions)
 
 
 @transaction.atomic
@@ -126,15 +129,17 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     amount = offering.unit_price * units
     assert profile.wallet is not None
     # Escrowed payments have left the wallet already; those still on their way have not.
-    in_flight = Subscription.objects.filter(investor=user, status=SubscriptionStatus.FUNDING).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal("0")
+    in_flight = Subscription.objects.filter(
+        investor=user, status=SubscriptionStatus.FUNDING, offering__currency=offering.currency
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
     balance = payment_balance(profile.wallet.address, offering.currency)
     if balance < in_flight + amount:
+        currency = offering.currency
         raise ValidationFailed(
-            f"Your wallet holds HKD {balance:,.2f}; this subscription needs HKD {amount:,.2f} on top of "
-            f"HKD {in_flight:,.2f} already on its way into escrow.",
-            fields={"units": "Not enough HKD in your wallet for this many units."},
+            f"Your wallet holds {money(balance, currency)}; this subscription needs "
+            f"{money(amount, currency)} on top of {money(in_flight, currency)} already on its way "
+            "into escrow.",
+            fields={"units": f"Not enough {currency} in your wallet for this many units."},
         )
     room = offering.subscription_cap_units - units
     taken = Offering.objects.filter(
@@ -160,11 +165,12 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         to_status=subscription.status,
         data={"units": units, "amount": str(amount)},
     )
-    _escrow_payment(subscription, investor_wallet=profile.wallet.address)
+    tx = _escrow_payment(subscription, investor_wallet=profile.wallet.address)
+    funding_legs(tx, subscription, investor_party(profile))
     return subscription
 
 
-def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> None:
+def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> ChainTransaction:
     """The investor's wallet signs an authorisation for exactly this payment; the settler relays it."""
     offering = subscription.offering
     settlement = platform_contract(ContractKind.SETTLEMENT)
@@ -192,6 +198,7 @@ def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> None
         subject_address=investor_wallet,
     )
     Subscription.objects.filter(pk=subscription.pk).update(funding_transaction=tx)
+    return tx
 
 
 def _funded_subscription(tx: ChainTransaction) -> Subscription:

@@ -36,12 +36,17 @@ def _token_symbol(application: Application) -> str:
 def offering_create(
     application: Application, *, closes_at: datetime, professional_investors_only: bool
 ) -> Offering:
-    if application.currency != Currency.HKD:
+    try:
+        payment_token(application.currency)
+    except Conflict as exc:
+        currency = application.currency
         raise ValidationFailed(
-            "Offerings settle in the HKD stablecoin: only HKD applications can become offerings for now. "
-            "Request changes so the SME can restate the raise in HKD.",
-            fields={"decision": "Not possible for a non-HKD application yet."},
-        )
+            f"An offering settles in its application's currency, and no stablecoin is accepted for "
+            f"{currency} ({Currency(currency).label}) yet. List one on the payment tokens page (a second "
+            f"staff member approves it), or request changes so the SME restates the raise in another "
+            "currency.",
+            fields={"decision": f"No {currency} stablecoin is accepted yet."},
+        ) from exc
     terms = application.terms
     units_offered = terms.units
     cap = int(

@@ -140,13 +140,13 @@ def test_a_submitted_application_cannot_be_edited(sme):
         )
 
 
-def test_a_non_hkd_application_cannot_become_an_offering_yet(sme):
+def test_an_application_in_a_currency_without_a_listed_stablecoin_cannot_become_an_offering(sme):
     application = application_save(
         user=sme, instrument="loan", terms=TERMS["loan"], **{**COMMON, "currency": "CNY"}
     )
     application_submit(user=sme, application_id=application.pk)
     officer = UserFactory(role=Role.OFFICER)
-    with pytest.raises(ValidationFailed, match="HKD"):
+    with pytest.raises(ValidationFailed, match=r"no stablecoin is accepted for CNY \(Renminbi\) yet"):
         application_decide(
             actor=officer, application_id=application.pk, decision="approve", arranger_id=arranger().pk
         )

@@ -411,7 +411,7 @@ def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_
 
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.FAILED
-    assert subscription.failure_reason == "The paying wallet does not hold enough HKD."
+    assert subscription.failure_reason == "The paying wallet does not hold enough of the payment token."
     assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
     wallet = flows.profile_of(investor).wallet.address
     assert payment_balance(wallet) == Decimal("10000.00")  # nothing left the wallet

@@ -59,7 +59,16 @@ def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_i
     assert body["history"][0]["units"] == 60
     assert body["history_next"] is None
     # Paid 60,000 of the 200,000 funded; the rest of the escrow came back.
-    assert body["cash"] == {"wallet_address": wallet, "hkd_balance": "140000.00"}
+    assert body["cash"] == {
+        "wallet_address": wallet,
+        "hkd_balance": "140000.00",
+        "balances": [  # every listed stablecoin, read in one batched request
+            {"currency": "CNY", "amount": "0.000000"},
+            {"currency": "HKD", "amount": "140000.000000"},
+            {"currency": "MOP", "amount": "0.000000"},
+            {"currency": "USD", "amount": "0.000000"},
+        ],
+    }
     assert body["chain_unavailable"] is False
     (subscription,) = body["subscriptions"]
     assert subscription["status"] == SubscriptionStatus.ALLOTTED
@@ -84,7 +93,7 @@ def test_an_investor_without_approved_kyc_has_an_empty_portfolio(platform):
     assert body == {
         "holdings": [],
         "subscriptions": [],
-        "cash": {"wallet_address": None, "hkd_balance": None},
+        "cash": {"wallet_address": None, "hkd_balance": None, "balances": None},
         "index": None,
         "history": [],
         "history_next": None,

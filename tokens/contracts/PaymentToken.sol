@@ -6,7 +6,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
-/// @title PaymentToken: the HKD stablecoin stand-in (6 decimals, EIP-2612 permit, EIP-3009); test use only.
+/// @title PaymentToken: a stablecoin stand-in for one currency (6 decimals, EIP-2612 permit, EIP-3009); test use only.
 /// @notice EIP-3009 lets a holder sign one transfer of an exact amount with a validity window and a
 ///         random nonce. Nonces are unordered (unlike EIP-2612's counter), so several authorisations
 ///         of one holder can be outstanding and used in any order.
@@ -43,13 +43,18 @@ contract PaymentToken is ERC20, ERC20Permit, AccessControl {
     /// @notice The signature is not the authorizer's.
     error InvalidSignature();
 
+    /// @param name_ The token's name (also its EIP-712 domain name), e.g. "HKD Stablecoin (test)".
+    /// @param symbol_ The token's symbol, e.g. "HKDT".
     /// @param admin Receives DEFAULT_ADMIN_ROLE and MINTER_ROLE.
-    constructor(address admin) ERC20("HKD Stablecoin (test)", "HKDT") ERC20Permit("HKD Stablecoin (test)") {
+    constructor(string memory name_, string memory symbol_, address admin)
+        ERC20(name_, symbol_)
+        ERC20Permit(name_)
+    {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MINTER_ROLE, admin);
     }
 
-    /// @notice Six decimals, like licensed HKD stablecoins.
+    /// @notice Six decimals, like licensed HKD and USD stablecoins.
     function decimals() public pure override returns (uint8) {
         return 6;
     }

@@ -1,8 +1,9 @@
-"""The index against the books: every holding, and the HKD leg of every settled allotment.
+"""The index against the books: every holding, and the money leg of every settled allotment.
 
 Holdings: for each (token, wallet) the indexed units must equal the books: the units of the wallet's
 settled allotments of that token's offering, plus the transfers in and minus the transfers out and
-redemptions the indexer saw (everything but the mints, which are the settlements). HKD leg: each
+redemptions the indexer saw (everything but the mints, which are the settlements). Money leg (in the
+offering's own currency and payment token): each
 settled allotment's `Settled` event must have paid the issuer exactly `Allotment.payment_base_units` and
 refunded the investor exactly the rest of the subscription's escrow; a `Settled` event without a
 settled allotment is a difference too.
@@ -63,11 +64,12 @@ def _scale() -> Decimal:
     return Decimal(10) ** settings.PAYMENT_TOKEN_DECIMALS
 
 
-def _hkd(base_units: int) -> str:
-    """Base units as HKD: whole cents as such, anything finer in full (never rounded away)."""
+def _hkd(base_units: int, currency: str = "HKD") -> str:
+    """Base units of `currency`'s payment token as money: whole cents as such, anything finer in full
+    (never rounded away)."""
     amount = Decimal(base_units) / _scale()
     places = 2 if amount == amount.quantize(Decimal("0.01")) else settings.PAYMENT_TOKEN_DECIMALS
-    return f"HKD {amount:,.{places}f}"
+    return f"{currency} {amount:,.{places}f}"
 
 
 def _books(chain_id: int, block: int) -> tuple[dict[Pair, int], set[Pair], list[tuple]]:
@@ -85,18 +87,19 @@ def _books(chain_id: int, block: int) -> tuple[dict[Pair, int], set[Pair], list[
             "payment_base_units",
             "subscription__amount",
             "units",
+            "offering__currency",
         )
     )
     settled: dict[Pair, int] = defaultdict(int)
     in_flight: set[Pair] = set()
     legs = []
-    for token, wallet, status, mined, subscription_id, payment, escrow, units in rows.iterator(
+    for token, wallet, status, mined, subscription_id, payment, escrow, units, currency in rows.iterator(
         chunk_size=5000
     ):
         pair = (str(token), str(wallet))
         if status == AllotmentStatus.SETTLED and mined is not None and mined <= block:
             settled[pair] += units
-            legs.append((str(token), subscription_id, int(payment), int(escrow * _scale())))
+            legs.append((str(token), subscription_id, int(payment), int(escrow * _scale()), currency))
         else:
             in_flight.add(pair)
     return settled, in_flight, legs
@@ -176,7 +179,12 @@ def _hkd_differences(chain_id: int, in_flight: set[Pair], legs: list[tuple], res
     }
     booked = set()
     result.settlements_compared = len(legs)
-    for token, subscription_id, payment, escrow in legs:
+    currency_of = dict(
+        Offering.objects.filter(token__chain_id=chain_id, token__address__isnull=False).values_list(
+            "token__address", "currency"
+        )
+    )
+    for token, subscription_id, payment, escrow, currency in legs:
         booked.add((token, subscription_id))
         event = settled_events.get((token, subscription_id))
         refund = escrow - payment
@@ -184,7 +192,8 @@ def _hkd_differences(chain_id: int, in_flight: set[Pair], legs: list[tuple], res
             paid_words, event_key = "no Settled event on chain", "none"
         elif event[:2] != (payment, refund):
             paid_words = (
-                f"the chain paid the issuer {_hkd(event[0])} and refunded {_hkd(event[1])} ({event[3]})"
+                f"the chain paid the issuer {_hkd(event[0], currency)} and refunded "
+                f"{_hkd(event[1], currency)} ({event[3]})"
             )
             event_key = f"{event[0]}:{event[1]}"
         else:
@@ -195,20 +204,23 @@ def _hkd_differences(chain_id: int, in_flight: set[Pair], legs: list[tuple], res
                 key=f"{ALERT_HKD}:{chain_id}:{token}:{subscription_id}:{event_key}:{payment}:{refund}",
                 message=(
                     f"Subscription #{subscription_id} on token {token}: the books settled it paying the "
-                    f"issuer {_hkd(payment)} and refunding {_hkd(refund)}, but {paid_words}."
+                    f"issuer {_hkd(payment, currency)} and refunding {_hkd(refund, currency)}, "
+                    f"but {paid_words}."
                 ),
             )
         )
     for (token, subscription_id), (payment, refund, investor, tx_hash) in settled_events.items():
         if (token, subscription_id) in booked or (token, investor) in in_flight:
             continue
+        currency = currency_of.get(token, "HKD")
         result.differences.append(
             Difference(
                 kind=ALERT_HKD,
                 key=f"{ALERT_HKD}:{chain_id}:{token}:{subscription_id}:{payment}:{refund}:unbooked",
                 message=(
                     f"Subscription #{subscription_id} on token {token} settled on chain ({tx_hash}), paying "
-                    f"the issuer {_hkd(payment)} and refunding {_hkd(refund)}, but the books have no settled "
+                    f"the issuer {_hkd(payment, currency)} and refunding {_hkd(refund, currency)}, but the "
+                    "books have no settled "
                     "allotment for it."
                 ),
             )

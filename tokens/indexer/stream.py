@@ -81,9 +81,9 @@ def _cursor() -> IndexerCursor:
     return cursor
 
 
-def _read_addresses(chain_id: int) -> tuple[list[str], str | None, str | None]:
-    """Every deployed security token, the Settlement and the IdentityRegistry; and Settlement's and the
-    payment token's addresses (for distribution payouts).
+def _read_addresses(chain_id: int) -> tuple[list[str], str | None, frozenset[str]]:
+    """Every deployed security token, the Settlement and the IdentityRegistry; and Settlement's and every
+    payment token's addresses (one per currency: distribution payouts are paid in each offering's own).
 
     A token is read once the platform knows its address (its deployment confirmed); it emits nothing the
     indexer reads before then: minting needs its offering registered through the timelock after that.
@@ -106,14 +106,17 @@ def _read_addresses(chain_id: int) -> tuple[list[str], str | None, str | None]:
         if kind != ContractKind.SECURITY_TOKEN
     }
     read = [str(chain.to_checksum(str(a))) for k, a in rows if k != ContractKind.PAYMENT_TOKEN]
-    return read, by_kind.get(ContractKind.SETTLEMENT), by_kind.get(ContractKind.PAYMENT_TOKEN)
+    payment_tokens = frozenset(
+        str(chain.to_checksum(str(a))) for k, a in rows if k == ContractKind.PAYMENT_TOKEN
+    )
+    return read, by_kind.get(ContractKind.SETTLEMENT), payment_tokens
 
 
 def _payout_transfers(
-    chain_id: int, tx_hashes: Iterable[str], settlement: str | None, payment_token: str | None
+    chain_id: int, tx_hashes: Iterable[str], settlement: str | None, payment_tokens: frozenset[str]
 ) -> list[ChainEvent]:
     """Each distribution payout's per-holder payment-token transfers, from its receipt (one per payout)."""
-    if not settlement or not payment_token:
+    if not settlement or not payment_tokens:
         return []
     topic, spec = events.payment_transfer_spec()
     rows = []
@@ -121,7 +124,7 @@ def _payout_transfers(
         receipt = _rpc(chain.web3().eth.get_transaction_receipt, tx_hash)
         for log in receipt["logs"]:
             if (
-                chain.to_checksum(log["address"]) == payment_token
+                chain.to_checksum(log["address"]) in payment_tokens
                 and bytes(log["topics"][0]) == topic
                 and events.decode(spec, log)["from"] == settlement
             ):
@@ -216,7 +219,7 @@ def _forward(cursor: IndexerCursor, *, head: int) -> int | None:
     chain_id = cursor.chain_id
     start = cursor.block_number + 1
     end = min(head, start + settings.INDEXER_BLOCK_RANGE - 1)
-    addresses, settlement, payment_token = _read_addresses(chain_id)
+    addresses, settlement, payment_tokens = _read_addresses(chain_id)
     end_hash = _block_hash(end)
     logs: list[Any] = []
     if addresses:
@@ -240,7 +243,7 @@ def _forward(cursor: IndexerCursor, *, head: int) -> int | None:
         for log in logs
     ]
     payouts = sorted({row.tx_hash for row in rows if row.name == "DistributionPaid"})
-    rows += _payout_transfers(chain_id, payouts, settlement, payment_token)
+    rows += _payout_transfers(chain_id, payouts, settlement, payment_tokens)
     rows.sort(key=lambda row: (row.block_number, row.log_index))
     blocks = {row.block_number: row.block_hash for row in rows} | {end: end_hash}
     with transaction.atomic():

@@ -16,7 +16,7 @@ def test_every_reason_code_of_the_token_is_explained():
         ("MintNotCompliant(8)", "professional investors"),
         ("TransferNotCompliant(11)", "lock-up"),
         ("AlreadySettled(42)", "cannot settle twice"),
-        ("ERC20InsufficientBalance(0xabc, 1, 2)", "does not hold enough HKD"),
+        ("ERC20InsufficientBalance(0xabc, 1, 2)", "does not hold enough of the payment token"),
         ("reverted on chain (no reason given)", "reverted on chain"),
         ("SomethingNew(1)", "SomethingNew(1)"),
     ],

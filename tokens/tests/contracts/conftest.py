@@ -431,7 +431,7 @@ def deploy_platform(w3: Web3) -> Platform:
         w3.provider.make_request("anvil_setBalance", [key.address, hex(10**20)])  # type: ignore[arg-type]
     alice, bob, carol, dave, outsider, issuer, payer, spare = (k.address for k in keys.values())
     registry = deploy(w3, "IdentityRegistry", admin, sender=admin)
-    payment = deploy(w3, "PaymentToken", admin, sender=admin)
+    payment = deploy(w3, "PaymentToken", "HKD Stablecoin (test)", "HKDT", admin, sender=admin)
     settlement = deploy(w3, "Settlement", admin, sender=admin)
     token = deploy(
         w3,
