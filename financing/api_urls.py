@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import apis
+from financing import apis, portfolio_apis
 
 urlpatterns = [
     path(
@@ -57,6 +57,11 @@ urlpatterns = [
     ),
     path("portfolio/", apis.PortfolioApi.as_view(), name="api-portfolio"),
     path("portfolio/history/", apis.PortfolioHistoryApi.as_view(), name="api-portfolio-history"),
+    path(
+        "portfolio/transactions/",
+        portfolio_apis.PortfolioTransactionsApi.as_view(),
+        name="api-portfolio-transactions",
+    ),
     path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(

@@ -33,6 +33,7 @@ from financing.choices import (
     SubscriptionStatus,
 )
 from financing.models import Application, Offering, Subscription
+from financing.portfolio_apis import TransactionOutput
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
 from tokens.models import ChainEvent
 
@@ -627,6 +628,14 @@ class PortfolioOutput(serializers.Serializer):
     history_next = serializers.CharField(
         allow_null=True, help_text="The history API's page after these entries; null when there is none."
     )
+    transactions = TransactionOutput(
+        many=True,
+        help_text="The newest entries of the investor's transactions (subscriptions and chain events), "
+        "as `/api/v1/portfolio/transactions/` answers them.",
+    )
+    transactions_next = serializers.CharField(
+        allow_null=True, help_text="The transactions API's page after these; null when there is none."
+    )
     chain_unavailable = serializers.BooleanField(help_text="Some chain figure could not be read.")
 
 
@@ -676,6 +685,12 @@ class PortfolioApi(APIView):
             "index": overview.freshness,
             "history": overview.history,
             "history_next": request.build_absolute_uri(more) if overview.history_more else None,
+            "transactions": overview.transactions,
+            "transactions_next": request.build_absolute_uri(
+                reverse("api-portfolio-transactions") + f"?offset={len(overview.transactions)}"
+            )
+            if overview.transactions_more
+            else None,
             "chain_unavailable": overview.chain_unavailable,
         }
         return Response(PortfolioOutput(body).data)

@@ -25,6 +25,7 @@ from financing.choices import (
     OfferingStatus,
     SubscriptionStatus,
 )
+from financing.history import latest_transactions
 from financing.models import Allotment, Application, Offering, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from tokens.choices import ChainTxStatus
@@ -256,6 +257,8 @@ class InvestorOverview:
     freshness: Freshness | None = None
     history: list[HistoryEntry] = field(default_factory=list)
     history_more: bool = False
+    transactions: list[Any] = field(default_factory=list)  # financing.history.TransactionEntry
+    transactions_more: bool = False
 
 
 def investor_holdings(user: User, address: str) -> list[Holding]:
@@ -319,8 +322,15 @@ def investor_overview(user: User) -> InvestorOverview:
             "funding_transaction",
         )
     )
+    transactions, transactions_more = latest_transactions(user)
     if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
-        return InvestorOverview(profile=profile, subscriptions=subscriptions, balance=None)
+        return InvestorOverview(
+            profile=profile,
+            subscriptions=subscriptions,
+            balance=None,
+            transactions=transactions,
+            transactions_more=transactions_more,
+        )
     address = profile.wallet.address
     balance = payment_balance_or_none(address)
     holdings = investor_holdings(user, address)
@@ -347,6 +357,8 @@ def investor_overview(user: User) -> InvestorOverview:
         freshness=freshness,
         history=history[:HISTORY_LATEST],
         history_more=len(history) > HISTORY_LATEST,
+        transactions=transactions,
+        transactions_more=transactions_more,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import views
+from financing import portfolio_views, views
 
 app_name = "financing"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("investor/kyc/documents/<int:pk>/", views.investor_document_download, name="investor_document"),
     path("investor/faucet/", views.investor_faucet, name="investor_faucet"),
+    path(
+        "investor/transactions/",
+        portfolio_views.investor_transactions_page,
+        name="investor_transactions",
+    ),
     path("offerings/", views.offering_list, name="offering_list"),
     path("offerings/manage/", views.offering_manage, name="offering_manage"),
     path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),

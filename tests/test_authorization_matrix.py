@@ -134,6 +134,7 @@ MATRIX = [
     r("financing/applications/<int:pk>/withdraw/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
     r("financing/applications/<int:pk>/withdraw/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
     r("financing/investor/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/investor/transactions/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
     # The investor's own profile is approved and complete: submitting again starts a renewal.
@@ -292,6 +293,7 @@ MATRIX = [
     r("api/v1/offerings/<int:offering_id>/arranger/", "POST", "own offering", 403, 403, 403, 400, 400, 403),
     r("api/v1/portfolio/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/portfolio/history/", "GET", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/portfolio/transactions/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",

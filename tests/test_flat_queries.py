@@ -38,8 +38,8 @@ from financing.models import Allotment, Application, Offering, Subscription, Ter
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
-from tokens.choices import ChainTxStatus, WalletKind
-from tokens.models import ChainTransaction
+from tokens.choices import ChainTxStatus, ContractKind, ContractStatus, WalletKind
+from tokens.models import ChainEvent, ChainTransaction, Contract
 from tokens.services import wallet_create
 
 FEW, MANY = 10, 1000
@@ -390,6 +390,128 @@ def _failed_allotments(user: User, world: dict[str, Any], count: int) -> None:
     )
 
 
+def _address() -> str:
+    return "0x" + secrets.token_hex(20)
+
+
+def _investor_history_setup(user: User) -> dict[str, Any]:
+    """The investor's custodial wallet and an offering whose token is deployed."""
+    wallet = wallet_create(kind=WalletKind.INVESTOR, label="investor", owner=user)
+    (offering,) = _offerings(_company_of(_user(Role.SME)), 1, OfferingStatus.SETTLED)
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label="bulk token",
+        address=_address(),
+        status=ContractStatus.DEPLOYED,
+    )
+    Offering.objects.filter(pk=offering.pk).update(token=token)
+    return {"wallet": wallet.address, "offering": offering, "token": token.address}
+
+
+def _investor_history_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` subscriptions (the books) and, dated just after each one, a settlement, a transfer in and a
+    distribution payout on chain (with its DistributionPaid and DistributionFunded), so that any page
+    holds every kind."""
+    offering, token, wallet = world["offering"], world["token"], world["wallet"]
+    made = Subscription.objects.bulk_create(
+        [
+            Subscription(
+                offering=offering,
+                investor=user,
+                units=1,
+                amount=offering.unit_price,
+                status=SubscriptionStatus.ALLOTTED,
+                authorised_until=offering.closes_at,
+            )
+            for _ in range(count)
+        ]
+    )
+    events: list[ChainEvent] = []
+    dated: dict[str, Any] = {}
+    for subscription in made:
+        n = _n()
+        at = subscription.created_at
+        txs = ["0x" + secrets.token_hex(32) for _ in range(4)]
+        block = {"chain_id": 31337, "block_number": 100 + n, "block_hash": "0x" + "1" * 64}
+        distribution = {"distributionId": str(n)}
+        events += [
+            ChainEvent(
+                **block,
+                tx_hash=txs[0],
+                contract_address=_address(),
+                name="Settled",
+                kind="settled",
+                token_address=token,
+                to_address=wallet,
+                units=1,
+                money=10**9,
+                refund=0,
+                log_index=0,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[1],
+                contract_address=token,
+                name="Transfer",
+                kind="transfer",
+                token_address=token,
+                from_address=_address(),
+                to_address=wallet,
+                units=1,
+                log_index=1,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[2],
+                contract_address=_address(),
+                name="PaymentTransfer",
+                kind="distribution_paid",
+                to_address=wallet,
+                money=12_345_678,
+                log_index=2,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[2],
+                contract_address=_address(),
+                name="DistributionPaid",
+                args=distribution,
+                log_index=3,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[3],
+                contract_address=_address(),
+                name="DistributionFunded",
+                kind="distribution_funded",
+                token_address=token,
+                args=distribution,
+                log_index=4,
+            ),
+        ]
+        for i, tx in enumerate(txs[:3]):
+            dated[tx] = at + timedelta(microseconds=i + 1)
+    ChainEvent.objects.bulk_create(events)
+    signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk signer {_n()}")
+    ChainTransaction.objects.bulk_create(
+        [
+            ChainTransaction(
+                intent="bulk",
+                idempotency_key=f"bulk:{_n()}",
+                signer=signer,
+                chain_id=31337,
+                data="0x",
+                status=ChainTxStatus.CONFIRMED,
+                tx_hash=tx,
+                nonce=_n(),
+                confirmed_at=at,
+            )
+            for tx, at in dated.items()
+        ]
+    )
+
+
 def _requests_setup(user: User) -> dict[str, Any]:
     return {"case": _kyb_case_of(_company_of(user))}
 
@@ -432,6 +554,13 @@ CASES = {
         20,
         setup=_settling_offering_setup,
     ),
+    "page: investor transactions": ListCase(
+        Role.INVESTOR,
+        "/financing/investor/transactions/",
+        _investor_history_rows,
+        25,
+        setup=_investor_history_setup,
+    ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     # APIs
     "api: applications": ListCase(
@@ -449,6 +578,12 @@ CASES = {
         "/api/v1/offerings/{offering}/allotments/",
         _failed_allotments,
         setup=_settling_offering_setup,
+    ),
+    "api: portfolio transactions": ListCase(
+        Role.INVESTOR,
+        "/api/v1/portfolio/transactions/",
+        _investor_history_rows,
+        setup=_investor_history_setup,
     ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
     "api: intermediaries": ListCase(
