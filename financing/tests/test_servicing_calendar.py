@@ -20,7 +20,7 @@ def test_split_pro_rata_is_exact_and_gives_the_remainder_to_the_largest_fraction
     assert shares == {"0x1": 157895, "0x2": 263158, "0x3": 578948}
     assert split_pro_rata(7, {"0x1": 60, "0x2": 40}) == {"0x1": 4, "0x2": 3}
     assert split_pro_rata(0, {"0x1": 1}) == {"0x1": 0}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="holders with units"):
         split_pro_rata(5, {})
 
 
