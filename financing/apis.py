@@ -33,7 +33,12 @@ from financing.choices import (
     SubscriptionStatus,
 )
 from financing.models import Application, Offering, Subscription
-from financing.portfolio_apis import TransactionOutput
+from financing.portfolio_apis import (
+    HoldingIncomeOutput,
+    ReceivedPaymentOutput,
+    TransactionOutput,
+    UpcomingPaymentOutput,
+)
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
 from tokens.models import ChainEvent
 
@@ -636,6 +641,15 @@ class PortfolioOutput(serializers.Serializer):
     transactions_next = serializers.CharField(
         allow_null=True, help_text="The transactions API's page after these; null when there is none."
     )
+    income = HoldingIncomeOutput(
+        many=True, help_text="Per holding: invested, payments received to date, yield to date, upcoming."
+    )
+    payments_received = ReceivedPaymentOutput(
+        many=True, help_text="The newest payments received (at most 20)."
+    )
+    payments_due = UpcomingPaymentOutput(
+        many=True, help_text="Payments due on the investor's holdings, soonest first, with their share."
+    )
     chain_unavailable = serializers.BooleanField(help_text="Some chain figure could not be read.")
 
 
@@ -686,6 +700,9 @@ class PortfolioApi(APIView):
             "history": overview.history,
             "history_next": request.build_absolute_uri(more) if overview.history_more else None,
             "transactions": overview.transactions,
+            "income": overview.payments.holdings,
+            "payments_received": overview.payments.received,
+            "payments_due": overview.payments.upcoming,
             "transactions_next": request.build_absolute_uri(
                 reverse("api-portfolio-transactions") + f"?offset={len(overview.transactions)}"
             )

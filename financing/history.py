@@ -57,6 +57,8 @@ TRANSACTION_LABELS = {
 }
 TRANSACTION_KINDS = sorted(TRANSACTION_LABELS)
 
+NOTHING = "-"  # matches no address, hash or distribution id
+
 # How many entries the portfolio shows (the rest: the transactions page and API).
 TRANSACTIONS_LATEST = 10
 
@@ -139,16 +141,14 @@ def _distribution_tokens(events: Iterable[ChainEvent]) -> dict[str, str]:
     """The security token each distribution payout's transaction paid for (tx hash -> token address): the
     payout's `DistributionPaid` names the distribution, whose `DistributionFunded` names the token."""
     payouts = {e.tx_hash for e in events if e.kind == "distribution_paid" and not e.token_address}
-    if not payouts:
-        return {}
     paid = dict(
-        ChainEvent.objects.filter(name="DistributionPaid", tx_hash__in=payouts).values_list(
+        ChainEvent.objects.filter(name="DistributionPaid", tx_hash__in=payouts or [NOTHING]).values_list(
             "tx_hash", "args__distributionId"
         )
     )
     funded = dict(
         ChainEvent.objects.filter(
-            name="DistributionFunded", args__distributionId__in=[str(d) for d in paid.values()]
+            name="DistributionFunded", args__distributionId__in=[str(d) for d in paid.values()] or [NOTHING]
         ).values_list("args__distributionId", "token_address")
     )
     return {tx: funded[str(d)] for tx, d in paid.items() if str(d) in funded}
@@ -168,27 +168,28 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
     """A page of `investor_transactions` rows as entries: its events, subscriptions and offerings read
     once each (a fixed number of queries for any page)."""
     rows = list(rows)
+    if not rows:
+        return []
+    # Each lookup runs once whatever the page holds (a sentinel stands for none), so that every page
+    # of any history costs the same queries.
     event_ids = [row["h_ref"] for row in rows if row["h_source"] == "chain"]
     subscription_ids = [row["h_ref"] for row in rows if row["h_source"] == "books"]
-    events = ChainEvent.objects.in_bulk(event_ids) if event_ids else {}
-    subscriptions = (
-        Subscription.objects.filter(investor=user)
-        .select_related("offering__application")
-        .in_bulk(subscription_ids)
-        if subscription_ids
-        else {}
-    )
+    events = {e.pk: e for e in ChainEvent.objects.filter(pk__in=event_ids or [-1])}
+    subscriptions = {
+        s.pk: s
+        for s in Subscription.objects.filter(investor=user, pk__in=subscription_ids or [-1]).select_related(
+            "offering__application"
+        )
+    }
     paid_for = _distribution_tokens(events.values())
     tokens = {e.token_address for e in events.values() if e.token_address} | set(paid_for.values())
-    offerings = (
-        {
-            str(o.token.address): o
-            for o in Offering.objects.filter(token__address__in=tokens).select_related("application", "token")
-        }
-        if tokens
-        else {}
-    )
-    own = set(investor_wallets(user).values_list("address", flat=True)) if event_ids else set()
+    offerings = {
+        str(o.token.address): o
+        for o in Offering.objects.filter(token__address__in=tokens or [NOTHING]).select_related(
+            "application", "token"
+        )
+    }
+    own = set(investor_wallets(user).values_list("address", flat=True))
     entries = []
     for row in rows:
         if row["h_source"] == "books":

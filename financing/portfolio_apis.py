@@ -67,3 +67,54 @@ class PortfolioTransactionsApi(APIView):
             TransactionOutput,
             results=lambda chunk: transaction_entries(request.user, chunk),
         )
+
+
+class UpcomingPaymentOutput(serializers.Serializer):
+    payment_id = serializers.IntegerField(source="payment.pk")
+    offering_id = serializers.IntegerField(source="payment.offering_id")
+    kind = serializers.CharField(
+        source="payment.kind", help_text="coupon, principal, instalment, rental, ..."
+    )
+    sequence = serializers.IntegerField(source="payment.sequence")
+    due_date = serializers.DateField(source="payment.due_date")
+    record_date = serializers.DateField(source="payment.record_date")
+    status = serializers.CharField(source="payment.status", help_text="late: the issuer has not funded it.")
+    currency = serializers.CharField(source="payment.currency")
+    per_unit = serializers.DecimalField(source="payment.per_unit", max_digits=24, decimal_places=6)
+    expected = serializers.DecimalField(
+        **EXACT_AMOUNT, help_text="The investor's share: recorded at the record date, else estimated."
+    )
+    estimated = serializers.BooleanField(
+        help_text="True until the holders are recorded at the record date (units held now x per unit)."
+    )
+
+
+class ReceivedPaymentOutput(serializers.Serializer):
+    payment_id = serializers.IntegerField(source="payment.pk")
+    offering_id = serializers.IntegerField(source="payment.offering_id")
+    title = serializers.CharField(source="payment.offering.application.title")
+    kind = serializers.CharField(source="payment.kind")
+    sequence = serializers.IntegerField(source="payment.sequence")
+    due_date = serializers.DateField(source="payment.due_date")
+    paid_at = serializers.DateTimeField(source="share.paid_at")
+    wallet = serializers.CharField(source="share.wallet")
+    units = serializers.IntegerField(source="share.units", help_text="Units held at the record date.")
+    currency = serializers.CharField(source="payment.currency")
+    amount = serializers.DecimalField(**EXACT_AMOUNT, help_text="Paid to the wallet, exact to the base unit.")
+    tx_hash = serializers.CharField(help_text="The payout transaction's hash.")
+
+
+class HoldingIncomeOutput(serializers.Serializer):
+    offering_id = serializers.IntegerField(source="offering.pk")
+    title = serializers.CharField(source="offering.application.title")
+    currency = serializers.CharField()
+    invested = serializers.DecimalField(**EXACT_AMOUNT, help_text="Paid for the units at settlement.")
+    received = serializers.DecimalField(**EXACT_AMOUNT, help_text="Paid to the investor's wallets to date.")
+    yield_to_date = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Received / invested, as a percentage (rounded down to 0.01); null with nothing invested.",
+    )
+    late = serializers.BooleanField(help_text="A payment of this holding is late.")
+    upcoming = UpcomingPaymentOutput(many=True, help_text="The next payments not yet paid (at most 3).")

@@ -28,6 +28,7 @@ from financing.choices import (
 from financing.history import latest_transactions
 from financing.models import Allotment, Application, Offering, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
+from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
 from tokens.indexer.selectors import (
     Freshness,
@@ -259,6 +260,7 @@ class InvestorOverview:
     history_more: bool = False
     transactions: list[Any] = field(default_factory=list)  # financing.history.TransactionEntry
     transactions_more: bool = False
+    payments: InvestorPayments = field(default_factory=InvestorPayments)
 
 
 def investor_holdings(user: User, address: str) -> list[Holding]:
@@ -359,6 +361,7 @@ def investor_overview(user: User) -> InvestorOverview:
         history_more=len(history) > HISTORY_LATEST,
         transactions=transactions,
         transactions_more=transactions_more,
+        payments=investor_payments(user, {h.offering.pk: h.units for h in holdings}),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import portfolio_views, views
+from financing import issuer_views, portfolio_views, views
 
 app_name = "financing"
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering_cancel"),
     path("offerings/<int:pk>/close/", views.offering_close, name="offering_close"),
     path("offerings/<int:pk>/progress/", views.offering_progress, name="offering_progress"),
+    path("offerings/<int:pk>/dashboard/", issuer_views.offering_dashboard, name="offering_dashboard"),
+    path("offerings/<int:pk>/register.csv", issuer_views.offering_register_csv, name="offering_register_csv"),
+    path("offerings/<int:pk>/calendar.csv", issuer_views.offering_calendar_csv, name="offering_calendar_csv"),
     path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
     path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),
     path("allotments/<int:pk>/write-off/", views.allotment_write_off, name="allotment_write_off"),

@@ -88,6 +88,11 @@ def test_an_investor_without_approved_kyc_has_an_empty_portfolio(platform):
         "index": None,
         "history": [],
         "history_next": None,
+        "transactions": [],
+        "transactions_next": None,
+        "income": [],
+        "payments_received": [],
+        "payments_due": [],
         "chain_unavailable": False,
     }
     assert _client(profile.user).get("/api/v1/portfolio/history/").json()["count"] == 0
