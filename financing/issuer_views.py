@@ -72,15 +72,19 @@ def offering_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         and offering.status in SERVICED_OFFERING_STATUSES,
         "is_issuer": request.user.role == Role.SME,
     }
-    context.update(_servicing_forms())
+    context.update(_servicing_forms(dividend=context["can_declare_dividend"]))
     return render(request, "financing/offering_dashboard.html", context)
 
 
-def _servicing_forms() -> dict[str, Any]:
-    """The servicing helper's forms, blank, for its partials (fund a payment, declare a dividend)."""
-    from financing.forms import DividendForm
+def _servicing_forms(*, dividend: bool) -> dict[str, Any]:
+    """Blank forms for the servicing partials: fund a payment (posted to `financing:payment_fund`) and,
+    where the issuer may declare one, a dividend (`financing:dividend_declare`)."""
+    forms: dict[str, Any] = {"fund_form": None, "fund_payment_id": None}
+    if dividend:
+        from financing.forms import DividendForm
 
-    return {"dividend_form": DividendForm(), "fund_form": None, "fund_payment_id": None}
+        forms["dividend_form"] = DividendForm()
+    return forms
 
 
 @role_required(Role.SME, *STAFF_ROLES)

@@ -34,12 +34,12 @@ from compliance.licences.choices import IntermediaryRole, LicenceKind, Regulated
 from compliance.licences.models import Intermediary, Licence
 from compliance.models import AuditEvent
 from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
 from tokens.choices import ChainTxStatus, ContractKind, ContractStatus, WalletKind
-from tokens.models import ChainEvent, ChainTransaction, Contract
+from tokens.models import ChainEvent, ChainTransaction, Contract, TokenHolding, Wallet
 from tokens.services import wallet_create
 
 FEW, MANY = 10, 1000
@@ -512,6 +512,62 @@ def _investor_history_rows(user: User, world: dict[str, Any], count: int) -> Non
     )
 
 
+def _serviced_offering_setup(user: User) -> dict[str, Any]:
+    """A settled offering of the SME (or of another SME for staff) with its token deployed."""
+    company = _company_of(user if user.role == Role.SME else _user(Role.SME))
+    (offering,) = _offerings(company, 1, OfferingStatus.SERVICING)
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label="bulk token",
+        address=_address(),
+        status=ContractStatus.DEPLOYED,
+    )
+    Offering.objects.filter(pk=offering.pk).update(token=token, closed_at=timezone.now())
+    return {"offering": offering.pk, "token": token.address}
+
+
+def _register_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` holders of the offering's token, as indexed; every third one an investor of the platform."""
+    owners = factories.investors(count // 3 or 1, wallets=True)
+    owned = list(Wallet.objects.filter(owner__in=owners).values_list("address", flat=True))
+    wallets = owned + [_address() for _ in range(count - len(owned))]
+    TokenHolding.objects.bulk_create(
+        [
+            TokenHolding(
+                chain_id=31337, token_address=world["token"], wallet=w, units=1 + i % 7, block_number=5
+            )
+            for i, w in enumerate(wallets)
+        ]
+    )
+
+
+def _calendar_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` more monthly payments of the offering's calendar, some funded and paid."""
+    start = OfferingPayment.objects.filter(offering_id=world["offering"]).count()
+    due = date.today() + timedelta(days=30)
+    OfferingPayment.objects.bulk_create(
+        [
+            OfferingPayment(
+                offering_id=world["offering"],
+                kind="instalment",
+                sequence=start + i + 1,
+                due_date=due + timedelta(days=30 * (start + i)),
+                record_date=due + timedelta(days=30 * (start + i)),
+                currency="HKD",
+                amount=Decimal("1234.56"),
+                principal=Decimal("1000.00"),
+                interest=Decimal("234.56"),
+                units=100,
+                per_unit=Decimal("12.345600"),
+                status=("paid", "funded", "awaiting_funding", "scheduled")[i % 4],
+                funded_amount=Decimal("1234.56") if i % 4 < 2 else None,
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def _requests_setup(user: User) -> dict[str, Any]:
     return {"case": _kyb_case_of(_company_of(user))}
 
@@ -560,6 +616,20 @@ CASES = {
         _investor_history_rows,
         25,
         setup=_investor_history_setup,
+    ),
+    "page: offering dashboard, register of holders": ListCase(
+        Role.SME,
+        "/financing/offerings/{offering}/dashboard/",
+        _register_rows,
+        25,
+        setup=_serviced_offering_setup,
+    ),
+    "page: offering dashboard, payment calendar": ListCase(
+        Role.OPERATOR,
+        "/financing/offerings/{offering}/dashboard/",
+        _calendar_rows,
+        24,
+        setup=_serviced_offering_setup,
     ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     # APIs
