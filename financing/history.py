@@ -184,10 +184,11 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
     paid_for = _distribution_tokens(events.values())
     tokens = {e.token_address for e in events.values() if e.token_address} | set(paid_for.values())
     offerings = {
-        str(o.token.address): o
+        str(address): o
         for o in Offering.objects.filter(token__address__in=tokens or [NOTHING]).select_related(
             "application", "token"
         )
+        if (address := o.token.address if o.token else None)
     }
     own = set(investor_wallets(user).values_list("address", flat=True))
     entries = []
