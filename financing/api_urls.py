@@ -55,6 +55,21 @@ urlpatterns = [
         apis.SubscriptionCreateApi.as_view(),
         name="api-offering-subscribe",
     ),
+    path(
+        "offerings/<int:offering_id>/payments/",
+        apis.OfferingPaymentListApi.as_view(),
+        name="api-offering-payments",
+    ),
+    path(
+        "offerings/<int:offering_id>/dividends/",
+        apis.OfferingDividendApi.as_view(),
+        name="api-offering-dividends",
+    ),
+    path(
+        "offering-payments/<int:payment_id>/fund/",
+        apis.OfferingPaymentFundApi.as_view(),
+        name="api-offering-payment-fund",
+    ),
     path("portfolio/", apis.PortfolioApi.as_view(), name="api-portfolio"),
     path("portfolio/history/", apis.PortfolioHistoryApi.as_view(), name="api-portfolio-history"),
     path(

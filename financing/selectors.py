@@ -23,10 +23,11 @@ from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
     OfferingStatus,
+    PaymentStatus,
     SubscriptionStatus,
 )
 from financing.history import latest_transactions
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
@@ -239,6 +240,7 @@ class Holding:
     recorded_units: int = 0
     frozen: bool = False
     frozen_units: int = 0
+    payment_late: bool = False  # a payment of the offering is late (the issuer has not funded it)
 
 
 # How many of the newest history entries the dashboard and the portfolio show (the rest: history API).
@@ -277,11 +279,20 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         .annotate(units=Sum("units"))
         .values_list("offering_id", "units")
     )
-    offerings = (
+    offerings = list(
         Offering.objects.filter(Q(token__address__in=list(indexed)) | Q(pk__in=list(settled)))
         .filter(token__address__isnull=False)
         .select_related("application__company", "token")
         .order_by("pk")
+    )
+    late = (
+        set(
+            OfferingPayment.objects.filter(
+                offering__in=[o.pk for o in offerings], status=PaymentStatus.LATE
+            ).values_list("offering_id", flat=True)
+        )
+        if offerings
+        else set()
     )
     holdings = []
     for offering in offerings:
@@ -293,6 +304,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
                 recorded_units=settled.get(offering.pk, 0),
                 frozen=held.frozen if held else False,
                 frozen_units=held.frozen_units if held else 0,
+                payment_late=offering.pk in late,
             )
         )
     return holdings
@@ -410,3 +422,25 @@ def application_terms_preview(
     )
     preview.update(schedule, annual_rate=Decimal(given["annual_rate"]) if "annual_rate" in given else None)
     return preview
+
+
+def payments_visible_to(user: User) -> QuerySet[OfferingPayment]:
+    """Payment calendars: SMEs see their own offerings'; staff all; investors their payments through
+    their holdings (see `late_payment_tokens`)."""
+    base = OfferingPayment.objects.select_related("offering__application", "funding_transaction")
+    if user.role == Role.SME:
+        return base.filter(offering__application__company__representative=user)
+    if user.role in STAFF_ROLES:
+        return base
+    return base.none()
+
+
+def payment_calendar(offering: Offering) -> QuerySet[OfferingPayment]:
+    """One offering's payments in calendar order."""
+    return OfferingPayment.objects.filter(offering=offering).order_by("sequence")
+
+
+def late_payment_tokens() -> set[str]:
+    """Token addresses of offerings with a payment late now: a holding of one shows "payment late"."""
+    rows = OfferingPayment.objects.filter(status=PaymentStatus.LATE, offering__token__isnull=False)
+    return {str(address) for address in rows.values_list("offering__token__address", flat=True).distinct()}

@@ -33,7 +33,13 @@ from compliance.cases.models import Case, InformationRequest
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.models import Intermediary, Licence
 from compliance.models import AuditEvent
-from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
+from financing.choices import (
+    AllotmentStatus,
+    ApplicationStatus,
+    OfferingStatus,
+    PaymentKind,
+    SubscriptionStatus,
+)
 from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
 from financing.tests import factories
 from issuers.choices import KybStatus
@@ -358,6 +364,29 @@ def _settling_offering_setup(user: User) -> dict[str, Any]:
     return {"offering": offering.pk}
 
 
+def _payments(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` scheduled payments in the offering's calendar."""
+    offering = Offering.objects.get(pk=world["offering"])
+    first = OfferingPayment.objects.filter(offering=offering).count() + 1
+    OfferingPayment.objects.bulk_create(
+        [
+            OfferingPayment(
+                offering=offering,
+                kind=PaymentKind.COUPON,
+                sequence=first + i,
+                due_date=date(2031, 1, 1) + timedelta(days=i),
+                record_date=date(2031, 1, 1) + timedelta(days=i),
+                currency="HKD",
+                amount=Decimal("125.00"),
+                interest=Decimal("125.00"),
+                units=100,
+                per_unit=Decimal("1.25"),
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def _failed_allotments(user: User, world: dict[str, Any], count: int) -> None:
     """`count` allotted subscriptions of the offering whose settlement failed (each its own investor)."""
     offering = Offering.objects.get(pk=world["offering"])
@@ -654,6 +683,9 @@ CASES = {
         "/api/v1/portfolio/transactions/",
         _investor_history_rows,
         setup=_investor_history_setup,
+    ),
+    "api: offering payments": ListCase(
+        Role.SME, "/api/v1/offerings/{offering}/payments/", _payments, setup=_settling_offering_setup
     ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
     "api: intermediaries": ListCase(

@@ -24,11 +24,14 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.template.loader import render_to_string
 from django.utils import timezone
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
@@ -430,6 +433,26 @@ def servicing_run(*, today: dt.date | None = None) -> ServicingRun:
     return run
 
 
+def _email_issuers(payments: list[OfferingPayment], today: dt.date, *, late: bool) -> None:
+    """Tell each issuer's representative what to fund (after the commit; a mail outage never undoes it)."""
+    for payment in OfferingPayment.objects.filter(pk__in=[p.pk for p in payments]).select_related(
+        "offering__application__company__representative"
+    ):
+        user = payment.offering.application.company.representative
+        subject = f"{'Late: ' if late else ''}{payment.get_kind_display()} of {payment.offering} due"
+        body = render_to_string(
+            "financing/email/payment_due.txt",
+            {
+                "user": user,
+                "payment": payment,
+                "due": f"{amount_due(payment, today):,.2f}",
+                "late": late,
+                "platform": settings.PLATFORM_NAME,
+            },
+        )
+        transaction.on_commit(partial(send_mail, subject, body, None, [user.email]), robust=True)
+
+
 def _offering_move(offerings: Iterable[Offering], to: OfferingStatus, audit: list[AuditEvent]) -> None:
     moving = [o for o in offerings if o.status != to and to in OFFERING_TRANSITIONS[OfferingStatus(o.status)]]
     for status in {o.status for o in moving}:
@@ -525,6 +548,7 @@ def _late_payments(today: dt.date) -> int:
     )
     _offering_move(_lock_offerings(p.offering_id for p in payments), OfferingStatus.IN_ARREARS, audit)
     audit_record_many(audit)
+    _email_issuers(payments, today, late=True)
     return len(payments)
 
 

@@ -47,6 +47,7 @@ def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_i
         "recorded_units": 60,
         "frozen": False,
         "frozen_units": 0,
+        "payment_late": False,
         "unit_price": "1000.00",
         "currency": "HKD",
         "value": "60000.00",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,6 +30,7 @@ from financing.services import (
 from financing.services.servicing import (
     ALERT_PAYMENT_LATE,
     amount_due,
+    dividend_declare,
     payment_fund,
     payout_id_for,
     servicing_run,
@@ -57,6 +59,7 @@ TERMS: dict[str, dict[str, Any]] = {
         "term_months": 6,
         "amortization": "annuity",
     },
+    "equity": {"share_class": "Ordinary", "pre_money_valuation": Decimal("900000.00")},
     "lease": {
         "annual_rate": "0.05",
         "frequency": "quarterly",
@@ -369,3 +372,124 @@ def test_payouts_run_again_after_a_kill_pay_nobody_twice(platform, monkeypatch: 
     assert {w: _money(w) - before[w] for w in before} == paid
     servicing_run(today=payment.due_date + timedelta(days=1))
     assert {w: _money(w) - before[w] for w in before} == paid
+
+
+def test_an_equity_dividend_is_declared_funded_and_paid_to_the_holders_at_its_record_date(
+    platform, mailoutbox
+) -> None:
+    r = _settled("equity")
+    offering = r.offering
+    assert not OfferingPayment.objects.filter(offering=offering).exists()  # shares have no schedule
+    today = date.today()
+    record, pay = today + timedelta(days=20), today + timedelta(days=30)
+    with pytest.raises(ValidationFailed) as refused:
+        dividend_declare(
+            actor=r.sme,
+            offering_id=offering.pk,
+            amount=Decimal("10.005"),
+            record_date=today - timedelta(days=1),
+            payment_date=record,
+            today=today,
+        )
+    assert set(refused.value.fields) == {"amount", "record_date"}
+    with pytest.raises(PermissionDenied):
+        dividend_declare(
+            actor=r.first,
+            offering_id=offering.pk,
+            amount=Decimal("1"),
+            record_date=record,
+            payment_date=pay,
+            today=today,
+        )
+    assert not OfferingPayment.objects.filter(offering=offering).exists()
+    dividend = dividend_declare(
+        actor=r.sme,
+        offering_id=offering.pk,
+        amount=Decimal("3333.33"),
+        record_date=record,
+        payment_date=pay,
+        today=today,
+    )
+    assert (dividend.kind, dividend.units, dividend.per_unit) == (
+        PaymentKind.DIVIDEND,
+        100,
+        Decimal("33.333300"),
+    )
+    servicing_run(today=pay - NOTICE)
+    dividend.refresh_from_db()
+    assert dividend.status == PaymentStatus.AWAITING_FUNDING
+    assert any("3,333.33" in m.body and m.to == [r.sme.email] for m in mailoutbox)
+    payment_fund(actor=r.sme, payment_id=dividend.pk, amount=Decimal("3333.33"), today=pay - NOTICE)
+    first, second = _wallet(r.first), _wallet(r.second)
+    before = {w: _money(w) for w in (first, second)}
+    servicing_run(today=record)  # the holders are read at the record date, paid on the payment date
+    dividend.refresh_from_db()
+    assert (dividend.status, dividend.record_block is not None) == (PaymentStatus.FUNDED, True)
+    servicing_run(today=pay)
+    dividend.refresh_from_db()
+    assert dividend.status == PaymentStatus.CLOSED
+    paid = {w: _money(w) - before[w] for w in before}
+    assert paid == {first: 1_999_998_000, second: 1_333_332_000}
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SERVICING  # shares never mature
+
+
+def test_the_issuer_funds_on_the_offering_page_and_a_holder_sees_a_late_payment(platform, client) -> None:
+    r = _settled("bond")
+    payment = OfferingPayment.objects.filter(offering=r.offering).order_by("sequence").first()
+    assert payment is not None
+    servicing_run(today=payment.due_date + timedelta(days=settings.SERVICING_GRACE_DAYS + 1))
+    # The holder's holding says the payment is late (the index is brought to the head first).
+    from tokens.indexer.stream import chain_index_to_head
+
+    chain_index_to_head()
+    client.force_login(r.first)
+    page = client.get(reverse("financing:investor_dashboard")).content.decode()
+    assert "Payment late" in page
+    client.force_login(r.sme)
+    page = client.get(reverse("financing:offering_detail", args=[r.offering.pk])).content.decode()
+    assert "Payment calendar" in page
+    assert "In arrears" in page
+    due = amount_due(payment)
+    assert f"Fund HK${due:,.2f}" in page
+    url = reverse("financing:payment_fund", args=[payment.pk])
+    refused = client.post(url, {"amount": str(payment.amount)})  # without the default interest
+    assert refused.status_code == 400
+    assert f"needs exactly HKD {due:,.2f}" in refused.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.LATE
+    done = client.post(url, {"amount": str(due)})
+    assert done.status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.FUNDED
+    assert payment.funded_amount == due
+
+
+@pytest.mark.journey
+def test_the_beat_task_pays_a_funded_dividend_on_a_real_worker(platform, request) -> None:
+    r = _settled("equity")  # settled in this process; from here on a real worker runs the tasks
+    request.getfixturevalue("celery_worker_process")
+    from financing.tasks import servicing_run as servicing_task
+    from tests.conftest import wait_for
+
+    today = timezone.localdate()
+    dividend = dividend_declare(
+        actor=r.sme,
+        offering_id=r.offering.pk,
+        amount=Decimal("500.01"),
+        record_date=today,
+        payment_date=today,
+    )
+    payment_fund(actor=r.sme, payment_id=dividend.pk, amount=Decimal("500.01"))
+    wait_for(
+        lambda: OfferingPayment.objects.get(pk=dividend.pk).status == PaymentStatus.FUNDED, what="funding"
+    )
+    first, second = _wallet(r.first), _wallet(r.second)
+    before = {w: _money(w) for w in (first, second)}
+    servicing_task.delay()
+    wait_for(
+        lambda: OfferingPayment.objects.get(pk=dividend.pk).status == PaymentStatus.CLOSED, what="payout"
+    )
+    paid = {w: _money(w) - before[w] for w in before}
+    # 500.01 x 60% = 300.006, x 40% = 200.004: exact in base units, summing to what was funded.
+    assert paid == {first: 300_006_000, second: 200_004_000}
