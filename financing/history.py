@@ -39,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from financing.models import Offering, Subscription
+from financing.models import Offering, PaymentHolder, Subscription
 from tokens.choices import WalletKind
 from tokens.indexer.selectors import DIRECTED_KINDS, HISTORY_LABELS
 from tokens.models import ChainEvent, ChainTransaction, Wallet
@@ -117,6 +117,7 @@ def investor_transactions(user: User) -> QuerySet[Any]:
             h_pos=F("log_index"),
         )
         .values("h_source", "h_ref", "h_at", "h_sort", "h_block", "h_pos")
+        .order_by()  # the union is ordered as a whole (SQLite allows no ORDER BY in its parts)
     )
     book_rows = (
         Subscription.objects.filter(investor=user)
@@ -129,6 +130,7 @@ def investor_transactions(user: User) -> QuerySet[Any]:
             h_pos=Value(0, output_field=BigIntegerField()),
         )
         .values("h_source", "h_ref", "h_at", "h_sort", "h_block", "h_pos")
+        .order_by()
     )
     return chain_rows.union(book_rows, all=True).order_by("-h_sort", "-h_block", "-h_pos", "-h_ref")
 
@@ -141,17 +143,30 @@ def _distribution_tokens(events: Iterable[ChainEvent]) -> dict[str, str]:
     """The security token each distribution payout's transaction paid for (tx hash -> token address): the
     payout's `DistributionPaid` names the distribution, whose `DistributionFunded` names the token."""
     payouts = {e.tx_hash for e in events if e.kind == "distribution_paid" and not e.token_address}
-    paid = dict(
-        ChainEvent.objects.filter(name="DistributionPaid", tx_hash__in=payouts or [NOTHING]).values_list(
-            "tx_hash", "args__distributionId"
-        )
-    )
-    funded = dict(
-        ChainEvent.objects.filter(
-            name="DistributionFunded", args__distributionId__in=[str(d) for d in paid.values()] or [NOTHING]
+    # A JSON value comes back as text from PostgreSQL and as a number from SQLite: compare as text.
+    paid = {
+        tx: str(d)
+        for tx, d in ChainEvent.objects.filter(
+            name="DistributionPaid", tx_hash__in=payouts or [NOTHING]
+        ).values_list("tx_hash", "args__distributionId")
+    }
+    funded = {
+        str(d): token
+        for d, token in ChainEvent.objects.filter(
+            name="DistributionFunded", args__distributionId__in=list(paid.values()) or [NOTHING]
         ).values_list("args__distributionId", "token_address")
-    )
-    return {tx: funded[str(d)] for tx, d in paid.items() if str(d) in funded}
+    }
+    return {tx: funded[d] for tx, d in paid.items() if d in funded}
+
+
+def _payouts_received(events: Iterable[ChainEvent], own: set[str]) -> dict[tuple[str, str], PaymentHolder]:
+    """The books' record of each payout transfer to the investor's wallets ((tx hash, wallet) -> their
+    share of which payment), so that the entry says "Coupon 1 received" rather than "distribution"."""
+    hashes = {e.tx_hash for e in events if e.kind == "distribution_paid"}
+    shares = PaymentHolder.objects.filter(
+        wallet__in=own or [NOTHING], payout_transaction__tx_hash__in=hashes or [NOTHING]
+    ).select_related("payment__offering__application", "payment__offering__token", "payout_transaction")
+    return {(str(s.payout_transaction.tx_hash), s.wallet): s for s in shares if s.payout_transaction}
 
 
 def _chain_kind(event: ChainEvent, own: set[str]) -> str:
@@ -191,6 +206,7 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
         if (address := o.token.address if o.token else None)
     }
     own = set(investor_wallets(user).values_list("address", flat=True))
+    received = _payouts_received(events.values(), own)
     entries = []
     for row in rows:
         if row["h_source"] == "books":
@@ -220,12 +236,18 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
             continue
         kind = _chain_kind(event, own)
         token = event.token_address or paid_for.get(event.tx_hash, "")
+        label = TRANSACTION_LABELS.get(kind, event.name)
+        offering = offerings.get(token)
+        share = received.get((event.tx_hash, event.to_address)) if kind == "distribution_paid" else None
+        if share is not None:
+            label = f"{share.payment.get_kind_display()} {share.payment.sequence} received"
+            offering = share.payment.offering
         entries.append(
             TransactionEntry(
                 kind=kind,
-                label=TRANSACTION_LABELS.get(kind, event.name),
+                label=label,
                 at=row["h_at"],
-                offering=offerings.get(token),
+                offering=offering,
                 units=None if event.units is None else int(event.units),
                 amount=_money(event.money),
                 refund=_money(event.refund),

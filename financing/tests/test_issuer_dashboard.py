@@ -172,6 +172,7 @@ def test_the_investor_sees_a_payment_received_with_its_hash_the_yield_and_what_c
     entries = transaction_entries(first, investor_transactions(first)[:5])
     payout = next(e for e in entries if e.kind == "distribution_paid")
     assert (payout.offering, payout.amount, payout.tx_hash) == (offering, mine, received.tx_hash)
+    assert payout.label == "Coupon 1 received"
     # The API says the same; the other investor sees only their own share.
     body = _client(first).get("/api/v1/portfolio/").json()
     (income,) = body["income"]
@@ -180,3 +181,27 @@ def test_the_investor_sees_a_payment_received_with_its_hash_the_yield_and_what_c
     assert body["payments_due"][0]["sequence"] == 2
     theirs = _client(second).get("/api/v1/portfolio/").json()
     assert [Decimal(p["amount"]) for p in theirs["payments_received"]] == [paid.funded_amount - mine]
+
+
+def test_the_issuer_dashboard_shows_totals_the_calendar_with_fund_forms_and_the_register(settled_round):
+    officer, _, offering, first, second = settled_round
+    paid = _pay_first_payment(offering)
+    sme = offering.application.company.representative
+    url = f"/financing/offerings/{offering.pk}/dashboard/"
+    upcoming = OfferingPayment.objects.filter(offering=offering).order_by("sequence")[1]
+
+    html = _client(sme).get(url).content.decode()
+
+    assert "Paid to holders to date" in html
+    assert f"{paid.funded_amount:,}" in html.replace("HK$", "")
+    assert f'action="/financing/payments/{upcoming.pk}/fund/"' in html  # the servicing partial
+    assert f'action="/financing/payments/{paid.pk}/fund/"' not in html  # paid: nothing to fund
+    for investor in (first, second):
+        assert flows.profile_of(investor).legal_name in html
+        assert investor.email not in html  # the issuer never sees contact details
+    assert "As of block" in html
+    assert "Reconciled with the books" in html
+    assert f'href="{url}"' in _client(sme).get("/company/").content.decode()
+    staff = _client(officer).get(url).content.decode()
+    assert first.email in staff
+    assert "/fund/" not in staff  # only the issuer funds
