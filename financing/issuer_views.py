@@ -15,7 +15,14 @@ from config.csv_export import csv_lines, csv_response
 from config.errors import NotFound
 from config.pages import page_of
 from financing.choices import FUNDABLE_PAYMENT_STATUSES, SERVICED_OFFERING_STATUSES
-from financing.register import REGISTER_CSV_HEADER, Register, register_csv_rows, register_of, register_rows
+from financing.register import (
+    REGISTER_CSV_HEADER,
+    Register,
+    register_csv_rows,
+    register_of,
+    register_offerings_of,
+    register_rows,
+)
 from financing.services.servicing import amount_due
 from financing.servicing_overview import (
     CALENDAR_CSV_HEADER,
@@ -99,6 +106,8 @@ def offering_register_csv(request: HttpRequest, pk: int) -> StreamingHttpRespons
 @role_required(Role.SME, *STAFF_ROLES)
 def offering_calendar_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The payment calendar as CSV, streamed: amounts, what is funded and paid, the funding hashes."""
-    offering = _register(request, pk).offering
+    offering = register_offerings_of(request.user).filter(pk=pk).first()
+    if offering is None:
+        raise Http404("No such offering.")
     name = f"payment-calendar-offering-{pk}-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_response(csv_lines(CALENDAR_CSV_HEADER, calendar_csv_rows(offering)), name)

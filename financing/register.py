@@ -6,7 +6,7 @@ holdings reconciliation says whether the index and the books agree. So the regis
 holding units (or frozen), its units and frozen units, the holder's name, the block it is as of, and
 the open reconciliation differences of the token.
 
-Who sees whom (docs/REGULATORY notes; a private placement's issuer knows its holders): the issuer sees
+Who sees whom (the regulatory notes: a private placement's issuer knows its holders): the issuer sees
 each holder's name (the investor's legal name) and wallet, never their contact details or KYC file;
 staff also see the e-mail address. Investors never see the register. A wallet no investor of the
 platform owns (only possible outside the custody rules) shows as "Unknown wallet".

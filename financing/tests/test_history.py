@@ -10,7 +10,7 @@ from django.test import Client
 from web3 import Web3
 
 from financing.models import Subscription
-from financing.services import subscription_create
+from financing.services import subscription_create, subscription_withdraw
 from tests import flows
 from tokens import chain as chain_client
 from tokens.choices import ContractKind
@@ -175,3 +175,25 @@ def test_the_transactions_api_refuses_a_bad_page_and_other_roles(settled_round):
     assert _client(first).get("/api/v1/portfolio/transactions/?limit=0").status_code == 400
     assert _client(operator).get("/api/v1/portfolio/transactions/").status_code == 403
     assert _client(officer).get("/financing/investor/transactions/").status_code == 403
+
+
+def test_a_withdrawn_subscription_shows_its_escrow_payment_and_its_refund_with_hashes(platform):
+    officer = flows.officer()
+    company = flows.verified_company(by=officer)
+    offering = flows.open_offering(company=company, by=officer, opener=flows.operator(), units=100)
+    investor = flows.approved_investor(by=officer, funds=Decimal("5000"))
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=3)
+    subscription_withdraw(user=investor, subscription_id=subscription.pk)
+    chain_index()
+
+    entries = _all(_client(investor))
+
+    refunded = next(e for e in entries if e["kind"] == "refunded")
+    funded = next(e for e in entries if e["kind"] == "subscription_funded")
+    requested = next(e for e in entries if e["kind"] == "subscription_requested")
+    subscription.refresh_from_db()
+    assert refunded["tx_hash"] == subscription.refund_transaction.tx_hash
+    assert Decimal(refunded["amount"]) == Decimal(funded["amount"]) == Decimal("3000")
+    assert refunded["offering_id"] == funded["offering_id"] == offering.pk
+    assert entries.index(refunded) < entries.index(funded) < entries.index(requested)
+    assert requested["status"] == "withdrawn"
