@@ -32,7 +32,11 @@ def servicing_run() -> dict[str, int]:
     """Servicing by the date: funding notices, late payments, record-date snapshots, payouts, redemptions."""
     from financing.services.servicing import servicing_run as run
 
-    done = run()
+    try:
+        done = run()
+    except ServiceUnavailable as exc:  # the node is away: the next beat runs it again (each step re-runs)
+        logger.warning("servicing waits for the chain: %s", exc)
+        return {}
     return {
         "notices": done.notices,
         "late": done.late,

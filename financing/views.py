@@ -29,7 +29,7 @@ from compliance.services import (
 from compliance.services import investor_document_remove as investor_document_remove_service
 from compliance.services import investor_document_upload as investor_document_upload_service
 from compliance.services import investor_person_remove as investor_person_remove_service
-from config.errors import ApplicationError
+from config.errors import ApplicationError, ServiceUnavailable
 from config.forms import REFUSALS, apply_errors, refuse
 from config.middleware import accepts_uploads
 from config.pages import page_of
@@ -655,11 +655,14 @@ def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
     form = PaymentFundForm(request.POST)
     status = 400
-    if form.is_valid():
+    if not form.is_valid():
+        form.add_error(None, "Give the amount due, in whole cents.")  # the amount field is not shown
+    else:
         try:
             servicing.payment_fund(actor=request.user, payment_id=pk, amount=form.cleaned_data["amount"])
         except REFUSALS as exc:
-            status = refuse(form, exc)
+            form.add_error(None, exc.message)  # the whole reason in plain words, beside the button
+            status = 503 if isinstance(exc, ServiceUnavailable) else 400
         else:
             messages.success(
                 request,

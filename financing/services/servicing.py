@@ -498,6 +498,7 @@ def _funding_notices(today: dt.date) -> int:
         [o for o in offerings if o.status == OfferingStatus.SETTLED], OfferingStatus.SERVICING, audit
     )
     audit_record_many(audit)
+    _email_issuers(payments, today, late=False)
     return len(payments)
 
 
