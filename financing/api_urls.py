@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import apis
+from financing import apis, portfolio_apis
 
 urlpatterns = [
     path(
@@ -55,8 +55,28 @@ urlpatterns = [
         apis.SubscriptionCreateApi.as_view(),
         name="api-offering-subscribe",
     ),
+    path(
+        "offerings/<int:offering_id>/payments/",
+        apis.OfferingPaymentListApi.as_view(),
+        name="api-offering-payments",
+    ),
+    path(
+        "offerings/<int:offering_id>/dividends/",
+        apis.OfferingDividendApi.as_view(),
+        name="api-offering-dividends",
+    ),
+    path(
+        "offering-payments/<int:payment_id>/fund/",
+        apis.OfferingPaymentFundApi.as_view(),
+        name="api-offering-payment-fund",
+    ),
     path("portfolio/", apis.PortfolioApi.as_view(), name="api-portfolio"),
     path("portfolio/history/", apis.PortfolioHistoryApi.as_view(), name="api-portfolio-history"),
+    path(
+        "portfolio/transactions/",
+        portfolio_apis.PortfolioTransactionsApi.as_view(),
+        name="api-portfolio-transactions",
+    ),
     path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(

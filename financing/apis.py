@@ -21,6 +21,7 @@ from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.choices import (
+    FUNDABLE_PAYMENT_STATUSES,
     Amortization,
     ApplicationStatus,
     BusinessDayConvention,
@@ -29,10 +30,19 @@ from financing.choices import (
     Frequency,
     HolidayCalendar,
     Instrument,
+    PaymentKind,
+    PaymentStatus,
     PaymentTiming,
     SubscriptionStatus,
 )
-from financing.models import Application, Offering, Subscription
+from financing.models import Application, Offering, OfferingPayment, Subscription
+from financing.portfolio_apis import (
+    HoldingIncomeOutput,
+    ReceivedPaymentOutput,
+    TransactionOutput,
+    UpcomingPaymentOutput,
+)
+from financing.services import servicing
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
 from tokens.models import ChainEvent
 
@@ -556,6 +566,9 @@ class HoldingOutput(serializers.Serializer):
     )
     frozen = serializers.BooleanField(help_text="The wallet is frozen on this token.")
     frozen_units = serializers.IntegerField(help_text="Units frozen on chain (not transferable).")
+    payment_late = serializers.BooleanField(
+        help_text="A payment of this offering is late: the issuer has not funded it (in arrears)."
+    )
     unit_price = serializers.DecimalField(source="offering.unit_price", **AMOUNT)
     currency = serializers.CharField(source="offering.currency")
     value = serializers.DecimalField(**AMOUNT, help_text="Units times the unit price.")
@@ -636,6 +649,23 @@ class PortfolioOutput(serializers.Serializer):
     history_next = serializers.CharField(
         allow_null=True, help_text="The history API's page after these entries; null when there is none."
     )
+    transactions = TransactionOutput(
+        many=True,
+        help_text="The newest entries of the investor's transactions (subscriptions and chain events), "
+        "as `/api/v1/portfolio/transactions/` answers them.",
+    )
+    transactions_next = serializers.CharField(
+        allow_null=True, help_text="The transactions API's page after these; null when there is none."
+    )
+    income = HoldingIncomeOutput(
+        many=True, help_text="Per holding: invested, payments received to date, yield to date, upcoming."
+    )
+    payments_received = ReceivedPaymentOutput(
+        many=True, help_text="The newest payments received (at most 20)."
+    )
+    payments_due = UpcomingPaymentOutput(
+        many=True, help_text="Payments due on the investor's holdings, soonest first, with their share."
+    )
     chain_unavailable = serializers.BooleanField(help_text="Some chain figure could not be read.")
 
 
@@ -673,6 +703,7 @@ class PortfolioApi(APIView):
                 "recorded_units": holding.recorded_units,
                 "frozen": holding.frozen,
                 "frozen_units": holding.frozen_units,
+                "payment_late": holding.payment_late,
                 "value": holding.offering.unit_price * holding.units,
             }
             for holding in overview.holdings
@@ -692,6 +723,15 @@ class PortfolioApi(APIView):
             "index": overview.freshness,
             "history": overview.history,
             "history_next": request.build_absolute_uri(more) if overview.history_more else None,
+            "transactions": overview.transactions,
+            "income": overview.payments.holdings,
+            "payments_received": overview.payments.received,
+            "payments_due": overview.payments.upcoming,
+            "transactions_next": request.build_absolute_uri(
+                reverse("api-portfolio-transactions") + f"?offset={len(overview.transactions)}"
+            )
+            if overview.transactions_more
+            else None,
             "chain_unavailable": overview.chain_unavailable,
         }
         return Response(PortfolioOutput(body).data)
@@ -777,3 +817,114 @@ class SchedulePreviewApi(APIView):
         if not isinstance(request.data, dict):
             raise ValidationFailed("Send the terms as a JSON object.")
         return Response(selectors.schedule_preview(request.data))
+
+
+# --- servicing: payment calendar, funding, dividends -------------------------------------------------
+
+
+class OfferingPaymentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PaymentKind.choices)
+    sequence = serializers.IntegerField()
+    due_date = serializers.DateField()
+    record_date = serializers.DateField()
+    currency = serializers.CharField()
+    amount = serializers.DecimalField(**AMOUNT, help_text="The scheduled total for all units, to the cent.")
+    principal = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    units = serializers.IntegerField(help_text="Units the payment is paid on.")
+    per_unit = serializers.DecimalField(
+        max_digits=24, decimal_places=6, help_text="The total per unit (6 places, rounded down)."
+    )
+    status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    amount_due = serializers.SerializerMethodField(
+        help_text="What funding it takes today: the amount plus default interest when late; null once funded."
+    )
+    default_interest = serializers.DecimalField(**AMOUNT)
+    funded_amount = serializers.DecimalField(**AMOUNT, allow_null=True)
+    failure_reason = serializers.CharField()
+    funding_tx_hash = serializers.CharField(
+        source="funding_transaction.tx_hash", allow_null=True, default=None
+    )
+    funded_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.DecimalField(**AMOUNT, allow_null=True))
+    def get_amount_due(self, obj: OfferingPayment) -> str | None:
+        if obj.status not in FUNDABLE_PAYMENT_STATUSES:
+            return None
+        return f"{servicing.amount_due(obj):.2f}"
+
+
+OfferingPaymentPageOutput = page_output(OfferingPaymentOutput)
+
+
+class OfferingPaymentListApi(APIView):
+    """The offering's payment calendar (its SME and staff), in due-date order, a page at a time."""
+
+    permission_classes = [has_role(Role.SME, *STAFF_ROLES)]
+
+    @extend_schema(
+        operation_id="v1_offerings_payments_list",
+        parameters=[ListPageInput],
+        responses={200: OfferingPaymentPageOutput, **refusals(400, 404)},
+    )
+    def get(self, request: Request, offering_id: int) -> Response:
+        offering = get_object_or_404(selectors.offerings_visible_to(request.user), pk=offering_id)
+        rows = selectors.payments_visible_to(request.user).filter(offering=offering).order_by("sequence")
+        return list_page(request, rows, OfferingPaymentOutput)
+
+
+class PaymentFundInput(serializers.Serializer):
+    amount = api_fields.DecimalField(
+        **AMOUNT, help_text="Exactly the amount due (see `amount_due`): a different amount is refused."
+    )
+
+
+class OfferingPaymentFundApi(APIView):
+    """The issuer funds one payment from its company's wallet: the wallet authorises exactly the amount
+    due for the Settlement contract, which pays the holders at the record date on the due date."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    @extend_schema(
+        request=PaymentFundInput,
+        responses={200: OfferingPaymentOutput, **refusals(400, 403, 404, 409, 413, 415, 503)},
+    )
+    def post(self, request: Request, payment_id: int) -> Response:
+        data = PaymentFundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = servicing.payment_fund(actor=request.user, payment_id=payment_id, **data.validated_data)
+        return Response(
+            OfferingPaymentOutput(selectors.payments_visible_to(request.user).get(pk=payment.pk)).data
+        )
+
+
+class DividendInput(serializers.Serializer):
+    amount = api_fields.DecimalField(
+        **AMOUNT, help_text="The dividend's total for all shares, in the offering's currency."
+    )
+    record_date = api_fields.DateField(help_text="Holders at this date are paid, pro rata to their shares.")
+    payment_date = api_fields.DateField(help_text="The day it is paid (on or after the record date).")
+
+
+class OfferingDividendApi(APIView):
+    """The SME declares a dividend on its settled equity offering; it is then funded like any payment."""
+
+    permission_classes = [has_role(Role.SME)]
+
+    @extend_schema(
+        request=DividendInput,
+        responses={201: OfferingPaymentOutput, **refusals(400, 403, 404, 409, 413, 415)},
+    )
+    def post(self, request: Request, offering_id: int) -> Response:
+        data = DividendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = servicing.dividend_declare(
+            actor=request.user, offering_id=offering_id, **data.validated_data
+        )
+        return Response(
+            OfferingPaymentOutput(selectors.payments_visible_to(request.user).get(pk=payment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -60,6 +60,7 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    FUNDED = "funded", "Funded"
 
 
 APPLICATION_TRANSITIONS = {
@@ -78,7 +79,9 @@ APPLICATION_TRANSITIONS = {
         ApplicationStatus.WITHDRAWN,
     },
     ApplicationStatus.CHANGES_REQUESTED: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.APPROVED: set(),
+    # The money arrived: the offering settled (financing.services.servicing builds its calendar then).
+    ApplicationStatus.APPROVED: {ApplicationStatus.FUNDED},
+    ApplicationStatus.FUNDED: set(),
     ApplicationStatus.REJECTED: set(),
     ApplicationStatus.WITHDRAWN: set(),
 }
@@ -94,6 +97,10 @@ class OfferingStatus(models.TextChoices):
     SETTLED = "settled", "Settled"
     PARTLY_FAILED = "partly_failed", "Settled in part: some allotments failed"
     CANCELLED = "cancelled", "Cancelled"
+    SERVICING = "servicing", "Servicing: paying holders"
+    IN_ARREARS = "in_arrears", "In arrears: a payment is late"
+    MATURED = "matured", "Matured: tokens being redeemed"
+    REDEEMED = "redeemed", "Redeemed and closed"
 
 
 # Closing records the decision (open -> allotting) and answers; a background task allots and queues
@@ -106,7 +113,14 @@ OFFERING_TRANSITIONS = {
     OfferingStatus.ALLOTTING: {OfferingStatus.SETTLING, OfferingStatus.SETTLED, OfferingStatus.PARTLY_FAILED},
     OfferingStatus.SETTLING: {OfferingStatus.SETTLED, OfferingStatus.PARTLY_FAILED},
     OfferingStatus.PARTLY_FAILED: {OfferingStatus.SETTLING, OfferingStatus.SETTLED},
-    OfferingStatus.SETTLED: set(),
+    # Servicing (financing/services/servicing.py): the first payment due moves a settled offering to
+    # servicing; a late payment puts it in arrears until paid; the last payment of a bond, loan or lease
+    # matures it, and the burn of every unit redeems it.
+    OfferingStatus.SETTLED: {OfferingStatus.SERVICING, OfferingStatus.IN_ARREARS, OfferingStatus.MATURED},
+    OfferingStatus.SERVICING: {OfferingStatus.IN_ARREARS, OfferingStatus.MATURED},
+    OfferingStatus.IN_ARREARS: {OfferingStatus.SERVICING, OfferingStatus.MATURED},
+    OfferingStatus.MATURED: {OfferingStatus.REDEEMED},
+    OfferingStatus.REDEEMED: set(),
     OfferingStatus.CANCELLED: set(),
 }
 # Closed offerings, whatever became of their settlement.
@@ -115,6 +129,16 @@ CLOSED_OFFERING_STATUSES = (
     OfferingStatus.SETTLING,
     OfferingStatus.SETTLED,
     OfferingStatus.PARTLY_FAILED,
+    OfferingStatus.SERVICING,
+    OfferingStatus.IN_ARREARS,
+    OfferingStatus.MATURED,
+    OfferingStatus.REDEEMED,
+)
+# Settled offerings being serviced: payments fall due, dividends may be declared.
+SERVICED_OFFERING_STATUSES = (
+    OfferingStatus.SETTLED,
+    OfferingStatus.SERVICING,
+    OfferingStatus.IN_ARREARS,
 )
 
 
@@ -171,3 +195,49 @@ ALLOTMENT_TRANSITIONS = {
     AllotmentStatus.WRITTEN_OFF: set(),
 }
 # Allotments that need nothing more: the offering's settlement is complete when all are in these.
+
+
+class PaymentKind(models.TextChoices):
+    COUPON = "coupon", "Coupon"
+    PRINCIPAL = "principal", "Principal repayment"
+    INSTALMENT = "instalment", "Loan instalment"
+    RENTAL = "rental", "Lease rental"
+    RESIDUAL = "residual", "Residual value"
+    DIVIDEND = "dividend", "Dividend"
+    REDEMPTION = "redemption", "Redemption"
+
+
+class PaymentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    AWAITING_FUNDING = "awaiting_funding", "Awaiting funding"
+    FUNDING = "funding", "Funding on its way"
+    FUNDED = "funded", "Funded"
+    LATE = "late", "Payment late"
+    PAYING = "paying", "Paying holders"
+    PAID = "paid", "Paid"
+    CLOSED = "closed", "Paid and closed"
+
+
+# scheduled -> awaiting funding (SERVICING_FUNDING_NOTICE_DAYS before the due date) -> funding (the
+# issuer's authorisation is on its way) -> funded -> paying (payouts queued) -> paid (every holder paid)
+# -> closed (the distribution closed on chain). Unfunded past its due date plus SERVICING_GRACE_DAYS:
+# late, until funded. A refused funding goes back to where it came from. The issuer may fund early.
+PAYMENT_TRANSITIONS = {
+    PaymentStatus.SCHEDULED: {PaymentStatus.AWAITING_FUNDING, PaymentStatus.FUNDING, PaymentStatus.LATE},
+    PaymentStatus.AWAITING_FUNDING: {PaymentStatus.FUNDING, PaymentStatus.LATE},
+    PaymentStatus.LATE: {PaymentStatus.FUNDING},
+    PaymentStatus.FUNDING: {
+        PaymentStatus.FUNDED,
+        PaymentStatus.SCHEDULED,
+        PaymentStatus.AWAITING_FUNDING,
+        PaymentStatus.LATE,
+    },
+    PaymentStatus.FUNDED: {PaymentStatus.PAYING},
+    PaymentStatus.PAYING: {PaymentStatus.PAID},
+    PaymentStatus.PAID: {PaymentStatus.CLOSED},
+    PaymentStatus.CLOSED: set(),
+}
+# Payments the issuer may fund now.
+FUNDABLE_PAYMENT_STATUSES = (PaymentStatus.SCHEDULED, PaymentStatus.AWAITING_FUNDING, PaymentStatus.LATE)
+# Payments whose money reached the holders.
+PAID_PAYMENT_STATUSES = (PaymentStatus.PAID, PaymentStatus.CLOSED)

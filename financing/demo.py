@@ -28,7 +28,15 @@ from compliance.services import (
 )
 from financing.choices import OfferingStatus
 from financing.models import Offering
-from financing.services import application_decide, application_save, application_submit, offering_open
+from financing.services import (
+    application_decide,
+    application_save,
+    application_submit,
+    offering_close,
+    offering_open,
+    subscription_create,
+)
+from financing.services.servicing import servicing_run
 from issuers.choices import DocumentKind
 from issuers.models import Company
 from issuers.services import (
@@ -273,8 +281,50 @@ def seed_demo() -> list[DemoUser]:
         )
         demo_fund_investor(actor=investor, amount_hkd=Decimal("2000000"))
         demo_fund_investor(actor=investor, amount_hkd=Decimal("250000"), currency="USD")
+    seed_serviced_bond(users)
     seed_review_work(users)
     return list(DEMO_USERS)
+
+
+def seed_serviced_bond(users: dict[str, User]) -> Offering:
+    """A one-year quarterly bond issued 80 days ago, settled to the two investors and in servicing: its
+    first coupon falls due within the funding notice, so it awaits the SME's funding."""
+    sme, officer = users["sme@demo.hk"], users["officer@demo.hk"]
+    issue = date.today() - timedelta(days=80)
+    application = application_save(
+        user=sme,
+        instrument="bond",
+        title="Pearl River Robotics 5.5% Notes 2027",
+        currency="HKD",
+        target_amount=Decimal("1000000.00"),
+        minimum_amount=Decimal("200000.00"),
+        use_of_proceeds="Spare parts stock for the installed robot fleet.",
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.055",
+            "frequency": "quarterly",
+            "start_date": issue,
+            "maturity_date": issue.replace(year=issue.year + 1),
+        },
+    )
+    application_submit(user=sme, application_id=application.pk)
+    application_decide(
+        actor=officer,
+        application_id=application.pk,
+        decision="approve",
+        reason="Meets the bond programme rules.",
+        closes_at=timezone.now() + timedelta(days=1),
+        arranger_id=Intermediary.objects.get(ce_number="BHS001").pk,
+    )
+    offering = Offering.objects.get(application=application)
+    operator = users["operator@demo.hk"]
+    if offering.status == OfferingStatus.READY:
+        offering_open(actor=operator, offering_id=offering.pk)
+    subscription_create(user=users["investor@demo.hk"], offering_id=offering.pk, units=600)
+    subscription_create(user=users["investor2@demo.hk"], offering_id=offering.pk, units=400)
+    offering_close(actor=operator, offering_id=offering.pk)
+    servicing_run()
+    return Offering.objects.get(pk=offering.pk)
 
 
 def seed_review_work(users: dict[str, User]) -> None:

@@ -715,3 +715,29 @@ class AllotmentWriteOffForm(ActionForm):
     """Write off a failed allotment: the reason is required; the investor and the audit trail see it."""
 
     reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Reason for the write-off")
+
+
+class PaymentFundForm(forms.Form):
+    """Fund one payment: exactly the amount due, from the company's wallet."""
+
+    amount = form_fields.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        label="Amount to fund",
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+
+class DividendForm(forms.Form):
+    """Declare a dividend on shares: total amount, record date and payment date."""
+
+    amount = form_fields.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        label="Dividend, total for all shares",
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    record_date = form_fields.DateField(label="Record date", widget=forms.DateInput(attrs={"type": "date"}))
+    payment_date = form_fields.DateField(label="Payment date", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,6 +1,7 @@
 """Who signs each financing chain write, what it may call, and which service applies the result."""
 
 from financing import services
+from financing.services import servicing
 from tokens import outbox
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
@@ -57,4 +58,33 @@ def register() -> None:
         functions=("refundBatch(address,uint256[])",),
         confirmed=nudging_indexer(services.subscriptions_refunded),
         failed=services.subscriptions_refund_failed,
+    )
+    outbox.register_intent(
+        servicing.INTENT_FUND_DISTRIBUTION,
+        **settler,
+        functions=("fundDistribution(address,uint256,uint256,uint256,uint8,bytes32,bytes32)",),
+        confirmed=nudging_indexer(servicing.payment_funded),
+        failed=servicing.payment_funding_failed,
+    )
+    outbox.register_intent(
+        servicing.INTENT_PAY_DISTRIBUTION,
+        **settler,
+        functions=("payout(uint256,uint256,address[],uint256[])",),
+        confirmed=nudging_indexer(servicing.payout_paid),
+        failed=servicing.payout_failed,
+    )
+    outbox.register_intent(
+        servicing.INTENT_CLOSE_DISTRIBUTION,
+        **settler,
+        functions=("closeDistribution(uint256)",),
+        confirmed=nudging_indexer(servicing.distribution_closed),
+        failed=servicing.distribution_close_failed,
+    )
+    # Redemption at maturity burns holders' units: the token agent's power, held by the timelock.
+    token_services.register_admin_operation(
+        target=ContractKind.SECURITY_TOKEN,
+        function="redeemTokens",
+        intent=servicing.INTENT_REDEEM_UNITS,
+        confirmed=nudging_indexer(servicing.units_redeemed),
+        failed=servicing.units_redemption_failed,
     )

@@ -26,13 +26,21 @@ from financing.choices import (
     HolidayCalendar,
     Instrument,
     OfferingStatus,
+    PaymentKind,
+    PaymentStatus,
     PaymentTiming,
     SubscriptionStatus,
 )
 from financing.schedules import ScheduleTerms
 from tokens.choices import ContractKind
 from tokens.selectors import platform_contract
-from tokens.signer import PaymentAuthorisation, SigningRefused, subscription_nonce
+from tokens.signer import (
+    PaymentAuthorisation,
+    SigningRefused,
+    distribution_id_for,
+    distribution_nonce,
+    subscription_nonce,
+)
 
 
 class Application(models.Model):
@@ -359,3 +367,167 @@ class OfferingCloseRetry(models.Model):
 
     def __str__(self) -> str:
         return f"Offering {self.offering_id}: {self.attempts} failed closes"
+
+
+class OfferingPayment(models.Model):
+    """One due payment of a settled offering's calendar, paid on chain to its holders at the record date.
+
+    `amount` is the scheduled total for all `units` outstanding (the principal actually raised), to
+    the cent; `per_unit` is that total per unit. What the issuer funds is `amount` plus any default
+    interest (`default_interest`, fixed when the funding is authorised): `funded_amount`, in the
+    payment token's base units `funded_base_units`, escrowed in the Settlement contract as one
+    distribution (`distribution_id`, derived from the token and the sequence) and paid out pro rata.
+    """
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=16, choices=PaymentKind.choices)
+    sequence = models.PositiveIntegerField(help_text="1, 2, ... in due-date order within the offering.")
+    due_date = models.DateField()
+    record_date = models.DateField(help_text="Holders at this date are paid (see docs/architecture.md).")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    principal = models.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("0"), help_text="The part that repays principal."
+    )
+    interest = models.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("0"), help_text="The part that pays interest."
+    )
+    units = models.PositiveBigIntegerField(help_text="Units outstanding the amount is paid on.")
+    per_unit = models.DecimalField(max_digits=24, decimal_places=6)
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.SCHEDULED)
+    default_interest = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    funded_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    funded_base_units = models.DecimalField(max_digits=40, decimal_places=0, null=True, blank=True)
+    authorised_until = models.DateTimeField(null=True, blank=True)
+    record_block = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The indexed block the holders were read at (the snapshot)."
+    )
+    failure_reason = models.TextField(blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    funding_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    funding_requested_at = models.DateTimeField(null=True, blank=True)
+    late_since = models.DateField(null=True, blank=True)
+    funded_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["offering_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "sequence"], name="one_payment_per_sequence"),
+            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=PaymentKind.values), name="payment_kind_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="payment_units_positive"),
+            models.CheckConstraint(
+                condition=Q(record_date__lte=F("due_date")), name="payment_record_not_after_due"
+            ),
+            models.CheckConstraint(
+                condition=Q(funded_amount__isnull=True) | Q(funded_amount__gte=F("amount")),
+                name="payment_funded_at_least_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="payment_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sequence} of {self.offering}"
+
+    @property
+    def distribution_id(self) -> int:
+        """The Settlement contract's distribution id: a hash of the offering's token and the sequence."""
+        token = self.offering.token
+        if token is None or not token.address:
+            raise SigningRefused("The offering's token is not deployed.")
+        return distribution_id_for(token=token.address, sequence=self.sequence)
+
+    def payment_authorisation(self) -> PaymentAuthorisation:
+        """What the issuer agreed to pay into the distribution's escrow (the signer signs only this)."""
+        offering = self.offering
+        token = offering.token
+        wallet = offering.application.company.wallet
+        if token is None or not token.address or wallet is None:
+            raise SigningRefused("The offering's token or the issuer's wallet is missing.")
+        if self.funded_base_units is None or self.authorised_until is None:
+            raise SigningRefused("The payment has no recorded funding amount.")
+        settlement = platform_contract(ContractKind.SETTLEMENT)
+        value = int(self.funded_base_units)
+        return PaymentAuthorisation(
+            payer=wallet,
+            payee=str(settlement.address),
+            value=value,
+            nonce=distribution_nonce(
+                settlement=str(settlement.address),
+                token=token.address,
+                distribution_id=self.distribution_id,
+                amount=value,
+            ),
+            valid_before=int(self.authorised_until.timestamp()),
+        )
+
+
+class PaymentHolder(models.Model):
+    """One holder's share of one payment: units at the record date and what they are paid."""
+
+    payment = models.ForeignKey(OfferingPayment, on_delete=models.CASCADE, related_name="holders")
+    wallet = models.CharField(max_length=42)
+    investor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    units = models.PositiveBigIntegerField()
+    amount_base_units = models.DecimalField(
+        max_digits=40, decimal_places=0, null=True, blank=True, help_text="Payment-token base units paid."
+    )
+    batch = models.PositiveIntegerField(null=True, blank=True)
+    payout_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["payment_id", "wallet"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "wallet"], name="one_share_per_holder"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="payment_holder_units_positive"),
+        ]
+        indexes = [models.Index(fields=["wallet"], name="payment_holder_wallet")]
+
+    def __str__(self) -> str:
+        return f"{self.wallet}: {self.units} units of {self.payment}"
+
+    @property
+    def amount(self) -> Decimal | None:
+        """What the holder is paid, in the payment's currency (None until the payout is computed)."""
+        if self.amount_base_units is None:
+            return None
+        return Decimal(self.amount_base_units).scaleb(-settings.PAYMENT_TOKEN_DECIMALS)
+
+
+class UnitRedemption(models.Model):
+    """At maturity, one holder's units redeemed and burned through the platform timelock."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="redemptions")
+    wallet = models.CharField(max_length=42)
+    units = models.PositiveBigIntegerField()
+    proposal_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offering_id", "wallet"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "wallet"], name="one_redemption_per_holder"),
+            models.CheckConstraint(condition=Q(units__gt=0), name="redemption_units_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units} units of {self.offering} redeemed from {self.wallet}"

@@ -23,10 +23,13 @@ from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
     OfferingStatus,
+    PaymentStatus,
     SubscriptionStatus,
 )
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.history import latest_transactions
+from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
+from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
 from tokens.indexer.selectors import (
     Freshness,
@@ -237,6 +240,7 @@ class Holding:
     recorded_units: int = 0
     frozen: bool = False
     frozen_units: int = 0
+    payment_late: bool = False  # a payment of the offering is late (the issuer has not funded it)
 
 
 # How many of the newest history entries the dashboard and the portfolio show (the rest: history API).
@@ -258,6 +262,9 @@ class InvestorOverview:
     freshness: Freshness | None = None
     history: list[HistoryEntry] = field(default_factory=list)
     history_more: bool = False
+    transactions: list[Any] = field(default_factory=list)  # financing.history.TransactionEntry
+    transactions_more: bool = False
+    payments: InvestorPayments = field(default_factory=InvestorPayments)
 
 
 def investor_holdings(user: User, address: str) -> list[Holding]:
@@ -274,11 +281,20 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         .annotate(units=Sum("units"))
         .values_list("offering_id", "units")
     )
-    offerings = (
+    offerings = list(
         Offering.objects.filter(Q(token__address__in=list(indexed)) | Q(pk__in=list(settled)))
         .filter(token__address__isnull=False)
         .select_related("application__company", "token")
         .order_by("pk")
+    )
+    late = (
+        set(
+            OfferingPayment.objects.filter(
+                offering__in=[o.pk for o in offerings], status=PaymentStatus.LATE
+            ).values_list("offering_id", flat=True)
+        )
+        if offerings
+        else set()
     )
     holdings = []
     for offering in offerings:
@@ -290,6 +306,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
                 recorded_units=settled.get(offering.pk, 0),
                 frozen=held.frozen if held else False,
                 frozen_units=held.frozen_units if held else 0,
+                payment_late=offering.pk in late,
             )
         )
     return holdings
@@ -322,8 +339,15 @@ def investor_overview(user: User) -> InvestorOverview:
             "funding_transaction",
         )
     )
+    transactions, transactions_more = latest_transactions(user)
     if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
-        return InvestorOverview(profile=profile, subscriptions=subscriptions, balance=None)
+        return InvestorOverview(
+            profile=profile,
+            subscriptions=subscriptions,
+            balance=None,
+            transactions=transactions,
+            transactions_more=transactions_more,
+        )
     address = profile.wallet.address
     balances = payment_balances_or_none(address)  # one batched chain request for every currency
     balance = balances.get("HKD") if balances is not None else None
@@ -352,6 +376,9 @@ def investor_overview(user: User) -> InvestorOverview:
         freshness=freshness,
         history=history[:HISTORY_LATEST],
         history_more=len(history) > HISTORY_LATEST,
+        transactions=transactions,
+        transactions_more=transactions_more,
+        payments=investor_payments(user, {h.offering.pk: h.units for h in holdings}),
     )
 
 
@@ -400,3 +427,25 @@ def application_terms_preview(
     )
     preview.update(schedule, annual_rate=Decimal(given["annual_rate"]) if "annual_rate" in given else None)
     return preview
+
+
+def payments_visible_to(user: User) -> QuerySet[OfferingPayment]:
+    """Payment calendars: SMEs see their own offerings'; staff all; investors their payments through
+    their holdings (see `late_payment_tokens`)."""
+    base = OfferingPayment.objects.select_related("offering__application", "funding_transaction")
+    if user.role == Role.SME:
+        return base.filter(offering__application__company__representative=user)
+    if user.role in STAFF_ROLES:
+        return base
+    return base.none()
+
+
+def payment_calendar(offering: Offering) -> QuerySet[OfferingPayment]:
+    """One offering's payments in calendar order."""
+    return OfferingPayment.objects.filter(offering=offering).order_by("sequence")
+
+
+def late_payment_tokens() -> set[str]:
+    """Token addresses of offerings with a payment late now: a holding of one shows "payment late"."""
+    rows = OfferingPayment.objects.filter(status=PaymentStatus.LATE, offering__token__isnull=False)
+    return {str(address) for address in rows.values_list("offering__token__address", flat=True).distinct()}

@@ -25,3 +25,22 @@ def offering_settle(*, offering_id: int) -> str | None:
         logger.warning("settling offering %s waits for the chain: %s", offering_id, exc)
         return None
     return offering.status if offering else None
+
+
+@shared_task(acks_late=True)
+def servicing_run() -> dict[str, int]:
+    """Servicing by the date: funding notices, late payments, record-date snapshots, payouts, redemptions."""
+    from financing.services.servicing import servicing_run as run
+
+    try:
+        done = run()
+    except ServiceUnavailable as exc:  # the node is away: the next beat runs it again (each step re-runs)
+        logger.warning("servicing waits for the chain: %s", exc)
+        return {}
+    return {
+        "notices": done.notices,
+        "late": done.late,
+        "snapshots": done.snapshots,
+        "payouts": done.payouts,
+        "redemptions": done.redemptions,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import views
+from financing import issuer_views, portfolio_views, views
 
 app_name = "financing"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("investor/kyc/documents/<int:pk>/", views.investor_document_download, name="investor_document"),
     path("investor/faucet/", views.investor_faucet, name="investor_faucet"),
+    path(
+        "investor/transactions/",
+        portfolio_views.investor_transactions_page,
+        name="investor_transactions",
+    ),
     path("offerings/", views.offering_list, name="offering_list"),
     path("offerings/manage/", views.offering_manage, name="offering_manage"),
     path("offerings/<int:pk>/", views.offering_detail, name="offering_detail"),
@@ -32,6 +37,11 @@ urlpatterns = [
     path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering_cancel"),
     path("offerings/<int:pk>/close/", views.offering_close, name="offering_close"),
     path("offerings/<int:pk>/progress/", views.offering_progress, name="offering_progress"),
+    path("offerings/<int:pk>/dashboard/", issuer_views.offering_dashboard, name="offering_dashboard"),
+    path("offerings/<int:pk>/register.csv", issuer_views.offering_register_csv, name="offering_register_csv"),
+    path("offerings/<int:pk>/calendar.csv", issuer_views.offering_calendar_csv, name="offering_calendar_csv"),
+    path("offerings/<int:pk>/dividends/", views.dividend_declare, name="dividend_declare"),
+    path("payments/<int:pk>/fund/", views.payment_fund, name="payment_fund"),
     path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
     path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),
     path("allotments/<int:pk>/write-off/", views.allotment_write_off, name="allotment_write_off"),

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES, Role
@@ -28,21 +29,28 @@ from compliance.services import (
 from compliance.services import investor_document_remove as investor_document_remove_service
 from compliance.services import investor_document_upload as investor_document_upload_service
 from compliance.services import investor_person_remove as investor_person_remove_service
-from config.errors import ApplicationError
+from config.errors import ApplicationError, ServiceUnavailable
 from config.forms import REFUSALS, apply_errors, refuse
 from config.middleware import accepts_uploads
 from config.pages import page_of
 from config.text import REASON_MAX_LENGTH
 from financing import services
-from financing.choices import EDITABLE_APPLICATION_STATUSES, OfferingStatus
+from financing.choices import (
+    EDITABLE_APPLICATION_STATUSES,
+    FUNDABLE_PAYMENT_STATUSES,
+    SERVICED_OFFERING_STATUSES,
+    OfferingStatus,
+)
 from financing.forms import (
     AllotmentWriteOffForm,
     ApplicationForms,
+    DividendForm,
     FaucetForm,
     InvestorDocumentForm,
     InvestorPersonForm,
     KycForm,
     OfferingCancelForm,
+    PaymentFundForm,
     SubscribeForm,
 )
 from financing.models import Allotment, Application
@@ -57,9 +65,12 @@ from financing.selectors import (
     offering_in_motion,
     offering_overview,
     offerings_visible_to,
+    payment_calendar,
+    payments_visible_to,
     settlement_progress,
     subscriptions_visible_to,
 )
+from financing.services import servicing
 from issuers.forms import ActionForm
 from issuers.selectors import company_of
 
@@ -415,6 +426,9 @@ def _render_offering(
     subscribe_form: SubscribeForm | None = None,
     action_form: ActionForm | None = None,
     refused: dict[str, Any] | None = None,
+    fund_form: PaymentFundForm | None = None,
+    fund_payment_id: int | None = None,
+    dividend_form: DividendForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     overview = offering_overview(
@@ -432,9 +446,37 @@ def _render_offering(
         "refused": refused,
         "is_staff_role": request.user.role in STAFF_ROLES,
         "reason_max_length": REASON_MAX_LENGTH,
+        **_servicing_context(request, overview.offering),
+        "fund_form": fund_form,
+        "fund_payment_id": fund_payment_id,
+        "dividend_form": dividend_form or DividendForm(),
     }
     template = "financing/_offering_live.html" if request.htmx else "financing/offering_detail.html"
     return render(request, template, context, status=status)
+
+
+def _servicing_context(request: HttpRequest, offering: Any) -> dict[str, Any]:
+    """The payment calendar on the offering's page, for its issuer and staff, once it has settled."""
+    serviced = offering.status in (
+        *SERVICED_OFFERING_STATUSES,
+        OfferingStatus.MATURED,
+        OfferingStatus.REDEEMED,
+    )
+    if not serviced or (request.user.role != Role.SME and request.user.role not in STAFF_ROLES):
+        return {"show_servicing": False}
+    today = timezone.localdate()
+    rows = [
+        {
+            "payment": p,
+            "due": servicing.amount_due(p, today) if p.status in FUNDABLE_PAYMENT_STATUSES else None,
+        }
+        for p in payment_calendar(offering)
+    ]
+    return {
+        "show_servicing": True,
+        "servicing_rows": rows,
+        "can_declare_dividend": offering.status in SERVICED_OFFERING_STATUSES,
+    }
 
 
 @role_required(*ALL_ROLES)
@@ -603,3 +645,51 @@ def allotment_write_off(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"Allotment #{pk} written off: the investor's escrow is on its way back to their wallet."
     )
     return redirect("financing:offering_detail", pk=allotment.offering_id)
+
+
+# --- servicing: the issuer funds payments and declares dividends ----------------------------------
+
+
+@role_required(Role.SME)
+@require_POST
+def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fund one payment from the company's wallet (exactly the amount due)."""
+    payment = get_object_or_404(payments_visible_to(request.user), pk=pk)
+    form = PaymentFundForm(request.POST)
+    status = 400
+    if not form.is_valid():
+        form.add_error(None, "Give the amount due, in whole cents.")  # the amount field is not shown
+    else:
+        try:
+            servicing.payment_fund(actor=request.user, payment_id=pk, amount=form.cleaned_data["amount"])
+        except REFUSALS as exc:
+            form.add_error(None, exc.message)  # the whole reason in plain words, beside the button
+            status = 503 if isinstance(exc, ServiceUnavailable) else 400
+        else:
+            messages.success(
+                request,
+                "Funding authorised: your payment is on its way into escrow. "
+                "The holders are paid on the due date.",
+            )
+            return redirect("financing:offering_detail", pk=payment.offering_id)
+    return _render_offering(request, payment.offering_id, fund_form=form, fund_payment_id=pk, status=status)
+
+
+@role_required(Role.SME)
+@require_POST
+def dividend_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Declare a dividend on the company's settled equity offering."""
+    get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = DividendForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            servicing.dividend_declare(actor=request.user, offering_id=pk, **form.cleaned_data)
+        except REFUSALS as exc:
+            status = refuse(form, exc)
+        else:
+            messages.success(
+                request, "Dividend declared. Fund it before the payment date to pay your shareholders."
+            )
+            return redirect("financing:offering_detail", pk=pk)
+    return _render_offering(request, pk, dividend_form=form, status=status)

@@ -33,6 +33,7 @@ from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
+from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from tests import flows
 from tokens.models import PaymentTokenListing
@@ -70,6 +71,8 @@ APPLICATION = {
     "maturity_date": ISSUE.replace(year=ISSUE.year + 2).isoformat(),
 }
 UNITS = {"units": 1}
+# The own offering is an open bond: a dividend passes the door and is refused (shares only).
+DIVIDEND = {"amount": "1000.00", "record_date": ISSUE.isoformat(), "payment_date": ISSUE.isoformat()}
 APPROVE = {"approve": True}
 REJECT = {"decision": "reject", "reason": "Too risky"}
 PERSON = {
@@ -135,6 +138,7 @@ MATRIX = [
     r("financing/applications/<int:pk>/withdraw/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
     r("financing/applications/<int:pk>/withdraw/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
     r("financing/investor/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/investor/transactions/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
     # The investor's own profile is approved and complete: submitting again starts a renewal.
@@ -163,6 +167,12 @@ MATRIX = [
     r("financing/offerings/<int:pk>/cancel/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
     r("financing/offerings/<int:pk>/close/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
     r("financing/offerings/<int:pk>/progress/", "GET", "own offering", LOGIN, 200, 200, 200, 200, 200),
+    r("financing/offerings/<int:pk>/dashboard/", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/dashboard/", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/register.csv", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/register.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/calendar.csv", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/calendar.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/progress/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "own subscription",
       LOGIN, 403, 302, 403, 403, 403),
@@ -171,6 +181,10 @@ MATRIX = [
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # An empty form: staff are refused for the missing reason.
     r("financing/allotments/<int:pk>/write-off/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
+    # Servicing: the issuer declares dividends and funds its payments (the other tenant's is hidden).
+    r("financing/offerings/<int:pk>/dividends/", "POST", "own offering", LOGIN, 400, 403, 403, 403, 403),
+    r("financing/offerings/<int:pk>/dividends/", "POST", "other offering", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/payments/<int:pk>/fund/", "POST", "other payment", LOGIN, 404, 403, 403, 403, 403),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
@@ -284,6 +298,15 @@ MATRIX = [
     r("api/v1/offerings/<int:offering_id>/allotments/", "GET", "own offering", 403, 200, 403, 200, 200, 200),
     r("api/v1/offerings/<int:offering_id>/allotments/", "GET", "other offering",
       403, 404, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/payments/", "GET", "own offering", 403, 200, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/payments/", "GET", "other offering",
+      403, 404, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/dividends/", "POST", "own offering",
+      403, 409, 403, 403, 403, 403, body=DIVIDEND),
+    r("api/v1/offerings/<int:offering_id>/dividends/", "POST", "other offering",
+      403, 404, 403, 403, 403, 403, body=DIVIDEND),
+    r("api/v1/offering-payments/<int:payment_id>/fund/", "POST", "other payment",
+      403, 404, 403, 403, 403, 403, body={"amount": "1.00"}),
     # The other tenant's allotment is settled: staff may neither retry it nor write it off.
     r("api/v1/allotments/<int:allotment_id>/retry/", "POST", "other allotment", 403, 403, 403, 409, 409, 409),
     r("api/v1/allotments/<int:allotment_id>/write-off/", "POST", "other allotment",
@@ -297,6 +320,7 @@ MATRIX = [
     r("api/v1/offerings/<int:offering_id>/arranger/", "POST", "own offering", 403, 403, 403, 400, 400, 403),
     r("api/v1/portfolio/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/portfolio/history/", "GET", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/portfolio/transactions/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",
@@ -451,6 +475,10 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "own profile": own.investor.investor.pk,
         "pending profile": world.pending_profile.pk,
         "other allotment": world.allotment.pk,
+        "other payment": OfferingPayment.objects.filter(offering=other.offering)
+        .order_by("sequence")
+        .first()
+        .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
         "arranger": flows.arranger().pk,

@@ -33,8 +33,14 @@ from compliance.cases.models import Case, InformationRequest
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.models import Intermediary, Licence
 from compliance.models import AuditEvent
-from financing.choices import AllotmentStatus, ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.choices import (
+    AllotmentStatus,
+    ApplicationStatus,
+    OfferingStatus,
+    PaymentKind,
+    SubscriptionStatus,
+)
+from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
@@ -46,7 +52,15 @@ from tokens.choices import (
     PaymentLegKind,
     WalletKind,
 )
-from tokens.models import ChainTransaction, Contract, PaymentLeg, PaymentTokenListing
+from tokens.models import (
+    ChainEvent,
+    ChainTransaction,
+    Contract,
+    PaymentLeg,
+    PaymentTokenListing,
+    TokenHolding,
+    Wallet,
+)
 from tokens.services import wallet_create
 
 FEW, MANY = 10, 1000
@@ -426,6 +440,29 @@ def _settling_offering_setup(user: User) -> dict[str, Any]:
     return {"offering": offering.pk}
 
 
+def _payments(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` scheduled payments in the offering's calendar."""
+    offering = Offering.objects.get(pk=world["offering"])
+    first = OfferingPayment.objects.filter(offering=offering).count() + 1
+    OfferingPayment.objects.bulk_create(
+        [
+            OfferingPayment(
+                offering=offering,
+                kind=PaymentKind.COUPON,
+                sequence=first + i,
+                due_date=date(2031, 1, 1) + timedelta(days=i),
+                record_date=date(2031, 1, 1) + timedelta(days=i),
+                currency="HKD",
+                amount=Decimal("125.00"),
+                interest=Decimal("125.00"),
+                units=100,
+                per_unit=Decimal("1.25"),
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def _failed_allotments(user: User, world: dict[str, Any], count: int) -> None:
     """`count` allotted subscriptions of the offering whose settlement failed (each its own investor)."""
     offering = Offering.objects.get(pk=world["offering"])
@@ -454,6 +491,184 @@ def _failed_allotments(user: User, world: dict[str, Any], count: int) -> None:
                 failure_reason="The investor's identity is not verified.",
             )
             for subscription in made
+        ]
+    )
+
+
+def _address() -> str:
+    return "0x" + secrets.token_hex(20)
+
+
+def _investor_history_setup(user: User) -> dict[str, Any]:
+    """The investor's custodial wallet and an offering whose token is deployed."""
+    wallet = wallet_create(kind=WalletKind.INVESTOR, label="investor", owner=user)
+    (offering,) = _offerings(_company_of(_user(Role.SME)), 1, OfferingStatus.SETTLED)
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label="bulk token",
+        address=_address(),
+        status=ContractStatus.DEPLOYED,
+    )
+    Offering.objects.filter(pk=offering.pk).update(token=token)
+    return {"wallet": wallet.address, "offering": offering, "token": token.address}
+
+
+def _investor_history_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` subscriptions (the books) and, dated just after each one, a settlement, a transfer in and a
+    distribution payout on chain (with its DistributionPaid and DistributionFunded), so that any page
+    holds every kind."""
+    offering, token, wallet = world["offering"], world["token"], world["wallet"]
+    made = Subscription.objects.bulk_create(
+        [
+            Subscription(
+                offering=offering,
+                investor=user,
+                units=1,
+                amount=offering.unit_price,
+                status=SubscriptionStatus.ALLOTTED,
+                authorised_until=offering.closes_at,
+            )
+            for _ in range(count)
+        ]
+    )
+    events: list[ChainEvent] = []
+    dated: dict[str, Any] = {}
+    for subscription in made:
+        n = _n()
+        at = subscription.created_at
+        txs = ["0x" + secrets.token_hex(32) for _ in range(4)]
+        block = {"chain_id": 31337, "block_number": 100 + n, "block_hash": "0x" + "1" * 64}
+        distribution = {"distributionId": str(n)}
+        events += [
+            ChainEvent(
+                **block,
+                tx_hash=txs[0],
+                contract_address=_address(),
+                name="Settled",
+                kind="settled",
+                token_address=token,
+                to_address=wallet,
+                units=1,
+                money=10**9,
+                refund=0,
+                log_index=0,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[1],
+                contract_address=token,
+                name="Transfer",
+                kind="transfer",
+                token_address=token,
+                from_address=_address(),
+                to_address=wallet,
+                units=1,
+                log_index=1,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[2],
+                contract_address=_address(),
+                name="PaymentTransfer",
+                kind="distribution_paid",
+                to_address=wallet,
+                money=12_345_678,
+                log_index=2,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[2],
+                contract_address=_address(),
+                name="DistributionPaid",
+                args=distribution,
+                log_index=3,
+            ),
+            ChainEvent(
+                **block,
+                tx_hash=txs[3],
+                contract_address=_address(),
+                name="DistributionFunded",
+                kind="distribution_funded",
+                token_address=token,
+                args=distribution,
+                log_index=4,
+            ),
+        ]
+        for i, tx in enumerate(txs[:3]):
+            dated[tx] = at + timedelta(microseconds=i + 1)
+    ChainEvent.objects.bulk_create(events)
+    signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk signer {_n()}")
+    ChainTransaction.objects.bulk_create(
+        [
+            ChainTransaction(
+                intent="bulk",
+                idempotency_key=f"bulk:{_n()}",
+                signer=signer,
+                chain_id=31337,
+                data="0x",
+                status=ChainTxStatus.CONFIRMED,
+                tx_hash=tx,
+                nonce=_n(),
+                confirmed_at=at,
+            )
+            for tx, at in dated.items()
+        ]
+    )
+
+
+def _serviced_offering_setup(user: User) -> dict[str, Any]:
+    """A settled offering of the SME (or of another SME for staff) with its token deployed."""
+    company = _company_of(user if user.role == Role.SME else _user(Role.SME))
+    (offering,) = _offerings(company, 1, OfferingStatus.SERVICING)
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label="bulk token",
+        address=_address(),
+        status=ContractStatus.DEPLOYED,
+    )
+    Offering.objects.filter(pk=offering.pk).update(token=token, closed_at=timezone.now())
+    return {"offering": offering.pk, "token": token.address}
+
+
+def _register_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` holders of the offering's token, as indexed; every third one an investor of the platform."""
+    owners = factories.investors(count // 3 or 1, wallets=True)
+    owned = list(Wallet.objects.filter(owner__in=owners).values_list("address", flat=True))
+    wallets = owned + [_address() for _ in range(count - len(owned))]
+    TokenHolding.objects.bulk_create(
+        [
+            TokenHolding(
+                chain_id=31337, token_address=world["token"], wallet=w, units=1 + i % 7, block_number=5
+            )
+            for i, w in enumerate(wallets)
+        ]
+    )
+
+
+def _calendar_rows(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` more monthly payments of the offering's calendar, some funded and paid."""
+    start = OfferingPayment.objects.filter(offering_id=world["offering"]).count()
+    due = date.today() + timedelta(days=30)
+    OfferingPayment.objects.bulk_create(
+        [
+            OfferingPayment(
+                offering_id=world["offering"],
+                kind="instalment",
+                sequence=start + i + 1,
+                due_date=due + timedelta(days=30 * (start + i)),
+                record_date=due + timedelta(days=30 * (start + i)),
+                currency="HKD",
+                amount=Decimal("1234.56"),
+                principal=Decimal("1000.00"),
+                interest=Decimal("234.56"),
+                units=100,
+                per_unit=Decimal("12.345600"),
+                status=("paid", "funded", "awaiting_funding", "scheduled")[i % 4],
+                funded_amount=Decimal("1234.56") if i % 4 < 2 else None,
+            )
+            for i in range(count)
         ]
     )
 
@@ -500,6 +715,27 @@ CASES = {
         20,
         setup=_settling_offering_setup,
     ),
+    "page: investor transactions": ListCase(
+        Role.INVESTOR,
+        "/financing/investor/transactions/",
+        _investor_history_rows,
+        25,
+        setup=_investor_history_setup,
+    ),
+    "page: offering dashboard, register of holders": ListCase(
+        Role.SME,
+        "/financing/offerings/{offering}/dashboard/",
+        _register_rows,
+        25,
+        setup=_serviced_offering_setup,
+    ),
+    "page: offering dashboard, payment calendar": ListCase(
+        Role.OPERATOR,
+        "/financing/offerings/{offering}/dashboard/",
+        _calendar_rows,
+        24,
+        setup=_serviced_offering_setup,
+    ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     "page: travel rule": ListCase(Role.OFFICER, "/chain/travel-rule/", lambda u, w, n: _payment_legs(n), 25),
     "page: payment tokens": ListCase(
@@ -521,6 +757,15 @@ CASES = {
         "/api/v1/offerings/{offering}/allotments/",
         _failed_allotments,
         setup=_settling_offering_setup,
+    ),
+    "api: portfolio transactions": ListCase(
+        Role.INVESTOR,
+        "/api/v1/portfolio/transactions/",
+        _investor_history_rows,
+        setup=_investor_history_setup,
+    ),
+    "api: offering payments": ListCase(
+        Role.SME, "/api/v1/offerings/{offering}/payments/", _payments, setup=_settling_offering_setup
     ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
     "api: intermediaries": ListCase(

@@ -38,6 +38,7 @@ from accounts.services import api_key_create
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
+from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from tests import flows
 from tokens.models import PaymentTokenListing
@@ -68,6 +69,9 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "offering_id": [own.offering.pk, other.offering.pk],
         "subscription_id": [own.subscription.pk, other.subscription.pk],
         "allotment_id": [world.allotment.pk],
+        "payment_id": list(
+            OfferingPayment.objects.filter(offering=other.offering).values_list("pk", flat=True)[:2]
+        ),
         "person_id": list(Person.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],

@@ -8,7 +8,8 @@ Every signature is checked against a recorded intent before a key is used:
   nonce-gap filler only as a 0-value transfer of a platform key to itself (`allow_empty_self_transfer`);
 - a customer's payment authorisation (EIP-3009) is signed only for a recorded purpose (a subscription,
   a distribution) that names the payer's wallet, the payee contract and the exact amount
-  (`sign_payment_authorisation`).
+  (`sign_payment_authorisation`; an issuer's funding of a payment to holders,
+  `sign_distribution_authorisation`, also checks the distribution and amount the nonce binds).
 
 Keys are kept by a key backend (`SIGNER_BACKEND`). The local backend encrypts keys at rest with Fernet:
 platform keys under PLATFORM_WALLET_KEYS, customers' custodial keys under CUSTOMER_WALLET_KEYS, each
@@ -315,17 +316,20 @@ def subscription_nonce(*, settlement: str, token: str, subscription_id: int, uni
     return keccak(abi_encode(["address", "address", "uint256", "uint256"], values))
 
 
-def sign_payment_authorisation(
-    *, purpose: AuthorisationPurpose, domain: dict[str, Any], settlement_address: str
-) -> tuple[int, bytes, bytes]:
-    """The payer's signature of the authorisation its recorded purpose states (re-read from the database)."""
-    recorded = type(purpose)._default_manager.get(pk=purpose.pk)  # type: ignore[attr-defined]
-    authorisation = recorded.payment_authorisation()
+def distribution_id_for(*, token: str, sequence: int) -> int:
+    """The Settlement distribution id of payment `sequence` of `token`'s offering: unique per token and
+    payment, the same on every run (a second funding of it is refused on chain)."""
+    return int.from_bytes(keccak(abi_encode(["address", "uint256"], [token, sequence])), "big")
+
+
+def distribution_nonce(*, settlement: str, token: str, distribution_id: int, amount: int) -> bytes:
+    """The EIP-3009 nonce binding an issuer's funding to (token, distribution, amount), as on chain."""
+    values = [settlement, "distribution", token, distribution_id, amount]
+    return keccak(abi_encode(["address", "string", "address", "uint256", "uint256"], values))
+
+
+def _sign_receive(authorisation: PaymentAuthorisation, domain: dict[str, Any]) -> tuple[int, bytes, bytes]:
     wallet = authorisation.payer
-    if wallet.kind not in CUSTOMER_WALLET_KINDS:
-        raise SigningRefused("Payment authorisations are signed by customers' wallets only.")
-    if authorisation.payee != settlement_address or authorisation.value <= 0:
-        raise SigningRefused("A payment authorisation must pay a positive amount to the Settlement contract.")
     typed_data = {
         "types": RECEIVE_WITH_AUTHORIZATION_TYPES,
         "primaryType": "ReceiveWithAuthorization",
@@ -340,3 +344,51 @@ def sign_payment_authorisation(
         },
     }
     return backend().sign_typed_data(wallet, typed_data)
+
+
+def sign_payment_authorisation(
+    *, purpose: AuthorisationPurpose, domain: dict[str, Any], settlement_address: str
+) -> tuple[int, bytes, bytes]:
+    """The payer's signature of the authorisation its recorded purpose states (re-read from the database)."""
+    recorded = type(purpose)._default_manager.get(pk=purpose.pk)  # type: ignore[attr-defined]
+    authorisation = recorded.payment_authorisation()
+    wallet = authorisation.payer
+    if wallet.kind not in CUSTOMER_WALLET_KINDS:
+        raise SigningRefused("Payment authorisations are signed by customers' wallets only.")
+    if authorisation.payee != settlement_address or authorisation.value <= 0:
+        raise SigningRefused("A payment authorisation must pay a positive amount to the Settlement contract.")
+    return _sign_receive(authorisation, domain)
+
+
+def sign_distribution_authorisation(
+    *, purpose: AuthorisationPurpose, domain: dict[str, Any], settlement_address: str
+) -> tuple[int, bytes, bytes]:
+    """The issuer's signature funding one recorded payment as a Settlement distribution
+    (`Settlement.fundDistribution`), for exactly the amount recorded on the payment, re-read from the
+    database: the payer must be the offering's issuer wallet, the nonce must bind that token, that
+    distribution and that amount."""
+    recorded = (
+        type(purpose)
+        ._default_manager.select_related(  # type: ignore[attr-defined]
+            "offering__token", "offering__application__company__wallet"
+        )
+        .get(pk=purpose.pk)
+    )
+    authorisation = recorded.payment_authorisation()
+    wallet = authorisation.payer
+    if wallet.kind != WalletKind.ISSUER:
+        raise SigningRefused("A distribution is funded by its issuer's wallet only.")
+    if authorisation.payee != settlement_address or authorisation.value <= 0:
+        raise SigningRefused("A distribution must pay a positive amount to the Settlement contract.")
+    if authorisation.value != int(recorded.funded_base_units):
+        raise SigningRefused("The authorisation is not for the recorded funding amount.")
+    token = recorded.offering.token.address
+    expected = distribution_nonce(
+        settlement=settlement_address,
+        token=token,
+        distribution_id=recorded.distribution_id,
+        amount=authorisation.value,
+    )
+    if authorisation.nonce != expected:
+        raise SigningRefused("The authorisation does not name the recorded distribution.")
+    return _sign_receive(authorisation, domain)

@@ -13,9 +13,28 @@ LOCALE = "en_HK"
 
 # Colour of a status badge by status value; anything unknown is neutral.
 TONES = {
-    "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
+    "success": {
+        "verified",
+        "approved",
+        "settled",
+        "confirmed",
+        "allotted",
+        "deployed",
+        "funded",
+        "paid",
+        "redeemed",
+    },
     "accent": {"open", "ready"},
-    "info": {"submitted", "under_review", "pending", "sent", "active"},
+    "info": {
+        "submitted",
+        "under_review",
+        "pending",
+        "sent",
+        "active",
+        "awaiting_funding",
+        "funding",
+        "paying",
+    },
     "warning": {
         "changes_requested",
         "closed",
@@ -26,7 +45,7 @@ TONES = {
         "written_off",
         "released",
     },
-    "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed"},
+    "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed", "late", "in_arrears"},
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}
 

@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("INDEXER_INTERVAL_SECONDS", 5, minimum=1)),
     },
     "holdings-reconcile": {"task": "tokens.indexer.tasks.holdings_reconcile", "schedule": 300.0},
+    # Servicing: funding notices, late payments, record-date snapshots, payouts and redemptions.
+    "servicing-run": {
+        "task": "financing.tasks.servicing_run",
+        "schedule": float(env_int("SERVICING_INTERVAL_SECONDS", 300, minimum=10)),
+    },
 }
 
 # The cache holds the log-in failure counts, shared by every process (accounts/lockout.py).
@@ -406,3 +411,13 @@ LOGGING = {
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
     },
 }
+
+# Servicing (financing/services/servicing.py): the issuer is asked to fund a payment this many days
+# before it is due; unfunded this many days after the due date it is late (staff alerted, holders told,
+# the offering in arrears) and default interest accrues on it at this yearly rate (ACT/365, per day late
+# from the due date) until it is funded. The record date is this many days before the due date.
+SERVICING_FUNDING_NOTICE_DAYS = env_int("SERVICING_FUNDING_NOTICE_DAYS", 14, minimum=0)
+SERVICING_GRACE_DAYS = env_int("SERVICING_GRACE_DAYS", 3, minimum=0)
+SERVICING_DEFAULT_INTEREST_RATE = env_decimal("SERVICING_DEFAULT_INTEREST_RATE", "0.08")
+SERVICING_RECORD_DAYS = env_int("SERVICING_RECORD_DAYS", 0, minimum=0)
+SERVICING_PAYOUT_BATCH_SIZE = env_int("SERVICING_PAYOUT_BATCH_SIZE", 200, minimum=1)

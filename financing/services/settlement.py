@@ -31,14 +31,16 @@ from config.errors import Conflict, NotFound, ValidationFailed
 from financing.allotment import allot_pro_rata
 from financing.choices import (
     ALLOTMENT_TRANSITIONS,
+    APPLICATION_TRANSITIONS,
     OFFERING_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
     AllotmentStatus,
+    ApplicationStatus,
     OfferingStatus,
     SubscriptionStatus,
 )
 from financing.locks import lock_allotments, lock_offering, lock_subscriptions
-from financing.models import Allotment, Offering
+from financing.models import Allotment, Application, Offering
 from financing.services.common import (
     INTENT_SETTLE_ALLOTMENT,
     INTENT_SETTLE_BATCH,
@@ -47,6 +49,7 @@ from financing.services.common import (
     require_staff,
     token_address,
 )
+from financing.services.servicing import payment_calendar_build
 from financing.services.subscriptions import subscriptions_end
 from financing.travel import settlement_legs
 from tokens import chain
@@ -222,6 +225,23 @@ def offering_settlement_finish(offering: Offering, *, audit: list[AuditEvent] | 
         return  # the queueing step moves it to settling
     if to != offering.status:
         _offering_move(offering, to, audit=audit)
+        if to == OfferingStatus.SETTLED:
+            _offering_funded(offering, audit=audit)
+
+
+def _offering_funded(offering: Offering, *, audit: list[AuditEvent] | None) -> None:
+    """The money arrived: the application is funded and the offering's payment calendar is built."""
+    application = Application.objects.select_for_update().get(pk=offering.application_id)
+    if application.status == ApplicationStatus.APPROVED:
+        status_transition_many(
+            [application],
+            to=ApplicationStatus.FUNDED,
+            transitions=APPLICATION_TRANSITIONS,
+            actor=None,
+            audit=audit,
+        )
+    offering.application = application
+    payment_calendar_build(offering)
 
 
 def _settled_subscription_ids(tx: ChainTransaction) -> list[int]:

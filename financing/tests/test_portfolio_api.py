@@ -47,6 +47,7 @@ def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_i
         "recorded_units": 60,
         "frozen": False,
         "frozen_units": 0,
+        "payment_late": False,
         "unit_price": "1000.00",
         "currency": "HKD",
         "value": "60000.00",
@@ -97,6 +98,11 @@ def test_an_investor_without_approved_kyc_has_an_empty_portfolio(platform):
         "index": None,
         "history": [],
         "history_next": None,
+        "transactions": [],
+        "transactions_next": None,
+        "income": [],
+        "payments_received": [],
+        "payments_due": [],
         "chain_unavailable": False,
     }
     assert _client(profile.user).get("/api/v1/portfolio/history/").json()["count"] == 0

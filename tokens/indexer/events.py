@@ -22,10 +22,19 @@ from tokens.models import ChainEvent
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 # Per artifact, the events read. The security token's balances come from Transfer (mint and burn
-# included); its freezes from the three freeze events. The payment token is not read as a stream: its
-# per-holder transfers of a distribution payout are taken from that payout's receipt.
+# included); its freezes from the three freeze events; an agent's forced transfer and a lost wallet's
+# recovery are Transfers too, named by the ForcedTransfer / RecoverySuccess event of their transaction.
+# The payment token is not read as a stream: its per-holder transfers of a distribution payout are
+# taken from that payout's receipt.
 EVENTS_BY_ARTIFACT: dict[str, tuple[str, ...]] = {
-    "SecurityToken": ("Transfer", "AddressFrozen", "TokensFrozen", "TokensUnfrozen"),
+    "SecurityToken": (
+        "Transfer",
+        "AddressFrozen",
+        "TokensFrozen",
+        "TokensUnfrozen",
+        "ForcedTransfer",
+        "RecoverySuccess",
+    ),
     "Settlement": (
         "Funded",
         "Settled",
@@ -120,7 +129,13 @@ def _kind(spec: EventSpec, values: dict[str, Any], names_in_tx: set[str]) -> str
     if name == "Transfer":
         if values["from"] == ZERO_ADDRESS:
             return "" if "Settled" in names_in_tx else "minted"
-        return "redeemed" if values["to"] == ZERO_ADDRESS else "transfer"
+        if values["to"] == ZERO_ADDRESS:
+            return "redeemed"
+        if "RecoverySuccess" in names_in_tx:
+            return "recovery"
+        return "forced_transfer" if "ForcedTransfer" in names_in_tx else "transfer"
+    if name in ("ForcedTransfer", "RecoverySuccess"):
+        return ""  # the Transfer of the same transaction is the history entry
     if name == "AddressFrozen":
         return "frozen" if values["frozen"] else "unfrozen"
     return {
@@ -155,6 +170,10 @@ def event_row(
         token = address
         if name == "Transfer":
             sender, receiver, units = values["from"], values["to"], values["value"]
+        elif name == "ForcedTransfer":
+            sender, receiver, units = values["from"], values["to"], values["amount"]
+        elif name == "RecoverySuccess":
+            sender, receiver = values["lost"], values["replacement"]
         else:
             receiver = values["wallet"]
             units = values.get("amount")

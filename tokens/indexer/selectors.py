@@ -60,6 +60,10 @@ HISTORY_LABELS = {
     "distribution_funded": "Distribution funded",
     "transfer_in": "Transfer in",
     "transfer_out": "Transfer out",
+    "forced_transfer_in": "Units moved to you by the platform (forced transfer)",
+    "forced_transfer_out": "Units moved out by the platform (forced transfer)",
+    "recovery_in": "Units recovered from your lost wallet",
+    "recovery_out": "Units moved to your new wallet (wallet recovery)",
     "minted": "Units minted",
     "redeemed": "Units redeemed",
     "frozen": "Wallet frozen on the token",
@@ -70,6 +74,10 @@ HISTORY_LABELS = {
     "identity_updated": "On-chain identity updated",
     "identity_revoked": "On-chain identity revoked",
 }
+
+
+# Kinds that move units between two wallets: in or out as seen from the wallet whose history it is.
+DIRECTED_KINDS = ("transfer", "forced_transfer", "recovery")
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,8 @@ def history_entries(wallet: str, rows: QuerySet[ChainEvent] | list[ChainEvent]) 
     entries = []
     for row in rows:
         kind = row.kind
-        if kind == "transfer":
-            kind = "transfer_out" if row.from_address == wallet else "transfer_in"
+        if kind in DIRECTED_KINDS:
+            kind = f"{kind}_out" if row.from_address == wallet else f"{kind}_in"
         entries.append(
             HistoryEntry(
                 kind=kind,

@@ -9,11 +9,11 @@ from web3 import Web3
 from financing.models import Allotment, Offering
 from tests import flows
 from tokens import chain as chain_client
-from tokens.choices import ContractKind
+from tokens.choices import ContractKind, WalletKind
 from tokens.indexer.reconcile import ALERT_HKD, ALERT_HOLDING, holdings_reconcile
 from tokens.indexer.selectors import history_entries, holdings_of, index_freshness, wallet_events
 from tokens.indexer.stream import chain_index
-from tokens.models import ChainEvent, IndexedBlock, IndexerCursor, OperatorAlert, TokenHolding
+from tokens.models import ChainEvent, IndexedBlock, IndexerCursor, OperatorAlert, TokenHolding, Wallet
 from tokens.selectors import platform_contract, token_balance
 
 
@@ -183,3 +183,48 @@ def test_holdings_of_a_wallet_come_from_the_index_in_one_query(settled_round, dj
     chain_index()
     with django_assert_num_queries(1):
         assert [h.units for h in holdings_of(wallets[1])] == [40]
+
+
+def _as(w3: Web3, address: str, call) -> None:
+    """Send `call` from `address` (anvil impersonation): an agent or registrar power used directly."""
+    w3.provider.make_request("anvil_impersonateAccount", [address])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [address, hex(10**18)])  # type: ignore[arg-type]
+    w3.eth.wait_for_transaction_receipt(call.transact({"from": address}))
+
+
+def test_a_forced_transfer_and_a_wallet_recovery_are_indexed_as_such_with_holdings_equal_to_balance_of(
+    settled_round, chain
+):
+    offering, (first, second) = settled_round
+    w3 = chain_client.web3()
+    token = w3.eth.contract(address=offering.token.address, abi=chain_client.artifact("SecurityToken")["abi"])
+    registry_contract = platform_contract(ContractKind.IDENTITY_REGISTRY)
+    registry = w3.eth.contract(
+        address=registry_contract.address, abi=chain_client.artifact("IdentityRegistry")["abi"]
+    )
+    timelock = platform_contract(ContractKind.TIMELOCK).address
+    registrar = Wallet.objects.get(kind=WalletKind.REGISTRAR).address
+    replacement = Web3.to_checksum_address("0x" + "ab" * 20)
+    country, classes, expiry = registry.functions.identityOf(second).call()
+
+    _as(w3, timelock, token.functions.agentTransfer(first, second, 10))
+    _as(w3, registrar, registry.functions.registerIdentity(replacement, country, classes, expiry))
+    _as(w3, timelock, token.functions.walletRecovery(second, replacement))
+    chain_index()
+
+    assert (
+        _indexed(offering)
+        == _on_chain(offering, [first, second, replacement])
+        == {first: 50, replacement: 50}
+    )
+    out = [entry.kind for entry in history_entries(first, wallet_events(first))]
+    assert out[0] == "forced_transfer_out"
+    lost = [entry.kind for entry in history_entries(second, wallet_events(second))]
+    assert lost[:2] == ["recovery_out", "forced_transfer_in"]
+    new = history_entries(replacement, wallet_events(replacement))
+    assert [entry.kind for entry in new][:1] == ["recovery_in"]
+    assert new[0].units == 50
+    assert "transfer_in" not in lost
+    assert "transfer_out" not in out
+    # The ForcedTransfer / RecoverySuccess events are kept as the record, but are not history entries.
+    assert ChainEvent.objects.filter(name__in=["ForcedTransfer", "RecoverySuccess"], kind="").count() == 2
