@@ -6,6 +6,7 @@ class TokensConfig(AppConfig):
     verbose_name = "Tokens and chain"
 
     def ready(self) -> None:
-        from tokens import services
+        from tokens import operations, services
 
         services.register()
+        operations.register()

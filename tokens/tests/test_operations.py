@@ -1,0 +1,252 @@
+"""Staff token operations on the real chain: each changes the chain as recorded; refusals change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.choices import Role
+from accounts.tests.factories import UserFactory
+from compliance.models import AuditEvent, InvestorProfile
+from config.errors import Conflict, PermissionDenied, ValidationFailed
+from tests import flows
+from tokens import chain
+from tokens.choices import LegalBasis, TokenOperationKind, TokenOperationStatus
+from tokens.indexer.stream import chain_index_to_head
+from tokens.models import ChainTransaction, TokenHolding, TokenOperation, Wallet
+from tokens.operations import token_operation_approve, token_operation_reject, token_operation_request
+
+Kind = TokenOperationKind
+Status = TokenOperationStatus
+
+
+@pytest.fixture
+def round_(platform):
+    officer, operator, offering, first, second = flows.settled_round()
+    approver = UserFactory(role=Role.APPROVER)
+    return officer, operator, approver, offering, first, second
+
+
+def wallet_of(user) -> str:
+    return InvestorProfile.objects.select_related("wallet").get(user=user).wallet.address
+
+
+def read(offering, function, *args):
+    return chain.call("SecurityToken", offering.token.address, function, *args)
+
+
+def snapshot():
+    return (
+        TokenOperation.objects.count(),
+        ChainTransaction.objects.count(),
+        AuditEvent.objects.count(),
+        Wallet.objects.count(),
+    )
+
+
+def test_a_freeze_needs_a_second_person_and_then_freezes_the_wallet_on_chain(round_):
+    officer, operator, approver, offering, first, _ = round_
+    wallet = wallet_of(first)
+    op = token_operation_request(
+        actor=officer, kind=Kind.FREEZE, offering_id=offering.pk, wallet=wallet, reason="Police request."
+    )
+    assert op.status == Status.REQUESTED
+    assert read(offering, "isFrozen", wallet) is False
+
+    before = snapshot()
+    with pytest.raises(PermissionDenied, match="another member of staff"):
+        token_operation_approve(actor=officer, operation_id=op.pk)
+    with pytest.raises(PermissionDenied, match="compliance approver"):
+        token_operation_approve(actor=operator, operation_id=op.pk)
+    assert snapshot() == before
+
+    op = token_operation_approve(actor=approver, operation_id=op.pk)
+    op.refresh_from_db()
+    assert (op.status, op.approved_by, op.requested_by) == (Status.EXECUTED, approver, officer)
+    assert read(offering, "isFrozen", wallet) is True
+    assert op.transactions.filter(status="confirmed").count() == 2  # the proposal and its execution
+
+    # Unfreezing a frozen wallet works the same way; unfreezing one not frozen is refused.
+    other = wallet_of(round_[5])
+    before = snapshot()
+    with pytest.raises(Conflict, match="not frozen"):
+        token_operation_request(
+            actor=officer, kind=Kind.UNFREEZE, offering_id=offering.pk, wallet=other, reason="x"
+        )
+    assert snapshot() == before
+    op = token_operation_request(
+        actor=officer, kind=Kind.UNFREEZE, offering_id=offering.pk, wallet=wallet, reason="Order lifted."
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    assert read(offering, "isFrozen", wallet) is False
+
+
+def test_a_partial_freeze_above_the_free_balance_is_refused_and_a_fitting_one_freezes_the_units(round_):
+    officer, _, approver, offering, first, _ = round_
+    wallet = wallet_of(first)
+    assert read(offering, "balanceOf", wallet) == 60
+    before = snapshot()
+    with pytest.raises(ValidationFailed, match="Only 60 of the wallet's 60 units are free"):
+        token_operation_request(
+            actor=officer,
+            kind=Kind.PARTIAL_FREEZE,
+            offering_id=offering.pk,
+            wallet=wallet,
+            amount=61,
+            reason="Dispute.",
+        )
+    assert snapshot() == before
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.PARTIAL_FREEZE,
+        offering_id=offering.pk,
+        wallet=wallet,
+        amount=25,
+        reason="Dispute.",
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    assert read(offering, "frozenTokens", wallet) == 25
+    assert read(offering, "transferableBalanceOf", wallet) == 35
+
+    with pytest.raises(ValidationFailed, match="25 frozen units; it cannot release 26"):
+        token_operation_request(
+            actor=officer,
+            kind=Kind.PARTIAL_UNFREEZE,
+            offering_id=offering.pk,
+            wallet=wallet,
+            amount=26,
+            reason="Settled.",
+        )
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.PARTIAL_UNFREEZE,
+        offering_id=offering.pk,
+        wallet=wallet,
+        amount=10,
+        reason="Part settled.",
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    assert read(offering, "frozenTokens", wallet) == 15
+
+
+def test_a_pause_is_immediate_and_a_resume_needs_another_person(round_):
+    officer, operator, approver, offering, *_ = round_
+    before = snapshot()
+    with pytest.raises(PermissionDenied, match="operator or a compliance approver"):
+        token_operation_request(actor=officer, kind=Kind.PAUSE, offering_id=offering.pk, reason="Incident.")
+    assert snapshot() == before
+
+    op = token_operation_request(actor=operator, kind=Kind.PAUSE, offering_id=offering.pk, reason="Incident.")
+    op.refresh_from_db()
+    assert (op.status, op.approved_by) == (Status.EXECUTED, None)
+    assert read(offering, "isPaused") is True
+
+    resume = token_operation_request(
+        actor=operator, kind=Kind.RESUME, offering_id=offering.pk, reason="Fixed."
+    )
+    assert read(offering, "isPaused") is True
+    with pytest.raises(PermissionDenied):
+        token_operation_approve(actor=operator, operation_id=resume.pk)
+    other_operator = UserFactory(role=Role.OPERATOR)
+    token_operation_approve(actor=other_operator, operation_id=resume.pk)
+    assert read(offering, "isPaused") is False
+
+
+def test_a_forced_transfer_needs_its_legal_basis_and_moves_the_units(round_):
+    officer, _, approver, offering, first, second = round_
+    source, target = wallet_of(first), wallet_of(second)
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        token_operation_request(
+            actor=officer,
+            kind=Kind.FORCED_TRANSFER,
+            offering_id=offering.pk,
+            wallet=source,
+            counterparty=target,
+            amount=5,
+            reason="Order.",
+        )
+    assert set(refused.value.fields) == {"legal_basis", "legal_reference"}
+    assert snapshot() == before
+
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.FORCED_TRANSFER,
+        offering_id=offering.pk,
+        wallet=source,
+        counterparty=target,
+        amount=5,
+        reason="Transfer ordered by the court.",
+        legal_basis=LegalBasis.COURT_ORDER,
+        legal_reference="HCMP 1234/2026",
+    )
+    # The requester cannot approve; another rejects with a reason; nothing moves.
+    token_operation_reject(actor=approver, operation_id=op.pk, reason="Order not sealed yet.")
+    op.refresh_from_db()
+    assert (op.status, op.rejection_reason) == (Status.REJECTED, "Order not sealed yet.")
+    assert (read(offering, "balanceOf", source), read(offering, "balanceOf", target)) == (60, 40)
+
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.FORCED_TRANSFER,
+        offering_id=offering.pk,
+        wallet=source,
+        counterparty=target,
+        amount=5,
+        reason="Transfer ordered by the court.",
+        legal_basis=LegalBasis.COURT_ORDER,
+        legal_reference="HCMP 1234/2026",
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    assert (read(offering, "balanceOf", source), read(offering, "balanceOf", target)) == (55, 45)
+
+
+def test_wallet_recovery_moves_the_units_to_a_new_registered_wallet_and_freezes_the_lost_one(
+    round_, platform
+):
+    officer, _, approver, offering, first, second = round_
+    lost = wallet_of(first)
+    registry = platform["identity_registry"]
+    identity = chain.call("IdentityRegistry", registry, "identityOf", lost)
+    op = token_operation_request(actor=officer, kind=Kind.RECOVERY, wallet=lost, reason="Lost phone.")
+    assert op.token is None
+    assert op.details["tokens"] == [offering.token.address]
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    op.refresh_from_db()
+    assert op.status == Status.EXECUTED, op.error
+    new = op.counterparty
+    assert new and new != lost
+    assert wallet_of(first) == new
+    assert Wallet.objects.get(address=new).owner == first
+    assert chain.call("IdentityRegistry", registry, "identityOf", new) == identity
+    assert chain.call("IdentityRegistry", registry, "isVerified", lost) is False
+    assert (read(offering, "balanceOf", new), read(offering, "balanceOf", lost)) == (60, 0)
+    assert read(offering, "isFrozen", lost) is True
+    assert read(offering, "isFrozen", new) is False
+
+    chain_index_to_head()
+    held = {h.wallet: h for h in TokenHolding.objects.filter(token_address=offering.token.address)}
+    assert held[new].units == 60
+    assert (held[lost].units, held[lost].frozen) == (0, True)
+
+    # A second recovery of the lost wallet is refused: it no longer belongs to an investor.
+    before = snapshot()
+    with pytest.raises(ValidationFailed, match="not an investor's wallet"):
+        token_operation_request(actor=officer, kind=Kind.RECOVERY, wallet=lost, reason="Again.")
+    assert snapshot() == before
+
+
+def test_one_open_operation_per_wallet_and_checks_are_made_again_at_approval(round_):
+    officer, operator, approver, offering, first, _ = round_
+    wallet = wallet_of(first)
+    op = token_operation_request(
+        actor=officer, kind=Kind.PARTIAL_FREEZE, offering_id=offering.pk, wallet=wallet, amount=60, reason="x"
+    )
+    before = snapshot()
+    with pytest.raises(Conflict, match="still open"):
+        token_operation_request(
+            actor=officer, kind=Kind.FREEZE, offering_id=offering.pk, wallet=wallet, reason="y"
+        )
+    assert snapshot() == before
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    with pytest.raises(Conflict, match="executed|Done on chain|awaits no decision"):
+        token_operation_approve(actor=UserFactory(role=Role.APPROVER), operation_id=op.pk)
