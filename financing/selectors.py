@@ -37,7 +37,7 @@ from tokens.indexer.selectors import (
     wallet_events,
 )
 from tokens.models import ChainTransaction
-from tokens.selectors import payment_balance_or_none
+from tokens.selectors import OperationNotice, payment_balance_or_none, token_operation_notices
 from tokens.services import INTENT_MINT_PAYMENT
 
 INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
@@ -237,6 +237,8 @@ class Holding:
     recorded_units: int = 0
     frozen: bool = False
     frozen_units: int = 0
+    # Staff token operations that touched this holding (freeze, pause, recovery, forced transfer ...).
+    notices: list[OperationNotice] = field(default_factory=list)
 
 
 # How many of the newest history entries the dashboard and the portfolio show (the rest: history API).
@@ -261,8 +263,9 @@ class InvestorOverview:
 def investor_holdings(user: User, address: str) -> list[Holding]:
     """The investor's holdings from the event indexer, with the books' settled units beside them.
 
-    Three queries however many holdings (no chain call): the indexed holdings, the offerings of those
-    tokens and of the settled allotments, the settled units per offering. An offering settled in the
+    Five queries however many holdings (no chain call): the indexed holdings, the offerings of those
+    tokens and of the settled allotments, the settled units per offering, the staff token operations
+    that touched them with their transactions. An offering settled in the
     books but not yet indexed is listed with 0 units (the index is catching up).
     """
     indexed = {h.token_address: h for h in holdings_of(address)}
@@ -278,6 +281,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         .select_related("application__company", "token")
         .order_by("pk")
     )
+    notices = token_operation_notices(user, address)
     holdings = []
     for offering in offerings:
         held = indexed.get(str(offering.token.address)) if offering.token else None
@@ -288,6 +292,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
                 recorded_units=settled.get(offering.pk, 0),
                 frozen=held.frozen if held else False,
                 frozen_units=held.frozen_units if held else 0,
+                notices=notices.get(str(offering.token.address), []),
             )
         )
     return holdings

@@ -35,6 +35,8 @@ from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from issuers.models import Document, Person
 from tests import flows
+from tokens.choices import TokenOperationKind
+from tokens.models import TokenOperation
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -213,6 +215,12 @@ MATRIX = [
     r("compliance/licences/offerings/<int:pk>/arranger/", "POST", "own offering",
       LOGIN, 403, 403, 400, 400, 403),
     r("chain/", "GET", None, LOGIN, 403, 403, 403, 403, 200),
+    r("chain/operations/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
+    r("chain/operations/", "POST", None, LOGIN, 403, 403, 400, 400, 400),
+    # A resume requested by another operator while the token is not paused: the officer may not
+    # approve it (403); an approver or another operator may, and the chain check refuses it (409).
+    r("chain/operations/<int:pk>/approve/", "POST", "token operation", LOGIN, 403, 403, 403, 409, 409),
+    r("chain/operations/<int:pk>/reject/", "POST", "token operation", LOGIN, 403, 403, 400, 400, 400),
     # Pages: the applicant answers compliance's requests for information
     r("requests/<int:pk>/", "GET", "own request", LOGIN, 200, 404, 403, 403, 403),
     r("requests/<int:pk>/", "GET", "other request", LOGIN, 404, 404, 403, 403, 403),
@@ -363,6 +371,12 @@ MATRIX = [
     r("api/v1/audit/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/audit/verify/", "GET", None, 403, 403, 403, 200, 200, 200),
     r("api/v1/chain/status/", "GET", None, 403, 403, 403, 403, 403, 200),
+    r("api/v1/token-operations/", "GET", None, 403, 403, 403, 200, 200, 200),
+    r("api/v1/token-operations/", "POST", None, 403, 403, 403, 400, 400, 400),
+    r("api/v1/token-operations/<int:operation_id>/approve/", "POST", "token operation",
+      403, 403, 403, 403, 409, 409),
+    r("api/v1/token-operations/<int:operation_id>/reject/", "POST", "token operation",
+      403, 403, 403, 400, 400, 400),
     r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/docs/", "GET", None, 200, 200, 200, 200, 200, 200),
 ]
@@ -446,6 +460,12 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,
+        "token operation": TokenOperation.objects.create(
+            kind=TokenOperationKind.RESUME,
+            token=own.offering.token,
+            reason="Resume after the incident.",
+            requested_by=UserFactory(role=Role.OPERATOR),
+        ).pk,
     }
 
 

@@ -38,8 +38,15 @@ from financing.models import Allotment, Application, Offering, Subscription, Ter
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
-from tokens.choices import ChainTxStatus, WalletKind
-from tokens.models import ChainTransaction
+from tokens.choices import (
+    ChainTxStatus,
+    ContractKind,
+    ContractStatus,
+    TokenOperationKind,
+    TokenOperationStatus,
+    WalletKind,
+)
+from tokens.models import ChainTransaction, Contract, TokenOperation
 from tokens.services import wallet_create
 
 FEW, MANY = 10, 1000
@@ -286,6 +293,30 @@ def _outbox_rows(count: int) -> None:
     )
 
 
+def _token_operations(user: User, count: int) -> None:
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label=f"bulk token {_n()}",
+        address="0x" + secrets.token_hex(20),
+        status=ContractStatus.DEPLOYED,
+    )
+    TokenOperation.objects.bulk_create(
+        [
+            TokenOperation(
+                kind=TokenOperationKind.FREEZE,
+                status=TokenOperationStatus.REJECTED,
+                token=token,
+                wallet="0x" + secrets.token_hex(20),
+                reason="Bulk request.",
+                rejection_reason="Bulk.",
+                requested_by=user,
+            )
+            for _ in range(count)
+        ]
+    )
+
+
 # --- the cases ----------------------------------------------------------------------------------
 
 
@@ -432,6 +463,9 @@ CASES = {
         20,
         setup=_settling_offering_setup,
     ),
+    "page: token operations": ListCase(
+        Role.OFFICER, "/chain/operations/", lambda u, w, n: _token_operations(u, n), 20
+    ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     # APIs
     "api: applications": ListCase(
@@ -467,6 +501,9 @@ CASES = {
         Role.OFFICER, "/api/v1/compliance/queue/", _review_queue_rows, whole=True
     ),
     "api: audit trail": ListCase(Role.OFFICER, "/api/v1/audit/", lambda u, w, n: _audit_events(n)),
+    "api: token operations": ListCase(
+        Role.OFFICER, "/api/v1/token-operations/", lambda u, w, n: _token_operations(u, n)
+    ),
 }
 
 

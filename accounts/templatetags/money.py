@@ -13,7 +13,7 @@ LOCALE = "en_HK"
 
 # Colour of a status badge by status value; anything unknown is neutral.
 TONES = {
-    "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed"},
+    "success": {"verified", "approved", "settled", "confirmed", "allotted", "deployed", "executed"},
     "accent": {"open", "ready"},
     "info": {"submitted", "under_review", "pending", "sent", "active"},
     "warning": {
@@ -25,6 +25,7 @@ TONES = {
         "settling",
         "written_off",
         "released",
+        "requested",
     },
     "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed"},
 }

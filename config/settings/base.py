@@ -168,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        # Staff token operations (tokens/apis.py) and the notices on a holding.
+        "TokenOperationKindEnum": "tokens.choices.TokenOperationKind",
+        "TokenOperationStatusEnum": "tokens.choices.TokenOperationStatus",
+        "LegalBasisEnum": "tokens.choices.LegalBasis",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",

@@ -11,6 +11,7 @@ from config.errors import Conflict, PermissionDenied, ValidationFailed
 from tests import flows
 from tokens import chain
 from tokens.choices import LegalBasis, TokenOperationKind, TokenOperationStatus
+from tokens.indexer.reconcile import holdings_reconcile
 from tokens.indexer.stream import chain_index_to_head
 from tokens.models import ChainTransaction, TokenHolding, TokenOperation, Wallet
 from tokens.operations import token_operation_approve, token_operation_reject, token_operation_request
@@ -129,7 +130,7 @@ def test_a_partial_freeze_above_the_free_balance_is_refused_and_a_fitting_one_fr
 
 
 def test_a_pause_is_immediate_and_a_resume_needs_another_person(round_):
-    officer, operator, approver, offering, *_ = round_
+    officer, operator, _, offering, *_ = round_
     before = snapshot()
     with pytest.raises(PermissionDenied, match="operator or a compliance approver"):
         token_operation_request(actor=officer, kind=Kind.PAUSE, offering_id=offering.pk, reason="Incident.")
@@ -203,7 +204,7 @@ def test_a_forced_transfer_needs_its_legal_basis_and_moves_the_units(round_):
 def test_wallet_recovery_moves_the_units_to_a_new_registered_wallet_and_freezes_the_lost_one(
     round_, platform
 ):
-    officer, _, approver, offering, first, second = round_
+    officer, _, approver, offering, first, _ = round_
     lost = wallet_of(first)
     registry = platform["identity_registry"]
     identity = chain.call("IdentityRegistry", registry, "identityOf", lost)
@@ -214,7 +215,8 @@ def test_wallet_recovery_moves_the_units_to_a_new_registered_wallet_and_freezes_
     op.refresh_from_db()
     assert op.status == Status.EXECUTED, op.error
     new = op.counterparty
-    assert new and new != lost
+    assert new
+    assert new != lost
     assert wallet_of(first) == new
     assert Wallet.objects.get(address=new).owner == first
     assert chain.call("IdentityRegistry", registry, "identityOf", new) == identity
@@ -227,6 +229,8 @@ def test_wallet_recovery_moves_the_units_to_a_new_registered_wallet_and_freezes_
     held = {h.wallet: h for h in TokenHolding.objects.filter(token_address=offering.token.address)}
     assert held[new].units == 60
     assert (held[lost].units, held[lost].frozen) == (0, True)
+    # The books follow the investor to the new wallet: reconciliation finds no difference.
+    assert holdings_reconcile().differences == []
 
     # A second recovery of the lost wallet is refused: it no longer belongs to an investor.
     before = snapshot()
@@ -236,7 +240,7 @@ def test_wallet_recovery_moves_the_units_to_a_new_registered_wallet_and_freezes_
 
 
 def test_one_open_operation_per_wallet_and_checks_are_made_again_at_approval(round_):
-    officer, operator, approver, offering, first, _ = round_
+    officer, _, approver, offering, first, _ = round_
     wallet = wallet_of(first)
     op = token_operation_request(
         actor=officer, kind=Kind.PARTIAL_FREEZE, offering_id=offering.pk, wallet=wallet, amount=60, reason="x"
@@ -248,5 +252,5 @@ def test_one_open_operation_per_wallet_and_checks_are_made_again_at_approval(rou
         )
     assert snapshot() == before
     token_operation_approve(actor=approver, operation_id=op.pk)
-    with pytest.raises(Conflict, match="executed|Done on chain|awaits no decision"):
+    with pytest.raises(Conflict, match="awaits no decision"):
         token_operation_approve(actor=UserFactory(role=Role.APPROVER), operation_id=op.pk)
