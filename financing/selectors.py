@@ -292,7 +292,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
                 recorded_units=settled.get(offering.pk, 0),
                 frozen=held.frozen if held else False,
                 frozen_units=held.frozen_units if held else 0,
-                notices=notices.get(str(offering.token.address), []),
+                notices=notices.get(str(offering.token.address), []) if offering.token else [],
             )
         )
     return holdings

@@ -455,13 +455,14 @@ def _submit(operation: TokenOperation, *, actor: User) -> None:
 def _propose(operation: TokenOperation, kind: Kind) -> ChainTransaction:
     function, _ = _CALLS[kind]
     assert operation.token is not None
-    args: list[Any] = {
+    arguments: dict[Kind, list[Any]] = {
         Kind.FREEZE: [operation.wallet, True],
         Kind.UNFREEZE: [operation.wallet, False],
         Kind.PARTIAL_FREEZE: [operation.wallet, operation.amount],
         Kind.PARTIAL_UNFREEZE: [operation.wallet, operation.amount],
         Kind.FORCED_TRANSFER: [operation.wallet, operation.counterparty, operation.amount],
-    }[kind]
+    }
+    args = arguments[kind]
     return token_services.admin_operation_propose(
         target=operation.token,
         function=function,
@@ -645,21 +646,25 @@ def register() -> None:
     """Declare who signs each operation's chain writes and what they may call."""
     from tokens import outbox
 
-    handlers = {"confirmed": operation_step_confirmed, "failed": operation_step_failed}
-    agent = {"signer": WalletKind.AGENT, "targets": (ContractKind.SECURITY_TOKEN,)}
-    outbox.register_intent(INTENT_PAUSE, **agent, functions=("suspendTransfers()",), **handlers)
-    outbox.register_intent(INTENT_RESUME, **agent, functions=("resumeTransfers()",), **handlers)
-    registrar = {"signer": WalletKind.REGISTRAR, "targets": (ContractKind.IDENTITY_REGISTRY,)}
-    outbox.register_intent(
-        INTENT_RECOVERY_IDENTITY,
-        **registrar,
-        functions=("registerIdentity(address,uint16,uint8,uint64)",),
-        **handlers,
-    )
-    outbox.register_intent(
-        INTENT_RECOVERY_REVOKE, **registrar, functions=("revokeIdentity(address)",), **handlers
-    )
-    for function, intent in (
+    confirmed, failed = operation_step_confirmed, operation_step_failed
+    token, registry = (ContractKind.SECURITY_TOKEN,), (ContractKind.IDENTITY_REGISTRY,)
+    plain: list[tuple[str, WalletKind, tuple[ContractKind, ...], str]] = [
+        (INTENT_PAUSE, WalletKind.AGENT, token, "suspendTransfers()"),
+        (INTENT_RESUME, WalletKind.AGENT, token, "resumeTransfers()"),
+        (
+            INTENT_RECOVERY_IDENTITY,
+            WalletKind.REGISTRAR,
+            registry,
+            "registerIdentity(address,uint16,uint8,uint64)",
+        ),
+        (INTENT_RECOVERY_REVOKE, WalletKind.REGISTRAR, registry, "revokeIdentity(address)"),
+    ]
+    for intent, signer, targets, function in plain:
+        outbox.register_intent(
+            intent, signer=signer, targets=targets, functions=(function,), confirmed=confirmed, failed=failed
+        )
+    # The token's agent powers sit with the timelock: proposed by the registrar, executed by the admin key.
+    for name, intent in (
         ("setAddressFrozen", INTENT_SET_FROZEN),
         ("partialFreeze", INTENT_PARTIAL_FREEZE),
         ("partialUnfreeze", INTENT_PARTIAL_UNFREEZE),
@@ -668,8 +673,9 @@ def register() -> None:
     ):
         token_services.register_admin_operation(
             target=ContractKind.SECURITY_TOKEN,
-            function=function,
+            function=name,
             intent=intent,
             key_prefix=KEY_PREFIX,
-            **handlers,
+            confirmed=confirmed,
+            failed=failed,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
@@ -254,3 +255,92 @@ def test_one_open_operation_per_wallet_and_checks_are_made_again_at_approval(rou
     token_operation_approve(actor=approver, operation_id=op.pk)
     with pytest.raises(Conflict, match="awaits no decision"):
         token_operation_approve(actor=UserFactory(role=Role.APPROVER), operation_id=op.pk)
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_four_eyes_hold_in_the_api_and_the_page_and_the_investor_sees_the_freeze(round_):
+    officer, _, approver, offering, first, _ = round_
+    wallet = wallet_of(first)
+    api = client_of(officer)
+
+    # A refused request over the API: 400 with the reason in words, nothing changed.
+    before = snapshot()
+    refused = api.post(
+        "/api/v1/token-operations/",
+        {"kind": "partial_freeze", "offering_id": offering.pk, "wallet": wallet, "amount": 61, "reason": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["amount"] == ["At most 60."]
+    assert snapshot() == before
+
+    created = api.post(
+        "/api/v1/token-operations/",
+        {"kind": "freeze", "offering_id": offering.pk, "wallet": wallet, "reason": "Court freezing order."},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["status"], body["offering_id"], body["wallet"]) == ("requested", offering.pk, wallet)
+    op_id = body["id"]
+
+    # The requester cannot approve, neither in the API nor on the page; nothing changes.
+    before = snapshot()
+    answer = api.post(f"/api/v1/token-operations/{op_id}/approve/")
+    assert answer.status_code == 403
+    assert "another member of staff" in answer.json()["detail"]
+    page = client_of(officer).post(f"/chain/operations/{op_id}/approve/")
+    assert page.status_code == 403
+    assert "another member of staff must approve or reject it" in page.content.decode()
+    assert snapshot() == before
+    assert read(offering, "isFrozen", wallet) is False
+
+    # The approver's page shows Approve with a confirmation naming the wallet and what it does.
+    listing = client_of(approver).get(f"/chain/operations/?offering={offering.pk}").content.decode()
+    assert f"Approve freeze wallet #{op_id} of wallet {wallet}" in listing
+    assert client_of(approver).post(f"/chain/operations/{op_id}/approve/").status_code == 302
+    assert read(offering, "isFrozen", wallet) is True
+    assert api.get("/api/v1/token-operations/").json()["results"][0]["status"] == "executed"
+
+    # The investor sees what, when and why on the holding: page and portfolio API.
+    chain_index_to_head()
+    investor = client_of(first)
+    (holding,) = investor.get("/api/v1/portfolio/").json()["holdings"]
+    (notice,) = holding["notices"]
+    assert (notice["kind"], notice["why"], notice["in_progress"]) == (
+        "freeze",
+        "Court freezing order.",
+        False,
+    )
+    assert notice["what"].startswith("Your wallet was frozen on this token")
+    assert notice["tx_hash"].startswith("0x")
+    assert holding["frozen"] is True
+    dashboard = investor.get("/financing/investor/").content.decode()
+    assert "Your wallet was frozen on this token" in dashboard
+    assert "Why: Court freezing order." in dashboard
+    # Another investor sees nothing of it.
+    (other_holding,) = client_of(round_[5]).get("/api/v1/portfolio/").json()["holdings"]
+    assert other_holding["notices"] == []
+
+
+def test_a_rejection_needs_a_reason_and_sends_nothing(round_):
+    officer, _, approver, offering, first, _ = round_
+    op = token_operation_request(
+        actor=officer, kind=Kind.FREEZE, offering_id=offering.pk, wallet=wallet_of(first), reason="x"
+    )
+    before = snapshot()
+    answer = client_of(approver).post(
+        f"/api/v1/token-operations/{op.pk}/reject/", {"reason": ""}, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert snapshot() == before
+    answer = client_of(approver).post(f"/chain/operations/{op.pk}/reject/", {"reason": "No order on file."})
+    assert answer.status_code == 302
+    op.refresh_from_db()
+    assert (op.status, op.rejection_reason) == (Status.REJECTED, "No order on file.")
+    assert op.transactions.count() == 0
