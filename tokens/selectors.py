@@ -191,27 +191,54 @@ class OperationNotice:
 
 
 def _notice_words(operation: TokenOperation, address: str) -> str:
+    """What happened to the holding (or will, once the safety delay has passed), from the investor's side."""
     units = f"{operation.amount:,} unit{'s' if operation.amount != 1 else ''}" if operation.amount else ""
+    receiving = operation.counterparty == address
+    # kind -> (done, under way)
     words = {
-        TokenOperationKind.FREEZE: "Your wallet was frozen on this token: its units cannot be transferred.",
-        TokenOperationKind.UNFREEZE: "Your wallet was unfrozen on this token: its units can move again.",
-        TokenOperationKind.PARTIAL_FREEZE: f"{units} of your holding were frozen: they cannot move.",
-        TokenOperationKind.PARTIAL_UNFREEZE: f"{units} of your frozen holding were released.",
-        TokenOperationKind.PAUSE: "The platform paused all transfers of this token.",
-        TokenOperationKind.RESUME: "The platform resumed transfers of this token.",
+        TokenOperationKind.FREEZE: (
+            "Your wallet was frozen on this token: its units cannot be transferred.",
+            "Your wallet is being frozen on this token: its units will not be transferable.",
+        ),
+        TokenOperationKind.UNFREEZE: (
+            "Your wallet was unfrozen on this token: its units can move again.",
+            "Your wallet is being unfrozen on this token.",
+        ),
+        TokenOperationKind.PARTIAL_FREEZE: (
+            f"{units} of your holding were frozen: they cannot be transferred.",
+            f"{units} of your holding are being frozen.",
+        ),
+        TokenOperationKind.PARTIAL_UNFREEZE: (
+            f"{units} of your frozen holding were released.",
+            f"{units} of your frozen holding are being released.",
+        ),
+        TokenOperationKind.PAUSE: (
+            "The platform paused all transfers of this token.",
+            "The platform is pausing all transfers of this token.",
+        ),
+        TokenOperationKind.RESUME: (
+            "The platform resumed transfers of this token.",
+            "The platform is resuming transfers of this token.",
+        ),
         TokenOperationKind.RECOVERY: (
             f"Your units moved from your lost wallet {operation.wallet} to your new wallet "
-            f"{operation.counterparty}; the lost wallet is frozen."
+            f"{operation.counterparty}; the lost wallet is frozen.",
+            f"Your units are moving from your lost wallet {operation.wallet} to a new wallet; "
+            "the lost wallet will be frozen.",
         ),
         TokenOperationKind.FORCED_TRANSFER: (
             f"{units} were transferred into your wallet by the platform."
-            if operation.counterparty == address
-            else f"{units} were transferred out of your wallet by the platform to {operation.counterparty}."
+            if receiving
+            else f"{units} were transferred out of your wallet by the platform to {operation.counterparty}.",
+            f"{units} are being transferred into your wallet by the platform."
+            if receiving
+            else f"{units} are being transferred out of your wallet by the platform "
+            f"to {operation.counterparty}.",
         ),
     }[TokenOperationKind(operation.kind)]
     if operation.status == TokenOperationStatus.SUBMITTED:
-        return "Under way (after the platform's safety delay): " + words[0].lower() + words[1:]
-    return words
+        return f"{words[1]} Approved; it takes effect after the platform's safety delay."
+    return words[0]
 
 
 def token_operation_notices(user: Any, address: str) -> dict[str, list[OperationNotice]]:

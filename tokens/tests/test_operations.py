@@ -344,3 +344,30 @@ def test_a_rejection_needs_a_reason_and_sends_nothing(round_):
     op.refresh_from_db()
     assert (op.status, op.rejection_reason) == (Status.REJECTED, "No order on file.")
     assert op.transactions.count() == 0
+
+
+def test_an_approved_freeze_waits_for_the_timelock_delay_and_the_investor_sees_it_under_way(round_, settings):
+    officer, _, approver, offering, first, _ = round_
+    settings.CHAIN_ADMIN_DELAY_SECONDS = 3600
+    wallet = wallet_of(first)
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.FREEZE,
+        offering_id=offering.pk,
+        wallet=wallet,
+        reason="Regulator's direction.",
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    op.refresh_from_db()
+    assert op.status == Status.SUBMITTED
+    execution = ChainTransaction.objects.get(idempotency_key=f"execute:tokenop:{op.pk}:setAddressFrozen")
+    assert execution.status == "pending"
+    assert execution.not_before is not None
+    assert read(offering, "isFrozen", wallet) is False  # not before the delay
+    (holding,) = client_of(first).get("/api/v1/portfolio/").json()["holdings"]
+    (notice,) = holding["notices"]
+    assert notice["in_progress"] is True
+    assert notice["what"] == (
+        "Your wallet is being frozen on this token: its units will not be transferable. "
+        "Approved; it takes effect after the platform's safety delay."
+    )
