@@ -645,8 +645,10 @@ def _audit_data(operation: TokenOperation) -> dict[str, Any]:
 def register() -> None:
     """Declare who signs each operation's chain writes and what they may call."""
     from tokens import outbox
+    from tokens.indexer.nudge import nudging_indexer
 
-    confirmed, failed = operation_step_confirmed, operation_step_failed
+    # Each confirmed step wakes the indexer, so the holdings and the investor's history follow at once.
+    confirmed, failed = nudging_indexer(operation_step_confirmed), operation_step_failed
     token, registry = (ContractKind.SECURITY_TOKEN,), (ContractKind.IDENTITY_REGISTRY,)
     plain: list[tuple[str, WalletKind, tuple[ContractKind, ...], str]] = [
         (INTENT_PAUSE, WalletKind.AGENT, token, "suspendTransfers()"),
