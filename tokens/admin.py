@@ -12,6 +12,7 @@ from tokens.models import (
     OperatorAlert,
     ReconciliationCursor,
     TokenHolding,
+    TokenOperation,
     Wallet,
 )
 
@@ -163,3 +164,32 @@ class ChainEventAdmin(IndexReadOnly):
 class TokenHoldingAdmin(IndexReadOnly):
     list_display = ["wallet", "token_address", "units", "frozen", "frozen_units", "block_number"]
     search_fields = ["wallet", "token_address"]
+
+
+@admin.register(TokenOperation)
+class TokenOperationAdmin(admin.ModelAdmin):
+    """Read only: operations are requested and decided on the token operations page (four eyes, audited)."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "status",
+        "token",
+        "wallet",
+        "amount",
+        "requested_by",
+        "approved_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["wallet", "counterparty", "reason", "legal_reference"]
+    list_select_related = ["token", "requested_by", "approved_by"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
