@@ -9,6 +9,7 @@ from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, InvestorProfile
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.services import subscription_create
 from tests import flows
 from tokens import chain
 from tokens.choices import LegalBasis, TokenOperationKind, TokenOperationStatus
@@ -370,4 +371,41 @@ def test_an_approved_freeze_waits_for_the_timelock_delay_and_the_investor_sees_i
     assert notice["what"] == (
         "Your wallet is being frozen on this token: its units will not be transferable. "
         "Approved; it takes effect after the platform's safety delay."
+    )
+
+
+def test_a_recovery_waits_while_money_is_in_escrow_from_the_lost_wallet(round_):
+    officer, operator, _, offering, first, _ = round_
+    second_round = flows.open_offering(
+        company=offering.application.company, by=officer, opener=operator, units=50, minimum_units=10
+    )
+    subscription_create(user=first, offering_id=second_round.pk, units=10)
+    before = snapshot()
+    with pytest.raises(Conflict, match="subscription paid into escrow from the lost wallet"):
+        token_operation_request(actor=officer, kind=Kind.RECOVERY, wallet=wallet_of(first), reason="Lost.")
+    assert snapshot() == before
+
+
+def test_the_receiver_of_a_forced_transfer_sees_it_too(round_):
+    officer, _, approver, offering, first, second = round_
+    source, target = wallet_of(first), wallet_of(second)
+    op = token_operation_request(
+        actor=officer,
+        kind=Kind.FORCED_TRANSFER,
+        offering_id=offering.pk,
+        wallet=source,
+        counterparty=target,
+        amount=3,
+        reason="Units sent to the wrong holder at settlement.",
+        legal_basis=LegalBasis.ERROR_CORRECTION,
+        legal_reference="INC-2026-118",
+    )
+    token_operation_approve(actor=approver, operation_id=op.pk)
+    chain_index_to_head()
+    (sent,) = client_of(first).get("/api/v1/portfolio/").json()["holdings"][0]["notices"]
+    (received,) = client_of(second).get("/api/v1/portfolio/").json()["holdings"][0]["notices"]
+    assert sent["what"] == f"3 units were transferred out of your wallet by the platform to {target}."
+    assert received["what"] == "3 units were transferred into your wallet by the platform."
+    assert received["why"] == (
+        "Correction of an error by the platform (INC-2026-118): Units sent to the wrong holder at settlement."
     )
