@@ -161,17 +161,13 @@ def _check(
     elif kind == Kind.PARTIAL_FREEZE:
         assert amount is not None
         if amount > free:
-            raise ValidationFailed(
-                f"Only {free:,} of the wallet's {balance:,} units are free to freeze.",
-                fields={"amount": f"At most {free:,}."},
-            )
+            message = f"Only {free:,} of the wallet's {balance:,} units are free to freeze."
+            raise ValidationFailed(message, fields={"amount": message})
     elif kind == Kind.PARTIAL_UNFREEZE:
         assert amount is not None
         if amount > frozen_units:
-            raise ValidationFailed(
-                f"The wallet has {frozen_units:,} frozen units; it cannot release {amount:,}.",
-                fields={"amount": f"At most {frozen_units:,}."},
-            )
+            message = f"The wallet has {frozen_units:,} frozen units; it cannot release {amount:,}."
+            raise ValidationFailed(message, fields={"amount": message})
     elif kind == Kind.FORCED_TRANSFER:
         assert amount is not None
         if counterparty == wallet:
@@ -179,11 +175,11 @@ def _check(
                 "A forced transfer moves units to another wallet.", fields={"counterparty": "Same wallet."}
             )
         if amount > free:
-            raise ValidationFailed(
+            message = (
                 f"Only {free:,} of the wallet's {balance:,} units are free to move "
-                "(release frozen units first).",
-                fields={"amount": f"At most {free:,}."},
+                "(release frozen units first)."
             )
+            raise ValidationFailed(message, fields={"amount": message})
         registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
         if not chain.call("IdentityRegistry", str(registry.address), "isVerified", counterparty):
             raise Conflict("The receiving wallet is not verified on the identity registry.")

@@ -277,7 +277,7 @@ def test_four_eyes_hold_in_the_api_and_the_page_and_the_investor_sees_the_freeze
         content_type="application/json",
     )
     assert refused.status_code == 400
-    assert refused.json()["amount"] == ["At most 60."]
+    assert refused.json()["amount"] == ["Only 60 of the wallet's 60 units are free to freeze."]
     assert snapshot() == before
 
     created = api.post(
