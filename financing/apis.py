@@ -43,6 +43,7 @@ from financing.portfolio_apis import (
     UpcomingPaymentOutput,
 )
 from financing.services import servicing
+from tokens.choices import TokenOperationKind
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
 from tokens.models import ChainEvent
 
@@ -552,6 +553,15 @@ class SubscriptionListApi(APIView):
         return list_page(request, rows, SubscriptionOutput)
 
 
+class HoldingNoticeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TokenOperationKind.choices, help_text="The staff token operation.")
+    what = serializers.CharField(help_text="What happened to the holding, in words.")
+    why = serializers.CharField(help_text="The reason staff recorded (and a forced transfer's legal basis).")
+    at = serializers.DateTimeField(help_text="When it was done (or approved, while under way).")
+    in_progress = serializers.BooleanField(help_text="Sent to the chain, waiting for the safety delay.")
+    tx_hash = serializers.CharField(allow_null=True, help_text="The last confirmed transaction of it.")
+
+
 class HoldingOutput(serializers.Serializer):
     offering_id = serializers.IntegerField(source="offering.pk")
     title = serializers.CharField(source="offering.application.title")
@@ -572,6 +582,10 @@ class HoldingOutput(serializers.Serializer):
     unit_price = serializers.DecimalField(source="offering.unit_price", **AMOUNT)
     currency = serializers.CharField(source="offering.currency")
     value = serializers.DecimalField(**AMOUNT, help_text="Units times the unit price.")
+    notices = HoldingNoticeOutput(
+        many=True,
+        help_text="Staff actions on this holding (freeze, pause, recovery, forced transfer), newest first.",
+    )
 
 
 class HistoryEntryOutput(serializers.Serializer):
@@ -705,6 +719,7 @@ class PortfolioApi(APIView):
                 "frozen_units": holding.frozen_units,
                 "payment_late": holding.payment_late,
                 "value": holding.offering.unit_price * holding.units,
+                "notices": holding.notices,
             }
             for holding in overview.holdings
         ]

@@ -40,7 +40,11 @@ from tokens.indexer.selectors import (
     wallet_events,
 )
 from tokens.models import ChainTransaction
-from tokens.selectors import payment_balances_or_none
+from tokens.selectors import (
+    OperationNotice,
+    payment_balances_or_none,
+    token_operation_notices,
+)
 from tokens.services import INTENT_MINT_PAYMENT
 
 INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
@@ -241,6 +245,8 @@ class Holding:
     frozen: bool = False
     frozen_units: int = 0
     payment_late: bool = False  # a payment of the offering is late (the issuer has not funded it)
+    # Staff token operations that touched this holding (freeze, pause, recovery, forced transfer ...).
+    notices: list[OperationNotice] = field(default_factory=list)
 
 
 # How many of the newest history entries the dashboard and the portfolio show (the rest: history API).
@@ -270,8 +276,9 @@ class InvestorOverview:
 def investor_holdings(user: User, address: str) -> list[Holding]:
     """The investor's holdings from the event indexer, with the books' settled units beside them.
 
-    Three queries however many holdings (no chain call): the indexed holdings, the offerings of those
-    tokens and of the settled allotments, the settled units per offering. An offering settled in the
+    Five queries however many holdings (no chain call): the indexed holdings, the offerings of those
+    tokens and of the settled allotments, the settled units per offering, the staff token operations
+    that touched them with their transactions. An offering settled in the
     books but not yet indexed is listed with 0 units (the index is catching up).
     """
     indexed = {h.token_address: h for h in holdings_of(address)}
@@ -296,6 +303,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         if offerings
         else set()
     )
+    notices = token_operation_notices(user, address)
     holdings = []
     for offering in offerings:
         held = indexed.get(str(offering.token.address)) if offering.token else None
@@ -307,6 +315,7 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
                 frozen=held.frozen if held else False,
                 frozen_units=held.frozen_units if held else 0,
                 payment_late=offering.pk in late,
+                notices=notices.get(str(offering.token.address), []) if offering.token else [],
             )
         )
     return holdings

@@ -36,7 +36,8 @@ from compliance.cases.models import Case
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from tests import flows
-from tokens.models import PaymentTokenListing
+from tokens.choices import TokenOperationKind
+from tokens.models import PaymentTokenListing, TokenOperation
 
 LOGIN = "login"
 ROLES = ("anonymous", "sme", "investor", "officer", "approver", "operator")
@@ -232,6 +233,12 @@ MATRIX = [
     r("chain/payment-tokens/propose/", "POST", None, LOGIN, 403, 403, 400, 400, 400),
     r("chain/payment-tokens/<int:pk>/decide/", "POST", "hkd listing", LOGIN, 403, 403, 400, 400, 400),
     r("chain/travel-rule/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("chain/operations/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
+    r("chain/operations/", "POST", None, LOGIN, 403, 403, 400, 400, 400),
+    # A resume requested by another operator while the token is not paused: the officer may not
+    # approve it (403); an approver or another operator may, and the chain check refuses it (409).
+    r("chain/operations/<int:pk>/approve/", "POST", "token operation", LOGIN, 403, 403, 403, 409, 409),
+    r("chain/operations/<int:pk>/reject/", "POST", "token operation", LOGIN, 403, 403, 400, 400, 400),
     # Pages: the applicant answers compliance's requests for information
     r("requests/<int:pk>/", "GET", "own request", LOGIN, 200, 404, 403, 403, 403),
     r("requests/<int:pk>/", "GET", "other request", LOGIN, 404, 404, 403, 403, 403),
@@ -397,6 +404,12 @@ MATRIX = [
     r("api/v1/payment-tokens/<int:listing_id>/decision/", "POST", "hkd listing",
       403, 403, 403, 400, 400, 400),
     r("api/v1/compliance/payment-legs/", "GET", None, 403, 403, 403, 200, 200, 403),
+    r("api/v1/token-operations/", "GET", None, 403, 403, 403, 200, 200, 200),
+    r("api/v1/token-operations/", "POST", None, 403, 403, 403, 400, 400, 400),
+    r("api/v1/token-operations/<int:operation_id>/approve/", "POST", "token operation",
+      403, 403, 403, 403, 409, 409),
+    r("api/v1/token-operations/<int:operation_id>/reject/", "POST", "token operation",
+      403, 403, 403, 400, 400, 400),
     r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/docs/", "GET", None, 200, 200, 200, 200, 200, 200),
 ]
@@ -485,6 +498,12 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,
         "hkd listing": PaymentTokenListing.objects.get(currency="HKD").pk,
+        "token operation": TokenOperation.objects.create(
+            kind=TokenOperationKind.RESUME,
+            token=own.offering.token,
+            reason="Resume after the incident.",
+            requested_by=UserFactory(role=Role.OPERATOR),
+        ).pk,
     }
 
 

@@ -50,6 +50,8 @@ from tokens.choices import (
     ContractStatus,
     ListingStatus,
     PaymentLegKind,
+    TokenOperationKind,
+    TokenOperationStatus,
     WalletKind,
 )
 from tokens.models import (
@@ -59,6 +61,7 @@ from tokens.models import (
     PaymentLeg,
     PaymentTokenListing,
     TokenHolding,
+    TokenOperation,
     Wallet,
 )
 from tokens.services import wallet_create
@@ -364,6 +367,30 @@ def _listings(user: User, count: int) -> None:
                 decision_reason="bulk",
             )
             for contract in contracts
+        ]
+    )
+
+
+def _token_operations(user: User, count: int) -> None:
+    token = Contract.objects.create(
+        kind=ContractKind.SECURITY_TOKEN,
+        chain_id=31337,
+        label=f"bulk token {_n()}",
+        address="0x" + secrets.token_hex(20),
+        status=ContractStatus.DEPLOYED,
+    )
+    TokenOperation.objects.bulk_create(
+        [
+            TokenOperation(
+                kind=TokenOperationKind.FREEZE,
+                status=TokenOperationStatus.REJECTED,
+                token=token,
+                wallet="0x" + secrets.token_hex(20),
+                reason="Bulk request.",
+                rejection_reason="Bulk.",
+                requested_by=user,
+            )
+            for _ in range(count)
         ]
     )
 
@@ -736,6 +763,9 @@ CASES = {
         24,
         setup=_serviced_offering_setup,
     ),
+    "page: token operations": ListCase(
+        Role.OFFICER, "/chain/operations/", lambda u, w, n: _token_operations(u, n), 20
+    ),
     "page: chain status": ListCase(Role.OPERATOR, "/chain/", lambda u, w, n: _outbox_rows(n), 50, chain=True),
     "page: travel rule": ListCase(Role.OFFICER, "/chain/travel-rule/", lambda u, w, n: _payment_legs(n), 25),
     "page: payment tokens": ListCase(
@@ -770,6 +800,9 @@ CASES = {
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
     "api: intermediaries": ListCase(
         Role.OPERATOR, "/api/v1/compliance/intermediaries/", lambda u, w, n: _register(n)
+    ),
+    "api: token operations": ListCase(
+        Role.OFFICER, "/api/v1/token-operations/", lambda u, w, n: _token_operations(u, n)
     ),
     "api: licences": ListCase(Role.OPERATOR, "/api/v1/compliance/licences/", lambda u, w, n: _register(n)),
     "api: information requests": ListCase(

@@ -41,7 +41,8 @@ from compliance.models import Intermediary, Licence
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from tests import flows
-from tokens.models import PaymentTokenListing
+from tokens.choices import TokenOperationKind
+from tokens.models import PaymentTokenListing, TokenOperation
 
 EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -86,6 +87,15 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "request_id": [request.pk for request in requests],
         "listing_id": list(PaymentTokenListing.objects.values_list("pk", flat=True)),
         "answer_document_id": [flows.answer_document(request).pk for request in requests],
+        # A resume awaiting a second person (the token is not paused: approving it is refused, 409).
+        "operation_id": [
+            TokenOperation.objects.create(
+                kind=TokenOperationKind.RESUME,
+                token=own.offering.token,
+                reason="Resume after the incident.",
+                requested_by=world.users["operator"],
+            ).pk
+        ],
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
         "key_id": [
             api_key_create(user=user, name="fuzz target").api_key.pk

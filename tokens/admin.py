@@ -14,6 +14,7 @@ from tokens.models import (
     PaymentTokenListing,
     ReconciliationCursor,
     TokenHolding,
+    TokenOperation,
     Wallet,
 )
 
@@ -206,3 +207,23 @@ class PaymentLegAdmin(ReadOnly):
         "beneficiary_wallet",
         "subject",
     ]
+
+
+@admin.register(TokenOperation)
+class TokenOperationAdmin(ReadOnly):
+    """Read only: operations are requested and decided on the token operations page (four eyes, audited)."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "status",
+        "token",
+        "wallet",
+        "amount",
+        "requested_by",
+        "approved_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["wallet", "counterparty", "reason", "legal_reference"]
+    list_select_related = ["token", "requested_by", "approved_by"]

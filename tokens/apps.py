@@ -6,7 +6,8 @@ class TokensConfig(AppConfig):
     verbose_name = "Tokens and chain"
 
     def ready(self) -> None:
-        from tokens import payment_tokens, services
+        from tokens import operations, payment_tokens, services
 
         services.register()
         payment_tokens.register()
+        operations.register()

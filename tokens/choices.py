@@ -128,3 +128,68 @@ class PaymentLegKind(models.TextChoices):
     DISTRIBUTION = "distribution", "Distribution to a holder"
     DISTRIBUTION_FUNDING = "distribution_funding", "Distribution funded by the issuer"
     TRANSFER = "transfer", "Payment between investors"
+
+
+class TokenOperationKind(models.TextChoices):
+    """What staff may do to a security token or a wallet on it (the token's agent and pauser powers)."""
+
+    FREEZE = "freeze", "Freeze wallet"
+    UNFREEZE = "unfreeze", "Unfreeze wallet"
+    PARTIAL_FREEZE = "partial_freeze", "Freeze some units"
+    PARTIAL_UNFREEZE = "partial_unfreeze", "Release frozen units"
+    PAUSE = "pause", "Pause token"
+    RESUME = "resume", "Resume token"
+    RECOVERY = "recovery", "Recover lost wallet"
+    FORCED_TRANSFER = "forced_transfer", "Forced transfer"
+
+
+# A pause is an emergency brake: it moves nobody's property and one operator applies it at once.
+# Everything else moves or locks an investor's units, or lifts a brake someone pulled: four eyes.
+IMMEDIATE_OPERATIONS = frozenset({TokenOperationKind.PAUSE})
+# Kinds that name one wallet (all but pause and resume); kinds that need a number of units.
+WALLET_OPERATIONS = frozenset(set(TokenOperationKind) - {TokenOperationKind.PAUSE, TokenOperationKind.RESUME})
+AMOUNT_OPERATIONS = frozenset(
+    {
+        TokenOperationKind.PARTIAL_FREEZE,
+        TokenOperationKind.PARTIAL_UNFREEZE,
+        TokenOperationKind.FORCED_TRANSFER,
+    }
+)
+
+
+class LegalBasis(models.TextChoices):
+    """Why a forced transfer may take units without their holder's consent."""
+
+    COURT_ORDER = "court_order", "Court order"
+    REGULATOR_DIRECTION = "regulator_direction", "Direction of a regulator (e.g. the SFC)"
+    ERROR_CORRECTION = "error_correction", "Correction of an error by the platform"
+    INSOLVENCY = "insolvency", "Instruction of a liquidator, trustee in bankruptcy or receiver"
+    SUCCESSION = "succession", "Succession (grant of probate or letters of administration)"
+
+
+class TokenOperationStatus(models.TextChoices):
+    REQUESTED = "requested", "Awaiting a second approval"
+    APPROVED = "approved", "Approved"
+    SUBMITTED = "submitted", "Sent to the chain"
+    EXECUTED = "executed", "Done on chain"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed on chain"
+
+
+TOKEN_OPERATION_TRANSITIONS = {
+    TokenOperationStatus.REQUESTED: {
+        TokenOperationStatus.APPROVED,
+        TokenOperationStatus.REJECTED,
+        TokenOperationStatus.SUBMITTED,  # a pause: no second approval
+    },
+    TokenOperationStatus.APPROVED: {TokenOperationStatus.SUBMITTED, TokenOperationStatus.FAILED},
+    TokenOperationStatus.SUBMITTED: {TokenOperationStatus.EXECUTED, TokenOperationStatus.FAILED},
+    TokenOperationStatus.EXECUTED: set(),
+    TokenOperationStatus.REJECTED: set(),
+    TokenOperationStatus.FAILED: set(),
+}
+OPEN_OPERATION_STATUSES = (
+    TokenOperationStatus.REQUESTED,
+    TokenOperationStatus.APPROVED,
+    TokenOperationStatus.SUBMITTED,
+)

@@ -1,12 +1,15 @@
-"""Forms of the chain side's staff pages: proposing and deciding an accepted stablecoin."""
+"""Forms of the chain side's staff pages: token operations, and proposing and deciding an accepted
+stablecoin."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
 from config import form_fields
-from config.text import REASON_MAX_LENGTH
-from tokens.choices import PaymentCurrency
+from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
+from tokens.choices import ContractStatus, LegalBasis, PaymentCurrency, TokenOperationKind
 
 
 class PaymentTokenProposeForm(forms.Form):
@@ -38,3 +41,67 @@ class PaymentTokenDecisionForm(forms.Form):
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH, required=False, label="Reason", help_text="Needed to reject."
     )
+
+
+ADDRESS_LENGTH = 42
+
+
+class TokenOperationForm(forms.Form):
+    """Request a token operation; which fields count depends on the kind (the service says which)."""
+
+    kind = forms.ChoiceField(choices=TokenOperationKind.choices, label="Operation")
+    offering = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        label="Offering (its token)",
+        help_text="Not needed for a wallet recovery.",
+    )
+    wallet = form_fields.CharField(
+        max_length=ADDRESS_LENGTH,
+        required=False,
+        label="Investor's wallet",
+        help_text="The wallet acted on (for a recovery: the lost wallet). Not needed to pause or resume.",
+    )
+    counterparty = form_fields.CharField(
+        max_length=ADDRESS_LENGTH, required=False, label="Receiving wallet (forced transfer only)"
+    )
+    amount = form_fields.IntegerField(
+        min_value=1,
+        required=False,
+        label="Units",
+        help_text="For a partial freeze or release and a forced transfer.",
+    )
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="The investor concerned sees it beside their holding.",
+    )
+    legal_basis = forms.ChoiceField(
+        choices=[("", "—"), *LegalBasis.choices], required=False, label="Legal basis (forced transfer only)"
+    )
+    legal_reference = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        required=False,
+        label="Reference of the order or direction",
+        help_text="E.g. the court's case number.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from financing.models import Offering
+
+        offerings = (
+            Offering.objects.filter(token__status=ContractStatus.DEPLOYED)
+            .select_related("application")
+            .order_by("-pk")
+        )
+        self.fields["offering"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (offering.pk, f"#{offering.pk} {offering.application.title}") for offering in offerings
+        ]
+
+
+class TokenOperationRejectForm(forms.Form):
+    """Reject a request: the requester and the audit trail see why."""
+
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Why it is rejected")

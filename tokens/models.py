@@ -6,16 +6,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 from tokens.choices import (
+    AMOUNT_OPERATIONS,
     LIVE_LISTING_STATUSES,
+    OPEN_OPERATION_STATUSES,
     PLATFORM_WALLET_KINDS,
     SINGLE_PLATFORM_CONTRACT_KINDS,
     ChainTxStatus,
     ContractKind,
     ContractStatus,
+    LegalBasis,
     ListingStatus,
     PaymentCurrency,
     PaymentLegKind,
+    TokenOperationKind,
+    TokenOperationStatus,
     WalletKind,
 )
 
@@ -407,3 +413,95 @@ class PaymentLeg(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.currency} {self.amount} ({self.subject})"
+
+
+class TokenOperation(models.Model):
+    """A staff action on a security token or a wallet on it: requested, approved by a second person where
+    the custody rules ask for it, carried out through the outbox, and shown to the investor concerned.
+
+    `wallet` is the wallet acted on (the lost one of a recovery), `counterparty` the receiving wallet of a
+    forced transfer or the replacement of a recovery; `token` is empty for a recovery (it covers every
+    token the lost wallet holds, listed in `details`).
+    """
+
+    kind = models.CharField(max_length=20, choices=TokenOperationKind.choices)
+    status = models.CharField(
+        max_length=16, choices=TokenOperationStatus.choices, default=TokenOperationStatus.REQUESTED
+    )
+    token = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="operations"
+    )
+    wallet = models.CharField(max_length=42, blank=True, db_index=True)
+    counterparty = models.CharField(max_length=42, blank=True)
+    investor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="token_operations",
+        help_text="The investor whose wallet this concerns (empty for a pause or resume).",
+    )
+    amount = models.PositiveBigIntegerField(null=True, blank=True, help_text="Units (0 decimals).")
+    reason = models.TextField(max_length=REASON_MAX_LENGTH, validators=[visible_text])
+    legal_basis = models.CharField(max_length=32, choices=LegalBasis.choices, blank=True)
+    legal_reference = models.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        blank=True,
+        validators=[visible_text],
+        help_text="The order's or direction's reference (case number, letter reference).",
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
+    details = models.JSONField(default=dict, blank=True, help_text="A recovery's plan (tokens, identity).")
+    transactions = models.ManyToManyField(ChainTransaction, blank=True, related_name="token_operations")
+    error = models.TextField(blank=True, help_text="Why the chain refused it, in plain words.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=TokenOperationKind.values), name="token_operation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TokenOperationStatus.values), name="token_operation_status_valid"
+            ),
+            # Four eyes: the approver is never the requester.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("requested_by")),
+                name="token_operation_approver_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(AMOUNT_OPERATIONS)) | Q(amount__gt=0),
+                name="token_operation_amount_given",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=TokenOperationKind.FORCED_TRANSFER)
+                | (~Q(legal_basis="") & ~Q(legal_reference="") & ~Q(counterparty="")),
+                name="forced_transfer_has_legal_basis",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=TokenOperationKind.RECOVERY) | Q(token__isnull=False),
+                name="token_operation_names_token",
+            ),
+            # One operation at a time on a wallet of a token (or on the token itself: pause, resume).
+            models.UniqueConstraint(
+                fields=["token", "wallet"],
+                condition=Q(status__in=list(OPEN_OPERATION_STATUSES)) & Q(token__isnull=False),
+                name="one_open_operation_per_token_wallet",
+            ),
+            models.UniqueConstraint(
+                fields=["wallet"],
+                condition=Q(status__in=list(OPEN_OPERATION_STATUSES)) & Q(kind=TokenOperationKind.RECOVERY),
+                name="one_open_recovery_per_wallet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,8 @@ from tokens.choices import (
     ContractStatus,
     ListingStatus,
     PaymentCurrency,
+    TokenOperationKind,
+    TokenOperationStatus,
     WalletKind,
 )
 from tokens.models import (
@@ -29,6 +32,8 @@ from tokens.models import (
     OperatorAlert,
     PaymentLeg,
     PaymentTokenListing,
+    TokenHolding,
+    TokenOperation,
     Wallet,
 )
 
@@ -242,3 +247,129 @@ def chain_overview() -> ChainOverview:
         alerts=OperatorAlert.objects.filter(acknowledged_at__isnull=True).order_by("-pk"),
         block_number=block_number,
     )
+
+
+# --- staff token operations ---------------------------------------------------------------------------
+
+
+def token_operations_visible_to(user: Any) -> QuerySet[TokenOperation]:
+    """Token operations, newest first: every one for staff, none for anyone else."""
+    from accounts.choices import STAFF_ROLES
+
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        return TokenOperation.objects.none()
+    return (
+        TokenOperation.objects.select_related(
+            "token__offering__application", "requested_by", "approved_by", "investor"
+        )
+        .prefetch_related("transactions")
+        .order_by("-pk")
+    )
+
+
+@dataclass(frozen=True)
+class OperationNotice:
+    """What the investor reads on a holding about a staff action that touched it: what, when, why."""
+
+    kind: str
+    what: str
+    why: str
+    at: datetime
+    in_progress: bool
+    tx_hash: str | None
+
+
+def _notice_words(operation: TokenOperation, address: str) -> str:
+    """What happened to the holding (or will, once the safety delay has passed), from the investor's side."""
+    units = f"{operation.amount:,} unit{'s' if operation.amount != 1 else ''}" if operation.amount else ""
+    receiving = operation.counterparty == address
+    # kind -> (done, under way)
+    words = {
+        TokenOperationKind.FREEZE: (
+            "Your wallet was frozen on this token: its units cannot be transferred.",
+            "Your wallet is being frozen on this token: its units will not be transferable.",
+        ),
+        TokenOperationKind.UNFREEZE: (
+            "Your wallet was unfrozen on this token: its units can move again.",
+            "Your wallet is being unfrozen on this token.",
+        ),
+        TokenOperationKind.PARTIAL_FREEZE: (
+            f"{units} of your holding were frozen: they cannot be transferred.",
+            f"{units} of your holding are being frozen.",
+        ),
+        TokenOperationKind.PARTIAL_UNFREEZE: (
+            f"{units} of your frozen holding were released.",
+            f"{units} of your frozen holding are being released.",
+        ),
+        TokenOperationKind.PAUSE: (
+            "The platform paused all transfers of this token.",
+            "The platform is pausing all transfers of this token.",
+        ),
+        TokenOperationKind.RESUME: (
+            "The platform resumed transfers of this token.",
+            "The platform is resuming transfers of this token.",
+        ),
+        TokenOperationKind.RECOVERY: (
+            f"Your units moved from your lost wallet {operation.wallet} to your new wallet "
+            f"{operation.counterparty}; the lost wallet is frozen.",
+            f"Your units are moving from your lost wallet {operation.wallet} to a new wallet; "
+            "the lost wallet will be frozen.",
+        ),
+        TokenOperationKind.FORCED_TRANSFER: (
+            f"{units} were transferred into your wallet by the platform."
+            if receiving
+            else f"{units} were transferred out of your wallet by the platform to {operation.counterparty}.",
+            f"{units} are being transferred into your wallet by the platform."
+            if receiving
+            else f"{units} are being transferred out of your wallet by the platform "
+            f"to {operation.counterparty}.",
+        ),
+    }[TokenOperationKind(operation.kind)]
+    if operation.status == TokenOperationStatus.SUBMITTED:
+        return f"{words[1]} Approved; it takes effect after the platform's safety delay."
+    return words[0]
+
+
+def token_operation_notices(user: Any, address: str) -> dict[str, list[OperationNotice]]:
+    """The staff actions that touched the investor's holdings, per token address, newest first (one query).
+
+    Only what happened or is under way (sent to the chain), never a request still awaiting approval.
+    """
+    from django.db.models import Q
+
+    rows = (
+        TokenOperation.objects.filter(
+            status__in=[TokenOperationStatus.SUBMITTED, TokenOperationStatus.EXECUTED]
+        )
+        .filter(
+            Q(investor=user)
+            | Q(counterparty=address, kind=TokenOperationKind.FORCED_TRANSFER)
+            | Q(
+                kind__in=[TokenOperationKind.PAUSE, TokenOperationKind.RESUME],
+                token__address__in=TokenHolding.objects.filter(wallet=address).values("token_address"),
+            )
+        )
+        .select_related("token")
+        .prefetch_related("transactions")
+        .order_by("-pk")
+    )
+    notices: dict[str, list[OperationNotice]] = {}
+    for operation in rows:
+        why = operation.reason
+        if operation.legal_basis:
+            why = f"{operation.get_legal_basis_display()} ({operation.legal_reference}): {why}"
+        mined = [
+            tx for tx in operation.transactions.all() if tx.tx_hash and tx.status == ChainTxStatus.CONFIRMED
+        ]
+        notice = OperationNotice(
+            kind=operation.kind,
+            what=_notice_words(operation, address),
+            why=why,
+            at=operation.executed_at or operation.decided_at or operation.created_at,
+            in_progress=operation.status == TokenOperationStatus.SUBMITTED,
+            tx_hash=mined[-1].tx_hash if mined else None,
+        )
+        tokens = operation.details.get("tokens", []) if operation.token is None else [operation.token.address]
+        for token in tokens:
+            notices.setdefault(str(token), []).append(notice)
+    return notices

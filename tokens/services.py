@@ -180,8 +180,10 @@ def register() -> None:
 INTENT_PROPOSE = "propose_admin_operation"
 SCHEDULE_SIGNATURE = "schedule(address,uint256,bytes,bytes32,bytes32,uint256)"
 EXECUTE_SIGNATURE = "execute(address,uint256,bytes,bytes32,bytes32)"
-# (contract kind, function) of an admin operation -> the intent of its execution.
-_ADMIN_OPERATIONS: dict[tuple[str, str], str] = {}
+# (contract kind, function) of an admin operation -> (key prefix, intent of its execution) pairs: one
+# function may be executed for different purposes (a sanctions freeze, a staff freeze), told apart by
+# the prefix of the proposal's key; the longest matching prefix wins, "" matches any key.
+_ADMIN_OPERATIONS: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
 
 def register_admin_operation(
@@ -191,9 +193,16 @@ def register_admin_operation(
     intent: str,
     confirmed: Any,
     failed: Any = None,
+    key_prefix: str = "",
 ) -> None:
-    """Declare an admin operation: the registrar key proposes, the admin key executes after the delay."""
-    _ADMIN_OPERATIONS[(target.value, function)] = intent
+    """Declare an admin operation: the registrar key proposes, the admin key executes after the delay.
+
+    `key_prefix`: proposals whose key starts with it are executed under `intent` (default: any key).
+    """
+    purposes = _ADMIN_OPERATIONS.setdefault((target.value, function), [])
+    purposes[:] = [(prefix, known) for prefix, known in purposes if prefix != key_prefix]
+    purposes.append((key_prefix, intent))
+    purposes.sort(key=lambda purpose: len(purpose[0]), reverse=True)
     outbox.register_intent(
         intent,
         signer=WalletKind.ADMIN,
@@ -208,7 +217,8 @@ def admin_operation_propose(
     *, target: Contract, function: str, args: list[Any], key: str, reference: str, subject_address: str = ""
 ) -> ChainTransaction:
     """Propose `function(*args)` on `target` to the timelock (executed by another key after the delay)."""
-    if (target.kind, function) not in _ADMIN_OPERATIONS:
+    purposes = _ADMIN_OPERATIONS.get((target.kind, function), [])
+    if not any(key.startswith(prefix) for prefix, _ in purposes):
         raise ValueError(f"{function} on {target.kind} is not a declared admin operation.")
     if not target.address:
         raise Conflict(f"{target.label} is not deployed yet.")
@@ -236,7 +246,11 @@ def _execution_intent(proposal: ChainTransaction) -> tuple[str, dict[str, Any]]:
     call = chain.decode_call("PlatformTimelock", proposal.data)
     target = Contract.objects.get(chain_id=proposal.chain_id, address=chain.to_checksum(call["target"]))
     function = chain.decode_function_name(ARTIFACT_BY_KIND[ContractKind(target.kind)], call["data"])
-    return _ADMIN_OPERATIONS[(target.kind, function)], call
+    key = proposal.idempotency_key.removeprefix("propose:")
+    intent = next(
+        intent for prefix, intent in _ADMIN_OPERATIONS[(target.kind, function)] if key.startswith(prefix)
+    )
+    return intent, call
 
 
 def admin_operation_scheduled(tx: ChainTransaction, receipt: dict[str, Any]) -> ChainTransaction:

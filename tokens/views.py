@@ -1,4 +1,5 @@
-"""Pages of the chain side: the operator's chain status, the accepted stablecoins, the travel rule."""
+"""Pages of the chain side: the operator's chain status, the staff's token operations, the accepted
+stablecoins and the travel rule."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import role_required
+from config.errors import ApplicationError
 from config.forms import REFUSALS, refuse
 from config.pages import page_of
-from tokens.forms import PaymentTokenDecisionForm, PaymentTokenProposeForm
+from tokens import operations
+from tokens.forms import (
+    PaymentTokenDecisionForm,
+    PaymentTokenProposeForm,
+    TokenOperationForm,
+    TokenOperationRejectForm,
+)
 from tokens.payment_tokens import payment_token_decide, payment_token_propose
-from tokens.selectors import chain_overview, payment_legs, payment_token_listings
+from tokens.selectors import chain_overview, payment_legs, payment_token_listings, token_operations_visible_to
+
+OPERATIONS_PAGE_SIZE = 20
 
 
 @role_required(Role.OPERATOR)
@@ -107,3 +117,95 @@ def travel_rule(request: HttpRequest) -> HttpResponse:
     """Every payment leg's travel-rule record, newest first: full details from the threshold."""
     here = reverse("tokens:travel_rule")
     return render(request, "tokens/travel_rule.html", {"legs": page_of(request, payment_legs(), url=here)})
+
+
+def _offering_filter(request: HttpRequest) -> int | None:
+    value = request.GET.get("offering", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def _render_operations(
+    request: HttpRequest,
+    form: TokenOperationForm | None = None,
+    *,
+    refusal: ApplicationError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    offering_id = _offering_filter(request)
+    rows = token_operations_visible_to(request.user)
+    if offering_id is not None:
+        rows = rows.filter(token__offering__pk=offering_id)
+    page = page_of(request, rows, size=OPERATIONS_PAGE_SIZE, url=reverse("tokens:operations"))
+    for operation in page.object_list:
+        operation.refusal_for_viewer = operations.decision_refusal(operation, request.user)
+    if form is None:
+        form = TokenOperationForm(initial={"offering": offering_id} if offering_id else None)
+    context = {"form": form, "page": page, "refusal": refusal, "offering_id": offering_id}
+    return render(request, "tokens/operations.html", context, status=status)
+
+
+@role_required(*STAFF_ROLES)
+def token_operations(request: HttpRequest) -> HttpResponse:
+    """Staff token operations a page at a time (newest first, optionally of one offering), and the request
+    form: a pause applies at once, anything else waits for a second person."""
+    if request.method != "POST":
+        return _render_operations(request)
+    form = TokenOperationForm(request.POST)
+    if not form.is_valid():
+        return _render_operations(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        operation = operations.token_operation_request(
+            actor=request.user,
+            kind=data["kind"],
+            offering_id=data["offering"] or None,
+            wallet=data["wallet"].strip(),
+            counterparty=data["counterparty"].strip(),
+            amount=data["amount"],
+            reason=data["reason"],
+            legal_basis=data["legal_basis"],
+            legal_reference=data["legal_reference"],
+        )
+    except REFUSALS as exc:
+        return _render_operations(request, form, status=refuse(form, exc))
+    if operation.status == "requested":
+        messages.success(
+            request,
+            f"{operation.get_kind_display()} #{operation.pk} requested: "
+            "another member of staff must approve it.",
+        )
+    else:
+        messages.success(request, f"{operation.get_kind_display()} #{operation.pk} sent to the chain.")
+    return redirect(
+        reverse("tokens:operations") + (f"?offering={data['offering']}" if data["offering"] else "")
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def token_operation_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second person approves: the operation is checked against the chain again and sent."""
+    try:
+        operation = operations.token_operation_approve(actor=request.user, operation_id=pk)
+    except REFUSALS as exc:
+        return _render_operations(request, refusal=exc, status=exc.status_code)
+    messages.success(request, f"{operation.get_kind_display()} #{pk} approved and sent to the chain.")
+    return redirect("tokens:operations")
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def token_operation_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second person rejects the request with a reason; nothing is sent."""
+    form = TokenOperationRejectForm(request.POST)
+    if not form.is_valid():
+        error = ApplicationError("Say why the request is rejected.", fields={"reason": "Say why."})
+        return _render_operations(request, refusal=error, status=400)
+    try:
+        operations.token_operation_reject(
+            actor=request.user, operation_id=pk, reason=form.cleaned_data["reason"]
+        )
+    except REFUSALS as exc:
+        return _render_operations(request, refusal=exc, status=exc.status_code)
+    messages.success(request, f"Token operation #{pk} rejected; nothing was sent to the chain.")
+    return redirect("tokens:operations")

@@ -23,6 +23,7 @@ TONES = {
         "funded",
         "paid",
         "redeemed",
+        "executed",
     },
     "accent": {"open", "ready"},
     "info": {
@@ -44,6 +45,7 @@ TONES = {
         "settling",
         "written_off",
         "released",
+        "requested",
     },
     "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed", "late", "in_arrears"},
 }

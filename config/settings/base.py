@@ -172,6 +172,10 @@ SPECTACULAR_SETTINGS = {
         # An application's currency, and the currency a stablecoin pays in (CNY settles in CNH).
         "CurrencyEnum": "financing.choices.Currency",
         "PaymentCurrencyEnum": "tokens.choices.PaymentCurrency",
+        # Staff token operations (tokens/apis.py) and the notices on a holding.
+        "TokenOperationKindEnum": "tokens.choices.TokenOperationKind",
+        "TokenOperationStatusEnum": "tokens.choices.TokenOperationStatus",
+        "LegalBasisEnum": "tokens.choices.LegalBasis",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",

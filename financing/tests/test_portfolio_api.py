@@ -51,6 +51,7 @@ def test_an_investor_sees_their_own_holding_in_integer_units_and_never_another_i
         "unit_price": "1000.00",
         "currency": "HKD",
         "value": "60000.00",
+        "notices": [],
     }
     assert type(holding["units"]) is int
     assert holding["units"] == token_balance(offering.token, wallet)  # the index agrees with the chain

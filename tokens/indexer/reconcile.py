@@ -27,9 +27,10 @@ from django.db.models import Sum
 
 from financing.choices import AllotmentStatus
 from financing.models import Allotment, Offering
+from tokens.choices import ChainTxStatus
 from tokens.indexer.events import ZERO_ADDRESS
 from tokens.indexer.stream import STREAM
-from tokens.models import ChainEvent, IndexerCursor, OperatorAlert, TokenHolding
+from tokens.models import ChainEvent, ChainTransaction, IndexerCursor, OperatorAlert, TokenHolding
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +107,21 @@ def _books(chain_id: int, block: int) -> tuple[dict[Pair, int], set[Pair], list[
 
 
 def _moves(chain_id: int) -> tuple[dict[Pair, int], dict[Pair, int]]:
-    """Units moved by token transfers other than mints: in (to a wallet) and out (incl. redemptions)."""
-    transfers = ChainEvent.objects.filter(chain_id=chain_id, name="Transfer").exclude(token_address="")
+    """Units moved by token transfers other than mints: in (to a wallet) and out (incl. redemptions).
+
+    A wallet recovery's transfer is left out: the books follow the investor (settled allotments count
+    at the investor's current wallet), so the move from the lost wallet is already in them.
+    """
+    from tokens.operations import INTENT_RECOVER
+
+    recoveries = ChainTransaction.objects.filter(
+        intent=INTENT_RECOVER, status=ChainTxStatus.CONFIRMED, tx_hash__isnull=False
+    ).values("tx_hash")
+    transfers = (
+        ChainEvent.objects.filter(chain_id=chain_id, name="Transfer")
+        .exclude(token_address="")
+        .exclude(tx_hash__in=recoveries)
+    )
     inflow = {
         (token, wallet): int(total)
         for token, wallet, total in transfers.exclude(from_address=ZERO_ADDRESS)
