@@ -237,6 +237,20 @@ class ApplicationDecisionApi(APIView):
         )
         closes_at = api_fields.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
+        transfer_lockup_until = api_fields.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: transfers between investors are refused before this (on chain).",
+        )
+        max_holders = api_fields.IntegerField(
+            min_value=1,
+            max_value=1_000_000,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: at most this many investors may hold units (on chain).",
+        )
         arranger_id = api_fields.IntegerField(
             min_value=1,
             required=False,
@@ -281,6 +295,12 @@ class OfferingOutput(serializers.Serializer):
     subscription_cap_units = serializers.IntegerField()
     units_subscribed = serializers.IntegerField()
     professional_investors_only = serializers.BooleanField()
+    transfer_lockup_until = serializers.DateTimeField(
+        allow_null=True, help_text="Transfers between investors are refused before this (on chain)."
+    )
+    max_holders = serializers.IntegerField(
+        allow_null=True, help_text="At most this many investors may hold units (on chain); null: no limit."
+    )
     arranger = ArrangerOutput(source="application.arranger", allow_null=True)
     subscriptions_paused_reason = serializers.CharField(
         help_text="Why new subscriptions are refused (the arranger's licence lapsed); empty if not."

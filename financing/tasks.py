@@ -25,3 +25,9 @@ def offering_settle(*, offering_id: int) -> str | None:
         logger.warning("settling offering %s waits for the chain: %s", offering_id, exc)
         return None
     return offering.status if offering else None
+
+
+@shared_task(acks_late=True)
+def transfers_expire() -> int:
+    """Sales between investors that the buyer did not accept in time expire."""
+    return services.transfers_expire()
