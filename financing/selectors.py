@@ -25,7 +25,7 @@ from financing.choices import (
     OfferingStatus,
     SubscriptionStatus,
 )
-from financing.models import Allotment, Application, Offering, Subscription, Terms
+from financing.models import Allotment, Application, Offering, Subscription, Terms, Transfer
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from tokens.choices import ChainTxStatus
 from tokens.indexer.selectors import (
@@ -395,3 +395,15 @@ def application_terms_preview(
     )
     preview.update(schedule, annual_rate=Decimal(given["annual_rate"]) if "annual_rate" in given else None)
     return preview
+
+
+def transfers_visible_to(user: User) -> QuerySet[Transfer]:
+    """Transfers between investors: an investor's own (either side), all for staff, none for others."""
+    rows = Transfer.objects.select_related(
+        "offering__application", "offering__token", "seller", "buyer", "chain_transaction"
+    ).order_by("-pk")
+    if user.role in STAFF_ROLES:
+        return rows
+    if user.role == Role.INVESTOR:
+        return rows.filter(Q(seller=user) | Q(buyer=user))
+    return rows.none()

@@ -294,6 +294,13 @@ MATRIX = [
     r("api/v1/portfolio/history/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/transfers/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/transfers/", "POST", None, 403, 403, 400, 403, 403, 403),
+    # The investor column is the own transfer's seller: only its buyer accepts.
+    r("api/v1/transfers/<int:transfer_id>/accept/", "POST", "own transfer", 403, 403, 403, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/accept/", "POST", "other transfer", 403, 403, 404, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/cancel/", "POST", "own transfer", 403, 403, 200, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/cancel/", "POST", "other transfer", 403, 403, 404, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",
       403, 403, 200, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "other subscription",
@@ -408,6 +415,26 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
+def _transfer(offering, *, seller, buyer):
+    """A sale waiting for its buyer (recorded only: nothing is signed before the buyer accepts)."""
+    from django.utils import timezone
+
+    from financing.choices import TransferStatus
+    from financing.models import Transfer
+
+    return Transfer.objects.create(
+        offering=offering,
+        seller=seller,
+        buyer=buyer,
+        seller_wallet="0x" + "1" * 40,
+        buyer_wallet="0x" + "2" * 40,
+        units=1,
+        price=1,
+        status=TransferStatus.AWAITING_BUYER,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
     corporate = flows.corporate_investor_draft()
@@ -432,6 +459,10 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other offering": other.offering.pk,
         "own subscription": own.subscription.pk,
         "other subscription": other.subscription.pk,
+        "own transfer": _transfer(own.offering, seller=own.investor, buyer=other.investor).pk,
+        "other transfer": _transfer(
+            other.offering, seller=other.investor, buyer=world.pending_profile.user
+        ).pk,
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
         "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,

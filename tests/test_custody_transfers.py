@@ -55,25 +55,52 @@ def test_the_settler_key_alone_cannot_move_units_between_investors(sale, chain):
     attempts = {
         "the recorded delivery replayed": (settlement, "transferUnits", *call.values()),
         "the same signatures under a new transfer id": (
-            settlement, "transferUnits", *{**call, "transferId": 999_999}.values()
+            settlement,
+            "transferUnits",
+            *{**call, "transferId": 999_999}.values(),
         ),
         "more units for the same signatures": (settlement, "transferUnits", *{**call, "units": 20}.values()),
         "a lower price for the same signatures": (
-            settlement, "transferUnits", *{**call, "transferId": 999_998, "price": 1}.values()
+            settlement,
+            "transferUnits",
+            *{**call, "transferId": 999_998, "price": 1}.values(),
         ),
         "units to the attacker": (
-            settlement, "transferUnits", *{**call, "transferId": 999_997, "buyer": ATTACKER.address}.values()
+            settlement,
+            "transferUnits",
+            *{**call, "transferId": 999_997, "buyer": ATTACKER.address}.values(),
         ),
         "a gift nobody signed": (
-            settlement, "transferUnits", offering.token.address, 999_996, seller, buyer, 5, 0, 2**40,
-            no_signature, no_signature,
+            settlement,
+            "transferUnits",
+            offering.token.address,
+            999_996,
+            seller,
+            buyer,
+            5,
+            0,
+            2**40,
+            no_signature,
+            no_signature,
         ),
         # The seller's authorisation names Settlement as executor: the settler cannot use it directly.
         "the seller's authorisation used by the settler": (
-            token, "permitTransfer", seller, buyer, 10, call["validBefore"],
+            token,
+            "permitTransfer",
+            seller,
+            buyer,
+            10,
+            call["validBefore"],
             tokens_chain.call(
-                "Settlement", settlement.address, "transferNonce", offering.token.address, transfer.pk,
-                seller, buyer, 10, call["price"],
+                "Settlement",
+                settlement.address,
+                "transferNonce",
+                offering.token.address,
+                transfer.pk,
+                seller,
+                buyer,
+                10,
+                call["price"],
             ),
             *_vrs(seller_auth),
         ),
