@@ -709,3 +709,25 @@ class AllotmentWriteOffForm(ActionForm):
     """Write off a failed allotment: the reason is required; the investor and the audit trail see it."""
 
     reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Reason for the write-off")
+
+
+class TransferForm(forms.Form):
+    """Units of a holding to another investor, free or at a price."""
+
+    units = form_fields.IntegerField(
+        min_value=1, max_value=10**12, label="Units", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    recipient_reference = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        label="The recipient's investor reference",
+        help_text="They find it on their portfolio's Transfers page (e.g. INV-12-3F9A0C7D21). "
+        "We do not look people up by email, so nobody can find out who invests here.",
+    )
+    price = form_fields.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        label="Price for all the units (empty for a gift)",
+        help_text="A sale waits for the buyer to accept; then the units and the money move together, once.",
+    )

@@ -167,6 +167,16 @@ MATRIX = [
       LOGIN, 403, 302, 403, 403, 403),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "other subscription",
       LOGIN, 403, 404, 403, 403, 403),
+    # Transfers: a holding is the investor's own as the chain index has it (none in the other tenant's).
+    r("financing/investor/holdings/<int:pk>/transfer/", "GET", "other offering",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/investor/holdings/<int:pk>/transfer/", "POST", "other offering",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/transfers/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/transfers/<int:pk>/accept/", "POST", "own transfer", LOGIN, 403, 403, 403, 403, 403),
+    r("financing/transfers/<int:pk>/accept/", "POST", "other transfer", LOGIN, 403, 404, 403, 403, 403),
+    r("financing/transfers/<int:pk>/cancel/", "POST", "own transfer", LOGIN, 403, 302, 403, 403, 403),
+    r("financing/transfers/<int:pk>/cancel/", "POST", "other transfer", LOGIN, 403, 404, 403, 403, 403),
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # An empty form: staff are refused for the missing reason.
     r("financing/allotments/<int:pk>/write-off/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),

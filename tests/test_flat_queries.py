@@ -469,6 +469,7 @@ CASES = {
     ),
     "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
     "api: transfers": ListCase(Role.INVESTOR, "/api/v1/transfers/", _transfers),
+    "page: transfers": ListCase(Role.INVESTOR, "/financing/transfers/", _transfers, 25),
     "api: offering allotments": ListCase(
         Role.SME,
         "/api/v1/offerings/{offering}/allotments/",

@@ -126,7 +126,7 @@ def transfer_create(
     buyer_wallet = _wallet_of(recipient, who="The recipient")
     # Chain reads first, no transaction open: the token's rules and the seller's free units.
     if refusal := _refusal_of_token(offering, seller=seller_wallet, buyer=buyer_wallet, units=units):
-        raise ValidationFailed(f"The token refuses this transfer: {refusal}", fields={"units": refusal})
+        raise ValidationFailed(f"The token's rules refuse this transfer: {refusal} Nothing was recorded.")
     free_units = _free_units(offering, seller=seller_wallet)
     token_domain = _token_domain(offering) if price == 0 else None
     with transaction.atomic():
@@ -236,7 +236,7 @@ def transfer_accept(*, user: User, transfer_id: int) -> Transfer:
         offering, seller=transfer.seller_wallet, buyer=transfer.buyer_wallet, units=transfer.units
     )
     if refusal:
-        raise Conflict(f"The token refuses this transfer now: {refusal}")
+        raise Conflict(f"The token's rules refuse this transfer now: {refusal} Nothing was sent.")
     balance = payment_balance(transfer.buyer_wallet, offering.currency)
     if balance < transfer.price:
         raise Conflict(
