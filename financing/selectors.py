@@ -24,6 +24,7 @@ from financing.choices import (
     ApplicationStatus,
     OfferingStatus,
     SubscriptionStatus,
+    TransferStatus,
 )
 from financing.models import Allotment, Application, Offering, Subscription, Terms, Transfer
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
@@ -261,8 +262,9 @@ class InvestorOverview:
 def investor_holdings(user: User, address: str) -> list[Holding]:
     """The investor's holdings from the event indexer, with the books' settled units beside them.
 
-    Three queries however many holdings (no chain call): the indexed holdings, the offerings of those
-    tokens and of the settled allotments, the settled units per offering. An offering settled in the
+    Four queries however many holdings (no chain call): the indexed holdings, the offerings of those
+    tokens and of the settled allotments, the settled units per offering, the units transferred per
+    offering. An offering settled in the
     books but not yet indexed is listed with 0 units (the index is catching up).
     """
     indexed = {h.token_address: h for h in holdings_of(address)}
@@ -272,6 +274,18 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         .annotate(units=Sum("units"))
         .values_list("offering_id", "units")
     )
+    # The books count completed transfers between investors too: in adds, out takes away.
+    moved = (
+        Transfer.objects.filter(Q(seller=user) | Q(buyer=user), status=TransferStatus.COMPLETED)
+        .values("offering_id")
+        .annotate(
+            received=Coalesce(Sum("units", filter=Q(buyer=user)), 0),
+            sent=Coalesce(Sum("units", filter=Q(seller=user)), 0),
+        )
+    )
+    for row in moved:
+        offering_id = row["offering_id"]
+        settled[offering_id] = settled.get(offering_id, 0) + row["received"] - row["sent"]
     offerings = (
         Offering.objects.filter(Q(token__address__in=list(indexed)) | Q(pk__in=list(settled)))
         .filter(token__address__isnull=False)

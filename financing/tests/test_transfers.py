@@ -212,3 +212,16 @@ def test_the_offerings_lock_up_and_holder_limit_are_set_on_the_token_and_refuse_
         transfer_create(user=first, offering_id=offering.pk, units=5, recipient_reference=_ref(second))
     assert Transfer.objects.count() == 0
     assert (_units(offering, first), _units(offering, second)) == (30, 30)
+
+
+def test_both_portfolios_count_a_completed_transfer_in_the_books(round_):
+    from financing.selectors import investor_holdings
+
+    offering, first, second = round_["offering"], round_["first"], round_["second"]
+    transfer_create(user=first, offering_id=offering.pk, units=15, recipient_reference=_ref(second))
+
+    books = {
+        user: [h.recorded_units for h in investor_holdings(user, flows.profile_of(user).wallet.address)]
+        for user in (first, second)
+    }
+    assert books == {first: [45], second: [55]}
