@@ -26,6 +26,10 @@ from financing.services import (
 )
 from tests import flows
 from tokens import chain as tokens_chain
+from tokens import reconcile
+from tokens.indexer.reconcile import holdings_reconcile
+from tokens.indexer.stream import chain_index_to_head
+from tokens.models import OperatorAlert
 from tokens.choices import ChainTxStatus, ContractKind
 from tokens.selectors import platform_contract
 
@@ -110,6 +114,11 @@ def test_a_sale_waits_for_the_buyer_then_units_and_money_move_exactly_once(round
     with pytest.raises(Conflict, match="completed"):
         transfer_accept(user=second, transfer_id=sale.pk)  # once only
     assert (_units(offering, first), _units(offering, second)) == (50, 50)
+    # Every money movement belongs to a recorded intent; the index equals the chain and the books.
+    assert reconcile.money_movements_reconcile() == []
+    chain_index_to_head()
+    assert holdings_reconcile().raised == []
+    assert OperatorAlert.objects.count() == 0
 
 
 def test_a_transfer_the_token_refuses_is_refused_in_plain_words_and_changes_nothing(round_):
@@ -225,3 +234,23 @@ def test_both_portfolios_count_a_completed_transfer_in_the_books(round_):
         for user in (first, second)
     }
     assert books == {first: [45], second: [55]}
+
+
+def test_the_transfer_page_shows_the_tokens_refusal_in_plain_words_and_then_sends_a_gift(round_, client):
+    offering, first, second = round_["offering"], round_["first"], round_["second"]
+    chain_index_to_head()
+    client.force_login(first)
+    url = f"/financing/investor/holdings/{offering.pk}/transfer/"
+    assert client.get(url).status_code == 200
+
+    refused = client.post(url, {"units": "61", "recipient_reference": _ref(second)})
+
+    assert refused.status_code == 400
+    assert "The sender does not hold enough unfrozen units." in refused.content.decode()
+    assert Transfer.objects.count() == 0
+    sent = client.post(url, {"units": "5", "recipient_reference": _ref(second), "price": ""})
+    assert sent.status_code == 302
+    assert Transfer.objects.get().status == TransferStatus.COMPLETED
+    page = client.get("/financing/transfers/").content.decode()
+    assert "Completed on chain" in page
+    assert _ref(first) in page
