@@ -27,10 +27,10 @@ from financing.services import (
 from tests import flows
 from tokens import chain as tokens_chain
 from tokens import reconcile
+from tokens.choices import ChainTxStatus, ContractKind
 from tokens.indexer.reconcile import holdings_reconcile
 from tokens.indexer.stream import chain_index_to_head
 from tokens.models import OperatorAlert
-from tokens.choices import ChainTxStatus, ContractKind
 from tokens.selectors import platform_contract
 
 HKD = 10**6
