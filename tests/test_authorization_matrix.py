@@ -425,26 +425,6 @@ def test_every_url_pattern_and_api_operation_has_a_row():
     assert not problems, "\n".join(problems)
 
 
-def _transfer(offering, *, seller, buyer):
-    """A sale waiting for its buyer (recorded only: nothing is signed before the buyer accepts)."""
-    from django.utils import timezone
-
-    from financing.choices import TransferStatus
-    from financing.models import Transfer
-
-    return Transfer.objects.create(
-        offering=offering,
-        seller=seller,
-        buyer=buyer,
-        seller_wallet="0x" + "1" * 40,
-        buyer_wallet="0x" + "2" * 40,
-        units=1,
-        price=1,
-        status=TransferStatus.AWAITING_BUYER,
-        expires_at=timezone.now() + timedelta(days=1),
-    )
-
-
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
     corporate = flows.corporate_investor_draft()
@@ -469,8 +449,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other offering": other.offering.pk,
         "own subscription": own.subscription.pk,
         "other subscription": other.subscription.pk,
-        "own transfer": _transfer(own.offering, seller=own.investor, buyer=other.investor).pk,
-        "other transfer": _transfer(
+        "own transfer": flows.waiting_sale(own.offering, seller=own.investor, buyer=other.investor).pk,
+        "other transfer": flows.waiting_sale(
             other.offering, seller=other.investor, buyer=world.pending_profile.user
         ).pk,
         "own company": own.company.pk,

@@ -172,7 +172,9 @@ def transfer_create(
     return transfer
 
 
-def _deliver(transfer: Transfer, *, token_domain: dict[str, Any]) -> ChainTransaction:
+def _deliver(
+    transfer: Transfer, *, token_domain: dict[str, Any], payment_domain: dict[str, Any] | None = None
+) -> ChainTransaction:
     """Both parties' keys sign exactly the recorded transfer; the settler relays it (after commit)."""
     offering = transfer.offering
     settlement = platform_contract(ContractKind.SETTLEMENT)
@@ -181,9 +183,10 @@ def _deliver(transfer: Transfer, *, token_domain: dict[str, Any]) -> ChainTransa
     )
     buyer_signature: tuple[int, bytes, bytes] = (0, b"\0" * 32, b"\0" * 32)
     if not transfer.is_free:
+        assert payment_domain is not None
         buyer_signature = signer.sign_payment_authorisation(
             purpose=transfer,
-            domain=payment_token_domain(offering.currency),
+            domain=payment_domain,
             settlement_address=str(settlement.address),
         )
     assert transfer.authorised_until is not None
@@ -244,6 +247,7 @@ def transfer_accept(*, user: User, transfer_id: int) -> Transfer:
             f"{offering.currency} {transfer.price:,.2f}."
         )
     domain = _token_domain(offering)
+    payment_domain = payment_token_domain(offering.currency)
     with transaction.atomic():
         locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
         now = timezone.now()
@@ -258,7 +262,7 @@ def transfer_accept(*, user: User, transfer_id: int) -> Transfer:
             },
         )
         locked.refresh_from_db()
-        _deliver(locked, token_domain=domain)
+        _deliver(locked, token_domain=domain, payment_domain=payment_domain)
     transfer.refresh_from_db()
     return transfer
 
