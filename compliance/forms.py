@@ -142,6 +142,20 @@ class CaseDecisionForm(forms.Form):
     professional_investors_only = forms.BooleanField(
         required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
     )
+    transfer_lockup_until = form_fields.DateTimeField(
+        required=False,
+        label="Transfers between investors locked up until (Hong Kong time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Used on approval; the token refuses transfers before then. Empty: no lock-up.",
+    )
+    max_holders = form_fields.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        label="Most investors who may hold units",
+        help_text="Used on approval; the token enforces it. Empty: no limit.",
+    )
     arranger_id = arranger_field(required=False)
 
     def __init__(self, *args: Any, decisions: list[str], application: bool, **kwargs: Any) -> None:
@@ -153,6 +167,8 @@ class CaseDecisionForm(forms.Form):
         else:
             del self.fields["closes_at"]
             del self.fields["professional_investors_only"]
+            del self.fields["transfer_lockup_until"]
+            del self.fields["max_holders"]
             del self.fields["arranger_id"]
 
     def options(self) -> dict[str, Any]:
@@ -163,6 +179,8 @@ class CaseDecisionForm(forms.Form):
             "closes_at": self.cleaned_data["closes_at"],
             "professional_investors_only": self.cleaned_data["professional_investors_only"],
             "arranger_id": self.cleaned_data["arranger_id"],
+            "transfer_lockup_until": self.cleaned_data["transfer_lockup_until"],
+            "max_holders": self.cleaned_data["max_holders"],
         }
 
 

@@ -3,6 +3,9 @@ from django.urls import path
 from financing import apis, portfolio_apis
 
 urlpatterns = [
+    path("transfers/", apis.TransferListApi.as_view(), name="api-transfers"),
+    path("transfers/<int:transfer_id>/accept/", apis.TransferAcceptApi.as_view(), name="api-transfer-accept"),
+    path("transfers/<int:transfer_id>/cancel/", apis.TransferCancelApi.as_view(), name="api-transfer-cancel"),
     path(
         "allotments/<int:allotment_id>/retry/",
         apis.AllotmentRetryApi.as_view(),

@@ -34,6 +34,7 @@ from financing.choices import (
     PaymentStatus,
     PaymentTiming,
     SubscriptionStatus,
+    TransferStatus,
 )
 from financing.models import Application, Offering, OfferingPayment, Subscription
 from financing.portfolio_apis import (
@@ -248,6 +249,20 @@ class ApplicationDecisionApi(APIView):
         )
         closes_at = api_fields.DateTimeField(required=False, allow_null=True, default=None)
         professional_investors_only = serializers.BooleanField(default=True)
+        transfer_lockup_until = api_fields.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: transfers between investors are refused before this (on chain).",
+        )
+        max_holders = api_fields.IntegerField(
+            min_value=1,
+            max_value=1_000_000,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: at most this many investors may hold units (on chain).",
+        )
         arranger_id = api_fields.IntegerField(
             min_value=1,
             required=False,
@@ -292,6 +307,12 @@ class OfferingOutput(serializers.Serializer):
     subscription_cap_units = serializers.IntegerField()
     units_subscribed = serializers.IntegerField()
     professional_investors_only = serializers.BooleanField()
+    transfer_lockup_until = serializers.DateTimeField(
+        allow_null=True, help_text="Transfers between investors are refused before this (on chain)."
+    )
+    max_holders = serializers.IntegerField(
+        allow_null=True, help_text="At most this many investors may hold units (on chain); null: no limit."
+    )
     arranger = ArrangerOutput(source="application.arranger", allow_null=True)
     subscriptions_paused_reason = serializers.CharField(
         help_text="Why new subscriptions are refused (the arranger's licence lapsed); empty if not."
@@ -943,3 +964,98 @@ class OfferingDividendApi(APIView):
             OfferingPaymentOutput(selectors.payments_visible_to(request.user).get(pk=payment.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class TransferOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering_id = serializers.IntegerField(source="offering.pk")
+    title = serializers.CharField(source="offering.application.title")
+    status = serializers.ChoiceField(choices=TransferStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    units = serializers.IntegerField()
+    price = serializers.DecimalField(**AMOUNT, help_text="Paid by the buyer for all the units; 0: a gift.")
+    currency = serializers.CharField(source="offering.currency")
+    seller = serializers.CharField(source="seller.full_name")
+    buyer = serializers.CharField(source="buyer.full_name")
+    seller_wallet = serializers.CharField()
+    buyer_wallet = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="A sale not accepted by then expires.")
+    failure_reason = serializers.CharField(
+        help_text="Why the chain refused it, in plain words; empty if not."
+    )
+    tx_hash = serializers.CharField(source="chain_transaction.tx_hash", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+TransferPageOutput = page_output(TransferOutput)
+
+
+class TransferListApi(APIView):
+    """Transfers between investors (yours, on either side; all for staff), newest first; and making one."""
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":  # only investors make transfers
+            return [has_role(Role.INVESTOR)()]
+        return super().get_permissions()
+
+    class TransferCreateInput(serializers.Serializer):
+        offering_id = api_fields.IntegerField(min_value=1, help_text="The holding's offering.")
+        units = api_fields.IntegerField(min_value=1, max_value=10**12)
+        recipient_reference = api_fields.CharField(
+            max_length=SHORT_TEXT_MAX_LENGTH,
+            help_text="The other investor's reference (shown on their portfolio, e.g. INV-12-3F9A0C7D21). "
+            "Emails are not accepted, so nobody can find out who is registered.",
+        )
+        price = api_fields.DecimalField(
+            max_digits=18,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            default=None,
+            allow_null=True,
+            help_text="What the buyer pays for all the units, in the offering's currency; empty or 0: "
+            "a gift, sent at once. A sale waits for the buyer to accept.",
+        )
+
+    @extend_schema(
+        operation_id="v1_transfers_list",
+        parameters=[ListPageInput],
+        responses={200: TransferPageOutput, **refusals(400)},
+    )
+    def get(self, request: Request) -> Response:
+        return list_page(request, selectors.transfers_visible_to(request.user), TransferOutput)
+
+    @extend_schema(
+        operation_id="v1_transfers_create",
+        request=TransferCreateInput,
+        responses={201: TransferOutput, **refusals(400, 403, 404, 409, 413, 415, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.TransferCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        transfer = services.transfer_create(user=request.user, **data.validated_data)
+        transfer = selectors.transfers_visible_to(request.user).get(pk=transfer.pk)
+        return Response(TransferOutput(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class TransferAcceptApi(APIView):
+    """The buyer accepts a sale: the units and the price move on chain together, once."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(request=None, responses={200: TransferOutput, **refusals(403, 404, 409, 503)})
+    def post(self, request: Request, transfer_id: int) -> Response:
+        services.transfer_accept(user=request.user, transfer_id=transfer_id)
+        return Response(TransferOutput(selectors.transfers_visible_to(request.user).get(pk=transfer_id)).data)
+
+
+class TransferCancelApi(APIView):
+    """Either party calls off a sale before the buyer accepts it."""
+
+    permission_classes = [has_role(Role.INVESTOR)]
+
+    @extend_schema(request=None, responses={200: TransferOutput, **refusals(404, 409)})
+    def post(self, request: Request, transfer_id: int) -> Response:
+        services.transfer_cancel(user=request.user, transfer_id=transfer_id)
+        return Response(TransferOutput(selectors.transfers_visible_to(request.user).get(pk=transfer_id)).data)

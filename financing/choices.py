@@ -241,3 +241,26 @@ PAYMENT_TRANSITIONS = {
 FUNDABLE_PAYMENT_STATUSES = (PaymentStatus.SCHEDULED, PaymentStatus.AWAITING_FUNDING, PaymentStatus.LATE)
 # Payments whose money reached the holders.
 PAID_PAYMENT_STATUSES = (PaymentStatus.PAID, PaymentStatus.CLOSED)
+
+
+class TransferStatus(models.TextChoices):
+    """An investor-to-investor transfer: a sale waits for the buyer; a gift is sent at once."""
+
+    AWAITING_BUYER = "awaiting_buyer", "Waiting for the buyer to accept"
+    SENDING = "sending", "Being delivered on chain"
+    COMPLETED = "completed", "Completed on chain"
+    FAILED = "failed", "Refused on chain"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+TRANSFER_TRANSITIONS = {
+    TransferStatus.AWAITING_BUYER: {TransferStatus.SENDING, TransferStatus.CANCELLED, TransferStatus.EXPIRED},
+    TransferStatus.SENDING: {TransferStatus.COMPLETED, TransferStatus.FAILED},
+    TransferStatus.COMPLETED: set(),
+    TransferStatus.FAILED: set(),
+    TransferStatus.CANCELLED: set(),
+    TransferStatus.EXPIRED: set(),
+}
+# Transfers whose units are still promised: they count against the seller's free units.
+LIVE_TRANSFER_STATUSES = (TransferStatus.AWAITING_BUYER, TransferStatus.SENDING)

@@ -741,3 +741,25 @@ class DividendForm(forms.Form):
     )
     record_date = form_fields.DateField(label="Record date", widget=forms.DateInput(attrs={"type": "date"}))
     payment_date = form_fields.DateField(label="Payment date", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TransferForm(forms.Form):
+    """Units of a holding to another investor, free or at a price."""
+
+    units = form_fields.IntegerField(
+        min_value=1, max_value=10**12, label="Units", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    recipient_reference = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        label="The recipient's investor reference",
+        help_text="They find it on their portfolio's Transfers page (e.g. INV-12-3F9A0C7D21). "
+        "We do not look people up by email, so nobody can find out who invests here.",
+    )
+    price = form_fields.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        label="Price for all the units (empty for a gift)",
+        help_text="A sale waits for the buyer to accept; then the units and the money move together, once.",
+    )

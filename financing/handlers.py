@@ -88,3 +88,13 @@ def register() -> None:
         confirmed=nudging_indexer(servicing.units_redeemed),
         failed=servicing.units_redemption_failed,
     )
+    outbox.register_intent(
+        services.INTENT_TRANSFER_UNITS,
+        **settler,
+        functions=(
+            "transferUnits(address,uint256,address,address,uint256,uint256,uint256,"
+            "(uint8,bytes32,bytes32),(uint8,bytes32,bytes32))",
+        ),
+        confirmed=nudging_indexer(services.transfer_delivered),
+        failed=services.transfer_delivery_failed,
+    )

@@ -30,6 +30,7 @@ from financing.choices import (
     PaymentStatus,
     PaymentTiming,
     SubscriptionStatus,
+    TransferStatus,
 )
 from financing.schedules import ScheduleTerms
 from tokens.choices import ContractKind
@@ -37,9 +38,11 @@ from tokens.selectors import platform_contract
 from tokens.signer import (
     PaymentAuthorisation,
     SigningRefused,
+    UnitAuthorisation,
     distribution_id_for,
     distribution_nonce,
     subscription_nonce,
+    transfer_nonce,
 )
 
 
@@ -216,6 +219,16 @@ class Offering(models.Model):
         blank=True,
         help_text="Why new subscriptions are refused (the arranger's licence lapsed); empty: not paused.",
     )
+    transfer_lockup_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Transfers between investors are refused before this (the token enforces it); empty: none.",
+    )
+    max_holders = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="At most this many investors may hold units (the token enforces it); empty: no limit.",
+    )
     closes_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -241,6 +254,10 @@ class Offering(models.Model):
             models.CheckConstraint(
                 condition=Q(units_subscribed__lte=F("subscription_cap_units")),
                 name="offering_cap_never_exceeded",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_holders__isnull=True) | Q(max_holders__gt=0),
+                name="offering_max_holders_positive",
             ),
         ]
 
@@ -531,3 +548,111 @@ class UnitRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.units} units of {self.offering} redeemed from {self.wallet}"
+
+
+class Transfer(models.Model):
+    """Units of one offering moved from one investor to another, free or against payment (delivery versus
+    payment); its id is the on-chain transfer key, each delivered once."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="transfers")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_in")
+    seller_wallet = models.CharField(
+        max_length=42, help_text="The seller's wallet when the transfer was made."
+    )
+    buyer_wallet = models.CharField(max_length=42, help_text="The buyer's wallet when the transfer was made.")
+    units = models.PositiveBigIntegerField()
+    price = models.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("0"), help_text="Paid for all the units; 0: free."
+    )
+    status = models.CharField(max_length=16, choices=TransferStatus.choices)
+    expires_at = models.DateTimeField(help_text="A sale not accepted by then expires.")
+    authorised_until = models.DateTimeField(
+        null=True, blank=True, help_text="The parties' signatures are valid until then (on chain)."
+    )
+    failure_reason = models.TextField(blank=True)
+    chain_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gt=0), name="transfer_units_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="transfer_price_not_negative"),
+            models.CheckConstraint(condition=~Q(seller=F("buyer")), name="transfer_between_two_investors"),
+            models.CheckConstraint(
+                condition=Q(status__in=TransferStatus.values), name="transfer_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["seller", "-id"], name="transfer_seller_newest"),
+            models.Index(fields=["buyer", "-id"], name="transfer_buyer_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.pk}: {self.units} units of {self.offering}"
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+    @property
+    def price_base_units(self) -> int:
+        return int(self.price.scaleb(settings.PAYMENT_TOKEN_DECIMALS).to_integral_exact())
+
+    def _nonce(self) -> tuple[str, bytes]:
+        token = self.offering.token
+        if token is None or not token.address:
+            raise SigningRefused("The offering's token is missing.")
+        if self.status != TransferStatus.SENDING or self.authorised_until is None:
+            raise SigningRefused("Only a transfer both parties agreed to is signed.")
+        settlement = str(platform_contract(ContractKind.SETTLEMENT).address)
+        return settlement, transfer_nonce(
+            settlement=settlement,
+            token=token.address,
+            transfer_id=self.pk,
+            seller=self.seller_wallet,
+            buyer=self.buyer_wallet,
+            units=self.units,
+            price=self.price_base_units,
+        )
+
+    def unit_authorisation(self) -> UnitAuthorisation:
+        """What the seller agreed to deliver (the signer signs only this), executed by Settlement only."""
+        wallet = self.seller.investor.wallet
+        if wallet is None or wallet.address != self.seller_wallet:
+            raise SigningRefused("The seller's wallet is not the one the transfer records.")
+        settlement, nonce = self._nonce()
+        assert self.authorised_until is not None
+        return UnitAuthorisation(
+            holder=wallet,
+            to=self.buyer_wallet,
+            value=self.units,
+            executor=settlement,
+            nonce=nonce,
+            valid_before=int(self.authorised_until.timestamp()),
+        )
+
+    def payment_authorisation(self) -> PaymentAuthorisation:
+        """What the buyer agreed to pay for the units (the signer signs only this)."""
+        wallet = self.buyer.investor.wallet
+        if wallet is None or wallet.address != self.buyer_wallet:
+            raise SigningRefused("The buyer's wallet is not the one the transfer records.")
+        if self.is_free:
+            raise SigningRefused("A free transfer has no payment to authorise.")
+        settlement, nonce = self._nonce()
+        assert self.authorised_until is not None
+        return PaymentAuthorisation(
+            payer=wallet,
+            payee=settlement,
+            value=self.price_base_units,
+            nonce=nonce,
+            valid_before=int(self.authorised_until.timestamp()),
+        )

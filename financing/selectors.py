@@ -25,9 +25,10 @@ from financing.choices import (
     OfferingStatus,
     PaymentStatus,
     SubscriptionStatus,
+    TransferStatus,
 )
 from financing.history import latest_transactions
-from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms
+from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms, Transfer
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
@@ -276,9 +277,10 @@ class InvestorOverview:
 def investor_holdings(user: User, address: str) -> list[Holding]:
     """The investor's holdings from the event indexer, with the books' settled units beside them.
 
-    Five queries however many holdings (no chain call): the indexed holdings, the offerings of those
-    tokens and of the settled allotments, the settled units per offering, the staff token operations
-    that touched them with their transactions. An offering settled in the
+    Six queries however many holdings (no chain call): the indexed holdings, the offerings of those
+    tokens and of the settled allotments, the settled units per offering, the units transferred per
+    offering, the late payments, the staff token operations that touched them with their
+    transactions. An offering settled in the
     books but not yet indexed is listed with 0 units (the index is catching up).
     """
     indexed = {h.token_address: h for h in holdings_of(address)}
@@ -288,6 +290,18 @@ def investor_holdings(user: User, address: str) -> list[Holding]:
         .annotate(units=Sum("units"))
         .values_list("offering_id", "units")
     )
+    # The books count completed transfers between investors too: in adds, out takes away.
+    moved = (
+        Transfer.objects.filter(Q(seller=user) | Q(buyer=user), status=TransferStatus.COMPLETED)
+        .values("offering_id")
+        .annotate(
+            received=Coalesce(Sum("units", filter=Q(buyer=user)), 0),
+            sent=Coalesce(Sum("units", filter=Q(seller=user)), 0),
+        )
+    )
+    for row in moved:
+        offering_id = row["offering_id"]
+        settled[offering_id] = settled.get(offering_id, 0) + row["received"] - row["sent"]
     offerings = list(
         Offering.objects.filter(Q(token__address__in=list(indexed)) | Q(pk__in=list(settled)))
         .filter(token__address__isnull=False)
@@ -458,3 +472,15 @@ def late_payment_tokens() -> set[str]:
     """Token addresses of offerings with a payment late now: a holding of one shows "payment late"."""
     rows = OfferingPayment.objects.filter(status=PaymentStatus.LATE, offering__token__isnull=False)
     return {str(address) for address in rows.values_list("offering__token__address", flat=True).distinct()}
+
+
+def transfers_visible_to(user: User) -> QuerySet[Transfer]:
+    """Transfers between investors: an investor's own (either side), all for staff, none for others."""
+    rows = Transfer.objects.select_related(
+        "offering__application", "offering__token", "seller", "buyer", "chain_transaction"
+    ).order_by("-pk")
+    if user.role in STAFF_ROLES:
+        return rows
+    if user.role == Role.INVESTOR:
+        return rows.filter(Q(seller=user) | Q(buyer=user))
+    return rows.none()

@@ -44,3 +44,8 @@ def servicing_run() -> dict[str, int]:
         "payouts": done.payouts,
         "redemptions": done.redemptions,
     }
+
+
+def transfers_expire() -> int:
+    """Sales between investors that the buyer did not accept in time expire."""
+    return services.transfers_expire()

@@ -52,8 +52,9 @@ from financing.forms import (
     OfferingCancelForm,
     PaymentFundForm,
     SubscribeForm,
+    TransferForm,
 )
-from financing.models import Allotment, Application
+from financing.models import Allotment, Application, Offering
 from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
     SETTLEMENT_FAILURES_PAGE_SIZE,
@@ -69,10 +70,12 @@ from financing.selectors import (
     payments_visible_to,
     settlement_progress,
     subscriptions_visible_to,
+    transfers_visible_to,
 )
 from financing.services import servicing
 from issuers.forms import ActionForm
 from issuers.selectors import company_of
+from tokens.indexer.selectors import holdings_of
 
 ALL_ROLES = (Role.SME, Role.INVESTOR, *STAFF_ROLES)
 
@@ -693,3 +696,93 @@ def dividend_declare(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("financing:offering_detail", pk=pk)
     return _render_offering(request, pk, dividend_form=form, status=status)
+
+
+# --- transfers between investors -------------------------------------------------------------------
+
+
+def _render_transfers(
+    request: HttpRequest, *, action_form: ActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    profile = investor_profile_of(request.user)
+    here = reverse("financing:transfers")
+    context = {
+        "reference": services.investor_reference(profile) if profile and profile.wallet_id else "",
+        "transfers": page_of(request, transfers_visible_to(request.user), url=here),
+        "action_form": action_form,
+    }
+    return render(request, "financing/transfers.html", context, status=status)
+
+
+@role_required(Role.INVESTOR)
+def transfers(request: HttpRequest) -> HttpResponse:
+    """Your investor reference to receive units, and your transfers (either side), a page at a time."""
+    return _render_transfers(request)
+
+
+def _holding_of(request: HttpRequest, offering_id: int) -> tuple[Offering, Any]:
+    """The offering and the investor's holding of it, as the chain index has it (404 when none)."""
+    profile = investor_profile_of(request.user)
+    offering = Offering.objects.select_related("application", "token").filter(pk=offering_id).first()
+    if profile is None or profile.wallet is None or offering is None or offering.token is None:
+        raise Http404
+    holding = holdings_of(profile.wallet.address).filter(token_address=offering.token.address).first()
+    if holding is None:
+        raise Http404
+    return offering, holding
+
+
+@role_required(Role.INVESTOR)
+def holding_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Transfer units of one holding to another investor, as a gift or a sale."""
+    offering, holding = _holding_of(request, pk)
+    form = TransferForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                transfer = services.transfer_create(
+                    user=request.user, offering_id=offering.pk, **form.cleaned_data
+                )
+            except REFUSALS as exc:
+                status = refuse(form, exc)
+            else:
+                if transfer.is_free:
+                    messages.success(request, f"Sent: {transfer.units} units are on their way on chain.")
+                else:
+                    messages.success(
+                        request,
+                        "Offer made. Nothing moves until the buyer accepts; either of you may cancel.",
+                    )
+                return redirect("financing:transfers")
+    context = {"holding": holding, "offering": offering, "form": form}
+    return render(request, "financing/holding_transfer.html", context, status=status)
+
+
+def _transfer_action(request: HttpRequest, pk: int, service: Any, done: str) -> HttpResponse:
+    get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    form = ActionForm(request.POST)
+    try:
+        service(user=request.user, transfer_id=pk)
+    except ApplicationError as exc:
+        apply_errors(form, exc)
+        return _render_transfers(request, action_form=form, status=exc.status_code)
+    messages.success(request, done)
+    return redirect("financing:transfers")
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buyer accepts a sale: the units and the money move together, once."""
+    return _transfer_action(
+        request, pk, services.transfer_accept, "Accepted. The units and the payment are moving on chain."
+    )
+
+
+@role_required(Role.INVESTOR)
+@require_POST
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Either party calls off a sale before it is accepted."""
+    return _transfer_action(request, pk, services.transfer_cancel, "Cancelled. Nothing was moved.")

@@ -29,8 +29,9 @@ from compliance.services import (
     investor_kyc_submit,
 )
 from compliance.tests.factories import licensed_arranger
+from financing.choices import TransferStatus
 from financing.demo import complete_company_onboarding, complete_investor_evidence
-from financing.models import Allotment, Application, Offering, Subscription
+from financing.models import Allotment, Application, Offering, Subscription, Transfer
 from financing.services import (
     application_decide,
     application_save,
@@ -311,3 +312,18 @@ def settled_round() -> tuple[User, User, Offering, User, User]:
     offering_close(actor=operator_, offering_id=offering.pk)
     offering = Offering.objects.select_related("token").get(pk=offering.pk)
     return officer_, operator_, offering, first, second
+
+
+def waiting_sale(offering: Offering, *, seller: User, buyer: User) -> Transfer:
+    """A sale of one unit waiting for its buyer, recorded only (nothing is signed before acceptance)."""
+    return Transfer.objects.create(
+        offering=offering,
+        seller=seller,
+        buyer=buyer,
+        seller_wallet="0x" + "1" * 40,
+        buyer_wallet="0x" + "2" * 40,
+        units=1,
+        price=Decimal("1"),
+        status=TransferStatus.AWAITING_BUYER,
+        expires_at=timezone.now() + timedelta(days=1),
+    )

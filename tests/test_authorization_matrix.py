@@ -179,6 +179,16 @@ MATRIX = [
       LOGIN, 403, 302, 403, 403, 403),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "other subscription",
       LOGIN, 403, 404, 403, 403, 403),
+    # Transfers: a holding is the investor's own as the chain index has it (none in the other tenant's).
+    r("financing/investor/holdings/<int:pk>/transfer/", "GET", "other offering",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/investor/holdings/<int:pk>/transfer/", "POST", "other offering",
+      LOGIN, 403, 404, 403, 403, 403),
+    r("financing/transfers/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("financing/transfers/<int:pk>/accept/", "POST", "own transfer", LOGIN, 403, 403, 403, 403, 403),
+    r("financing/transfers/<int:pk>/accept/", "POST", "other transfer", LOGIN, 403, 404, 403, 403, 403),
+    r("financing/transfers/<int:pk>/cancel/", "POST", "own transfer", LOGIN, 403, 302, 403, 403, 403),
+    r("financing/transfers/<int:pk>/cancel/", "POST", "other transfer", LOGIN, 403, 404, 403, 403, 403),
     r("financing/allotments/<int:pk>/retry/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
     # An empty form: staff are refused for the missing reason.
     r("financing/allotments/<int:pk>/write-off/", "POST", "other allotment", LOGIN, 403, 403, 400, 400, 400),
@@ -330,6 +340,13 @@ MATRIX = [
     r("api/v1/portfolio/transactions/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/transfers/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/transfers/", "POST", None, 403, 403, 400, 403, 403, 403),
+    # The investor column is the own transfer's seller: only its buyer accepts.
+    r("api/v1/transfers/<int:transfer_id>/accept/", "POST", "own transfer", 403, 403, 403, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/accept/", "POST", "other transfer", 403, 403, 404, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/cancel/", "POST", "own transfer", 403, 403, 200, 403, 403, 403),
+    r("api/v1/transfers/<int:transfer_id>/cancel/", "POST", "other transfer", 403, 403, 404, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "own subscription",
       403, 403, 200, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "other subscription",
@@ -479,6 +496,10 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other offering": other.offering.pk,
         "own subscription": own.subscription.pk,
         "other subscription": other.subscription.pk,
+        "own transfer": flows.waiting_sale(own.offering, seller=own.investor, buyer=other.investor).pk,
+        "other transfer": flows.waiting_sale(
+            other.offering, seller=other.investor, buyer=world.pending_profile.user
+        ).pk,
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
         "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,

@@ -423,6 +423,30 @@ def _sme_dashboard_rows(user: User, world: dict[str, Any], count: int) -> None:
     _answered_requests(_kyb_case_of(world["company"]), count)
 
 
+def _transfers(user: User, world: dict[str, Any], count: int) -> None:
+    from financing.choices import TransferStatus
+    from financing.models import Transfer
+
+    offerings = _offerings(_company_of(_user(Role.SME)), count)
+    other = _user(Role.INVESTOR)
+    Transfer.objects.bulk_create(
+        [
+            Transfer(
+                offering=offering,
+                seller=user if n % 2 else other,
+                buyer=other if n % 2 else user,
+                seller_wallet="0x" + "1" * 40,
+                buyer_wallet="0x" + "2" * 40,
+                units=1,
+                price=offering.unit_price,
+                status=TransferStatus.AWAITING_BUYER,
+                expires_at=offering.closes_at,
+            )
+            for n, offering in enumerate(offerings)
+        ]
+    )
+
+
 def _subscriptions(user: User, world: dict[str, Any], count: int) -> None:
     offerings = _offerings(_company_of(_user(Role.SME)), count)
     Subscription.objects.bulk_create(
@@ -782,6 +806,8 @@ CASES = {
         setup=lambda u: {"company": _company_of(_user(Role.SME))},
     ),
     "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
+    "api: transfers": ListCase(Role.INVESTOR, "/api/v1/transfers/", _transfers),
+    "page: transfers": ListCase(Role.INVESTOR, "/financing/transfers/", _transfers, 25),
     "api: offering allotments": ListCase(
         Role.SME,
         "/api/v1/offerings/{offering}/allotments/",

@@ -73,6 +73,10 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "payment_id": list(
             OfferingPayment.objects.filter(offering=other.offering).values_list("pk", flat=True)[:2]
         ),
+        "transfer_id": [
+            flows.waiting_sale(own.offering, seller=own.investor, buyer=other.investor).pk,
+            flows.waiting_sale(other.offering, seller=other.investor, buyer=own.investor).pk,
+        ],
         "person_id": list(Person.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "profile_id": [world.pending_profile.pk, own.investor.investor.pk],

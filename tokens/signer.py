@@ -328,6 +328,16 @@ def distribution_nonce(*, settlement: str, token: str, distribution_id: int, amo
     return keccak(abi_encode(["address", "string", "address", "uint256", "uint256"], values))
 
 
+def transfer_nonce(
+    *, settlement: str, token: str, transfer_id: int, seller: str, buyer: str, units: int, price: int
+) -> bytes:
+    """The nonce both parties of a transfer sign, as Settlement's `transferNonce` has it."""
+    types = ["address", "string", "address", "uint256", "address", "address", "uint256", "uint256"]
+    return keccak(
+        abi_encode(types, [settlement, "transfer", token, transfer_id, seller, buyer, units, price])
+    )
+
+
 def _sign_receive(authorisation: PaymentAuthorisation, domain: dict[str, Any]) -> tuple[int, bytes, bytes]:
     wallet = authorisation.payer
     typed_data = {
@@ -392,3 +402,71 @@ def sign_distribution_authorisation(
     if authorisation.nonce != expected:
         raise SigningRefused("The authorisation does not name the recorded distribution.")
     return _sign_receive(authorisation, domain)
+
+
+# --- a holder's authorisation of one transfer of units (EIP-712, verified by the security token) -----
+
+
+@dataclass(frozen=True)
+class UnitAuthorisation:
+    """What a holder agrees to deliver, as the recorded transfer states it."""
+
+    holder: Wallet
+    to: str
+    value: int  # whole units
+    executor: str  # the Settlement contract: the only caller the token accepts it from
+    nonce: bytes  # binds the transfer (token, id, both wallets, units, price) on chain
+    valid_before: int  # unix seconds
+
+
+class UnitAuthorisationPurpose(Protocol):
+    """A recorded transfer that states the units its holder agreed to deliver."""
+
+    pk: Any
+
+    def unit_authorisation(self) -> UnitAuthorisation:
+        """The authorisation this record stands for."""
+
+
+TRANSFER_WITH_AUTHORISATION_TYPES = {
+    "EIP712Domain": RECEIVE_WITH_AUTHORIZATION_TYPES["EIP712Domain"],
+    "TransferWithAuthorisation": [
+        {"name": "from", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "executor", "type": "address"},
+        {"name": "validBefore", "type": "uint256"},
+        {"name": "nonce", "type": "bytes32"},
+    ],
+}
+
+
+def sign_unit_authorisation(
+    *, purpose: UnitAuthorisationPurpose, domain: dict[str, Any], settlement_address: str
+) -> tuple[int, bytes, bytes]:
+    """The holder's signature of the transfer its recorded purpose states (re-read from the database)."""
+    recorded = type(purpose)._default_manager.get(pk=purpose.pk)  # type: ignore[attr-defined]
+    authorisation = recorded.unit_authorisation()
+    wallet = authorisation.holder
+    if wallet.kind not in CUSTOMER_WALLET_KINDS:
+        raise SigningRefused("Transfer authorisations are signed by customers' wallets only.")
+    if authorisation.executor != settlement_address or authorisation.value <= 0:
+        raise SigningRefused(
+            "A transfer authorisation moves whole units through the Settlement contract only."
+        )
+    if domain.get("verifyingContract") != recorded.offering.token.address:
+        raise SigningRefused("A transfer authorisation is signed for the offering's own token only.")
+    typed_data = {
+        "types": TRANSFER_WITH_AUTHORISATION_TYPES,
+        "primaryType": "TransferWithAuthorisation",
+        "domain": domain,
+        "message": {
+            "from": wallet.address,
+            "to": authorisation.to,
+            "value": authorisation.value,
+            "executor": authorisation.executor,
+            "validBefore": authorisation.valid_before,
+            "nonce": authorisation.nonce,
+        },
+    }
+    return backend().sign_typed_data(wallet, typed_data)

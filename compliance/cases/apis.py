@@ -415,6 +415,20 @@ class CaseDecisionApi(APIView):
         professional_investors_only = serializers.BooleanField(
             required=False, default=True, help_text="Applications: offer to professional investors only."
         )
+        transfer_lockup_until = api_fields.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: transfers between investors are refused before this (on chain).",
+        )
+        max_holders = api_fields.IntegerField(
+            min_value=1,
+            max_value=1_000_000,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Applications: at most this many investors may hold units (on chain).",
+        )
         arranger_id = api_fields.IntegerField(
             min_value=1,
             required=False,

@@ -247,6 +247,7 @@ CELERY_BEAT_SCHEDULE = {
     "chain-outbox-sweep": {"task": "tokens.tasks.chain_outbox_sweep", "schedule": 30.0},
     "chain-money-reconcile": {"task": "tokens.tasks.chain_money_reconcile", "schedule": 30.0},
     "offerings-close-due": {"task": "financing.tasks.offerings_close_due", "schedule": 60.0},
+    "transfers-expire": {"task": "financing.tasks.transfers_expire", "schedule": 300.0},
     # Each run checks the entries added since the last checkpoint; the daily one re-checks from the first.
     "audit-verify": {"task": "compliance.tasks.audit_chain_verify", "schedule": 300.0},
     "audit-verify-full": {
@@ -339,6 +340,8 @@ CUSTOMER_WALLET_KEYS = env_list("CUSTOMER_WALLET_KEYS", "")
 CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 3600, minimum=0)
 # An investor's payment authorisation is valid this long; the escrow deposit uses it at once.
 PAYMENT_AUTHORISATION_SECONDS = env_int("PAYMENT_AUTHORISATION_SECONDS", 86400, minimum=60)
+# A sale between investors waits this long for the buyer to accept, then expires (beat: transfers-expire).
+TRANSFER_OFFER_SECONDS = env_int("TRANSFER_OFFER_SECONDS", 3 * 86400, minimum=60)
 # After an offering's closing time the platform has this long to settle; then anyone may refund escrows.
 SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 # The secret the audit trail's hash chain is keyed with (HMAC-SHA256). The committed default serves

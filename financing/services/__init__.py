@@ -19,6 +19,7 @@ from financing.services.common import (
     INTENT_REGISTER_OFFERING,
     INTENT_SETTLE_ALLOTMENT,
     INTENT_SETTLE_BATCH,
+    INTENT_TRANSFER_UNITS,
 )
 from financing.services.offerings import (
     offering_arranger_replace,
@@ -51,6 +52,16 @@ from financing.services.token_setup import (
     security_token_deployed,
     security_token_failed,
 )
+from financing.services.transfers import (
+    investor_by_reference,
+    investor_reference,
+    transfer_accept,
+    transfer_cancel,
+    transfer_create,
+    transfer_delivered,
+    transfer_delivery_failed,
+    transfers_expire,
+)
 
 __all__ = [
     "INTENT_CONFIGURE_SECURITY_TOKEN",
@@ -60,6 +71,7 @@ __all__ = [
     "INTENT_REGISTER_OFFERING",
     "INTENT_SETTLE_ALLOTMENT",
     "INTENT_SETTLE_BATCH",
+    "INTENT_TRANSFER_UNITS",
     "allot_pro_rata",
     "allotment_retry",
     "allotment_write_off",
@@ -70,6 +82,8 @@ __all__ = [
     "application_start_review",
     "application_submit",
     "application_withdraw",
+    "investor_by_reference",
+    "investor_reference",
     "offering_arranger_replace",
     "offering_cancel",
     "offering_close",
@@ -89,4 +103,10 @@ __all__ = [
     "subscription_withdraw",
     "subscriptions_refund_failed",
     "subscriptions_refunded",
+    "transfer_accept",
+    "transfer_cancel",
+    "transfer_create",
+    "transfer_delivered",
+    "transfer_delivery_failed",
+    "transfers_expire",
 ]

@@ -295,6 +295,10 @@ def application_start_review(*, actor: User, application_id: int) -> Application
     return application
 
 
+# The largest holder limit staff may set (the token keeps up to 2**32 - 1).
+MAX_HOLDERS_LIMIT = 1_000_000
+
+
 @transaction.atomic
 def application_decide(
     *,
@@ -305,6 +309,8 @@ def application_decide(
     closes_at: datetime | None = None,
     professional_investors_only: bool = True,
     arranger_id: int | None = None,
+    transfer_lockup_until: datetime | None = None,
+    max_holders: int | None = None,
 ) -> Application:
     """Approve (creating the offering and deploying its token), reject, or request changes.
 
@@ -330,6 +336,20 @@ def application_decide(
         if closes_at <= now:
             raise ValidationFailed(
                 "The offering must close in the future.", fields={"closes_at": "Must be in the future."}
+            )
+        if transfer_lockup_until is not None and transfer_lockup_until <= closes_at:
+            raise ValidationFailed(
+                "A lock-up ends after the offering closes (or leave it empty for none).",
+                fields={"transfer_lockup_until": "Must be after the closing time."},
+            )
+        if transfer_lockup_until is not None and transfer_lockup_until > now + timedelta(days=365 * 50):
+            raise ValidationFailed(
+                "A lock-up ends within 50 years.", fields={"transfer_lockup_until": "Too far ahead."}
+            )
+        if max_holders is not None and not 1 <= max_holders <= MAX_HOLDERS_LIMIT:
+            raise ValidationFailed(
+                f"A holder limit is 1 to {MAX_HOLDERS_LIMIT:,} (or leave it empty for none).",
+                fields={"max_holders": f"1 to {MAX_HOLDERS_LIMIT:,}."},
             )
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
@@ -378,6 +398,10 @@ def application_decide(
     if decision == "approve":
         assert closes_at is not None
         offering_create(
-            application, closes_at=closes_at, professional_investors_only=professional_investors_only
+            application,
+            closes_at=closes_at,
+            professional_investors_only=professional_investors_only,
+            transfer_lockup_until=transfer_lockup_until,
+            max_holders=max_holders,
         )
     return application

@@ -24,6 +24,7 @@ INTENT_FUND_SUBSCRIPTION = "fund_subscription"
 INTENT_SETTLE_ALLOTMENT = "settle_allotment"
 INTENT_SETTLE_BATCH = "settle_allotments"
 INTENT_REFUND = "refund_subscriptions"
+INTENT_TRANSFER_UNITS = "transfer_units"
 # The investor-class bit the identity registry and the token rules use for professional investors.
 PROFESSIONAL_INVESTOR_CLASS = 1
 

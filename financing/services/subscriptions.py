@@ -126,6 +126,15 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         offering=offering, investor=user, status__in=LIVE_SUBSCRIPTION_STATUSES
     ).exists():
         raise Conflict("You already subscribed to this offering; withdraw it first to change the amount.")
+    if offering.max_holders is not None:
+        subscribers = Subscription.objects.filter(
+            offering=offering, status__in=LIVE_SUBSCRIPTION_STATUSES
+        ).count()
+        if subscribers >= offering.max_holders:
+            raise Conflict(
+                f"This offering is limited to {offering.max_holders} investors (its token enforces it) "
+                "and has that many subscriptions."
+            )
     amount = offering.unit_price * units
     assert profile.wallet is not None
     # Escrowed payments have left the wallet already; those still on their way have not.

@@ -34,7 +34,12 @@ def _token_symbol(application: Application) -> str:
 
 
 def offering_create(
-    application: Application, *, closes_at: datetime, professional_investors_only: bool
+    application: Application,
+    *,
+    closes_at: datetime,
+    professional_investors_only: bool,
+    transfer_lockup_until: datetime | None = None,
+    max_holders: int | None = None,
 ) -> Offering:
     try:
         payment_token(application.currency)
@@ -76,6 +81,8 @@ def offering_create(
         minimum_units=int(application.minimum_amount / terms.unit_price),
         subscription_cap_units=max(cap, units_offered),
         professional_investors_only=professional_investors_only,
+        transfer_lockup_until=transfer_lockup_until,
+        max_holders=max_holders,
         closes_at=closes_at,
     )
     audit_record(actor=None, action="offering_created", obj=offering, to_status=offering.status)
@@ -86,14 +93,16 @@ def security_token_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> No
     """The token exists: apply the offering's transfer rules, or register the offering at once."""
     token = token_services.contract_mark_deployed(tx, receipt)
     offering = Offering.objects.select_for_update().get(token=token)
-    if offering.professional_investors_only:
+    lockup = int(offering.transfer_lockup_until.timestamp()) if offering.transfer_lockup_until else 0
+    classes = PROFESSIONAL_INVESTOR_CLASS if offering.professional_investors_only else 0
+    if classes or lockup or offering.max_holders:
         token_services.contract_call(
             target=token,
             function="setTransferRules",
-            args=[PROFESSIONAL_INVESTOR_CLASS, 0, 0, 0],
+            args=[classes, offering.max_holders or 0, 0, lockup],
             intent=INTENT_CONFIGURE_SECURITY_TOKEN,
-            key=f"configure:security_token:{token.pk}:professional_only",
-            reference=f"professional investors only on {token.label}",
+            key=f"configure:security_token:{token.pk}:rules",
+            reference=f"transfer rules of {token.label}",
         )
     else:
         _offering_register(offering)

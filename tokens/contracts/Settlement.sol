@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IAuthorisedTransfer} from "./interfaces/IAuthorisedTransfer.sol";
 import {IMintCheck} from "./interfaces/IMintCheck.sol";
 import {IMintable} from "./interfaces/IMintable.sol";
 import {IReceiveWithAuthorization} from "./interfaces/IReceiveWithAuthorization.sol";
@@ -14,7 +15,10 @@ import {IReceiveWithAuthorization} from "./interfaces/IReceiveWithAuthorization.
 ///         escrow pays the offering's registered issuer units x registered price and refunds the rest
 ///         to the investor; a refund returns the whole escrow to the investor. A distribution is
 ///         funded by the registered issuer's own authorisation and pays only current holders of the
-///         offering's token, the remainder going back to the issuer. No allowance is ever needed.
+///         offering's token, the remainder going back to the issuer. A transfer between two holders
+///         moves the seller's units only under the seller's own authorisation and, against payment, the
+///         buyer's money only under the buyer's authorisation of exactly the agreed price, both in one
+///         call, once per transfer id. No allowance is ever needed.
 /// @dev REGISTRAR_ROLE (behind the platform timelock) registers offerings and allows payment tokens;
 ///      SETTLER_ROLE (the settler key) can only choose when and how many units settle, never where
 ///      money goes. This contract needs MINTER_ROLE on each offering's security token.
@@ -46,6 +50,13 @@ contract Settlement is AccessControl {
         uint96 amount;
     }
 
+    /// @notice A customer's EIP-712 / EIP-3009 signature.
+    struct Authorisation {
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
     /// @dev One slot; `remaining` drops to zero when the distribution is closed, the token stays.
     struct Distribution {
         address token;
@@ -60,6 +71,8 @@ contract Settlement is AccessControl {
     mapping(uint256 distributionId => Distribution) private _distributions;
     /// @dev Bit (id & 255) of word (id >> 8) is set once the payout id is used.
     mapping(uint256 word => uint256 bits) private _paid;
+    /// @dev Bit (id & 255) of word (id >> 8) is set once the transfer id is used.
+    mapping(uint256 word => uint256 bits) private _transferred;
 
     /// @notice A payment token was allowed or disallowed for new offerings.
     event PaymentTokenAllowed(address indexed paymentToken, bool allowed);
@@ -92,6 +105,17 @@ contract Settlement is AccessControl {
     /// @notice A distribution's remainder went back to the issuer.
     event DistributionClosed(uint256 indexed distributionId, uint256 returned);
 
+    /// @notice Units moved from a seller to a buyer under the seller's authorisation, against `price`
+    ///         (payment-token base units, paid by the buyer's authorisation) or free when it is zero.
+    event UnitsTransferred(
+        uint256 indexed transferId,
+        address indexed token,
+        address indexed seller,
+        address buyer,
+        uint256 units,
+        uint256 price
+    );
+
     /// @notice The token already has an offering.
     error OfferingAlreadyRegistered(address token);
     /// @notice The payment token is not on the allowlist.
@@ -122,6 +146,8 @@ contract Settlement is AccessControl {
     error UnknownDistribution(uint256 distributionId);
     /// @notice The payout id has been used.
     error AlreadyPaid(uint256 payoutId);
+    /// @notice The transfer id has been used.
+    error AlreadyTransferred(uint256 transferId);
     /// @notice holders and amounts differ in length.
     error LengthMismatch();
     /// @notice The address holds none of the distribution's token.
@@ -465,6 +491,69 @@ contract Settlement is AccessControl {
     /// @notice Whether `payoutId` has been used.
     function isPaid(uint256 payoutId) external view returns (bool) {
         return _isMarked(_paid, payoutId);
+    }
+
+    // ---------------------------------------------------------------- transfers between holders
+
+    /// @notice The nonce both parties sign for transfer `transferId`: it binds the token, the two wallets,
+    ///         the units and the price, so an authorisation fits exactly one transfer.
+    function transferNonce(
+        address token,
+        uint256 transferId,
+        address seller,
+        address buyer,
+        uint256 units,
+        uint256 price
+    ) public view returns (bytes32) {
+        return keccak256(abi.encode(address(this), "transfer", token, transferId, seller, buyer, units, price));
+    }
+
+    /// @notice Deliver `units` of `token` from `seller` to `buyer` under the seller's authorisation (verified
+    ///         by the token's `permitTransfer`, naming this contract as executor) and, when `price` is not zero, against the
+    ///         buyer's EIP-3009 authorisation of exactly `price` to this contract, paid on to the seller in
+    ///         the same call. All or nothing, once per `transferId`; the token's rules apply.
+    function transferUnits(
+        address token,
+        uint256 transferId,
+        address seller,
+        address buyer,
+        uint256 units,
+        uint256 price,
+        uint256 validBefore,
+        Authorisation calldata sellerAuthorisation,
+        Authorisation calldata buyerAuthorisation
+    ) external onlyRole(SETTLER_ROLE) {
+        Offering storage o = _offerings[token];
+        if (o.issuer == address(0)) revert UnknownOffering(token);
+        address paymentToken = o.paymentToken;
+        if (units == 0) revert InvalidUnits();
+        if (!_mark(_transferred, transferId)) revert AlreadyTransferred(transferId);
+        bytes32 nonce = transferNonce(token, transferId, seller, buyer, units, price);
+        if (price != 0) {
+            IReceiveWithAuthorization(paymentToken).receiveWithAuthorization(
+                buyer,
+                address(this),
+                price,
+                0,
+                validBefore,
+                nonce,
+                buyerAuthorisation.v,
+                buyerAuthorisation.r,
+                buyerAuthorisation.s
+            );
+        }
+        IAuthorisedTransfer(token).permitTransfer(
+            seller, buyer, units, validBefore, nonce, sellerAuthorisation.v, sellerAuthorisation.r, sellerAuthorisation.s
+        );
+        // The token's rules apply here as to any transfer; the allowance just granted is spent in full.
+        IERC20(token).safeTransferFrom(seller, buyer, units);
+        if (price != 0) IERC20(paymentToken).safeTransfer(seller, price);
+        emit UnitsTransferred(transferId, token, seller, buyer, units, price);
+    }
+
+    /// @notice Whether transfer `transferId` was delivered.
+    function isTransferred(uint256 transferId) external view returns (bool) {
+        return _isMarked(_transferred, transferId);
     }
 
     // ---------------------------------------------------------------- internals
