@@ -2,7 +2,19 @@
 
 from django.contrib import admin
 
-from financing.models import Allotment, Application, Offering, OfferingCloseRetry, Subscription, Terms
+from config.admin import ReadOnlyAdmin
+from financing.models import (
+    Allotment,
+    Application,
+    Offering,
+    OfferingCloseRetry,
+    OfferingPayment,
+    PaymentHolder,
+    Subscription,
+    Terms,
+    Transfer,
+    UnitRedemption,
+)
 
 
 class TermsInline(admin.StackedInline):
@@ -72,3 +84,35 @@ class AllotmentAdmin(admin.ModelAdmin):
 class OfferingCloseRetryAdmin(admin.ModelAdmin):
     list_display = ["offering", "attempts", "last_failed_at", "next_attempt_at"]
     readonly_fields = ["offering", "attempts", "last_failed_at", "last_error"]
+
+
+@admin.register(OfferingPayment)
+class OfferingPaymentAdmin(ReadOnlyAdmin):
+    """The payment calendar: the servicing services move it (funding, record date, payouts)."""
+
+    list_display = ["offering", "sequence", "kind", "due_date", "amount", "currency", "status"]
+    list_filter = ["status", "kind", "currency"]
+    list_select_related = ["offering__application"]
+
+
+@admin.register(PaymentHolder)
+class PaymentHolderAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "wallet", "units", "amount_base_units"]
+    search_fields = ["wallet"]
+    list_select_related = ["payment__offering__application"]
+
+
+@admin.register(UnitRedemption)
+class UnitRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["offering", "wallet", "units", "redeemed_at"]
+    search_fields = ["wallet"]
+    list_select_related = ["offering__application"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """Transfers between investors: both parties' decisions, made on their pages."""
+
+    list_display = ["pk", "offering", "seller", "buyer", "units", "price", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["offering__application", "seller", "buyer"]

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
 from tokens.models import (
     ChainEvent,
     ChainTransaction,
@@ -124,31 +125,18 @@ class ReconciliationCursorAdmin(admin.ModelAdmin):
     readonly_fields = ["chain_id", "last_block", "updated_at"]
 
 
-class IndexReadOnly(admin.ModelAdmin):
-    """The indexer's rows are read from the chain: shown, never written by hand."""
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
 @admin.register(IndexerCursor)
-class IndexerCursorAdmin(IndexReadOnly):
+class IndexerCursorAdmin(ReadOnlyAdmin):
     list_display = ["stream", "chain_id", "block_number", "head_number", "block_hash", "updated_at"]
 
 
 @admin.register(IndexedBlock)
-class IndexedBlockAdmin(IndexReadOnly):
+class IndexedBlockAdmin(ReadOnlyAdmin):
     list_display = ["number", "hash", "cursor"]
 
 
 @admin.register(ChainEvent)
-class ChainEventAdmin(IndexReadOnly):
+class ChainEventAdmin(ReadOnlyAdmin):
     list_display = [
         "block_number",
         "log_index",
@@ -163,33 +151,20 @@ class ChainEventAdmin(IndexReadOnly):
 
 
 @admin.register(TokenHolding)
-class TokenHoldingAdmin(IndexReadOnly):
+class TokenHoldingAdmin(ReadOnlyAdmin):
     list_display = ["wallet", "token_address", "units", "frozen", "frozen_units", "block_number"]
     search_fields = ["wallet", "token_address"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Records only their services write (four eyes, the travel rule): shown, never edited here."""
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
 @admin.register(PaymentTokenListing)
-class PaymentTokenListingAdmin(ReadOnly):
+class PaymentTokenListingAdmin(ReadOnlyAdmin):
     list_display = ["currency", "symbol", "contract", "status", "proposed_by", "decided_by", "decided_at"]
     list_filter = ["currency", "status", "chain_id"]
     list_select_related = ["contract", "proposed_by", "decided_by"]
 
 
 @admin.register(PaymentLeg)
-class PaymentLegAdmin(ReadOnly):
+class PaymentLegAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -210,7 +185,7 @@ class PaymentLegAdmin(ReadOnly):
 
 
 @admin.register(TokenOperation)
-class TokenOperationAdmin(ReadOnly):
+class TokenOperationAdmin(ReadOnlyAdmin):
     """Read only: operations are requested and decided on the token operations page (four eyes, audited)."""
 
     list_display = [
