@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -74,13 +75,18 @@ class Anvil:
     block_time: float | None = None
     state_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    # Where anvil persists old states (by default ~/.foundry/anvil/tmp, left behind by every node that
+    # is killed: tens of gigabytes after a day of test runs); removed by `stop()`.
+    cache: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 15.0) -> Anvil:
+        self.cache = tempfile.TemporaryDirectory(prefix="anvil-states-")
         args = [str(anvil_binary()), "--host", "127.0.0.1", "--port", str(self.port), "--silent"]
+        args += ["--cache-path", self.cache.name]
         if self.block_time:
             args += ["--block-time", str(self.block_time)]
         if self.state_file:
@@ -103,14 +109,16 @@ class Anvil:
         raise RuntimeError(f"anvil did not answer on {self.url} within {timeout:.0f} s")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if self.cache is not None:
+            self.cache.cleanup()
+            self.cache = None
 
     def __enter__(self) -> Anvil:
         return self.start()
