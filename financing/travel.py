@@ -8,11 +8,12 @@ caller has loaded (one query for many investors: `investor_parties`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 
 from compliance.models import InvestorProfile
-from financing.models import Allotment, Offering, Subscription
+from financing.models import Allotment, Offering, OfferingPayment, PaymentHolder, Subscription, Transfer
 from issuers.models import Company
 from tokens.choices import ContractKind, PaymentLegKind
 from tokens.models import ChainTransaction
@@ -126,5 +127,67 @@ def refund_legs(tx: ChainTransaction, offering: Offering, subscriptions: list[Su
         [
             Leg(PaymentLegKind.REFUND, tx, s, offering.currency, s.amount, escrow, parties[s.investor_id])
             for s in subscriptions
+        ]
+    )
+
+
+def distribution_funding_legs(tx: ChainTransaction, payment: OfferingPayment) -> None:
+    """The issuer's funding of one payment into the Settlement escrow."""
+    offering = payment.offering
+    assert payment.funded_amount is not None
+    payment_legs_record(
+        [
+            Leg(
+                PaymentLegKind.DISTRIBUTION_FUNDING,
+                tx,
+                payment,
+                offering.currency,
+                payment.funded_amount,
+                issuer_party(offering.application.company),
+                escrow_party(offering),
+            )
+        ]
+    )
+
+
+def distribution_legs(tx: ChainTransaction, payment: OfferingPayment, holders: list[PaymentHolder]) -> None:
+    """Each holder's share of a payment, paid out of the escrow by `tx` (a holder's amount in the
+    payment token's base units, as the chain pays it)."""
+    offering = payment.offering
+    parties = investor_parties(h.investor_id for h in holders if h.investor_id is not None)
+    escrow = escrow_party(offering)
+    payment_legs_record(
+        [
+            Leg(
+                PaymentLegKind.DISTRIBUTION,
+                tx,
+                holder,
+                offering.currency,
+                Decimal(holder.amount_base_units or 0).scaleb(-settings.PAYMENT_TOKEN_DECIMALS),
+                escrow,
+                parties[holder.investor_id],
+            )
+            for holder in holders
+            if holder.investor_id in parties
+        ]
+    )
+
+
+def transfer_legs(tx: ChainTransaction, transfer: Transfer) -> None:
+    """The buyer's payment to the seller in a transfer against payment (nothing for a gift)."""
+    if transfer.is_free:
+        return
+    parties = investor_parties([transfer.seller_id, transfer.buyer_id])
+    payment_legs_record(
+        [
+            Leg(
+                PaymentLegKind.TRANSFER,
+                tx,
+                transfer,
+                transfer.offering.currency,
+                transfer.price,
+                parties[transfer.buyer_id],
+                parties[transfer.seller_id],
+            )
         ]
     )

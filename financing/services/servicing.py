@@ -41,6 +41,7 @@ from accounts.models import User
 from compliance.audit import audit_record, audit_record_many, status_transition_many
 from compliance.models import AuditEvent, InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing import travel
 from financing.choices import (
     FUNDABLE_PAYMENT_STATUSES,
     OFFERING_TRANSITIONS,
@@ -355,6 +356,8 @@ def payment_fund(
         )
         OfferingPayment.objects.filter(pk=locked.pk).update(funding_transaction=tx)
         locked.funding_transaction = tx
+        locked.funded_amount = due
+        travel.distribution_funding_legs(tx, locked)
     return locked
 
 
@@ -650,7 +653,7 @@ def _queue_payouts(today: dt.date) -> int:
 def _queue_payout(payment_id: int) -> bool:
     payment = (
         OfferingPayment.objects.select_for_update(of=("self",))
-        .select_related("offering__token")
+        .select_related("offering__token", "offering__application__company__wallet")
         .get(pk=payment_id)
     )
     if payment.status != PaymentStatus.FUNDED or payment.funded_base_units is None:
@@ -680,6 +683,7 @@ def _queue_payout(payment_id: int) -> bool:
             h.batch = batch
             h.payout_transaction = tx
         PaymentHolder.objects.bulk_update(members, ["amount_base_units", "batch", "payout_transaction"])
+        travel.distribution_legs(tx, payment, members)
     status_transition_many(
         [payment],
         to=PaymentStatus.PAYING,
@@ -702,7 +706,7 @@ def payout_paid(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         return
     payment = (
         OfferingPayment.objects.select_for_update(of=("self",))
-        .select_related("offering__token")
+        .select_related("offering__token", "offering__application__company__wallet")
         .get(pk=payment_id)
     )
     if (

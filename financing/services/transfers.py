@@ -31,6 +31,7 @@ from accounts.models import User
 from compliance.audit import audit_record, status_transition, status_transition_many
 from compliance.models import InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing import travel
 from financing.choices import LIVE_TRANSFER_STATUSES, TRANSFER_TRANSITIONS, TransferStatus
 from financing.models import Offering, Transfer
 from financing.services.common import INTENT_TRANSFER_UNITS, token_address
@@ -210,6 +211,7 @@ def _deliver(
         subject_address=transfer.seller_wallet,
     )
     Transfer.objects.filter(pk=transfer.pk).update(chain_transaction=tx)
+    travel.transfer_legs(tx, transfer)
     return tx
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from financing.choices import ApplicationStatus, OfferingStatus, PaymentKind, PaymentStatus
+from financing.choices import ApplicationStatus, OfferingStatus, PaymentKind, PaymentStatus, TransferStatus
 from financing.models import Offering, OfferingPayment, PaymentHolder
 from financing.schedules import build_schedule
 from financing.services import (
@@ -35,11 +35,12 @@ from financing.services.servicing import (
     payout_id_for,
     servicing_run,
 )
+from financing.services.transfers import investor_reference, transfer_accept, transfer_create
 from tests import flows
-from tokens import chain, outbox, signer
+from tokens import chain
 from tokens import services as token_services
-from tokens.choices import ChainTxStatus, ContractKind
-from tokens.models import ChainTransaction, OperatorAlert
+from tokens.choices import ChainTxStatus, ContractKind, PaymentLegKind
+from tokens.models import ChainTransaction, OperatorAlert, PaymentLeg
 from tokens.selectors import payment_token, platform_contract
 
 NOTICE = timedelta(days=settings.SERVICING_FUNDING_NOTICE_DAYS)
@@ -133,41 +134,25 @@ def _wallet(user: User) -> str:
     return flows.profile_of(user).wallet.address  # type: ignore[union-attr]
 
 
-@pytest.fixture
-def agent_transfer(monkeypatch: pytest.MonkeyPatch):
-    """Move units between two holders with the token agent's forced transfer through the timelock (the
-    simplest on-chain path on main; investor-initiated transfers are built elsewhere)."""
-    monkeypatch.setattr(token_services, "_ADMIN_OPERATIONS", dict(token_services._ADMIN_OPERATIONS))
-    monkeypatch.setattr(outbox, "_HANDLERS", dict(outbox._HANDLERS))
-    monkeypatch.setattr(signer, "_POLICIES", dict(signer._POLICIES))
-    token_services.register_admin_operation(
-        target=ContractKind.SECURITY_TOKEN,
-        function="agentTransfer",
-        intent="test_agent_transfer",
-        confirmed=lambda tx, receipt: None,
+def _sell(offering: Offering, seller: User, buyer: User, units: int, price: Decimal) -> None:
+    """The seller offers `units` to the buyer at `price`; the buyer accepts and pays: both keys sign
+    exactly that transfer, delivered on chain against the payment (Settlement.transferUnits)."""
+    sale = transfer_create(
+        user=seller,
+        offering_id=offering.pk,
+        units=units,
+        recipient_reference=investor_reference(flows.profile_of(buyer)),
+        price=price,
     )
-
-    def move(offering: Offering, source: str, target: str, units: int) -> None:
-        assert offering.token is not None
-        token_services.admin_operation_propose(
-            target=offering.token,
-            function="agentTransfer",
-            args=[source, target, units],
-            key=f"test:agent:{source}:{target}:{units}",
-            reference="test forced transfer",
-        )
-        execution = ChainTransaction.objects.get(
-            intent="test_agent_transfer", idempotency_key__endswith=f"{units}"
-        )
-        assert execution.status == ChainTxStatus.CONFIRMED
-
-    return move
+    transfer_accept(user=buyer, transfer_id=sale.pk)
+    sale.refresh_from_db()
+    assert sale.status == TransferStatus.COMPLETED, sale.failure_reason
 
 
 @pytest.mark.journey
 @pytest.mark.parametrize("instrument", ["bond", "loan", "lease"])
 def test_servicing_from_issue_to_maturity_pays_every_holder_the_schedule_to_the_base_unit(
-    platform, agent_transfer, instrument: str
+    platform, instrument: str
 ) -> None:
     r = _settled(instrument)
     offering = r.offering
@@ -196,8 +181,8 @@ def test_servicing_from_issue_to_maturity_pays_every_holder_the_schedule_to_the_
     expected = {first: 0, second: 0}
     funded_total = 0
     for index, (due, group) in enumerate(sorted(by_date.items())):
-        if index == 1:  # between the first and second record dates, 15 units move from first to second
-            agent_transfer(offering, first, second, 15)
+        if index == 1:  # between the first and second record dates, the first holder sells 15 units
+            _sell(offering, r.first, r.second, 15, Decimal("15300.00"))
         servicing_run(today=due - NOTICE)
         for p in group:
             p.refresh_from_db()
@@ -218,6 +203,14 @@ def test_servicing_from_issue_to_maturity_pays_every_holder_the_schedule_to_the_
             for w in held:
                 expected[w] += base * held[w] // 100
             assert {h.wallet: h.units for h in PaymentHolder.objects.filter(payment=p)} == held
+            # The travel rule: the issuer's funding and each holder's share are recorded legs.
+            legs = PaymentLeg.objects.filter(
+                subject__in=[f"financing.paymentholder:{h.pk}" for h in p.holders.all()]
+            )
+            assert sum(leg.amount for leg in legs) * 10**6 == base
+            assert PaymentLeg.objects.filter(
+                kind=PaymentLegKind.DISTRIBUTION_FUNDING, subject=f"financing.offeringpayment:{p.pk}"
+            ).exists()
         for w in held:
             received[w] += _money(w) - before[w]
         assert _money(str(platform_contract(ContractKind.SETTLEMENT).address)) == settlement_before - sum(

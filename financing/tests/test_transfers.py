@@ -27,10 +27,10 @@ from financing.services import (
 from tests import flows
 from tokens import chain as tokens_chain
 from tokens import reconcile
-from tokens.choices import ChainTxStatus, ContractKind
+from tokens.choices import ChainTxStatus, ContractKind, PaymentLegKind
 from tokens.indexer.reconcile import holdings_reconcile
 from tokens.indexer.stream import chain_index_to_head
-from tokens.models import OperatorAlert
+from tokens.models import OperatorAlert, PaymentLeg
 from tokens.selectors import platform_contract
 
 HKD = 10**6
@@ -119,6 +119,10 @@ def test_a_sale_waits_for_the_buyer_then_units_and_money_move_exactly_once(round
     chain_index_to_head()
     assert holdings_reconcile().raised == []
     assert OperatorAlert.objects.count() == 0
+    # HKD 10,500.25 is above the travel rule's HKD 8,000: both investors' full details are recorded.
+    leg = PaymentLeg.objects.get(kind=PaymentLegKind.TRANSFER, subject=f"financing.transfer:{sale.pk}")
+    assert (leg.amount, leg.currency, leg.full_details) == (Decimal("10500.25"), "HKD", True)
+    assert (leg.originator_wallet, leg.beneficiary_wallet) == (sale.buyer_wallet, sale.seller_wallet)
 
 
 def test_a_transfer_the_token_refuses_is_refused_in_plain_words_and_changes_nothing(round_):
