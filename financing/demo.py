@@ -239,35 +239,18 @@ def seed_demo() -> list[DemoUser]:
     complete_company_onboarding(sme, director="Sam Chan", owner="Grace Chan")
     company_submit_for_kyb(user=sme)
     company_kyb_decide(actor=officer, company=company, approve=True, reason="Documents verified.")
-    issue = date.today() + timedelta(days=30)
-    application = application_save(
-        user=sme,
-        instrument="bond",
+    demo_arranger(officer)
+    _open_bond(
+        users,
         title="Pearl River Robotics 6.5% Notes 2029",
-        currency="HKD",
-        target_amount=Decimal("5000000.00"),
-        minimum_amount=Decimal("1000000.00"),
+        rate="0.065",
+        frequency="semiannual",
+        issue=date.today() + timedelta(days=30),
+        years=3,
+        target=Decimal("5000000.00"),
         use_of_proceeds="A second assembly line in Dongguan for warehouse robots.",
-        terms={
-            "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.065",
-            "frequency": "semiannual",
-            "start_date": issue,
-            "maturity_date": issue.replace(year=issue.year + 3),
-        },
+        closes_in=timedelta(days=21),
     )
-    application_submit(user=sme, application_id=application.pk)
-    application_decide(
-        actor=officer,
-        application_id=application.pk,
-        decision="approve",
-        reason="Meets the bond programme rules.",
-        closes_at=timezone.now() + timedelta(days=21),
-        arranger_id=demo_arranger(officer).pk,
-    )
-    offering = Offering.objects.get(application=application)
-    if offering.status == OfferingStatus.READY:
-        offering_open(actor=users["operator@demo.hk"], offering_id=offering.pk)
     for email, name, portfolio in (
         ("investor@demo.hk", "Ivy Wong", Decimal("12000000")),
         ("investor2@demo.hk", "Ivan Lee", Decimal("9500000")),
@@ -286,25 +269,35 @@ def seed_demo() -> list[DemoUser]:
     return list(DEMO_USERS)
 
 
-def seed_serviced_bond(users: dict[str, User]) -> Offering:
-    """A one-year quarterly bond issued 80 days ago, settled to the two investors and in servicing: its
-    first coupon falls due within the funding notice, so it awaits the SME's funding."""
+def _open_bond(
+    users: dict[str, User],
+    *,
+    title: str,
+    rate: str,
+    frequency: str,
+    issue: date,
+    years: int,
+    target: Decimal,
+    use_of_proceeds: str,
+    closes_in: timedelta,
+) -> Offering:
+    """A Pearl River Robotics bond in HKD 1,000 units (at least a fifth of the target), submitted,
+    approved by the officer with the demo's arranger and opened by the operator."""
     sme, officer = users["sme@demo.hk"], users["officer@demo.hk"]
-    issue = date.today() - timedelta(days=80)
     application = application_save(
         user=sme,
         instrument="bond",
-        title="Pearl River Robotics 5.5% Notes 2027",
+        title=title,
         currency="HKD",
-        target_amount=Decimal("1000000.00"),
-        minimum_amount=Decimal("200000.00"),
-        use_of_proceeds="Spare parts stock for the installed robot fleet.",
+        target_amount=target,
+        minimum_amount=target / 5,
+        use_of_proceeds=use_of_proceeds,
         terms={
             "unit_price": Decimal("1000.00"),
-            "annual_rate": "0.055",
-            "frequency": "quarterly",
+            "annual_rate": rate,
+            "frequency": frequency,
             "start_date": issue,
-            "maturity_date": issue.replace(year=issue.year + 1),
+            "maturity_date": issue.replace(year=issue.year + years),
         },
     )
     application_submit(user=sme, application_id=application.pk)
@@ -313,13 +306,30 @@ def seed_serviced_bond(users: dict[str, User]) -> Offering:
         application_id=application.pk,
         decision="approve",
         reason="Meets the bond programme rules.",
-        closes_at=timezone.now() + timedelta(days=1),
+        closes_at=timezone.now() + closes_in,
         arranger_id=Intermediary.objects.get(ce_number="BHS001").pk,
     )
     offering = Offering.objects.get(application=application)
-    operator = users["operator@demo.hk"]
     if offering.status == OfferingStatus.READY:
-        offering_open(actor=operator, offering_id=offering.pk)
+        offering_open(actor=users["operator@demo.hk"], offering_id=offering.pk)
+    return offering
+
+
+def seed_serviced_bond(users: dict[str, User]) -> Offering:
+    """A one-year quarterly bond issued 80 days ago, settled to the two investors and in servicing: its
+    first coupon falls due within the funding notice, so it awaits the SME's funding."""
+    offering = _open_bond(
+        users,
+        title="Pearl River Robotics 5.5% Notes 2027",
+        rate="0.055",
+        frequency="quarterly",
+        issue=date.today() - timedelta(days=80),
+        years=1,
+        target=Decimal("1000000.00"),
+        use_of_proceeds="Spare parts stock for the installed robot fleet.",
+        closes_in=timedelta(days=1),
+    )
+    operator = users["operator@demo.hk"]
     subscription_create(user=users["investor@demo.hk"], offering_id=offering.pk, units=600)
     subscription_create(user=users["investor2@demo.hk"], offering_id=offering.pk, units=400)
     offering_close(actor=operator, offering_id=offering.pk)

@@ -24,6 +24,8 @@ TONES = {
         "paid",
         "redeemed",
         "executed",
+        "closed",
+        "completed",
     },
     "accent": {"open", "ready"},
     "info": {
@@ -35,10 +37,11 @@ TONES = {
         "awaiting_funding",
         "funding",
         "paying",
+        "awaiting_buyer",
+        "sending",
     },
     "warning": {
         "changes_requested",
-        "closed",
         "preparing",
         "deploying",
         "allotting",
@@ -46,6 +49,7 @@ TONES = {
         "written_off",
         "released",
         "requested",
+        "expired",
     },
     "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed", "late", "in_arrears"},
 }
