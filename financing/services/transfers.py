@@ -125,10 +125,15 @@ def transfer_create(
             fields={"recipient_reference": "Your own reference."},
         )
     buyer_wallet = _wallet_of(recipient, who="The recipient")
-    # Chain reads first, no transaction open: the token's rules and the seller's free units.
+    # Chain reads first, no transaction open: the seller's free units, then the token's rules.
+    free_units = _free_units(offering, seller=seller_wallet)
+    if units > free_units:
+        raise ValidationFailed(
+            f"You can transfer at most {free_units} units of this holding now. Nothing was recorded.",
+            fields={"units": f"At most {free_units}: the units of this holding you may transfer now."},
+        )
     if refusal := _refusal_of_token(offering, seller=seller_wallet, buyer=buyer_wallet, units=units):
         raise ValidationFailed(f"The token's rules refuse this transfer: {refusal} Nothing was recorded.")
-    free_units = _free_units(offering, seller=seller_wallet)
     token_domain = _token_domain(offering) if price == 0 else None
     with transaction.atomic():
         # The seller's row lock serialises their transfers: units promised elsewhere are not free.

@@ -247,10 +247,16 @@ def test_the_transfer_page_shows_the_tokens_refusal_in_plain_words_and_then_send
     url = f"/financing/investor/holdings/{offering.pk}/transfer/"
     assert client.get(url).status_code == 200
 
-    refused = client.post(url, {"units": "61", "recipient_reference": _ref(second)})
+    too_many = client.post(url, {"units": "61", "recipient_reference": _ref(second)})
+    assert too_many.status_code == 400
+    assert "At most 60: the units of this holding you may transfer now." in too_many.content.decode()
+    retail = flows.approved_investor(by=round_["officer"], portfolio=Decimal("100000"))  # not professional
+
+    refused = client.post(url, {"units": "5", "recipient_reference": _ref(retail)})
 
     assert refused.status_code == 400
-    assert "The sender does not hold enough unfrozen units." in refused.content.decode()
+    assert "rules refuse this transfer:" in refused.content.decode()
+    assert "professional investors" in refused.content.decode()
     assert Transfer.objects.count() == 0
     sent = client.post(url, {"units": "5", "recipient_reference": _ref(second), "price": ""})
     assert sent.status_code == 302
