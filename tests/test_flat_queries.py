@@ -292,22 +292,21 @@ def _audit_events(count: int) -> None:
     )
 
 
-def _outbox_rows(count: int) -> None:
+def _bulk_transactions(rows: list[dict[str, Any]]) -> None:
+    """Outbox rows of one new signer, each with the given fields (status, hash, ...)."""
     signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk signer {_n()}")
     ChainTransaction.objects.bulk_create(
         [
             ChainTransaction(
-                intent="bulk",
-                idempotency_key=f"bulk:{_n()}",
-                signer=signer,
-                chain_id=31337,
-                data="0x",
-                status=ChainTxStatus.FAILED,
-                error="reverted: bulk row",
+                intent="bulk", idempotency_key=f"bulk:{_n()}", signer=signer, chain_id=31337, data="0x", **row
             )
-            for _ in range(count)
+            for row in rows
         ]
     )
+
+
+def _outbox_rows(count: int) -> None:
+    _bulk_transactions([{"status": ChainTxStatus.FAILED, "error": "reverted: bulk row"}] * count)
 
 
 def _payment_legs(count: int) -> None:
@@ -649,20 +648,9 @@ def _investor_history_rows(user: User, world: dict[str, Any], count: int) -> Non
         for i, tx in enumerate(txs[:3]):
             dated[tx] = at + timedelta(microseconds=i + 1)
     ChainEvent.objects.bulk_create(events)
-    signer = wallet_create(kind=WalletKind.ISSUER, label=f"bulk signer {_n()}")
-    ChainTransaction.objects.bulk_create(
+    _bulk_transactions(
         [
-            ChainTransaction(
-                intent="bulk",
-                idempotency_key=f"bulk:{_n()}",
-                signer=signer,
-                chain_id=31337,
-                data="0x",
-                status=ChainTxStatus.CONFIRMED,
-                tx_hash=tx,
-                nonce=_n(),
-                confirmed_at=at,
-            )
+            {"status": ChainTxStatus.CONFIRMED, "tx_hash": tx, "nonce": _n(), "confirmed_at": at}
             for tx, at in dated.items()
         ]
     )
