@@ -43,6 +43,7 @@ from financing.portfolio_apis import (
     TransactionOutput,
     UpcomingPaymentOutput,
 )
+from financing.schedules.dates import DAY_COUNT_NAMES
 from financing.services import servicing
 from tokens.choices import TokenOperationKind
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
@@ -816,7 +817,12 @@ class SchedulePreviewInput(serializers.Serializer):
         choices=["annuity", "equal_principal", "bullet"], required=False, allow_null=True
     )
     grace_periods = api_fields.IntegerField(required=False, allow_null=True)
-    day_count = serializers.ChoiceField(choices=["act_365f", "act_360", "thirty_360"], required=False)
+    day_count = api_fields.CharField(
+        max_length=32,
+        required=False,
+        help_text="Bonds: a market name (ACT/365F, ACT/365 Fixed, ACT/360, 30/360, 30E/360; case and spaces "
+        "do not matter) or a code (act_365f, act_360, thirty_360, thirty_e_360). Default ACT/365F.",
+    )
     business_day_convention = serializers.ChoiceField(
         choices=["following", "modified_following", "unadjusted"], required=False
     )
@@ -845,10 +851,21 @@ class ScheduleOutput(serializers.Serializer):
     totals = ScheduleTotalsOutput()
 
 
+class SchedulePreviewOutput(ScheduleOutput):
+    day_count = serializers.ChoiceField(
+        choices=list(DAY_COUNT_NAMES), help_text="The day count the schedule accrued by, as a code."
+    )
+    day_count_name = serializers.ChoiceField(
+        choices=list(DAY_COUNT_NAMES.values()), help_text="The same day count by its market name."
+    )
+
+
 class SchedulePreviewApi(APIView):
     """The cash-flow schedule of any instrument's terms, row by row, with totals."""
 
-    @extend_schema(request=SchedulePreviewInput, responses={200: ScheduleOutput, **refusals(400, 413, 415)})
+    @extend_schema(
+        request=SchedulePreviewInput, responses={200: SchedulePreviewOutput, **refusals(400, 413, 415)}
+    )
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise ValidationFailed("Send the terms as a JSON object.")

@@ -30,6 +30,7 @@ from financing.choices import (
 from financing.history import latest_transactions
 from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms, Transfer
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
+from financing.schedules.dates import DAY_COUNT_NAMES
 from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
 from tokens.indexer.selectors import (
@@ -406,9 +407,14 @@ def investor_overview(user: User) -> InvestorOverview:
 
 
 def schedule_preview(terms: Mapping[str, object]) -> dict[str, Any]:
-    """The schedule of any instrument's terms, in the API's shape (ValidationFailed on bad terms)."""
-
-    return build_schedule(terms_from_mapping(terms)).as_dict()
+    """The schedule of any instrument's terms, in the API's shape (ValidationFailed on bad terms), with
+    the day count it accrued by: our code and its market name (a market name is accepted as input)."""
+    parsed = terms_from_mapping(terms)
+    return {
+        **build_schedule(parsed).as_dict(),
+        "day_count": parsed.day_count,
+        "day_count_name": DAY_COUNT_NAMES[parsed.day_count],
+    }
 
 
 def application_terms_preview(

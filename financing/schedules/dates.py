@@ -84,7 +84,8 @@ def day_count_fraction(start: dt.date, end: dt.date, day_count: str) -> tuple[in
 
     act_365f: actual days / 365. act_360: actual days / 360. thirty_360: 30/360 "Bond Basis"
     (ISDA 2006 4.16(f)): a 31st start day counts as the 30th, and a 31st end day counts as the 30th
-    when the start day is then the 30th.
+    when the start day is then the 30th. thirty_e_360: 30E/360 "Eurobond Basis" (ISDA 2006 4.16(g)):
+    a 31st counts as the 30th at either end.
     """
     if day_count == "act_365f":
         return (end - start).days, 365
@@ -94,4 +95,42 @@ def day_count_fraction(start: dt.date, end: dt.date, day_count: str) -> tuple[in
         d1 = min(start.day, 30)
         d2 = 30 if end.day == 31 and d1 == 30 else end.day
         return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1), 360
+    if day_count == "thirty_e_360":
+        d1, d2 = min(start.day, 30), min(end.day, 30)
+        return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1), 360
     raise ValueError(f"unknown day count {day_count!r}")
+
+
+# Each day count's market name (as ISDA 2006 section 4.16 and term sheets write it), by our code.
+DAY_COUNT_NAMES: Final[dict[str, str]] = {
+    "act_365f": "ACT/365F",
+    "act_360": "ACT/360",
+    "thirty_360": "30/360",
+    "thirty_e_360": "30E/360",
+}
+# Other names the market uses for the same conventions, written without spaces in capitals.
+_DAY_COUNT_ALIASES: Final[dict[str, str]] = {
+    "ACT/365FIXED": "act_365f",
+    "ACTUAL/365F": "act_365f",
+    "ACTUAL/365FIXED": "act_365f",
+    "ACTUAL/360": "act_360",
+    "360/360": "thirty_360",
+    "BONDBASIS": "thirty_360",
+    "30/360BONDBASIS": "thirty_360",
+    "EUROBONDBASIS": "thirty_e_360",
+}
+_DAY_COUNT_BY_NAME: Final[dict[str, str]] = {
+    **{name.replace(" ", ""): code for code, name in DAY_COUNT_NAMES.items()},
+    **_DAY_COUNT_ALIASES,
+}
+
+
+def day_count_code(text: str) -> str | None:
+    """Our code for a day count given by its code or a market name ("ACT/365 Fixed", "30e/360"), ignoring
+    case and spaces; None when it names no day count we compute."""
+    if text in DAY_COUNT_NAMES:
+        return text
+    key = "".join(text.split()).upper()
+    if key.lower() in DAY_COUNT_NAMES:
+        return key.lower()
+    return _DAY_COUNT_BY_NAME.get(key)

@@ -13,14 +13,27 @@ from config.errors import ValidationFailed
 from config.text import NON_ASCII_DIGITS, has_non_ascii
 from financing.calendars import CALENDARS, CONVENTIONS, HK_LAST_YEAR, adjust
 from financing.schedules.annuity import TIMINGS
-from financing.schedules.dates import MONTHS_PER_PERIOD, grid_date, whole_periods
+from financing.schedules.dates import (
+    DAY_COUNT_NAMES,
+    MONTHS_PER_PERIOD,
+    day_count_code,
+    grid_date,
+    whole_periods,
+)
 from financing.schedules.money import CALC, MINOR_UNITS, ZERO, has_at_most_minor_units
 
 INSTRUMENTS: Final = ("equity", "loan", "bond", "lease")
 CURRENCIES: Final = tuple(MINOR_UNITS)
 FREQUENCIES: Final = tuple(MONTHS_PER_PERIOD)
 AMORTIZATIONS: Final = ("annuity", "equal_principal", "bullet")
-DAY_COUNTS: Final = ("act_365f", "act_360", "thirty_360")
+DAY_COUNTS: Final = tuple(DAY_COUNT_NAMES)
+UNKNOWN_DAY_COUNT: Final = (
+    "Unknown day count. Use a market name ("
+    + ", ".join(DAY_COUNT_NAMES.values())
+    + "; case and spaces do not matter, ACT/365 Fixed also works) or a code ("
+    + ", ".join(DAY_COUNT_NAMES)
+    + ")."
+)
 BUSINESS_DAY_CONVENTIONS: Final = tuple(sorted(CONVENTIONS))
 CALENDAR_NAMES: Final = tuple(sorted(CALENDARS))
 PAYMENT_TIMINGS: Final = tuple(sorted(TIMINGS))
@@ -119,7 +132,7 @@ def terms_from_mapping(data: Mapping[str, object]) -> ScheduleTerms:
         frequency=parser.optional_text("frequency"),
         amortization=parser.optional_text("amortization"),
         grace_periods=parser.integer("grace_periods", default=0),
-        day_count=parser.text("day_count", default="act_365f"),
+        day_count=parser.day_count("day_count", default="act_365f"),
         business_day_convention=parser.text("business_day_convention", default="modified_following"),
         calendar=parser.text("calendar", default="HK"),
         residual_value=parser.decimal("residual_value", default=ZERO),
@@ -167,7 +180,8 @@ def _rule_errors(t: ScheduleTerms, *, skip: frozenset[str]) -> dict[str, list[st
     instrument = t.instrument if usable("instrument") else None
 
     _choose(t.frequency, "frequency", FREQUENCIES, usable, add)
-    _choose(t.day_count, "day_count", DAY_COUNTS, usable, add)
+    if usable("day_count") and t.day_count not in DAY_COUNTS:
+        add("day_count", UNKNOWN_DAY_COUNT)
     _choose(t.business_day_convention, "business_day_convention", BUSINESS_DAY_CONVENTIONS, usable, add)
     _choose(t.calendar, "calendar", CALENDAR_NAMES, usable, add)
     _choose(t.payment_timing, "payment_timing", PAYMENT_TIMINGS, usable, add)
@@ -358,6 +372,15 @@ class _Parser:
     def text(self, name: str, *, default: str) -> str:
         value = self.optional_text(name)
         return default if value is None else value
+
+    def day_count(self, name: str, *, default: str) -> str:
+        """A day count by its code or market name ("ACT/365F", "30E/360"), as our code."""
+        value = self.text(name, default=default)
+        code = day_count_code(value)
+        if code is None:
+            self._fail(name, UNKNOWN_DAY_COUNT)
+            return default
+        return code
 
     def _non_ascii(self, name: str, value: object) -> bool:
         """Refuse a number or date typed in another script's digits (`Decimal` and `\\d` would read them)."""

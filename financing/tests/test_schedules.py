@@ -22,6 +22,7 @@ from financing.schedules import (
     terms_from_mapping,
     to_minor,
 )
+from financing.schedules.terms import UNKNOWN_DAY_COUNT
 
 PROPERTIES = settings(
     max_examples=100,
@@ -113,7 +114,7 @@ def test_bad_terms_are_refused_with_every_field_error_at_once() -> None:
         "start_date": ["Enter a date as YYYY-MM-DD."],
         "frequency": ["Choose one of: monthly, quarterly, semiannual, annual."],
         "grace_periods": ["Enter a whole number."],
-        "day_count": ["Choose one of: act_365f, act_360, thirty_360."],
+        "day_count": [UNKNOWN_DAY_COUNT],
         "maturity_date": ["Give maturity_date or term_months."],
         "term_months": ["Give maturity_date or term_months."],
     }

@@ -64,6 +64,7 @@ QL_DAY_COUNTS = {
     "act_365f": ql.Actual365Fixed(),
     "act_360": ql.Actual360(),
     "thirty_360": ql.Thirty360(ql.Thirty360.BondBasis),
+    "thirty_e_360": ql.Thirty360(ql.Thirty360.European),
 }
 
 
