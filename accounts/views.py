@@ -40,8 +40,8 @@ HOME_BY_ROLE = {
     Role.APPROVER: "compliance:queue",
     Role.OPERATOR: "tokens:chain_status",
 }
-# Email backends that deliver nowhere a person reads: only with these (and DEBUG) is the demo allowed
-# to show an emailed link on the page.
+# Email backends that deliver nowhere a person reads: only with these (and DEMO_EMAIL_LINKS) is the demo
+# allowed to show an emailed link on the page.
 DEMO_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
@@ -55,7 +55,7 @@ def _site_url(request: HttpRequest) -> str:
 
 def _emailed(request: HttpRequest, link: str | None) -> HttpResponse:
     """The same 'check your email' answer whatever was sent; the demo keeps the link to show it."""
-    if link and settings.DEBUG and settings.EMAIL_BACKEND in DEMO_EMAIL_BACKENDS:
+    if link and settings.DEMO_EMAIL_LINKS and settings.EMAIL_BACKEND in DEMO_EMAIL_BACKENDS:
         request.session[DEMO_LINK_SESSION_KEY] = link
     return redirect("accounts:check_email")
 

@@ -162,7 +162,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "GBA SME Tokenized Financing API",
+    # The product's name (PLATFORM_NAME below), as the pages and the README call it.
+    "TITLE": "Bay Area Capital Connect API",
     "DESCRIPTION": "Onboarding, financing applications, offerings, subscriptions and settlement.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -201,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -383,6 +385,8 @@ COMPLIANCE_HIGH_RISK_COUNTRIES = env_list(
 COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS = env_int("COMPLIANCE_LICENCE_LAPSE_WARNING_DAYS", 60, minimum=1)
 
 PLATFORM_NAME = "Bay Area Capital Connect"
+# Show an emailed link on the page (the embedded demo only, with a console or memory email backend).
+DEMO_EMAIL_LINKS = False
 DEMO_FAUCET = env_bool("DEMO_FAUCET", False)
 # Payment tokens (one listed stablecoin per currency) have 6 decimals; security tokens are whole units.
 # A stablecoin with other decimals is refused when staff propose it.

@@ -5,7 +5,11 @@ from config.public_secrets import DEMO_CUSTOMER_WALLET_KEY, DEMO_PLATFORM_WALLET
 
 from .base import *  # noqa: F403
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Debug pages off: the demo shows the product's own 403/404/500 pages, as production does
+# (DJANGO_DEBUG=1 brings Django's debug pages back while developing). WhiteNoise serves static files.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# The demo's emails go to the console; its "check your email" page shows the link instead.
+DEMO_EMAIL_LINKS = env_bool("DEMO_EMAIL_LINKS", True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", True)
 DEMO_FAUCET = env_bool("DEMO_FAUCET", True)
