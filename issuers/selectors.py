@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
@@ -69,6 +70,47 @@ def company_missing_items(company: Company) -> list[str]:
         if kind.value not in present:
             missing.append(f"the {kind.label.lower()}")
     return missing
+
+
+KYB_STEP_NAMES = ("profile", "people", "documents", "review")
+
+
+@dataclass(frozen=True)
+class KybStep:
+    """One step of the KYB flow: its name in the address, its title, and whether its part is complete."""
+
+    name: str
+    label: str
+    done: bool
+
+
+def kyb_steps(company: Company) -> list[KybStep]:
+    """The KYB flow's steps after the company's details, each marked done when its part is complete."""
+    people = list(company.people.all())
+    present = {document.kind for document in company.documents.all()}
+    return [
+        KybStep(
+            "profile",
+            _("Profile"),
+            None not in (company.annual_revenue, company.employees, company.years_trading),
+        ),
+        KybStep(
+            "people",
+            _("People"),
+            any(p.is_director for p in people) and any(p.is_beneficial_owner for p in people),
+        ),
+        KybStep("documents", _("Documents"), all(kind.value in present for kind in DocumentKind)),
+        KybStep(
+            "review",
+            _("Review and submit"),
+            company.kyb_status in (KybStatus.SUBMITTED, KybStatus.VERIFIED),
+        ),
+    ]
+
+
+def kyb_first_open_step(steps: list[KybStep]) -> str:
+    """Where the flow opens: the first step not yet complete (the review once all parts are)."""
+    return next((step.name for step in steps if not step.done), "review")
 
 
 def company_for_review(company_id: int) -> Company | None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -21,7 +22,15 @@ from config.pages import page_of
 from issuers import services
 from issuers.forms import ActionForm, CompanyForm, CompanyProfileForm, DocumentForm, PersonForm
 from issuers.ownership import ownership_rule
-from issuers.selectors import company_missing_items, company_of, documents_visible_to, issuer_overview
+from issuers.selectors import (
+    KYB_STEP_NAMES,
+    company_missing_items,
+    company_of,
+    documents_visible_to,
+    issuer_overview,
+    kyb_first_open_step,
+    kyb_steps,
+)
 from issuers.services import EDITABLE_KYB_STATUSES
 
 PROFILE_FIELDS = tuple(CompanyProfileForm.base_fields)
@@ -70,20 +79,45 @@ def company_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "issuers/company_form.html", context, status=400)
 
 
-def _render_kyb(request: HttpRequest, *, status: int = 200, **bound: forms.Form) -> HttpResponse:
+def _kyb_url(step: str) -> str:
+    return f"{reverse('issuers:company_kyb')}?step={step}"
+
+
+def _goto(request: HttpRequest, here: str) -> str:
+    """The step a post moves to: the button's `goto` (the step buttons save the step first), else here."""
+    goto = request.POST.get("goto", "")
+    return goto if goto in KYB_STEP_NAMES else here
+
+
+def _render_kyb(
+    request: HttpRequest, *, step: str | None = None, status: int = 200, **bound: forms.Form | None
+) -> HttpResponse:
+    """One step of the KYB flow, with the progress through all of them; bound forms keep what was typed."""
     company = company_of(request.user)
     if company is None:
         return redirect("issuers:company_edit")
-    forms_ = {
+    steps = kyb_steps(company)
+    editable = company.kyb_status in EDITABLE_KYB_STATUSES
+    if step not in KYB_STEP_NAMES:
+        step = kyb_first_open_step(steps) if editable else "review"
+    forms_: dict[str, forms.Form | None] = {
         "profile_form": CompanyProfileForm(initial={name: getattr(company, name) for name in PROFILE_FIELDS}),
         "person_form": PersonForm(),
         "document_form": DocumentForm(),
         "action_form": None,
     }
     forms_.update(bound)
+    names = [item.name for item in steps]
+    position = names.index(step)
     context: dict[str, Any] = {
         "company": company,
-        "editable": company.kyb_status in EDITABLE_KYB_STATUSES,
+        "editable": editable,
+        "step": step,
+        "steps": steps,
+        "previous_step": names[position - 1] if position else None,
+        "next_step": names[position + 1] if position + 1 < len(names) else None,
+        # The step's own form, which the progress buttons submit so that moving on saves what was typed.
+        "step_form": editable and step != "review",
         "missing": company_missing_items(company),
         "ownership_rule": ownership_rule(company.jurisdiction),
         **forms_,
@@ -93,14 +127,14 @@ def _render_kyb(request: HttpRequest, *, status: int = 200, **bound: forms.Form)
 
 @role_required(Role.SME)
 def company_kyb(request: HttpRequest) -> HttpResponse:
-    """Steps 2 to 4: financial snapshot, directors and owners, documents; then submit for KYB."""
-    return _render_kyb(request)
+    """The KYB flow: profile, people, documents, then review and submit (`?step=`), one step at a time."""
+    return _render_kyb(request, step=request.GET.get("step"))
 
 
 @role_required(Role.SME)
 @require_POST
 def company_profile(request: HttpRequest) -> HttpResponse:
-    """Save recognition, tags and the financial snapshot."""
+    """Save recognition, tags and the financial snapshot (a draft: every field may still be blank)."""
     form = CompanyProfileForm(request.POST)
     if form.is_valid():
         try:
@@ -108,28 +142,31 @@ def company_profile(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Profile saved.")
-            return redirect("issuers:company_kyb")
-    return _render_kyb(request, profile_form=form, status=400)
+            messages.success(request, gettext("Profile saved."))
+            return redirect(_kyb_url(_goto(request, "people")))
+    return _render_kyb(request, step="profile", profile_form=form, status=400)
 
 
 @role_required(Role.SME)
 @require_POST
 def person_add(request: HttpRequest) -> HttpResponse:
-    """Add a director or beneficial owner."""
+    """Add a director or beneficial owner; moving to another step with an empty form adds nobody."""
     form = PersonForm(request.POST)
+    goto = _goto(request, "people")
+    if goto != "people" and not form.has_changed():
+        return redirect(_kyb_url(goto))
     if form.is_valid():
         try:
             services.person_save(user=request.user, **form.service_kwargs())
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['full_name']} added.")
-            return redirect("issuers:company_kyb")
-    return _render_kyb(request, person_form=form, status=400)
+            messages.success(request, gettext("%(name)s added.") % {"name": form.cleaned_data["full_name"]})
+            return redirect(_kyb_url(goto))
+    return _render_kyb(request, step="people", person_form=form, status=400)
 
 
-def _kyb_removal(request: HttpRequest, remove: Any, done: str) -> HttpResponse:
+def _kyb_removal(request: HttpRequest, remove: Any, done: str, *, step: str) -> HttpResponse:
     """Remove one item of the KYB file: unknown (or another company's) is a 404, a refusal re-renders."""
     form = ActionForm(request.POST)
     try:
@@ -138,24 +175,32 @@ def _kyb_removal(request: HttpRequest, remove: Any, done: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         apply_errors(form, exc)
-        return _render_kyb(request, action_form=form, status=400)
+        return _render_kyb(request, step=step, action_form=form, status=400)
     messages.success(request, done)
-    return redirect("issuers:company_kyb")
+    return redirect(_kyb_url(step))
 
 
 @role_required(Role.SME)
 @require_POST
 def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a director or owner."""
-    return _kyb_removal(request, lambda: services.person_remove(user=request.user, person_id=pk), "Removed.")
+    return _kyb_removal(
+        request,
+        lambda: services.person_remove(user=request.user, person_id=pk),
+        gettext("Removed."),
+        step="people",
+    )
 
 
 @accepts_uploads
 @role_required(Role.SME)
 @require_POST
 def document_upload(request: HttpRequest) -> HttpResponse:
-    """Upload one KYB document."""
+    """Upload one KYB document; moving to another step with nothing chosen uploads nothing."""
     form = DocumentForm(request.POST, request.FILES)
+    goto = _goto(request, "documents")
+    if goto != "documents" and not form.has_changed():
+        return redirect(_kyb_url(goto))
     if form.is_valid():
         try:
             services.document_upload(
@@ -164,9 +209,11 @@ def document_upload(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Document uploaded; its fingerprint is recorded in the audit trail.")
-            return redirect("issuers:company_kyb")
-    return _render_kyb(request, document_form=form, status=400)
+            messages.success(
+                request, gettext("Document uploaded; its fingerprint is recorded in the audit trail.")
+            )
+            return redirect(_kyb_url(goto))
+    return _render_kyb(request, step="documents", document_form=form, status=400)
 
 
 @role_required(Role.SME)
@@ -174,7 +221,10 @@ def document_upload(request: HttpRequest) -> HttpResponse:
 def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete an uploaded document."""
     return _kyb_removal(
-        request, lambda: services.document_remove(user=request.user, document_id=pk), "Document removed."
+        request,
+        lambda: services.document_remove(user=request.user, document_id=pk),
+        gettext("Document removed."),
+        step="documents",
     )
 
 
@@ -187,9 +237,12 @@ def company_submit(request: HttpRequest) -> HttpResponse:
         services.company_submit_for_kyb(user=request.user)
     except ApplicationError as exc:
         apply_errors(form, exc)
+        if request.POST.get("from") == "kyb":  # the KYB flow's review step: the refusal shows there
+            return _render_kyb(request, step="review", action_form=form, status=400)
         return _render_dashboard(request, action_form=form, status=400)
     messages.success(
-        request, "Submitted for KYB. Compliance will review your company; you will see the result here."
+        request,
+        gettext("Submitted for KYB. Compliance will review your company; you will see the result here."),
     )
     return redirect("issuers:dashboard")
 

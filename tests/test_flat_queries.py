@@ -745,7 +745,18 @@ CASES = {
     ),
     "page: audit trail": ListCase(Role.OFFICER, "/compliance/audit/", lambda u, w, n: _audit_events(n), 50),
     "page: KYB file (people)": ListCase(
-        Role.SME, "/company/kyb/", lambda u, w, n: _people(w["company"], n), setup=_company_setup, whole=True
+        Role.SME,
+        "/company/kyb/?step=people",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
+    ),
+    "page: KYB file (review)": ListCase(
+        Role.SME,
+        "/company/kyb/?step=review",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
     ),
     "page: offering, failed settlements": ListCase(
         Role.OPERATOR,
