@@ -65,6 +65,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# Form fields whose `aria-describedby` names the help and error ids `templates/partials/field.html` renders.
+FORM_RENDERER = "config.forms.FormRenderer"
 
 TEMPLATES = [
     {
