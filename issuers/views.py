@@ -118,6 +118,8 @@ def _render_kyb(
         "next_step": names[position + 1] if position + 1 < len(names) else None,
         # The step's own form, which the progress buttons submit so that moving on saves what was typed.
         "step_form": editable and step != "review",
+        # A refused step offers plain links too, to leave it without saving what was refused.
+        "refused": status == 400,
         "missing": company_missing_items(company),
         "ownership_rule": ownership_rule(company.jurisdiction),
         **forms_,

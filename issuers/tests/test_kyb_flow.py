@@ -116,6 +116,9 @@ def test_a_refused_person_is_shown_again_with_what_was_typed_and_nothing_added(c
     assert _value_of(html, "ownership_percent") == "60"
     assert "birth_date" in page.context["person_form"].errors
     assert not Person.objects.exists()
+    # The page answers the post's own address: its links to the other steps must lead to the KYB page.
+    assert f'href="{KYB}?step=profile"' in html
+    assert 'href="?step=' not in html
 
 
 def test_continuing_from_people_with_an_empty_form_adds_nobody_and_a_typed_person_first(client, company):

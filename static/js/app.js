@@ -120,7 +120,69 @@
     update();
   }
 
+  // On a phone a table becomes one card per row (static/css/app.css, .table--cards): each cell is labelled with
+  // its column's header here, so "Units held" and the rest stay readable without scrolling sideways.
+  // A table marked .table--scroll keeps its columns (it scrolls inside its own box instead).
+  function headerLabel(th) {
+    var hidden = th.querySelector(".visually-hidden");
+    var text = th.textContent.replace(/\s+/g, " ").trim();
+    return hidden && hidden.textContent.trim() === text ? "" : text;
+  }
+  function tableCards(table) {
+    if (table.classList.contains("table--scroll") || !table.tHead || !table.tHead.rows.length) return;
+    var heads = table.tHead.rows[table.tHead.rows.length - 1].cells, labels = [];
+    for (var h = 0; h < heads.length; h++) {
+      for (var span = 0; span < heads[h].colSpan; span++) labels.push(headerLabel(heads[h]));
+    }
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      var column = 0;
+      for (var c = 0; c < row.cells.length; c++) {
+        var cell = row.cells[c];
+        if (!cell.hasAttribute("data-label") && cell.colSpan === 1 && labels[column]) cell.setAttribute("data-label", labels[column]);
+        column += cell.colSpan;
+      }
+    });
+    table.classList.add("table--cards");
+  }
+
+  // On a phone the main navigation folds behind a Menu button (CSS shows the button below 640 px only).
+  function navMenu() {
+    var toggle = document.querySelector(".topbar .nav-toggle"), nav = document.querySelector(".topbar .nav");
+    if (!toggle || !nav || !nav.children.length) return;
+    nav.id = nav.id || "main-nav";
+    toggle.setAttribute("aria-controls", nav.id);
+    toggle.hidden = false;
+    nav.classList.add("nav--collapsible");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) { toggle.click(); toggle.focus(); }
+    });
+  }
+
+  // A table box that scrolls sideways can be reached and scrolled with the keyboard, and says what it holds.
+  function scrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var section = box.closest("section, .card"), heading = section && section.querySelector("h2, h3");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", heading ? heading.textContent.trim() : (document.title.split(" · ")[0] || "Table"));
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  var resizing;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollableTables, 150); });
+
   function init(root) {
+    root.querySelectorAll("table.table").forEach(tableCards);
+    scrollableTables();
     root.querySelectorAll("form").forEach(investorTypeFields);
     root.querySelectorAll("form[data-amount-preview]").forEach(amountPreview);
     root.querySelectorAll("form.apply").forEach(applicationForm);
@@ -152,9 +214,12 @@
     });
   });
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target) event.detail.target.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
+    if (!event.detail.target) return;
+    event.detail.target.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
+    event.detail.target.querySelectorAll("table.table").forEach(tableCards);
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
-  else init(document);
+  function start() { navMenu(); init(document); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
