@@ -24,7 +24,8 @@ def axe_findings(page: Any) -> list[dict[str, Any]]:
         # Evaluated through the debugging protocol, not as a <script>: the page's CSP refuses inline code.
         page.evaluate(AXE_SCRIPT.read_text() + "\n;undefined")
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        "async (tags) => await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         RUN_ONLY,
     )
     return list(result["violations"])
