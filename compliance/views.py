@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -321,7 +322,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
         form, lambda data: case_note_add(actor=request.user, case_id=case.pk, text=data["text"])
     )
     if note is not None:
-        messages.success(request, "Note added.")
+        messages.success(request, gettext("Note added."))
         return redirect(reverse("compliance:case", args=[case.pk]) + "#notes")
     return _render_case(request, case, status=status, note_form=form)
 
@@ -338,7 +339,7 @@ def case_assignment(request: HttpRequest, pk: int) -> HttpResponse:
     if assigned is not None:
         who = assigned.assignee
         if who == request.user:
-            messages.success(request, "You took the case.")
+            messages.success(request, gettext("You took the case."))
         else:
             messages.success(
                 request, f"Assigned to {who.full_name}." if who else "Back in the queue, unassigned."
@@ -438,9 +439,11 @@ def kyc_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404(exc.message) from exc
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Approval revoked; the identity is being removed from the chain.")
+            messages.success(
+                request, gettext("Approval revoked; the identity is being removed from the chain.")
+            )
     else:
-        messages.error(request, "Say why the approval is revoked.")
+        messages.error(request, gettext("Say why the approval is revoked."))
     return redirect("compliance:kyc_review", pk=pk)
 
 
@@ -486,7 +489,7 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: case_answer_information(user=request.user, request_id=info.pk, answer=data["answer"]),
     )
     if answered is not None:
-        messages.success(request, "Answer sent. Compliance continues the review with it.")
+        messages.success(request, gettext("Answer sent. Compliance continues the review with it."))
         return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, answer_form=form)
 
@@ -503,7 +506,9 @@ def information_request_document(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: answer_document_add(user=request.user, request_id=info.pk, upload=data["documents"]),
     )
     if added is not None:
-        messages.success(request, f"{added.original_name} attached.")
+        messages.success(
+            request, gettext("%(original_name)s attached.") % {"original_name": added.original_name}
+        )
         return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, document_form=form)
 
@@ -518,7 +523,7 @@ def information_request_document_remove(request: HttpRequest, pk: int, document_
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Document removed from your answer.")
+        messages.success(request, gettext("Document removed from your answer."))
     return redirect("requests:detail", pk=info.pk)
 
 
@@ -534,7 +539,7 @@ def kyc_chain_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Sent again; the investor can subscribe once the chain confirms.")
+        messages.success(request, gettext("Sent again; the investor can subscribe once the chain confirms."))
     return redirect("compliance:kyc_review", pk=pk)
 
 
@@ -548,7 +553,7 @@ def application_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You are now reviewing this application.")
+        messages.success(request, gettext("You are now reviewing this application."))
     return redirect("compliance:application_review", pk=pk)
 
 
@@ -591,7 +596,11 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     """Verify the entries written since the last check now, instead of waiting for beat."""
     broken = audit_chain_verify()
     if broken is None:
-        messages.success(request, "Verified: the hash chain is intact.")
+        messages.success(request, gettext("Verified: the hash chain is intact."))
     else:
-        messages.error(request, f"The hash chain is broken at entry #{broken}. Escalate to the operator.")
+        messages.error(
+            request,
+            gettext("The hash chain is broken at entry #%(broken)s. Escalate to the operator.")
+            % {"broken": broken},
+        )
     return redirect("compliance:audit")

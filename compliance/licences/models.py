@@ -58,7 +58,7 @@ class Intermediary(models.Model):
 
     def roles_display(self) -> str:
         return ", ".join(
-            IntermediaryRole(role).label for role in self.roles if role in IntermediaryRole.values
+            str(IntermediaryRole(role).label) for role in self.roles if role in IntermediaryRole.values
         )
 
 
