@@ -55,12 +55,8 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", _("Any action")), *AUDIT_KINDS.items()], required=False, label=_("Kind")
     )
-    date_from = form_fields.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = form_fields.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = form_fields.DateField(required=False, label=_("From"), widget=form_fields.DayMonthYearInput())
+    date_to = form_fields.DateField(required=False, label=_("To"), widget=form_fields.DayMonthYearInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -43,7 +43,7 @@ class PepStatus(models.TextChoices):
     ASSOCIATE = "associate", _("Family member or close associate of a PEP")
 
 
-PEP_HELP = (
+PEP_HELP = _(
     "A politically exposed person holds or held a prominent public function: head of state or "
     "government, senior politician, senior government, judicial or military official, senior executive "
     "of a state-owned enterprise, important party official. Officials of mainland China and Macao count "

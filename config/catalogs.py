@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,11 +76,11 @@ def extract_messages(paths: Iterable[Path] | None = None) -> Catalog:
     for path in _sources() if paths is None else paths:
         relative = path.relative_to(ROOT).as_posix()
         found = extract_python(io.BytesIO(_python_text(path)), KEYWORDS, [], {"encoding": "utf-8"})
-        for lineno, _funcname, messages, _comments in found:
+        for lineno, funcname, messages, _comments in found:
             if isinstance(messages, str | type(None)):
                 messages = (messages,)
             context = None
-            if _funcname.startswith(("pgettext", "npgettext")):
+            if str(funcname).startswith(("pgettext", "npgettext")):
                 context, messages = messages[0], messages[1:]
             msgid = messages[0] if len(messages) == 1 else tuple(m for m in messages if m is not None)
             if not msgid:
@@ -158,8 +159,30 @@ class Problems:
         lines += [f"{self.locale}: untranslated: {text!r}" for text in self.untranslated]
         lines += [f"{self.locale}: {text}" for text in self.format_errors]
         if self.stale_mo:
-            lines.append(f"{self.locale}: django.mo differs from a fresh compile of django.po (run `make messages`)")
+            lines.append(
+                f"{self.locale}: django.mo differs from a fresh compile of django.po (run `make messages`)"
+            )
         return lines
+
+
+_PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%%|\{[a-z_]+(?::[^}]*)?\}")
+
+
+def _placeholder_errors(catalog: Catalog) -> list[str]:
+    """Translations that drop or invent a placeholder (%(name)s, {name}), which would break or lose text."""
+    errors = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        wanted = set(_PLACEHOLDER.findall(ids[-1]))
+        allowed = set().union(*(set(_PLACEHOLDER.findall(text)) for text in ids))
+        for text in strings:
+            found = set(_PLACEHOLDER.findall(text))
+            if wanted - found or found - allowed:
+                errors.append(f"{ids[0]!r}: placeholders {sorted(wanted)} become {sorted(found)}")
+    return errors
 
 
 def problems(catalog: Catalog, *, locale: str, mo: bytes | None, sources: Catalog | None) -> Problems:
@@ -167,10 +190,13 @@ def problems(catalog: Catalog, *, locale: str, mo: bytes | None, sources: Catalo
     marked strings it lacks (`sources`, when given)."""
     fuzzy = [str(message.id) for message in catalog if message.id and message.fuzzy]
     format_errors = [f"{message.id!r}: {error}" for message, errors in catalog.check() for error in errors]
+    format_errors += _placeholder_errors(catalog)
     not_in_catalog = []
     if sources is not None:
         not_in_catalog = [
-            str(message.id) for message in sources if message.id and catalog.get(message.id, message.context) is None
+            str(message.id)
+            for message in sources
+            if message.id and catalog.get(message.id, message.context) is None
         ]
     return Problems(
         locale=locale,
@@ -191,14 +217,20 @@ def check() -> tuple[list[str], list[str]]:
         mo = mo_path.read_bytes() if mo_path.exists() else None
         found = problems(_read(locale), locale=locale, mo=mo, sources=template)
         failures += found.failures()
-        missing += [f"{locale}: not in the catalog (run `make messages`): {text!r}" for text in found.not_in_catalog]
+        missing += [
+            f"{locale}: not in the catalog (run `make messages`): {text!r}" for text in found.not_in_catalog
+        ]
     return failures, missing
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("action", choices=["extract", "compile", "check"])
-    parser.add_argument("--strict", action="store_true", help="also fail on marked strings no catalog has yet")
+    parser.add_argument(
+        "--strict", action="store_true", help="also fail on marked strings no catalog has yet"
+    )
     args = parser.parse_args(argv)
     if args.action == "extract":
         extract()

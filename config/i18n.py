@@ -70,4 +70,5 @@ def moment_text(moment: datetime | None, language: str | None = None) -> str:
         moment = timezone.localtime(moment)
     locale = babel_locale(language)
     day = format_date(moment.date(), format="medium", locale=locale)
-    return f"{day} {format_time(moment, format='HH:mm', locale=locale)}"
+    separator = ", " if locale.startswith("en") else " "
+    return f"{day}{separator}{format_time(moment, format='HH:mm', locale=locale)}"

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -33,9 +34,9 @@ from issuers.forms import ActionForm
 from tokens.choices import PaymentCurrency
 
 HUNDRED = Decimal("100")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = form_fields.DayMonthYearInput()
 DECIMAL = {"inputmode": "decimal"}
-REQUIRED = "This field is required."
+REQUIRED = _("This field is required.")
 
 # --- applications: the common part --------------------------------------------------------------
 
@@ -551,7 +552,7 @@ class ApplicationForms:
         problems = Problems()
         chosen = self.chosen
         if chosen is None:
-            problems.general.append("Choose how you want to raise the money to see a preview.")
+            problems.general.append(gettext("Choose how you want to raise the money to see a preview."))
             return None, problems
         self.form.is_valid()
         chosen.is_valid()
@@ -597,7 +598,7 @@ class KycForm(PepFieldsForm):
     )
     country = forms.ChoiceField(label=_("Country of residence or incorporation"))
     birth_date = form_fields.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=form_fields.DayMonthYearInput(),
         required=False,
         label=_("Date of birth"),
         help_text=_("Individuals: as on your identity document."),
@@ -651,9 +652,7 @@ class InvestorPersonForm(PepFieldsForm):
 
     full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Full name"))
     nationality = forms.ChoiceField(label=_("Nationality"))
-    birth_date = form_fields.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label=_("Date of birth")
-    )
+    birth_date = form_fields.DateField(widget=form_fields.DayMonthYearInput(), label=_("Date of birth"))
     is_director = forms.BooleanField(required=False, label=_("Director"))
     is_beneficial_owner = forms.BooleanField(required=False, label=_("Beneficial owner"))
     ownership_percent = form_fields.DecimalField(
@@ -684,7 +683,7 @@ class InvestorDocumentForm(forms.Form):
         help_text=_("Professional-investor evidence only."),
     )
     document_date = form_fields.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=form_fields.DayMonthYearInput(),
         required=False,
         label=_("Document date"),
         help_text=_("The date the statement, certificate or accounts carry (PI evidence only)."),
@@ -750,12 +749,8 @@ class DividendForm(forms.Form):
         label=_("Dividend, total for all shares"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    record_date = form_fields.DateField(
-        label=_("Record date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    payment_date = form_fields.DateField(
-        label=_("Payment date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    record_date = form_fields.DateField(label=_("Record date"), widget=form_fields.DayMonthYearInput())
+    payment_date = form_fields.DateField(label=_("Payment date"), widget=form_fields.DayMonthYearInput())
 
 
 class TransferForm(forms.Form):

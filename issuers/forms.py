@@ -15,7 +15,7 @@ from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = form_fields.DayMonthYearInput()
 
 
 class CompanyForm(forms.Form):

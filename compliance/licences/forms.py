@@ -61,11 +61,11 @@ class LicenceForm(forms.Form):
         help_text=_("As the register states them, e.g. “professional investors only”."),
     )
     pi_only = forms.BooleanField(required=False, label=_("Limited to professional investors"))
-    valid_from = form_fields.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = form_fields.DateField(label=_("Valid from"), widget=form_fields.DayMonthYearInput())
     valid_until = form_fields.DateField(
         required=False,
         label=_("Valid until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=form_fields.DayMonthYearInput(),
         help_text=_("Leave empty for an open-ended licence."),
     )
 

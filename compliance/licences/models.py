@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from compliance.licences.choices import (
     IN_FORCE,
@@ -24,7 +25,7 @@ from compliance.licences.choices import (
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, visible_text
 
 CE_NUMBER_PATTERN = r"^[A-Z]{3}[A-Z0-9]{3}$"
-CE_NUMBER_MESSAGE = (
+CE_NUMBER_MESSAGE = _(
     "A CE number is three letters followed by three letters or digits, as the SFC issues it (e.g. ABC123)."
 )
 ce_number_validator = RegexValidator(CE_NUMBER_PATTERN, CE_NUMBER_MESSAGE, code="ce_number")

@@ -72,7 +72,7 @@ def _intermediary_errors(
     values: dict[str, Any] = {"name": _text(errors, "name", name, limit=NAME_MAX_LENGTH, required=True)}
     ce = ce_number_normalised(ce_number)
     if not re.fullmatch(CE_NUMBER_PATTERN, ce):
-        errors["ce_number"] = CE_NUMBER_MESSAGE
+        errors["ce_number"] = str(CE_NUMBER_MESSAGE)
     else:
         holders = Intermediary.objects.filter(ce_number=ce)
         holder = (holders.exclude(pk=exclude) if exclude is not None else holders).first()

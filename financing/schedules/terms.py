@@ -364,7 +364,7 @@ class _Parser:
     def _non_ascii(self, name: str, value: object) -> bool:
         """Refuse a number or date typed in another script's digits (`Decimal` and `\\d` would read them)."""
         if isinstance(value, str) and has_non_ascii(value):
-            self._fail(name, NON_ASCII_DIGITS)
+            self._fail(name, str(NON_ASCII_DIGITS))
             return True
         return False
 
