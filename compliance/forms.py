@@ -75,12 +75,12 @@ CASE_PAGE_SIZE = 25
 
 # The queue's status filter: every open case by default, one state, or closed cases (or all of them).
 CASE_STATUS_FILTERS = [
-    ("", "Open (any state)"),
-    ("open", "Open, to be worked on"),
-    ("info_requested", "Waiting for the applicant"),
-    ("awaiting_approver", "Awaiting approver"),
-    ("closed", "Closed"),
-    ("all", "All, closed ones too"),
+    ("", _("Open (any state)")),
+    ("open", _("Open, to be worked on")),
+    ("info_requested", _("Waiting for the applicant")),
+    ("awaiting_approver", _("Awaiting approver")),
+    ("closed", _("Closed")),
+    ("all", _("All, closed ones too")),
 ]
 
 

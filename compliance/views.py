@@ -149,7 +149,7 @@ def _why_not(user: User, case: Case) -> str:
     except (PermissionDenied, Conflict) as exc:
         return exc.message
     if case.status == CaseStatus.INFO_REQUESTED:
-        return "The applicant has not answered the request for information yet."
+        return gettext("The applicant has not answered the request for information yet.")
     if case.status == CaseStatus.AWAITING_APPROVER:
         return awaiting_approver_refusal(user, case)
     return ""
@@ -265,16 +265,22 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
 def _done(case: Case, decision: str) -> str:
     """What the reviewer is told after a decision the services accepted."""
     if decision == Decision.REQUEST_INFO:
-        return "Your question was sent to the applicant; the case returns to the queue when they answer."
-    if decision == Decision.ESCALATE:
-        return f"Case #{case.pk} escalated: an approver decides it."
-    if decision == REQUEST_CHANGES:
-        return "Changes requested; the SME sees your reason and can submit the application again."
-    if case.status == CaseStatus.AWAITING_APPROVER:
-        return (
-            f"Recorded as your recommendation to {Decision(decision).label.lower()}: an approver decides "
-            f"case #{case.pk} because {case.approver_reason}."
+        return gettext(
+            "Your question was sent to the applicant; the case returns to the queue when they answer."
         )
+    if decision == Decision.ESCALATE:
+        return gettext("Case #%(pk)s escalated: an approver decides it.") % {"pk": case.pk}
+    if decision == REQUEST_CHANGES:
+        return gettext("Changes requested; the SME sees your reason and can submit the application again.")
+    if case.status == CaseStatus.AWAITING_APPROVER:
+        return gettext(
+            "Recorded as your recommendation to %(lower)s: an approver decides "
+            "case #%(pk)s because %(approver_reason)s."
+        ) % {
+            "lower": Decision(decision).label.lower(),
+            "pk": case.pk,
+            "approver_reason": case.approver_reason,
+        }
     then = {
         (CaseKind.KYC, Decision.APPROVE): " The wallet is being registered on chain.",
         (
@@ -282,7 +288,11 @@ def _done(case: Case, decision: str) -> str:
             Decision.APPROVE,
         ): " The offering was created and its token is being deployed.",
     }.get((case.kind, decision), "")
-    return f"Case #{case.pk} {case.get_outcome_display().lower()}.{then} The decision is in the audit trail."
+    return gettext("Case #%(pk)s %(lower)s.%(then)s The decision is in the audit trail.") % {
+        "pk": case.pk,
+        "lower": case.get_outcome_display().lower(),
+        "then": then,
+    }
 
 
 @role_required(*COMPLIANCE_ROLES)

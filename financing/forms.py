@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -41,18 +42,18 @@ REQUIRED = _("This field is required.")
 # --- applications: the common part --------------------------------------------------------------
 
 INSTRUMENT_CHOICES = [
-    (Instrument.BOND, "Bond"),
-    (Instrument.LOAN, "Loan"),
-    (Instrument.LEASE, "Lease"),
-    (Instrument.EQUITY, "Equity"),
+    (Instrument.BOND, _("Bond")),
+    (Instrument.LOAN, _("Loan")),
+    (Instrument.LEASE, _("Lease")),
+    (Instrument.EQUITY, _("Equity")),
 ]
 INSTRUMENT_BLURB = {
-    Instrument.BOND: "Pay investors a fixed coupon and repay the full amount at maturity.",
-    Instrument.LOAN: "Borrow from investors and repay with interest in regular instalments.",
-    Instrument.LEASE: "Finance an asset: investors fund it and you pay them a rental.",
-    Instrument.EQUITY: "Sell new shares: no repayments, investors own part of the company.",
+    Instrument.BOND: _("Pay investors a fixed coupon and repay the full amount at maturity."),
+    Instrument.LOAN: _("Borrow from investors and repay with interest in regular instalments."),
+    Instrument.LEASE: _("Finance an asset: investors fund it and you pay them a rental."),
+    Instrument.EQUITY: _("Sell new shares: no repayments, investors own part of the company."),
 }
-CURRENCY_CHOICES = [(c.value, f"{c.value} ({c.label})") for c in Currency]
+CURRENCY_CHOICES = [(c.value, format_lazy("{} ({})", c.value, c.label)) for c in Currency]
 
 
 def _amount(label: str, help_text: str = "", **kwargs: Any) -> forms.DecimalField:
@@ -107,11 +108,15 @@ class ApplicationForm(forms.Form):
         ),
     )
     target_amount = _amount(
-        "Target raise",
-        "The most you want to raise, a whole number of units. For a lease, this is the value of the asset.",
+        _("Target raise"),
+        _(
+            "The most you want to raise, a whole number of units. For a lease, "
+            "this is the value of the asset."
+        ),
     )
     minimum_amount = _amount(
-        "Minimum raise", "If investors subscribe less than this, the round is cancelled and nobody pays."
+        _("Minimum raise"),
+        _("If investors subscribe less than this, the round is cancelled and nobody pays."),
     )
     use_of_proceeds = form_fields.CharField(
         max_length=LONG_TEXT_MAX_LENGTH,
@@ -135,24 +140,24 @@ class ApplicationForm(forms.Form):
 _CONVENTION_LABELS = [
     (
         BusinessDayConvention.MODIFIED_FOLLOWING,
-        "Next business day, unless that is next month (modified following)",
+        _("Next business day, unless that is next month (modified following)"),
     ),
-    (BusinessDayConvention.FOLLOWING, "Next business day (following)"),
-    (BusinessDayConvention.UNADJUSTED, "Pay on the date itself, holiday or not (unadjusted)"),
+    (BusinessDayConvention.FOLLOWING, _("Next business day (following)")),
+    (BusinessDayConvention.UNADJUSTED, _("Pay on the date itself, holiday or not (unadjusted)")),
 ]
 _AMORTIZATION_LABELS = [
-    (Amortization.ANNUITY, "The same payment every period (annuity)"),
-    (Amortization.EQUAL_PRINCIPAL, "The same principal every period, interest falling (equal principal)"),
-    (Amortization.BULLET, "Interest only, all principal at the end (bullet)"),
+    (Amortization.ANNUITY, _("The same payment every period (annuity)")),
+    (Amortization.EQUAL_PRINCIPAL, _("The same principal every period, interest falling (equal principal)")),
+    (Amortization.BULLET, _("Interest only, all principal at the end (bullet)")),
 ]
 _TIMING_LABELS = [
-    (PaymentTiming.ADVANCE, "In advance (start of each period)"),
-    (PaymentTiming.ARREARS, "In arrears (end of each period)"),
+    (PaymentTiming.ADVANCE, _("In advance (start of each period)")),
+    (PaymentTiming.ARREARS, _("In arrears (end of each period)")),
 ]
 _DAY_COUNT_LABELS = [
-    (DayCount.ACT_365F, "ACT/365 Fixed (actual days ÷ 365)"),
-    (DayCount.ACT_360, "ACT/360 (actual days ÷ 360)"),
-    (DayCount.THIRTY_360, "30/360 (every month counts 30 days)"),
+    (DayCount.ACT_365F, _("ACT/365 Fixed (actual days ÷ 365)")),
+    (DayCount.ACT_360, _("ACT/360 (actual days ÷ 360)")),
+    (DayCount.THIRTY_360, _("30/360 (every month counts 30 days)")),
 ]
 
 
@@ -218,9 +223,9 @@ class BondTermsForm(TermsForm):
     legend = "Bond terms"
 
     unit_price = _amount(
-        "Face value per unit", "The price and redemption value of one bond.", initial=Decimal("1000")
+        _("Face value per unit"), _("The price and redemption value of one bond."), initial=Decimal("1000")
     )
-    annual_rate = _percent("Coupon", "Interest a year on the face value: 6.5 means 6.5%.")
+    annual_rate = _percent(_("Coupon"), _("Interest a year on the face value: 6.5 means 6.5%."))
     frequency = forms.ChoiceField(
         choices=Frequency.choices, initial=Frequency.SEMIANNUAL, label=_("Coupons paid")
     )
@@ -245,16 +250,16 @@ class LoanTermsForm(TermsForm):
     legend = "Loan terms"
 
     unit_price = _amount(
-        "Participation unit",
-        "Investors lend in whole units of this size.",
+        _("Participation unit"),
+        _("Investors lend in whole units of this size."),
         initial=Decimal("1000"),
     )
-    annual_rate = _percent("Interest", "A year, on what is still owed: 8 means 8%.")
+    annual_rate = _percent(_("Interest"), _("A year, on what is still owed: 8 means 8%."))
     start_date = form_fields.DateField(
         widget=DATE, label=_("Drawdown date"), help_text=_("When you receive the money.")
     )
     term_months = _term_months(
-        "Term in months", "Or leave blank and give a final repayment date.", required=False
+        _("Term in months"), _("Or leave blank and give a final repayment date."), required=False
     )
     maturity_date = form_fields.DateField(
         widget=DATE,
@@ -286,7 +291,7 @@ class LeaseTermsForm(TermsForm):
     instrument = Instrument.LEASE
     legend = "Lease terms"
 
-    PRICING = [("rate", "I know the implicit rate"), ("rental", "I know the rental")]
+    PRICING = [("rate", _("I know the implicit rate")), ("rental", _("I know the rental"))]
 
     asset_description = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
@@ -295,12 +300,16 @@ class LeaseTermsForm(TermsForm):
         help_text=_("For example: two CNC machining centres, delivered to Dongguan."),
     )
     unit_price = _amount(
-        "Participation unit", "Investors fund the asset in whole units of this size.", initial=Decimal("1000")
+        _("Participation unit"),
+        _("Investors fund the asset in whole units of this size."),
+        initial=Decimal("1000"),
     )
     start_date = form_fields.DateField(
         widget=DATE, label=_("Lease starts"), help_text=_("The commencement date.")
     )
-    term_months = _term_months("Lease term in months", "A whole number of rental periods.", required=True)
+    term_months = _term_months(
+        _("Lease term in months"), _("A whole number of rental periods."), required=True
+    )
     frequency = forms.ChoiceField(
         choices=Frequency.choices, initial=Frequency.MONTHLY, label=_("Rentals paid")
     )
@@ -324,7 +333,9 @@ class LeaseTermsForm(TermsForm):
         choices=PRICING, initial="rate", widget=forms.RadioSelect, label=_("Price the lease by")
     )
     annual_rate = _percent(
-        "Implicit rate", "The rate a year the rentals pay on the asset value: 7.2 means 7.2%.", required=False
+        _("Implicit rate"),
+        _("The rate a year the rentals pay on the asset value: 7.2 means 7.2%."),
+        required=False,
     )
     rental = form_fields.DecimalField(
         max_digits=18,
@@ -364,10 +375,10 @@ class EquityTermsForm(TermsForm):
         label=_("Share class"),
         help_text=_("For example: Ordinary, Preferred A."),
     )
-    unit_price = _amount("Price per share", "What an investor pays for one new share.")
+    unit_price = _amount(_("Price per share"), _("What an investor pays for one new share."))
     pre_money_valuation = _amount(
-        "Company value before this raise",
-        "The pre-money valuation; the shares offered and the dilution follow from it.",
+        _("Company value before this raise"),
+        _("The pre-money valuation; the shares offered and the dilution follow from it."),
     )
 
 
@@ -541,7 +552,7 @@ class ApplicationForms:
         if target is None:
             return name.replace("_", " ").capitalize()
         if target == "target_amount" and self.instrument == Instrument.LEASE:
-            return "Asset value (the target raise)"
+            return gettext("Asset value (the target raise)")
         return str(form.fields[target].label)
 
     def preview_input(self) -> tuple[dict[str, Any] | None, Problems]:

@@ -42,7 +42,9 @@ def test_a_stale_compiled_catalog_fails_the_check():
     stale = catalogs.compiled(_catalog(Subscribe="訂閱"))
     found = catalogs.problems(catalog, locale="zh_Hant", mo=stale, sources=None)
     assert found.stale_mo
-    assert found.failures() == ["zh_Hant: django.mo differs from a fresh compile of django.po (run `make messages`)"]
+    assert found.failures() == [
+        "zh_Hant: django.mo differs from a fresh compile of django.po (run `make messages`)"
+    ]
 
 
 def test_a_translation_that_drops_a_placeholder_fails_the_check():

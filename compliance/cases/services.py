@@ -172,24 +172,24 @@ def on_alert_decided(kind: str) -> Callable[[AlertEffect], AlertEffect]:
 def _connected(actor: User, case: Case) -> str:
     """Why the actor may not decide the case, or '' when nothing connects them."""
     if case.submitted_by_id == actor.pk:
-        return "You submitted this case."
+        return gettext("You submitted this case.")
     company = case.company  # an application's case carries its company too
     if company is not None:
         if company.representative_id == actor.pk:
-            return "You represent this company."
+            return gettext("You represent this company.")
         if ConflictDeclaration.objects.filter(user=actor, company=company).exists():
-            return "You declared a connection to this company."
+            return gettext("You declared a connection to this company.")
         from compliance.screening.normalise import name_tokens
 
         mine = sorted(name_tokens(actor.full_name or ""))
         if mine and any(sorted(name_tokens(p.full_name)) == mine for p in company.people.all()):
-            return "You share a name with a director or owner of this company."
+            return gettext("You share a name with a director or owner of this company.")
     if case.investor_id:
         assert case.investor is not None
         if case.investor.user_id == actor.pk:
-            return "This is your own due diligence."
+            return gettext("This is your own due diligence.")
         if ConflictDeclaration.objects.filter(user=actor, investor=case.investor).exists():
-            return "You declared a connection to this investor."
+            return gettext("You declared a connection to this investor.")
     return ""
 
 
@@ -274,12 +274,12 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
 def awaiting_approver_refusal(actor: User, case: Case) -> str:
     """Why `actor` may not take the decision on a case awaiting an approver ('' when they may)."""
     if case.recommended_by_id == actor.pk:
-        return "You made the recommendation on this case; a different approver must decide."
+        return gettext("You made the recommendation on this case; a different approver must decide.")
     if actor.role != Role.APPROVER:
-        return (
-            f"An approver decides case #{case.pk} because {case.approver_reason}, on the recommendation "
-            "already made."
-        )
+        return gettext(
+            "An approver decides case #%(pk)s because %(approver_reason)s, on the "
+            "recommendation already made."
+        ) % {"pk": case.pk, "approver_reason": case.approver_reason}
     return ""
 
 

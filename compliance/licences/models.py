@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.licences.choices import (
@@ -110,7 +111,7 @@ class Licence(models.Model):
 
     def activities_display(self) -> str:
         if self.kind == LicenceKind.VATP and not self.activities:
-            return "Virtual asset trading platform"
+            return gettext("Virtual asset trading platform")
         return ", ".join(f"Type {number}" for number in sorted(self.activities)) or "—"
 
     @property
