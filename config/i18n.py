@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 
 # Money, numbers and dates are formatted with Babel in the conventions of where each language is read.
 BABEL_LOCALES = {"en": "en_HK", "zh-hant": "zh_Hant_HK", "zh-hans": "zh_Hans_CN"}
@@ -55,11 +55,25 @@ def in_language_of(user: Any) -> Iterator[str]:
         yield language
 
 
-def day_text(day: date | None, language: str | None = None) -> str:
-    """A calendar day written the local way: "5 Dec 2026" (English), "2026年12月5日" (Chinese)."""
+# English keeps the platform's own short forms ("5 Sep 2026"; CLDR's Hong Kong English writes "Sept");
+# Chinese uses CLDR's ("2026年9月5日").
+ENGLISH_DATE_FORMATS = {"medium": "j M Y", "long": "j F Y", "month": "M Y", "daymonth": "j M"}
+CHINESE_DATE_SKELETONS = {"month": "yMMM", "daymonth": "MMMd"}
+
+
+def day_text(day: date | None, style: str = "medium", language: str | None = None) -> str:
+    """A calendar day written the local way: "5 Dec 2026" (English), "2026年12月5日" (Chinese).
+
+    `style`: "medium", "long" ("5 December 2026"), "month" ("Dec 2026") or "daymonth" ("5 Dec").
+    """
     if day is None:
         return "—"
-    return format_date(day, format="medium", locale=babel_locale(language))
+    locale = babel_locale(language)
+    if locale.startswith("en"):
+        return dateformat.format(day, ENGLISH_DATE_FORMATS.get(style, "j M Y"))
+    if style in CHINESE_DATE_SKELETONS:
+        return format_skeleton(CHINESE_DATE_SKELETONS[style], day, locale=locale)
+    return format_date(day, format="long" if style == "long" else "medium", locale=locale)
 
 
 def moment_text(moment: datetime | None, language: str | None = None) -> str:
@@ -69,6 +83,8 @@ def moment_text(moment: datetime | None, language: str | None = None) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     locale = babel_locale(language)
-    day = format_date(moment.date(), format="medium", locale=locale)
-    separator = ", " if locale.startswith("en") else " "
-    return f"{day}{separator}{format_time(moment, format='HH:mm', locale=locale)}"
+    if locale.startswith("en"):
+        return dateformat.format(moment, "j M Y, H:i")
+    return (
+        f"{day_text(moment.date(), language=language)} {format_time(moment, format='HH:mm', locale=locale)}"
+    )

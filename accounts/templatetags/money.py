@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 
-from config.i18n import babel_locale, moment_text
+from config.i18n import babel_locale, day_text, moment_text
 
 register = template.Library()
 
@@ -123,19 +122,12 @@ def cents(value: object) -> str:
     return str(int((amount * 100).to_integral_value()))
 
 
-# Date styles for `|day:"…"`: Babel's named formats, or a skeleton (the fields, in the locale's order).
-DAY_SKELETONS = {"month": "yMMM", "daymonth": "MMMd"}
-
-
 @register.filter(expects_localtime=True)
 def day(value: object, style: str = "medium") -> str:
     """A date the local way: "5 Dec 2026" / "2026年12月5日"; `|day:"long"`, `|day:"month"` (Dec 2026)."""
     if not isinstance(value, date):
         return "—" if value in (None, "") else str(value)
-    the_day = value.date() if isinstance(value, datetime) else value
-    if style in DAY_SKELETONS:
-        return format_skeleton(DAY_SKELETONS[style], the_day, locale=babel_locale())
-    return format_date(the_day, format=style, locale=babel_locale())
+    return day_text(value.date() if isinstance(value, datetime) else value, style)
 
 
 @register.filter(expects_localtime=True)
