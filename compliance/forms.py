@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,7 @@ class AuditFilterForm(forms.Form):
         help_text=_("Part of a name or e-mail."),
     )
     object_type = forms.ChoiceField(
-        choices=[("", _("Any object")), *((key, noun.capitalize()) for key, noun in OBJECT_NOUNS.items())],
+        choices=[("", _("Any object")), *((key, capfirst(noun)) for key, noun in OBJECT_NOUNS.items())],
         required=False,
         label=_("Object"),
     )
