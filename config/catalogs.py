@@ -166,6 +166,7 @@ class Problems:
 
 
 _PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%%|\{[a-z_]+(?::[^}]*)?\}")
+_LONE_PERCENT = re.compile(r"%")
 
 
 def _placeholder_errors(catalog: Catalog) -> list[str]:
@@ -178,10 +179,13 @@ def _placeholder_errors(catalog: Catalog) -> list[str]:
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         wanted = set(_PLACEHOLDER.findall(ids[-1]))
         allowed = set().union(*(set(_PLACEHOLDER.findall(text)) for text in ids))
+        formatted = any("%(" in text or "%%" in text for text in ids)
         for text in strings:
             found = set(_PLACEHOLDER.findall(text))
             if wanted - found or found - allowed:
                 errors.append(f"{ids[0]!r}: placeholders {sorted(wanted)} become {sorted(found)}")
+            elif formatted and _LONE_PERCENT.search(_PLACEHOLDER.sub("", text)):
+                errors.append(f"{ids[0]!r}: a lone % in {text!r} (write %% in a formatted message)")
     return errors
 
 
