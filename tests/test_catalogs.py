@@ -57,6 +57,6 @@ def test_a_translation_that_drops_a_placeholder_fails_the_check():
 def test_a_lone_percent_sign_in_a_formatted_translation_fails_the_check():
     # Django formats a blocktranslate's text with %: a lone % would drop the page back to English.
     catalog = Catalog(locale="zh_Hant")
-    catalog.add("%(settled)s settled (%(pct)s%%)", "已結算 %(settled)s（%(pct)s%）")
+    catalog.add("%(settled)s settled (%(pct)s%%)", "已結算 %(settled)s (%(pct)s%)")
     found = catalogs.problems(catalog, locale="zh_Hant", mo=catalogs.compiled(catalog), sources=None)
     assert found.format_errors
