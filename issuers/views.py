@@ -73,7 +73,7 @@ def company_edit(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(
-                request, "Company details saved. Next: the profile, people and documents for KYB."
+                request, gettext("Company details saved. Next: the profile, people and documents for KYB.")
             )
             return redirect("issuers:company_kyb")
     return render(request, "issuers/company_form.html", context, status=400)
@@ -163,7 +163,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, gettext("%(name)s added.") % {"name": form.cleaned_data["full_name"]})
+            messages.success(
+                request, gettext("%(cleaned_data)s added.") % {"cleaned_data": form.cleaned_data["full_name"]}
+            )
             return redirect(_kyb_url(goto))
     return _render_kyb(request, step="people", person_form=form, status=400)
 
