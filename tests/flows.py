@@ -29,6 +29,7 @@ from compliance.services import (
     investor_kyc_submit,
 )
 from compliance.tests.factories import licensed_arranger
+from financing.agreements import accepted_versions
 from financing.choices import TransferStatus
 from financing.demo import complete_company_onboarding, complete_investor_evidence
 from financing.models import Allotment, Application, Offering, Subscription, Transfer
@@ -243,7 +244,9 @@ def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
     offering = open_offering(company=company, by=officer, opener=operator)
     draft = draft_loan(company=company, title=f"{name} working capital")
     investor = approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=20, **accepted_versions()
+    )
     return Tenant(company.representative, company, offering, draft, investor, subscription)
 
 
@@ -307,8 +310,8 @@ def settled_round() -> tuple[User, User, Offering, User, User]:
     offering = open_offering(company=company, by=officer_, opener=operator_, units=100, minimum_units=20)
     first = approved_investor(by=officer_, funds=Decimal("200000"))
     second = approved_investor(by=officer_, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
+    subscription_create(user=first, offering_id=offering.pk, units=90, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=60, **accepted_versions())
     offering_close(actor=operator_, offering_id=offering.pk)
     offering = Offering.objects.select_related("token").get(pk=offering.pk)
     return officer_, operator_, offering, first, second
