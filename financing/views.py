@@ -547,6 +547,7 @@ def offering_review(request: HttpRequest, pk: int) -> HttpResponse:
     oversubscription rule, the balance after), the documents to read and the texts to accept."""
     offering = get_object_or_404(offerings_visible_to(request.user), pk=pk)
     form = SubscribeForm(request.GET)
+    form.fields["units"].widget.attrs["autofocus"] = True  # a refusal lands on the field, not the page top
     if not form.is_valid():
         return _render_offering(request, pk, subscribe_form=form, status=400)
     units = form.cleaned_data["units"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -32,7 +34,7 @@ from compliance.tests.factories import licensed_arranger
 from financing.agreements import accepted_versions
 from financing.choices import TransferStatus
 from financing.demo import complete_company_onboarding, complete_investor_evidence
-from financing.models import Allotment, Application, Offering, Subscription, Transfer
+from financing.models import Allotment, Application, Offering, OfferingDocument, Subscription, Transfer
 from financing.services import (
     application_decide,
     application_save,
@@ -330,3 +332,22 @@ def waiting_sale(offering: Offering, *, seller: User, buyer: User) -> Transfer:
         status=TransferStatus.AWAITING_BUYER,
         expires_at=timezone.now() + timedelta(days=1),
     )
+
+
+def offering_document(offering: Offering, *, kind: str = "term_sheet") -> OfferingDocument:
+    """A term sheet of `offering` (any status), as its SME attached it while the offering was open."""
+    version = OfferingDocument.objects.filter(offering=offering, kind=kind).count() + 1
+    document = OfferingDocument(
+        offering=offering,
+        kind=kind,
+        title=f"Term sheet of {offering.application.title}",
+        version=version,
+        original_name="term-sheet.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=offering.application.company.representative,
+    )
+    document.file.save(document.sha256, ContentFile(PDF), save=False)
+    document.save()
+    return document
