@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from financing.choices import AcceptanceKind
@@ -26,12 +25,11 @@ class Agreement:
     title: Promise
     version: str
     paragraphs: tuple[Promise, ...]
-    accept_label: Promise
 
     @property
     def text(self) -> str:
         """The exact text as shown in the active language."""
-        return "\n\n".join(_gettext(str(paragraph)) for paragraph in self.paragraphs)
+        return "\n\n".join(str(paragraph) for paragraph in self.paragraphs)
 
     @property
     def sha256(self) -> str:
@@ -72,7 +70,6 @@ RISK_DISCLOSURE = Agreement(
             "doubt, ask an independent professional adviser."
         ),
     ),
-    accept_label=_("I have read and understood the risk disclosure."),
 )
 
 SUBSCRIPTION_AGREEMENT = Agreement(
@@ -97,7 +94,6 @@ SUBSCRIPTION_AGREEMENT = Agreement(
         ),
         _("This agreement is governed by the laws of the Hong Kong Special Administrative Region."),
     ),
-    accept_label=_("I accept the subscription agreement."),
 )
 
 AGREEMENTS = (RISK_DISCLOSURE, SUBSCRIPTION_AGREEMENT)
