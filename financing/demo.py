@@ -106,6 +106,11 @@ def complete_company_onboarding(
         annual_revenue=Decimal("38500000.00"),
         employees=86,
         years_trading=9,
+        founded_year=2017,
+        description=(
+            "Designs and builds autonomous mobile robots for warehouses and factories in the Greater Bay "
+            "Area, with an assembly plant in Dongguan and a research team in Hong Kong Science Park."
+        ),
         srdi_tier="provincial",
         srdi_batch="2025 batch 2",
         srdi_authority="Guangdong Department of Industry",

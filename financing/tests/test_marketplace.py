@@ -12,6 +12,7 @@ from accounts.tests.factories import UserFactory
 from financing.choices import OfferingStatus
 from financing.models import Offering
 from financing.tests.test_views import offering_of, verified_company
+from issuers.tests.factories import CompanyFactory
 from tokens.choices import ContractKind, ContractStatus
 from tokens.models import Contract
 
@@ -96,7 +97,12 @@ def test_the_offering_page_shows_the_issuer_the_yield_with_its_day_count_and_the
     client, db, settings
 ):
     company = verified_company(
-        is_green=True, legal_name_en="Lantau Components Limited", industry="robotics", years_trading=9
+        is_green=True,
+        legal_name_en="Lantau Components Limited",
+        industry="robotics",
+        years_trading=9,
+        founded_year=2015,
+        description="Makes precision gearboxes for warehouse robots.",
     )
     offering = offering_of(company)
     address = "0x" + "ab" * 20
@@ -117,6 +123,8 @@ def test_the_offering_page_shows_the_issuer_the_yield_with_its_day_count_and_the
         "Lantau Components Limited",
         "Robotics and automation",
         "9 years",
+        "2015",
+        "Makes precision gearboxes for warehouse robots.",
         "Green",
         "<dt>Coupon</dt><dd><strong>5%</strong>",
         "ACT/365 Fixed: the actual days elapsed over a year of 365 days",
@@ -149,3 +157,22 @@ def test_a_lease_shows_its_rent_yield_and_equity_says_dividends_are_not_promised
     assert "Rent yield" in lease_page.content.decode()
     assert equity_page.context["offer_yield"].rate is None
     assert "none is promised" in equity_page.content.decode()
+
+
+def test_the_sme_gives_the_year_founded_and_a_short_description_and_a_future_year_is_refused(client, db):
+    company = CompanyFactory()
+    client.force_login(company.representative)
+    profile = {"employees": "12", "years_trading": "3", "annual_revenue": "100000.00"}
+
+    refused = client.post(reverse("issuers:company_profile"), {**profile, "founded_year": "2999"})
+    company.refresh_from_db()
+    assert (company.founded_year, company.employees) == (None, None)  # nothing saved
+    saved = client.post(
+        reverse("issuers:company_profile"),
+        {**profile, "founded_year": "2021", "description": "  Cold-chain logistics in Foshan.  "},
+    )
+
+    assert refused.status_code == 400
+    assert saved.status_code == 302
+    company.refresh_from_db()
+    assert (company.founded_year, company.description) == (2021, "Cold-chain logistics in Foshan.")
