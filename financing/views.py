@@ -146,7 +146,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     if application.status not in EDITABLE_APPLICATION_STATUSES:
         messages.info(
-            request, f"The application is {application.get_status_display().lower()} and cannot change."
+            request,
+            gettext("The application is %(lower)s and cannot change.")
+            % {"lower": application.get_status_display().lower()},
         )
         return redirect("financing:application_detail", pk=pk)
     return _application_form(request, application)
@@ -302,7 +304,9 @@ def investor_kyc(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Details saved. Add what the checklist still asks for, then submit.")
+            messages.success(
+                request, gettext("Details saved. Add what the checklist still asks for, then submit.")
+            )
             return redirect("financing:investor_kyc")
     return _render_kyc(request, kyc_form=form, status=400)
 
@@ -318,7 +322,8 @@ def investor_kyc_send(request: HttpRequest) -> HttpResponse:
         apply_errors(form, exc)
         return _render_kyc(request, action_form=form, status=exc.status_code)
     messages.success(
-        request, "Submitted. Compliance will review your details and evidence; you will see the result here."
+        request,
+        gettext("Submitted. Compliance will review your details and evidence; you will see the result here."),
     )
     return redirect("financing:investor_kyc")
 
@@ -334,7 +339,7 @@ def investor_person_add(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Person added; they are screened with your submission.")
+            messages.success(request, gettext("Person added; they are screened with your submission."))
             return redirect("financing:investor_kyc")
     return _render_kyc(request, person_form=form, status=400)
 
@@ -380,7 +385,7 @@ def investor_document_upload(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Uploaded; its fingerprint is recorded in the audit trail.")
+            messages.success(request, gettext("Uploaded; its fingerprint is recorded in the audit trail."))
             return redirect("financing:investor_kyc")
     return _render_kyc(request, document_form=form, status=400)
 
@@ -423,7 +428,11 @@ def investor_faucet(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Test {currency} is on its way to your wallet; the balance updates when it is confirmed.",
+                gettext(
+                    "Test %(currency)s is on its way to your wallet; the balance updates "
+                    "when it is confirmed."
+                )
+                % {"currency": currency},
             )
             return redirect("financing:investor_dashboard")
     return _render_investor(request, faucet_form=form, status=status)
@@ -676,7 +685,9 @@ def subscription_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         apply_errors(form, exc)
         return _render_offering(request, subscription.offering_id, action_form=form, status=400)
-    messages.success(request, "Subscription withdrawn. You can subscribe again while the offering is open.")
+    messages.success(
+        request, gettext("Subscription withdrawn. You can subscribe again while the offering is open.")
+    )
     return redirect("financing:offering_detail", pk=subscription.offering_id)
 
 
@@ -730,7 +741,9 @@ def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.offering_cancel(actor=request.user, offering_id=pk, reason=form.cleaned_data["reason"])
     except REFUSALS as exc:
         return _render_manage(request, action_form=form, status=refuse(form, exc))
-    messages.success(request, "Offering cancelled: open subscriptions are cancelled and nobody pays.")
+    messages.success(
+        request, gettext("Offering cancelled: open subscriptions are cancelled and nobody pays.")
+    )
     return redirect("financing:offering_manage")
 
 
@@ -785,7 +798,7 @@ def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
         services.allotment_retry(actor=request.user, allotment_id=pk)
     except REFUSALS as exc:
         return _allotment_refused(request, allotment, form, exc)
-    messages.success(request, f"Settlement of allotment #{pk} queued again.")
+    messages.success(request, gettext("Settlement of allotment #%(pk)s queued again.") % {"pk": pk})
     return redirect("financing:offering_detail", pk=allotment.offering_id)
 
 
@@ -802,7 +815,9 @@ def allotment_write_off(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSALS as exc:
         return _allotment_refused(request, allotment, form, exc)
     messages.success(
-        request, f"Allotment #{pk} written off: the investor's escrow is on its way back to their wallet."
+        request,
+        gettext("Allotment #%(pk)s written off: the investor's escrow is on its way back to their wallet.")
+        % {"pk": pk},
     )
     return redirect("financing:offering_detail", pk=allotment.offering_id)
 
@@ -818,7 +833,7 @@ def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentFundForm(request.POST)
     status = 400
     if not form.is_valid():
-        form.add_error(None, "Give the amount due, in whole cents.")  # the amount field is not shown
+        form.add_error(None, gettext("Give the amount due, in whole cents."))  # the amount field is not shown
     else:
         try:
             servicing.payment_fund(actor=request.user, payment_id=pk, amount=form.cleaned_data["amount"])
@@ -828,8 +843,10 @@ def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Funding authorised: your payment is on its way into escrow. "
-                "The holders are paid on the due date.",
+                gettext(
+                    "Funding authorised: your payment is on its way into escrow. The "
+                    "holders are paid on the due date."
+                ),
             )
             return redirect("financing:offering_detail", pk=payment.offering_id)
     return _render_offering(request, payment.offering_id, fund_form=form, fund_payment_id=pk, status=status)
@@ -849,7 +866,8 @@ def dividend_declare(request: HttpRequest, pk: int) -> HttpResponse:
             status = refuse(form, exc)
         else:
             messages.success(
-                request, "Dividend declared. Fund it before the payment date to pay your shareholders."
+                request,
+                gettext("Dividend declared. Fund it before the payment date to pay your shareholders."),
             )
             return redirect("financing:offering_detail", pk=pk)
     return _render_offering(request, pk, dividend_form=form, status=status)
@@ -906,11 +924,17 @@ def holding_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 status = refuse(form, exc)
             else:
                 if transfer.is_free:
-                    messages.success(request, f"Sent: {transfer.units} units are on their way on chain.")
+                    messages.success(
+                        request,
+                        gettext("Sent: %(units)s units are on their way on chain.")
+                        % {"units": transfer.units},
+                    )
                 else:
                     messages.success(
                         request,
-                        "Offer made. Nothing moves until the buyer accepts; either of you may cancel.",
+                        gettext(
+                            "Offer made. Nothing moves until the buyer accepts; either of you may cancel."
+                        ),
                     )
                 return redirect("financing:transfers")
     context = {"holding": holding, "offering": offering, "form": form}
