@@ -64,14 +64,9 @@ def browser_type_launch_args(pytestconfig: pytest.Config) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def browser_context_args(live_server) -> dict[str, Any]:
-    """Every page is opened on the live server, at a desktop size, in Hong Kong time, in English unless
-    a test asks for another locale."""
-    return {
-        "base_url": live_server.url,
-        "viewport": VIEWPORT,
-        "locale": "en-GB",
-        "timezone_id": "Asia/Hong_Kong",
-    }
+    """Every page is opened on the live server, at a desktop size, in Hong Kong time (in the browser's
+    own English unless a test gives `new_context(locale=...)`)."""
+    return {"base_url": live_server.url, "viewport": VIEWPORT, "timezone_id": "Asia/Hong_Kong"}
 
 
 class Screenshots:
