@@ -103,4 +103,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.write_sep("-", f"browser screenshots: {len(TAKEN)} in {where}/")
         failures = ARTEFACTS / "failures"
         if failures.is_dir():
-            terminalreporter.write_line(f"screenshots of failed tests: {os.path.relpath(failures, config.rootpath)}/")
+            terminalreporter.write_line(
+                f"screenshots of failed tests: {os.path.relpath(failures, config.rootpath)}/"
+            )

@@ -74,6 +74,7 @@ def log_in(page: Page, email: str, password: str = PASSWORD, words: Words = ENGL
 
     The one place every browser test logs in: a second factor for staff goes here.
     """
+    accept_confirmation(page)
     page.goto("/accounts/login/")
     field(page, "Email", words).fill(email)
     field(page, "Password", words).fill(password)
@@ -93,6 +94,7 @@ def _name_of(email: str) -> str:
 def sign_up(page: Page, *, role: str, full_name: str, email: str, words: Words = ENGLISH) -> None:
     """Create an account on the sign-up page, then open the link the confirmation email brings and
     confirm: the new user is logged in on their start page."""
+    accept_confirmation(page)
     page.goto("/accounts/signup/")
     page.get_by_role("radio", name=words.pattern(role)).check()
     field(page, "Full name", words).fill(full_name)
@@ -116,10 +118,15 @@ def confirmation_path(email: str) -> str:
 
 
 def accept_confirmation(page: Page) -> list[str]:
-    """Accept the next confirmation dialogs the page asks; returns their questions, to check what they say.
+    """Accept every confirmation dialog the page asks from now on; returns the list of their questions
+    (it grows), to check what they said. Calling it again for the same page returns the same list.
 
-    Call it before the click that asks.
+    Journeys call it when they open a page, so that a confirmation added to a form later does not stop
+    them; a test that is about a confirmation checks the question.
     """
+    asked: list[str] | None = getattr(page, "_questions_asked", None)
+    if asked is not None:
+        return asked
     questions: list[str] = []
 
     def answer(dialog: Dialog) -> None:
@@ -127,6 +134,7 @@ def accept_confirmation(page: Page) -> list[str]:
         dialog.accept()
 
     page.on("dialog", answer)
+    page._questions_asked = questions  # type: ignore[attr-defined]
     return questions
 
 
@@ -145,6 +153,8 @@ def axe_findings(page: Page, impacts: tuple[str, ...] = ("serious", "critical"))
         if violation["impact"] in impacts:
             for node in violation["nodes"]:
                 target = " ".join(str(part) for part in node["target"])
-                detail = (node.get("any") or node.get("all") or node.get("none") or [{}])[0].get("message", "")
+                detail = (node.get("any") or node.get("all") or node.get("none") or [{}])[0].get(
+                    "message", ""
+                )
                 lines.append(f"{violation['id']} ({violation['impact']}): {target}: {detail}")
     return lines

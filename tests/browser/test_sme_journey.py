@@ -91,7 +91,9 @@ def apply_for_a_bond(page: Page, shot) -> None:
     button(page, "Save draft").click()
     expect(page).to_have_url(re.compile(r"/financing/applications/\d+/$"))
     button(page, "Submit to compliance").click()
-    expect(page.get_by_text(re.compile("(Submitted|Under review|with compliance)", re.I)).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("(Submitted|Under review|with compliance)", re.I)).first
+    ).to_be_visible()
     shot(page, "application-submitted")
 
 
