@@ -8,6 +8,7 @@ looked up through Django's translation catalogs (`Words`), so the same steps run
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -136,6 +137,35 @@ def accept_confirmation(page: Page) -> list[str]:
     page.on("dialog", answer)
     page._questions_asked = questions  # type: ignore[attr-defined]
     return questions
+
+
+CONFIRMS = "b => !!b.form && Object.keys(b.form.dataset).some(k => k.startsWith('confirm'))"
+
+
+def submit(page: Page, control: Locator, *, timeout: float = 10) -> str | None:
+    """Press a form's submit button; when the form asks first (`data-confirm`), confirm and return the
+    question as the page put it (None when it asks nothing).
+
+    Works with the product's own dialog in the page (`<dialog>`: its last button confirms) and with the
+    browser's `confirm()`.
+    """
+    native = accept_confirmation(page)
+    before = len(native)
+    asks = control.evaluate(CONFIRMS)
+    control.click()
+    if not asks:
+        return None
+    modal = page.locator("dialog[open]")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(native) > before:
+            return native[-1]
+        if modal.count() and modal.first.is_visible():
+            question = modal.first.inner_text()
+            modal.first.get_by_role("button").last.click()
+            return question
+        page.wait_for_timeout(50)
+    raise AssertionError("the form asks for a confirmation, but no dialog came")
 
 
 def language_of(page: Page) -> str:

@@ -14,7 +14,7 @@ from financing.models import Application
 from issuers.choices import KybStatus
 from issuers.models import Company
 from tests import flows
-from tests.browser.site import button, field, fill_date, sign_up, upload_pdf
+from tests.browser.site import button, field, fill_date, sign_up, submit, upload_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def onboard_company(page: Page, shot) -> None:
         button(documents, "Upload").click()
         expect(page.get_by_role("link", name=re.compile(title.lower().replace(" ", "-")))).to_be_visible()
     shot(page, "kyb-file-complete")
-    button(page, "Submit for KYB review").click()
+    submit(page, button(page, "Submit for KYB review"))
     expect(page.get_by_text("Your company is awaiting KYB review by compliance.")).to_be_visible()
     shot(page, "kyb-submitted")
 
@@ -90,7 +90,7 @@ def apply_for_a_bond(page: Page, shot) -> None:
     shot(page, "application-preview")
     button(page, "Save draft").click()
     expect(page).to_have_url(re.compile(r"/financing/applications/\d+/$"))
-    button(page, "Submit to compliance").click()
+    submit(page, button(page, "Submit to compliance"))
     expect(
         page.get_by_text(re.compile("(Submitted|Under review|with compliance)", re.I)).first
     ).to_be_visible()
