@@ -51,6 +51,16 @@ def field(page: Page | Locator, label: str, words: Words = ENGLISH) -> Locator:
     return page.get_by_label(words.pattern(label))
 
 
+def choice(page: Page | Locator, label: str, words: Words = ENGLISH) -> Locator:
+    """The drop-down list labelled `label`."""
+    return page.get_by_role("combobox", name=words.pattern(label))
+
+
+def file_field(page: Page | Locator, label: str, words: Words = ENGLISH) -> Locator:
+    """The file chooser labelled `label`."""
+    return field(page, label, words).and_(page.locator("input[type=file]"))
+
+
 def button(page: Page | Locator, name: str, words: Words = ENGLISH) -> Locator:
     """The button called `name`."""
     return page.get_by_role("button", name=words.pattern(name))

@@ -21,7 +21,9 @@ from tests import flows
 from tests.browser.site import (
     Words,
     button,
+    choice,
     field,
+    file_field,
     fill_date,
     language_of,
     log_in,
@@ -83,11 +85,11 @@ def fill_in_kyc(page: Page, words: Words, shot: Callable[[Page, str], object]) -
         ("pi_evidence", "Custodian statement of Chan Tai Man"),
     ):
         upload = page.locator("form").filter(has=button(page, "Upload", words))
-        field(upload, "Document", words).select_option(kind)
+        choice(upload, "Document", words).select_option(kind)
         if kind == "pi_evidence":
-            field(upload, "Evidence type", words).select_option("statement")
+            choice(upload, "Evidence type", words).select_option("statement")
             fill_date(field(upload, "Document date", words), evidence_date)
-        upload_pdf(field(upload, "File", words), title)
+        upload_pdf(file_field(upload, "File", words), title)
         button(upload, "Upload", words).click()
         expect(page.get_by_role("link", name=re.compile(title.lower().replace(" ", "-")))).to_be_visible()
     shot(page, "kyc-evidence")

@@ -14,7 +14,7 @@ from financing.models import Application
 from issuers.choices import KybStatus
 from issuers.models import Company
 from tests import flows
-from tests.browser.site import button, field, fill_date, sign_up, submit, upload_pdf
+from tests.browser.site import button, choice, field, file_field, fill_date, sign_up, submit, upload_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +56,8 @@ def onboard_company(page: Page, shot) -> None:
         ("articles", "Articles of association of Lantau Robotics"),
     ):
         documents = page.locator("form", has=button(page, "Upload"))
-        field(documents, "Document").select_option(kind)
-        upload_pdf(field(documents, "File"), title)
+        choice(documents, "Document").select_option(kind)
+        upload_pdf(file_field(documents, "File"), title)
         button(documents, "Upload").click()
         expect(page.get_by_role("link", name=re.compile(title.lower().replace(" ", "-")))).to_be_visible()
     shot(page, "kyb-file-complete")
