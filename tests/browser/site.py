@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import Dialog, Locator, Page, expect
 
@@ -24,7 +22,6 @@ from accounts.tests.mailbox import emails_to
 from financing.demo import sample_pdf
 
 PASSWORD = "a-long-pass-phrase-42"
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 CONFIRM_LINK = re.compile(r"https?://\S+?(/accounts/confirm/(?!resend/)[^/\s]+/)")
 
 
@@ -181,20 +178,3 @@ def submit(page: Page, control: Locator, *, timeout: float = 10) -> str | None:
 def language_of(page: Page) -> str:
     """The language the page says it is in (`<html lang>`)."""
     return page.locator("html").get_attribute("lang") or ""
-
-
-def axe_findings(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
-    """axe-core's findings of these impacts on the page as it is now, one line per rule and element."""
-    # Evaluated by the browser's debugging protocol: a <script> tag would be refused by the page's CSP.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    lines = []
-    for violation in result["violations"]:
-        if violation["impact"] in impacts:
-            for node in violation["nodes"]:
-                target = " ".join(str(part) for part in node["target"])
-                detail = (node.get("any") or node.get("all") or node.get("none") or [{}])[0].get(
-                    "message", ""
-                )
-                lines.append(f"{violation['id']} ({violation['impact']}): {target}: {detail}")
-    return lines

@@ -12,7 +12,8 @@ from playwright.sync_api import Page
 from accounts.models import User
 from accounts.tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests import flows
-from tests.browser.site import axe_findings, log_in
+from tests.axe import axe_findings, blocking, summary
+from tests.browser.site import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +31,15 @@ CONTRAST = pytest.mark.xfail(
 def check(page: Page, paths: list[str]) -> None:
     """Open each page and fail listing every serious or critical finding per page (the journeys keep the
     screenshots; a failure keeps one of the page it failed on)."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, str] = {}
     for path in paths:
         response = page.goto(path)
         assert response is not None, path
         assert response.ok, f"{path} answered {response.status}"
-        findings = axe_findings(page)
+        findings = blocking(axe_findings(page))
         if findings:
-            found[path] = findings
-    assert not found, "axe-core findings:\n" + "\n".join(
-        f"{path}\n  " + "\n  ".join(lines) for path, lines in found.items()
-    )
+            found[path] = summary(findings)
+    assert not found, "axe-core findings:\n" + "\n".join(f"{path}\n{lines}" for path, lines in found.items())
 
 
 def logged_in(page: Page, user: User) -> Page:
