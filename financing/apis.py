@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
@@ -30,6 +31,7 @@ from financing.choices import (
     Frequency,
     HolidayCalendar,
     Instrument,
+    OfferingStatus,
     PaymentKind,
     PaymentStatus,
     PaymentTiming,
@@ -74,6 +76,7 @@ class TermsOutput(serializers.Serializer):
 
 class ApplicationOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The application's reference code, e.g. APP-2026-0012.")
     company = serializers.CharField(source="company.legal_name_en")
     instrument = serializers.CharField()
     title = serializers.CharField()
@@ -295,8 +298,22 @@ class ArrangerOutput(serializers.Serializer):
     ce_number = serializers.CharField(help_text="The SFC central entity number.")
 
 
+class OfferingCancellationOutput(serializers.Serializer):
+    at = serializers.DateTimeField(source="cancelled_at")
+    reason = serializers.CharField(source="cancellation_reason")
+    by = serializers.SerializerMethodField(help_text="Who cancelled: a staff member's name, or the platform.")
+    by_role = serializers.SerializerMethodField(help_text="Their role; `platform` when nobody did by hand.")
+
+    def get_by(self, obj: Offering) -> str:
+        return obj.cancelled_by.full_name if obj.cancelled_by else settings.PLATFORM_NAME
+
+    def get_by_role(self, obj: Offering) -> str:
+        return obj.cancelled_by.role if obj.cancelled_by else "platform"
+
+
 class OfferingOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The offering's reference code, e.g. GBA-2026-0007.")
     title = serializers.CharField(source="application.title")
     company = serializers.CharField(source="application.company.legal_name_en")
     status = serializers.CharField()
@@ -321,6 +338,13 @@ class OfferingOutput(serializers.Serializer):
     token_address = serializers.CharField(source="token.address", allow_null=True)
     instrument = serializers.CharField(source="application.instrument")
     terms = TermsOutput(source="application.terms")
+    cancellation = serializers.SerializerMethodField(
+        help_text="Who cancelled the offering, why and when; null unless it is cancelled."
+    )
+
+    @extend_schema_field(OfferingCancellationOutput(allow_null=True))
+    def get_cancellation(self, obj: Offering) -> dict[str, Any] | None:
+        return OfferingCancellationOutput(obj).data if obj.status == OfferingStatus.CANCELLED else None
 
 
 OfferingPageOutput = page_output(OfferingOutput)
@@ -358,16 +382,30 @@ class OfferingDetailOutput(OfferingOutput):
         return SettlementProgressOutput(selectors.settlement_progress(obj)).data
 
 
+class OfferingSearchInput(serializers.Serializer):
+    search = api_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        required=False,
+        default="",
+        help_text="Part of a reference code (GBA-2026-0007) or of a title; empty for every offering.",
+    )
+
+
 class OfferingListApi(APIView):
-    """Offerings you may see, newest first, a page at a time."""
+    """Offerings you may see, newest first, a page at a time; `search` finds one by its reference code."""
 
     @extend_schema(
         operation_id="v1_offerings_list",
-        parameters=[ListPageInput],
+        parameters=[ListPageInput, OfferingSearchInput],
         responses={200: OfferingPageOutput, **refusals(400)},
     )
     def get(self, request: Request) -> Response:
-        return list_page(request, selectors.offerings_visible_to(request.user), OfferingOutput)
+        query = OfferingSearchInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        offerings = selectors.offerings_matching(
+            selectors.offerings_visible_to(request.user), query.validated_data["search"]
+        )
+        return list_page(request, offerings, OfferingOutput)
 
 
 class OfferingDetailApi(APIView):
@@ -413,7 +451,8 @@ class OfferingCancelApi(APIView):
 
     class OfferingCancelInput(serializers.Serializer):
         reason = api_fields.CharField(
-            max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why the offering is called off: the issuer and every subscribed investor read it.",
         )
 
     @extend_schema(
@@ -643,6 +682,7 @@ class IndexFreshnessOutput(serializers.Serializer):
 class PortfolioSubscriptionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     offering_id = serializers.IntegerField()
+    reference = serializers.CharField(source="offering.reference", help_text="The offering's reference code.")
     title = serializers.CharField(source="offering.application.title")
     status = serializers.CharField()
     units = serializers.IntegerField()
@@ -969,6 +1009,7 @@ class OfferingDividendApi(APIView):
 class TransferOutput(serializers.Serializer):
     id = serializers.IntegerField()
     offering_id = serializers.IntegerField(source="offering.pk")
+    reference = serializers.CharField(source="offering.reference", help_text="The offering's reference code.")
     title = serializers.CharField(source="offering.application.title")
     status = serializers.ChoiceField(choices=TransferStatus.choices)
     status_label = serializers.CharField(source="get_status_display")

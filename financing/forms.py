@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from compliance.choices import InvestorDocumentKind, InvestorType, PiEvidenceType
@@ -706,9 +707,15 @@ class FaucetForm(forms.Form):
 
 
 class OfferingCancelForm(ActionForm):
-    """Call off an offering; the reason, if given, goes to the audit trail."""
+    """Call off an offering: the reason is required; the issuer, every subscribed investor and the audit
+    trail read it."""
 
-    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label="Reason")
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        label=_("Why is the offering cancelled?"),
+        help_text=_("The issuer and every investor who subscribed read this, with your name and the date."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AllotmentWriteOffForm(ActionForm):
