@@ -166,6 +166,7 @@ MATRIX = [
     r("financing/offerings/<int:pk>/subscribe/", "POST", "own offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/subscribe/", "POST", "other offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/open/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
+    r("financing/offerings/<int:pk>/cancel/", "GET", "own offering", LOGIN, 403, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/cancel/", "POST", "own offering",
       LOGIN, 403, 403, 302, 302, 302, body=CANCEL),
     r("financing/offerings/<int:pk>/close/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),

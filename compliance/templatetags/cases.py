@@ -82,7 +82,7 @@ def concerning(case: Any) -> str:
     from compliance.cases.choices import CaseKind
 
     if case.kind == CaseKind.APPLICATION and case.application is not None:
-        return f"Your application “{case.application.title}”"
+        return f"Your application {case.application.reference} “{case.application.title}”"
     if case.kind == CaseKind.KYC:
         return "Your investor due diligence"
     if case.kind == CaseKind.KYB:

@@ -5,16 +5,25 @@ offerings get the reason, actor and time from their audit trail entry.
 """
 
 import django.db.models.deletion
-import django.db.models.functions.comparison
-import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
 import financing.references
 
-SEQUENCES = ("financing_offering_reference_seq", "financing_application_reference_seq")
 HONG_KONG = timezone.get_fixed_timezone(8 * 60)  # no daylight saving: the year of a moment in Hong Kong
+
+
+def _sequences_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in financing.references.SEQUENCES:
+            schema_editor.execute(f"CREATE SEQUENCE {name}")
+
+
+def _sequences_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in financing.references.SEQUENCES:
+            schema_editor.execute(f"DROP SEQUENCE {name}")
 
 
 def _backfill_references(apps, schema_editor):
@@ -26,9 +35,12 @@ def _backfill_references(apps, schema_editor):
         model = apps.get_model("financing", model_name)
         rows = list(model.objects.filter(reference__isnull=True).order_by("created_at", "pk"))
         for row in rows:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(%s)", [sequence])
-                number = cursor.fetchone()[0]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT nextval(%s::regclass)", [sequence])
+                    number = cursor.fetchone()[0]
+            else:  # the embedded demo's SQLite: the row's id is as unique
+                number = row.pk
             year = row.created_at.astimezone(HONG_KONG).year
             row.reference = f"{prefix}-{year}-{number:04d}"
         model.objects.bulk_update(rows, ["reference"], batch_size=500)
@@ -48,9 +60,7 @@ def _backfill_cancellations(apps, schema_editor):
         )
         offering.cancelled_by_id = event.actor_id if event else None
         offering.cancellation_reason = (event.reason if event else "") or "Cancelled before close."
-        offering.cancelled_at = (
-            event.occurred_at if event else (offering.closed_at or offering.updated_at)
-        )
+        offering.cancelled_at = event.occurred_at if event else (offering.closed_at or offering.updated_at)
     Offering.objects.bulk_update(
         cancelled, ["cancelled_by", "cancellation_reason", "cancelled_at"], batch_size=500
     )
@@ -62,7 +72,6 @@ def _backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("financing", "0009_transfers"),
         ("compliance", "0013_investor_birth_date"),
@@ -70,10 +79,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(
-            [f"CREATE SEQUENCE {name}" for name in SEQUENCES],
-            [f"DROP SEQUENCE {name}" for name in SEQUENCES],
-        ),
+        migrations.RunPython(_sequences_create, _sequences_drop),
         migrations.AddField(
             model_name="application",
             name="reference",
@@ -115,19 +121,8 @@ class Migration(migrations.Migration):
             model_name="application",
             name="reference",
             field=models.CharField(
-                db_default=django.db.models.functions.text.Concat(
-                    models.Value("APP-"),
-                    financing.references.HongKongYear(),
-                    models.Value("-"),
-                    django.db.models.functions.text.LPad(
-                        django.db.models.functions.comparison.Cast(
-                            financing.references.NextValue(models.Value("financing_application_reference_seq")),
-                            models.CharField(),
-                        ),
-                        4,
-                        models.Value("0"),
-                    ),
-                    output_field=models.CharField(),
+                db_default=financing.references.ReferenceDefault(
+                    "APP", "financing_application_reference_seq"
                 ),
                 editable=False,
                 help_text="Reference code quoted everywhere, e.g. APP-2026-0007; assigned once, never changed.",
@@ -139,20 +134,7 @@ class Migration(migrations.Migration):
             model_name="offering",
             name="reference",
             field=models.CharField(
-                db_default=django.db.models.functions.text.Concat(
-                    models.Value("GBA-"),
-                    financing.references.HongKongYear(),
-                    models.Value("-"),
-                    django.db.models.functions.text.LPad(
-                        django.db.models.functions.comparison.Cast(
-                            financing.references.NextValue(models.Value("financing_offering_reference_seq")),
-                            models.CharField(),
-                        ),
-                        4,
-                        models.Value("0"),
-                    ),
-                    output_field=models.CharField(),
-                ),
+                db_default=financing.references.ReferenceDefault("GBA", "financing_offering_reference_seq"),
                 editable=False,
                 help_text="Reference code quoted everywhere, e.g. GBA-2026-0007; assigned once, never changed.",
                 max_length=24,
