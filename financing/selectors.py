@@ -386,6 +386,7 @@ def investor_overview(user: User) -> InvestorOverview:
         subscriptions_visible_to(user).select_related(
             "offering__application__company",
             "offering__token",
+            "offering__cancelled_by",
             "allotment__chain_transaction",
             "funding_transaction",
         )
