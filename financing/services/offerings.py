@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from accounts.models import User
 from compliance.audit import audit_record
@@ -40,9 +40,9 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
     require_staff(actor)
     offering = lock_offering(offering_id, related=("application__company",))
     if offering.closes_at <= timezone.now():
-        raise Conflict("The offering's closing time has passed; it cannot open.")
+        raise Conflict(gettext("The offering's closing time has passed; it cannot open."))
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
-        raise Conflict("The issuer is blocked by compliance; its offering cannot open.")
+        raise Conflict(gettext("The issuer is blocked by compliance; its offering cannot open."))
     offering_move(offering, OfferingStatus.OPEN, actor=actor, opened_at=timezone.now())
     return offering
 
@@ -55,8 +55,8 @@ def offering_cancel(*, actor: User, offering_id: int, reason: str) -> Offering:
     reason = reason.strip()
     if not reason:
         raise ValidationFailed(
-            _("Say why the offering is cancelled: the issuer and its investors read it."),
-            fields={"reason": _("A reason is required to cancel an offering.")},
+            gettext("Say why the offering is cancelled: the issuer and its investors read it."),
+            fields={"reason": gettext("A reason is required to cancel an offering.")},
         )
     offering = lock_offering(offering_id, related=("token",))
     refuse_while_funding(offering)
@@ -72,7 +72,8 @@ def _live_offering(offering_id: int) -> Offering:
     offering = lock_offering(offering_id, related=("application__arranger",))
     if offering.status not in (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.OPEN):
         raise Conflict(
-            f"This offering is {offering.get_status_display().lower()}; its arranger no longer changes."
+            gettext("This offering is %(lower)s; its arranger no longer changes.")
+            % {"lower": offering.get_status_display().lower()}
         )
     return offering
 
@@ -96,7 +97,9 @@ def offering_arranger_replace(*, actor: User, offering_id: int, arranger_id: int
 
     require_register_keeper(actor)
     if not reason.strip():
-        raise ValidationFailed("Say why the arranger changes.", fields={"reason": "A reason is required."})
+        raise ValidationFailed(
+            gettext("Say why the arranger changes."), fields={"reason": gettext("A reason is required.")}
+        )
     offering = _live_offering(offering_id)
     arranger, licence = arranger_choose(
         arranger_id=arranger_id,
@@ -141,7 +144,8 @@ def _offering_close_now(*, actor: User | None, offering_id: int) -> Offering:
     offering = lock_offering(offering_id, related=("token",))
     if offering.status != OfferingStatus.OPEN:
         raise Conflict(
-            f"The offering is {offering.get_status_display().lower()}; only an open one can close."
+            gettext("The offering is %(lower)s; only an open one can close.")
+            % {"lower": offering.get_status_display().lower()}
         )
     refuse_while_funding(offering)
     subscribed = (
