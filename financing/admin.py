@@ -27,9 +27,9 @@ class TermsInline(admin.StackedInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["title", "company", "instrument", "currency", "target_amount", "status", "submitted_at"]
+    list_display = ["reference", "title", "company", "instrument", "currency", "target_amount", "status"]
     list_filter = ["status", "instrument", "currency"]
-    search_fields = ["title", "company__legal_name_en"]
+    search_fields = ["reference", "title", "company__legal_name_en"]
     readonly_fields = ["status", "decision_reason", "reviewed_by", "submitted_at", "created_at", "updated_at"]
     raw_id_fields = ["company"]
     inlines = [TermsInline]
@@ -45,9 +45,12 @@ class TermsAdmin(admin.ModelAdmin):
 class OfferingAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "unit_price", "units_offered", "units_subscribed", "closes_at"]
     list_filter = ["status", "professional_investors_only"]
-    search_fields = ["application__title"]
+    search_fields = ["reference", "application__title"]
     readonly_fields = [
         "status",
+        "cancelled_by",
+        "cancellation_reason",
+        "cancelled_at",
         "units_subscribed",
         "token",
         "opened_at",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -40,6 +41,7 @@ from financing.choices import (
     HolidayCalendar,
     Instrument,
     MarketplaceStatus,
+    OfferingStatus,
     OfferingTag,
     PaymentKind,
     PaymentStatus,
@@ -85,6 +87,7 @@ class TermsOutput(serializers.Serializer):
 
 class ApplicationOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The application's reference code, e.g. APP-2026-0012.")
     company = serializers.CharField(source="company.legal_name_en")
     instrument = serializers.CharField()
     title = serializers.CharField()
@@ -306,8 +309,22 @@ class ArrangerOutput(serializers.Serializer):
     ce_number = serializers.CharField(help_text="The SFC central entity number.")
 
 
+class OfferingCancellationOutput(serializers.Serializer):
+    at = serializers.DateTimeField(source="cancelled_at")
+    reason = serializers.CharField(source="cancellation_reason")
+    by = serializers.SerializerMethodField(help_text="Who cancelled: a staff member's name, or the platform.")
+    by_role = serializers.SerializerMethodField(help_text="Their role; `platform` when nobody did by hand.")
+
+    def get_by(self, obj: Offering) -> str:
+        return obj.cancelled_by.full_name if obj.cancelled_by else settings.PLATFORM_NAME
+
+    def get_by_role(self, obj: Offering) -> str:
+        return obj.cancelled_by.role if obj.cancelled_by else "platform"
+
+
 class OfferingOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The offering's reference code, e.g. GBA-2026-0007.")
     title = serializers.CharField(source="application.title")
     company = serializers.CharField(source="application.company.legal_name_en")
     status = serializers.CharField()
@@ -332,6 +349,13 @@ class OfferingOutput(serializers.Serializer):
     token_address = serializers.CharField(source="token.address", allow_null=True)
     instrument = serializers.CharField(source="application.instrument")
     terms = TermsOutput(source="application.terms")
+    cancellation = serializers.SerializerMethodField(
+        help_text="Who cancelled the offering, why and when; null unless it is cancelled."
+    )
+
+    @extend_schema_field(OfferingCancellationOutput(allow_null=True))
+    def get_cancellation(self, obj: Offering) -> dict[str, Any] | None:
+        return OfferingCancellationOutput(obj).data if obj.status == OfferingStatus.CANCELLED else None
 
 
 OfferingPageOutput = page_output(OfferingOutput)
@@ -432,6 +456,12 @@ class OfferingFilterInput(serializers.Serializer):
         max_length=len(OfferingTag.values),
         help_text="Repeat for several: ?tag=green&tag=technology (the issuer has every one).",
     )
+    search = api_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        required=False,
+        default="",
+        help_text="Part of a reference code (GBA-2026-0007) or of a title; empty for every offering.",
+    )
     status = serializers.ChoiceField(
         choices=MarketplaceStatus.choices,
         required=False,
@@ -441,7 +471,7 @@ class OfferingFilterInput(serializers.Serializer):
 
 class OfferingListApi(APIView):
     """Offerings you may see, filtered like the marketplace, a page at a time (open ones closing soonest
-    first when `status=open`, else newest first)."""
+    first when `status=open`, else newest first); `search` finds one by its reference code or title."""
 
     @extend_schema(
         operation_id="v1_offerings_list",
@@ -459,7 +489,7 @@ class OfferingListApi(APIView):
             tags=data.get("tag", []),
             status=data.get("status", MarketplaceStatus.ANY),
         )
-        return list_page(request, rows, OfferingOutput)
+        return list_page(request, selectors.offerings_matching(rows, data["search"]), OfferingOutput)
 
 
 class OfferingDetailApi(APIView):
@@ -505,7 +535,8 @@ class OfferingCancelApi(APIView):
 
     class OfferingCancelInput(serializers.Serializer):
         reason = api_fields.CharField(
-            max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why the offering is called off: the issuer and every subscribed investor read it.",
         )
 
     @extend_schema(
@@ -769,6 +800,7 @@ class IndexFreshnessOutput(serializers.Serializer):
 class PortfolioSubscriptionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     offering_id = serializers.IntegerField()
+    reference = serializers.CharField(source="offering.reference", help_text="The offering's reference code.")
     title = serializers.CharField(source="offering.application.title")
     status = serializers.CharField()
     units = serializers.IntegerField()
@@ -1095,6 +1127,7 @@ class OfferingDividendApi(APIView):
 class TransferOutput(serializers.Serializer):
     id = serializers.IntegerField()
     offering_id = serializers.IntegerField(source="offering.pk")
+    reference = serializers.CharField(source="offering.reference", help_text="The offering's reference code.")
     title = serializers.CharField(source="offering.application.title")
     status = serializers.ChoiceField(choices=TransferStatus.choices)
     status_label = serializers.CharField(source="get_status_display")

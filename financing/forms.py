@@ -730,9 +730,15 @@ class FaucetForm(forms.Form):
 
 
 class OfferingCancelForm(ActionForm):
-    """Call off an offering; the reason, if given, goes to the audit trail."""
+    """Call off an offering: the reason is required; the issuer, every subscribed investor and the audit
+    trail read it."""
 
-    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label=_("Reason"))
+    reason = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        label=_("Why is the offering cancelled?"),
+        help_text=_("The issuer and every investor who subscribed read this, with your name and the date."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AllotmentWriteOffForm(ActionForm):

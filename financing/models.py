@@ -34,6 +34,13 @@ from financing.choices import (
     SubscriptionStatus,
     TransferStatus,
 )
+from financing.references import (
+    APPLICATION_PREFIX,
+    APPLICATION_SEQUENCE,
+    OFFERING_PREFIX,
+    OFFERING_SEQUENCE,
+    reference_field,
+)
 from financing.schedules import ScheduleTerms
 from tokens.choices import ContractKind
 from tokens.selectors import platform_contract
@@ -51,6 +58,7 @@ from tokens.signer import (
 class Application(models.Model):
     """An SME's request to raise money with one instrument; compliance approves it into an offering."""
 
+    reference = reference_field(APPLICATION_PREFIX, APPLICATION_SEQUENCE)
     company = models.ForeignKey("issuers.Company", on_delete=models.PROTECT, related_name="applications")
     instrument = models.CharField(max_length=16, choices=Instrument.choices)
     title = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
@@ -200,6 +208,7 @@ class Terms(models.Model):
 class Offering(models.Model):
     """An approved application offered to investors in whole units, backed by one security token."""
 
+    reference = reference_field(OFFERING_PREFIX, OFFERING_SEQUENCE)
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="offering")
     token = models.OneToOneField(
         "tokens.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="offering"
@@ -234,6 +243,20 @@ class Offering(models.Model):
     closes_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who called the offering off; empty when the platform did (minimum missed, set-up failed).",
+    )
+    cancellation_reason = models.TextField(
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        help_text="Why the offering was cancelled, shown to the issuer and every subscribed investor.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,6 +265,11 @@ class Offering(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=OfferingStatus.values), name="offering_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OfferingStatus.CANCELLED)
+                | (~Q(cancellation_reason="") & Q(cancelled_at__isnull=False)),
+                name="offering_cancelled_with_reason",
             ),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="offering_unit_price_positive"),
             models.CheckConstraint(
@@ -264,7 +292,7 @@ class Offering(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.application.title)
+        return f"{self.reference} {self.application.title}"
 
     @property
     def target_amount(self) -> Decimal:

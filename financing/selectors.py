@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -87,17 +87,45 @@ def applications_awaiting_review() -> QuerySet[Application]:
 
 
 def offerings_visible_to(user: User) -> QuerySet[Offering]:
-    """Investors see offerings once open; SMEs their own; staff all."""
+    """Investors see offerings once open (a cancelled one if they subscribed: to read why); SMEs their own;
+    staff all."""
     base = Offering.objects.select_related(
-        "application__company", "application__terms", "application__arranger", "token"
+        "application__company", "application__terms", "application__arranger", "token", "cancelled_by"
     )
     if user.role == Role.INVESTOR:
-        return base.filter(status__in=INVESTOR_VISIBLE_OFFERINGS)
+        subscribed = Subscription.objects.filter(offering=OuterRef("pk"), investor=user)
+        return base.filter(
+            Q(status__in=INVESTOR_VISIBLE_OFFERINGS) | Q(Exists(subscribed), status=OfferingStatus.CANCELLED)
+        )
     if user.role == Role.SME:
         return base.filter(application__company__representative=user)
     if user.role in STAFF_ROLES:
         return base
     return base.none()
+
+
+@dataclass(frozen=True)
+class Escrow:
+    """What cancelling an offering would refund: live subscriptions and the money they hold."""
+
+    subscriptions: int
+    amount: Decimal
+
+
+def offering_escrow(offering: Offering) -> Escrow:
+    """Live (funding or active) subscriptions of `offering` and their amount in escrow."""
+    totals = Subscription.objects.filter(
+        offering=offering, status__in=(SubscriptionStatus.FUNDING, SubscriptionStatus.ACTIVE)
+    ).aggregate(count=Count("pk"), amount=Sum("amount"))
+    return Escrow(subscriptions=totals["count"], amount=totals["amount"] or Decimal("0"))
+
+
+def offerings_matching(offerings: QuerySet[Offering], search: str) -> QuerySet[Offering]:
+    """Those of `offerings` whose reference code or title contains `search` (any case); all if empty."""
+    search = search.strip()
+    if not search:
+        return offerings
+    return offerings.filter(Q(reference__icontains=search) | Q(application__title__icontains=search))
 
 
 def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
@@ -374,6 +402,7 @@ def investor_overview(user: User) -> InvestorOverview:
         subscriptions_visible_to(user).select_related(
             "offering__application__company",
             "offering__token",
+            "offering__cancelled_by",
             "allotment__chain_transaction",
             "funding_transaction",
         )

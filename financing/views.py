@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.permissions import role_required
@@ -73,6 +73,7 @@ from financing.selectors import (
     investor_overview,
     issuer_tags,
     marketplace_offerings,
+    offering_escrow,
     offering_in_motion,
     offering_overview,
     offering_yield,
@@ -730,21 +731,31 @@ def _offering_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse
 
 
 @role_required(*STAFF_ROLES)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Call off an offering that has not closed (e.g. a ready one whose closing time passed)."""
-    get_object_or_404(offerings_visible_to(request.user), pk=pk)
-    form = OfferingCancelForm(request.POST)
-    if not form.is_valid():
-        return _render_manage(request, action_form=form, status=400)
-    try:
-        services.offering_cancel(actor=request.user, offering_id=pk, reason=form.cleaned_data["reason"])
-    except REFUSALS as exc:
-        return _render_manage(request, action_form=form, status=refuse(form, exc))
-    messages.success(
-        request, gettext("Offering cancelled: open subscriptions are cancelled and nobody pays.")
-    )
-    return redirect("financing:offering_manage")
+    """Call off an offering that has not closed, saying why: a page naming what it undoes, then the post."""
+    offering = get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = OfferingCancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.offering_cancel(
+                    actor=request.user, offering_id=pk, reason=form.cleaned_data["reason"]
+                )
+            except REFUSALS as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(reference)s cancelled: open subscriptions are cancelled and nobody pays.")
+                    % {"reference": offering.reference},
+                )
+                return redirect("financing:offering_manage")
+        else:
+            status = 400
+    context = {"offering": offering, "form": form, "escrow": offering_escrow(offering)}
+    return render(request, "financing/offering_cancel.html", context, status=status)
 
 
 @role_required(*STAFF_ROLES)

@@ -77,6 +77,7 @@ UNITS = {"units": 1, **accepted_versions()}
 DIVIDEND = {"amount": "1000.00", "record_date": ISSUE.isoformat(), "payment_date": ISSUE.isoformat()}
 APPROVE = {"approve": True}
 REJECT = {"decision": "reject", "reason": "Too risky"}
+CANCEL = {"reason": "The issuer withdrew the programme"}
 PERSON = {
     "full_name": "Ada Lam",
     "nationality": "HK",
@@ -177,7 +178,8 @@ MATRIX = [
     r("financing/offerings/<int:pk>/subscribe/", "POST", "own offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/subscribe/", "POST", "other offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/open/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
-    r("financing/offerings/<int:pk>/cancel/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
+    r("financing/offerings/<int:pk>/cancel/", "GET", "own offering", LOGIN, 403, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/cancel/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
     r("financing/offerings/<int:pk>/close/", "POST", "own offering", LOGIN, 403, 403, 302, 302, 302),
     r("financing/offerings/<int:pk>/progress/", "GET", "own offering", LOGIN, 200, 200, 200, 200, 200),
     r("financing/offerings/<int:pk>/dashboard/", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
@@ -341,7 +343,8 @@ MATRIX = [
     r("api/v1/allotments/<int:allotment_id>/write-off/", "POST", "other allotment",
       403, 403, 403, 409, 409, 409, body={"reason": "The investor stopped funding"}),
     r("api/v1/offerings/<int:offering_id>/close/", "POST", "own offering", 403, 403, 403, 202, 202, 202),
-    r("api/v1/offerings/<int:offering_id>/cancel/", "POST", "own offering", 403, 403, 403, 200, 200, 200),
+    r("api/v1/offerings/<int:offering_id>/cancel/", "POST", "own offering",
+      403, 403, 403, 200, 200, 200, body=CANCEL),
     r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "own offering",
       403, 403, 409, 403, 403, 403, body=UNITS),
     r("api/v1/offerings/<int:offering_id>/subscriptions/", "POST", "other offering",

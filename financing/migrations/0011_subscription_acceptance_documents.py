@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('financing', '0009_transfers'),
+        ('financing', '0010_offering_reference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

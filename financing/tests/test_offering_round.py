@@ -402,14 +402,18 @@ def test_staff_can_call_off_an_open_offering_and_nobody_pays(round_actors):
     )
 
     with pytest.raises(PermissionDenied):
-        offering_cancel(actor=investor, offering_id=offering.pk)
+        offering_cancel(actor=investor, offering_id=offering.pk, reason="Not mine to cancel")
     offering_cancel(actor=operator, offering_id=offering.pk, reason="Issuer withdrew the programme")
 
-    assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CANCELLED
+    cancelled = Offering.objects.get(pk=offering.pk)
+    assert cancelled.status == OfferingStatus.CANCELLED
+    assert cancelled.cancelled_by == operator
+    assert cancelled.cancellation_reason == "Issuer withdrew the programme"
+    assert cancelled.cancelled_at is not None
     assert Subscription.objects.get(pk=subscription.pk).status == SubscriptionStatus.CANCELLED
     assert payment_balance(flows.profile_of(investor).wallet.address) == Decimal("50000.00")
     with pytest.raises(Conflict):
-        offering_cancel(actor=operator, offering_id=offering.pk)
+        offering_cancel(actor=operator, offering_id=offering.pk, reason="Twice")
 
 
 def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_its_units(

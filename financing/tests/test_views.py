@@ -100,9 +100,15 @@ def offering_of(
 ) -> Offering:
     application = application_of(company or verified_company(), instrument, ApplicationStatus.APPROVED)
     unit_price = application.terms.unit_price
+    cancelled = (
+        {"cancellation_reason": "Called off in a test.", "cancelled_at": timezone.now()}
+        if status == OfferingStatus.CANCELLED
+        else {}
+    )
     return Offering.objects.create(
         application=application,
         status=status,
+        **cancelled,
         currency="HKD",
         unit_price=unit_price,
         units_offered=application.terms.units,
@@ -859,10 +865,10 @@ def test_a_round_through_the_pages_settles_on_chain_and_shows_the_holding(client
 def test_staff_cancel_a_ready_offering_from_the_list_and_others_may_not(db, client):
     offering = offering_of(status=OfferingStatus.READY)
     client.force_login(UserFactory(role=Role.INVESTOR))
-    assert client.post(f"/financing/offerings/{offering.pk}/cancel/").status_code == 403
+    assert client.post(f"/financing/offerings/{offering.pk}/cancel/", {"reason": "No"}).status_code == 403
     client.force_login(UserFactory(role=Role.OPERATOR))
-    response = client.post(f"/financing/offerings/{offering.pk}/cancel/")
+    response = client.post(f"/financing/offerings/{offering.pk}/cancel/", {"reason": "Issuer withdrew"})
     assert response.status_code == 302
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.CANCELLED
-    again = client.post(f"/financing/offerings/{offering.pk}/cancel/")
+    again = client.post(f"/financing/offerings/{offering.pk}/cancel/", {"reason": "Again"})
     assert again.status_code == 400
