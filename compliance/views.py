@@ -171,7 +171,7 @@ def _decisions_shown(user: User, case: Case) -> list[str]:
 
 def _subject_name(case: Case) -> str:
     if case.application is not None:
-        return case.application.title
+        return f"{case.application.reference} {case.application.title}"
     if case.investor is not None:
         return case.investor.legal_name
     if case.company is not None:

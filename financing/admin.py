@@ -8,9 +8,11 @@ from financing.models import (
     Application,
     Offering,
     OfferingCloseRetry,
+    OfferingDocument,
     OfferingPayment,
     PaymentHolder,
     Subscription,
+    SubscriptionAcceptance,
     Terms,
     Transfer,
     UnitRedemption,
@@ -25,9 +27,9 @@ class TermsInline(admin.StackedInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["title", "company", "instrument", "currency", "target_amount", "status", "submitted_at"]
+    list_display = ["reference", "title", "company", "instrument", "currency", "target_amount", "status"]
     list_filter = ["status", "instrument", "currency"]
-    search_fields = ["title", "company__legal_name_en"]
+    search_fields = ["reference", "title", "company__legal_name_en"]
     readonly_fields = ["status", "decision_reason", "reviewed_by", "submitted_at", "created_at", "updated_at"]
     raw_id_fields = ["company"]
     inlines = [TermsInline]
@@ -43,9 +45,12 @@ class TermsAdmin(admin.ModelAdmin):
 class OfferingAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "unit_price", "units_offered", "units_subscribed", "closes_at"]
     list_filter = ["status", "professional_investors_only"]
-    search_fields = ["application__title"]
+    search_fields = ["reference", "application__title"]
     readonly_fields = [
         "status",
+        "cancelled_by",
+        "cancellation_reason",
+        "cancelled_at",
         "units_subscribed",
         "token",
         "opened_at",
@@ -116,3 +121,21 @@ class TransferAdmin(ReadOnlyAdmin):
     list_display = ["pk", "offering", "seller", "buyer", "units", "price", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["offering__application", "seller", "buyer"]
+
+
+@admin.register(OfferingDocument)
+class OfferingDocumentAdmin(ReadOnlyAdmin):
+    """Documents investors relied on: attached through the offering page, never edited."""
+
+    list_display = ["title", "offering", "kind", "version", "sha256", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "offering__application__title", "sha256"]
+
+
+@admin.register(SubscriptionAcceptance)
+class SubscriptionAcceptanceAdmin(ReadOnlyAdmin):
+    """What each investor accepted and read when subscribing (versions, fingerprints, times)."""
+
+    list_display = ["subscription", "kind", "title", "version", "sha256", "language", "accepted_at"]
+    list_filter = ["kind", "version"]
+    search_fields = ["subscription__investor__email", "sha256"]

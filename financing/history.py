@@ -95,6 +95,10 @@ class TransactionEntry:
     def title(self) -> str:
         return self.offering.application.title if self.offering is not None else ""
 
+    @property
+    def reference(self) -> str:
+        return self.offering.reference if self.offering is not None else ""
+
 
 def investor_wallets(user: User) -> QuerySet[Wallet]:
     """The custodial wallets `user` owns as an investor (today's and any replaced by a recovery)."""

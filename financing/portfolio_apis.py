@@ -32,6 +32,7 @@ class TransactionOutput(serializers.Serializer):
         choices=["chain", "books"], help_text="The chain's record (event index) or the platform's books."
     )
     offering_id = serializers.IntegerField(allow_null=True)
+    reference = serializers.CharField(help_text="The offering's reference; empty when none is concerned.")
     title = serializers.CharField(help_text="The offering's title; empty when none is concerned.")
     currency = serializers.CharField(allow_null=True, help_text="The currency of `amount` and `refund`.")
     units = serializers.IntegerField(allow_null=True, help_text="Security-token units (whole units).")
@@ -106,6 +107,7 @@ class ReceivedPaymentOutput(serializers.Serializer):
 
 class HoldingIncomeOutput(serializers.Serializer):
     offering_id = serializers.IntegerField(source="offering.pk")
+    reference = serializers.CharField(source="offering.reference", help_text="The offering's reference code.")
     title = serializers.CharField(source="offering.application.title")
     currency = serializers.CharField()
     invested = serializers.DecimalField(**EXACT_AMOUNT, help_text="Paid for the units at settlement.")

@@ -306,7 +306,8 @@ class QueueFilterInput(serializers.Serializer):
         max_length=SHORT_TEXT_MAX_LENGTH,
         required=False,
         default="",
-        help_text="Part of a company's or investor's name, an application's title or an alert's summary.",
+        help_text="Part of a company's or investor's name, an application's title or reference "
+        "(APP-2026-0012, GBA-2026-0007) or an alert's summary.",
     )
     limit = api_fields.IntegerField(min_value=1, max_value=CASES_API_MAX_LIMIT, required=False, default=50)
     offset = api_fields.IntegerField(min_value=0, max_value=PAGE_MAX_OFFSET, required=False, default=0)

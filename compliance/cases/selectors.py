@@ -71,6 +71,8 @@ def cases_queue(viewer: User, where: CaseFilter | None = None) -> QuerySet[Case]
             Q(company__legal_name_en__icontains=term)
             | Q(investor__legal_name__icontains=term)
             | Q(application__title__icontains=term)
+            | Q(application__reference__icontains=term)
+            | Q(application__offering__reference__icontains=term)
             | Q(summary__icontains=term)
         )
     return cases.order_by("opened_at", "pk")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.choices import STAFF_ROLES
@@ -56,6 +57,21 @@ def offering_move(
     """Move an offering's status through its transitions map, audited."""
     status_transition(
         offering, to=to, transitions=OFFERING_TRANSITIONS, actor=actor, reason=reason, extra=extra
+    )
+
+
+def offering_move_cancelled(offering: Offering, *, actor: User | None, reason: str, **extra: Any) -> None:
+    """Cancel an offering, recording who (none: the platform itself), why and when for the issuer and
+    its investors to read; the reason is required (the database refuses a cancelled row without one)."""
+    offering_move(
+        offering,
+        OfferingStatus.CANCELLED,
+        actor=actor,
+        reason=reason,
+        cancelled_by=actor,
+        cancellation_reason=reason,
+        cancelled_at=timezone.now(),
+        **extra,
     )
 
 

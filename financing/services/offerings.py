@@ -23,6 +23,7 @@ from financing.locks import lock_offering, lock_subscriptions
 from financing.models import Application, Offering, OfferingCloseRetry, Subscription
 from financing.services.common import (
     offering_move,
+    offering_move_cancelled,
     require_staff,
 )
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
@@ -47,13 +48,19 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
 
 
 @transaction.atomic
-def offering_cancel(*, actor: User, offering_id: int, reason: str = "") -> Offering:
-    """Staff call off an offering before it closes; every subscription's escrow goes back to its investor."""
+def offering_cancel(*, actor: User, offering_id: int, reason: str) -> Offering:
+    """Staff call off an offering before it closes, saying why (the issuer and every subscribed investor
+    read who, why and when); every subscription's escrow goes back to its investor."""
     require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            gettext("Say why the offering is cancelled: the issuer and its investors read it."),
+            fields={"reason": gettext("A reason is required to cancel an offering.")},
+        )
     offering = lock_offering(offering_id, related=("token",))
     refuse_while_funding(offering)
-    reason = reason.strip() or "Cancelled by the platform before closing."
-    offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=timezone.now())
+    offering_move_cancelled(offering, actor=actor, reason=reason, closed_at=timezone.now())
     active = lock_subscriptions(offering=offering, status=SubscriptionStatus.ACTIVE)
     for subscription in active:
         subscription.offering = offering
@@ -149,8 +156,10 @@ def _offering_close_now(*, actor: User | None, offering_id: int) -> Offering:
     )
     now = timezone.now()
     if subscribed < offering.minimum_units:
-        reason = f"Soft cap missed: {subscribed} of at least {offering.minimum_units} units subscribed."
-        offering_move(offering, OfferingStatus.CANCELLED, actor=actor, reason=reason, closed_at=now)
+        # Stored as written (like a reason staff type), not in the language of whoever closed it.
+        minimum = offering.minimum_units
+        reason = f"Minimum raise not reached: {subscribed} of at least {minimum} units were subscribed."
+        offering_move_cancelled(offering, actor=actor, reason=reason, closed_at=now)
         subscriptions = lock_subscriptions(offering=offering, status=SubscriptionStatus.ACTIVE)
         for subscription in subscriptions:
             subscription.offering = offering

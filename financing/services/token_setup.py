@@ -21,6 +21,7 @@ from financing.services.common import (
     PROFESSIONAL_INVESTOR_CLASS,
     base_units,
     offering_move,
+    offering_move_cancelled,
     token_address,
 )
 from tokens import services as token_services
@@ -162,4 +163,6 @@ def security_token_failed(tx: ChainTransaction) -> None:
         offering = Offering.objects.select_for_update().get(token_id=tx.contract_id)
     else:
         offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
-    offering_move(offering, OfferingStatus.CANCELLED, actor=None, reason=f"Token set-up failed: {tx.error}")
+    offering_move_cancelled(
+        offering, actor=None, reason=f"The security token could not be set up on chain: {tx.error}"
+    )

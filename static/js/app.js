@@ -194,20 +194,110 @@
     root.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
   }
 
-  // A form with data-confirm asks before it submits (a handler here, not in the page: the CSP forbids inline code).
+  // A form with data-confirm asks before it submits, in the page's own modal dialog (base.html): labelled by
+  // its heading, described by the question, focus kept inside, Escape or "Go back" cancels, focus returns to
+  // the button pressed. A handler here, not in the page: the CSP forbids inline code.
   // A decision form may carry one question per choice: data-confirm-approve, data-confirm-request-info ...
+  // data-confirm-title names the object in the heading; data-confirm-button labels the confirming button.
   function confirmText(form) {
     var data = form.dataset || {};
-    var chosen = form.querySelector("input[name=decision]:checked");
-    if (chosen) {
+    var chosen = form.querySelector("input[name=decision]:checked, select[name=decision]");
+    if (chosen && chosen.value) {
       var key = "confirm" + chosen.value.replace(/(^|_)([a-z])/g, function (m, sep, letter) { return letter.toUpperCase(); });
       if (data[key]) return data[key];
     }
     return data.confirm;
   }
+
+  var dialogOpen = false;
+
+  function askConfirmation(form, submitter, message) {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") return Promise.resolve(window.confirm(message));
+    var title = dialog.querySelector("[data-dialog-title]");
+    var text = dialog.querySelector("[data-dialog-text]");
+    var yes = dialog.querySelector("[data-dialog-confirm]");
+    var no = dialog.querySelector("[data-dialog-cancel]");
+    var label = (submitter && submitter.textContent.trim()) || "";
+    title.textContent = form.dataset.confirmTitle || dialog.dataset.defaultTitle;
+    text.textContent = message;
+    yes.textContent = form.dataset.confirmButton || label || dialog.dataset.defaultConfirm;
+    var danger = submitter && /btn--(danger|warning)/.test(submitter.className);
+    yes.className = "btn " + (danger ? "btn--danger-solid" : "btn--primary");
+    var back = submitter || form.querySelector("[type=submit]") || document.activeElement;
+    return new Promise(function (resolve) {
+      var answer = false;
+      function onKey(event) {
+        // Tab and Shift+Tab cycle between the dialog's two buttons only.
+        if (event.key !== "Tab") return;
+        var focusables = [no, yes];
+        var index = focusables.indexOf(document.activeElement);
+        event.preventDefault();
+        focusables[(index + (event.shiftKey ? focusables.length - 1 : 1)) % focusables.length].focus();
+      }
+      function finish(value) { answer = value; dialog.close(); }
+      function onYes() { finish(true); }
+      function onNo() { finish(false); }
+      function onBackdrop(event) { if (event.target === dialog) finish(false); }
+      function onClose() {
+        dialog.removeEventListener("keydown", onKey);
+        dialog.removeEventListener("click", onBackdrop);
+        dialog.removeEventListener("close", onClose);
+        yes.removeEventListener("click", onYes);
+        no.removeEventListener("click", onNo);
+        dialogOpen = false;
+        if (back && typeof back.focus === "function") back.focus();
+        resolve(answer);
+      }
+      dialog.addEventListener("keydown", onKey);
+      dialog.addEventListener("click", onBackdrop);
+      dialog.addEventListener("close", onClose);  // Escape closes a modal dialog: that is a "no"
+      yes.addEventListener("click", onYes);
+      no.addEventListener("click", onNo);
+      dialogOpen = true;
+      dialog.showModal();
+      no.focus();  // the safe choice has the focus: Enter by habit does not confirm
+    });
+  }
+
+  function htmxHandlesSubmit(form) {
+    var verb = ["hx-post", "hx-get", "hx-put", "hx-patch", "hx-delete"].some(function (name) {
+      return form.hasAttribute(name) || form.hasAttribute("data-" + name);
+    });
+    var trigger = form.getAttribute("hx-trigger") || form.getAttribute("data-hx-trigger");
+    return verb && (!trigger || /(^|[\s,])submit\b/.test(trigger));
+  }
+
+  var confirmed = new WeakSet();
+  // Capture phase: the question comes before anything else acts on the submit.
   document.addEventListener("submit", function (event) {
-    var message = confirmText(event.target);
-    if (message && !window.confirm(message)) event.preventDefault();
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || htmxHandlesSubmit(form)) return;
+    if (confirmed.has(form)) { confirmed.delete(form); return; }
+    var message = confirmText(form);
+    if (!message) return;
+    event.preventDefault();
+    if (dialogOpen) return;
+    var submitter = event.submitter || null;
+    askConfirmation(form, submitter, message).then(function (ok) {
+      if (!ok) return;
+      confirmed.add(form);
+      if (typeof form.requestSubmit === "function") form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      else form.submit();
+    });
+  }, true);
+  // Forms htmx posts ask through htmx's own confirmation hook, which then sends the request.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail && event.detail.elt;
+    var trigger = event.detail && event.detail.triggeringEvent;
+    if (!(form instanceof HTMLFormElement) || !trigger || trigger.type !== "submit") return;
+    var message = confirmText(form);
+    if (!message) return;
+    event.preventDefault();
+    if (dialogOpen) return;
+    askConfirmation(form, trigger.submitter || null, message).then(function (ok) {
+      if (ok) event.detail.issueRequest(true);
+    });
   });
 
   // Charts in content that htmx swaps in (the live preview) are drawn too; the old ones are released first.
@@ -222,6 +312,19 @@
     if (!event.detail.target) return;
     event.detail.target.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
     event.detail.target.querySelectorAll("table.table").forEach(tableCards);
+  });
+
+  // A button with data-copy="#id" copies that element's text (e.g. a token address) and says so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      var label = button.textContent;
+      button.textContent = button.dataset.copied || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    });
   });
 
   function start() { navMenu(); init(document); }
