@@ -17,16 +17,6 @@ from tests.browser.site import log_in
 
 pytestmark = pytest.mark.browser
 
-# Found on main before the pages' part of the issue (which fixes them) is merged: grey text on the page
-# background at 4.37:1 (page intros, breadcrumbs, table headers, input affixes, muted hints; on every
-# role's pages, 1 to 23 elements a page) and, on /chain/, a scrollable table that cannot take focus
-# (scrollable-region-focusable). Once fixed these flip to XPASS, which fails (strict): remove the mark.
-CONTRAST = pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="color-contrast (serious): muted text, breadcrumbs, table headers and input affixes below 4.5:1",
-)
-
 
 def check(page: Page, paths: list[str]) -> None:
     """Open each page and fail listing every serious or critical finding per page (the journeys keep the
@@ -47,12 +37,10 @@ def logged_in(page: Page, user: User) -> Page:
     return page
 
 
-@CONTRAST
 def test_the_public_pages_have_no_serious_accessibility_finding(page: Page) -> None:
     check(page, ["/", "/accounts/login/", "/accounts/signup/"])
 
 
-@CONTRAST
 def test_the_sme_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
     officer = flows.officer()
     company = flows.verified_company(by=officer)
@@ -69,7 +57,6 @@ def test_the_sme_pages_have_no_serious_accessibility_finding(page: Page, platfor
     )
 
 
-@CONTRAST
 def test_the_investor_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
     officer = flows.officer()
     offering = flows.open_offering(
@@ -88,7 +75,6 @@ def test_the_investor_pages_have_no_serious_accessibility_finding(page: Page, pl
     )
 
 
-@CONTRAST
 def test_the_compliance_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
     company = flows.submitted_company(name="Sai Kung Sensors Limited")
     case = flows.open_case_of(company)
@@ -96,7 +82,6 @@ def test_the_compliance_pages_have_no_serious_accessibility_finding(page: Page, 
     check(page, ["/compliance/", f"/compliance/cases/{case.pk}/", "/compliance/audit/"])
 
 
-@CONTRAST
 def test_the_operator_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
     officer = flows.officer()
     operator = flows.operator()

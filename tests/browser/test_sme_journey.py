@@ -33,12 +33,14 @@ def onboard_company(page: Page, shot) -> None:
     button(page, "Save profile").click()
     expect(page).to_have_url(re.compile(r"/company/kyb/"))
 
-    profile = page.locator("form", has=button(page, "Save profile"))
+    # The KYB file is one flow: profile, people, documents, then review and submit.
+    profile = page.locator("form#kyb-step-form")
     field(profile, "Annual revenue (HKD)").fill("24000000")
     field(profile, "Employees").fill("52")
     field(profile, "Years trading").fill("7")
     field(profile, "Technology company").check()
-    button(profile, "Save profile").click()
+    button(profile, "Save and continue").click()
+    expect(page).to_have_url(re.compile(r"step=people"))
 
     person = page.locator("form", has=button(page, "Add person"))
     field(person, "Full name").fill("Mei Lau")
@@ -49,6 +51,8 @@ def onboard_company(page: Page, shot) -> None:
     field(person, "Ownership (%)").fill("60")
     button(person, "Add person").click()
     expect(page.get_by_role("cell", name=re.compile("^Mei Lau"))).to_be_visible()
+    button(page, "Continue to documents").click()
+    expect(page).to_have_url(re.compile(r"step=documents"))
 
     for kind, title in (
         ("business_registration", "Business registration of Lantau Robotics"),
@@ -60,6 +64,8 @@ def onboard_company(page: Page, shot) -> None:
         upload_pdf(file_field(documents, "File"), title)
         button(documents, "Upload").click()
         expect(page.get_by_role("link", name=re.compile(title.lower().replace(" ", "-")))).to_be_visible()
+    button(page, "Continue to review").click()
+    expect(page).to_have_url(re.compile(r"step=review"))
     shot(page, "kyb-file-complete")
     submit(page, button(page, "Submit for KYB review"))
     expect(page.get_by_text("Your company is awaiting KYB review by compliance.")).to_be_visible()
