@@ -176,7 +176,11 @@ def test_wrong_current_passwords_count_with_the_log_ins_guessing_limit(client, d
     user = UserFactory(email="mei@example.hk")
     client.force_login(user)
     url = reverse("accounts:password_change")
-    attempt = {"current_password": "guess", "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}
+    attempt = {
+        "current_password": "guess",
+        "new_password": NEW_PASSWORD,
+        "new_password_confirm": NEW_PASSWORD,
+    }
 
     assert [client.post(url, attempt).status_code for _ in range(5)] == [400] * 5
     locked = client.post(url, {**attempt, "current_password": PASSWORD})
