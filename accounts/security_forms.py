@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config import form_fields
@@ -95,13 +98,31 @@ class PasswordChangeForm(forms.Form):
 
 
 class ResetRequestForm(PasswordResetForm):
-    """Django's reset request, with our field's label and autocomplete."""
+    """Django's reset request, with our field's label and autocomplete; `links` holds the links it emailed."""
 
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.links: list[str] = []
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        path = reverse(
+            "accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
+        )
+        self.links.append(f"{context['protocol']}://{context['domain']}{path}")
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class ResetPasswordForm(SetPasswordForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,7 @@ from accounts.security_forms import (
     TwoFactorSetupForm,
 )
 from accounts.sessions import device_label, sessions_of, user_session_end, user_sessions_end_others
+from accounts.views import DEMO_EMAIL_BACKENDS, DEMO_LINK_SESSION_KEY
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
 from config.pages import page_of
@@ -294,8 +296,6 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_sent")
 
     def get_extra_email_context(self) -> dict[str, Any]:
-        from django.conf import settings
-
         return {"platform": settings.PLATFORM_NAME}
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -304,7 +304,11 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
         except TooManyAttempts as exc:
             return _refused(self.request, self.template_name, {"form": form}, exc)
         self.extra_email_context = self.get_extra_email_context()
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        # The demo sends no real email: like the sign-up's link, it shows the link it printed.
+        if form.links and settings.DEBUG and settings.EMAIL_BACKEND in DEMO_EMAIL_BACKENDS:
+            self.request.session[DEMO_LINK_SESSION_KEY] = form.links[-1]
+        return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -312,6 +316,10 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_sent.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        demo_link = self.request.session.pop(DEMO_LINK_SESSION_KEY, None)
+        return {**super().get_context_data(**kwargs), "demo_link": demo_link}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -189,3 +189,17 @@ def test_wrong_current_passwords_count_with_the_log_ins_guessing_limit(client, d
     assert "Too many failed log-ins" in locked.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+def test_the_demo_shows_the_emailed_link_and_nothing_for_an_unknown_address(client, db, settings):
+    settings.DEBUG = True  # with the locmem backend: a demo whose emails reach nobody
+    user = UserFactory(email="mei@example.hk")
+
+    shown = client.post(reverse("accounts:password_reset"), {"email": user.email}, follow=True)
+    unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.hk"}, follow=True)
+
+    assert _link(user.email) in shown.content.decode()
+    assert "Demo only" not in unknown.content.decode()
+    settings.DEBUG = False
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
+    assert "Demo only" not in client.get(reverse("accounts:password_reset_sent")).content.decode()
