@@ -321,6 +321,9 @@ EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 24 * 3600, minimum=60)
 OTP_TOTP_ISSUER = "Bay Area Capital Connect"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lets an operator delete a lost authenticator (the owner then sets up a new one) but never
+# shows a secret or a backup code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # How many one-use backup codes an enrolment (or a renewal) gives.
 TWO_FACTOR_BACKUP_CODES = 10
 
