@@ -281,3 +281,24 @@ def test_totp_code_prints_the_current_code_in_development_only(db, settings, cap
     settings.CHAIN_IS_DEVELOPMENT = False
     with pytest.raises(CommandError, match="demo and development settings only"):
         call_command("totp_code", "officer@example.hk")
+
+
+def test_an_operator_removes_a_lost_authenticator_in_the_admin_and_its_owner_sets_up_a_new_one(client, db):
+    from django.test import Client
+
+    from accounts.testing import verified_login
+
+    officer = UserFactory(role=Role.OFFICER)
+    lost = totp_device(officer)
+    operator = UserFactory(role=Role.OPERATOR, is_staff=True, is_superuser=True)
+    admin = Client()
+    verified_login(admin, operator)
+    change = admin.get(f"/admin/otp_totp/totpdevice/{lost.pk}/change/")
+    assert change.status_code == 200
+    assert lost.key not in change.content.decode()  # the secret is never shown
+
+    admin.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+    _page_login(client, officer)
+    assert client.get(reverse("compliance:queue")).url == reverse("accounts:two_factor_setup")
