@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -78,6 +81,15 @@ def password_reset_throttle(*, request: HttpRequest, email: str) -> None:
         )
 
 
+def _password_changed_notice(user: User) -> None:
+    """Tell the owner, once the change commits: a change they did not make is then noticed at once."""
+    body = render_to_string(
+        "accounts/email/password_changed.txt", {"email": user.email, "platform": settings.PLATFORM_NAME}
+    )
+    subject = _("Your password was changed")
+    transaction.on_commit(partial(send_mail, subject, body, None, [user.email]), robust=True)
+
+
 @transaction.atomic
 def user_password_change(*, request: HttpRequest, current_password: str, new_password: str) -> int:
     """Change the signed-in user's password after checking the current one; other sessions end.
@@ -100,6 +112,7 @@ def user_password_change(*, request: HttpRequest, current_password: str, new_pas
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
     audit_record(actor=user, action="password_changed", obj=user)
+    _password_changed_notice(user)
     return user_sessions_end_others(
         user=user, current_key=request.session.session_key, reason="password_changed"
     )
@@ -111,4 +124,5 @@ def user_password_reset_complete(*, user: User) -> int:
     longer does), and the address is confirmed (the link proved it). Returns how many sessions ended."""
     User.objects.filter(pk=user.pk, email_confirmed_at__isnull=True).update(email_confirmed_at=timezone.now())
     audit_record(actor=user, action="password_reset", obj=user)
+    _password_changed_notice(user)
     return user_sessions_end_others(user=user, current_key=None, reason="password_reset")

@@ -122,7 +122,9 @@ def test_a_bad_address_gets_a_form_error(client, db):
 # --- changing the password ----------------------------------------------------------------------------
 
 
-def test_changing_the_password_needs_the_current_one_and_logs_out_other_sessions(client, db):
+def test_changing_the_password_needs_the_current_one_and_logs_out_other_sessions(
+    client, db, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="mei@example.hk")
     elsewhere = _signed_in_elsewhere(user)
     client.post(reverse("accounts:login"), {"email": user.email, "password": PASSWORD})
@@ -143,12 +145,18 @@ def test_changing_the_password_needs_the_current_one_and_logs_out_other_sessions
     assert user.check_password(PASSWORD)
     assert elsewhere.get(reverse("accounts:profile")).status_code == 200
 
-    done = client.post(
-        url,
-        {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            url,
+            {
+                "current_password": PASSWORD,
+                "new_password": NEW_PASSWORD,
+                "new_password_confirm": NEW_PASSWORD,
+            },
+        )
 
     assert done.url == reverse("accounts:profile")
+    assert emails_to(user.email)[-1].subject == "Your password was changed"
     assert "1 other session was logged out" in client.get(reverse("accounts:profile")).content.decode()
     assert client.get(reverse("accounts:profile")).status_code == 200  # this session stays
     assert elsewhere.get(reverse("accounts:profile")).status_code == 302
