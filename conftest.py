@@ -6,7 +6,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from web3 import Web3
 
 from tokens.anvil import Anvil
@@ -46,6 +48,14 @@ def _force_login_passes_the_second_factor(request, monkeypatch) -> None:
             session.save()
 
     monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in English: a page asked for in Chinese leaves its language active on the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

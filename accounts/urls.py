@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", views.login_page, name="login"),
     path("login/code/", security_views.login_code, name="login_code"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("language/", views.language_set, name="language"),
     path("profile/", views.profile, name="profile"),
     path("profile/api-keys/", views.api_key_create_page, name="api_key_create"),
     path("profile/api-keys/<int:pk>/revoke/", views.api_key_revoke_page, name="api_key_revoke"),

@@ -56,11 +56,16 @@ MIDDLEWARE = [
     # Before anything that reads the body (CSRF reads POST data).
     "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the cookie the switcher sets, else the browser's Accept-Language (zh-HK -> 繁體,
+    # zh-CN -> 简体); after the session, before anything that renders text.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in user's stored language wins over the cookie and the browser.
+    "config.middleware.UserLanguageMiddleware",
     # A session that still owes its second factor (or a staff one without an authenticator) reaches
     # only the code or set-up page; every signed-in session is listed on the account's sessions page.
     "accounts.middleware.TwoFactorGateMiddleware",
@@ -128,7 +133,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-hk"
+# Three languages (config/i18n.py): English, Traditional Chinese (Hong Kong, Macao, Taiwan browsers) and
+# Simplified Chinese (mainland, Singapore and plain `zh` browsers: Django's fallback for a bare `zh`
+# is the first `zh-` entry here, so zh-hans comes first). Names are written in their own language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
 USE_TZ = True
