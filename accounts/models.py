@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.models import Session
 from django.db import models
 from django.utils import timezone
 
@@ -129,3 +130,29 @@ class ApiKey(models.Model):
 
     def is_active_at(self, moment: Any) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
+
+
+class UserSession(models.Model):
+    """A signed-in browser or API client of a user, for the account's list of sessions.
+
+    Django's database sessions are not indexed by user; this row is, keyed by the session it
+    describes and deleted with it (log-out, expiry clean-up, "log out" from the list). Written by
+    accounts.middleware.SessionRecordMiddleware on a session's first signed-in answer and at most
+    once a minute after that.
+    """
+
+    # The session key is the cookie's secret: pages name a session by this row's id instead.
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    user_agent = models.CharField(max_length=300, blank=True, help_text="As the client sent it, cut short.")
+    ip_prefix = models.CharField(
+        max_length=50, blank=True, help_text="The client's network, never its whole address (a /24 or /48)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="user_session_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.ip_prefix} · {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -580,8 +580,10 @@ def _settled(offering_id: int, expected: int) -> dict[str, int] | None:
 
 def close_and_wait(rnd: Round, *, timeout: float) -> tuple[float, dict[str, int]]:
     """Seconds from the staff's close request (the API) until every allotment is settled in the database."""
+    from accounts.testing import verified_login
+
     client = Client(HTTP_HOST="localhost")
-    client.force_login(rnd.staff)
+    verified_login(client, rnd.staff)  # staff sessions pass two-factor authentication first
     path = f"/api/v1/offerings/{rnd.offering.pk}/close/"
     started = time.perf_counter()
     response = client.post(path)

@@ -24,11 +24,13 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.admin import site as admin_site
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
+from accounts.models import UserSession
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
@@ -110,6 +112,37 @@ MATRIX = [
     r("accounts/profile/api-keys/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/profile/api-keys/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
     r("accounts/profile/api-keys/<int:pk>/revoke/", "POST", "other key", LOGIN, 404, 404, 404, 404, 404),
+    # The account's security pages (a signed-in test session has passed its second factor).
+    r("accounts/login/code/", "GET", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/login/code/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/profile/edit/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/profile/edit/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/profile/email/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/profile/email/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/email/confirm/<str:token>/", "GET", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/email/confirm/<str:token>/", "POST", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/password/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/password/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    # Asking for a reset link works the same signed in or not.
+    r("accounts/password-reset/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/password-reset/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/sent/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/password-reset/<uidb64>/<token>/", "GET", "reset uid, stale token",
+      400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/<uidb64>/<token>/", "POST", "reset uid, stale token",
+      400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/complete/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/setup/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/setup/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    # New backup codes: refused (back to the page) without an authenticator; staff always have one.
+    r("accounts/two-factor/backup-codes/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/two-factor/backup-codes/", "POST", None, LOGIN, 302, 302, 200, 200, 200),
+    r("accounts/two-factor/disable/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/sessions/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/sessions/<int:pk>/end/", "POST", "other session", LOGIN, 404, 404, 404, 404, 404),
+    r("accounts/sessions/end-others/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/sessions/end-others/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -535,6 +568,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .first()
         .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "reset uid": "MQ",
+        "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
@@ -547,6 +582,14 @@ def _targets(world: flows.World) -> dict[str, int | str]:
             requested_by=UserFactory(role=Role.OPERATOR),
         ).pk,
     }
+
+
+def _session_of(user) -> UserSession:
+    """A signed-in session of `user`, as the sessions list records it."""
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.create()
+    return UserSession.objects.create(session_id=store.session_key, user=user)
 
 
 def _url(row: Row, targets: dict[str, int | str]) -> str:

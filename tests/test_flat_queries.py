@@ -236,6 +236,24 @@ def _kyb_case_of(company: Company) -> Case:
     return case
 
 
+def _user_sessions(user: User, count: int) -> None:
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import UserSession
+
+    expires = timezone.now() + timedelta(hours=1)
+    keys = [secrets.token_hex(16) for _ in range(count)]
+    Session.objects.bulk_create(
+        [Session(session_key=key, session_data="", expire_date=expires) for key in keys]
+    )
+    UserSession.objects.bulk_create(
+        [
+            UserSession(session_id=key, user=user, user_agent=f"Agent/{_n()}", ip_prefix="203.0.113.0/24")
+            for key in keys
+        ]
+    )
+
+
 def _api_keys(user: User, count: int) -> None:
     now = timezone.now()
     ApiKey.objects.bulk_create(
@@ -750,6 +768,9 @@ CASES = {
         Role.SME, "/company/", _sme_dashboard_rows, 10, setup=_company_setup, chain=True
     ),
     "page: API keys": ListCase(Role.INVESTOR, "/accounts/profile/", lambda u, w, n: _api_keys(u, n), 25),
+    "page: signed-in sessions": ListCase(
+        Role.OFFICER, "/accounts/sessions/", lambda u, w, n: _user_sessions(u, n), 25
+    ),
     "page: licence register": ListCase(
         Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
     ),
