@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from accounts import views
+from accounts import notification_views, views
 
 app_name = "accounts"
 
@@ -15,4 +15,11 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/api-keys/", views.api_key_create_page, name="api_key_create"),
     path("profile/api-keys/<int:pk>/revoke/", views.api_key_revoke_page, name="api_key_revoke"),
+]
+
+urlpatterns += [
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path("notifications/bell/", notification_views.bell, name="notifications_bell"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
 ]
