@@ -73,7 +73,7 @@ class NotificationReadApi(APIView):
 class NotificationsReadAllApi(APIView):
     """Mark every one of your notifications read."""
 
-    @extend_schema(request=None, responses={200: NotificationsReadAllOutput})
+    @extend_schema(request=None, responses={200: NotificationsReadAllOutput, **refusals()})
     def post(self, request: Request) -> Response:
         marked = notifications_mark_all_read(user=_user(request))
         return Response({"marked": marked, "unread": 0})

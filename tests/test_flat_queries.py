@@ -26,8 +26,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from web3.providers.rpc import HTTPProvider
 
-from accounts.choices import Role
-from accounts.models import ApiKey, User
+from accounts.choices import NotificationKind, Role
+from accounts.models import ApiKey, Notification, User
 from compliance.cases.choices import CaseKind, CaseStatus, InformationRequestStatus
 from compliance.cases.models import Case, InformationRequest
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
@@ -227,6 +227,15 @@ def _kyb_case_of(company: Company) -> Case:
         kind=CaseKind.KYB, company=company, defaults={"opened_at": timezone.now(), "status": CaseStatus.OPEN}
     )
     return case
+
+
+def _notifications(user: User, count: int) -> None:
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=user, kind=NotificationKind.OFFERING_CLOSED, title=f"Closed {_n()}")
+            for _ in range(count)
+        ]
+    )
 
 
 def _api_keys(user: User, count: int) -> None:
@@ -736,6 +745,9 @@ CASES = {
         Role.SME, "/company/", _sme_dashboard_rows, 10, setup=_company_setup, chain=True
     ),
     "page: API keys": ListCase(Role.INVESTOR, "/accounts/profile/", lambda u, w, n: _api_keys(u, n), 25),
+    "page: notifications": ListCase(
+        Role.INVESTOR, "/accounts/notifications/", lambda u, w, n: _notifications(u, n), 25
+    ),
     "page: licence register": ListCase(
         Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
     ),
@@ -812,6 +824,7 @@ CASES = {
         Role.SME, "/api/v1/offerings/{offering}/payments/", _payments, setup=_settling_offering_setup
     ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
+    "api: notifications": ListCase(Role.SME, "/api/v1/notifications/", lambda u, w, n: _notifications(u, n)),
     "api: intermediaries": ListCase(
         Role.OPERATOR, "/api/v1/compliance/intermediaries/", lambda u, w, n: _register(n)
     ),
