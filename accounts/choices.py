@@ -31,3 +31,6 @@ class NotificationKind(models.TextChoices):
     ALLOTMENT_SETTLED = "allotment_settled", _("Units delivered")
     PAYMENT_DUE = "payment_due", _("Payment due")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    TRANSFER_OFFERED = "transfer_offered", _("Units offered to you")
+    TRANSFER_COMPLETED = "transfer_completed", _("Transfer completed")
+    TRANSFER_ENDED = "transfer_ended", _("Transfer not completed")

@@ -783,7 +783,7 @@ class StatementPeriodForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if start > end:
-                self.add_error("date_to", _("The end of the period is on or after its start."))
+                self.add_error("date_to", _("The end must be on or after the start."))
             elif end > timezone.localdate():
                 self.add_error("date_to", _("The period ends today at the latest."))
             elif (end - start).days > STATEMENT_MAX_DAYS:

@@ -20,7 +20,7 @@ from accounts.choices import NotificationKind
 from accounts.models import User
 from accounts.notifications import notify
 from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
-from financing.models import Allotment, Application, Offering, OfferingPayment, PaymentHolder
+from financing.models import Allotment, Application, Offering, OfferingPayment, PaymentHolder, Transfer
 
 
 def _money(currency: str, amount: Decimal) -> str:
@@ -71,6 +71,13 @@ def application_decided(application: Application) -> None:
 
 def offering_moved(offering: Offering, to: str, *, reason: str = "") -> None:
     """Opened: the SME. Closed or cancelled: the SME and every investor still subscribed. Settled: the SME."""
+    if to not in (
+        OfferingStatus.OPEN,
+        OfferingStatus.ALLOTTING,
+        OfferingStatus.CANCELLED,
+        OfferingStatus.SETTLED,
+    ):
+        return
     link = reverse("financing:offering_detail", kwargs={"pk": offering.pk})
     params = {"offering": str(offering.application.title), "reason": reason}
     if to == OfferingStatus.OPEN:
@@ -104,7 +111,10 @@ def offering_moved(offering: Offering, to: str, *, reason: str = "") -> None:
             people,
             kind=NotificationKind.OFFERING_CANCELLED,
             title=_("Offering cancelled: %(offering)s"),
-            body=_("The offering was cancelled: %(reason)s Any money in escrow goes back to the investor."),
+            body=_(
+                "The offering was cancelled and money paid into escrow goes back to the investors' "
+                "wallets. Reason: %(reason)s"
+            ),
             link=link,
             params=params,
         )
@@ -231,4 +241,55 @@ def payment_paid(payment: OfferingPayment) -> None:
             "offering": offering.application.title,
             "amount": _money(payment.currency, payment.funded_amount or payment.amount),
         },
+    )
+
+
+def _transfer_params(transfer: Transfer) -> dict[str, str]:
+    offering = transfer.offering
+    return {
+        "units": f"{transfer.units:,}",
+        "offering": offering.application.title,
+        "price": _money(offering.currency, transfer.price),
+        "seller": transfer.seller.full_name,
+        "buyer": transfer.buyer.full_name,
+    }
+
+
+def transfer_offered(transfer: Transfer) -> None:
+    """The buyer of a sale learns that units wait for their acceptance (a gift is simply delivered)."""
+    if transfer.price == 0:
+        return
+    notify(
+        transfer.buyer,
+        kind=NotificationKind.TRANSFER_OFFERED,
+        title=_("%(seller)s offers you units of %(offering)s"),
+        body=_(
+            "Units: %(units)s, price %(price)s. Accept or decline on your transfers page before it expires."
+        ),
+        link=reverse("financing:transfers"),
+        params=_transfer_params(transfer),
+    )
+
+
+def transfer_completed(transfer: Transfer) -> None:
+    """Both parties learn that the units (and, for a sale, the money) moved."""
+    notify(
+        [transfer.seller, transfer.buyer],
+        kind=NotificationKind.TRANSFER_COMPLETED,
+        title=_("Transfer completed: %(offering)s"),
+        body=_("Units: %(units)s, from %(seller)s to %(buyer)s, price %(price)s."),
+        link=reverse("financing:transfers"),
+        params=_transfer_params(transfer),
+    )
+
+
+def transfer_ended(transfer: Transfer, *, recipients: Iterable[User], reason: str) -> None:
+    """A transfer that will not happen: cancelled (the other party is told), expired or refused (both)."""
+    notify(
+        recipients,
+        kind=NotificationKind.TRANSFER_ENDED,
+        title=_("Transfer not completed: %(offering)s"),
+        body=_("Units: %(units)s. Nothing moved. %(reason)s"),
+        link=reverse("financing:transfers"),
+        params={**_transfer_params(transfer), "reason": reason},
     )

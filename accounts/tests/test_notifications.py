@@ -22,8 +22,10 @@ from financing.choices import OfferingStatus, PaymentStatus
 from financing.models import OfferingPayment
 from financing.services import application_decide, offering_cancel, subscription_create
 from financing.services.servicing import dividend_declare, payment_fund, servicing_run
-from financing.tests.test_servicing_lifecycle import NOTICE, _settled
+from financing.services.transfers import investor_reference, transfer_cancel, transfer_create
+from financing.tests.test_servicing_lifecycle import NOTICE, _sell, _settled
 from tests import flows
+from tokens.indexer.stream import chain_index_to_head
 
 
 def _of(user: User, kind: str) -> list[Notification]:
@@ -225,6 +227,34 @@ def test_a_dividend_due_and_paid_tells_the_issuer_and_each_holder_their_amount(p
     assert received.body.startswith("HKD 1,333.332 for your 40 units")
     (paid,) = _of(r.sme, NotificationKind.PAYMENT_RECEIVED)
     assert paid.title == "Paid to holders: Dividend 1 of Lantau equity"
+
+
+@pytest.mark.journey
+def test_a_sale_tells_the_buyer_of_the_offer_and_the_parties_of_its_outcome(platform) -> None:
+    _officer, _operator, offering, first, second = flows.settled_round()
+    chain_index_to_head()
+    sale = transfer_create(
+        user=first,
+        offering_id=offering.pk,
+        units=2,
+        recipient_reference=investor_reference(flows.profile_of(second)),
+        price=Decimal("2100.00"),
+    )
+    (offered,) = _of(second, NotificationKind.TRANSFER_OFFERED)
+    assert offered.title == f"{first.full_name} offers you units of Lantau 5% Notes"
+    assert offered.body.startswith("Units: 2, price HKD 2,100.00.")
+    assert not _of(first, NotificationKind.TRANSFER_OFFERED)
+
+    transfer_cancel(user=second, transfer_id=sale.pk)
+    (ended,) = _of(first, NotificationKind.TRANSFER_ENDED)
+    assert ended.body == "Units: 2. Nothing moved. The buyer cancelled it."
+    assert not _of(second, NotificationKind.TRANSFER_ENDED)  # who cancelled knows
+
+    _sell(offering, first, second, 1, Decimal("1000.00"))
+    for user in (first, second):
+        (done,) = _of(user, NotificationKind.TRANSFER_COMPLETED)
+        assert done.title == "Transfer completed: Lantau 5% Notes"
+        assert done.body == f"Units: 1, from {first.full_name} to {second.full_name}, price HKD 1,000.00."
 
 
 @pytest.mark.django_db

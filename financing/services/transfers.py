@@ -25,13 +25,14 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from compliance.audit import audit_record, status_transition, status_transition_many
 from compliance.models import InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from financing import travel
+from financing import notices, travel
 from financing.choices import LIVE_TRANSFER_STATUSES, TRANSFER_TRANSITIONS, TransferStatus
 from financing.models import Offering, Transfer
 from financing.services.common import INTENT_TRANSFER_UNITS, token_address
@@ -175,6 +176,7 @@ def transfer_create(
         )
         if token_domain is not None:
             _deliver(transfer, token_domain=token_domain)
+        notices.transfer_offered(transfer)
     return transfer
 
 
@@ -287,6 +289,11 @@ def transfer_cancel(*, user: User, transfer_id: int) -> Transfer:
         transfer, to=TransferStatus.CANCELLED, transitions=TRANSFER_TRANSITIONS, actor=user, data={"by": by}
     )
     transfer.refresh_from_db()
+    notices.transfer_ended(
+        transfer,
+        recipients=[transfer.buyer if by == "seller" else transfer.seller],
+        reason=_("The %(party)s cancelled it.") % {"party": _("seller") if by == "seller" else _("buyer")},
+    )
     return transfer
 
 
@@ -300,6 +307,14 @@ def transfers_expire() -> int:
     )
     if due:
         status_transition_many(due, to=TransferStatus.EXPIRED, transitions=TRANSFER_TRANSITIONS, actor=None)
+        for transfer in Transfer.objects.filter(pk__in=[t.pk for t in due]).select_related(
+            "seller", "buyer", "offering__application"
+        ):
+            notices.transfer_ended(
+                transfer,
+                recipients=[transfer.seller, transfer.buyer],
+                reason=_("The buyer did not accept the offer in time."),
+            )
     return len(due)
 
 
@@ -319,6 +334,7 @@ def transfer_delivered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         data={"tx_hash": tx.tx_hash},
         extra={"completed_at": timezone.now()},
     )
+    notices.transfer_completed(transfer)
 
 
 def transfer_delivery_failed(tx: ChainTransaction) -> None:
@@ -333,3 +349,4 @@ def transfer_delivery_failed(tx: ChainTransaction) -> None:
         reason=reason,
         extra={"failure_reason": reason},
     )
+    notices.transfer_ended(transfer, recipients=[transfer.seller, transfer.buyer], reason=reason)

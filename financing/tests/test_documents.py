@@ -139,7 +139,7 @@ def test_statements_for_a_period_list_the_units_and_amounts_and_an_earlier_perio
 @pytest.mark.parametrize(
     ("period", "message"),
     [
-        ({"date_from": "2026-03-01", "date_to": "2026-02-01"}, "on or after its start"),
+        ({"date_from": "2026-03-01", "date_to": "2026-02-01"}, "on or after the start"),
         ({"date_from": "2026-01-01", "date_to": "2999-01-01"}, "today at the latest"),
         ({"date_from": "yesterday", "date_to": "2026-01-01"}, "Enter a valid date"),
         ({"date_from": "2026-01-01"}, "This field is required"),
