@@ -6,7 +6,7 @@ notifies nobody) and the emails are handed to the mail backend only after the co
 recipients cost one read of their users (done by the caller) and one bulk insert, never a query each.
 
 Title and body are translatable texts with `%(name)s` placeholders, written in each recipient's language
-(`User.language` where the model has it, else the site's) with `params` plus the recipient's own
+(`config.i18n.language_of`: the user's stored choice, else the site's) with `params` plus the recipient's own
 `per_recipient[user.pk]` figures.
 """
 
@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Notification, User
 from config.errors import NotFound
+from config.i18n import language_of
 from config.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ EMAIL_BATCH = 500
 
 
 def _language(user: User) -> str:
-    return getattr(user, "language", None) or settings.LANGUAGE_CODE
+    return language_of(user)
 
 
 def _text(template: str | Promise, values: Mapping[str, Any]) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext
+
 from config.errors import NotFound
 from financing.models import Allotment, Offering, Subscription
 
@@ -23,7 +25,7 @@ def lock_offering(offering_id: int, *, related: tuple[str, ...] = ()) -> Offerin
         .first()
     )
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     return offering
 
 
