@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format messages contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-watch bench-reconcile lock compose-check clean
+.PHONY: install demo demo-reset test test-fast test-browser lint format messages contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-watch bench-reconcile lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -31,7 +31,12 @@ test: install
 	$(BIN)/python -m tests.services run -- $(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/python -m tests.services run -- $(BIN)/pytest -m "not journey" $(PYTEST_ARGS)
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest -m "not journey and not browser" $(PYTEST_ARGS)
+
+# Only the browser tests (OS Chromium, installed with apt-get when missing and running as root);
+# screenshots in var/browser-artefacts/. `make test-browser PYTEST_ARGS=--headed` to watch them.
+test-browser: install
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -119,3 +119,11 @@ def platform(transactional_db, chain: Web3, anvil_url: str, settings, _platform_
     for model, objects in rows:
         model.objects.bulk_create(objects)
     return addresses
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread from
+    its first use to the end of the session, and Django refuses database calls from a thread with a
+    running loop (tests/browser/conftest.py allows them there, and only there)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

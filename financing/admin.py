@@ -8,9 +8,11 @@ from financing.models import (
     Application,
     Offering,
     OfferingCloseRetry,
+    OfferingDocument,
     OfferingPayment,
     PaymentHolder,
     Subscription,
+    SubscriptionAcceptance,
     Terms,
     Transfer,
     UnitRedemption,
@@ -116,3 +118,21 @@ class TransferAdmin(ReadOnlyAdmin):
     list_display = ["pk", "offering", "seller", "buyer", "units", "price", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["offering__application", "seller", "buyer"]
+
+
+@admin.register(OfferingDocument)
+class OfferingDocumentAdmin(ReadOnlyAdmin):
+    """Documents investors relied on: attached through the offering page, never edited."""
+
+    list_display = ["title", "offering", "kind", "version", "sha256", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "offering__application__title", "sha256"]
+
+
+@admin.register(SubscriptionAcceptance)
+class SubscriptionAcceptanceAdmin(ReadOnlyAdmin):
+    """What each investor accepted and read when subscribing (versions, fingerprints, times)."""
+
+    list_display = ["subscription", "kind", "title", "version", "sha256", "language", "accepted_at"]
+    list_filter = ["kind", "version"]
+    search_fields = ["subscription__investor__email", "sha256"]

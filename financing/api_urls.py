@@ -83,6 +83,11 @@ urlpatterns = [
     path("schedules/preview/", apis.SchedulePreviewApi.as_view(), name="api-schedule-preview"),
     path("subscriptions/", apis.SubscriptionListApi.as_view(), name="api-subscriptions"),
     path(
+        "offering-documents/<int:document_id>/",
+        apis.OfferingDocumentApi.as_view(),
+        name="api-offering-document",
+    ),
+    path(
         "subscriptions/<int:subscription_id>/withdraw/",
         apis.SubscriptionWithdrawApi.as_view(),
         name="api-subscription-withdraw",

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +28,7 @@ from config.errors import ValidationFailed
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
+from financing.agreements import AGREEMENTS
 from financing.choices import (
     FUNDABLE_PAYMENT_STATUSES,
     Amortization,
@@ -30,6 +39,8 @@ from financing.choices import (
     Frequency,
     HolidayCalendar,
     Instrument,
+    MarketplaceStatus,
+    OfferingTag,
     PaymentKind,
     PaymentStatus,
     PaymentTiming,
@@ -335,6 +346,43 @@ class SettlementProgressOutput(serializers.Serializer):
     settled_units = serializers.IntegerField(help_text="Units delivered on chain by settled allotments.")
 
 
+class IssuerProfileOutput(serializers.Serializer):
+    name = serializers.CharField(source="legal_name_en")
+    name_zh = serializers.CharField(source="legal_name_zh")
+    jurisdiction = serializers.CharField()
+    industry = serializers.CharField()
+    years_trading = serializers.IntegerField(allow_null=True)
+    employees = serializers.IntegerField(allow_null=True)
+    tags = serializers.SerializerMethodField(
+        help_text="green, technology, srdi: what the marketplace filters on."
+    )
+
+    def get_tags(self, obj: Any) -> list[str]:
+        return selectors.issuer_tags(obj)
+
+
+class OfferingDocumentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="The file; opening it records that you read it.")
+
+    def get_url(self, obj: Any) -> str:
+        return reverse("api-offering-document", kwargs={"document_id": obj.pk})
+
+
+class SubscriptionTermsOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.CharField()
+    sha256 = serializers.CharField(help_text="Of `text` exactly, in the language of the request.")
+    text = serializers.CharField()
+
+
 class OfferingDetailOutput(OfferingOutput):
     chain_id = serializers.IntegerField(source="token.chain_id", allow_null=True)
     raised = serializers.SerializerMethodField(
@@ -344,6 +392,21 @@ class OfferingDetailOutput(OfferingOutput):
         help_text="The subscription cap in money: cap units times the unit price (a decimal string)."
     )
     settlement = serializers.SerializerMethodField()
+    issuer = IssuerProfileOutput(source="application.company")
+    documents = serializers.SerializerMethodField(
+        help_text="The current version of each offering document: open each (its `url`) before subscribing."
+    )
+    subscription_terms = serializers.SerializerMethodField(
+        help_text="The risk disclosure and subscription agreement: send their versions when subscribing."
+    )
+
+    @extend_schema_field(OfferingDocumentOutput(many=True))
+    def get_documents(self, obj: Offering) -> list[dict[str, Any]]:
+        return OfferingDocumentOutput(selectors.current_documents(obj), many=True).data
+
+    @extend_schema_field(SubscriptionTermsOutput(many=True))
+    def get_subscription_terms(self, obj: Offering) -> list[dict[str, Any]]:
+        return SubscriptionTermsOutput(AGREEMENTS, many=True).data
 
     @extend_schema_field(serializers.DecimalField(**AMOUNT))
     def get_raised(self, obj: Offering) -> str:
@@ -358,16 +421,45 @@ class OfferingDetailOutput(OfferingOutput):
         return SettlementProgressOutput(selectors.settlement_progress(obj)).data
 
 
+class OfferingFilterInput(serializers.Serializer):
+    """The marketplace's filters; every one combines with the others (tags: all must apply)."""
+
+    instrument = serializers.ChoiceField(choices=Instrument.choices, required=False)
+    currency = serializers.ChoiceField(choices=Currency.choices, required=False)
+    tag = serializers.ListField(
+        child=serializers.ChoiceField(choices=OfferingTag.choices),
+        required=False,
+        max_length=len(OfferingTag.values),
+        help_text="Repeat for several: ?tag=green&tag=technology (the issuer has every one).",
+    )
+    status = serializers.ChoiceField(
+        choices=MarketplaceStatus.choices,
+        required=False,
+        help_text="open, closed (allotting or settling), settled (and after), any. Absent: any.",
+    )
+
+
 class OfferingListApi(APIView):
-    """Offerings you may see, newest first, a page at a time."""
+    """Offerings you may see, filtered like the marketplace, a page at a time (open ones closing soonest
+    first when `status=open`, else newest first)."""
 
     @extend_schema(
         operation_id="v1_offerings_list",
-        parameters=[ListPageInput],
+        parameters=[ListPageInput, OfferingFilterInput],
         responses={200: OfferingPageOutput, **refusals(400)},
     )
     def get(self, request: Request) -> Response:
-        return list_page(request, selectors.offerings_visible_to(request.user), OfferingOutput)
+        filters = OfferingFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        rows = selectors.marketplace_offerings(
+            request.user,
+            instrument=data.get("instrument", ""),
+            currency=data.get("currency", ""),
+            tags=data.get("tag", []),
+            status=data.get("status", MarketplaceStatus.ANY),
+        )
+        return list_page(request, rows, OfferingOutput)
 
 
 class OfferingDetailApi(APIView):
@@ -523,6 +615,32 @@ class AllotmentWriteOffApi(APIView):
         return Response(OfferingAllotmentOutput(selectors.allotment_of(allotment.pk)).data)
 
 
+class OfferingDocumentApi(APIView):
+    """One offering document, inline, to those who may see its offering; an investor's opening is recorded
+    (every current document must be opened before subscribing)."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """The file is sent as it is stored; a refusal is JSON whatever `Accept` asked for."""
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **refusals(404),
+        }
+    )
+    def get(self, request: Request, document_id: int) -> FileResponse:
+        document = services.offering_document_open(user=request.user, document_id=document_id)
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=False,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+
+
 class SubscriptionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     offering_id = serializers.IntegerField()
@@ -544,6 +662,14 @@ class SubscriptionCreateApi(APIView):
 
     class SubscriptionCreateInput(serializers.Serializer):
         units = api_fields.IntegerField(min_value=1, max_value=10**12)
+        risk_disclosure_version = api_fields.CharField(
+            max_length=SHORT_TEXT_MAX_LENGTH,
+            help_text="The version of the risk disclosure you accept (the offering's `subscription_terms`).",
+        )
+        agreement_version = api_fields.CharField(
+            max_length=SHORT_TEXT_MAX_LENGTH,
+            help_text="The subscription agreement's version you accept (open every current document first).",
+        )
 
     @extend_schema(
         request=SubscriptionCreateInput,

@@ -265,3 +265,37 @@ TRANSFER_TRANSITIONS = {
 }
 # Transfers whose units are still promised: they count against the seller's free units.
 LIVE_TRANSFER_STATUSES = (TransferStatus.AWAITING_BUYER, TransferStatus.SENDING)
+
+
+class OfferingDocumentKind(models.TextChoices):
+    """The documents an investor reads before subscribing, in the order they are shown."""
+
+    TERM_SHEET = "term_sheet", _("Term sheet")
+    INFORMATION_MEMORANDUM = "information_memorandum", _("Information memorandum")
+    ISSUER_FINANCIALS = "issuer_financials", _("Issuer financial statements")
+    OTHER = "other", _("Other document")
+
+
+class AcceptanceKind(models.TextChoices):
+    """What an investor accepted or acknowledged with a subscription."""
+
+    RISK_DISCLOSURE = "risk_disclosure", _("Risk disclosure")
+    SUBSCRIPTION_AGREEMENT = "subscription_agreement", _("Subscription agreement")
+    DOCUMENT = "document", _("Offering document read")
+
+
+class MarketplaceStatus(models.TextChoices):
+    """The marketplace's status filter: open offerings, or those past their close."""
+
+    OPEN = "open", _("Open for subscription")
+    CLOSED = "closed", _("Closed (allotting or settling)")
+    SETTLED = "settled", _("Settled")
+    ANY = "any", _("Any status")
+
+
+class OfferingTag(models.TextChoices):
+    """Issuer tags investors filter the marketplace on (from the company's KYB profile)."""
+
+    GREEN = "green", _("Green")
+    TECHNOLOGY = "technology", _("Technology")
+    SRDI = "srdi", _("SRDI recognised")

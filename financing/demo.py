@@ -26,13 +26,17 @@ from compliance.services import (
     investor_kyc_submit,
     investor_person_save,
 )
-from financing.choices import OfferingStatus
+from financing.agreements import accepted_versions
+from financing.choices import OfferingDocumentKind, OfferingStatus
 from financing.models import Offering
+from financing.selectors import current_documents
 from financing.services import (
     application_decide,
     application_save,
     application_submit,
     offering_close,
+    offering_document_open,
+    offering_document_upload,
     offering_open,
     subscription_create,
 )
@@ -102,6 +106,11 @@ def complete_company_onboarding(
         annual_revenue=Decimal("38500000.00"),
         employees=86,
         years_trading=9,
+        founded_year=2017,
+        description=(
+            "Designs and builds autonomous mobile robots for warehouses and factories in the Greater Bay "
+            "Area, with an assembly plant in Dongguan and a research team in Hong Kong Science Park."
+        ),
         srdi_tier="provincial",
         srdi_batch="2025 batch 2",
         srdi_authority="Guangdong Department of Industry",
@@ -310,9 +319,23 @@ def _open_bond(
         arranger_id=Intermediary.objects.get(ce_number="BHS001").pk,
     )
     offering = Offering.objects.get(application=application)
+    seed_offering_documents(sme, offering)
     if offering.status == OfferingStatus.READY:
         offering_open(actor=users["operator@demo.hk"], offering_id=offering.pk)
     return offering
+
+
+def seed_offering_documents(sme: User, offering: Offering) -> None:
+    """The documents investors read before subscribing: term sheet, information memorandum, financials."""
+    title = offering.application.title
+    company = offering.application.company.legal_name_en
+    for kind, name in (
+        (OfferingDocumentKind.TERM_SHEET, f"Term sheet: {title}"),
+        (OfferingDocumentKind.INFORMATION_MEMORANDUM, f"Information memorandum: {title}"),
+        (OfferingDocumentKind.ISSUER_FINANCIALS, f"Audited financial statements 2025: {company}"),
+    ):
+        upload = sample_pdf(name.replace(":", ""))
+        offering_document_upload(actor=sme, offering_id=offering.pk, kind=kind, title=name, upload=upload)
 
 
 def seed_serviced_bond(users: dict[str, User]) -> Offering:
@@ -330,8 +353,15 @@ def seed_serviced_bond(users: dict[str, User]) -> Offering:
         closes_in=timedelta(days=1),
     )
     operator = users["operator@demo.hk"]
-    subscription_create(user=users["investor@demo.hk"], offering_id=offering.pk, units=600)
-    subscription_create(user=users["investor2@demo.hk"], offering_id=offering.pk, units=400)
+    for email in ("investor@demo.hk", "investor2@demo.hk"):  # they read the documents first
+        for document in current_documents(offering):
+            offering_document_open(user=users[email], document_id=document.pk)
+    subscription_create(
+        user=users["investor@demo.hk"], offering_id=offering.pk, units=600, **accepted_versions()
+    )
+    subscription_create(
+        user=users["investor2@demo.hk"], offering_id=offering.pk, units=400, **accepted_versions()
+    )
     offering_close(actor=operator, offering_id=offering.pk)
     servicing_run()
     return Offering.objects.get(pk=offering.pk)

@@ -29,6 +29,9 @@ from financing.choices import (
     Frequency,
     HolidayCalendar,
     Instrument,
+    MarketplaceStatus,
+    OfferingDocumentKind,
+    OfferingTag,
     PaymentTiming,
 )
 from financing.models import Application, Terms
@@ -822,3 +825,81 @@ def statement_form_initial() -> StatementPeriodForm:
     """The statement form as the transactions page first shows it: the year to date."""
     today = timezone.localdate()
     return StatementPeriodForm(initial={"date_from": today.replace(month=1, day=1), "date_to": today})
+
+
+class SubscriptionConfirmForm(forms.Form):
+    """The review step's confirmation: the units reviewed, and the texts accepted by ticking."""
+
+    units = form_fields.IntegerField(min_value=1, max_value=10**12, widget=forms.HiddenInput)
+    risk_disclosure_version = form_fields.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, widget=forms.HiddenInput
+    )
+    agreement_version = form_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH, widget=forms.HiddenInput)
+    accept_risk = forms.BooleanField(
+        label=_("I have read and understood the risk disclosure."),
+        error_messages={"required": _("Tick to confirm you read the risk disclosure.")},
+    )
+    accept_agreement = forms.BooleanField(
+        label=_("I accept the subscription agreement."),
+        error_messages={"required": _("Tick to accept the subscription agreement.")},
+    )
+
+    HIDDEN = ("units", "risk_disclosure_version", "agreement_version")
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """A message about a hidden field (a changed text's version, the units) is shown above the form."""
+        super().add_error(None if field in self.HIDDEN else field, error)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The versions count only when their box is ticked (the form requires both)."""
+        data = self.cleaned_data
+        return {
+            "units": data["units"],
+            "risk_disclosure_version": data["risk_disclosure_version"] if data.get("accept_risk") else "",
+            "agreement_version": data["agreement_version"] if data.get("accept_agreement") else "",
+        }
+
+
+class MarketplaceFilterForm(forms.Form):
+    """The marketplace's filters, read from the query string (bookmarkable); unknown values are ignored."""
+
+    instrument = forms.ChoiceField(
+        choices=[("", _("Any instrument")), *Instrument.choices], required=False, label=_("Instrument")
+    )
+    currency = forms.ChoiceField(
+        choices=[("", _("Any currency")), *Currency.choices], required=False, label=_("Currency")
+    )
+    tag = forms.MultipleChoiceField(
+        choices=OfferingTag.choices,
+        required=False,
+        label=_("Issuer tags"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = forms.ChoiceField(
+        choices=MarketplaceStatus.choices, required=False, label=_("Status"), initial=MarketplaceStatus.OPEN
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is dropped rather than refusing the page); open by default."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "instrument": data.get("instrument") or "",
+            "currency": data.get("currency") or "",
+            "tags": [t for t in data.get("tag") or [] if t in OfferingTag.values],
+            "status": data.get("status") or MarketplaceStatus.OPEN,
+        }
+
+
+class OfferingDocumentForm(forms.Form):
+    """A document investors read before subscribing."""
+
+    kind = forms.ChoiceField(
+        choices=[("", _("Choose the document")), *OfferingDocumentKind.choices], label=_("Document")
+    )
+    title = form_fields.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label=_("Title"),
+        help_text=_("As investors should see it, e.g. 'Term sheet, November 2026'."),
+    )
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG or JPEG, up to 10 MB."))

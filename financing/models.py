@@ -16,6 +16,7 @@ from config.text import (
     visible_text,
 )
 from financing.choices import (
+    AcceptanceKind,
     AllotmentStatus,
     Amortization,
     ApplicationStatus,
@@ -25,6 +26,7 @@ from financing.choices import (
     Frequency,
     HolidayCalendar,
     Instrument,
+    OfferingDocumentKind,
     OfferingStatus,
     PaymentKind,
     PaymentStatus,
@@ -656,3 +658,88 @@ class Transfer(models.Model):
             nonce=nonce,
             valid_before=int(self.authorised_until.timestamp()),
         )
+
+
+def offering_document_path(instance: OfferingDocument, filename: str) -> str:
+    """Stored under the offering and the file's fingerprint, never the uploader's file name."""
+    return f"offerings/{instance.offering_id}/{instance.kind}/{instance.sha256}"
+
+
+class OfferingDocument(models.Model):
+    """A document investors read before subscribing (term sheet, information memorandum, issuer
+    financials); a new upload of the same kind is its next version and replaces the one shown."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=32, choices=OfferingDocumentKind.choices)
+    title = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
+    version = models.PositiveIntegerField(help_text="1, 2, ... per kind within the offering.")
+    file = models.FileField(upload_to=offering_document_path, max_length=300)
+    original_name = models.CharField(max_length=255, validators=[visible_text])
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offering_id", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "kind", "version"], name="offering_document_version"),
+            models.CheckConstraint(
+                condition=Q(kind__in=OfferingDocumentKind.values), name="offering_document_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gt=0), name="offering_document_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class OfferingDocumentOpen(models.Model):
+    """An investor's first opening of one version of an offering document (required before subscribing)."""
+
+    document = models.ForeignKey(OfferingDocument, on_delete=models.CASCADE, related_name="opens")
+    investor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "investor"], name="offering_document_opened_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} opened by {self.investor_id}"
+
+
+class SubscriptionAcceptance(models.Model):
+    """One text the investor accepted (risk disclosure, subscription agreement) or document they had
+    read, recorded with its version and the SHA-256 of exactly what was shown, when they subscribed."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="acceptances")
+    kind = models.CharField(max_length=32, choices=AcceptanceKind.choices)
+    title = models.CharField(max_length=NAME_MAX_LENGTH)
+    version = models.CharField(max_length=SHORT_TEXT_MAX_LENGTH)
+    sha256 = models.CharField(max_length=64, help_text="Of the exact text shown, or of the document's file.")
+    language = models.CharField(max_length=16, blank=True, help_text="The language the text was shown in.")
+    document = models.ForeignKey(
+        OfferingDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text="Documents: when the investor opened it."
+    )
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AcceptanceKind.values), name="acceptance_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=AcceptanceKind.DOCUMENT, document__isnull=False)
+                | (~Q(kind=AcceptanceKind.DOCUMENT) & Q(document__isnull=True)),
+                name="acceptance_document_only_for_documents",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.version} accepted for subscription {self.subscription_id}"

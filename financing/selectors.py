@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
@@ -22,13 +24,27 @@ from financing.choices import (
     LIVE_SUBSCRIPTION_STATUSES,
     AllotmentStatus,
     ApplicationStatus,
+    DayCount,
+    MarketplaceStatus,
+    OfferingDocumentKind,
     OfferingStatus,
+    OfferingTag,
     PaymentStatus,
     SubscriptionStatus,
     TransferStatus,
 )
 from financing.history import latest_transactions
-from financing.models import Allotment, Application, Offering, OfferingPayment, Subscription, Terms, Transfer
+from financing.models import (
+    Allotment,
+    Application,
+    Offering,
+    OfferingDocument,
+    OfferingDocumentOpen,
+    OfferingPayment,
+    Subscription,
+    Terms,
+    Transfer,
+)
 from financing.schedules import Schedule, build_schedule, lease_rate_from_rental, terms_from_mapping
 from financing.servicing_overview import InvestorPayments, investor_payments
 from tokens.choices import ChainTxStatus
@@ -484,3 +500,309 @@ def transfers_visible_to(user: User) -> QuerySet[Transfer]:
     if user.role == Role.INVESTOR:
         return rows.filter(Q(seller=user) | Q(buyer=user))
     return rows.none()
+
+
+# --- offering documents, the subscribe position and the review step (issue 11, item 3) -------------
+
+
+def offering_documents_visible_to(user: User) -> QuerySet[OfferingDocument]:
+    """Documents (every version) of the offerings `user` may see."""
+    visible = offerings_visible_to(user).values("pk")
+    return OfferingDocument.objects.filter(offering__in=visible).select_related("offering")
+
+
+def current_documents(offering: Offering) -> list[OfferingDocument]:
+    """The newest version of each kind of the offering's documents, in the order investors read them."""
+    order = {kind: index for index, kind in enumerate(OfferingDocumentKind.values)}
+    newest: dict[str, OfferingDocument] = {}
+    for document in OfferingDocument.objects.filter(offering=offering).order_by("kind", "-version"):
+        newest.setdefault(document.kind, document)
+    return sorted(newest.values(), key=lambda d: (order.get(d.kind, len(order)), d.pk))
+
+
+@dataclass(frozen=True)
+class DocumentToRead:
+    """A current offering document and when the investor first opened it (None: not yet)."""
+
+    document: OfferingDocument
+    opened_at: Any = None
+
+
+def documents_to_read(user: User, offering: Offering) -> list[DocumentToRead]:
+    """The offering's current documents with the investor's first opening of each (two queries)."""
+    documents = current_documents(offering)
+    opened = dict(
+        OfferingDocumentOpen.objects.filter(
+            investor=user, document__in=[d.pk for d in documents]
+        ).values_list("document_id", "opened_at")
+    )
+    return [DocumentToRead(document=d, opened_at=opened.get(d.pk)) for d in documents]
+
+
+@dataclass(frozen=True)
+class SubscribePosition:
+    """Whether the investor may subscribe to the offering now, and if not why (in words they can act on,
+    with a link when one helps); if they may, the most they can take and why."""
+
+    reason: str = ""
+    reason_link: str = ""  # a URL name ("financing:investor_kyc") the reason points at
+    reason_link_text: str = ""
+    units_left: int = 0
+    balance: Decimal | None = None  # the wallet's stablecoin in the offering's currency (None: unknown)
+    in_flight: Decimal = Decimal("0")  # payments of other subscriptions still moving into escrow
+    max_units: int | None = None  # the most the investor can afford and take (None: balance unknown)
+    limited_by: str = ""  # "balance" or "units_left"
+
+    @property
+    def can_subscribe(self) -> bool:
+        return not self.reason
+
+
+def _units_left(offering: Offering) -> int:
+    return max(0, offering.subscription_cap_units - offering.units_subscribed)
+
+
+def subscribe_position(user: User, offering: Offering) -> SubscribePosition:
+    """Why the investor cannot subscribe to `offering` (KYC, professional status, closed, paused, sold out,
+    holder limit, already subscribed), or the most units they can: their stablecoin balance (less
+    payments still moving into escrow) over the unit price, capped by the units left. One chain read."""
+    from django.utils import timezone
+
+    from compliance.selectors import subscription_refusal
+    from config.errors import ApplicationError
+    from issuers.choices import KybStatus
+    from tokens.selectors import payment_balance
+
+    left = _units_left(offering)
+    if user.role != Role.INVESTOR:
+        return SubscribePosition(reason=_("Only investors subscribe."), units_left=left)
+    profile = InvestorProfile.objects.select_related("wallet").filter(user=user).first()
+    if profile is None or not profile.can_subscribe:
+        return SubscribePosition(
+            reason=subscription_refusal(profile, professional_only=False)
+            or _("Your due diligence must be approved before you subscribe."),
+            reason_link="financing:investor_kyc",
+            reason_link_text=_("Complete your due diligence (KYC)"),
+            units_left=left,
+        )
+    if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
+        return SubscribePosition(
+            reason=_("This offering is %(status)s; it takes no subscriptions.")
+            % {"status": offering.get_status_display().lower()},
+            units_left=left,
+        )
+    if offering.application.company.kyb_status == KybStatus.BLOCKED:
+        return SubscribePosition(reason=_("This offering is suspended: it takes no subscriptions."))
+    if offering.subscriptions_paused_reason:
+        return SubscribePosition(
+            reason=_("New subscriptions to this offering are paused: %(reason)s")
+            % {"reason": offering.subscriptions_paused_reason},
+            units_left=left,
+        )
+    refusal = subscription_refusal(profile, professional_only=offering.professional_investors_only)
+    if refusal:
+        return SubscribePosition(
+            reason=refusal,
+            reason_link="financing:investor_kyc",
+            reason_link_text=_("Update your due diligence"),
+            units_left=left,
+        )
+    if left == 0:
+        return SubscribePosition(
+            reason=_(
+                "Sold out: every unit under this offering's cap is taken. Units come free only if "
+                "another investor withdraws before the close."
+            ),
+            units_left=0,
+        )
+    live = Subscription.objects.filter(offering=offering, status__in=LIVE_SUBSCRIPTION_STATUSES)
+    if live.filter(investor=user).exists():
+        return SubscribePosition(
+            reason=_("You already subscribed to this offering; withdraw it first to change the amount."),
+            units_left=left,
+        )
+    if offering.max_holders is not None and live.count() >= offering.max_holders:
+        return SubscribePosition(
+            reason=_("This offering is limited to %(count)s investors and has that many subscriptions.")
+            % {"count": offering.max_holders},
+            units_left=left,
+        )
+    in_flight = Subscription.objects.filter(
+        investor=user, status=SubscriptionStatus.FUNDING, offering__currency=offering.currency
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    balance: Decimal | None
+    try:
+        balance = payment_balance(profile.wallet.address, offering.currency) if profile.wallet else None
+    except ApplicationError:  # the chain cannot answer, or no stablecoin is listed for the currency
+        balance = None
+    if balance is None:
+        return SubscribePosition(units_left=left, in_flight=in_flight)
+    affordable = max(0, int((balance - in_flight) // offering.unit_price))
+    return SubscribePosition(
+        units_left=left,
+        balance=balance,
+        in_flight=in_flight,
+        max_units=min(affordable, left),
+        limited_by="balance" if affordable < left else "units_left",
+    )
+
+
+@dataclass(frozen=True)
+class SubscriptionReview:
+    """What the investor confirms: the units, the money, the dates, the rules and the texts to accept."""
+
+    offering: Offering
+    units: int
+    amount: Decimal
+    fees: Decimal
+    settlement_date: date
+    balance: Decimal | None
+    balance_after: Decimal | None
+    documents: list[DocumentToRead]
+    agreements: tuple[Any, ...]
+
+    @property
+    def unopened(self) -> list[OfferingDocument]:
+        return [d.document for d in self.documents if d.opened_at is None]
+
+
+def subscription_review(
+    user: User, offering: Offering, units: int, position: SubscribePosition
+) -> SubscriptionReview:
+    """The review step of a subscription of `units` (the position says the investor may subscribe)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from financing.agreements import AGREEMENTS
+
+    amount = offering.unit_price * units
+    settle_by = timezone.localdate(offering.closes_at) + timedelta(days=settings.SETTLEMENT_WINDOW_DAYS)
+    after = position.balance - position.in_flight - amount if position.balance is not None else None
+    return SubscriptionReview(
+        offering=offering,
+        units=units,
+        amount=amount,
+        fees=Decimal("0"),
+        settlement_date=settle_by,
+        balance=position.balance,
+        balance_after=after,
+        documents=documents_to_read(user, offering),
+        agreements=AGREEMENTS,
+    )
+
+
+# --- the marketplace --------------------------------------------------------------------------------
+
+MARKETPLACE_STATUSES = {
+    MarketplaceStatus.OPEN: (OfferingStatus.OPEN,),
+    MarketplaceStatus.CLOSED: (
+        OfferingStatus.ALLOTTING,
+        OfferingStatus.SETTLING,
+        OfferingStatus.PARTLY_FAILED,
+    ),
+    MarketplaceStatus.SETTLED: tuple(
+        s
+        for s in CLOSED_OFFERING_STATUSES
+        if s not in (OfferingStatus.ALLOTTING, OfferingStatus.SETTLING, OfferingStatus.PARTLY_FAILED)
+    ),
+}
+TAG_FILTERS = {
+    OfferingTag.GREEN: Q(application__company__is_green=True),
+    OfferingTag.TECHNOLOGY: Q(application__company__is_technology=True),
+    OfferingTag.SRDI: ~Q(application__company__srdi_tier=""),
+}
+
+
+def marketplace_offerings(
+    user: User,
+    *,
+    instrument: str = "",
+    currency: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+    status: str = MarketplaceStatus.OPEN,
+) -> QuerySet[Offering]:
+    """Offerings `user` may see, filtered (every filter combines with the others; tags all apply),
+    open ones closing soonest first, then the rest newest first."""
+    rows = offerings_visible_to(user)
+    if instrument:
+        rows = rows.filter(application__instrument=instrument)
+    if currency:
+        rows = rows.filter(currency=currency)
+    for tag in tags:
+        rows = rows.filter(TAG_FILTERS[OfferingTag(tag)])
+    if status and status != MarketplaceStatus.ANY:
+        rows = rows.filter(status__in=MARKETPLACE_STATUSES[MarketplaceStatus(status)])
+    if status == MarketplaceStatus.OPEN:
+        return rows.order_by("closes_at", "pk")
+    return rows.order_by("-created_at", "-pk")
+
+
+def issuer_tags(company: Any) -> list[str]:
+    """The marketplace tags the issuer carries (green, technology, srdi), in that order."""
+    tags = []
+    if company.is_green:
+        tags.append(OfferingTag.GREEN.value)
+    if company.is_technology:
+        tags.append(OfferingTag.TECHNOLOGY.value)
+    if company.srdi_tier:
+        tags.append(OfferingTag.SRDI.value)
+    return tags
+
+
+DAY_COUNT_IN_WORDS = {
+    DayCount.ACT_365F: _lazy("ACT/365 Fixed: the actual days elapsed over a year of 365 days"),
+    DayCount.ACT_360: _lazy("ACT/360: the actual days elapsed over a year of 360 days"),
+    DayCount.THIRTY_360: _lazy("30/360: every month counts as 30 days and the year as 360"),
+}
+
+
+@dataclass(frozen=True)
+class OfferingYield:
+    """What an offering pays a year: a bond's coupon, a loan's interest or a lease's rent yield (the
+    rentals of a year over the asset's value, beside the implicit rate), with the day count in words;
+    equity pays dividends only when declared (`rate` None)."""
+
+    label: str
+    rate: Decimal | None
+    explanation: str
+    day_count: str = ""
+    implicit_rate: Decimal | None = None
+
+
+def offering_yield(offering: Offering) -> OfferingYield:
+    """The offering's yield from its terms (no query beyond the terms already loaded)."""
+    from financing.schedules.dates import MONTHS_PER_PERIOD
+
+    application = offering.application
+    terms = application.terms
+    words = str(DAY_COUNT_IN_WORDS.get(DayCount(terms.day_count), terms.get_day_count_display()))
+    if application.instrument == "equity":
+        return OfferingYield(
+            label=_("Dividends"),
+            rate=None,
+            explanation=_("Shares pay dividends only when the company declares them; none is promised."),
+        )
+    if application.instrument == "lease":
+        schedule = application_schedule(application)
+        periods_per_year = 12 // MONTHS_PER_PERIOD[terms.frequency] if terms.frequency else 0
+        rental = schedule.rows[0].payment if schedule and schedule.rows else None
+        rent_yield = (
+            (rental * periods_per_year / application.target_amount).quantize(Decimal("0.0001"))
+            if rental is not None and periods_per_year and application.target_amount
+            else None
+        )
+        return OfferingYield(
+            label=_("Rent yield"),
+            rate=rent_yield,
+            explanation=_("A year's rentals over the asset's value, before the residual value is paid."),
+            day_count=words,
+            implicit_rate=terms.annual_rate,
+        )
+    label = _("Coupon") if application.instrument == "bond" else _("Interest rate")
+    frequency = terms.get_frequency_display().lower() if terms.frequency else ""
+    return OfferingYield(
+        label=label,
+        rate=terms.annual_rate,
+        explanation=_("A year, paid %(frequency)s.") % {"frequency": frequency} if frequency else "",
+        day_count=words,
+    )

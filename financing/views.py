@@ -12,11 +12,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.permissions import role_required
+from accounts.templatetags.money import money
 from compliance.choices import KYC_EDITABLE
 from compliance.kyc import kyc_missing_items
 from compliance.models import InvestorDocument
@@ -36,6 +37,7 @@ from config.middleware import accepts_uploads
 from config.pages import page_of
 from config.text import REASON_MAX_LENGTH
 from financing import services
+from financing.agreements import RISK_DISCLOSURE, SUBSCRIPTION_AGREEMENT
 from financing.choices import (
     EDITABLE_APPLICATION_STATUSES,
     FUNDABLE_PAYMENT_STATUSES,
@@ -50,33 +52,45 @@ from financing.forms import (
     InvestorDocumentForm,
     InvestorPersonForm,
     KycForm,
+    MarketplaceFilterForm,
     OfferingCancelForm,
+    OfferingDocumentForm,
     PaymentFundForm,
     SubscribeForm,
+    SubscriptionConfirmForm,
     TransferForm,
 )
 from financing.models import Allotment, Application, Offering
 from financing.schedules import Schedule, ScheduleRow
 from financing.selectors import (
     SETTLEMENT_FAILURES_PAGE_SIZE,
+    SubscribePosition,
     allotments_visible_to,
     application_schedule,
     application_terms_preview,
     applications_visible_to,
+    documents_to_read,
     investor_overview,
+    issuer_tags,
+    marketplace_offerings,
     offering_in_motion,
     offering_overview,
+    offering_yield,
     offerings_visible_to,
     payment_calendar,
     payments_visible_to,
     settlement_progress,
+    subscribe_position,
+    subscription_review,
     subscriptions_visible_to,
     transfers_visible_to,
 )
 from financing.services import servicing
+from financing.services.documents import DOCUMENT_EDITABLE_STATUSES
 from issuers.forms import ActionForm
 from issuers.selectors import company_of
 from tokens.indexer.selectors import holdings_of
+from tokens.selectors import token_contract_info
 
 ALL_ROLES = (Role.SME, Role.INVESTOR, *STAFF_ROLES)
 
@@ -426,10 +440,14 @@ def investor_faucet(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.INVESTOR)
 def offering_list(request: HttpRequest) -> HttpResponse:
-    """Offerings open for subscription, soonest closing first."""
-    offerings = offerings_visible_to(request.user).filter(status=OfferingStatus.OPEN)
-    page = page_of(request, offerings.order_by("closes_at", "pk"), size=12)
-    return render(request, "financing/offering_list.html", {"offerings": page})
+    """The marketplace: offerings filtered by instrument, currency, issuer tags and status (open by
+    default), in the query string so a filtered page can be bookmarked; HTMX swaps the results only."""
+    form = MarketplaceFilterForm(request.GET)
+    filters = form.filters()
+    page = page_of(request, marketplace_offerings(request.user, **filters), size=12)
+    context = {"offerings": page, "filter_form": form, "filters": filters}
+    template = "financing/_offering_results.html" if request.htmx else "financing/offering_list.html"
+    return render(request, template, context)
 
 
 def _render_offering(
@@ -442,6 +460,7 @@ def _render_offering(
     fund_form: PaymentFundForm | None = None,
     fund_payment_id: int | None = None,
     dividend_form: DividendForm | None = None,
+    document_form: OfferingDocumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     overview = offering_overview(
@@ -463,6 +482,7 @@ def _render_offering(
         "fund_form": fund_form,
         "fund_payment_id": fund_payment_id,
         "dividend_form": dividend_form or DividendForm(),
+        **({} if request.htmx else _offering_page_context(request, overview.offering, document_form)),
     }
     template = "financing/_offering_live.html" if request.htmx else "financing/offering_detail.html"
     return render(request, template, context, status=status)
@@ -498,16 +518,97 @@ def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_offering(request, pk)
 
 
+def _offering_page_context(
+    request: HttpRequest, offering: Offering, document_form: OfferingDocumentForm | None
+) -> dict[str, Any]:
+    """The offering page's issuer profile, yield, documents, token contract and, for an investor, whether
+    they may subscribe (the reason if not, the most units they can take if so)."""
+    user = request.user
+    may_attach = offering.status in DOCUMENT_EDITABLE_STATUSES and (
+        user.role in STAFF_ROLES or user.role == Role.SME
+    )
+    return {
+        "position": subscribe_position(user, offering) if user.role == Role.INVESTOR else None,
+        "documents": documents_to_read(user, offering),
+        "document_form": document_form or (OfferingDocumentForm() if may_attach else None),
+        "issuer_tags": issuer_tags(offering.application.company),
+        "token_info": token_contract_info(offering.token),
+        "offer_yield": offering_yield(offering),
+    }
+
+
+def _render_review(
+    request: HttpRequest, offering: Offering, form: forms.Form, units: int, *, status: int = 200
+) -> HttpResponse:
+    position = subscribe_position(request.user, offering)
+    context = {
+        "offering": offering,
+        "review": subscription_review(request.user, offering, units, position),
+        "position": position,
+        "form": form,
+    }
+    return render(request, "financing/subscription_review.html", context, status=status)
+
+
+@role_required(Role.INVESTOR)
+def offering_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review step: what subscribing `?units=` means (amount, fees, settlement date, the
+    oversubscription rule, the balance after), the documents to read and the texts to accept."""
+    offering = get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = SubscribeForm(request.GET)
+    form.fields["units"].widget.attrs["autofocus"] = True  # a refusal lands on the field, not the page top
+    if not form.is_valid():
+        return _render_offering(request, pk, subscribe_form=form, status=400)
+    units = form.cleaned_data["units"]
+    position = subscribe_position(request.user, offering)
+    if not position.can_subscribe:
+        return _render_offering(request, pk, subscribe_form=form, status=409)
+    if units > position.units_left:
+        form.add_error("units", _units_left_message(position))
+        return _render_offering(request, pk, subscribe_form=form, status=400)
+    if position.max_units is not None and units > position.max_units:
+        form.add_error("units", _affordable_message(offering, position))
+        return _render_offering(request, pk, subscribe_form=form, status=400)
+    confirm = SubscriptionConfirmForm(
+        initial={
+            "units": units,
+            "risk_disclosure_version": RISK_DISCLOSURE.version,
+            "agreement_version": SUBSCRIPTION_AGREEMENT.version,
+        }
+    )
+    return _render_review(request, offering, confirm, units)
+
+
+def _units_left_message(position: SubscribePosition) -> str:
+    return ngettext(
+        "Only %(count)s unit is left under this offering's cap.",
+        "Only %(count)s units are left under this offering's cap.",
+        position.units_left,
+    ) % {"count": position.units_left}
+
+
+def _affordable_message(offering: Offering, position: SubscribePosition) -> str:
+    assert position.balance is not None
+    assert position.max_units is not None
+    return gettext(
+        "Your wallet holds %(balance)s: at %(price)s a unit you can subscribe at most %(count)s units."
+    ) % {
+        "balance": money(position.balance - position.in_flight, offering.currency),
+        "price": money(offering.unit_price, offering.currency),
+        "count": position.max_units,
+    }
+
+
 @role_required(Role.INVESTOR)
 @require_POST
 def offering_subscribe(request: HttpRequest, pk: int) -> HttpResponse:
-    """Subscribe whole units of an open offering."""
-    get_object_or_404(offerings_visible_to(request.user), pk=pk)
-    form = SubscribeForm(request.POST)
+    """Subscribe whole units of an open offering, with the risk disclosure and agreement accepted."""
+    offering = get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = SubscriptionConfirmForm(request.POST)
     status = 400
     if form.is_valid():
         try:
-            services.subscription_create(user=request.user, offering_id=pk, units=form.cleaned_data["units"])
+            services.subscription_create(user=request.user, offering_id=pk, **form.service_kwargs())
         except REFUSALS as exc:
             status = refuse(form, exc)
         else:
@@ -516,7 +617,61 @@ def offering_subscribe(request: HttpRequest, pk: int) -> HttpResponse:
                 gettext("Subscribed. Units are allotted when the offering closes, then settled on chain."),
             )
             return redirect("financing:offering_detail", pk=pk)
-    return _render_offering(request, pk, subscribe_form=form, status=status)
+    units = form.cleaned_data.get("units")
+    if not units or not subscribe_position(request.user, offering).can_subscribe:
+        # Nothing to review: the offering page says why the investor cannot subscribe, or asks for units.
+        subscribe_form = SubscribeForm({"units": form.data.get("units", "")})
+        for error in form.non_field_errors():
+            subscribe_form.add_error(None, error)
+        return _render_offering(request, pk, subscribe_form=subscribe_form, status=status)
+    return _render_review(request, offering, form, units, status=status)
+
+
+@role_required(*ALL_ROLES)
+def offering_document(request: HttpRequest, pk: int) -> FileResponse:
+    """One offering document, inline, to those who may see its offering (an investor's opening counts as
+    having read it)."""
+    try:
+        document = services.offering_document_open(user=request.user, document_id=pk)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@accepts_uploads
+@role_required(Role.SME, *STAFF_ROLES)
+@require_POST
+def offering_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a term sheet, information memorandum or financial statements (a new version of a kind
+    replaces the one investors see)."""
+    get_object_or_404(offerings_visible_to(request.user), pk=pk)
+    form = OfferingDocumentForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.offering_document_upload(
+                actor=request.user,
+                offering_id=pk,
+                kind=data["kind"],
+                title=data["title"],
+                upload=data["file"],
+            )
+        except REFUSALS as exc:
+            status = refuse(form, exc)
+        else:
+            messages.success(
+                request,
+                gettext("%(title)s attached as version %(version)s; investors read it before subscribing.")
+                % {"title": document.title, "version": document.version},
+            )
+            return redirect("financing:offering_detail", pk=pk)
+    return _render_offering(request, pk, document_form=form, status=status)
 
 
 @role_required(Role.INVESTOR)

@@ -16,7 +16,7 @@ from config import api_fields
 from config.errors import NotFound
 from config.middleware import accepts_uploads
 from config.schema import refusals
-from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
+from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.models import Company
@@ -58,6 +58,8 @@ class CompanyOutput(serializers.Serializer):
     annual_revenue = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
     employees = serializers.IntegerField(allow_null=True)
     years_trading = serializers.IntegerField(allow_null=True)
+    founded_year = serializers.IntegerField(allow_null=True)
+    description = serializers.CharField(help_text="A short description investors read on the offering page.")
     kyb_status = serializers.CharField()
     decision_reason = serializers.CharField()
     wallet_address = serializers.CharField(source="wallet.address", allow_null=True, default=None)
@@ -124,6 +126,12 @@ class MyCompanyProfileApi(APIView):
         )
         employees = api_fields.IntegerField(allow_null=True, min_value=0, max_value=1_000_000)
         years_trading = api_fields.IntegerField(allow_null=True, min_value=0, max_value=300)
+        founded_year = api_fields.IntegerField(
+            allow_null=True, required=False, default=None, min_value=1800, max_value=9999
+        )
+        description = api_fields.CharField(
+            max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(request=CompanyProfileInput, responses={200: CompanyOutput, **refusals(400, 413, 415)})
     def put(self, request: Request) -> Response:

@@ -11,7 +11,7 @@ from django_countries import countries
 
 from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
-from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
+from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
@@ -60,6 +60,16 @@ class CompanyProfileForm(forms.Form):
     employees = form_fields.IntegerField(min_value=0, required=False, label=_("Employees"))
     years_trading = form_fields.IntegerField(
         min_value=0, max_value=300, required=False, label=_("Years trading")
+    )
+    founded_year = form_fields.IntegerField(
+        min_value=1800, max_value=9999, required=False, label=_("Year founded")
+    )
+    description = form_fields.CharField(
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        label=_("Short description"),
+        help_text=_("What the company does, in a few sentences; investors read it on your offerings."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_technology = forms.BooleanField(required=False, label=_("Technology company"))
     is_green = forms.BooleanField(required=False, label=_("Green business (environmental benefit)"))

@@ -55,6 +55,11 @@ class Company(models.Model):
     revenue_currency = models.CharField(max_length=3, default="HKD")
     employees = models.PositiveIntegerField(null=True, blank=True)
     years_trading = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What investors read about the issuer on its offerings' pages.
+    founded_year = models.PositiveSmallIntegerField("Year founded", null=True, blank=True)
+    description = models.TextField(
+        "Short description", max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text]
+    )
     kyb_status = models.CharField(max_length=16, choices=KybStatus.choices, default=KybStatus.DRAFT)
     decision_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
     wallet = models.OneToOneField(

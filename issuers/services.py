@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.choices import Role
@@ -119,6 +120,8 @@ def company_profile_save(
     annual_revenue: Decimal | None = None,
     employees: int | None = None,
     years_trading: int | None = None,
+    founded_year: int | None = None,
+    description: str = "",
 ) -> Company:
     """Save recognition, tags and the financial snapshot (step 2 of onboarding)."""
     company = _editable_company(user)
@@ -146,6 +149,10 @@ def company_profile_save(
         errors["employees"] = gettext("Enter the number of employees.")
     if years_trading is not None and not 0 <= years_trading <= 300:
         errors["years_trading"] = gettext("Enter whole years since the company started trading.")
+    if founded_year is not None and not 1800 <= founded_year <= timezone.localdate().year:
+        errors["founded_year"] = gettext(
+            "Enter the year the company was founded (four digits, not in the future)."
+        )
     if errors:
         raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     has_srdi = bool(srdi_tier)
@@ -159,6 +166,8 @@ def company_profile_save(
     company.annual_revenue = annual_revenue
     company.employees = employees
     company.years_trading = years_trading
+    company.founded_year = founded_year
+    company.description = description.strip()
     company.save()
     audit_record(actor=user, action="company_profile_updated", obj=company)
     return company

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -29,9 +31,10 @@ from compliance.services import (
     investor_kyc_submit,
 )
 from compliance.tests.factories import licensed_arranger
+from financing.agreements import accepted_versions
 from financing.choices import TransferStatus
 from financing.demo import complete_company_onboarding, complete_investor_evidence
-from financing.models import Allotment, Application, Offering, Subscription, Transfer
+from financing.models import Allotment, Application, Offering, OfferingDocument, Subscription, Transfer
 from financing.services import (
     application_decide,
     application_save,
@@ -243,7 +246,9 @@ def _tenant(*, name: str, officer: User, operator: User) -> Tenant:
     offering = open_offering(company=company, by=officer, opener=operator)
     draft = draft_loan(company=company, title=f"{name} working capital")
     investor = approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=20, **accepted_versions()
+    )
     return Tenant(company.representative, company, offering, draft, investor, subscription)
 
 
@@ -307,8 +312,8 @@ def settled_round() -> tuple[User, User, Offering, User, User]:
     offering = open_offering(company=company, by=officer_, opener=operator_, units=100, minimum_units=20)
     first = approved_investor(by=officer_, funds=Decimal("200000"))
     second = approved_investor(by=officer_, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
+    subscription_create(user=first, offering_id=offering.pk, units=90, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=60, **accepted_versions())
     offering_close(actor=operator_, offering_id=offering.pk)
     offering = Offering.objects.select_related("token").get(pk=offering.pk)
     return officer_, operator_, offering, first, second
@@ -327,3 +332,22 @@ def waiting_sale(offering: Offering, *, seller: User, buyer: User) -> Transfer:
         status=TransferStatus.AWAITING_BUYER,
         expires_at=timezone.now() + timedelta(days=1),
     )
+
+
+def offering_document(offering: Offering, *, kind: str = "term_sheet") -> OfferingDocument:
+    """A term sheet of `offering` (any status), as its SME attached it while the offering was open."""
+    version = OfferingDocument.objects.filter(offering=offering, kind=kind).count() + 1
+    document = OfferingDocument(
+        offering=offering,
+        kind=kind,
+        title=f"Term sheet of {offering.application.title}",
+        version=version,
+        original_name="term-sheet.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        uploaded_by=offering.application.company.representative,
+    )
+    document.file.save(document.sha256, ContentFile(PDF), save=False)
+    document.save()
+    return document

@@ -473,6 +473,43 @@ def start_chain(stack: contextlib.ExitStack) -> tuple[str, int | None]:
     return node.url, node.process.pid
 
 
+# --- browser -----------------------------------------------------------------------------------------
+
+CHROMIUM_HINT = (
+    "Chromium not found for the browser tests. Install it (Debian/Ubuntu: `sudo apt-get install chromium`) "
+    "or set CHROMIUM to a Chromium or Chrome executable; deselect them with `-m 'not browser'`."
+)
+CJK_FONT_HINT = (
+    "No Chinese font for the browser tests' zh-Hant and zh-Hans screenshots. Install one (Debian/Ubuntu: "
+    "`sudo apt-get install fonts-wqy-zenhei`)."
+)
+
+
+def chromium_executable() -> str:
+    """The operating system's Chromium for the browser tests (CHROMIUM when set), installed with apt-get
+    when missing and we may, together with a CJK font; never a browser downloaded by Playwright."""
+    given = os.environ.get("CHROMIUM")
+    if given:
+        if not os.access(given, os.X_OK):
+            raise ServiceError(f"CHROMIUM={given} is not an executable file")
+        return given
+    executable = find_or_install(
+        lambda: shutil.which("chromium") or shutil.which("chromium-browser"), "chromium", CHROMIUM_HINT
+    )
+    find_or_install(cjk_font, "fonts-wqy-zenhei", CJK_FONT_HINT)
+    return executable
+
+
+def cjk_font() -> str | None:
+    """The name of an installed font that covers Traditional Chinese, if fontconfig knows one."""
+    if not shutil.which("fc-list"):
+        return None
+    listing = subprocess.run(
+        ["fc-list", ":lang=zh-tw", "family"], capture_output=True, text=True, check=False
+    )  # fmt: skip
+    return listing.stdout.strip().splitlines()[0] if listing.stdout.strip() else None
+
+
 # --- running -----------------------------------------------------------------------------------------
 
 

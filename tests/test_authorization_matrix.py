@@ -34,6 +34,7 @@ from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
+from financing.agreements import accepted_versions
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from tests import flows
@@ -72,7 +73,7 @@ APPLICATION = {
     "start_date": ISSUE.isoformat(),
     "maturity_date": ISSUE.replace(year=ISSUE.year + 2).isoformat(),
 }
-UNITS = {"units": 1}
+UNITS = {"units": 1, **accepted_versions()}
 # The own offering is an open bond: a dividend passes the door and is refused (shares only).
 DIVIDEND = {"amount": "1000.00", "record_date": ISSUE.isoformat(), "payment_date": ISSUE.isoformat()}
 APPROVE = {"approve": True}
@@ -172,6 +173,14 @@ MATRIX = [
     r("financing/offerings/manage/", "GET", None, LOGIN, 403, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/", "GET", "own offering", LOGIN, 200, 200, 200, 200, 200),
     r("financing/offerings/<int:pk>/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
+    r("financing/offerings/<int:pk>/review/", "GET", "own offering", LOGIN, 403, 400, 403, 403, 403),
+    r("financing/offerings/<int:pk>/review/", "GET", "other offering", LOGIN, 403, 400, 403, 403, 403),
+    r("financing/offerings/<int:pk>/documents/", "POST", "own offering", LOGIN, 400, 403, 400, 400, 400),
+    r("financing/offerings/<int:pk>/documents/", "POST", "other offering", LOGIN, 404, 403, 400, 400, 400),
+    r("financing/offering-documents/<int:pk>/", "GET", "own offering document",
+      LOGIN, 200, 200, 200, 200, 200),
+    r("financing/offering-documents/<int:pk>/", "GET", "other offering document",
+      LOGIN, 404, 200, 200, 200, 200),
     r("financing/offerings/<int:pk>/subscribe/", "POST", "own offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/subscribe/", "POST", "other offering", LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/open/", "POST", "own offering", LOGIN, 403, 403, 400, 400, 400),
@@ -374,6 +383,10 @@ MATRIX = [
     r("api/v1/portfolio/transactions/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/schedules/preview/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/subscriptions/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/offering-documents/<int:document_id>/", "GET", "own offering document",
+      403, 200, 200, 200, 200, 200),
+    r("api/v1/offering-documents/<int:document_id>/", "GET", "other offering document",
+      403, 404, 200, 200, 200, 200),
     r("api/v1/transfers/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/transfers/", "POST", None, 403, 403, 400, 403, 403, 403),
     # The investor column is the own transfer's seller: only its buyer accepts.
@@ -528,6 +541,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other approved": other.offering.application_id,
         "own offering": own.offering.pk,
         "other offering": other.offering.pk,
+        "own offering document": flows.offering_document(own.offering).pk,
+        "other offering document": flows.offering_document(other.offering).pk,
         "own subscription": own.subscription.pk,
         "other subscription": other.subscription.pk,
         "own transfer": flows.waiting_sale(own.offering, seller=own.investor, buyer=other.investor).pk,

@@ -15,6 +15,7 @@ from eth_account import Account
 from web3 import Web3
 
 from config.errors import Conflict
+from financing.agreements import accepted_versions
 from financing.models import Subscription
 from financing.services import offering_close, subscription_create
 from tests import flows
@@ -40,9 +41,9 @@ def two_rounds(platform):
     )
     investors = [flows.approved_investor(by=officer, funds=Decimal("5000000")) for _ in range(3)]
     subscriptions = [
-        subscription_create(user=investors[0], offering_id=first.pk, units=40),
-        subscription_create(user=investors[1], offering_id=first.pk, units=30),
-        subscription_create(user=investors[2], offering_id=second.pk, units=25),
+        subscription_create(user=investors[0], offering_id=first.pk, units=40, **accepted_versions()),
+        subscription_create(user=investors[1], offering_id=first.pk, units=30, **accepted_versions()),
+        subscription_create(user=investors[2], offering_id=second.pk, units=25, **accepted_versions()),
     ]
     offering_close(actor=operator, offering_id=first.pk)  # settles 40 + 30 units of A
     open_escrow = subscriptions[2]

@@ -182,6 +182,13 @@ def _offerings(company: Company, count: int, status: str = OfferingStatus.OPEN) 
     )
 
 
+def _tagged_company() -> Company:
+    """An SME's company tagged technology and SRDI (what the filtered marketplace cases ask for)."""
+    company = _company_of(_user(Role.SME))
+    Company.objects.filter(pk=company.pk).update(is_technology=True, srdi_tier="provincial")
+    return company
+
+
 def _kyb_cases(count: int, **fields: Any) -> list[Case]:
     companies = _companies(_users(Role.SME, count))
     return Case.objects.bulk_create(
@@ -741,6 +748,13 @@ CASES = {
         12,
         setup=lambda u: {"company": _company_of(_user(Role.SME))},
     ),
+    "page: marketplace, filtered": ListCase(
+        Role.INVESTOR,
+        "/financing/offerings/?instrument=bond&currency=HKD&tag=technology&tag=srdi&status=open",
+        lambda u, w, n: _offerings(w["company"], n),
+        12,
+        setup=lambda u: {"company": _tagged_company()},
+    ),
     "page: SME dashboard": ListCase(
         Role.SME, "/company/", _sme_dashboard_rows, 10, setup=_company_setup, chain=True
     ),
@@ -804,6 +818,12 @@ CASES = {
         "/api/v1/offerings/",
         lambda u, w, n: _offerings(w["company"], n),
         setup=lambda u: {"company": _company_of(_user(Role.SME))},
+    ),
+    "api: offerings, filtered": ListCase(
+        Role.INVESTOR,
+        "/api/v1/offerings/?instrument=bond&currency=HKD&tag=technology&tag=srdi&status=open",
+        lambda u, w, n: _offerings(w["company"], n),
+        setup=lambda u: {"company": _tagged_company()},
     ),
     "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
     "api: transfers": ListCase(Role.INVESTOR, "/api/v1/transfers/", _transfers),

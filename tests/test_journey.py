@@ -173,7 +173,20 @@ def _prepare_round(
                 lambda w=wallet, c=coin: _onchain_hkd_base_units(w, c) == 100_000 * 10**6,
                 what=f"test {coin} minted",
             )
-        investor.post(f"offerings/{offering_id}/subscriptions/", {"units": units_each[number]}, expect=201)
+        # A client reads the texts to accept (and the documents to open) from the offering first.
+        shown = investor.get(f"offerings/{offering_id}/")
+        for document in shown["documents"]:
+            assert investor.http.get(investor.base + document["url"].removeprefix("/api/v1/")).ok
+        accepted = {t["kind"]: t["version"] for t in shown["subscription_terms"]}
+        investor.post(
+            f"offerings/{offering_id}/subscriptions/",
+            {
+                "units": units_each[number],
+                "risk_disclosure_version": accepted["risk_disclosure"],
+                "agreement_version": accepted["subscription_agreement"],
+            },
+            expect=201,
+        )
         wait_for(
             lambda s=investor: s.get("subscriptions/")["results"][0]["status"] == "active",
             what="payment in escrow",

@@ -96,3 +96,26 @@ def test_relay_stops_the_commands_whole_group() -> None:
     while live_members(child.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert live_members(child.pid) == []
+
+
+def test_the_browser_tests_use_the_chromium_given_by_chromium(tmp_path: Path, monkeypatch) -> None:
+    given = tmp_path / "chrome"
+    given.write_text("#!/bin/sh\n")
+    given.chmod(0o755)
+    monkeypatch.setenv("CHROMIUM", str(given))
+    assert services.chromium_executable() == str(given)
+
+
+def test_a_chromium_that_cannot_run_is_refused_rather_than_skipped(tmp_path: Path, monkeypatch) -> None:
+    given = tmp_path / "chrome"
+    given.write_text("not a program")
+    monkeypatch.setenv("CHROMIUM", str(given))
+    with pytest.raises(services.ServiceError, match="not an executable"):
+        services.chromium_executable()
+
+
+def test_without_chromium_and_without_apt_the_browser_tests_are_told_how_to_get_it(monkeypatch) -> None:
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+    with pytest.raises(services.ServiceError, match="apt-get install chromium"):
+        services.chromium_executable()

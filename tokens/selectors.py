@@ -383,3 +383,43 @@ def token_operation_notices(user: Any, address: str) -> dict[str, list[Operation
         for token in tokens:
             notices.setdefault(str(token), []).append(notice)
     return notices
+
+
+# Names of well-known EVM chains by id (CHAIN_NAME overrides the name of the configured chain).
+KNOWN_CHAINS = {
+    1: "Ethereum",
+    10: "OP Mainnet",
+    56: "BNB Smart Chain",
+    137: "Polygon PoS",
+    8453: "Base",
+    42161: "Arbitrum One",
+    43114: "Avalanche C-Chain",
+    11155111: "Sepolia testnet",
+    80002: "Polygon Amoy testnet",
+    31337: "Local development chain (anvil)",
+}
+
+
+@dataclass(frozen=True)
+class TokenContractInfo:
+    """Where an offering's token lives: its address, the chain's name and id, and an explorer-style link
+    (empty when no explorer is configured: a local chain has none)."""
+
+    address: str
+    chain_id: int
+    chain_name: str
+    explorer_url: str
+
+
+def token_contract_info(token: Contract | None) -> TokenContractInfo | None:
+    """The token's chain and explorer link from settings (`CHAIN_NAME`, `CHAIN_EXPLORER_ADDRESS_URL` with
+    `{address}`); None until the token is deployed. No chain call."""
+    if token is None or not token.address:
+        return None
+    template = settings.CHAIN_EXPLORER_ADDRESS_URL
+    return TokenContractInfo(
+        address=str(token.address),
+        chain_id=token.chain_id,
+        chain_name=settings.CHAIN_NAME or KNOWN_CHAINS.get(token.chain_id, f"Chain {token.chain_id}"),
+        explorer_url=template.replace("{address}", str(token.address)) if template else "",
+    )

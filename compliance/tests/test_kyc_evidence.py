@@ -33,6 +33,7 @@ from compliance.services import (
 )
 from config.errors import Conflict, ValidationFailed
 from config.i18n import day_text
+from financing.agreements import accepted_versions
 from financing.demo import complete_investor_evidence, sample_pdf
 from financing.schedules.dates import add_months
 from financing.services import subscription_create
@@ -344,7 +345,7 @@ def test_stale_evidence_lapses_pi_on_chain_and_renewal_restores_it(platform, mai
     assert classes & InvestorClass.RETAIL
     assert _can_mint(token, wallet) != 0
     with pytest.raises(ValidationFailed) as refused:
-        subscription_create(user=profile.user, offering_id=offering.pk, units=1)
+        subscription_create(user=profile.user, offering_id=offering.pk, units=1, **accepted_versions())
     assert f"professional-investor evidence expired on {day_text(tomorrow)}" in refused.value.message
     assert "upload new evidence" in refused.value.message
 
@@ -399,7 +400,7 @@ def test_revoking_kyc_removes_the_identity_on_chain_and_refuses_subscriptions(pl
     token = offering.token.address
     assert _can_mint(token, wallet) != 0
     with pytest.raises(ValidationFailed) as refused:
-        subscription_create(user=investor, offering_id=offering.pk, units=1)
+        subscription_create(user=investor, offering_id=offering.pk, units=1, **accepted_versions())
     assert "revoked" in refused.value.message
     assert "Identity document reported stolen" in refused.value.message
     with pytest.raises(Conflict):

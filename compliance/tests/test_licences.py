@@ -30,6 +30,7 @@ from compliance.models import AuditEvent, Intermediary, Licence
 from compliance.services import case_decide
 from compliance.tests.factories import LicenceFactory, licensed_arranger
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import ApplicationStatus
 from financing.models import Application, Offering, Subscription
 from financing.services import (
@@ -447,7 +448,7 @@ def test_a_confirmed_alert_pauses_subscriptions_until_a_new_arranger_is_set(live
     ).exists()
 
     with pytest.raises(Conflict, match="paused"):
-        subscription_create(user=investor, offering_id=offering.pk, units=5)
+        subscription_create(user=investor, offering_id=offering.pk, units=5, **accepted_versions())
     assert not Subscription.objects.filter(offering=offering, investor=investor).exists()
     assert licences_recheck() == []  # paused already: nothing more to raise
 
@@ -467,7 +468,7 @@ def test_a_confirmed_alert_pauses_subscriptions_until_a_new_arranger_is_set(live
     offering.refresh_from_db()
     assert offering.subscriptions_paused_reason == ""
     assert offering.application.arranger == successor
-    subscription_create(user=investor, offering_id=offering.pk, units=5)
+    subscription_create(user=investor, offering_id=offering.pk, units=5, **accepted_versions())
     assert Subscription.objects.filter(offering=offering, investor=investor).exists()
 
 

@@ -23,6 +23,7 @@ from compliance.screening.services import sanctions_list_import
 from compliance.services import case_decide, company_kyb_decide, investor_kyc_submit
 from compliance.tests.screening_cases import list_excerpt
 from config.errors import Conflict, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import ApplicationStatus
 from financing.demo import complete_investor_evidence
 from financing.models import Application
@@ -295,8 +296,8 @@ def test_an_officers_confirm_is_a_recommendation_and_the_approvers_confirm_freez
         legal_name="Usama bin Ladin", birth_date=date(1957, 3, 10)
     )
     other = approved_investor(by=oscar, funds=Decimal("100000"))
-    subscription_create(user=holder, offering_id=offering.pk, units=20)
-    subscription_create(user=other, offering_id=offering.pk, units=20)
+    subscription_create(user=holder, offering_id=offering.pk, units=20, **accepted_versions())
+    subscription_create(user=other, offering_id=offering.pk, units=20, **accepted_versions())
     offering_close(actor=olivia, offering_id=offering.pk)
     profile, other_profile = profile_of(holder), profile_of(other)
     assert profile.wallet is not None
@@ -342,7 +343,7 @@ def test_an_officers_confirm_is_a_recommendation_and_the_approvers_confirm_freez
         ("sanctions_freeze_wallet", "confirmed"),
     }
     with pytest.raises(Exception, match="approved"):
-        subscription_create(user=holder, offering_id=offering.pk, units=1)
+        subscription_create(user=holder, offering_id=offering.pk, units=1, **accepted_versions())
 
 
 @override_settings(COMPLIANCE_RISK_MEDIUM_FROM=1000, COMPLIANCE_RISK_HIGH_FROM=2000)
@@ -366,7 +367,7 @@ def test_confirming_a_match_on_a_verified_company_blocks_it_its_applications_and
     assert Case.objects.get(kind=CaseKind.APPLICATION, application=application).outcome == Outcome.REJECTED
     assert Application.objects.filter(company=company, status=ApplicationStatus.APPROVED).count() == 1
     with pytest.raises(Conflict, match="suspended"):
-        subscription_create(user=investor, offering_id=offering.pk, units=1)
+        subscription_create(user=investor, offering_id=offering.pk, units=1, **accepted_versions())
 
 
 def test_the_alert_page_says_who_was_screened_against_which_entries_in_words(sdn_list, client):

@@ -337,6 +337,15 @@ CHAIN_RPC_TIMEOUT = env_int("CHAIN_RPC_TIMEOUT", 10, minimum=1)
 CHAIN_CONFIRMATIONS = env_int("CHAIN_CONFIRMATIONS", 1, minimum=1)
 CHAIN_RECEIPT_POLL_SECONDS = env_int("CHAIN_RECEIPT_POLL_SECONDS", 1, minimum=1)
 CHAIN_IS_DEVELOPMENT = env_bool("CHAIN_IS_DEVELOPMENT", False)
+# How pages name the chain (empty: from the chain id, e.g. "Polygon PoS") and link a token's address to a
+# block explorer: a URL with {address}, e.g. https://polygonscan.com/address/{address} (empty: no link;
+# the demo's local chain has no explorer).
+CHAIN_NAME = env_str("CHAIN_NAME", "")
+CHAIN_EXPLORER_ADDRESS_URL = env_str("CHAIN_EXPLORER_ADDRESS_URL", "")
+if CHAIN_EXPLORER_ADDRESS_URL and (
+    "{address}" not in CHAIN_EXPLORER_ADDRESS_URL or not CHAIN_EXPLORER_ADDRESS_URL.startswith("https://")
+):
+    raise ImproperlyConfigured("CHAIN_EXPLORER_ADDRESS_URL is an https:// URL containing {address}.")
 # A sent transaction not mined within this many seconds is replaced: the same nonce, signed again at a
 # higher fee (at least +12.5% and at least the node's gas price), never above CHAIN_MAX_GAS_PRICE_WEI.
 CHAIN_TX_REPLACE_AFTER_SECONDS = env_int("CHAIN_TX_REPLACE_AFTER_SECONDS", 120, minimum=1)

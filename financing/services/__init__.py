@@ -21,6 +21,7 @@ from financing.services.common import (
     INTENT_SETTLE_BATCH,
     INTENT_TRANSFER_UNITS,
 )
+from financing.services.documents import offering_document_open, offering_document_upload
 from financing.services.offerings import (
     offering_arranger_replace,
     offering_cancel,
@@ -87,6 +88,8 @@ __all__ = [
     "offering_arranger_replace",
     "offering_cancel",
     "offering_close",
+    "offering_document_open",
+    "offering_document_upload",
     "offering_open",
     "offering_registered",
     "offering_settle",

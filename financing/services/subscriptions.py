@@ -20,15 +20,18 @@ from compliance.audit import audit_record, status_transition, status_transition_
 from compliance.models import AuditEvent, InvestorProfile
 from compliance.selectors import subscription_refusal
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing.agreements import AGREEMENTS, RISK_DISCLOSURE, SUBSCRIPTION_AGREEMENT
 from financing.choices import (
     LIVE_SUBSCRIPTION_STATUSES,
     REFUNDED_SUBSCRIPTION_STATUSES,
     SUBSCRIPTION_TRANSITIONS,
+    AcceptanceKind,
     OfferingStatus,
     SubscriptionStatus,
 )
 from financing.locks import lock_offering, lock_subscriptions
-from financing.models import Offering, Subscription
+from financing.models import Offering, OfferingDocument, Subscription, SubscriptionAcceptance
+from financing.selectors import documents_to_read
 from financing.services.common import (
     INTENT_FUND_SUBSCRIPTION,
     INTENT_REFUND,
@@ -97,9 +100,15 @@ def _refund(subscriptions: list[Subscription]) -> None:
 
 
 @transaction.atomic
-def subscription_create(*, user: User, offering_id: int, units: int) -> Subscription:
+def subscription_create(
+    *, user: User, offering_id: int, units: int, risk_disclosure_version: str, agreement_version: str
+) -> Subscription:
     """Subscribe whole units of an open offering: the investor authorises exactly this payment, which
-    moves into the Settlement contract's escrow; the hard cap holds under concurrent requests."""
+    moves into the Settlement contract's escrow; the hard cap holds under concurrent requests.
+
+    The investor accepts the current risk disclosure and subscription agreement (their versions) and
+    must have opened every current offering document; all are recorded on the subscription.
+    """
     if user.role != Role.INVESTOR:
         raise PermissionDenied(gettext("Only investors subscribe."))
     # The investor's row lock serialises their subscriptions: one per offering, and one balance check
@@ -148,6 +157,9 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
                 )
                 % {"max_holders": offering.max_holders}
             )
+    opened = _refuse_without_acceptance(
+        user, offering, risk_disclosure_version=risk_disclosure_version, agreement_version=agreement_version
+    )
     amount = offering.unit_price * units
     assert profile.wallet is not None
     # Escrowed payments have left the wallet already; those still on their way have not.
@@ -194,11 +206,82 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
         action="subscription_created",
         obj=subscription,
         to_status=subscription.status,
-        data={"units": units, "amount": str(amount)},
+        data={"units": units, "amount": str(amount), "accepted": _record_acceptance(subscription, opened)},
     )
     tx = _escrow_payment(subscription, investor_wallet=profile.wallet.address)
     funding_legs(tx, subscription, investor_party(profile))
     return subscription
+
+
+def _refuse_without_acceptance(
+    user: User, offering: Offering, *, risk_disclosure_version: str, agreement_version: str
+) -> list[tuple[OfferingDocument, Any]]:
+    """Refuse unless the investor accepted the current texts and opened every current document;
+    answers the documents with when each was opened."""
+    fields: dict[str, str] = {}
+    for agreement, given, field in (
+        (RISK_DISCLOSURE, risk_disclosure_version, "risk_disclosure_version"),
+        (SUBSCRIPTION_AGREEMENT, agreement_version, "agreement_version"),
+    ):
+        if not given:
+            fields[field] = gettext("Read and accept the %(title)s (version %(version)s).") % {
+                "title": str(agreement.title).lower(),
+                "version": agreement.version,
+            }
+        elif given != agreement.version:
+            fields[field] = gettext(
+                "The %(title)s has changed: you accepted version %(given)s, the current one is "
+                "%(version)s. Read it again and accept it."
+            ) % {"title": str(agreement.title).lower(), "given": given, "version": agreement.version}
+    documents = documents_to_read(user, offering)
+    unopened = [d.document for d in documents if d.opened_at is None]
+    if unopened:
+        fields["documents"] = gettext("Open and read first: %(titles)s.") % {
+            "titles": ", ".join(f"{d.title} (version {d.version})" for d in unopened)
+        }
+    if fields:
+        raise ValidationFailed(
+            gettext("Before you subscribe, read the offering documents and accept the terms."), fields=fields
+        )
+    return [(d.document, d.opened_at) for d in documents]
+
+
+def _record_acceptance(
+    subscription: Subscription, opened: list[tuple[OfferingDocument, Any]]
+) -> dict[str, list[str]]:
+    """Record what the investor accepted and read, with versions and the fingerprints of exactly what was
+    shown; answers them for the audit entry (kind or document id: version and SHA-256)."""
+    now = timezone.now()
+    rows = [
+        SubscriptionAcceptance(
+            subscription=subscription,
+            kind=agreement.kind,
+            title=str(agreement.title),
+            version=agreement.version,
+            sha256=agreement.sha256,
+            language=agreement.language,
+            accepted_at=now,
+        )
+        for agreement in AGREEMENTS
+    ]
+    rows += [
+        SubscriptionAcceptance(
+            subscription=subscription,
+            kind=AcceptanceKind.DOCUMENT,
+            title=document.title,
+            version=str(document.version),
+            sha256=document.sha256,
+            document=document,
+            opened_at=opened_at,
+            accepted_at=now,
+        )
+        for document, opened_at in opened
+    ]
+    SubscriptionAcceptance.objects.bulk_create(rows)
+    return {
+        row.kind if row.document is None else f"document:{row.document.pk}": [row.version, row.sha256]
+        for row in rows
+    }
 
 
 def _escrow_payment(subscription: Subscription, *, investor_wallet: str) -> ChainTransaction:

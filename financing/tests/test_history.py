@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from web3 import Web3
 
+from financing.agreements import accepted_versions
 from financing.models import Subscription
 from financing.services import subscription_create, subscription_withdraw
 from tests import flows
@@ -129,7 +130,7 @@ def test_a_subscription_the_chain_never_saw_is_in_the_history_from_the_books(pla
     company = flows.verified_company(by=officer)
     offering = flows.open_offering(company=company, by=officer, opener=flows.operator(), units=100)
     investor = flows.approved_investor(by=officer, funds=Decimal("5000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=1)
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=1, **accepted_versions())
     ChainEvent.objects.filter(name="Funded").delete()  # as if the payment were still on its way
 
     (entry, *_) = _all(_client(investor))
@@ -182,7 +183,7 @@ def test_a_withdrawn_subscription_shows_its_escrow_payment_and_its_refund_with_h
     company = flows.verified_company(by=officer)
     offering = flows.open_offering(company=company, by=officer, opener=flows.operator(), units=100)
     investor = flows.approved_investor(by=officer, funds=Decimal("5000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=3)
+    subscription = subscription_create(user=investor, offering_id=offering.pk, units=3, **accepted_versions())
     subscription_withdraw(user=investor, subscription_id=subscription.pk)
     chain_index()
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, OfferingCloseRetry, Subscription
 from financing.services import (
@@ -38,8 +39,8 @@ def test_an_oversubscribed_round_allots_pro_rata_and_settles_on_chain(round_acto
     officer, operator, company, offering = round_actors
     first = flows.approved_investor(by=officer, funds=Decimal("200000"))
     second = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
+    subscription_create(user=first, offering_id=offering.pk, units=90, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=60, **accepted_versions())
 
     offering_close(actor=operator, offering_id=offering.pk)
 
@@ -59,7 +60,9 @@ def test_an_oversubscribed_round_allots_pro_rata_and_settles_on_chain(round_acto
 def test_missing_the_soft_cap_cancels_the_round_and_moves_no_money(round_actors):
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=10)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=10, **accepted_versions()
+    )
 
     offering_close(actor=operator, offering_id=offering.pk)
 
@@ -75,10 +78,12 @@ def test_a_subscription_past_the_hard_cap_is_refused_and_changes_nothing(round_a
     officer, _, _, offering = round_actors
     big = flows.approved_investor(by=officer, funds=Decimal("400000"))
     other = flows.approved_investor(by=officer, funds=Decimal("400000"))
-    subscription_create(user=big, offering_id=offering.pk, units=offering.subscription_cap_units - 5)
+    subscription_create(
+        user=big, offering_id=offering.pk, units=offering.subscription_cap_units - 5, **accepted_versions()
+    )
 
     with pytest.raises(Conflict, match="Only 5 units are left"):
-        subscription_create(user=other, offering_id=offering.pk, units=6)
+        subscription_create(user=other, offering_id=offering.pk, units=6, **accepted_versions())
 
     offering.refresh_from_db()
     assert offering.units_subscribed == offering.subscription_cap_units - 5
@@ -90,7 +95,7 @@ def test_a_subscription_beyond_the_wallet_balance_is_refused(round_actors):
     investor = flows.approved_investor(by=officer, funds=Decimal("1500"))
 
     with pytest.raises(ValidationFailed) as refused:
-        subscription_create(user=investor, offering_id=offering.pk, units=2)
+        subscription_create(user=investor, offering_id=offering.pk, units=2, **accepted_versions())
 
     assert "units" in refused.value.fields
     assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
@@ -101,14 +106,16 @@ def test_retail_investors_cannot_subscribe_to_a_professional_only_offering(round
     retail = flows.approved_investor(by=officer, portfolio=Decimal("100000"), funds=Decimal("10000"))
 
     with pytest.raises(ValidationFailed, match="professional investors only"):
-        subscription_create(user=retail, offering_id=offering.pk, units=1)
+        subscription_create(user=retail, offering_id=offering.pk, units=1, **accepted_versions())
     assert not Subscription.objects.exists()
 
 
 def test_withdrawing_frees_the_units_and_closing_twice_is_refused(round_actors):
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=30)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=30, **accepted_versions()
+    )
     subscription_withdraw(user=investor, subscription_id=subscription.pk)
     assert Offering.objects.get(pk=offering.pk).units_subscribed == 0
 
@@ -142,7 +149,9 @@ def test_pro_rata_allotment_never_exceeds_what_is_offered(requests, available, e
 def test_settlement_is_keyed_by_subscription_on_chain_and_empties_its_escrow(round_actors):
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=25)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=25, **accepted_versions()
+    )
     settlement = platform_contract(ContractKind.SETTLEMENT).address
     token = offering.token.address
     wallet = flows.profile_of(investor).wallet.address
@@ -171,7 +180,7 @@ def test_concurrent_subscriptions_never_pass_the_hard_cap(round_actors):
     def subscribe(user):
         barrier.wait()
         try:
-            subscription_create(user=user, offering_id=offering.pk, units=40)
+            subscription_create(user=user, offering_id=offering.pk, units=40, **accepted_versions())
             outcomes.append("ok")
         except Conflict:
             outcomes.append("full")
@@ -196,8 +205,8 @@ def test_an_allotment_the_chain_would_refuse_fails_with_the_reason_and_the_rest_
     officer, operator, _, offering = round_actors
     keeps = flows.approved_investor(by=officer, funds=Decimal("100000"))
     revoked = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=keeps, offering_id=offering.pk, units=30)
-    subscription_create(user=revoked, offering_id=offering.pk, units=30)
+    subscription_create(user=keeps, offering_id=offering.pk, units=30, **accepted_versions())
+    subscription_create(user=revoked, offering_id=offering.pk, units=30, **accepted_versions())
     registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
     registrar = platform_wallet(WalletKind.REGISTRAR).address
     chain.provider.make_request("anvil_impersonateAccount", [registrar])
@@ -237,7 +246,7 @@ def test_one_investor_subscribing_twice_at_once_gets_one_subscription(round_acto
     def subscribe():
         barrier.wait()
         try:
-            subscription_create(user=investor, offering_id=offering.pk, units=10)
+            subscription_create(user=investor, offering_id=offering.pk, units=10, **accepted_versions())
             outcomes.append("ok")
         except Conflict:
             outcomes.append("refused")
@@ -257,7 +266,9 @@ def test_one_investor_subscribing_twice_at_once_gets_one_subscription(round_acto
 def test_withdrawing_after_the_closing_time_is_refused(round_actors):
     officer, _, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=10)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=10, **accepted_versions()
+    )
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
 
     with pytest.raises(Conflict):
@@ -297,7 +308,9 @@ def test_a_due_offering_that_fails_to_close_backs_off_and_staff_see_why(
 
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=30)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=30, **accepted_versions()
+    )
     Offering.objects.filter(pk=offering.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     real_close = services._offering_close
 
@@ -342,7 +355,7 @@ def test_a_close_while_the_node_is_down_is_recorded_and_settles_once_the_sweep_f
 
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=investor, offering_id=offering.pk, units=30)
+    subscription_create(user=investor, offering_id=offering.pk, units=30, **accepted_versions())
     node = settings.CHAIN_RPC_URL
     settings.CHAIN_RPC_URL = "http://127.0.0.1:9"  # the node is down: nothing listens there
     tokens_chain.clear_caches()
@@ -384,7 +397,9 @@ def test_the_close_back_off_doubles_up_to_an_hour(round_actors, monkeypatch):
 def test_staff_can_call_off_an_open_offering_and_nobody_pays(round_actors):
     officer, operator, _, offering = round_actors
     investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=20, **accepted_versions()
+    )
 
     with pytest.raises(PermissionDenied):
         offering_cancel(actor=investor, offering_id=offering.pk)
@@ -407,7 +422,9 @@ def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_
     # A stale balance read (the fault injected): the platform thinks the wallet holds enough.
     monkeypatch.setattr(subscriptions, "payment_balance", lambda address, currency="HKD": Decimal("10000000"))
 
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=50)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=50, **accepted_versions()
+    )
 
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.FAILED
@@ -422,6 +439,6 @@ def test_a_payment_the_chain_refuses_to_escrow_fails_the_subscription_and_frees_
     )
     monkeypatch.undo()
     # The investor can subscribe again, within what the wallet holds.
-    again = subscription_create(user=investor, offering_id=offering.pk, units=10)
+    again = subscription_create(user=investor, offering_id=offering.pk, units=10, **accepted_versions())
     again.refresh_from_db()
     assert again.status == SubscriptionStatus.ACTIVE

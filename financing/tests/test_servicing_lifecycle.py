@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import ApplicationStatus, OfferingStatus, PaymentKind, PaymentStatus, TransferStatus
 from financing.models import Offering, OfferingPayment, PaymentHolder
 from financing.schedules import build_schedule
@@ -106,8 +107,8 @@ def _settled(instrument: str, *, units: int = 100) -> Round:
     offering = offering_open(actor=operator, offering_id=Offering.objects.get(application=application).pk)
     first = flows.approved_investor(by=officer, funds=Decimal("100000"))
     second = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=first, offering_id=offering.pk, units=60)
-    subscription_create(user=second, offering_id=offering.pk, units=40)
+    subscription_create(user=first, offering_id=offering.pk, units=60, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=40, **accepted_versions())
     offering_close(actor=operator, offering_id=offering.pk)
     offering = Offering.objects.select_related("token", "application__company__wallet").get(pk=offering.pk)
     assert offering.status == OfferingStatus.SETTLED

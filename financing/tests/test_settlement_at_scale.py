@@ -18,6 +18,7 @@ from compliance.models import AuditEvent
 from config import tasks as config_tasks
 from config.errors import Conflict
 from financing import services
+from financing.agreements import accepted_versions
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, Subscription
 from financing.services import INTENT_SETTLE_BATCH, offering_close, subscription_create
@@ -74,8 +75,8 @@ def test_closing_answers_allotting_and_the_task_settles_with_no_chain_call_insid
     offering = _offering(staff, units=100, minimum_units=20)
     first = flows.approved_investor(by=officer, funds=Decimal("200000"))
     second = flows.approved_investor(by=officer, funds=Decimal("200000"))
-    subscription_create(user=first, offering_id=offering.pk, units=90)
-    subscription_create(user=second, offering_id=offering.pk, units=60)
+    subscription_create(user=first, offering_id=offering.pk, units=90, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=60, **accepted_versions())
 
     with chain_calls_outside_transactions() as rpc:
         closed = offering_close(actor=operator, offering_id=offering.pk)
@@ -103,7 +104,7 @@ def test_settling_runs_twice_or_after_a_kill_and_queues_every_batch_once(staff, 
     offering = _offering(staff, units=100, minimum_units=20)
     users = [flows.approved_investor(by=officer, funds=Decimal("100000")) for _ in range(3)]
     for user in users:
-        subscription_create(user=user, offering_id=offering.pk, units=20)
+        subscription_create(user=user, offering_id=offering.pk, units=20, **accepted_versions())
     real_queue = settlement_services._queue_settlement
 
     def killed(offering_id):
@@ -240,8 +241,8 @@ def test_a_refused_allotment_leaves_the_offering_partly_failed_until_staff_retry
     offering = _offering(staff, units=100, minimum_units=20)
     keeps = flows.approved_investor(by=officer, funds=Decimal("100000"))
     revoked = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=keeps, offering_id=offering.pk, units=30)
-    subscription_create(user=revoked, offering_id=offering.pk, units=30)
+    subscription_create(user=keeps, offering_id=offering.pk, units=30, **accepted_versions())
+    subscription_create(user=revoked, offering_id=offering.pk, units=30, **accepted_versions())
     registry = tokens_chain.contract(
         "IdentityRegistry", platform_contract(ContractKind.IDENTITY_REGISTRY).address
     )

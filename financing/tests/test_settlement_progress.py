@@ -13,6 +13,7 @@ from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import AllotmentStatus, OfferingStatus, SubscriptionStatus
 from financing.models import Allotment, Offering, Subscription
 from financing.selectors import SETTLEMENT_FAILURES_PAGE_SIZE
@@ -43,8 +44,8 @@ def failed_round(platform, chain):
     offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
     keeps = flows.approved_investor(by=officer, funds=Decimal("100000"))
     revoked = flows.approved_investor(by=officer, funds=Decimal("100000"))
-    subscription_create(user=keeps, offering_id=offering.pk, units=30)
-    subscription_create(user=revoked, offering_id=offering.pk, units=30)
+    subscription_create(user=keeps, offering_id=offering.pk, units=30, **accepted_versions())
+    subscription_create(user=revoked, offering_id=offering.pk, units=30, **accepted_versions())
     functions, sender = _registry(chain)
     functions.revokeIdentity(flows.profile_of(revoked).wallet.address).transact(sender)
     offering_close(actor=operator, offering_id=offering.pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from compliance.models import AuditEvent
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.choices import TransferStatus
 from financing.models import Offering, Transfer
 from financing.services import (
@@ -214,10 +215,10 @@ def test_the_offerings_lock_up_and_holder_limit_are_set_on_the_token_and_refuse_
     rules = tokens_chain.call("SecurityToken", offering.token.address, "transferRules")
     assert (rules[1], rules[3]) == (2, int(lockup.timestamp()))
     first, second, third = (flows.approved_investor(by=officer, funds=Decimal("200000")) for _ in range(3))
-    subscription_create(user=first, offering_id=offering.pk, units=30)
-    subscription_create(user=second, offering_id=offering.pk, units=30)
+    subscription_create(user=first, offering_id=offering.pk, units=30, **accepted_versions())
+    subscription_create(user=second, offering_id=offering.pk, units=30, **accepted_versions())
     with pytest.raises(Conflict, match="limited to 2 investors"):
-        subscription_create(user=third, offering_id=offering.pk, units=30)
+        subscription_create(user=third, offering_id=offering.pk, units=30, **accepted_versions())
     offering_close(actor=operator, offering_id=offering.pk)
     offering.refresh_from_db()
 

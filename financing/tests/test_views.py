@@ -12,6 +12,7 @@ from accounts.tests.factories import UserFactory
 from compliance.cases.services import case_open
 from compliance.choices import KycStatus
 from compliance.models import InvestorProfile
+from financing.agreements import accepted_versions
 from financing.choices import ApplicationStatus, OfferingStatus, SubscriptionStatus
 from financing.demo import sample_pdf
 from financing.models import Application, Offering, Subscription, Terms
@@ -715,10 +716,15 @@ def test_an_investor_without_approved_kyc_cannot_subscribe(client, db):
     offering = offering_of()
     client.force_login(UserFactory(role=Role.INVESTOR))
 
-    answer = client.post(reverse("financing:offering_subscribe", args=[offering.pk]), {"units": "5"})
+    answer = client.post(
+        reverse("financing:offering_subscribe", args=[offering.pk]),
+        {"units": "5", **accepted_versions(), "accept_risk": "on", "accept_agreement": "on"},
+    )
 
     assert answer.status_code == 400
     assert "due diligence" in str(answer.context["subscribe_form"].non_field_errors())
+    assert "due diligence" in answer.context["position"].reason
+    assert b'name="units"' not in answer.content  # the reason instead of the form
     assert not Subscription.objects.exists()
     offering.refresh_from_db()
     assert offering.units_subscribed == 0
@@ -730,9 +736,11 @@ def test_subscribing_a_bad_number_of_units_is_shown_again(client, db, units):
     client.force_login(UserFactory(role=Role.INVESTOR))
 
     answer = client.post(reverse("financing:offering_subscribe", args=[offering.pk]), {"units": units})
+    review = client.get(reverse("financing:offering_review", args=[offering.pk]), {"units": units})
 
-    assert answer.status_code == 400
+    assert answer.status_code == review.status_code == 400
     assert "units" in answer.context["subscribe_form"].errors
+    assert "units" in review.context["subscribe_form"].errors
     assert not Subscription.objects.exists()
 
 
@@ -819,11 +827,18 @@ def test_a_round_through_the_pages_settles_on_chain_and_shows_the_holding(client
     assert dashboard.context["overview"].wallet_balance == Decimal("0")
 
     client.force_login(investor)
-    too_many = client.post(reverse("financing:offering_subscribe", args=[offering.pk]), {"units": "60"})
+    too_many = client.get(reverse("financing:offering_review", args=[offering.pk]), {"units": "60"})
     assert too_many.status_code == 400
-    assert "Not enough HKD" in too_many.context["subscribe_form"].errors["units"][0]
+    assert "at most 50 units" in too_many.context["subscribe_form"].errors["units"][0]
     assert not Subscription.objects.exists()
-    subscribed = client.post(reverse("financing:offering_subscribe", args=[offering.pk]), {"units": "30"})
+    assert (
+        client.get(reverse("financing:offering_review", args=[offering.pk]), {"units": "30"}).status_code
+        == 200
+    )
+    subscribed = client.post(
+        reverse("financing:offering_subscribe", args=[offering.pk]),
+        {"units": "30", **accepted_versions(), "accept_risk": "on", "accept_agreement": "on"},
+    )
     assert subscribed.url == reverse("financing:offering_detail", args=[offering.pk])
 
     client.force_login(operator)

@@ -160,6 +160,19 @@
     if (event.detail.target) event.detail.target.querySelectorAll("canvas[data-chart=schedule]").forEach(scheduleChart);
   });
 
+  // A button with data-copy="#id" copies that element's text (e.g. a token address) and says so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      var label = button.textContent;
+      button.textContent = button.dataset.copied || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    });
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { init(document); });
   else init(document);
 })();

@@ -9,6 +9,7 @@ from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, InvestorProfile
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.services import subscription_create
 from tests import flows
 from tokens import chain
@@ -379,7 +380,7 @@ def test_a_recovery_waits_while_money_is_in_escrow_from_the_lost_wallet(round_):
     second_round = flows.open_offering(
         company=offering.application.company, by=officer, opener=operator, units=50, minimum_units=10
     )
-    subscription_create(user=first, offering_id=second_round.pk, units=10)
+    subscription_create(user=first, offering_id=second_round.pk, units=10, **accepted_versions())
     before = snapshot()
     with pytest.raises(Conflict, match="subscription paid into escrow from the lost wallet"):
         token_operation_request(actor=officer, kind=Kind.RECOVERY, wallet=wallet_of(first), reason="Lost.")

@@ -10,6 +10,7 @@ from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from config.errors import Conflict, PermissionDenied, ValidationFailed
+from financing.agreements import accepted_versions
 from financing.models import Application, Offering
 from financing.services import application_decide, subscription_create
 from tests import flows
@@ -225,10 +226,10 @@ def test_a_renminbi_application_becomes_an_offering_that_settles_in_the_cnh_stab
     investor = flows.approved_investor(by=officer, funds=Decimal("30000"), currency="CNY")
     flows.approved_investor(by=officer, funds=Decimal("1"))  # someone else's HKD counts for nothing here
     with pytest.raises(ValidationFailed) as refused:
-        subscription_create(user=investor, offering_id=offering.pk, units=40)
+        subscription_create(user=investor, offering_id=offering.pk, units=40, **accepted_versions())
     assert "Your wallet holds CN¥30,000.00; this subscription needs CN¥40,000.00" in refused.value.message
     assert refused.value.fields == {"units": ["Not enough CNY in your wallet for this many units."]}
-    subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription_create(user=investor, offering_id=offering.pk, units=20, **accepted_versions())
     wallet = flows.profile_of(investor).wallet.address
     assert payment_balance(wallet, "CNY") == Decimal("10000")
     assert payment_balance(wallet, "HKD") == 0

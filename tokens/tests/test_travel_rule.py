@@ -9,6 +9,7 @@ import pytest
 
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
+from financing.agreements import accepted_versions
 from financing.models import Allotment, Subscription
 from financing.services import subscription_create, subscription_withdraw
 from tests import flows
@@ -173,7 +174,9 @@ def test_a_withdrawal_records_the_refund_leg_with_its_refund_transaction(platfor
     officer, operator = flows.officer(), flows.operator()
     offering = flows.open_offering(company=flows.verified_company(by=officer), by=officer, opener=operator)
     investor = flows.approved_investor(by=officer, funds=Decimal("20000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=8)  # HKD 8,000.00
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=8, **accepted_versions()
+    )  # HKD 8,000.00
 
     subscription_withdraw(user=investor, subscription_id=subscription.pk)
 
