@@ -173,7 +173,7 @@ def test_cancelling_an_offering_tells_the_sme_and_every_subscribed_investor_why(
     offering = flows.open_offering(company=company, by=officer, opener=operator)
     investor = flows.approved_investor(by=officer, funds=Decimal("100000"))
     bystander = flows.approved_investor(by=officer)
-    subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription_create(user=investor, offering_id=offering.pk, units=20, **flows.accepted_versions())
     offering_cancel(actor=operator, offering_id=offering.pk, reason="The issuer withdrew the programme.")
     for user in (company.representative, investor):
         (cancelled,) = _of(user, NotificationKind.OFFERING_CANCELLED)
