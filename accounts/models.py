@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import COMPLIANCE_ROLES, Role
+from accounts.choices import COMPLIANCE_ROLES, NotificationKind, Role
 from config.text import SHORT_TEXT_MAX_LENGTH, visible_text
 
 # Every key starts with this, so secret scanners and people recognise one in a log or a commit.
@@ -156,3 +156,32 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.ip_prefix} · {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """One message to one user about a change they care about: shown under the bell, also emailed.
+
+    Title and body are written in the recipient's language when the change happens (they read as
+    they were sent); `emailed_at` marks the email as handed to the mail backend.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True, help_text="A path on this site to see more.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"

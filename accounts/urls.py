@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from accounts import security_views, views
+from accounts import notification_views, security_views, views
 
 app_name = "accounts"
 
@@ -41,4 +41,11 @@ urlpatterns = [
     path("sessions/", security_views.sessions_page, name="sessions"),
     path("sessions/<int:pk>/end/", security_views.session_end, name="session_end"),
     path("sessions/end-others/", security_views.sessions_end_others, name="sessions_end_others"),
+]
+
+urlpatterns += [
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path("notifications/bell/", notification_views.bell, name="notifications_bell"),
+    path("notifications/read-all/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
 ]

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
-from accounts.models import UserSession
+from accounts.models import Notification, UserSession
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
@@ -143,6 +143,12 @@ MATRIX = [
     r("accounts/sessions/<int:pk>/end/", "POST", "other session", LOGIN, 404, 404, 404, 404, 404),
     r("accounts/sessions/end-others/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/sessions/end-others/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    # Notifications: each user's own (another's answers 404); the bell is empty for a visitor.
+    r("accounts/notifications/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/notifications/bell/", "GET", None, 204, 200, 200, 200, 200, 200),
+    r("accounts/notifications/read-all/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/notifications/read-all/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/notifications/<int:pk>/read/", "POST", "other notification", LOGIN, 404, 404, 404, 404, 404),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -221,6 +227,26 @@ MATRIX = [
     r("financing/offerings/<int:pk>/register.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/calendar.csv", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/calendar.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
+    # Documents out: schedules (the SME's own, staff), allotment documents (its investor, staff), statements
+    # (the investor's own; without a period the form refuses: 400).
+    r("financing/offerings/<int:pk>/schedule.<slug:fmt>", "GET", "own offering, pdf",
+      LOGIN, 200, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/schedule.<slug:fmt>", "GET", "other offering, csv",
+      LOGIN, 404, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "own approved, csv",
+      LOGIN, 200, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "other approved, pdf",
+      LOGIN, 404, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "own draft, pdf",
+      LOGIN, 200, 403, 404, 404, 404),
+    r("financing/allotments/<int:pk>/confirmation.pdf", "GET", "other allotment",
+      LOGIN, 403, 404, 200, 200, 200),
+    r("financing/allotments/<int:pk>/contract-note.pdf", "GET", "other allotment",
+      LOGIN, 403, 404, 200, 200, 200),
+    r("financing/investor/statements/<slug:kind>.<slug:fmt>", "GET", "holdings, pdf",
+      LOGIN, 403, 400, 403, 403, 403),
+    r("financing/investor/statements/<slug:kind>.<slug:fmt>", "GET", "transactions, csv",
+      LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/progress/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "own subscription",
       LOGIN, 403, 302, 403, 403, 403),
@@ -319,6 +345,10 @@ MATRIX = [
     r("api/v1/auth/keys/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/auth/keys/", "POST", None, 403, 201, 201, 201, 201, 201, body={"name": "matrix"}),
     r("api/v1/auth/keys/<int:key_id>/revoke/", "POST", "other key", 403, 404, 404, 404, 404, 404),
+    r("api/v1/notifications/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/notifications/read-all/", "POST", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/notifications/<int:notification_id>/read/", "POST", "other notification",
+      403, 404, 404, 404, 404, 404),
     # API: the SME's company
     r("api/v1/company/", "GET", None, 403, 200, 403, 403, 403, 403),
     r("api/v1/company/", "PUT", None, 403, 400, 403, 403, 403, 403),
@@ -571,6 +601,11 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "reset uid": "MQ",
         "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
+        "other notification": Notification.objects.filter(recipient=other.sme).first().pk,
+        "holdings": "holdings",
+        "transactions": "transactions",
+        "pdf": "pdf",
+        "csv": "csv",
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,

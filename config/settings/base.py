@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "holdings-reconcile": {"task": "tokens.indexer.tasks.holdings_reconcile", "schedule": 300.0},
     # Servicing: funding notices, late payments, record-date snapshots, payouts and redemptions.
+    # Notification emails a lost task left unsent (accounts/notifications.py).
+    "notifications-email-sweep": {"task": "accounts.tasks.notifications_email", "schedule": 300.0},
     "servicing-run": {
         "task": "financing.tasks.servicing_run",
         "schedule": float(env_int("SERVICING_INTERVAL_SECONDS", 300, minimum=10)),
@@ -352,6 +354,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@localhost")
+# Where emails send people back to (links in notification emails are this plus a path).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 # The chain. CHAIN_RPC_URL points at any EVM node; anvil only in the demo and the tests.
 CHAIN_RPC_URL = env_str("CHAIN_RPC_URL", "http://127.0.0.1:8545")

@@ -29,6 +29,7 @@ from accounts.models import User
 from compliance.audit import audit_record_many, status_transition_many
 from compliance.models import AuditEvent
 from config.errors import Conflict, NotFound, ValidationFailed
+from financing import notices
 from financing.allotment import allot_pro_rata
 from financing.choices import (
     ALLOTMENT_TRANSITIONS,
@@ -228,6 +229,7 @@ def offering_settlement_finish(offering: Offering, *, audit: list[AuditEvent] | 
         _offering_move(offering, to, audit=audit)
         if to == OfferingStatus.SETTLED:
             _offering_funded(offering, audit=audit)
+            notices.offering_moved(offering, to)
 
 
 def _offering_funded(offering: Offering, *, audit: list[AuditEvent] | None) -> None:
@@ -272,6 +274,7 @@ def allotments_settled(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         data={"tx_hash": tx.tx_hash},
         audit=audit,
     )
+    notices.allotments_settled(allotments)
     _finish_offerings_of(allotments, audit)
     audit_record_many(audit)
 

@@ -64,7 +64,9 @@ def subscribed_round(platform):
     company = flows.verified_company(by=officer)
     offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
     investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20, **accepted_versions())
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=20, **accepted_versions()
+    )
     return operator, company, offering, investor, subscription
 
 
