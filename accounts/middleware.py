@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -54,12 +54,19 @@ class TwoFactorGateMiddleware:
                 message = _("Staff accounts need two-factor authentication: set it up on the website first.")
             return JsonResponse({"detail": message, "code": "TwoFactorRequired"}, status=403)
         url = reverse(target)
-        if request.method == "GET" and owed == two_factor.OWES_CODE:
-            url += "?" + urlencode({"next": request.get_full_path()})
         if request.headers.get("HX-Request"):
+            # A fragment (the bell, a live panel) asked from a page: come back to that page, not to the
+            # fragment; from the code or set-up page itself, just answer nothing.
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            if current.path == url:
+                return HttpResponse(status=204)
+            if owed == two_factor.OWES_CODE and current.path.startswith("/"):
+                url += "?" + urlencode({"next": urlunsplit(("", "", current.path, current.query, ""))})
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
             return response
+        if request.method == "GET" and owed == two_factor.OWES_CODE:
+            url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
 
 
