@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo demo-reset test test-fast lint format contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-watch bench-reconcile lock compose-check clean
+.PHONY: install demo demo-reset test test-fast lint format messages contracts bench bench-gas bench-screen bench-chain-reads bench-signing bench-settle bench-watch bench-reconcile lock compose-check clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -39,6 +39,12 @@ lint: install
 	$(BIN)/mypy
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	node tokens/contracts/compile.mjs --check
+	$(BIN)/python -m config.catalogs check
+
+# Bring locale/*/django.po up to date with the marked strings (new ones come in untranslated) and
+# compile the .mo files; Babel does it, so GNU gettext is not needed. Translate, then run it again.
+messages: install
+	$(BIN)/python -m config.catalogs extract
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from web3 import Web3
 
 from tokens.anvil import Anvil
@@ -16,6 +18,14 @@ from tokens.anvil import Anvil
 def _fresh_cache() -> None:
     """Each test starts with no log-in failure counts or lockouts left by another (they live in Redis)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in English: a page asked for in Chinese leaves its language active on the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

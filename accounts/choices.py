@@ -1,14 +1,15 @@
 """Roles a user can hold."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    SME = "sme", "SME representative"
-    INVESTOR = "investor", "Investor"
-    OFFICER = "officer", "Compliance officer"
-    APPROVER = "approver", "Compliance approver"
-    OPERATOR = "operator", "Operator"
+    SME = "sme", _("SME representative")
+    INVESTOR = "investor", _("Investor")
+    OFFICER = "officer", _("Compliance officer")
+    APPROVER = "approver", _("Compliance approver")
+    OPERATOR = "operator", _("Operator")
 
 
 SELF_SIGNUP_ROLES = (Role.SME, Role.INVESTOR)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from accounts.models import User
 from config.errors import ValidationFailed
@@ -32,18 +33,23 @@ def confirmation_token_user(token: str) -> User:
         payload = signing.loads(token, salt=SALT, max_age=settings.EMAIL_CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired:
         raise ValidationFailed(
-            "This confirmation link has expired. Ask for a new one below.", code="ConfirmationExpired"
+            gettext("This confirmation link has expired. Ask for a new one below."),
+            code="ConfirmationExpired",
         ) from None
     except signing.BadSignature:
-        raise ValidationFailed("This confirmation link is not valid.", code="ConfirmationInvalid") from None
+        raise ValidationFailed(
+            gettext("This confirmation link is not valid."), code="ConfirmationInvalid"
+        ) from None
     user = User.objects.filter(pk=payload["user"], is_active=True).first()
     if user is None:
-        raise ValidationFailed("This confirmation link is not valid.", code="ConfirmationInvalid")
+        raise ValidationFailed(gettext("This confirmation link is not valid."), code="ConfirmationInvalid")
     if user.email_confirmed_at is not None:
-        raise ValidationFailed("This email address is already confirmed: log in.", code="ConfirmationUsed")
+        raise ValidationFailed(
+            gettext("This email address is already confirmed: log in."), code="ConfirmationUsed"
+        )
     if not constant_time_compare(payload["state"], _fingerprint(user)):
         raise ValidationFailed(
-            "This confirmation link was replaced by a newer one: use the latest email.",
+            gettext("This confirmation link was replaced by a newer one: use the latest email."),
             code="ConfirmationReplaced",
         )
     return user

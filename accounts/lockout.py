@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from config.errors import TooManyAttempts
 
@@ -142,7 +143,8 @@ def _too_many(seconds: int) -> TooManyAttempts:
     minutes = math.ceil(seconds / 60)
     wait = f"{seconds} seconds" if seconds < 60 else f"{minutes} minute{'s' if minutes > 1 else ''}"
     return TooManyAttempts(
-        f"Too many failed log-ins for this account or from this address. Try again in {wait}.",
+        gettext("Too many failed log-ins for this account or from this address. Try again in %(wait)s.")
+        % {"wait": wait},
         retry_after=seconds,
     )
 

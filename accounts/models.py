@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -45,6 +46,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     email_confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the owner followed the confirmation link; log-in waits for it."
+    )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text="The language the user chose with the switcher: pages after log-in and emails use it. "
+        "Blank: the browser's.",
     )
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]

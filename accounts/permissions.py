@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -26,7 +27,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if getattr(request.user, "role", None) not in roles:
-                raise PermissionDenied("This page is not available to your role.")
+                raise PermissionDenied(gettext("This page is not available to your role."))
             return view(request, *args, **kwargs)
 
         return wrapped

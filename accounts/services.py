@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, password_validation
@@ -16,7 +17,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.authentication import api_key_new
 from accounts.choices import SELF_SIGNUP_ROLES, Role
@@ -25,7 +28,11 @@ from accounts.lockout import attempt_begin, client_address
 from accounts.models import ApiKey, User
 from compliance.audit import audit_record
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.i18n import in_language_of, supported
 from config.text import SHORT_TEXT_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 NAME_MAX_LENGTH = User._meta.get_field("full_name").max_length or 200
@@ -35,21 +42,25 @@ def _normalise_email(email: str) -> str:
     return User.objects.normalize_email(email.strip()).lower()
 
 
-def _email_on_commit(*, to: str, subject: str, template: str, link: str) -> str:
-    """Send one email once the transaction commits; returns the link it carries.
+def _email_on_commit(*, to: User, subject: StrOrPromise, template: str, link: str) -> str:
+    """Send one email, in the user's language, once the transaction commits; returns the link it carries.
 
     `robust`: a mail server outage is logged and does not undo the commit (a new link can be asked for).
     """
-    body = render_to_string(template, {"link": link, "email": to, "platform": settings.PLATFORM_NAME})
-    transaction.on_commit(partial(send_mail, subject, body, None, [to]), robust=True)
+    with in_language_of(to):
+        subject = str(subject)
+        body = render_to_string(
+            template, {"link": link, "email": to.email, "platform": settings.PLATFORM_NAME}
+        )
+    transaction.on_commit(partial(send_mail, subject, body, None, [to.email]), robust=True)
     return link
 
 
 def _send_confirmation(user: User, site_url: str) -> str:
     path = reverse("accounts:confirm", kwargs={"token": confirmation_token(user)})
     return _email_on_commit(
-        to=user.email,
-        subject="Confirm your email address",
+        to=user,
+        subject=_("Confirm your email address"),
         template="accounts/email/confirm.txt",
         link=site_url.rstrip("/") + path,
     )
@@ -68,34 +79,42 @@ def user_signup(*, email: str, password: str, full_name: str, role: str, site_ur
     email = _normalise_email(email)
     full_name = full_name.strip()
     if role not in SELF_SIGNUP_ROLES:
-        errors["role"] = ["Choose SME representative or investor."]
+        errors["role"] = [gettext("Choose SME representative or investor.")]
     if not full_name:
-        errors["full_name"] = ["Enter your full name."]
+        errors["full_name"] = [gettext("Enter your full name.")]
     elif len(full_name) > NAME_MAX_LENGTH:
-        errors["full_name"] = [f"A name has at most {NAME_MAX_LENGTH} characters."]
+        errors["full_name"] = [
+            gettext("A name has at most %(NAME_MAX_LENGTH)s characters.")
+            % {"NAME_MAX_LENGTH": NAME_MAX_LENGTH}
+        ]
     if not email:
-        errors["email"] = ["Enter your email address."]
+        errors["email"] = [gettext("Enter your email address.")]
     elif len(email) > EMAIL_MAX_LENGTH:
-        errors["email"] = [f"An email address has at most {EMAIL_MAX_LENGTH} characters."]
+        errors["email"] = [
+            gettext("An email address has at most %(EMAIL_MAX_LENGTH)s characters.")
+            % {"EMAIL_MAX_LENGTH": EMAIL_MAX_LENGTH}
+        ]
     else:
         try:
             validate_email(email)
         except ValidationError:
-            errors["email"] = ["Enter a valid email address."]
-    candidate = User(email=email, full_name=full_name, role=role)
+            errors["email"] = [gettext("Enter a valid email address.")]
+    # The language of the sign-up page: the confirmation email and later emails are written in it.
+    language = supported(translation.get_language()) or ""
+    candidate = User(email=email, full_name=full_name, role=role, language=language)
     try:
         password_validation.validate_password(password, candidate)
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
 
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is not None and user.email_confirmed_at is not None:
         make_password(password)  # the same work as for a new account, so the answer takes as long
         return _email_on_commit(
-            to=user.email,
-            subject="Someone tried to sign up with your email address",
+            to=user,
+            subject=_("Someone tried to sign up with your email address"),
             template="accounts/email/signup_existing.txt",
             link=site_url.rstrip("/") + reverse("accounts:login"),
         )
@@ -108,9 +127,9 @@ def user_signup(*, email: str, password: str, full_name: str, role: str, site_ur
             user = User.objects.select_for_update().get(email__iexact=email)
         else:
             return _send_confirmation(candidate, site_url)
-    user.full_name, user.role = full_name, role
+    user.full_name, user.role, user.language = full_name, role, language
     user.set_password(password)
-    user.save(update_fields=["full_name", "role", "password"])
+    user.save(update_fields=["full_name", "role", "password", "language"])
     return _send_confirmation(user, site_url)
 
 
@@ -136,7 +155,9 @@ def user_email_confirm(*, request: HttpRequest, token: str) -> User:
         pk=user.pk, email_confirmed_at__isnull=True, password=user.password
     ).update(email_confirmed_at=timezone.now())
     if not confirmed:  # a concurrent request used the link first
-        raise ValidationFailed("This email address is already confirmed: log in.", code="ConfirmationUsed")
+        raise ValidationFailed(
+            gettext("This email address is already confirmed: log in."), code="ConfirmationUsed"
+        )
     user.refresh_from_db()
     login(request, user)
     return user
@@ -155,12 +176,15 @@ def user_login(*, request: HttpRequest, email: str, password: str) -> User:
     if user is None:
         attempt.failed()
         raise ValidationFailed(
-            "Email or password is wrong.", fields={"password": "Email or password is wrong."}
+            gettext("Email or password is wrong."),
+            fields={"password": gettext("Email or password is wrong.")},
         )
     attempt.succeeded()
     if user.email_confirmed_at is None:
         raise PermissionDenied(
-            "Confirm your email address first: follow the link we emailed you, or ask for a new one.",
+            gettext(
+                "Confirm your email address first: follow the link we emailed you, or ask for a new one."
+            ),
             code="EmailNotConfirmed",
         )
     login(request, user)
@@ -199,30 +223,33 @@ def api_key_create(
     """
     if acting_key is not None:
         raise PermissionDenied(
-            "An API key cannot create API keys: sign in with your password to create one.",
+            gettext("An API key cannot create API keys: sign in with your password to create one."),
             code="SessionRequired",
         )
     name = name.strip()
     maximum = settings.API_KEY_MAX_DAYS
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Name the key after what will use it, e.g. the reporting script."
+        errors["name"] = gettext("Name the key after what will use it, e.g. the reporting script.")
     elif len(name) > SHORT_TEXT_MAX_LENGTH:
-        errors["name"] = f"A key's name has at most {SHORT_TEXT_MAX_LENGTH} characters."
+        errors["name"] = gettext("A key's name has at most %(SHORT_TEXT_MAX_LENGTH)s characters.") % {
+            "SHORT_TEXT_MAX_LENGTH": SHORT_TEXT_MAX_LENGTH
+        }
     if expires_in_days is None:
         expires_in_days = maximum or None
     elif expires_in_days < 1 or (maximum and expires_in_days > maximum):
         limit = f"between 1 and {maximum}" if maximum else "at least 1"
-        errors["expires_in_days"] = f"A key lives {limit} days."
+        errors["expires_in_days"] = gettext("A key lives %(limit)s days.") % {"limit": limit}
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     # Locking the user row makes concurrent creations count one after the other.
     User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     live = ApiKey.objects.filter(user=user, revoked_at__isnull=True).exclude(expires_at__lte=now).count()
     if live >= settings.API_KEYS_PER_USER:
         raise Conflict(
-            f"You already hold {live} live API keys, the most allowed: revoke one first.",
+            gettext("You already hold %(live)s live API keys, the most allowed: revoke one first.")
+            % {"live": live},
             code="ApiKeyLimit",
         )
     key, lookup_id, digest = api_key_new()
@@ -250,9 +277,9 @@ def api_key_revoke(*, user: User, key_id: int) -> ApiKey:
     revoked = ApiKey.objects.filter(pk=key_id, user=user, revoked_at__isnull=True).update(revoked_at=now)
     api_key = ApiKey.objects.filter(pk=key_id, user=user).first()
     if api_key is None:
-        raise NotFound("No such API key among yours.")
+        raise NotFound(gettext("No such API key among yours."))
     if not revoked:
-        raise Conflict("This API key is already revoked.", code="ApiKeyRevoked")
+        raise Conflict(gettext("This API key is already revoked."), code="ApiKeyRevoked")
     audit_record(
         actor=user,
         action="api_key_revoked",
@@ -260,3 +287,17 @@ def api_key_revoke(*, user: User, key_id: int) -> ApiKey:
         data={"name": api_key.name, "prefix": api_key.display_prefix},
     )
     return api_key
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language `user` chose with the switcher: pages after log-in and emails use it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(
+            gettext("Choose one of the languages offered."),
+            fields={"language": gettext("Not a language we offer.")},
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

@@ -10,15 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.confirmation import confirmation_token_user
-from accounts.forms import ApiKeyForm, ConfirmationResendForm, LoginForm, SignupForm
+from accounts.forms import ApiKeyForm, ConfirmationResendForm, LanguageForm, LoginForm, SignupForm
 from accounts.models import User
 from accounts.selectors import api_keys_of
 from accounts.services import (
@@ -26,11 +27,13 @@ from accounts.services import (
     api_key_revoke,
     user_confirmation_resend,
     user_email_confirm,
+    user_language_set,
     user_login,
     user_signup,
 )
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
+from config.middleware import refusal_response
 from config.pages import page_of
 
 HOME_BY_ROLE = {
@@ -127,7 +130,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             user_email_confirm(request=request, token=token)
-            messages.success(request, "Your email address is confirmed. Welcome!")
+            messages.success(request, gettext("Your email address is confirmed. Welcome!"))
             return redirect("home")
         confirmation_token_user(token)
     except ApplicationError as exc:
@@ -218,5 +221,33 @@ def api_key_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404(exc.message) from exc
         messages.error(request, exc.message)
     else:
-        messages.success(request, f'The API key "{revoked.name}" is revoked.')
+        messages.success(request, gettext('The API key "%(name)s" is revoked.') % {"name": revoked.name})
     return redirect("accounts:profile")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The switcher on every page: remember the language in a cookie (and on the account), then go back."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        message = gettext("Choose one of the languages offered.")
+        return refusal_response(request, 400, {"detail": message, "language": [message]})
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        user_language_set(user=cast(User, request.user), language=language)
+    target = form.cleaned_data["next"] or request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    translation.activate(language)
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

@@ -240,8 +240,9 @@ ROWS = (
 NOTES = (
     (
         "Where the compliance overhead goes (transfer to a new holder): the registry call costs 2,600 "
-        "(cold contract) + 4,200 (two cold identity slots) + ~300 (the call and `identitiesForTransfer`, "
-        "the second selector the registry's dispatcher compares); the config slot (rules, pause, holder "
+        "(cold contract) + 4,200 (two cold identity slots) + ~300 (the call and `identitiesOfTransfer`, "
+        "the first selector the registry's dispatcher compares: named for that, as `identitiesForTransfer` "
+        "was the second, 30 gas dearer); the config slot (rules, pause, holder "
         "count, inline countries) 2,100 to read + 2,900 to write the new holder count (a transfer between "
         "existing holders never writes it); the branch-free check ~600; and the function dispatch: solc's "
         "via-IR pipeline compares selectors one by one in ascending order (solc issue #12688). `transfer` "

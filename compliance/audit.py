@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from compliance.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from config.errors import Conflict
@@ -266,7 +267,8 @@ def status_transition_many(
         if to not in transitions.get(current, set()):
             label = model._meta.verbose_name
             raise Conflict(
-                f"This {label} is {current.replace('_', ' ')}; it cannot become {to.replace('_', ' ')}."
+                gettext("This %(label)s is %(replace)s; it cannot become %(replace2)s.")
+                % {"label": label, "replace": current.replace("_", " "), "replace2": to.replace("_", " ")}
             )
     changes = {field: to, **(extra or {})}
     if any(f.name == "updated_at" for f in model._meta.get_fields()):
@@ -278,7 +280,10 @@ def status_transition_many(
             moved = model._default_manager.filter(pk__in=ids, **{field: current}).update(**changes)
             if moved != len(ids):
                 changed = "this record" if len(objects) == 1 else "these records"
-                raise Conflict(f"Someone else changed {changed} just now; reload and try again.")
+                raise Conflict(
+                    gettext("Someone else changed %(changed)s just now; reload and try again.")
+                    % {"changed": changed}
+                )
             for obj in members:
                 for name, value in changes.items():
                     setattr(obj, name, value)

@@ -9,118 +9,124 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.money import money
 
-PLATFORM = "The platform"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+PLATFORM = _("The platform")
 
 # object_type (the model's app_label.model_name) -> the noun a reader knows it by.
-OBJECT_NOUNS: dict[str, str] = {
-    "financing.application": "application",
-    "financing.offering": "offering",
-    "financing.subscription": "subscription",
-    "financing.allotment": "allotment",
-    "issuers.company": "company",
-    "issuers.person": "director or owner",
-    "issuers.document": "document",
-    "compliance.investorprofile": "investor",
-    "compliance.investorperson": "investor's director or owner",
-    "compliance.investordocument": "investor's document",
-    "tokens.wallet": "wallet",
-    "tokens.contract": "contract",
-    "tokens.paymenttokenlisting": "payment token listing",
-    "accounts.apikey": "API key",
-    "compliance.sanctionslist": "sanctions list",
-    "compliance.screening": "screening",
-    "compliance.screeningrun": "re-screening run",
-    "compliance.case": "case",
-    "compliance.conflictdeclaration": "conflict declaration",
-    "compliance.intermediary": "intermediary",
-    "compliance.licence": "licence",
+OBJECT_NOUNS: dict[str, StrOrPromise] = {
+    "financing.application": _("application"),
+    "financing.offering": _("offering"),
+    "financing.subscription": _("subscription"),
+    "financing.allotment": _("allotment"),
+    "issuers.company": _("company"),
+    "issuers.person": _("director or owner"),
+    "issuers.document": _("document"),
+    "compliance.investorprofile": _("investor"),
+    "compliance.investorperson": _("investor's director or owner"),
+    "compliance.investordocument": _("investor's document"),
+    "tokens.wallet": _("wallet"),
+    "tokens.contract": _("contract"),
+    "tokens.paymenttokenlisting": _("payment token listing"),
+    "accounts.apikey": _("API key"),
+    "compliance.sanctionslist": _("sanctions list"),
+    "compliance.screening": _("screening"),
+    "compliance.screeningrun": _("re-screening run"),
+    "compliance.case": _("case"),
+    "compliance.conflictdeclaration": _("conflict declaration"),
+    "compliance.intermediary": _("intermediary"),
+    "compliance.licence": _("licence"),
 }
 
 # Actions written by `audit_record` directly -> the verb, placed before the object.
-ACTION_VERBS: dict[str, str] = {
-    "application_created": "created",
-    "application_updated": "edited",
-    "company_created": "registered",
-    "company_updated": "edited the details of",
-    "company_profile_updated": "updated the KYB profile of",
-    "person_saved": "saved",
-    "person_removed": "removed",
-    "document_uploaded": "uploaded",
-    "document_removed": "removed",
-    "investor_chain_setup_retried": "sent again the on-chain identity registration of",
-    "investor_details_saved": "saved the due-diligence details of",
-    "investor_person_saved": "saved",
-    "investor_person_removed": "removed",
-    "investor_document_uploaded": "uploaded",
-    "investor_document_removed": "removed",
-    "investor_pi_lapsed": "ended the professional-investor status (evidence stale) of",
-    "demo_faucet": "minted test stablecoin for",
-    "payment_token_proposed": "proposed for the allowlist the stablecoin of",
-    "offering_created": "created",
-    "subscription_created": "placed",
-    "api_key_created": "created",
-    "api_key_revoked": "revoked",
-    "case_opened": "opened",
-    "alert_raised": "raised",
-    "information_requested": "requested information on",
-    "information_answered": "answered the request for information on",
-    "answer_document_added": "attached a document to the answer on",
-    "answer_document_removed": "removed a document from the answer on",
-    "case_assigned": "assigned",
-    "case_note_added": "added an internal note to",
-    "conflict_declared": "declared",
-    "intermediary_created": "added to the licence register",
-    "intermediary_updated": "edited",
-    "licence_created": "recorded",
-    "licence_updated": "edited",
-    "licence_suspended": "recorded the suspension of",
-    "licence_revoked": "recorded the revocation of",
-    "arranger_licence_renewed": "took the arranger's renewed licence for",
-    "offering_subscriptions_paused": "paused new subscriptions to",
-    "offering_arranger_replaced": "replaced the arranger of",
-    "sanctions_match_cleared": "cleared as another party the sanctions match of",
-    "sanctions_match_confirmed": "confirmed the sanctions match of",
-    "sanctions_wallet_frozen": "queued the on-chain freeze of the wallet named in",
+ACTION_VERBS: dict[str, StrOrPromise] = {
+    "application_created": _("created"),
+    "application_updated": _("edited"),
+    "company_created": _("registered"),
+    "company_updated": _("edited the details of"),
+    "company_profile_updated": _("updated the KYB profile of"),
+    "person_saved": _("saved"),
+    "person_removed": _("removed"),
+    "document_uploaded": _("uploaded"),
+    "document_removed": _("removed"),
+    "investor_chain_setup_retried": _("sent again the on-chain identity registration of"),
+    "investor_details_saved": _("saved the due-diligence details of"),
+    "investor_person_saved": _("saved"),
+    "investor_person_removed": _("removed"),
+    "investor_document_uploaded": _("uploaded"),
+    "investor_document_removed": _("removed"),
+    "investor_pi_lapsed": _("ended the professional-investor status (evidence stale) of"),
+    "demo_faucet": _("minted test stablecoin for"),
+    "payment_token_proposed": _("proposed for the allowlist the stablecoin of"),
+    "offering_created": _("created"),
+    "subscription_created": _("placed"),
+    "api_key_created": _("created"),
+    "api_key_revoked": _("revoked"),
+    "case_opened": _("opened"),
+    "alert_raised": _("raised"),
+    "information_requested": _("requested information on"),
+    "information_answered": _("answered the request for information on"),
+    "answer_document_added": _("attached a document to the answer on"),
+    "answer_document_removed": _("removed a document from the answer on"),
+    "case_assigned": _("assigned"),
+    "case_note_added": _("added an internal note to"),
+    "conflict_declared": _("declared"),
+    "intermediary_created": _("added to the licence register"),
+    "intermediary_updated": _("edited"),
+    "licence_created": _("recorded"),
+    "licence_updated": _("edited"),
+    "licence_suspended": _("recorded the suspension of"),
+    "licence_revoked": _("recorded the revocation of"),
+    "arranger_licence_renewed": _("took the arranger's renewed licence for"),
+    "offering_subscriptions_paused": _("paused new subscriptions to"),
+    "offering_arranger_replaced": _("replaced the arranger of"),
+    "sanctions_match_cleared": _("cleared as another party the sanctions match of"),
+    "sanctions_match_confirmed": _("confirmed the sanctions match of"),
+    "sanctions_wallet_frozen": _("queued the on-chain freeze of the wallet named in"),
 }
 
 # Status moves (`status_transition` writes the action "<field>:<to>") -> the verb, by the new status;
 # (object_type, status) first where one status means something else on another object.
-STATUS_VERBS: dict[str | tuple[str, str], str] = {
-    ("financing.subscription", "active"): "confirmed the payment of",
-    ("financing.allotment", "pending"): "queued the settlement of",
-    ("financing.allotment", "settled"): "settled",
-    ("financing.allotment", "written_off"): "wrote off",
-    ("financing.subscription", "released"): "released the escrow of",
-    ("financing.offering", "ready"): "made ready to open",
-    ("compliance.sanctionslist", "imported"): "imported",
-    ("compliance.screening", "clear"): "recorded a clear sanctions result for",
-    ("compliance.screening", "potential_match"): "recorded a potential sanctions match for",
-    ("compliance.screeningrun", "queued"): "queued",
-    ("compliance.case", "awaiting_approver"): "recommended for an approver's decision",
-    ("compliance.case", "info_requested"): "sent back to the applicant with questions",
-    ("compliance.case", "open"): "returned to the queue",
-    ("compliance.investorprofile", "revoked"): "revoked the approval of",
-    "submitted": "submitted",
-    "under_review": "took into review",
-    "changes_requested": "requested changes to",
-    "approved": "approved",
-    "rejected": "rejected",
-    "verified": "verified",
-    "withdrawn": "withdrew",
-    "open": "opened",
-    "closed": "closed",
-    "settled": "settled",
-    "cancelled": "cancelled",
-    "failed": "marked as failed",
-    "allotted": "allotted",
-    "not_allotted": "did not allot",
-    "active": "activated",
-    "pending": "set pending",
-    "blocked": "blocked",
+STATUS_VERBS: dict[str | tuple[str, str], StrOrPromise] = {
+    ("financing.subscription", "active"): _("confirmed the payment of"),
+    ("financing.allotment", "pending"): _("queued the settlement of"),
+    ("financing.allotment", "settled"): _("settled"),
+    ("financing.allotment", "written_off"): _("wrote off"),
+    ("financing.subscription", "released"): _("released the escrow of"),
+    ("financing.offering", "ready"): _("made ready to open"),
+    ("compliance.sanctionslist", "imported"): _("imported"),
+    ("compliance.screening", "clear"): _("recorded a clear sanctions result for"),
+    ("compliance.screening", "potential_match"): _("recorded a potential sanctions match for"),
+    ("compliance.screeningrun", "queued"): _("queued"),
+    ("compliance.case", "awaiting_approver"): _("recommended for an approver's decision"),
+    ("compliance.case", "info_requested"): _("sent back to the applicant with questions"),
+    ("compliance.case", "open"): _("returned to the queue"),
+    ("compliance.investorprofile", "revoked"): _("revoked the approval of"),
+    "submitted": _("submitted"),
+    "under_review": _("took into review"),
+    "changes_requested": _("requested changes to"),
+    "approved": _("approved"),
+    "rejected": _("rejected"),
+    "verified": _("verified"),
+    "withdrawn": _("withdrew"),
+    "open": _("opened"),
+    "closed": _("closed"),
+    "settled": _("settled"),
+    "cancelled": _("cancelled"),
+    "failed": _("marked as failed"),
+    "allotted": _("allotted"),
+    "not_allotted": _("did not allot"),
+    "active": _("activated"),
+    "pending": _("set pending"),
+    "blocked": _("blocked"),
 }
 
 # Kinds of action a reader filters by.
@@ -135,7 +141,7 @@ def words(code: str) -> str:
 
 def object_noun(object_type: str) -> str:
     """The noun for an object type; an unknown type is named by its model."""
-    return OBJECT_NOUNS.get(object_type, words(object_type.rpartition(".")[2]) or "record")
+    return str(OBJECT_NOUNS.get(object_type, words(object_type.rpartition(".")[2]) or gettext("record")))
 
 
 def short_hash(value: str) -> str:
@@ -172,29 +178,35 @@ def audit_sentence(
     data = data or {}
     _field, is_status_move, status = action.partition(":")
     if is_status_move:
-        verb = STATUS_VERBS.get((object_type, status)) or STATUS_VERBS.get(status) or ""
+        verb = str(STATUS_VERBS.get((object_type, status)) or STATUS_VERBS.get(status) or "")
         if not verb:
-            verb = f"moved to “{words(status)}”"
+            verb = gettext("moved to “%(status)s”") % {"status": words(status)}
     else:
-        verb = ACTION_VERBS.get(action) or f"recorded “{words(action)}” on"
+        known = ACTION_VERBS.get(action)
+        verb = str(known) if known else gettext("recorded “%(action)s” on") % {"action": words(action)}
     obj = f"{object_noun(object_type)} #{object_id}"
     if label:
         obj += f" '{label}'"
     tail = ""
     if from_status or to_status:
-        tail += f" ({words(from_status) or 'new'} → {words(to_status) or '—'})"
+        tail += f" ({words(from_status) or gettext('new')} → {words(to_status) or '—'})"
     if tx_hash := data.get("tx_hash"):
-        tail += f" on chain (tx {short_hash(str(tx_hash))})"
+        tail += gettext(" on chain (tx %(hash)s)") % {"hash": short_hash(str(tx_hash))}
     if (amount := data.get("amount_hkd")) is not None:
         tail += f": {money(amount)}"
     elif "currency" in data and "amount" in data:
         tail += f": {money(data['amount'], str(data['currency']))}"
     elif "units" in data and "amount" in data:
-        tail += f": {data['units']} units, {money(data['amount'])}"
+        tail += gettext(": %(units)s units, %(amount)s") % {
+            "units": data["units"],
+            "amount": money(data["amount"]),
+        }
     if outcome := data.get("outcome"):
-        tail += f" as {words(str(outcome))}"
+        tail += gettext(" as %(outcome)s") % {"outcome": words(str(outcome))}
     elif recommendation := data.get("recommendation"):
-        tail += f", recommending “{words(str(recommendation))}”"
+        tail += gettext(", recommending “%(recommendation)s”") % {
+            "recommendation": words(str(recommendation))
+        }
     if reason:
-        tail += f": reason “{reason}”"
-    return Sentence(actor=actor or PLATFORM, verb=verb, obj=obj, tail=tail)
+        tail += gettext(": reason “%(reason)s”") % {"reason": reason}
+    return Sentence(actor=actor or str(PLATFORM), verb=verb, obj=obj, tail=tail)

@@ -1,15 +1,16 @@
 """Choices of compliance: KYC states, investor types and classes."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class KycStatus(models.TextChoices):
-    DRAFT = "draft", "Not submitted"
-    SUBMITTED = "submitted", "Awaiting review"
-    APPROVED = "approved", "Verified"
-    REJECTED = "rejected", "Rejected"
-    REVOKED = "revoked", "Revoked"
-    BLOCKED = "blocked", "Blocked (confirmed sanctions match)"
+    DRAFT = "draft", _("Not submitted")
+    SUBMITTED = "submitted", _("Awaiting review")
+    APPROVED = "approved", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+    BLOCKED = "blocked", _("Blocked (confirmed sanctions match)")
 
 
 # An approved investor renews by submitting again (new evidence, a new case); a revoked one likewise.
@@ -28,24 +29,24 @@ KYC_EDITABLE = (KycStatus.DRAFT, KycStatus.REJECTED, KycStatus.APPROVED, KycStat
 
 
 class InvestorType(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual"
-    CORPORATE = "corporate", "Corporation or partnership"
-    TRUST = "trust", "Trust corporation"
+    INDIVIDUAL = "individual", _("Individual")
+    CORPORATE = "corporate", _("Corporation or partnership")
+    TRUST = "trust", _("Trust corporation")
 
 
 class InvestorDocumentKind(models.TextChoices):
-    IDENTITY = "identity", "Identity document"
-    ADDRESS = "address", "Proof of address"
-    PI_EVIDENCE = "pi_evidence", "Professional-investor evidence"
+    IDENTITY = "identity", _("Identity document")
+    ADDRESS = "address", _("Proof of address")
+    PI_EVIDENCE = "pi_evidence", _("Professional-investor evidence")
 
 
 class PiEvidenceType(models.TextChoices):
     """What proves the portfolio or total assets (Cap. 571D s.3-5), and how long its date holds."""
 
-    STATEMENT = "statement", "Custodian or bank statement"
-    AUDITOR_CERTIFICATE = "auditor_certificate", "Auditor's or accountant's certificate"
-    AUDITED_ACCOUNTS = "audited_accounts", "Audited financial statements"
-    OTHER = "other", "Other"
+    STATEMENT = "statement", _("Custodian or bank statement")
+    AUDITOR_CERTIFICATE = "auditor_certificate", _("Auditor's or accountant's certificate")
+    AUDITED_ACCOUNTS = "audited_accounts", _("Audited financial statements")
+    OTHER = "other", _("Other")
 
 
 # Months after its own date that a piece of PI evidence still counts (SFC guidance: a statement or
@@ -61,10 +62,10 @@ PI_EVIDENCE_MONTHS = {
 class InvestorClass(models.IntegerChoices):
     """Bits of the on-chain identity registry's investor class mask."""
 
-    PROFESSIONAL = 1, "Professional investor"
-    INSTITUTIONAL = 2, "Institutional"
-    RETAIL = 4, "Retail"
-    ISSUER = 8, "Issuer"
+    PROFESSIONAL = 1, _("Professional investor")
+    INSTITUTIONAL = 2, _("Institutional")
+    RETAIL = 4, _("Retail")
+    ISSUER = 8, _("Issuer")
 
 
 # How long an approval (and the on-chain identity) holds before the investor is verified again.

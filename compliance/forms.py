@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from compliance.audit_text import OBJECT_NOUNS
 from compliance.cases.choices import CaseKind, Decision, RiskLevel
@@ -24,8 +27,8 @@ class KycRevokeForm(forms.Form):
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for revoking",
-        help_text="Recorded in the audit trail and shown to the investor.",
+        label=_("Reason for revoking"),
+        help_text=_("Recorded in the audit trail and shown to the investor."),
     )
 
 
@@ -37,28 +40,29 @@ class AuditFilterForm(forms.Form):
     """Narrow the audit trail: by who, which object, what kind of action and which days."""
 
     actor = form_fields.CharField(
-        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Who", help_text="Part of a name or e-mail."
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        required=False,
+        label=_("Who"),
+        help_text=_("Part of a name or e-mail."),
     )
     object_type = forms.ChoiceField(
-        choices=[("", "Any object"), *((key, noun.capitalize()) for key, noun in OBJECT_NOUNS.items())],
+        choices=[("", _("Any object")), *((key, capfirst(noun)) for key, noun in OBJECT_NOUNS.items())],
         required=False,
-        label="Object",
+        label=_("Object"),
     )
     object_id = form_fields.IntegerField(
-        required=False, min_value=1, label="Number", help_text="The object's #."
+        required=False, min_value=1, label=_("Number"), help_text=_("The object's #.")
     )
-    kind = forms.ChoiceField(choices=[("", "Any action"), *AUDIT_KINDS.items()], required=False, label="Kind")
-    date_from = form_fields.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    kind = forms.ChoiceField(
+        choices=[("", _("Any action")), *AUDIT_KINDS.items()], required=False, label=_("Kind")
     )
-    date_to = form_fields.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = form_fields.DateField(required=False, label=_("From"), widget=form_fields.DayMonthYearInput())
+    date_to = form_fields.DateField(required=False, label=_("To"), widget=form_fields.DayMonthYearInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
         return data
 
     def audit_filter(self) -> AuditFilter:
@@ -72,27 +76,34 @@ CASE_PAGE_SIZE = 25
 
 # The queue's status filter: every open case by default, one state, or closed cases (or all of them).
 CASE_STATUS_FILTERS = [
-    ("", "Open (any state)"),
-    ("open", "Open, to be worked on"),
-    ("info_requested", "Waiting for the applicant"),
-    ("awaiting_approver", "Awaiting approver"),
-    ("closed", "Closed"),
-    ("all", "All, closed ones too"),
+    ("", _("Open (any state)")),
+    ("open", _("Open, to be worked on")),
+    ("info_requested", _("Waiting for the applicant")),
+    ("awaiting_approver", _("Awaiting approver")),
+    ("closed", _("Closed")),
+    ("all", _("All, closed ones too")),
 ]
 
 
 class CaseFilterForm(forms.Form):
     """Narrow the review queue: kind, state, risk, age, assignee and a name."""
 
-    kind = forms.ChoiceField(choices=[("", "Any kind"), *CaseKind.choices], required=False, label="Kind")
-    status = forms.ChoiceField(choices=CASE_STATUS_FILTERS, required=False, label="State")
-    risk = forms.ChoiceField(choices=[("", "Any risk"), *RiskLevel.choices], required=False, label="Risk")
-    older_than_days = form_fields.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Older than (days)"
+    kind = forms.ChoiceField(
+        choices=[("", _("Any kind")), *CaseKind.choices], required=False, label=_("Kind")
     )
-    assignee = forms.ChoiceField(required=False, label="Assignee")
+    status = forms.ChoiceField(choices=CASE_STATUS_FILTERS, required=False, label=_("State"))
+    risk = forms.ChoiceField(
+        choices=[("", _("Any risk")), *RiskLevel.choices], required=False, label=_("Risk")
+    )
+    older_than_days = form_fields.IntegerField(
+        required=False, min_value=1, max_value=3650, label=_("Older than (days)")
+    )
+    assignee = forms.ChoiceField(required=False, label=_("Assignee"))
     search = form_fields.CharField(
-        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Search", help_text="Part of a name or title."
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        required=False,
+        label=_("Search"),
+        help_text=_("Part of a name or title."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -121,40 +132,42 @@ CASE_DECISION_LABELS: dict[str, str] = {
 class CaseDecisionForm(forms.Form):
     """A decision on a case: the choices are the case's (its kind and state); the rules are the services'."""
 
-    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label=_("Decision"))
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        label="Reason, or the question for the applicant",
+        label=_("Reason, or the question for the applicant"),
         help_text=(
-            "Required for everything but approve. Recorded in the audit trail; a rejection's reason and a "
-            "question are shown to the applicant."
+            _(
+                "Required for everything but approve. Recorded in the audit trail; a "
+                "rejection's reason and a question are shown to the applicant."
+            )
         ),
     )
     closes_at = form_fields.DateTimeField(
         required=False,
-        label="Offering closes at (Hong Kong time)",
+        label=_("Offering closes at (Hong Kong time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="Used on approval. Defaults to 14 days from now.",
+        help_text=_("Used on approval. Defaults to 14 days from now."),
     )
     professional_investors_only = forms.BooleanField(
-        required=False, initial=True, label="Professional investors only (the token enforces it on chain)"
+        required=False, initial=True, label=_("Professional investors only (the token enforces it on chain)")
     )
     transfer_lockup_until = form_fields.DateTimeField(
         required=False,
-        label="Transfers between investors locked up until (Hong Kong time)",
+        label=_("Transfers between investors locked up until (Hong Kong time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="Used on approval; the token refuses transfers before then. Empty: no lock-up.",
+        help_text=_("Used on approval; the token refuses transfers before then. Empty: no lock-up."),
     )
     max_holders = form_fields.IntegerField(
         required=False,
         min_value=1,
         max_value=1_000_000,
-        label="Most investors who may hold units",
-        help_text="Used on approval; the token enforces it. Empty: no limit.",
+        label=_("Most investors who may hold units"),
+        help_text=_("Used on approval; the token enforces it. Empty: no limit."),
     )
     arranger_id = arranger_field(required=False)
 
@@ -190,15 +203,15 @@ class CaseNoteForm(forms.Form):
     text = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Internal note",
-        help_text="Seen by compliance staff only, never by the applicant.",
+        label=_("Internal note"),
+        help_text=_("Seen by compliance staff only, never by the applicant."),
     )
 
 
 class CaseAssignForm(forms.Form):
     """Give the case to a reviewer, or back to the pool."""
 
-    assignee = forms.ChoiceField(label="Assign to")
+    assignee = forms.ChoiceField(label=_("Assign to"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -217,12 +230,14 @@ class AnswerForm(forms.Form):
     answer = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Your answer",
-        help_text="Compliance reads it with the documents you attached above.",
+        label=_("Your answer"),
+        help_text=_("Compliance reads it with the documents you attached above."),
     )
 
 
 class AnswerDocumentForm(forms.Form):
     """One document attached to an answer."""
 
-    documents = forms.FileField(label="Document", help_text="PDF, PNG or JPEG, up to 10 MB; at most 5 files.")
+    documents = forms.FileField(
+        label=_("Document"), help_text=_("PDF, PNG or JPEG, up to 10 MB; at most 5 files.")
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django_countries.fields import CountryField
 
 from compliance.choices import InvestorDocumentKind, InvestorType, KycStatus, PiEvidenceType
 from compliance.pep import PepDeclaration
+from config.i18n import day_text
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 
 
@@ -105,14 +107,18 @@ class InvestorProfile(PepDeclaration):
         from django.utils import timezone
 
         if self.is_professional and self.pi_valid_until is not None:
-            return f"Professional investor until {self.pi_valid_until:%d %b %Y}"
+            return gettext("Professional investor until %(pi_valid_until)s") % {
+                "pi_valid_until": day_text(self.pi_valid_until)
+            }
         if not self.claims_professional:
-            return "Retail investor"
+            return gettext("Retail investor")
         if self.pi_valid_until is not None and self.pi_valid_until <= timezone.localdate():
-            return f"Retail: professional-investor evidence expired on {self.pi_valid_until:%d %b %Y}"
+            return gettext("Retail: professional-investor evidence expired on %(pi_valid_until)s") % {
+                "pi_valid_until": day_text(self.pi_valid_until)
+            }
         if self.kyc_status in (KycStatus.DRAFT, KycStatus.SUBMITTED):
-            return "Professional investor (claimed, not yet verified)"
-        return "Retail: professional-investor claim not verified"
+            return gettext("Professional investor (claimed, not yet verified)")
+        return gettext("Retail: professional-investor claim not verified")
 
     @property
     def is_organisation(self) -> bool:

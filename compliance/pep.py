@@ -24,6 +24,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -36,12 +38,12 @@ PEP_REVIEW_DAYS = 365
 
 
 class PepStatus(models.TextChoices):
-    NOT_PEP = "not_pep", "Not a politically exposed person"
-    PEP = "pep", "Politically exposed person (PEP)"
-    ASSOCIATE = "associate", "Family member or close associate of a PEP"
+    NOT_PEP = "not_pep", _("Not a politically exposed person")
+    PEP = "pep", _("Politically exposed person (PEP)")
+    ASSOCIATE = "associate", _("Family member or close associate of a PEP")
 
 
-PEP_HELP = (
+PEP_HELP = _(
     "A politically exposed person holds or held a prominent public function: head of state or "
     "government, senior politician, senior government, judicial or military official, senior executive "
     "of a state-owned enterprise, important party official. Officials of mainland China and Macao count "
@@ -121,17 +123,19 @@ class Pep:
             return {}
         errors = {}
         if not self.position.strip():
-            errors["pep_position"] = "Name the public function."
+            errors["pep_position"] = gettext("Name the public function.")
         if self.country not in countries:
-            errors["pep_country"] = "Choose the country of the function."
+            errors["pep_country"] = gettext("Choose the country of the function.")
         if self.status == PepStatus.PEP and self.since is None:
-            errors["pep_since"] = "Enter since when the function is held."
+            errors["pep_since"] = gettext("Enter since when the function is held.")
         elif self.since is not None and self.since > timezone.localdate():
-            errors["pep_since"] = "The date cannot be in the future."
+            errors["pep_since"] = gettext("The date cannot be in the future.")
         if not self.source_of_wealth.strip():
-            errors["source_of_wealth"] = "A politically exposed person's source of wealth is required."
+            errors["source_of_wealth"] = gettext(
+                "A politically exposed person's source of wealth is required."
+            )
         if not self.source_of_funds.strip():
-            errors["source_of_funds"] = "A politically exposed person's source of funds is required."
+            errors["source_of_funds"] = gettext("A politically exposed person's source of funds is required.")
         return errors
 
     def values(self) -> dict[str, Any]:

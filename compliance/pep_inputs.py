@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ from config import api_fields, form_fields
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH
 
 PEP_FIELDS = ("pep_status", "pep_position", "pep_country", "pep_since", "source_of_wealth", "source_of_funds")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = form_fields.DayMonthYearInput()
 
 
 def pep_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -36,30 +37,30 @@ class PepFieldsForm(forms.Form):
         initial=PepStatus.NOT_PEP,
         required=False,  # not a PEP unless declared
         widget=forms.RadioSelect,
-        label="Politically exposed person",
+        label=_("Politically exposed person"),
         help_text=PEP_HELP,
     )
     pep_position = form_fields.CharField(
         max_length=NAME_MAX_LENGTH,
         required=False,
-        label="Public function",
-        help_text="For a family member or close associate: the PEP's name, function and relationship.",
+        label=_("Public function"),
+        help_text=_("For a family member or close associate: the PEP's name, function and relationship."),
     )
-    pep_country = forms.ChoiceField(required=False, label="Country of the function")
-    pep_since = form_fields.DateField(widget=DATE, required=False, label="Held since")
+    pep_country = forms.ChoiceField(required=False, label=_("Country of the function"))
+    pep_since = form_fields.DateField(widget=DATE, required=False, label=_("Held since"))
     source_of_wealth = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Source of wealth",
-        help_text="Required for a PEP or associate: how the overall wealth was built.",
+        label=_("Source of wealth"),
+        help_text=_("Required for a PEP or associate: how the overall wealth was built."),
     )
     source_of_funds = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Source of funds",
-        help_text="Required for a PEP or associate: where the money used here comes from.",
+        label=_("Source of funds"),
+        help_text=_("Required for a PEP or associate: where the money used here comes from."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

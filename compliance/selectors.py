@@ -10,12 +10,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
 from compliance.audit_text import DECISION_STATUSES, RECORD_ACTIONS, Sentence, audit_sentence
 from compliance.choices import KycStatus
 from compliance.models import AuditCheckpoint, AuditEvent, InvestorProfile
+from config.i18n import day_text
 
 
 def investor_profile_of(user: User) -> InvestorProfile | None:
@@ -33,10 +35,10 @@ def investors_awaiting_kyc() -> QuerySet[InvestorProfile]:
 
 
 AUDIT_KINDS = {
-    "decision": "Decisions (approved, rejected, verified, changes requested)",
-    "status": "Every status change",
-    "record": "Records created, edited or removed",
-    "platform": "Done by the platform (chain, schedules)",
+    "decision": gettext_lazy("Decisions (approved, rejected, verified, changes requested)"),
+    "status": gettext_lazy("Every status change"),
+    "record": gettext_lazy("Records created, edited or removed"),
+    "platform": gettext_lazy("Done by the platform (chain, schedules)"),
 }
 
 
@@ -293,11 +295,11 @@ def review_queue() -> ReviewQueue:
 def subscription_refusal(profile: InvestorProfile | None, *, professional_only: bool) -> str:
     """Why the investor may not subscribe now ('' when they may), in words they can act on."""
     if profile is None or profile.kyc_status in (KycStatus.DRAFT, KycStatus.SUBMITTED, KycStatus.REJECTED):
-        return "Your due diligence must be approved and your wallet registered before you subscribe."
+        return gettext("Your due diligence must be approved and your wallet registered before you subscribe.")
     if profile.kyc_status == KycStatus.BLOCKED:
-        return (
-            "Your account is suspended by compliance: your due diligence is no longer approved, so you "
-            "cannot subscribe. Contact the platform."
+        return gettext(
+            "Your account is suspended by compliance: your due diligence is no "
+            "longer approved, so you cannot subscribe. Contact the platform."
         )
     if profile.kyc_status == KycStatus.REVOKED:
         return (
@@ -307,17 +309,17 @@ def subscription_refusal(profile: InvestorProfile | None, *, professional_only: 
         )
     today = timezone.localdate()
     if profile.kyc_valid_until is not None and profile.kyc_valid_until <= today:
-        return (
-            f"Your due-diligence approval expired on {profile.kyc_valid_until:%d %b %Y}; upload new evidence "
-            "and submit it again."
-        )
+        return gettext(
+            "Your due-diligence approval expired on %(kyc_valid_until)s; upload "
+            "new evidence and submit it again."
+        ) % {"kyc_valid_until": day_text(profile.kyc_valid_until)}
     if not profile.can_subscribe:
-        return "Your due diligence must be approved and your wallet registered before you subscribe."
+        return gettext("Your due diligence must be approved and your wallet registered before you subscribe.")
     if professional_only and not profile.is_professional:
         if profile.claims_professional and profile.pi_valid_until is not None:
-            return (
-                f"Your professional-investor evidence expired on {profile.pi_valid_until:%d %b %Y}; upload "
-                "new evidence and submit your due diligence again."
-            )
-        return "This offering is for professional investors only."
+            return gettext(
+                "Your professional-investor evidence expired on %(pi_valid_until)s; "
+                "upload new evidence and submit your due diligence again."
+            ) % {"pi_valid_until": day_text(profile.pi_valid_until)}
+        return gettext("This offering is for professional investors only.")
     return ""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django_countries import countries
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -53,6 +55,7 @@ from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
 from compliance.screening.alerts import screen_new_wallet, screen_submission
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.i18n import day_text, in_language_of
 from config.text import megabytes
 from config.uploads import checked_upload
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
@@ -71,15 +74,18 @@ INTENT_REGISTER_IDENTITY = "register_identity"
 INTENT_UPDATE_IDENTITY = "update_identity"
 INTENT_REVOKE_INVESTOR_IDENTITY = "revoke_investor_identity"
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _require_compliance(actor: User) -> None:
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff may decide due-diligence cases.")
+        raise PermissionDenied(gettext("Only compliance staff may decide due-diligence cases."))
 
 
 def _require_investor(user: User) -> None:
     if user.role != Role.INVESTOR:
-        raise PermissionDenied("Only investors submit investor due diligence.")
+        raise PermissionDenied(gettext("Only investors submit investor due diligence."))
 
 
 def _editable_profile(user: User) -> InvestorProfile:
@@ -87,11 +93,11 @@ def _editable_profile(user: User) -> InvestorProfile:
     _require_investor(user)
     profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
-        raise Conflict("Save your details first.", code="KycProfileMissing")
+        raise Conflict(gettext("Save your details first."), code="KycProfileMissing")
     if profile.kyc_status not in KYC_EDITABLE:
         raise Conflict(
-            f"Your due diligence is {profile.get_kyc_status_display().lower()}; it cannot change during "
-            "the review.",
+            gettext("Your due diligence is %(lower)s; it cannot change during the review.")
+            % {"lower": profile.get_kyc_status_display().lower()},
             code="KycUnderReview",
         )
     return profile
@@ -119,29 +125,36 @@ def investor_kyc_save(
     _require_investor(user)
     errors: dict[str, str] = pep.errors()
     if investor_type not in InvestorType.values:
-        errors["investor_type"] = "Choose individual, corporation or partnership, or trust corporation."
+        errors["investor_type"] = gettext(
+            "Choose individual, corporation or partnership, or trust corporation."
+        )
     if not legal_name.strip():
-        errors["legal_name"] = "Enter the legal name."
+        errors["legal_name"] = gettext("Enter the legal name.")
     if country not in countries:
-        errors["country"] = "Choose a country."
+        errors["country"] = gettext("Choose a country.")
     if not id_document_number.strip():
-        errors["id_document_number"] = "Enter the identity document or registration number."
+        errors["id_document_number"] = gettext("Enter the identity document or registration number.")
     if declared_portfolio_hkd < 0:
-        errors["declared_portfolio_hkd"] = "The portfolio cannot be negative."
+        errors["declared_portfolio_hkd"] = gettext("The portfolio cannot be negative.")
     if total_assets_hkd < 0:
-        errors["total_assets_hkd"] = "Total assets cannot be negative."
+        errors["total_assets_hkd"] = gettext("Total assets cannot be negative.")
     individual = investor_type == InvestorType.INDIVIDUAL
     if individual and birth_date is not None:
         today = timezone.localdate()
         if birth_date >= today or birth_date.year < 1900:
-            errors["birth_date"] = "Enter a real date of birth."
+            errors["birth_date"] = gettext("Enter a real date of birth.")
         elif age_on(birth_date, today) < ADULT_AGE:
-            errors["birth_date"] = f"Investors must be adults ({ADULT_AGE} or older)."
+            errors["birth_date"] = gettext("Investors must be adults (%(ADULT_AGE)s or older).") % {
+                "ADULT_AGE": ADULT_AGE
+            }
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     profile = InvestorProfile.objects.select_for_update().filter(user=user).first()
     if profile is not None and profile.kyc_status not in KYC_EDITABLE:
-        raise Conflict(f"Your due diligence is already {profile.get_kyc_status_display().lower()}.")
+        raise Conflict(
+            gettext("Your due diligence is already %(lower)s.")
+            % {"lower": profile.get_kyc_status_display().lower()}
+        )
     details = {
         "investor_type": investor_type,
         "legal_name": legal_name.strip(),
@@ -184,8 +197,9 @@ def investor_kyc_submit(*, user: User, **details: Any) -> InvestorProfile:
         raise ValidationFailed(
             "Professional-investor status needs " + threshold_requirement(profile.investor_type) + ".",
             fields={
-                "claims_professional": "Your declared figures are below the threshold: untick the claim "
-                "or correct the figures."
+                "claims_professional": gettext(
+                    "Your declared figures are below the threshold: untick the claim or correct the figures."
+                )
             },
         )
     profile.retain_until = None  # submitted again: the relationship goes on
@@ -219,7 +233,7 @@ def investor_person_save(
     """Add or edit a director or beneficial owner of a corporate or trust investor (PEP declaration too)."""
     profile = _editable_profile(user)
     if not profile.is_organisation:
-        raise ValidationFailed("Only a corporate or trust investor declares directors and owners.")
+        raise ValidationFailed(gettext("Only a corporate or trust investor declares directors and owners."))
     errors = pep.errors() | person_errors(
         full_name=full_name,
         nationality=nationality,
@@ -230,7 +244,7 @@ def investor_person_save(
         others=profile.people.exclude(pk=person_id) if person_id else profile.people.all(),
     )
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     values = {
         "full_name": full_name.strip(),
         "nationality": nationality,
@@ -251,7 +265,7 @@ def investor_person_remove(*, user: User, person_id: int) -> None:
     profile = _editable_profile(user)
     person = profile.people.filter(pk=person_id).first()
     if person is None:
-        raise NotFound("No such person.")
+        raise NotFound(gettext("No such person."))
     audit_record(actor=user, action="investor_person_removed", obj=person, data={"investor": profile.pk})
     person.delete()
 
@@ -269,36 +283,46 @@ def investor_document_upload(
     profile = _editable_profile(user)
     errors: dict[str, str] = {}
     if kind not in InvestorDocumentKind.values:
-        errors["kind"] = "Choose identity document, proof of address or professional-investor evidence."
+        errors["kind"] = gettext(
+            "Choose identity document, proof of address or professional-investor evidence."
+        )
     elif kind == InvestorDocumentKind.PI_EVIDENCE:
         if evidence_type not in PiEvidenceType.values:
-            errors["evidence_type"] = (
+            errors["evidence_type"] = gettext(
                 "Choose what the evidence is (statement, certificate, audited accounts)."
             )
         if document_date is None:
-            errors["document_date"] = "Enter the date the document itself carries."
+            errors["document_date"] = gettext("Enter the date the document itself carries.")
         elif document_date > timezone.localdate():
-            errors["document_date"] = "The document's date cannot be in the future."
+            errors["document_date"] = gettext("The document's date cannot be in the future.")
         elif document_date.year < 1900:
-            errors["document_date"] = "Enter the date the document itself carries."
+            errors["document_date"] = gettext("Enter the date the document itself carries.")
     else:
         evidence_type, document_date = "", None
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     checked = checked_upload(upload)
     held = profile.documents.aggregate(count=Count("pk"), total=Sum("size"))
     if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
         raise ValidationFailed(
-            "The document limit is reached.",
-            fields={"file": f"Keep at most {settings.DOCUMENT_QUOTA_COUNT} documents; remove one first."},
+            gettext("The document limit is reached."),
+            fields={
+                "file": gettext("Keep at most %(DOCUMENT_QUOTA_COUNT)s documents; remove one first.")
+                % {"DOCUMENT_QUOTA_COUNT": settings.DOCUMENT_QUOTA_COUNT}
+            },
         )
     if (held["total"] or 0) + checked.size > settings.DOCUMENT_QUOTA_BYTES:
         raise ValidationFailed(
-            "The document storage limit is reached.",
-            fields={"file": f"Keep at most {megabytes(settings.DOCUMENT_QUOTA_BYTES)} of documents."},
+            gettext("The document storage limit is reached."),
+            fields={
+                "file": gettext("Keep at most %(megabytes)s of documents.")
+                % {"megabytes": megabytes(settings.DOCUMENT_QUOTA_BYTES)}
+            },
         )
     if profile.documents.filter(sha256=checked.sha256).exists():
-        raise ValidationFailed("Already uploaded.", fields={"file": "This exact file is already uploaded."})
+        raise ValidationFailed(
+            gettext("Already uploaded."), fields={"file": gettext("This exact file is already uploaded.")}
+        )
     document = InvestorDocument(
         profile=profile,
         kind=kind,
@@ -327,10 +351,12 @@ def investor_document_remove(*, user: User, document_id: int) -> None:
     profile = _editable_profile(user)
     document = profile.documents.filter(pk=document_id).first()
     if document is None:
-        raise NotFound("No such document.")
+        raise NotFound(gettext("No such document."))
     if document.submitted_at is not None:
         raise Conflict(
-            "This document went to compliance with a submission and stays on record; upload a new one.",
+            gettext(
+                "This document went to compliance with a submission and stays on record; upload a new one."
+            ),
             code="DocumentSubmitted",
         )
     audit_record(
@@ -354,11 +380,14 @@ def investor_kyc_decide(
     _require_compliance(actor)
     if not approve and not reason.strip():
         raise ValidationFailed(
-            "Say why the investor is rejected.", fields={"reason": "A reason is required."}
+            gettext("Say why the investor is rejected."), fields={"reason": gettext("A reason is required.")}
         )
     profile = InvestorProfile.objects.select_for_update().get(pk=profile.pk)
     if profile.kyc_status != KycStatus.SUBMITTED:
-        raise Conflict(f"This investor's due diligence is {profile.get_kyc_status_display().lower()}.")
+        raise Conflict(
+            gettext("This investor's due diligence is %(lower)s.")
+            % {"lower": profile.get_kyc_status_display().lower()}
+        )
     case = case_for(profile, lock=True) or case_open(subject=profile)
     decision = Decision.APPROVE if approve else Decision.REJECT
     if not gate(actor=actor, case=case, decision=decision, reason=reason):
@@ -424,7 +453,9 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
     """Withdraw an approval: subscriptions are refused and the identity is removed from the chain."""
     _require_compliance(actor)
     if not reason.strip():
-        raise ValidationFailed("Say why the approval is revoked.", fields={"reason": "A reason is required."})
+        raise ValidationFailed(
+            gettext("Say why the approval is revoked."), fields={"reason": gettext("A reason is required.")}
+        )
     profile = (
         InvestorProfile.objects.select_for_update(of=("self",))
         .select_related("wallet")
@@ -432,11 +463,11 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
         .first()
     )
     if profile is None:
-        raise NotFound("No such investor.")
+        raise NotFound(gettext("No such investor."))
     if profile.kyc_status != KycStatus.APPROVED:
         raise Conflict(
-            "Only an approved investor can be revoked; this one is "
-            f"{profile.get_kyc_status_display().lower()}."
+            gettext("Only an approved investor can be revoked; this one is %(lower)s.")
+            % {"lower": profile.get_kyc_status_display().lower()}
         )
     registered = profile.identity_registered_at is not None
     profile.is_professional = False
@@ -486,7 +517,8 @@ def _country_numeric(code: str) -> int:
     numeric = countries.numeric(code)
     if numeric is None:
         raise ValidationFailed(
-            "The investor's country has no ISO numeric code.", fields={"country": "Unknown."}
+            gettext("The investor's country has no ISO numeric code."),
+            fields={"country": gettext("Unknown.")},
         )
     return int(numeric)
 
@@ -546,18 +578,18 @@ def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfi
         .first()
     )
     if profile is None:
-        raise NotFound("No such investor.")
+        raise NotFound(gettext("No such investor."))
     if profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
-        raise Conflict("Only an approved investor's on-chain set-up can be retried.")
+        raise Conflict(gettext("Only an approved investor's on-chain set-up can be retried."))
     pending = ChainTransaction.objects.filter(
         subject_address=profile.wallet.address,
         intent=INTENT_REGISTER_IDENTITY,
         status__in=[ChainTxStatus.PENDING, ChainTxStatus.SENT],
     )
     if pending.exists():
-        raise Conflict("The on-chain set-up is still in progress; wait for it to finish.")
+        raise Conflict(gettext("The on-chain set-up is still in progress; wait for it to finish."))
     if profile.identity_registered_at:
-        raise Conflict("The investor's identity is already on chain.")
+        raise Conflict(gettext("The investor's identity is already on chain."))
     _identity_write(profile, key=f"retry:{timezone.now().timestamp():.0f}")
     profile.chain_setup_error = ""
     profile.save(update_fields=["chain_setup_error", "updated_at"])
@@ -566,11 +598,20 @@ def investor_chain_setup_retry(*, actor: User, profile_id: int) -> InvestorProfi
 
 
 def _investor_email(
-    profile: InvestorProfile, *, subject: str, template: str, context: dict[str, Any]
+    profile: InvestorProfile, *, subject: Callable[[], str], template: str, context: dict[str, Any]
 ) -> None:
-    """Email the investor once the transaction commits (a mail outage is logged, never undoes it)."""
-    body = render_to_string(template, {"profile": profile, "platform": settings.PLATFORM_NAME, **context})
-    transaction.on_commit(partial(send_mail, subject, body, None, [profile.user.email]), robust=True)
+    """Email the investor, in their language, once the transaction commits (a mail outage never undoes it).
+
+    `subject` is called with the investor's language active.
+    """
+    with in_language_of(profile.user):
+        title = subject()
+        body = render_to_string(template, {"profile": profile, "platform": settings.PLATFORM_NAME, **context})
+    transaction.on_commit(partial(send_mail, title, body, None, [profile.user.email]), robust=True)
+
+
+def _lapse_subject(label: StrOrPromise, day: date) -> str:
+    return gettext("Your %(what)s lapses on %(day)s") % {"what": label, "day": day_text(day)}
 
 
 def _evidence_alert(profile: InvestorProfile, *, kind: str, what: str, day: date, summary: str) -> bool:
@@ -623,7 +664,7 @@ def investor_pi_lapse(*, profile_id: int, today: date | None = None) -> Investor
     ):
         _investor_email(
             profile,
-            subject="Your professional-investor evidence has expired",
+            subject=lambda: gettext("Your professional-investor evidence has expired"),
             template="compliance/email/pi_expired.txt",
             context={"day": lapsed_on},
         )
@@ -638,8 +679,12 @@ def investor_evidence_remind(*, profile_id: int, today: date | None = None) -> b
     horizon = today + timedelta(days=settings.KYC_EVIDENCE_REMINDER_DAYS)
     sent = False
     for what, day, label in (
-        ("pi", profile.pi_valid_until if profile.is_professional else None, "professional-investor status"),
-        ("kyc", profile.kyc_valid_until, "due-diligence approval"),
+        (
+            "pi",
+            profile.pi_valid_until if profile.is_professional else None,
+            gettext_lazy("professional-investor status"),
+        ),
+        ("kyc", profile.kyc_valid_until, gettext_lazy("due-diligence approval")),
     ):
         if day is None or not today < day <= horizon or profile.kyc_status != KycStatus.APPROVED:
             continue
@@ -652,7 +697,7 @@ def investor_evidence_remind(*, profile_id: int, today: date | None = None) -> b
         ):
             _investor_email(
                 profile,
-                subject=f"Your {label} lapses on {day:%d %b %Y}",
+                subject=partial(_lapse_subject, label, day),
                 template="compliance/email/evidence_expiring.txt",
                 context={"day": day, "label": label},
             )
@@ -697,17 +742,24 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     """Verify (with a custodial wallet to receive proceeds) or reject a company."""
     _require_compliance(actor)
     if not approve and not reason.strip():
-        raise ValidationFailed("Say why the company is rejected.", fields={"reason": "A reason is required."})
+        raise ValidationFailed(
+            gettext("Say why the company is rejected."), fields={"reason": gettext("A reason is required.")}
+        )
     company = Company.objects.select_for_update().get(pk=company.pk)
     if company.kyb_status != KybStatus.SUBMITTED:
         raise Conflict(
-            f"This company is {company.get_kyb_status_display().lower()}; it cannot be decided now."
+            gettext("This company is %(lower)s; it cannot be decided now.")
+            % {"lower": company.get_kyb_status_display().lower()}
         )
     verified = registration_holders(company).filter(kyb_status=KybStatus.VERIFIED).first()
     if approve and verified is not None:
         raise Conflict(
-            f"{verified.legal_name_en} is already verified with this registration number; only one company "
-            "per number can be verified. Reject this claim, or investigate the verified one first."
+            gettext(
+                "%(legal_name_en)s is already verified with this registration number; "
+                "only one company per number can be verified. Reject this claim, or "
+                "investigate the verified one first."
+            )
+            % {"legal_name_en": verified.legal_name_en}
         )
     case = case_for(company, lock=True) or case_open(subject=company)
     if not gate(
@@ -751,7 +803,7 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
     """
     case = Case.objects.select_related("company", "investor", "application").filter(pk=case_id).first()
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(gettext("No such case."))
     if decision == Decision.REQUEST_INFO:
         case_request_information(actor=actor, case_id=case_id, question=reason)
     elif decision == Decision.ESCALATE:
@@ -762,8 +814,8 @@ def case_decide(*, actor: User, case_id: int, decision: str, reason: str = "", *
         case.kind == CaseKind.APPLICATION and decision == REQUEST_CHANGES
     ):
         raise ValidationFailed(
-            "Choose approve, reject, request information or escalate.",
-            fields={"decision": "Unknown decision."},
+            gettext("Choose approve, reject, request information or escalate."),
+            fields={"decision": gettext("Unknown decision.")},
         )
     elif case.kind == CaseKind.KYB:
         assert case.company is not None
@@ -790,17 +842,19 @@ def demo_fund_investor(*, actor: User, amount_hkd: Decimal, currency: str = "HKD
     """Mint the test stablecoin of `currency` (HKD unless named; `amount_hkd` is in that currency) to the
     investor's own wallet (only where the demo faucet is switched on)."""
     if not settings.DEMO_FAUCET:
-        raise PermissionDenied("The test stablecoin faucet is switched off on this platform.")
+        raise PermissionDenied(gettext("The test stablecoin faucet is switched off on this platform."))
     profile = InvestorProfile.objects.filter(user=actor, kyc_status=KycStatus.APPROVED).first()
     if profile is None or profile.wallet is None:
-        raise ValidationFailed("Your wallet is created when your due diligence is approved.")
+        raise ValidationFailed(gettext("Your wallet is created when your due diligence is approved."))
     if currency not in PaymentCurrency.values:
         raise ValidationFailed(
-            "Choose HKD, CNY, MOP or USD.", fields={"currency": "Choose HKD, CNY, MOP or USD."}
+            gettext("Choose HKD, CNY, MOP or USD."),
+            fields={"currency": gettext("Choose HKD, CNY, MOP or USD.")},
         )
     if not Decimal("0") < amount_hkd <= Decimal("100000000"):
         raise ValidationFailed(
-            f"Choose an amount up to {currency} 100,000,000.", fields={"amount": "Out of range."}
+            gettext("Choose an amount up to %(currency)s 100,000,000.") % {"currency": currency},
+            fields={"amount": gettext("Out of range.")},
         )
     base_units = int(amount_hkd.scaleb(settings.PAYMENT_TOKEN_DECIMALS))
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -148,7 +149,7 @@ def _why_not(user: User, case: Case) -> str:
     except (PermissionDenied, Conflict) as exc:
         return exc.message
     if case.status == CaseStatus.INFO_REQUESTED:
-        return "The applicant has not answered the request for information yet."
+        return gettext("The applicant has not answered the request for information yet.")
     if case.status == CaseStatus.AWAITING_APPROVER:
         return awaiting_approver_refusal(user, case)
     return ""
@@ -264,16 +265,22 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
 def _done(case: Case, decision: str) -> str:
     """What the reviewer is told after a decision the services accepted."""
     if decision == Decision.REQUEST_INFO:
-        return "Your question was sent to the applicant; the case returns to the queue when they answer."
-    if decision == Decision.ESCALATE:
-        return f"Case #{case.pk} escalated: an approver decides it."
-    if decision == REQUEST_CHANGES:
-        return "Changes requested; the SME sees your reason and can submit the application again."
-    if case.status == CaseStatus.AWAITING_APPROVER:
-        return (
-            f"Recorded as your recommendation to {Decision(decision).label.lower()}: an approver decides "
-            f"case #{case.pk} because {case.approver_reason}."
+        return gettext(
+            "Your question was sent to the applicant; the case returns to the queue when they answer."
         )
+    if decision == Decision.ESCALATE:
+        return gettext("Case #%(pk)s escalated: an approver decides it.") % {"pk": case.pk}
+    if decision == REQUEST_CHANGES:
+        return gettext("Changes requested; the SME sees your reason and can submit the application again.")
+    if case.status == CaseStatus.AWAITING_APPROVER:
+        return gettext(
+            "Recorded as your recommendation to %(lower)s: an approver decides "
+            "case #%(pk)s because %(approver_reason)s."
+        ) % {
+            "lower": Decision(decision).label.lower(),
+            "pk": case.pk,
+            "approver_reason": case.approver_reason,
+        }
     then = {
         (CaseKind.KYC, Decision.APPROVE): " The wallet is being registered on chain.",
         (
@@ -281,7 +288,11 @@ def _done(case: Case, decision: str) -> str:
             Decision.APPROVE,
         ): " The offering was created and its token is being deployed.",
     }.get((case.kind, decision), "")
-    return f"Case #{case.pk} {case.get_outcome_display().lower()}.{then} The decision is in the audit trail."
+    return gettext("Case #%(pk)s %(lower)s.%(then)s The decision is in the audit trail.") % {
+        "pk": case.pk,
+        "lower": case.get_outcome_display().lower(),
+        "then": then,
+    }
 
 
 @role_required(*COMPLIANCE_ROLES)
@@ -321,7 +332,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
         form, lambda data: case_note_add(actor=request.user, case_id=case.pk, text=data["text"])
     )
     if note is not None:
-        messages.success(request, "Note added.")
+        messages.success(request, gettext("Note added."))
         return redirect(reverse("compliance:case", args=[case.pk]) + "#notes")
     return _render_case(request, case, status=status, note_form=form)
 
@@ -338,7 +349,7 @@ def case_assignment(request: HttpRequest, pk: int) -> HttpResponse:
     if assigned is not None:
         who = assigned.assignee
         if who == request.user:
-            messages.success(request, "You took the case.")
+            messages.success(request, gettext("You took the case."))
         else:
             messages.success(
                 request, f"Assigned to {who.full_name}." if who else "Back in the queue, unassigned."
@@ -438,9 +449,11 @@ def kyc_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404(exc.message) from exc
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Approval revoked; the identity is being removed from the chain.")
+            messages.success(
+                request, gettext("Approval revoked; the identity is being removed from the chain.")
+            )
     else:
-        messages.error(request, "Say why the approval is revoked.")
+        messages.error(request, gettext("Say why the approval is revoked."))
     return redirect("compliance:kyc_review", pk=pk)
 
 
@@ -486,7 +499,7 @@ def information_request(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: case_answer_information(user=request.user, request_id=info.pk, answer=data["answer"]),
     )
     if answered is not None:
-        messages.success(request, "Answer sent. Compliance continues the review with it.")
+        messages.success(request, gettext("Answer sent. Compliance continues the review with it."))
         return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, answer_form=form)
 
@@ -503,7 +516,9 @@ def information_request_document(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: answer_document_add(user=request.user, request_id=info.pk, upload=data["documents"]),
     )
     if added is not None:
-        messages.success(request, f"{added.original_name} attached.")
+        messages.success(
+            request, gettext("%(original_name)s attached.") % {"original_name": added.original_name}
+        )
         return redirect("requests:detail", pk=info.pk)
     return _render_request(request, info, status=status, document_form=form)
 
@@ -518,7 +533,7 @@ def information_request_document_remove(request: HttpRequest, pk: int, document_
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Document removed from your answer.")
+        messages.success(request, gettext("Document removed from your answer."))
     return redirect("requests:detail", pk=info.pk)
 
 
@@ -534,7 +549,7 @@ def kyc_chain_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Sent again; the investor can subscribe once the chain confirms.")
+        messages.success(request, gettext("Sent again; the investor can subscribe once the chain confirms."))
     return redirect("compliance:kyc_review", pk=pk)
 
 
@@ -548,7 +563,7 @@ def application_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You are now reviewing this application.")
+        messages.success(request, gettext("You are now reviewing this application."))
     return redirect("compliance:application_review", pk=pk)
 
 
@@ -591,7 +606,11 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     """Verify the entries written since the last check now, instead of waiting for beat."""
     broken = audit_chain_verify()
     if broken is None:
-        messages.success(request, "Verified: the hash chain is intact.")
+        messages.success(request, gettext("Verified: the hash chain is intact."))
     else:
-        messages.error(request, f"The hash chain is broken at entry #{broken}. Escalate to the operator.")
+        messages.error(
+            request,
+            gettext("The hash chain is broken at entry #%(broken)s. Escalate to the operator.")
+            % {"broken": broken},
+        )
     return redirect("compliance:audit")

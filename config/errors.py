@@ -10,13 +10,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationError(Exception):
     """A refusal a user can understand; `fields` maps field names to messages."""
 
     status_code = 400
-    default_message = "The request could not be carried out."
+    default_message = _("The request could not be carried out.")
 
     def __init__(
         self,
@@ -25,9 +28,11 @@ class ApplicationError(Exception):
         fields: Mapping[str, str | list[str]] | None = None,
         code: str | None = None,
     ) -> None:
-        self.message = message or self.default_message
+        # Written out in the language active where the refusal is raised (the user's).
+        self.message = str(message or self.default_message)
         self.fields: dict[str, list[str]] = {
-            name: [text] if isinstance(text, str) else list(text) for name, text in (fields or {}).items()
+            name: [str(text)] if isinstance(text, str | Promise) else [str(t) for t in text]
+            for name, text in (fields or {}).items()
         }
         self.code = code or type(self).__name__
         super().__init__(self.message)
@@ -47,21 +52,21 @@ class PermissionDenied(ApplicationError):
     """The user's role or ownership does not allow the action."""
 
     status_code = 403
-    default_message = "You are not allowed to do that."
+    default_message = _("You are not allowed to do that.")
 
 
 class NotFound(ApplicationError):
     """The object does not exist or is not visible to the user."""
 
     status_code = 404
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class ServiceUnavailable(ApplicationError):
     """A service the platform depends on (the chain, the broker) is not answering; nothing changed."""
 
     status_code = 503
-    default_message = (
+    default_message = _(
         "A service the platform depends on is not answering; nothing was changed. Try again soon."
     )
 
@@ -70,14 +75,14 @@ class Conflict(ApplicationError):
     """The object is not in a state that allows the action (e.g. an offering already closed)."""
 
     status_code = 409
-    default_message = "That is not possible in the current state."
+    default_message = _("That is not possible in the current state.")
 
 
 class TooManyAttempts(ApplicationError):
     """Too many attempts in a short time (log-in guessing); `retry_after` says when to try again."""
 
     status_code = 429
-    default_message = "Too many attempts. Try again later."
+    default_message = _("Too many attempts. Try again later.")
 
     def __init__(self, message: str | None = None, *, retry_after: int) -> None:
         self.retry_after = retry_after
@@ -99,6 +104,8 @@ def unique_violation_conflict(exc: BaseException) -> Conflict | None:
     if getattr(exc.__cause__, "sqlstate", None) != _UNIQUE_VIOLATION and "UNIQUE constraint" not in str(exc):
         return None
     return Conflict(
-        "Someone else saved the same thing at the same moment; nothing was changed. Reload and try again.",
+        gettext(
+            "Someone else saved the same thing at the same moment; nothing was changed. Reload and try again."
+        ),
         code="ConcurrentChange",
     )

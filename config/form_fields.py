@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from config.text import NON_ASCII_DIGITS, has_non_ascii, visible_text
 
@@ -30,8 +31,28 @@ class DecimalField(_AsciiDigits, forms.DecimalField):
     """A decimal number typed with ASCII digits."""
 
 
+# Dates are typed day-month-year, as in Hong Kong and Macao (and understood on the mainland): a browser's
+# own date picker follows the browser's locale instead (mm/dd/yyyy for an en-US browser), so the input is
+# plain text. ISO dates (2026-12-31) are accepted too: what scripts, the API and older pages send.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+DATE_SHOWN_FORMAT = "%d/%m/%Y"
+
+
+class DayMonthYearInput(forms.DateInput):
+    """A text input for a day-month-year date (DD/MM/YYYY), numeric keypad on phones."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"inputmode": "numeric", "autocomplete": "off", "placeholder": _("DD/MM/YYYY"), "size": 10}
+        super().__init__(attrs={**defaults, **(attrs or {})}, format=DATE_SHOWN_FORMAT)
+
+
 class DateField(_AsciiDigits, forms.DateField):
-    """A date typed with ASCII digits."""
+    """A date typed with ASCII digits, day-month-year (or ISO)."""
+
+    widget = DayMonthYearInput
+    input_formats = DATE_INPUT_FORMATS
 
 
 class DateTimeField(_AsciiDigits, forms.DateTimeField):

@@ -11,10 +11,13 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from config.errors import unique_violation_conflict
+from config.i18n import supported
 from config.text import megabytes
 
 # Pages that poll for live state send this header (see templates): polling is not user activity.
@@ -44,7 +47,7 @@ class SessionTimeoutMiddleware:
                 or now - started >= settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             ):
                 auth.logout(request)
-                messages.info(request, "Your session has ended. Please log in again.")
+                messages.info(request, gettext("Your session has ended. Please log in again."))
                 if request.headers.get("HX-Request"):
                     # A log-in page swapped into the polled fragment helps nobody: reload the whole page.
                     return HttpResponseClientRefresh()
@@ -157,3 +160,20 @@ def refusal_response(request: HttpRequest, status: int, body: dict[str, Any]) ->
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(body, status=status)
     return render(request, "request_refused.html", {"message": body["detail"]}, status=status)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's stored language (set by the switcher) wins over the cookie and the browser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = (
+            supported(getattr(user, "language", None)) if user is not None and user.is_authenticated else None
+        )
+        if language and language != getattr(request, "LANGUAGE_CODE", None):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -13,6 +13,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 # Lengths of free text, shared by models, forms and serializers so the three always agree.
 NAME_MAX_LENGTH = 200  # a person's or company's name, a title, an authority
@@ -21,8 +22,8 @@ REASON_MAX_LENGTH = 2_000  # a compliance decision's reason, a leased asset's de
 LONG_TEXT_MAX_LENGTH = 5_000  # the use of proceeds
 NUMBER_MAX_LENGTH = 64  # a number typed as text (rates, amounts)
 
-NON_ASCII_DIGITS = "Type numbers and dates with the digits 0-9 only."
-HIDDEN_CHARACTERS = (
+NON_ASCII_DIGITS = _("Type numbers and dates with the digits 0-9 only.")
+HIDDEN_CHARACTERS = _(
     "Remove the invisible character {name} (U+{code:04X}): text may not contain hidden "
     "formatting or direction controls."
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from config.errors import ValidationFailed
 from config.text import hidden_character, hidden_character_message, megabytes
@@ -37,17 +38,24 @@ def checked_upload(upload: UploadedFile, *, field: str = "file") -> CheckedUploa
     """Check an upload (refusals name `field`) and fingerprint it; the file is left at its start."""
     size = upload.size or 0
     if size == 0:
-        raise ValidationFailed("The file is empty.", fields={field: "The file is empty."})
+        raise ValidationFailed(gettext("The file is empty."), fields={field: gettext("The file is empty.")})
     if size > settings.DOCUMENT_MAX_BYTES:
         raise ValidationFailed(
-            "The file is too large.",
-            fields={field: f"Files may be at most {megabytes(settings.DOCUMENT_MAX_BYTES)}."},
+            gettext("The file is too large."),
+            fields={
+                field: gettext("Files may be at most %(megabytes)s.")
+                % {"megabytes": megabytes(settings.DOCUMENT_MAX_BYTES)}
+            },
         )
     name = (upload.name or "document")[-255:]
     hidden = hidden_character(name)
     if hidden is not None:
         raise ValidationFailed(
-            "Rename the file.", fields={field: f"The file name: {hidden_character_message(hidden)}"}
+            gettext("Rename the file."),
+            fields={
+                field: gettext("The file name: %(hidden_character_message)s")
+                % {"hidden_character_message": hidden_character_message(hidden)}
+            },
         )
     upload.seek(0)
     head = upload.read(16)
@@ -56,7 +64,9 @@ def checked_upload(upload: UploadedFile, *, field: str = "file") -> CheckedUploa
         None,
     )
     if content_type is None:
-        raise ValidationFailed("Unsupported file.", fields={field: "Upload a PDF, PNG or JPEG file."})
+        raise ValidationFailed(
+            gettext("Unsupported file."), fields={field: gettext("Upload a PDF, PNG or JPEG file.")}
+        )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

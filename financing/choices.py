@@ -1,66 +1,67 @@
 """Choices of financing: instruments, currencies and the state machines."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Instrument(models.TextChoices):
-    BOND = "bond", "Bond"
-    LOAN = "loan", "Loan"
-    EQUITY = "equity", "Equity"
-    LEASE = "lease", "Lease"
+    BOND = "bond", _("Bond")
+    LOAN = "loan", _("Loan")
+    EQUITY = "equity", _("Equity")
+    LEASE = "lease", _("Lease")
 
 
 class Currency(models.TextChoices):
-    HKD = "HKD", "Hong Kong dollar"
-    CNY = "CNY", "Renminbi"
-    MOP = "MOP", "Macao pataca"
-    USD = "USD", "US dollar"
+    HKD = "HKD", _("Hong Kong dollar")
+    CNY = "CNY", _("Renminbi")
+    MOP = "MOP", _("Macao pataca")
+    USD = "USD", _("US dollar")
 
 
 class Frequency(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    SEMIANNUAL = "semiannual", "Semi-annual"
-    ANNUAL = "annual", "Annual"
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEMIANNUAL = "semiannual", _("Semi-annual")
+    ANNUAL = "annual", _("Annual")
 
 
 class Amortization(models.TextChoices):
-    ANNUITY = "annuity", "Annuity (level payments)"
-    EQUAL_PRINCIPAL = "equal_principal", "Equal principal"
-    BULLET = "bullet", "Bullet (all principal at maturity)"
+    ANNUITY = "annuity", _("Annuity (level payments)")
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
+    BULLET = "bullet", _("Bullet (all principal at maturity)")
 
 
 class DayCount(models.TextChoices):
-    ACT_365F = "act_365f", "ACT/365 Fixed"
-    ACT_360 = "act_360", "ACT/360"
+    ACT_365F = "act_365f", _("ACT/365 Fixed")
+    ACT_360 = "act_360", _("ACT/360")
     THIRTY_360 = "thirty_360", "30/360"
 
 
 class BusinessDayConvention(models.TextChoices):
-    MODIFIED_FOLLOWING = "modified_following", "Modified following"
-    FOLLOWING = "following", "Following"
-    UNADJUSTED = "unadjusted", "Unadjusted"
+    MODIFIED_FOLLOWING = "modified_following", _("Modified following")
+    FOLLOWING = "following", _("Following")
+    UNADJUSTED = "unadjusted", _("Unadjusted")
 
 
 class HolidayCalendar(models.TextChoices):
-    HONG_KONG = "HK", "Hong Kong"
-    NONE = "none", "Weekends only"
+    HONG_KONG = "HK", _("Hong Kong")
+    NONE = "none", _("Weekends only")
 
 
 class PaymentTiming(models.TextChoices):
-    ARREARS = "arrears", "In arrears"
-    ADVANCE = "advance", "In advance"
+    ARREARS = "arrears", _("In arrears")
+    ADVANCE = "advance", _("In advance")
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    UNDER_REVIEW = "under_review", "Under review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    FUNDED = "funded", "Funded"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FUNDED = "funded", _("Funded")
 
 
 APPLICATION_TRANSITIONS = {
@@ -89,18 +90,18 @@ EDITABLE_APPLICATION_STATUSES = {ApplicationStatus.DRAFT, ApplicationStatus.CHAN
 
 
 class OfferingStatus(models.TextChoices):
-    PREPARING = "preparing", "Being set up on chain"
-    READY = "ready", "Ready to open"
-    OPEN = "open", "Open for subscription"
-    ALLOTTING = "allotting", "Closed, allotting"
-    SETTLING = "settling", "Closed, settling"
-    SETTLED = "settled", "Settled"
-    PARTLY_FAILED = "partly_failed", "Settled in part: some allotments failed"
-    CANCELLED = "cancelled", "Cancelled"
-    SERVICING = "servicing", "Servicing: paying holders"
-    IN_ARREARS = "in_arrears", "In arrears: a payment is late"
-    MATURED = "matured", "Matured: tokens being redeemed"
-    REDEEMED = "redeemed", "Redeemed and closed"
+    PREPARING = "preparing", _("Being set up on chain")
+    READY = "ready", _("Ready to open")
+    OPEN = "open", _("Open for subscription")
+    ALLOTTING = "allotting", _("Closed, allotting")
+    SETTLING = "settling", _("Closed, settling")
+    SETTLED = "settled", _("Settled")
+    PARTLY_FAILED = "partly_failed", _("Settled in part: some allotments failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    SERVICING = "servicing", _("Servicing: paying holders")
+    IN_ARREARS = "in_arrears", _("In arrears: a payment is late")
+    MATURED = "matured", _("Matured: tokens being redeemed")
+    REDEEMED = "redeemed", _("Redeemed and closed")
 
 
 # Closing records the decision (open -> allotting) and answers; a background task allots and queues
@@ -143,14 +144,14 @@ SERVICED_OFFERING_STATUSES = (
 
 
 class SubscriptionStatus(models.TextChoices):
-    FUNDING = "funding", "Payment moving into escrow"
-    ACTIVE = "active", "Active, paid into escrow"
-    FAILED = "failed", "Payment not taken"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    ALLOTTED = "allotted", "Allotted"
-    NOT_ALLOTTED = "not_allotted", "Not allotted"
-    CANCELLED = "cancelled", "Cancelled (offering cancelled)"
-    RELEASED = "released", "Released (allotment written off)"
+    FUNDING = "funding", _("Payment moving into escrow")
+    ACTIVE = "active", _("Active, paid into escrow")
+    FAILED = "failed", _("Payment not taken")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ALLOTTED = "allotted", _("Allotted")
+    NOT_ALLOTTED = "not_allotted", _("Not allotted")
+    CANCELLED = "cancelled", _("Cancelled (offering cancelled)")
+    RELEASED = "released", _("Released (allotment written off)")
 
 
 SUBSCRIPTION_TRANSITIONS = {
@@ -181,10 +182,10 @@ REFUNDED_SUBSCRIPTION_STATUSES = {
 
 
 class AllotmentStatus(models.TextChoices):
-    PENDING = "pending", "Settlement queued"
-    SETTLED = "settled", "Settled on chain"
-    FAILED = "failed", "Settlement failed"
-    WRITTEN_OFF = "written_off", "Written off, refunded"
+    PENDING = "pending", _("Settlement queued")
+    SETTLED = "settled", _("Settled on chain")
+    FAILED = "failed", _("Settlement failed")
+    WRITTEN_OFF = "written_off", _("Written off, refunded")
 
 
 ALLOTMENT_TRANSITIONS = {
@@ -198,24 +199,24 @@ ALLOTMENT_TRANSITIONS = {
 
 
 class PaymentKind(models.TextChoices):
-    COUPON = "coupon", "Coupon"
-    PRINCIPAL = "principal", "Principal repayment"
-    INSTALMENT = "instalment", "Loan instalment"
-    RENTAL = "rental", "Lease rental"
-    RESIDUAL = "residual", "Residual value"
-    DIVIDEND = "dividend", "Dividend"
-    REDEMPTION = "redemption", "Redemption"
+    COUPON = "coupon", _("Coupon")
+    PRINCIPAL = "principal", _("Principal repayment")
+    INSTALMENT = "instalment", _("Loan instalment")
+    RENTAL = "rental", _("Lease rental")
+    RESIDUAL = "residual", _("Residual value")
+    DIVIDEND = "dividend", _("Dividend")
+    REDEMPTION = "redemption", _("Redemption")
 
 
 class PaymentStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    AWAITING_FUNDING = "awaiting_funding", "Awaiting funding"
-    FUNDING = "funding", "Funding on its way"
-    FUNDED = "funded", "Funded"
-    LATE = "late", "Payment late"
-    PAYING = "paying", "Paying holders"
-    PAID = "paid", "Paid"
-    CLOSED = "closed", "Paid and closed"
+    SCHEDULED = "scheduled", _("Scheduled")
+    AWAITING_FUNDING = "awaiting_funding", _("Awaiting funding")
+    FUNDING = "funding", _("Funding on its way")
+    FUNDED = "funded", _("Funded")
+    LATE = "late", _("Payment late")
+    PAYING = "paying", _("Paying holders")
+    PAID = "paid", _("Paid")
+    CLOSED = "closed", _("Paid and closed")
 
 
 # scheduled -> awaiting funding (SERVICING_FUNDING_NOTICE_DAYS before the due date) -> funding (the
@@ -246,12 +247,12 @@ PAID_PAYMENT_STATUSES = (PaymentStatus.PAID, PaymentStatus.CLOSED)
 class TransferStatus(models.TextChoices):
     """An investor-to-investor transfer: a sale waits for the buyer; a gift is sent at once."""
 
-    AWAITING_BUYER = "awaiting_buyer", "Waiting for the buyer to accept"
-    SENDING = "sending", "Being delivered on chain"
-    COMPLETED = "completed", "Completed on chain"
-    FAILED = "failed", "Refused on chain"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    AWAITING_BUYER = "awaiting_buyer", _("Waiting for the buyer to accept")
+    SENDING = "sending", _("Being delivered on chain")
+    COMPLETED = "completed", _("Completed on chain")
+    FAILED = "failed", _("Refused on chain")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 TRANSFER_TRANSITIONS = {

@@ -10,6 +10,9 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from compliance.choices import InvestorDocumentKind, InvestorType, PiEvidenceType
@@ -32,25 +35,25 @@ from issuers.forms import ActionForm
 from tokens.choices import PaymentCurrency
 
 HUNDRED = Decimal("100")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = form_fields.DayMonthYearInput()
 DECIMAL = {"inputmode": "decimal"}
-REQUIRED = "This field is required."
+REQUIRED = _("This field is required.")
 
 # --- applications: the common part --------------------------------------------------------------
 
 INSTRUMENT_CHOICES = [
-    (Instrument.BOND, "Bond"),
-    (Instrument.LOAN, "Loan"),
-    (Instrument.LEASE, "Lease"),
-    (Instrument.EQUITY, "Equity"),
+    (Instrument.BOND, _("Bond")),
+    (Instrument.LOAN, _("Loan")),
+    (Instrument.LEASE, _("Lease")),
+    (Instrument.EQUITY, _("Equity")),
 ]
 INSTRUMENT_BLURB = {
-    Instrument.BOND: "Pay investors a fixed coupon and repay the full amount at maturity.",
-    Instrument.LOAN: "Borrow from investors and repay with interest in regular instalments.",
-    Instrument.LEASE: "Finance an asset: investors fund it and you pay them a rental.",
-    Instrument.EQUITY: "Sell new shares: no repayments, investors own part of the company.",
+    Instrument.BOND: _("Pay investors a fixed coupon and repay the full amount at maturity."),
+    Instrument.LOAN: _("Borrow from investors and repay with interest in regular instalments."),
+    Instrument.LEASE: _("Finance an asset: investors fund it and you pay them a rental."),
+    Instrument.EQUITY: _("Sell new shares: no repayments, investors own part of the company."),
 }
-CURRENCY_CHOICES = [(c.value, f"{c.value} ({c.label})") for c in Currency]
+CURRENCY_CHOICES = [(c.value, format_lazy("{} ({})", c.value, c.label)) for c in Currency]
 
 
 def _amount(label: str, help_text: str = "", **kwargs: Any) -> forms.DecimalField:
@@ -89,33 +92,37 @@ class ApplicationForm(forms.Form):
     """What every application has, whatever the instrument."""
 
     instrument = forms.ChoiceField(
-        choices=INSTRUMENT_CHOICES, widget=forms.RadioSelect, label="How do you want to raise the money?"
+        choices=INSTRUMENT_CHOICES, widget=forms.RadioSelect, label=_("How do you want to raise the money?")
     )
     title = form_fields.CharField(
         max_length=NAME_MAX_LENGTH,
-        label="Title",
-        help_text="What investors will see, e.g. “Pearl River Robotics 6.5% Notes 2029”.",
+        label=_("Title"),
+        help_text=_("What investors will see, e.g. “Pearl River Robotics 6.5% Notes 2029”."),
     )
     currency = forms.ChoiceField(
         choices=CURRENCY_CHOICES,
         initial=Currency.HKD,
-        label="Currency",
+        label=_("Currency"),
         help_text=(
-            "The offering settles and pays in a stablecoin of this currency (renminbi in offshore CNH)."
+            _("The offering settles and pays in a stablecoin of this currency (renminbi in offshore CNH).")
         ),
     )
     target_amount = _amount(
-        "Target raise",
-        "The most you want to raise, a whole number of units. For a lease, this is the value of the asset.",
+        _("Target raise"),
+        _(
+            "The most you want to raise, a whole number of units. For a lease, "
+            "this is the value of the asset."
+        ),
     )
     minimum_amount = _amount(
-        "Minimum raise", "If investors subscribe less than this, the round is cancelled and nobody pays."
+        _("Minimum raise"),
+        _("If investors subscribe less than this, the round is cancelled and nobody pays."),
     )
     use_of_proceeds = form_fields.CharField(
         max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Use of proceeds",
-        help_text="What the money will pay for.",
+        label=_("Use of proceeds"),
+        help_text=_("What the money will pay for."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -133,24 +140,24 @@ class ApplicationForm(forms.Form):
 _CONVENTION_LABELS = [
     (
         BusinessDayConvention.MODIFIED_FOLLOWING,
-        "Next business day, unless that is next month (modified following)",
+        _("Next business day, unless that is next month (modified following)"),
     ),
-    (BusinessDayConvention.FOLLOWING, "Next business day (following)"),
-    (BusinessDayConvention.UNADJUSTED, "Pay on the date itself, holiday or not (unadjusted)"),
+    (BusinessDayConvention.FOLLOWING, _("Next business day (following)")),
+    (BusinessDayConvention.UNADJUSTED, _("Pay on the date itself, holiday or not (unadjusted)")),
 ]
 _AMORTIZATION_LABELS = [
-    (Amortization.ANNUITY, "The same payment every period (annuity)"),
-    (Amortization.EQUAL_PRINCIPAL, "The same principal every period, interest falling (equal principal)"),
-    (Amortization.BULLET, "Interest only, all principal at the end (bullet)"),
+    (Amortization.ANNUITY, _("The same payment every period (annuity)")),
+    (Amortization.EQUAL_PRINCIPAL, _("The same principal every period, interest falling (equal principal)")),
+    (Amortization.BULLET, _("Interest only, all principal at the end (bullet)")),
 ]
 _TIMING_LABELS = [
-    (PaymentTiming.ADVANCE, "In advance (start of each period)"),
-    (PaymentTiming.ARREARS, "In arrears (end of each period)"),
+    (PaymentTiming.ADVANCE, _("In advance (start of each period)")),
+    (PaymentTiming.ARREARS, _("In arrears (end of each period)")),
 ]
 _DAY_COUNT_LABELS = [
-    (DayCount.ACT_365F, "ACT/365 Fixed (actual days ÷ 365)"),
-    (DayCount.ACT_360, "ACT/360 (actual days ÷ 360)"),
-    (DayCount.THIRTY_360, "30/360 (every month counts 30 days)"),
+    (DayCount.ACT_365F, _("ACT/365 Fixed (actual days ÷ 365)")),
+    (DayCount.ACT_360, _("ACT/360 (actual days ÷ 360)")),
+    (DayCount.THIRTY_360, _("30/360 (every month counts 30 days)")),
 ]
 
 
@@ -158,7 +165,7 @@ def _convention() -> forms.ChoiceField:
     return forms.ChoiceField(
         choices=_CONVENTION_LABELS,
         initial=BusinessDayConvention.MODIFIED_FOLLOWING,
-        label="When a payment date is a holiday",
+        label=_("When a payment date is a holiday"),
     )
 
 
@@ -166,8 +173,8 @@ def _calendar() -> forms.ChoiceField:
     return forms.ChoiceField(
         choices=HolidayCalendar.choices,
         initial=HolidayCalendar.HONG_KONG,
-        label="Holidays",
-        help_text="Hong Kong public holidays, or weekends only.",
+        label=_("Holidays"),
+        help_text=_("Hong Kong public holidays, or weekends only."),
     )
 
 
@@ -216,23 +223,23 @@ class BondTermsForm(TermsForm):
     legend = "Bond terms"
 
     unit_price = _amount(
-        "Face value per unit", "The price and redemption value of one bond.", initial=Decimal("1000")
+        _("Face value per unit"), _("The price and redemption value of one bond."), initial=Decimal("1000")
     )
-    annual_rate = _percent("Coupon", "Interest a year on the face value: 6.5 means 6.5%.")
+    annual_rate = _percent(_("Coupon"), _("Interest a year on the face value: 6.5 means 6.5%."))
     frequency = forms.ChoiceField(
-        choices=Frequency.choices, initial=Frequency.SEMIANNUAL, label="Coupons paid"
+        choices=Frequency.choices, initial=Frequency.SEMIANNUAL, label=_("Coupons paid")
     )
     start_date = form_fields.DateField(
-        widget=DATE, label="Issue date", help_text="When investors pay and interest starts."
+        widget=DATE, label=_("Issue date"), help_text=_("When investors pay and interest starts.")
     )
     maturity_date = form_fields.DateField(
-        widget=DATE, label="Maturity date", help_text="When the face value is repaid."
+        widget=DATE, label=_("Maturity date"), help_text=_("When the face value is repaid.")
     )
     day_count = forms.ChoiceField(
         choices=_DAY_COUNT_LABELS,
         initial=DayCount.ACT_365F,
-        label="Day count",
-        help_text="How a coupon is worked out from the days in the period.",
+        label=_("Day count"),
+        help_text=_("How a coupon is worked out from the days in the period."),
     )
     business_day_convention = _convention()
     calendar = _calendar()
@@ -243,37 +250,37 @@ class LoanTermsForm(TermsForm):
     legend = "Loan terms"
 
     unit_price = _amount(
-        "Participation unit",
-        "Investors lend in whole units of this size.",
+        _("Participation unit"),
+        _("Investors lend in whole units of this size."),
         initial=Decimal("1000"),
     )
-    annual_rate = _percent("Interest", "A year, on what is still owed: 8 means 8%.")
+    annual_rate = _percent(_("Interest"), _("A year, on what is still owed: 8 means 8%."))
     start_date = form_fields.DateField(
-        widget=DATE, label="Drawdown date", help_text="When you receive the money."
+        widget=DATE, label=_("Drawdown date"), help_text=_("When you receive the money.")
     )
     term_months = _term_months(
-        "Term in months", "Or leave blank and give a final repayment date.", required=False
+        _("Term in months"), _("Or leave blank and give a final repayment date."), required=False
     )
     maturity_date = form_fields.DateField(
         widget=DATE,
         required=False,
-        label="…or final repayment date",
-        help_text="Only if you left the term blank.",
+        label=_("…or final repayment date"),
+        help_text=_("Only if you left the term blank."),
     )
-    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="Repayments")
+    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label=_("Repayments"))
     amortization = forms.ChoiceField(
         choices=_AMORTIZATION_LABELS,
         initial=Amortization.ANNUITY,
         widget=forms.RadioSelect,
-        label="How the loan is repaid",
+        label=_("How the loan is repaid"),
     )
     grace_periods = form_fields.IntegerField(
         min_value=0,
         max_value=600,
         initial=0,
         required=False,
-        label="Interest-only periods at the start",
-        help_text="Periods in which you pay only interest before repayments begin (grace periods).",
+        label=_("Interest-only periods at the start"),
+        help_text=_("Periods in which you pay only interest before repayments begin (grace periods)."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     business_day_convention = _convention()
@@ -284,25 +291,33 @@ class LeaseTermsForm(TermsForm):
     instrument = Instrument.LEASE
     legend = "Lease terms"
 
-    PRICING = [("rate", "I know the implicit rate"), ("rental", "I know the rental")]
+    PRICING = [("rate", _("I know the implicit rate")), ("rental", _("I know the rental"))]
 
     asset_description = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="What is being leased",
-        help_text="For example: two CNC machining centres, delivered to Dongguan.",
+        label=_("What is being leased"),
+        help_text=_("For example: two CNC machining centres, delivered to Dongguan."),
     )
     unit_price = _amount(
-        "Participation unit", "Investors fund the asset in whole units of this size.", initial=Decimal("1000")
+        _("Participation unit"),
+        _("Investors fund the asset in whole units of this size."),
+        initial=Decimal("1000"),
     )
-    start_date = form_fields.DateField(widget=DATE, label="Lease starts", help_text="The commencement date.")
-    term_months = _term_months("Lease term in months", "A whole number of rental periods.", required=True)
-    frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="Rentals paid")
+    start_date = form_fields.DateField(
+        widget=DATE, label=_("Lease starts"), help_text=_("The commencement date.")
+    )
+    term_months = _term_months(
+        _("Lease term in months"), _("A whole number of rental periods."), required=True
+    )
+    frequency = forms.ChoiceField(
+        choices=Frequency.choices, initial=Frequency.MONTHLY, label=_("Rentals paid")
+    )
     payment_timing = forms.ChoiceField(
         choices=_TIMING_LABELS,
         initial=PaymentTiming.ARREARS,
         widget=forms.RadioSelect,
-        label="Rentals are paid",
+        label=_("Rentals are paid"),
     )
     residual_value = form_fields.DecimalField(
         max_digits=18,
@@ -310,23 +325,25 @@ class LeaseTermsForm(TermsForm):
         min_value=Decimal("0"),
         required=False,
         initial=Decimal("0"),
-        label="Residual value",
-        help_text="What the asset is still worth at the end, paid in the last row; 0 if none.",
+        label=_("Residual value"),
+        help_text=_("What the asset is still worth at the end, paid in the last row; 0 if none."),
         widget=forms.NumberInput(attrs={**DECIMAL, "step": "0.01"}),
     )
     pricing = forms.ChoiceField(
-        choices=PRICING, initial="rate", widget=forms.RadioSelect, label="Price the lease by"
+        choices=PRICING, initial="rate", widget=forms.RadioSelect, label=_("Price the lease by")
     )
     annual_rate = _percent(
-        "Implicit rate", "The rate a year the rentals pay on the asset value: 7.2 means 7.2%.", required=False
+        _("Implicit rate"),
+        _("The rate a year the rentals pay on the asset value: 7.2 means 7.2%."),
+        required=False,
     )
     rental = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        label="Rental per period",
-        help_text="The implicit rate is worked out from it.",
+        label=_("Rental per period"),
+        help_text=_("The implicit rate is worked out from it."),
         widget=forms.NumberInput(attrs={**DECIMAL, "step": "0.01"}),
     )
     business_day_convention = _convention()
@@ -355,13 +372,13 @@ class EquityTermsForm(TermsForm):
     share_class = form_fields.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
         initial="Ordinary",
-        label="Share class",
-        help_text="For example: Ordinary, Preferred A.",
+        label=_("Share class"),
+        help_text=_("For example: Ordinary, Preferred A."),
     )
-    unit_price = _amount("Price per share", "What an investor pays for one new share.")
+    unit_price = _amount(_("Price per share"), _("What an investor pays for one new share."))
     pre_money_valuation = _amount(
-        "Company value before this raise",
-        "The pre-money valuation; the shares offered and the dilution follow from it.",
+        _("Company value before this raise"),
+        _("The pre-money valuation; the shares offered and the dilution follow from it."),
     )
 
 
@@ -535,7 +552,7 @@ class ApplicationForms:
         if target is None:
             return name.replace("_", " ").capitalize()
         if target == "target_amount" and self.instrument == Instrument.LEASE:
-            return "Asset value (the target raise)"
+            return gettext("Asset value (the target raise)")
         return str(form.fields[target].label)
 
     def preview_input(self) -> tuple[dict[str, Any] | None, Problems]:
@@ -546,7 +563,7 @@ class ApplicationForms:
         problems = Problems()
         chosen = self.chosen
         if chosen is None:
-            problems.general.append("Choose how you want to raise the money to see a preview.")
+            problems.general.append(gettext("Choose how you want to raise the money to see a preview."))
             return None, problems
         self.form.is_valid()
         chosen.is_valid()
@@ -585,30 +602,30 @@ class KycForm(PepFieldsForm):
     """An investor's due-diligence details (the people and evidence files have their own forms)."""
 
     investor_type = forms.ChoiceField(
-        choices=InvestorType.choices, widget=forms.RadioSelect, label="I invest as"
+        choices=InvestorType.choices, widget=forms.RadioSelect, label=_("I invest as")
     )
     legal_name = form_fields.CharField(
-        max_length=NAME_MAX_LENGTH, label="Legal name", help_text="As on your identity document."
+        max_length=NAME_MAX_LENGTH, label=_("Legal name"), help_text=_("As on your identity document.")
     )
-    country = forms.ChoiceField(label="Country of residence or incorporation")
+    country = forms.ChoiceField(label=_("Country of residence or incorporation"))
     birth_date = form_fields.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=form_fields.DayMonthYearInput(),
         required=False,
-        label="Date of birth",
-        help_text="Individuals: as on your identity document.",
+        label=_("Date of birth"),
+        help_text=_("Individuals: as on your identity document."),
     )
     id_document_number = form_fields.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
-        label="Identity document number",
-        help_text="Passport, HKID or company registration number.",
+        label=_("Identity document number"),
+        help_text=_("Passport, HKID or company registration number."),
     )
     declared_portfolio_hkd = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0"),
         initial=Decimal("0"),
-        label="Portfolio (HKD)",
-        help_text="Securities and cash held, as your evidence shows.",
+        label=_("Portfolio (HKD)"),
+        help_text=_("Securities and cash held, as your evidence shows."),
     )
     total_assets_hkd = form_fields.DecimalField(
         max_digits=18,
@@ -616,15 +633,19 @@ class KycForm(PepFieldsForm):
         min_value=Decimal("0"),
         initial=Decimal("0"),
         required=False,
-        label="Total assets (HKD)",
-        help_text="Corporations, partnerships and trust corporations: as in the latest audited accounts.",
+        label=_("Total assets (HKD)"),
+        help_text=_("Corporations, partnerships and trust corporations: as in the latest audited accounts."),
     )
     claims_professional = forms.BooleanField(
         required=False,
-        label="I claim professional-investor status (Cap. 571D) and upload the evidence",
-        help_text="Individual: portfolio of HK$8,000,000 or more. Corporation or partnership: portfolio "
-        "of HK$8,000,000 or total assets of HK$40,000,000 or more. Trust corporation: total assets of "
-        "HK$40,000,000 or more. Compliance verifies it against your dated evidence.",
+        label=_("I claim professional-investor status (Cap. 571D) and upload the evidence"),
+        help_text=_(
+            "Individual: portfolio of HK$8,000,000 or more. Corporation or "
+            "partnership: portfolio of HK$8,000,000 or total assets of "
+            "HK$40,000,000 or more. Trust corporation: total assets of "
+            "HK$40,000,000 or more. Compliance verifies it against your dated "
+            "evidence."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -640,19 +661,19 @@ class KycForm(PepFieldsForm):
 class InvestorPersonForm(PepFieldsForm):
     """A director or beneficial owner of a corporate or trust investor."""
 
-    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")
-    nationality = forms.ChoiceField(label="Nationality")
-    birth_date = form_fields.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of birth")
-    is_director = forms.BooleanField(required=False, label="Director")
-    is_beneficial_owner = forms.BooleanField(required=False, label="Beneficial owner")
+    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Full name"))
+    nationality = forms.ChoiceField(label=_("Nationality"))
+    birth_date = form_fields.DateField(widget=form_fields.DayMonthYearInput(), label=_("Date of birth"))
+    is_director = forms.BooleanField(required=False, label=_("Director"))
+    is_beneficial_owner = forms.BooleanField(required=False, label=_("Beneficial owner"))
     ownership_percent = form_fields.DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         initial=Decimal("0"),
-        label="Ownership (%)",
-        help_text="Shares or control held, 0 to 100.",
+        label=_("Ownership (%)"),
+        help_text=_("Shares or control held, 0 to 100."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -664,28 +685,28 @@ class InvestorDocumentForm(forms.Form):
     """One KYC evidence file; professional-investor evidence also says what it is and its own date."""
 
     kind = forms.ChoiceField(
-        choices=[("", "Choose the document"), *InvestorDocumentKind.choices], label="Document"
+        choices=[("", _("Choose the document")), *InvestorDocumentKind.choices], label=_("Document")
     )
     evidence_type = forms.ChoiceField(
-        choices=[("", "Not PI evidence"), *PiEvidenceType.choices],
+        choices=[("", _("Not PI evidence")), *PiEvidenceType.choices],
         required=False,
-        label="Evidence type",
-        help_text="Professional-investor evidence only.",
+        label=_("Evidence type"),
+        help_text=_("Professional-investor evidence only."),
     )
     document_date = form_fields.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=form_fields.DayMonthYearInput(),
         required=False,
-        label="Document date",
-        help_text="The date the statement, certificate or accounts carry (PI evidence only).",
+        label=_("Document date"),
+        help_text=_("The date the statement, certificate or accounts carry (PI evidence only)."),
     )
-    file = forms.FileField(label="File", help_text="PDF, PNG or JPEG, up to 10 MB.")
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG or JPEG, up to 10 MB."))
 
 
 class SubscribeForm(forms.Form):
     """Units of an offering."""
 
     units = form_fields.IntegerField(
-        min_value=1, label="Units", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        min_value=1, label=_("Units"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
 
 
@@ -698,23 +719,23 @@ class FaucetForm(forms.Form):
         min_value=Decimal("0.01"),
         max_value=Decimal("100000000"),
         initial=Decimal("1000000"),
-        label="Amount",
+        label=_("Amount"),
     )
     currency = forms.ChoiceField(
-        choices=PaymentCurrency.choices, initial=PaymentCurrency.HKD, label="Test stablecoin"
+        choices=PaymentCurrency.choices, initial=PaymentCurrency.HKD, label=_("Test stablecoin")
     )
 
 
 class OfferingCancelForm(ActionForm):
     """Call off an offering; the reason, if given, goes to the audit trail."""
 
-    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label="Reason")
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, required=False, label=_("Reason"))
 
 
 class AllotmentWriteOffForm(ActionForm):
     """Write off a failed allotment: the reason is required; the investor and the audit trail see it."""
 
-    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Reason for the write-off")
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label=_("Reason for the write-off"))
 
 
 class PaymentFundForm(forms.Form):
@@ -724,7 +745,7 @@ class PaymentFundForm(forms.Form):
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        label="Amount to fund",
+        label=_("Amount to fund"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
 
@@ -736,30 +757,38 @@ class DividendForm(forms.Form):
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        label="Dividend, total for all shares",
+        label=_("Dividend, total for all shares"),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
     )
-    record_date = form_fields.DateField(label="Record date", widget=forms.DateInput(attrs={"type": "date"}))
-    payment_date = form_fields.DateField(label="Payment date", widget=forms.DateInput(attrs={"type": "date"}))
+    record_date = form_fields.DateField(label=_("Record date"), widget=form_fields.DayMonthYearInput())
+    payment_date = form_fields.DateField(label=_("Payment date"), widget=form_fields.DayMonthYearInput())
 
 
 class TransferForm(forms.Form):
     """Units of a holding to another investor, free or at a price."""
 
     units = form_fields.IntegerField(
-        min_value=1, max_value=10**12, label="Units", widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        min_value=1,
+        max_value=10**12,
+        label=_("Units"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     recipient_reference = form_fields.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
-        label="The recipient's investor reference",
-        help_text="They find it on their portfolio's Transfers page (e.g. INV-12-3F9A0C7D21). "
-        "We do not look people up by email, so nobody can find out who invests here.",
+        label=_("The recipient's investor reference"),
+        help_text=_(
+            "They find it on their portfolio's Transfers page (e.g. "
+            "INV-12-3F9A0C7D21). We do not look people up by email, so nobody can "
+            "find out who invests here."
+        ),
     )
     price = form_fields.DecimalField(
         max_digits=18,
         decimal_places=2,
         min_value=Decimal("0"),
         required=False,
-        label="Price for all the units (empty for a gift)",
-        help_text="A sale waits for the buyer to accept; then the units and the money move together, once.",
+        label=_("Price for all the units (empty for a gift)"),
+        help_text=_(
+            "A sale waits for the buyer to accept; then the units and the money move together, once."
+        ),
     )

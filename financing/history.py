@@ -37,6 +37,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from financing.models import Offering, PaymentHolder, Subscription
@@ -47,13 +48,13 @@ from tokens.models import ChainEvent, ChainTransaction, Wallet
 # A chain event whose transaction the platform did not send sorts as if it happened at this moment.
 UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
-BOOK_LABELS = {"subscription_requested": "Subscription requested"}
+BOOK_LABELS = {"subscription_requested": _("Subscription requested")}
 TRANSACTION_LABELS = {
     **HISTORY_LABELS,
     **BOOK_LABELS,
-    "recovery": "Wallet recovery: units moved from your lost wallet to your new one",
-    "distribution_paid": "Payment received (distribution)",
-    "redeemed": "Units redeemed",
+    "recovery": _("Wallet recovery: units moved from your lost wallet to your new one"),
+    "distribution_paid": _("Payment received (distribution)"),
+    "redeemed": _("Units redeemed"),
 }
 TRANSACTION_KINDS = sorted(TRANSACTION_LABELS)
 
@@ -216,7 +217,7 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
             entries.append(
                 TransactionEntry(
                     kind="subscription_requested",
-                    label=TRANSACTION_LABELS["subscription_requested"],
+                    label=str(TRANSACTION_LABELS["subscription_requested"]),
                     at=subscription.created_at,
                     offering=subscription.offering,
                     units=subscription.units,
@@ -245,7 +246,7 @@ def transaction_entries(user: User, rows: Iterable[Mapping[str, Any]]) -> list[T
         entries.append(
             TransactionEntry(
                 kind=kind,
-                label=label,
+                label=str(label),
                 at=row["h_at"],
                 offering=offering,
                 units=None if event.units is None else int(event.units),

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from config.errors import NotFound
 from financing.models import Allotment, Offering, Subscription
@@ -27,7 +28,7 @@ def lock_offering(offering_id: int, *, related: tuple[str, ...] = ()) -> Offerin
     """The offering, locked until the transaction ends (only its own row, not the related ones)."""
     offering = _with(Offering.objects.select_for_update(of=("self",)), related).filter(pk=offering_id).first()
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     return offering
 
 

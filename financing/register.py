@@ -20,6 +20,7 @@ from itertools import islice
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
@@ -110,7 +111,7 @@ def register_of(user: User, offering_id: int) -> Register:
     queries however many holders (the offering, the totals, the books' settled units, the open alerts)."""
     offering = register_offerings_of(user).filter(pk=offering_id).first()
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     holdings = register_holdings(offering)
     totals = holdings.aggregate(
         holders=Count("pk", filter=Q(units__gt=0)),

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES, Role
@@ -131,7 +132,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     if application.status not in EDITABLE_APPLICATION_STATUSES:
         messages.info(
-            request, f"The application is {application.get_status_display().lower()} and cannot change."
+            request,
+            gettext("The application is %(lower)s and cannot change.")
+            % {"lower": application.get_status_display().lower()},
         )
         return redirect("financing:application_detail", pk=pk)
     return _application_form(request, application)
@@ -287,7 +290,9 @@ def investor_kyc(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Details saved. Add what the checklist still asks for, then submit.")
+            messages.success(
+                request, gettext("Details saved. Add what the checklist still asks for, then submit.")
+            )
             return redirect("financing:investor_kyc")
     return _render_kyc(request, kyc_form=form, status=400)
 
@@ -303,7 +308,8 @@ def investor_kyc_send(request: HttpRequest) -> HttpResponse:
         apply_errors(form, exc)
         return _render_kyc(request, action_form=form, status=exc.status_code)
     messages.success(
-        request, "Submitted. Compliance will review your details and evidence; you will see the result here."
+        request,
+        gettext("Submitted. Compliance will review your details and evidence; you will see the result here."),
     )
     return redirect("financing:investor_kyc")
 
@@ -319,7 +325,7 @@ def investor_person_add(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Person added; they are screened with your submission.")
+            messages.success(request, gettext("Person added; they are screened with your submission."))
             return redirect("financing:investor_kyc")
     return _render_kyc(request, person_form=form, status=400)
 
@@ -365,7 +371,7 @@ def investor_document_upload(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Uploaded; its fingerprint is recorded in the audit trail.")
+            messages.success(request, gettext("Uploaded; its fingerprint is recorded in the audit trail."))
             return redirect("financing:investor_kyc")
     return _render_kyc(request, document_form=form, status=400)
 
@@ -408,7 +414,11 @@ def investor_faucet(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Test {currency} is on its way to your wallet; the balance updates when it is confirmed.",
+                gettext(
+                    "Test %(currency)s is on its way to your wallet; the balance updates "
+                    "when it is confirmed."
+                )
+                % {"currency": currency},
             )
             return redirect("financing:investor_dashboard")
     return _render_investor(request, faucet_form=form, status=status)
@@ -502,7 +512,8 @@ def offering_subscribe(request: HttpRequest, pk: int) -> HttpResponse:
             status = refuse(form, exc)
         else:
             messages.success(
-                request, "Subscribed. Units are allotted when the offering closes, then settled on chain."
+                request,
+                gettext("Subscribed. Units are allotted when the offering closes, then settled on chain."),
             )
             return redirect("financing:offering_detail", pk=pk)
     return _render_offering(request, pk, subscribe_form=form, status=status)
@@ -519,7 +530,9 @@ def subscription_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         apply_errors(form, exc)
         return _render_offering(request, subscription.offering_id, action_form=form, status=400)
-    messages.success(request, "Subscription withdrawn. You can subscribe again while the offering is open.")
+    messages.success(
+        request, gettext("Subscription withdrawn. You can subscribe again while the offering is open.")
+    )
     return redirect("financing:offering_detail", pk=subscription.offering_id)
 
 
@@ -573,7 +586,9 @@ def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.offering_cancel(actor=request.user, offering_id=pk, reason=form.cleaned_data["reason"])
     except REFUSALS as exc:
         return _render_manage(request, action_form=form, status=refuse(form, exc))
-    messages.success(request, "Offering cancelled: open subscriptions are cancelled and nobody pays.")
+    messages.success(
+        request, gettext("Offering cancelled: open subscriptions are cancelled and nobody pays.")
+    )
     return redirect("financing:offering_manage")
 
 
@@ -628,7 +643,7 @@ def allotment_retry(request: HttpRequest, pk: int) -> HttpResponse:
         services.allotment_retry(actor=request.user, allotment_id=pk)
     except REFUSALS as exc:
         return _allotment_refused(request, allotment, form, exc)
-    messages.success(request, f"Settlement of allotment #{pk} queued again.")
+    messages.success(request, gettext("Settlement of allotment #%(pk)s queued again.") % {"pk": pk})
     return redirect("financing:offering_detail", pk=allotment.offering_id)
 
 
@@ -645,7 +660,9 @@ def allotment_write_off(request: HttpRequest, pk: int) -> HttpResponse:
     except REFUSALS as exc:
         return _allotment_refused(request, allotment, form, exc)
     messages.success(
-        request, f"Allotment #{pk} written off: the investor's escrow is on its way back to their wallet."
+        request,
+        gettext("Allotment #%(pk)s written off: the investor's escrow is on its way back to their wallet.")
+        % {"pk": pk},
     )
     return redirect("financing:offering_detail", pk=allotment.offering_id)
 
@@ -661,7 +678,7 @@ def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentFundForm(request.POST)
     status = 400
     if not form.is_valid():
-        form.add_error(None, "Give the amount due, in whole cents.")  # the amount field is not shown
+        form.add_error(None, gettext("Give the amount due, in whole cents."))  # the amount field is not shown
     else:
         try:
             servicing.payment_fund(actor=request.user, payment_id=pk, amount=form.cleaned_data["amount"])
@@ -671,8 +688,10 @@ def payment_fund(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Funding authorised: your payment is on its way into escrow. "
-                "The holders are paid on the due date.",
+                gettext(
+                    "Funding authorised: your payment is on its way into escrow. The "
+                    "holders are paid on the due date."
+                ),
             )
             return redirect("financing:offering_detail", pk=payment.offering_id)
     return _render_offering(request, payment.offering_id, fund_form=form, fund_payment_id=pk, status=status)
@@ -692,7 +711,8 @@ def dividend_declare(request: HttpRequest, pk: int) -> HttpResponse:
             status = refuse(form, exc)
         else:
             messages.success(
-                request, "Dividend declared. Fund it before the payment date to pay your shareholders."
+                request,
+                gettext("Dividend declared. Fund it before the payment date to pay your shareholders."),
             )
             return redirect("financing:offering_detail", pk=pk)
     return _render_offering(request, pk, dividend_form=form, status=status)
@@ -749,11 +769,17 @@ def holding_transfer(request: HttpRequest, pk: int) -> HttpResponse:
                 status = refuse(form, exc)
             else:
                 if transfer.is_free:
-                    messages.success(request, f"Sent: {transfer.units} units are on their way on chain.")
+                    messages.success(
+                        request,
+                        gettext("Sent: %(units)s units are on their way on chain.")
+                        % {"units": transfer.units},
+                    )
                 else:
                     messages.success(
                         request,
-                        "Offer made. Nothing moves until the buyer accepts; either of you may cancel.",
+                        gettext(
+                            "Offer made. Nothing moves until the buyer accepts; either of you may cancel."
+                        ),
                     )
                 return redirect("financing:transfers")
     context = {"holding": holding, "offering": offering, "form": form}

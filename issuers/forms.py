@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from compliance.pep_inputs import PepFieldsForm
@@ -14,7 +15,7 @@ from config.text import NAME_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = form_fields.DayMonthYearInput()
 
 
 class CompanyForm(forms.Form):
@@ -22,47 +23,56 @@ class CompanyForm(forms.Form):
 
     legal_name_en = form_fields.CharField(
         max_length=NAME_MAX_LENGTH,
-        label="Legal name (English)",
-        help_text="Exactly as on the certificate of incorporation.",
+        label=_("Legal name (English)"),
+        help_text=_("Exactly as on the certificate of incorporation."),
     )
     legal_name_zh = form_fields.CharField(
-        max_length=NAME_MAX_LENGTH, required=False, label="Legal name (Chinese)"
+        max_length=NAME_MAX_LENGTH, required=False, label=_("Legal name (Chinese)")
     )
     jurisdiction = forms.ChoiceField(
-        choices=[("", "Choose where the company is registered"), *Jurisdiction.choices],
-        label="Place of registration",
+        choices=[("", _("Choose where the company is registered")), *Jurisdiction.choices],
+        label=_("Place of registration"),
     )
     registration_number = form_fields.CharField(
         max_length=REGISTRATION_NUMBER_INPUT_MAX_LENGTH,
-        label="Registration number",
-        help_text="Hong Kong: 8-digit business registration number. Mainland: 18-character unified social "
-        "credit code. Macao: commercial registration number.",
+        label=_("Registration number"),
+        help_text=_(
+            "Hong Kong: 8-digit business registration number. Mainland: "
+            "18-character unified social credit code. Macao: commercial "
+            "registration number."
+        ),
     )
-    industry = forms.ChoiceField(choices=[("", "Choose the industry"), *Industry.choices], label="Industry")
+    industry = forms.ChoiceField(
+        choices=[("", _("Choose the industry")), *Industry.choices], label=_("Industry")
+    )
 
 
 class CompanyProfileForm(forms.Form):
     """Step 2: recognition, tags and the latest full-year financial snapshot."""
 
     annual_revenue = form_fields.DecimalField(
-        max_digits=18, decimal_places=2, min_value=Decimal("0"), required=False, label="Annual revenue (HKD)"
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        label=_("Annual revenue (HKD)"),
     )
-    employees = form_fields.IntegerField(min_value=0, required=False, label="Employees")
+    employees = form_fields.IntegerField(min_value=0, required=False, label=_("Employees"))
     years_trading = form_fields.IntegerField(
-        min_value=0, max_value=300, required=False, label="Years trading"
+        min_value=0, max_value=300, required=False, label=_("Years trading")
     )
-    is_technology = forms.BooleanField(required=False, label="Technology company")
-    is_green = forms.BooleanField(required=False, label="Green business (environmental benefit)")
+    is_technology = forms.BooleanField(required=False, label=_("Technology company"))
+    is_green = forms.BooleanField(required=False, label=_("Green business (environmental benefit)"))
     srdi_tier = forms.ChoiceField(
         choices=SrdiTier.choices,
         required=False,
-        label="SRDI recognition",
-        help_text="'Specialized, refined, distinctive and innovative' SME recognition, if any.",
+        label=_("SRDI recognition"),
+        help_text=_("'Specialized, refined, distinctive and innovative' SME recognition, if any."),
     )
-    srdi_authority = form_fields.CharField(max_length=NAME_MAX_LENGTH, required=False, label="Granted by")
-    srdi_batch = form_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH, required=False, label="Batch")
-    srdi_valid_from = form_fields.DateField(widget=DATE, required=False, label="Valid from")
-    srdi_valid_until = form_fields.DateField(widget=DATE, required=False, label="Valid until")
+    srdi_authority = form_fields.CharField(max_length=NAME_MAX_LENGTH, required=False, label=_("Granted by"))
+    srdi_batch = form_fields.CharField(max_length=SHORT_TEXT_MAX_LENGTH, required=False, label=_("Batch"))
+    srdi_valid_from = form_fields.DateField(widget=DATE, required=False, label=_("Valid from"))
+    srdi_valid_until = form_fields.DateField(widget=DATE, required=False, label=_("Valid until"))
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -73,25 +83,25 @@ class CompanyProfileForm(forms.Form):
 class PersonForm(PepFieldsForm):
     """Step 3: a director or ultimate beneficial owner."""
 
-    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Full name")
-    nationality = forms.ChoiceField(label="Nationality")
-    birth_date = form_fields.DateField(widget=DATE, label="Date of birth")
-    is_director = forms.BooleanField(required=False, label="Director")
-    is_beneficial_owner = forms.BooleanField(required=False, label="Ultimate beneficial owner")
+    full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Full name"))
+    nationality = forms.ChoiceField(label=_("Nationality"))
+    birth_date = form_fields.DateField(widget=DATE, label=_("Date of birth"))
+    is_director = forms.BooleanField(required=False, label=_("Director"))
+    is_beneficial_owner = forms.BooleanField(required=False, label=_("Ultimate beneficial owner"))
     ownership_percent = form_fields.DecimalField(
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         initial=Decimal("0"),
-        label="Ownership (%)",
-        help_text="Shares or control held, 0 to 100.",
+        label=_("Ownership (%)"),
+        help_text=_("Shares or control held, 0 to 100."),
     )
     trust_role = forms.ChoiceField(
         required=False,
-        choices=[("", "Not through a trust"), *TrustRole.choices],
-        label="Trust",
-        help_text="Every trustee and beneficiary of a trust holding shares is a beneficial owner.",
+        choices=[("", _("Not through a trust")), *TrustRole.choices],
+        label=_("Trust"),
+        help_text=_("Every trustee and beneficiary of a trust holding shares is a beneficial owner."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -103,9 +113,9 @@ class DocumentForm(forms.Form):
     """Step 4: one KYB document."""
 
     kind = forms.ChoiceField(
-        choices=[("", "Choose the document type"), *DocumentKind.choices], label="Document"
+        choices=[("", _("Choose the document type")), *DocumentKind.choices], label=_("Document")
     )
-    file = forms.FileField(label="File", help_text="PDF, PNG or JPEG, up to 10 MB.")
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG or JPEG, up to 10 MB."))
 
 
 class ActionForm(forms.Form):

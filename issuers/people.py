@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_countries import countries
 
 from config.errors import NotFound
@@ -36,25 +37,27 @@ def person_errors(
     """What is wrong with a person's declared facts; `others` are the party's other people (the 100% cap)."""
     errors: dict[str, str] = {}
     if not full_name.strip():
-        errors["full_name"] = "Enter the person's full name."
+        errors["full_name"] = gettext("Enter the person's full name.")
     if nationality not in countries:
-        errors["nationality"] = "Choose a nationality."
+        errors["nationality"] = gettext("Choose a nationality.")
     today = timezone.localdate()
     if birth_date >= today or birth_date.year < 1900:
-        errors["birth_date"] = "Enter a real date of birth."
+        errors["birth_date"] = gettext("Enter a real date of birth.")
     elif age_on(birth_date, today) < ADULT_AGE:
-        errors["birth_date"] = f"Directors and owners must be adults ({ADULT_AGE} or older)."
+        errors["birth_date"] = gettext("Directors and owners must be adults (%(ADULT_AGE)s or older).") % {
+            "ADULT_AGE": ADULT_AGE
+        }
     if not (is_director or is_beneficial_owner):
-        errors["is_director"] = "Tick director, beneficial owner, or both."
+        errors["is_director"] = gettext("Tick director, beneficial owner, or both.")
     if not Decimal("0") <= ownership_percent <= HUNDRED:
-        errors["ownership_percent"] = "Enter a percentage from 0 to 100."
+        errors["ownership_percent"] = gettext("Enter a percentage from 0 to 100.")
     elif ownership_percent != ownership_percent.quantize(Decimal("0.01")):
-        errors["ownership_percent"] = "Use at most two decimal places."
+        errors["ownership_percent"] = gettext("Use at most two decimal places.")
     declared = others.aggregate(total=Sum("ownership_percent"))["total"] or Decimal("0")
     if "ownership_percent" not in errors and declared + ownership_percent > HUNDRED:
-        errors["ownership_percent"] = (
-            f"Owners already declared hold {declared}%; with this person the total would pass 100%."
-        )
+        errors["ownership_percent"] = gettext(
+            "Owners already declared hold %(declared)s%%; with this person the total would pass 100%%."
+        ) % {"declared": declared}
     return errors
 
 
@@ -67,7 +70,7 @@ def person_store(
         return created
     existing = people.filter(pk=person_id).first()
     if existing is None:
-        raise NotFound("No such person.")
+        raise NotFound(gettext("No such person."))
     for name, value in values.items():
         setattr(existing, name, value)
     existing.save()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from accounts.choices import Role
 from accounts.models import User
@@ -40,13 +41,14 @@ EDITABLE_KYB_STATUSES = (KybStatus.DRAFT, KybStatus.REJECTED)
 
 def _editable_company(user: User) -> Company:
     if user.role != Role.SME:
-        raise PermissionDenied("Only SME representatives keep a company profile.")
+        raise PermissionDenied(gettext("Only SME representatives keep a company profile."))
     company = Company.objects.select_for_update().filter(representative=user).first()
     if company is None:
-        raise ValidationFailed("Fill in the company details first.")
+        raise ValidationFailed(gettext("Fill in the company details first."))
     if company.kyb_status not in EDITABLE_KYB_STATUSES:
         raise ValidationFailed(
-            f"The profile is {company.get_kyb_status_display().lower()} and can no longer change."
+            gettext("The profile is %(lower)s and can no longer change.")
+            % {"lower": company.get_kyb_status_display().lower()}
         )
     return company
 
@@ -67,7 +69,7 @@ def company_save(
     the review, and only one company per number can be verified.
     """
     if user.role != Role.SME:
-        raise PermissionDenied("Only SME representatives keep a company profile.")
+        raise PermissionDenied(gettext("Only SME representatives keep a company profile."))
     errors: dict[str, str] = {}
     details = {
         "legal_name_en": legal_name_en.strip(),
@@ -76,9 +78,9 @@ def company_save(
         "industry": industry,
     }
     if not details["legal_name_en"]:
-        errors["legal_name_en"] = "Enter the company's English legal name."
+        errors["legal_name_en"] = gettext("Enter the company's English legal name.")
     if jurisdiction not in Jurisdiction.values:
-        errors["jurisdiction"] = "Choose Hong Kong, Macao or one of the nine Guangdong cities."
+        errors["jurisdiction"] = gettext("Choose Hong Kong, Macao or one of the nine Guangdong cities.")
     else:
         try:
             number = normalise_registration_number(jurisdiction, registration_number)
@@ -87,10 +89,10 @@ def company_save(
         except InvalidRegistrationNumber as exc:
             errors["registration_number"] = str(exc)
     if industry not in Industry.values:
-        errors["industry"] = "Choose the industry."
+        errors["industry"] = gettext("Choose the industry.")
     company = Company.objects.select_for_update().filter(representative=user).first()
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     if company is None:
         company = Company.objects.create(representative=user, **details)
         audit_record(actor=user, action="company_created", obj=company)
@@ -122,26 +124,30 @@ def company_profile_save(
     company = _editable_company(user)
     errors: dict[str, str] = {}
     if srdi_tier not in SrdiTier.values:
-        errors["srdi_tier"] = "Choose a recognition tier."
+        errors["srdi_tier"] = gettext("Choose a recognition tier.")
     elif srdi_tier:
         if not srdi_authority.strip():
-            errors["srdi_authority"] = "Enter the authority that granted the recognition."
+            errors["srdi_authority"] = gettext("Enter the authority that granted the recognition.")
         if srdi_valid_from is None:
-            errors["srdi_valid_from"] = "Enter when the recognition took effect."
+            errors["srdi_valid_from"] = gettext("Enter when the recognition took effect.")
         if srdi_valid_until is None:
-            errors["srdi_valid_until"] = "Enter when the recognition expires (usually after 3 years)."
+            errors["srdi_valid_until"] = gettext(
+                "Enter when the recognition expires (usually after 3 years)."
+            )
         elif srdi_valid_from and srdi_valid_until <= srdi_valid_from:
-            errors["srdi_valid_until"] = "The expiry must come after the start."
+            errors["srdi_valid_until"] = gettext("The expiry must come after the start.")
     if annual_revenue is not None and (
         annual_revenue < 0 or annual_revenue != annual_revenue.quantize(Decimal("0.01"))
     ):
-        errors["annual_revenue"] = "Enter the revenue in HKD, not negative, at most two decimal places."
+        errors["annual_revenue"] = gettext(
+            "Enter the revenue in HKD, not negative, at most two decimal places."
+        )
     if employees is not None and not 0 <= employees <= 1_000_000:
-        errors["employees"] = "Enter the number of employees."
+        errors["employees"] = gettext("Enter the number of employees.")
     if years_trading is not None and not 0 <= years_trading <= 300:
-        errors["years_trading"] = "Enter whole years since the company started trading."
+        errors["years_trading"] = gettext("Enter whole years since the company started trading.")
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     has_srdi = bool(srdi_tier)
     company.srdi_tier = srdi_tier
     company.srdi_batch = srdi_batch.strip() if has_srdi else ""
@@ -193,17 +199,17 @@ def person_save(
         and not trust_role
         and "ownership_percent" not in errors
     ):
-        errors["ownership_percent"] = (
+        errors["ownership_percent"] = gettext(
             "A beneficial owner holds more than 0% (or is a trustee or beneficiary)."
         )
     if trust_role and trust_role not in TrustRole.values:
-        errors["trust_role"] = "Choose trustee, beneficiary, or none."
+        errors["trust_role"] = gettext("Choose trustee, beneficiary, or none.")
     elif trust_role and not is_beneficial_owner:
-        errors["is_beneficial_owner"] = (
+        errors["is_beneficial_owner"] = gettext(
             "Every trustee and beneficiary of a trust holding shares is a beneficial owner."
         )
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     values = {
         "full_name": full_name.strip(),
         "nationality": nationality,
@@ -225,7 +231,7 @@ def person_remove(*, user: User, person_id: int) -> None:
     company = _editable_company(user)
     person = company.people.filter(pk=person_id).first()
     if person is None:
-        raise NotFound("No such person.")
+        raise NotFound(gettext("No such person."))
     audit_record(actor=user, action="person_removed", obj=person, data={"company": company.pk})
     person.delete()
 
@@ -235,31 +241,41 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
     """Store a KYB document (PDF, PNG or JPEG) with its SHA-256 fingerprint, within the company's quota."""
     company = _editable_company(user)  # the company row lock keeps concurrent uploads within the quota
     if kind not in DocumentKind.values:
-        raise ValidationFailed("Choose the document type.", fields={"kind": "Unknown document type."})
+        raise ValidationFailed(
+            gettext("Choose the document type."), fields={"kind": gettext("Unknown document type.")}
+        )
     checked = checked_upload(upload)
     size = checked.size
     held = company.documents.aggregate(count=Count("pk"), total=Sum("size"))
     if held["count"] >= settings.DOCUMENT_QUOTA_COUNT:
         raise ValidationFailed(
-            "The document limit is reached.",
+            gettext("The document limit is reached."),
             fields={
-                "file": f"A company may keep at most {settings.DOCUMENT_QUOTA_COUNT} documents; "
-                "remove one before uploading another."
+                "file": gettext(
+                    "A company may keep at most %(DOCUMENT_QUOTA_COUNT)s documents; remove "
+                    "one before uploading another."
+                )
+                % {"DOCUMENT_QUOTA_COUNT": settings.DOCUMENT_QUOTA_COUNT}
             },
         )
     after = (held["total"] or 0) + size
     if after > settings.DOCUMENT_QUOTA_BYTES:
         quota = megabytes(settings.DOCUMENT_QUOTA_BYTES)
         raise ValidationFailed(
-            "The document storage limit is reached.",
+            gettext("The document storage limit is reached."),
             fields={
-                "file": f"A company may keep at most {quota} of documents; with this file it would "
-                f"hold {megabytes(after)}. Remove one first."
+                "file": gettext(
+                    "A company may keep at most %(quota)s of documents; with this file it "
+                    "would hold %(megabytes)s. Remove one first."
+                )
+                % {"quota": quota, "megabytes": megabytes(after)}
             },
         )
     sha256 = checked.sha256
     if company.documents.filter(sha256=sha256).exists():
-        raise ValidationFailed("Already uploaded.", fields={"file": "This exact file is already uploaded."})
+        raise ValidationFailed(
+            gettext("Already uploaded."), fields={"file": gettext("This exact file is already uploaded.")}
+        )
     document = Document(
         company=company,
         kind=kind,
@@ -281,7 +297,7 @@ def document_remove(*, user: User, document_id: int) -> None:
     company = _editable_company(user)
     document = company.documents.filter(pk=document_id).first()
     if document is None:
-        raise NotFound("No such document.")
+        raise NotFound(gettext("No such document."))
     audit_record(actor=user, action="document_removed", obj=document, data={"sha256": document.sha256})
     stored = document.file.name
     document.delete()
@@ -293,7 +309,7 @@ def company_submit_for_kyb(*, user: User) -> Company:
     """Send a complete company profile to compliance for KYB review."""
     company = Company.objects.select_for_update().filter(representative=user).first()
     if company is None:
-        raise ValidationFailed("Fill in the company profile first.")
+        raise ValidationFailed(gettext("Fill in the company profile first."))
     missing = company_missing_items(company)
     if missing:
         raise ValidationFailed("Complete the profile before submitting: " + "; ".join(missing) + ".")

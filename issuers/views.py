@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES, Role
@@ -64,7 +65,7 @@ def company_edit(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(
-                request, "Company details saved. Next: the profile, people and documents for KYB."
+                request, gettext("Company details saved. Next: the profile, people and documents for KYB.")
             )
             return redirect("issuers:company_kyb")
     return render(request, "issuers/company_form.html", context, status=400)
@@ -108,7 +109,7 @@ def company_profile(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, gettext("Profile saved."))
             return redirect("issuers:company_kyb")
     return _render_kyb(request, profile_form=form, status=400)
 
@@ -124,7 +125,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['full_name']} added.")
+            messages.success(
+                request, gettext("%(cleaned_data)s added.") % {"cleaned_data": form.cleaned_data["full_name"]}
+            )
             return redirect("issuers:company_kyb")
     return _render_kyb(request, person_form=form, status=400)
 
@@ -164,7 +167,9 @@ def document_upload(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Document uploaded; its fingerprint is recorded in the audit trail.")
+            messages.success(
+                request, gettext("Document uploaded; its fingerprint is recorded in the audit trail.")
+            )
             return redirect("issuers:company_kyb")
     return _render_kyb(request, document_form=form, status=400)
 
@@ -189,7 +194,8 @@ def company_submit(request: HttpRequest) -> HttpResponse:
         apply_errors(form, exc)
         return _render_dashboard(request, action_form=form, status=400)
     messages.success(
-        request, "Submitted for KYB. Compliance will review your company; you will see the result here."
+        request,
+        gettext("Submitted for KYB. Compliance will review your company; you will see the result here."),
     )
     return redirect("issuers:dashboard")
 

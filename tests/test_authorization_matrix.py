@@ -100,6 +100,9 @@ MATRIX = [
     r("accounts/confirm/resend/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("accounts/confirm/resend/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("accounts/logout/", "GET", None, 405, 405, 405, 405, 405, 405),
+    # The language switcher works signed in or not; an empty form names no language.
+    r("accounts/language/", "GET", None, 405, 405, 405, 405, 405, 405),
+    r("accounts/language/", "POST", None, 400, 400, 400, 400, 400, 400),
     r("accounts/logout/", "POST", None, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     r("accounts/profile/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
     r("accounts/profile/api-keys/", "GET", None, LOGIN, 405, 405, 405, 405, 405),

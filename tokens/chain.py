@@ -17,6 +17,7 @@ from typing import Any, cast
 import requests
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from eth_abi import decode as abi_decode
 from eth_typing import ChecksumAddress
 from eth_utils import function_abi_to_4byte_selector, to_checksum_address
@@ -47,7 +48,9 @@ ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 class ChainUnavailable(ServiceUnavailable):
     """The node did not answer (timeout, connection refused): transient, nothing was changed."""
 
-    default_message = "The chain is not answering right now, so nothing was changed. Please try again soon."
+    default_message = gettext_lazy(
+        "The chain is not answering right now, so nothing was changed. Please try again soon."
+    )
 
 
 def _validators_with_known_chain_id(w3: Web3, method: RPCEndpoint) -> Any:

@@ -1,18 +1,19 @@
 """Choices of the chain side: wallets, contracts, outbox transactions."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WalletKind(models.TextChoices):
     """Each platform role signs with its own key; customers' custodial wallets are a separate class."""
 
-    ADMIN = "admin", "Platform admin (deploys; executes approved admin operations)"
-    REGISTRAR = "registrar", "Registrar (identities; proposes offerings)"
-    SETTLER = "settler", "Settler (escrow, settlement, refunds, payouts)"
-    AGENT = "agent", "Token agent (pauses; proposes forced transfers)"
-    FAUCET = "faucet", "Test stablecoin faucet"
-    INVESTOR = "investor", "Investor (custodial)"
-    ISSUER = "issuer", "Issuer (custodial)"
+    ADMIN = "admin", _("Platform admin (deploys; executes approved admin operations)")
+    REGISTRAR = "registrar", _("Registrar (identities; proposes offerings)")
+    SETTLER = "settler", _("Settler (escrow, settlement, refunds, payouts)")
+    AGENT = "agent", _("Token agent (pauses; proposes forced transfers)")
+    FAUCET = "faucet", _("Test stablecoin faucet")
+    INVESTOR = "investor", _("Investor (custodial)")
+    ISSUER = "issuer", _("Issuer (custodial)")
 
 
 PLATFORM_WALLET_KINDS = (
@@ -26,12 +27,12 @@ CUSTOMER_WALLET_KINDS = (WalletKind.INVESTOR, WalletKind.ISSUER)
 
 
 class ContractKind(models.TextChoices):
-    IDENTITY_REGISTRY = "identity_registry", "Identity registry"
-    PAYMENT_TOKEN = "payment_token", "Payment token"
-    SETTLEMENT = "settlement", "Settlement"
-    DOCUMENT_REGISTRY = "document_registry", "Document registry"
-    TIMELOCK = "timelock", "Admin timelock"
-    SECURITY_TOKEN = "security_token", "Security token"
+    IDENTITY_REGISTRY = "identity_registry", _("Identity registry")
+    PAYMENT_TOKEN = "payment_token", _("Payment token")
+    SETTLEMENT = "settlement", _("Settlement")
+    DOCUMENT_REGISTRY = "document_registry", _("Document registry")
+    TIMELOCK = "timelock", _("Admin timelock")
+    SECURITY_TOKEN = "security_token", _("Security token")
 
 
 PLATFORM_CONTRACT_KINDS = (
@@ -56,16 +57,16 @@ ARTIFACT_BY_KIND = {
 
 
 class ContractStatus(models.TextChoices):
-    DEPLOYING = "deploying", "Deploying"
-    DEPLOYED = "deployed", "Deployed"
-    FAILED = "failed", "Failed"
+    DEPLOYING = "deploying", _("Deploying")
+    DEPLOYED = "deployed", _("Deployed")
+    FAILED = "failed", _("Failed")
 
 
 class ChainTxStatus(models.TextChoices):
-    PENDING = "pending", "Recorded, not yet signed"
-    SENT = "sent", "Signed and sent"
-    CONFIRMED = "confirmed", "Confirmed"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Recorded, not yet signed")
+    SENT = "sent", _("Signed and sent")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAILED = "failed", _("Failed")
 
 
 CHAIN_TX_TRANSITIONS = {
@@ -83,10 +84,10 @@ class PaymentCurrency(models.TextChoices):
     the only renminbi a Hong Kong platform can hold and pay; the code stays the application's (CNY).
     """
 
-    HKD = "HKD", "Hong Kong dollar"
-    CNY = "CNY", "Renminbi (offshore, CNH)"
-    MOP = "MOP", "Macao pataca"
-    USD = "USD", "US dollar"
+    HKD = "HKD", _("Hong Kong dollar")
+    CNY = "CNY", _("Renminbi (offshore, CNH)")
+    MOP = "MOP", _("Macao pataca")
+    USD = "USD", _("US dollar")
 
 
 # The test stablecoin bootstrap and the demo deploy per currency: (name, symbol).
@@ -101,11 +102,11 @@ TEST_STABLECOINS = {
 class ListingStatus(models.TextChoices):
     """Where a stablecoin stands on the allowlist."""
 
-    PROPOSED = "proposed", "Waiting for a second approval"
-    ALLOWING = "allowing", "Approved, being allowed on chain"
-    ACTIVE = "active", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    FAILED = "failed", "Refused on chain"
+    PROPOSED = "proposed", _("Waiting for a second approval")
+    ALLOWING = "allowing", _("Approved, being allowed on chain")
+    ACTIVE = "active", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Refused on chain")
 
 
 LISTING_TRANSITIONS = {
@@ -122,25 +123,25 @@ LIVE_LISTING_STATUSES = (ListingStatus.PROPOSED, ListingStatus.ALLOWING, Listing
 class PaymentLegKind(models.TextChoices):
     """What a payment leg recorded for the travel rule was."""
 
-    SUBSCRIPTION_FUNDING = "subscription_funding", "Subscription paid into escrow"
-    SETTLEMENT = "settlement", "Settlement payment to the issuer"
-    REFUND = "refund", "Refund to the investor"
-    DISTRIBUTION = "distribution", "Distribution to a holder"
-    DISTRIBUTION_FUNDING = "distribution_funding", "Distribution funded by the issuer"
-    TRANSFER = "transfer", "Payment between investors"
+    SUBSCRIPTION_FUNDING = "subscription_funding", _("Subscription paid into escrow")
+    SETTLEMENT = "settlement", _("Settlement payment to the issuer")
+    REFUND = "refund", _("Refund to the investor")
+    DISTRIBUTION = "distribution", _("Distribution to a holder")
+    DISTRIBUTION_FUNDING = "distribution_funding", _("Distribution funded by the issuer")
+    TRANSFER = "transfer", _("Payment between investors")
 
 
 class TokenOperationKind(models.TextChoices):
     """What staff may do to a security token or a wallet on it (the token's agent and pauser powers)."""
 
-    FREEZE = "freeze", "Freeze wallet"
-    UNFREEZE = "unfreeze", "Unfreeze wallet"
-    PARTIAL_FREEZE = "partial_freeze", "Freeze some units"
-    PARTIAL_UNFREEZE = "partial_unfreeze", "Release frozen units"
-    PAUSE = "pause", "Pause token"
-    RESUME = "resume", "Resume token"
-    RECOVERY = "recovery", "Recover lost wallet"
-    FORCED_TRANSFER = "forced_transfer", "Forced transfer"
+    FREEZE = "freeze", _("Freeze wallet")
+    UNFREEZE = "unfreeze", _("Unfreeze wallet")
+    PARTIAL_FREEZE = "partial_freeze", _("Freeze some units")
+    PARTIAL_UNFREEZE = "partial_unfreeze", _("Release frozen units")
+    PAUSE = "pause", _("Pause token")
+    RESUME = "resume", _("Resume token")
+    RECOVERY = "recovery", _("Recover lost wallet")
+    FORCED_TRANSFER = "forced_transfer", _("Forced transfer")
 
 
 # A pause is an emergency brake: it moves nobody's property and one operator applies it at once.
@@ -160,20 +161,20 @@ AMOUNT_OPERATIONS = frozenset(
 class LegalBasis(models.TextChoices):
     """Why a forced transfer may take units without their holder's consent."""
 
-    COURT_ORDER = "court_order", "Court order"
-    REGULATOR_DIRECTION = "regulator_direction", "Direction of a regulator (e.g. the SFC)"
-    ERROR_CORRECTION = "error_correction", "Correction of an error by the platform"
-    INSOLVENCY = "insolvency", "Instruction of a liquidator, trustee in bankruptcy or receiver"
-    SUCCESSION = "succession", "Succession (grant of probate or letters of administration)"
+    COURT_ORDER = "court_order", _("Court order")
+    REGULATOR_DIRECTION = "regulator_direction", _("Direction of a regulator (e.g. the SFC)")
+    ERROR_CORRECTION = "error_correction", _("Correction of an error by the platform")
+    INSOLVENCY = "insolvency", _("Instruction of a liquidator, trustee in bankruptcy or receiver")
+    SUCCESSION = "succession", _("Succession (grant of probate or letters of administration)")
 
 
 class TokenOperationStatus(models.TextChoices):
-    REQUESTED = "requested", "Awaiting a second approval"
-    APPROVED = "approved", "Approved"
-    SUBMITTED = "submitted", "Sent to the chain"
-    EXECUTED = "executed", "Done on chain"
-    REJECTED = "rejected", "Rejected"
-    FAILED = "failed", "Failed on chain"
+    REQUESTED = "requested", _("Awaiting a second approval")
+    APPROVED = "approved", _("Approved")
+    SUBMITTED = "submitted", _("Sent to the chain")
+    EXECUTED = "executed", _("Done on chain")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed on chain")
 
 
 TOKEN_OPERATION_TRANSITIONS = {

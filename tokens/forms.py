@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from config import form_fields
 from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
@@ -17,19 +18,19 @@ class PaymentTokenProposeForm(forms.Form):
 
     currency = forms.ChoiceField(
         choices=PaymentCurrency.choices,
-        label="Currency",
-        help_text="Renminbi applications (CNY) settle in an offshore renminbi (CNH) stablecoin.",
+        label=_("Currency"),
+        help_text=_("Renminbi applications (CNY) settle in an offshore renminbi (CNH) stablecoin."),
     )
     address = form_fields.CharField(
         max_length=42,
-        label="Contract address",
-        help_text="0x followed by 40 hexadecimal characters, on the platform's chain.",
+        label=_("Contract address"),
+        help_text=_("0x followed by 40 hexadecimal characters, on the platform's chain."),
     )
     note = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         required=False,
-        label="Why this stablecoin",
-        help_text="The issuer, its licence and reserve attestation: what the approver should check.",
+        label=_("Why this stablecoin"),
+        help_text=_("The issuer, its licence and reserve attestation: what the approver should check."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -37,9 +38,11 @@ class PaymentTokenProposeForm(forms.Form):
 class PaymentTokenDecisionForm(forms.Form):
     """A second staff member's approval or rejection (a rejection needs a reason)."""
 
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], label="Decision")
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))], label=_("Decision")
+    )
     reason = form_fields.CharField(
-        max_length=REASON_MAX_LENGTH, required=False, label="Reason", help_text="Needed to reject."
+        max_length=REASON_MAX_LENGTH, required=False, label=_("Reason"), help_text=_("Needed to reject.")
     )
 
 
@@ -49,42 +52,44 @@ ADDRESS_LENGTH = 42
 class TokenOperationForm(forms.Form):
     """Request a token operation; which fields count depends on the kind (the service says which)."""
 
-    kind = forms.ChoiceField(choices=TokenOperationKind.choices, label="Operation")
+    kind = forms.ChoiceField(choices=TokenOperationKind.choices, label=_("Operation"))
     offering = forms.TypedChoiceField(
         coerce=int,
         required=False,
-        label="Offering (its token)",
-        help_text="Not needed for a wallet recovery.",
+        label=_("Offering (its token)"),
+        help_text=_("Not needed for a wallet recovery."),
     )
     wallet = form_fields.CharField(
         max_length=ADDRESS_LENGTH,
         required=False,
-        label="Investor's wallet",
-        help_text="The wallet acted on (for a recovery: the lost wallet). Not needed to pause or resume.",
+        label=_("Investor's wallet"),
+        help_text=_("The wallet acted on (for a recovery: the lost wallet). Not needed to pause or resume."),
     )
     counterparty = form_fields.CharField(
-        max_length=ADDRESS_LENGTH, required=False, label="Receiving wallet (forced transfer only)"
+        max_length=ADDRESS_LENGTH, required=False, label=_("Receiving wallet (forced transfer only)")
     )
     amount = form_fields.IntegerField(
         min_value=1,
         required=False,
-        label="Units",
-        help_text="For a partial freeze or release and a forced transfer.",
+        label=_("Units"),
+        help_text=_("For a partial freeze or release and a forced transfer."),
     )
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason",
-        help_text="The investor concerned sees it beside their holding.",
+        label=_("Reason"),
+        help_text=_("The investor concerned sees it beside their holding."),
     )
     legal_basis = forms.ChoiceField(
-        choices=[("", "—"), *LegalBasis.choices], required=False, label="Legal basis (forced transfer only)"
+        choices=[("", "—"), *LegalBasis.choices],
+        required=False,
+        label=_("Legal basis (forced transfer only)"),
     )
     legal_reference = form_fields.CharField(
         max_length=SHORT_TEXT_MAX_LENGTH,
         required=False,
-        label="Reference of the order or direction",
-        help_text="E.g. the court's case number.",
+        label=_("Reference of the order or direction"),
+        help_text=_("E.g. the court's case number."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -104,4 +109,4 @@ class TokenOperationForm(forms.Form):
 class TokenOperationRejectForm(forms.Form):
     """Reject a request: the requester and the audit trail see why."""
 
-    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label="Why it is rejected")
+    reason = form_fields.CharField(max_length=REASON_MAX_LENGTH, label=_("Why it is rejected"))

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
@@ -92,20 +93,22 @@ class Target:
 
 def _require_staff(actor: User) -> None:
     if actor.role not in STAFF_ROLES:
-        raise PermissionDenied("Only platform staff may operate tokens.")
+        raise PermissionDenied(gettext("Only platform staff may operate tokens."))
 
 
 def _token_of(offering_id: int | None) -> Contract:
     from financing.models import Offering
 
     if offering_id is None:
-        raise ValidationFailed("Choose the offering.", fields={"offering_id": "Choose the offering."})
+        raise ValidationFailed(
+            gettext("Choose the offering."), fields={"offering_id": gettext("Choose the offering.")}
+        )
     offering = Offering.objects.select_related("token").filter(pk=offering_id).first()
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     token = offering.token
     if token is None or token.status != ContractStatus.DEPLOYED or not token.address:
-        raise Conflict("This offering's token is not on chain yet.")
+        raise Conflict(gettext("This offering's token is not on chain yet."))
     return token
 
 
@@ -115,14 +118,15 @@ def _investor_of(address: str, field: str) -> tuple[str, User]:
 
     if not re.fullmatch(r"0x[0-9a-fA-F]{40}", address or ""):
         raise ValidationFailed(
-            "Give the wallet address (0x and 40 hexadecimal digits).", fields={field: "Not a wallet address."}
+            gettext("Give the wallet address (0x and 40 hexadecimal digits)."),
+            fields={field: gettext("Not a wallet address.")},
         )
     checksum = chain.to_checksum(address)
     profile = InvestorProfile.objects.select_related("user").filter(wallet__address=checksum).first()
     if profile is None:
         raise ValidationFailed(
-            "That wallet is not an investor's wallet on this platform.",
-            fields={field: "No investor holds this wallet."},
+            gettext("That wallet is not an investor's wallet on this platform."),
+            fields={field: gettext("No investor holds this wallet.")},
         )
     return checksum, profile.user
 
@@ -142,9 +146,9 @@ def _check(
     if kind in (Kind.PAUSE, Kind.RESUME):
         paused = _read(token, "isPaused")
         if kind == Kind.PAUSE and paused:
-            raise Conflict("Transfers of this token are already paused.")
+            raise Conflict(gettext("Transfers of this token are already paused."))
         if kind == Kind.RESUME and not paused:
-            raise Conflict("Transfers of this token are not paused: there is nothing to resume.")
+            raise Conflict(gettext("Transfers of this token are not paused: there is nothing to resume."))
         return {}
     balance = int(_read(token, "balanceOf", wallet))
     frozen_units = int(_read(token, "frozenTokens", wallet))
@@ -152,12 +156,12 @@ def _check(
     free = balance - frozen_units
     if kind == Kind.FREEZE:
         if frozen:
-            raise Conflict("This wallet is already frozen on this token.")
+            raise Conflict(gettext("This wallet is already frozen on this token."))
         if balance == 0:
-            raise Conflict("This wallet holds no units of this token: there is nothing to freeze.")
+            raise Conflict(gettext("This wallet holds no units of this token: there is nothing to freeze."))
     elif kind == Kind.UNFREEZE:
         if not frozen:
-            raise Conflict("This wallet is not frozen on this token: there is nothing to unfreeze.")
+            raise Conflict(gettext("This wallet is not frozen on this token: there is nothing to unfreeze."))
     elif kind == Kind.PARTIAL_FREEZE:
         assert amount is not None
         if amount > free:
@@ -172,7 +176,8 @@ def _check(
         assert amount is not None
         if counterparty == wallet:
             raise ValidationFailed(
-                "A forced transfer moves units to another wallet.", fields={"counterparty": "Same wallet."}
+                gettext("A forced transfer moves units to another wallet."),
+                fields={"counterparty": gettext("Same wallet.")},
             )
         if amount > free:
             message = (
@@ -182,7 +187,7 @@ def _check(
             raise ValidationFailed(message, fields={"amount": message})
         registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
         if not chain.call("IdentityRegistry", str(registry.address), "isVerified", counterparty):
-            raise Conflict("The receiving wallet is not verified on the identity registry.")
+            raise Conflict(gettext("The receiving wallet is not verified on the identity registry."))
     return {}
 
 
@@ -208,7 +213,9 @@ def _recovery_plan(lost: str) -> dict[str, Any]:
     country, classes, expiry = chain.call("IdentityRegistry", str(registry.address), "identityOf", lost)
     if not expiry:
         raise Conflict(
-            "The lost wallet has no identity on the registry to carry over (revoked or never registered)."
+            gettext(
+                "The lost wallet has no identity on the registry to carry over (revoked or never registered)."
+            )
         )
     profile = InvestorProfile.objects.get(wallet__address=lost)
     in_escrow = Subscription.objects.filter(
@@ -216,8 +223,10 @@ def _recovery_plan(lost: str) -> dict[str, Any]:
     )
     if in_escrow.exists():
         raise Conflict(
-            "The investor has a subscription paid into escrow from the lost wallet; wait until it is "
-            "settled or refunded, then recover the wallet."
+            gettext(
+                "The investor has a subscription paid into escrow from the lost "
+                "wallet; wait until it is settled or refunded, then recover the wallet."
+            )
         )
     return {
         "tokens": [str(token.address) for token in _holding_tokens(lost)],
@@ -240,18 +249,20 @@ def _validate(
 ) -> Target:
     errors: dict[str, str] = {}
     if kind not in Kind.values:
-        raise ValidationFailed("Choose what to do.", fields={"kind": "Not a token operation."})
+        raise ValidationFailed(
+            gettext("Choose what to do."), fields={"kind": gettext("Not a token operation.")}
+        )
     if not reason.strip():
-        errors["reason"] = "Say why."
+        errors["reason"] = gettext("Say why.")
     if kind in AMOUNT_OPERATIONS and (amount is None or amount <= 0):
-        errors["amount"] = "Give a whole number of units above 0."
+        errors["amount"] = gettext("Give a whole number of units above 0.")
     if kind == Kind.FORCED_TRANSFER:
         if legal_basis not in LegalBasis.values:
-            errors["legal_basis"] = "A forced transfer needs its legal basis."
+            errors["legal_basis"] = gettext("A forced transfer needs its legal basis.")
         if not legal_reference.strip():
-            errors["legal_reference"] = "Give the reference of the order or direction."
+            errors["legal_reference"] = gettext("Give the reference of the order or direction.")
         if not counterparty:
-            errors["counterparty"] = "Give the receiving wallet."
+            errors["counterparty"] = gettext("Give the receiving wallet.")
     if errors:
         raise ValidationFailed(next(iter(errors.values())), fields=errors)
     token = None if kind == Kind.RECOVERY else _token_of(offering_id)
@@ -271,7 +282,9 @@ def _refuse_if_open(target: Target, kind: str) -> None:
             bool(target.wallet) and open_ops.filter(kind=Kind.RECOVERY, wallet=target.wallet).exists()
         )
     if busy:
-        raise Conflict("Another operation on this wallet or token is still open; finish or reject it first.")
+        raise Conflict(
+            gettext("Another operation on this wallet or token is still open; finish or reject it first.")
+        )
 
 
 # --- services -----------------------------------------------------------------------------------------
@@ -292,7 +305,7 @@ def token_operation_request(
     """Record a staff request; a pause goes to the chain at once, anything else waits for a second person."""
     _require_staff(actor)
     if kind == Kind.PAUSE and actor.role not in PAUSERS:
-        raise PermissionDenied("Only an operator or a compliance approver may pause a token.")
+        raise PermissionDenied(gettext("Only an operator or a compliance approver may pause a token."))
     target = _validate(
         kind=kind,
         offering_id=offering_id,
@@ -379,10 +392,12 @@ def token_operation_reject(*, actor: User, operation_id: int, reason: str) -> To
     """The second person refuses the request; nothing is sent to the chain."""
     _require_staff(actor)
     if not reason.strip():
-        raise ValidationFailed("Say why the request is rejected.", fields={"reason": "Say why."})
+        raise ValidationFailed(
+            gettext("Say why the request is rejected."), fields={"reason": gettext("Say why.")}
+        )
     operation = TokenOperation.objects.select_for_update().filter(pk=operation_id).first()
     if operation is None:
-        raise NotFound("No such token operation.")
+        raise NotFound(gettext("No such token operation."))
     _may_decide(operation, actor)
     status_transition(
         operation,
@@ -399,7 +414,7 @@ def token_operation_reject(*, actor: User, operation_id: int, reason: str) -> To
 def _operation(operation_id: int) -> TokenOperation:
     operation = TokenOperation.objects.select_related("token", "requested_by").filter(pk=operation_id).first()
     if operation is None:
-        raise NotFound("No such token operation.")
+        raise NotFound(gettext("No such token operation."))
     return operation
 
 

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from hexbytes import HexBytes
 from web3.exceptions import (
     ContractCustomError,
@@ -149,7 +150,10 @@ def chain_transaction_enqueue(
 
 def _move(row: ChainTransaction, to: ChainTxStatus, **fields: Any) -> None:
     if to not in CHAIN_TX_TRANSITIONS[ChainTxStatus(row.status)]:
-        raise Conflict(f"Chain transaction {row.pk} cannot go from {row.status} to {to}.")
+        raise Conflict(
+            gettext("Chain transaction %(pk)s cannot go from %(status)s to %(to)s.")
+            % {"pk": row.pk, "status": row.status, "to": to}
+        )
     row.status = to
     for name, value in fields.items():
         setattr(row, name, value)

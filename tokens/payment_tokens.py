@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from web3.exceptions import Web3Exception
 
 from accounts.choices import STAFF_ROLES
@@ -42,15 +43,18 @@ ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 def _require_staff(actor: User) -> None:
     if actor.role not in STAFF_ROLES:
-        raise PermissionDenied("Only platform staff manage the accepted stablecoins.")
+        raise PermissionDenied(gettext("Only platform staff manage the accepted stablecoins."))
 
 
 def _token_facts(address: str) -> tuple[str, str, int]:
     """(name, symbol, decimals) of the ERC-20 token at `address`, read from the chain (no transaction)."""
     if not chain.web3().eth.get_code(chain.to_checksum(address)):
         raise ValidationFailed(
-            "No contract is deployed at this address on the platform's chain; check the address and network.",
-            fields={"address": "No contract at this address."},
+            gettext(
+                "No contract is deployed at this address on the platform's chain; "
+                "check the address and network."
+            ),
+            fields={"address": gettext("No contract at this address.")},
         )
     try:
         name = str(chain.call("PaymentToken", address, "name"))
@@ -60,8 +64,8 @@ def _token_facts(address: str) -> tuple[str, str, int]:
         if isinstance(exc, chain.ChainUnavailable):
             raise
         raise ValidationFailed(
-            "The contract at this address does not answer as a token (name, symbol, decimals).",
-            fields={"address": "Not a token contract."},
+            gettext("The contract at this address does not answer as a token (name, symbol, decimals)."),
+            fields={"address": gettext("Not a token contract.")},
         ) from exc
     return name[:100], symbol[:20], decimals
 
@@ -69,8 +73,8 @@ def _token_facts(address: str) -> tuple[str, str, int]:
 def _clean_currency(currency: str) -> PaymentCurrency:
     if currency not in PaymentCurrency.values:
         raise ValidationFailed(
-            "Choose the currency the stablecoin pays in: HKD, CNY (settled in CNH), MOP or USD.",
-            fields={"currency": "Choose HKD, CNY, MOP or USD."},
+            gettext("Choose the currency the stablecoin pays in: HKD, CNY (settled in CNH), MOP or USD."),
+            fields={"currency": gettext("Choose HKD, CNY, MOP or USD.")},
         )
     return PaymentCurrency(currency)
 
@@ -99,13 +103,19 @@ def payment_token_propose(*, actor: User, currency: str, address: str, note: str
     _require_staff(actor)
     errors: dict[str, str] = {}
     if currency not in PaymentCurrency.values:
-        errors["currency"] = "Choose HKD, CNY, MOP or USD."
+        errors["currency"] = gettext("Choose HKD, CNY, MOP or USD.")
     if not isinstance(address, str) or not ADDRESS.match(address.strip()):
-        errors["address"] = "Enter the token's contract address: 0x followed by 40 hexadecimal characters."
+        errors["address"] = gettext(
+            "Enter the token's contract address: 0x followed by 40 hexadecimal characters."
+        )
     if len(note) > REASON_MAX_LENGTH:
-        errors["note"] = f"Keep the note under {REASON_MAX_LENGTH:,} characters."
+        errors["note"] = gettext("Keep the note under %(REASON_MAX_LENGTH)s characters.") % {
+            "REASON_MAX_LENGTH": format(REASON_MAX_LENGTH, ",")
+        }
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields; nothing was changed.", fields=errors)
+        raise ValidationFailed(
+            gettext("Please correct the highlighted fields; nothing was changed."), fields=errors
+        )
     currency = _clean_currency(currency)
     address = chain.to_checksum(address.strip())
     if (refusal := _live_refusal(currency, address)) is not None:
@@ -113,15 +123,26 @@ def payment_token_propose(*, actor: User, currency: str, address: str, note: str
     known = Contract.objects.filter(chain_id=chain.chain_id(), address=address).first()
     if known is not None and known.kind != ContractKind.PAYMENT_TOKEN:
         raise ValidationFailed(
-            f"This address is the platform's {known.get_kind_display().lower()}, not a stablecoin.",
-            fields={"address": "Not a stablecoin."},
+            gettext("This address is the platform's %(lower)s, not a stablecoin.")
+            % {"lower": known.get_kind_display().lower()},
+            fields={"address": gettext("Not a stablecoin.")},
         )
     name, symbol, decimals = _token_facts(address)
     if decimals != settings.PAYMENT_TOKEN_DECIMALS:
         raise ValidationFailed(
-            f"{symbol} has {decimals} decimals; the platform settles in stablecoins of "
-            f"{settings.PAYMENT_TOKEN_DECIMALS} decimals only.",
-            fields={"address": f"Not a {settings.PAYMENT_TOKEN_DECIMALS}-decimal token."},
+            gettext(
+                "%(symbol)s has %(decimals)s decimals; the platform settles in "
+                "stablecoins of %(PAYMENT_TOKEN_DECIMALS)s decimals only."
+            )
+            % {
+                "symbol": symbol,
+                "decimals": decimals,
+                "PAYMENT_TOKEN_DECIMALS": settings.PAYMENT_TOKEN_DECIMALS,
+            },
+            fields={
+                "address": gettext("Not a %(PAYMENT_TOKEN_DECIMALS)s-decimal token.")
+                % {"PAYMENT_TOKEN_DECIMALS": settings.PAYMENT_TOKEN_DECIMALS}
+            },
         )
     try:
         with transaction.atomic():
@@ -154,7 +175,10 @@ def payment_token_propose(*, actor: User, currency: str, address: str, note: str
             )
     except IntegrityError as exc:  # another proposal for the currency or token won the race
         raise Conflict(
-            f"Another stablecoin for {currency}, or this token, was proposed just now; reload and look."
+            gettext(
+                "Another stablecoin for %(currency)s, or this token, was proposed just now; reload and look."
+            )
+            % {"currency": currency}
         ) from exc
     return listing
 
@@ -178,25 +202,31 @@ def _decide(*, actor: User, listing_id: int, approve: bool, reason: str) -> Paym
         .first()
     )
     if listing is None:
-        raise NotFound("No such stablecoin proposal.")
+        raise NotFound(gettext("No such stablecoin proposal."))
     if listing.status != ListingStatus.PROPOSED:
         raise Conflict(
-            f"This stablecoin is {listing.get_status_display().lower()} already; nothing was changed."
+            gettext("This stablecoin is %(lower)s already; nothing was changed.")
+            % {"lower": listing.get_status_display().lower()}
         )
     if listing.proposed_by_id == actor.pk:
         raise PermissionDenied(
-            "You proposed this stablecoin: a different staff member must approve or reject it."
+            gettext("You proposed this stablecoin: a different staff member must approve or reject it.")
         )
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationFailed(
-            "The reason is too long.", fields={"reason": f"At most {REASON_MAX_LENGTH:,} characters."}
+            gettext("The reason is too long."),
+            fields={
+                "reason": gettext("At most %(REASON_MAX_LENGTH)s characters.")
+                % {"REASON_MAX_LENGTH": format(REASON_MAX_LENGTH, ",")}
+            },
         )
     decided = {"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason}
     if not approve:
         if not reason:
             raise ValidationFailed(
-                "Say why the stablecoin is rejected.", fields={"reason": "A reason is needed to reject."}
+                gettext("Say why the stablecoin is rejected."),
+                fields={"reason": gettext("A reason is needed to reject.")},
             )
         status_transition(
             listing,

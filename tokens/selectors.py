@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from web3.exceptions import Web3Exception
 
 from config.errors import Conflict
@@ -42,7 +43,9 @@ def platform_wallet(kind: WalletKind) -> Wallet:
     """The wallet of one platform role (each role signs with its own key)."""
     wallet = Wallet.objects.filter(kind=kind).first()
     if wallet is None:
-        raise Conflict("The platform is not connected to the chain yet: run `manage.py chain_bootstrap`.")
+        raise Conflict(
+            gettext("The platform is not connected to the chain yet: run `manage.py chain_bootstrap`.")
+        )
     return wallet
 
 
@@ -52,7 +55,10 @@ def platform_contract(kind: ContractKind) -> Contract:
         kind=kind, chain_id=chain.chain_id(), status=ContractStatus.DEPLOYED
     ).first()
     if found is None or not found.address:
-        raise Conflict(f"The {kind.label} is not deployed yet: run `manage.py chain_bootstrap`.")
+        raise Conflict(
+            gettext("The %(label)s is not deployed yet: run `manage.py chain_bootstrap`.")
+            % {"label": kind.label}
+        )
     return found
 
 
@@ -84,8 +90,12 @@ def payment_token(currency: str = "HKD") -> Contract:
     if listing is None:
         name = PaymentCurrency(currency).label if currency in PaymentCurrency.values else currency
         raise Conflict(
-            f"No stablecoin is accepted for {currency} ({name}) yet: staff list one on the payment "
-            "tokens page before offerings in this currency can settle."
+            gettext(
+                "No stablecoin is accepted for %(currency)s (%(name)s) yet: staff list "
+                "one on the payment tokens page before offerings in this currency can "
+                "settle."
+            )
+            % {"currency": currency, "name": name}
         )
     return listing.contract
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from eth_utils import keccak
 from web3 import Web3
 
@@ -95,7 +96,7 @@ def contract_call(
 ) -> ChainTransaction:
     """Record a call of `function(*args)` on a deployed contract, signed by the key the intent names."""
     if not target.address:
-        raise Conflict(f"{target.label} is not deployed yet.")
+        raise Conflict(gettext("%(label)s is not deployed yet.") % {"label": target.label})
     return outbox.chain_transaction_enqueue(
         intent=intent,
         idempotency_key=key,
@@ -111,7 +112,7 @@ def contract_call(
 def contract_mark_deployed(tx: ChainTransaction, receipt: dict[str, Any]) -> Contract:
     """Record the address of a confirmed deployment."""
     if tx.contract_id is None:
-        raise Conflict(f"Chain transaction {tx.pk} deploys no recorded contract.")
+        raise Conflict(gettext("Chain transaction %(pk)s deploys no recorded contract.") % {"pk": tx.pk})
     deployed = Contract.objects.select_for_update().get(pk=tx.contract_id)
     deployed.address = chain.to_checksum(receipt["contractAddress"])
     deployed.status = ContractStatus.DEPLOYED
@@ -221,7 +222,7 @@ def admin_operation_propose(
     if not any(key.startswith(prefix) for prefix, _ in purposes):
         raise ValueError(f"{function} on {target.kind} is not a declared admin operation.")
     if not target.address:
-        raise Conflict(f"{target.label} is not deployed yet.")
+        raise Conflict(gettext("%(label)s is not deployed yet.") % {"label": target.label})
     data = chain.encode_call(ARTIFACT_BY_KIND[ContractKind(target.kind)], function, *args)
     return contract_call(
         target=platform_contract(ContractKind.TIMELOCK),
@@ -285,7 +286,10 @@ def payment_token_mint(
     token = payment_token(currency)
     if not ChainTransaction.objects.filter(contract=token, intent=INTENT_DEPLOY_PLATFORM).exists():
         raise Conflict(
-            f"The {currency} stablecoin is not one of the platform's test tokens: it cannot be minted."
+            gettext(
+                "The %(currency)s stablecoin is not one of the platform's test tokens: it cannot be minted."
+            )
+            % {"currency": currency}
         )
     return contract_call(
         target=token,
@@ -311,7 +315,10 @@ def drive(tx: ChainTransaction, *, timeout: float = 60.0) -> ChainTransaction:
             continue
         tx.refresh_from_db()
         if tx.status == ChainTxStatus.FAILED:
-            raise Conflict(f"{tx.reference} failed on chain: {tx.error}")
+            raise Conflict(
+                gettext("%(reference)s failed on chain: %(error)s")
+                % {"reference": tx.reference, "error": tx.error}
+            )
         return tx
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
@@ -83,7 +84,8 @@ def payment_token_propose_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{listing.symbol} is proposed for {listing.currency}; a different staff member approves it.",
+                gettext("%(symbol)s is proposed for %(currency)s; a different staff member approves it.")
+                % {"symbol": listing.symbol, "currency": listing.currency},
             )
             return redirect("tokens:payment_tokens")
     return _render_payment_tokens(request, propose_form=form, status=status)
@@ -107,7 +109,11 @@ def payment_token_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             status = refuse(form, exc)
         else:
             done = "approved: it is being allowed on chain" if listing.status != "rejected" else "rejected"
-            messages.success(request, f"{listing.symbol} for {listing.currency} is {done}.")
+            messages.success(
+                request,
+                gettext("%(symbol)s for %(currency)s is %(done)s.")
+                % {"symbol": listing.symbol, "currency": listing.currency, "done": done},
+            )
             return redirect("tokens:payment_tokens")
     return _render_payment_tokens(request, decision_form=form, decided=pk, status=status)
 
@@ -171,11 +177,15 @@ def token_operations(request: HttpRequest) -> HttpResponse:
     if operation.status == "requested":
         messages.success(
             request,
-            f"{operation.get_kind_display()} #{operation.pk} requested: "
-            "another member of staff must approve it.",
+            gettext("%(kind)s #%(pk)s requested: another member of staff must approve it.")
+            % {"kind": operation.get_kind_display(), "pk": operation.pk},
         )
     else:
-        messages.success(request, f"{operation.get_kind_display()} #{operation.pk} sent to the chain.")
+        messages.success(
+            request,
+            gettext("%(kind)s #%(pk)s sent to the chain.")
+            % {"kind": operation.get_kind_display(), "pk": operation.pk},
+        )
     return redirect(
         reverse("tokens:operations") + (f"?offering={data['offering']}" if data["offering"] else "")
     )
@@ -189,7 +199,11 @@ def token_operation_approve(request: HttpRequest, pk: int) -> HttpResponse:
         operation = operations.token_operation_approve(actor=request.user, operation_id=pk)
     except REFUSALS as exc:
         return _render_operations(request, refusal=exc, status=exc.status_code)
-    messages.success(request, f"{operation.get_kind_display()} #{pk} approved and sent to the chain.")
+    messages.success(
+        request,
+        gettext("%(kind)s #%(pk)s approved and sent to the chain.")
+        % {"kind": operation.get_kind_display(), "pk": pk},
+    )
     return redirect("tokens:operations")
 
 
@@ -199,7 +213,9 @@ def token_operation_reject(request: HttpRequest, pk: int) -> HttpResponse:
     """The second person rejects the request with a reason; nothing is sent."""
     form = TokenOperationRejectForm(request.POST)
     if not form.is_valid():
-        error = ApplicationError("Say why the request is rejected.", fields={"reason": "Say why."})
+        error = ApplicationError(
+            gettext("Say why the request is rejected."), fields={"reason": gettext("Say why.")}
+        )
         return _render_operations(request, refusal=error, status=400)
     try:
         operations.token_operation_reject(
@@ -207,5 +223,7 @@ def token_operation_reject(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except REFUSALS as exc:
         return _render_operations(request, refusal=exc, status=exc.status_code)
-    messages.success(request, f"Token operation #{pk} rejected; nothing was sent to the chain.")
+    messages.success(
+        request, gettext("Token operation #%(pk)s rejected; nothing was sent to the chain.") % {"pk": pk}
+    )
     return redirect("tokens:operations")

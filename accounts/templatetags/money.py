@@ -1,15 +1,20 @@
-"""Template filters for money, rates, progress and status badges (Decimal in, text out)."""
+"""Template filters for money, rates, dates, progress and status badges (Decimal in, text out).
+
+Money, numbers and dates are written the way the active language's readers expect (config/i18n.py:
+en -> Hong Kong English, zh-hant -> Hong Kong Chinese, zh-hans -> mainland Chinese).
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 
-register = template.Library()
+from config.i18n import babel_locale, day_text, moment_text
 
-LOCALE = "en_HK"
+register = template.Library()
 
 # Colour of a status badge by status value; anything unknown is neutral.
 TONES = {
@@ -71,7 +76,7 @@ def money(value: object, currency: str = "HKD") -> str:
     amount = _decimal(value)
     if amount is None:
         return "—"
-    return format_currency(amount, currency or "HKD", locale=LOCALE)
+    return format_currency(amount, currency or "HKD", locale=babel_locale())
 
 
 @register.filter
@@ -80,7 +85,7 @@ def units(value: object) -> str:
     amount = _decimal(value)
     if amount is None:
         return "—"
-    return format_decimal(amount, locale=LOCALE)
+    return format_decimal(amount, locale=babel_locale())
 
 
 @register.filter
@@ -90,7 +95,7 @@ def percent(value: object, places: int = 2) -> str:
     if fraction is None:
         return "—"
     pattern = "#,##0." + "#" * int(places) + "%"
-    return format_percent(fraction, format=pattern, locale=LOCALE)
+    return format_percent(fraction, format=pattern, locale=babel_locale())
 
 
 @register.filter
@@ -115,3 +120,19 @@ def cents(value: object) -> str:
     if amount is None:
         return "0"
     return str(int((amount * 100).to_integral_value()))
+
+
+@register.filter(expects_localtime=True)
+def day(value: object, style: str = "medium") -> str:
+    """A date the local way: "5 Dec 2026" / "2026年12月5日"; `|day:"long"`, `|day:"month"` (Dec 2026)."""
+    if not isinstance(value, date):
+        return "—" if value in (None, "") else str(value)
+    return day_text(value.date() if isinstance(value, datetime) else value, style)
+
+
+@register.filter(expects_localtime=True)
+def moment(value: object) -> str:
+    """A moment in Hong Kong time to the minute, the local way: "5 Dec 2026 14:30" / "2026年12月5日 14:30"."""
+    if not isinstance(value, datetime):
+        return day(value)
+    return moment_text(value)

@@ -1,20 +1,21 @@
 """Choices of review cases: kinds, states, decisions, risk levels and alert kinds."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseKind(models.TextChoices):
-    KYB = "kyb", "Company (KYB)"
-    KYC = "kyc", "Investor (KYC)"
-    APPLICATION = "application", "Application"
-    ALERT = "alert", "Alert"
+    KYB = "kyb", _("Company (KYB)")
+    KYC = "kyc", _("Investor (KYC)")
+    APPLICATION = "application", _("Application")
+    ALERT = "alert", _("Alert")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    INFO_REQUESTED = "info_requested", "Information requested"
-    AWAITING_APPROVER = "awaiting_approver", "Awaiting approver"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    AWAITING_APPROVER = "awaiting_approver", _("Awaiting approver")
+    CLOSED = "closed", _("Closed")
 
 
 CASE_TRANSITIONS = {
@@ -30,12 +31,12 @@ OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.INFO_REQUESTED, CaseStatus.AWAITING
 class Decision(models.TextChoices):
     """What a reviewer may do with a case. Alerts are cleared or confirmed; the rest approved or rejected."""
 
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
-    CLEAR = "clear", "Clear (not a match)"
-    CONFIRM = "confirm", "Confirm"
-    REQUEST_INFO = "request_info", "Request information"
-    ESCALATE = "escalate", "Escalate to an approver"
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    CLEAR = "clear", _("Clear (not a match)")
+    CONFIRM = "confirm", _("Confirm")
+    REQUEST_INFO = "request_info", _("Request information")
+    ESCALATE = "escalate", _("Escalate to an approver")
 
 
 # Decisions that end a case, per kind; the others (request information, escalate) move it along.
@@ -48,12 +49,12 @@ FINAL_DECISIONS = {
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    CLEARED = "cleared", "Cleared"
-    CONFIRMED = "confirmed", "Confirmed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CLEARED = "cleared", _("Cleared")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
 
 OUTCOME_OF = {
@@ -65,20 +66,20 @@ OUTCOME_OF = {
 
 
 class RiskLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
 
 class AlertKind(models.TextChoices):
-    SCREENING_MATCH = "screening_match", "Possible sanctions match"
-    WALLET_MATCH = "wallet_match", "Wallet on a sanctions list"
-    PEP_REVIEW = "pep_review", "Politically exposed person: yearly review"
-    EVIDENCE_EXPIRING = "evidence_expiring", "Evidence expiring"
-    EVIDENCE_STALE = "evidence_stale", "Evidence expired"
-    LICENCE_LAPSED = "licence_lapsed", "Arranger's licence lapsed"
+    SCREENING_MATCH = "screening_match", _("Possible sanctions match")
+    WALLET_MATCH = "wallet_match", _("Wallet on a sanctions list")
+    PEP_REVIEW = "pep_review", _("Politically exposed person: yearly review")
+    EVIDENCE_EXPIRING = "evidence_expiring", _("Evidence expiring")
+    EVIDENCE_STALE = "evidence_stale", _("Evidence expired")
+    LICENCE_LAPSED = "licence_lapsed", _("Arranger's licence lapsed")
 
 
 class InformationRequestStatus(models.TextChoices):
-    OPEN = "open", "Waiting for the applicant"
-    ANSWERED = "answered", "Answered"
+    OPEN = "open", _("Waiting for the applicant")
+    ANSWERED = "answered", _("Answered")

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from compliance.cases.choices import CaseKind
 
 if TYPE_CHECKING:
@@ -163,13 +165,13 @@ ALERT_DETAIL_LABELS = {
     "entity_type": "As",
     "birth_year": "Born",
     "country": "Country",
-    "list_name": "Against the list",
+    "list_name": _("Against the list"),
     "what": "Evidence",
     "date": "Date",
-    "last_reviewed": "Last reviewed",
-    "due": "Review due",
-    "ce_number": "CE number",
-    "state": "Licence state",
+    "last_reviewed": _("Last reviewed"),
+    "due": _("Review due"),
+    "ce_number": _("CE number"),
+    "state": _("Licence state"),
     "why": "Why",
 }
 
@@ -194,7 +196,7 @@ class AlertDetail:
 def alert_detail(case: Case) -> AlertDetail:
     """The alert's facts in words (label, value) and the list entries it matched, if any."""
     facts = [
-        (label, _in_words(case.detail[key]))
+        (str(label), _in_words(case.detail[key]))
         for key, label in ALERT_DETAIL_LABELS.items()
         if case.detail.get(key) not in (None, "")
     ]

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
@@ -171,34 +172,39 @@ def on_alert_decided(kind: str) -> Callable[[AlertEffect], AlertEffect]:
 def _connected(actor: User, case: Case) -> str:
     """Why the actor may not decide the case, or '' when nothing connects them."""
     if case.submitted_by_id == actor.pk:
-        return "You submitted this case."
+        return gettext("You submitted this case.")
     company = case.company  # an application's case carries its company too
     if company is not None:
         if company.representative_id == actor.pk:
-            return "You represent this company."
+            return gettext("You represent this company.")
         if ConflictDeclaration.objects.filter(user=actor, company=company).exists():
-            return "You declared a connection to this company."
+            return gettext("You declared a connection to this company.")
         from compliance.screening.normalise import name_tokens
 
         mine = sorted(name_tokens(actor.full_name or ""))
         if mine and any(sorted(name_tokens(p.full_name)) == mine for p in company.people.all()):
-            return "You share a name with a director or owner of this company."
+            return gettext("You share a name with a director or owner of this company.")
     if case.investor_id:
         assert case.investor is not None
         if case.investor.user_id == actor.pk:
-            return "This is your own due diligence."
+            return gettext("This is your own due diligence.")
         if ConflictDeclaration.objects.filter(user=actor, investor=case.investor).exists():
-            return "You declared a connection to this investor."
+            return gettext("You declared a connection to this investor.")
     return ""
 
 
 def may_act(actor: User, case: Case) -> None:
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff may act on review cases.")
+        raise PermissionDenied(gettext("Only compliance staff may act on review cases."))
     if not case.is_open:
-        raise Conflict(f"Case #{case.pk} is closed ({case.get_outcome_display().lower()}).")
+        raise Conflict(
+            gettext("Case #%(pk)s is closed (%(lower)s).")
+            % {"pk": case.pk, "lower": case.get_outcome_display().lower()}
+        )
     if why := _connected(actor, case):
-        raise PermissionDenied(f"{why} Another reviewer must act on case #{case.pk}.")
+        raise PermissionDenied(
+            gettext("%(why)s Another reviewer must act on case #%(pk)s.") % {"why": why, "pk": case.pk}
+        )
 
 
 def _locked(case_id: int) -> Case:
@@ -209,7 +215,7 @@ def _locked(case_id: int) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(gettext("No such case."))
     return case
 
 
@@ -231,9 +237,11 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
     """
     may_act(actor, case)
     if case.status == CaseStatus.INFO_REQUESTED:
-        raise Conflict("The applicant has not answered the request for information yet.")
+        raise Conflict(gettext("The applicant has not answered the request for information yet."))
     if decision == Decision.APPROVE and case.kind != CaseKind.ALERT and _open_sanctions_alert(case):
-        raise Conflict("A possible sanctions match on this party is open: clear or confirm it first.")
+        raise Conflict(
+            gettext("A possible sanctions match on this party is open: clear or confirm it first.")
+        )
     if decision == Decision.APPROVE:
         from compliance.screening.alerts import approval_refusal  # screening imports the case services
 
@@ -266,12 +274,12 @@ def gate(*, actor: User, case: Case, decision: str, reason: str = "") -> bool:
 def awaiting_approver_refusal(actor: User, case: Case) -> str:
     """Why `actor` may not take the decision on a case awaiting an approver ('' when they may)."""
     if case.recommended_by_id == actor.pk:
-        return "You made the recommendation on this case; a different approver must decide."
+        return gettext("You made the recommendation on this case; a different approver must decide.")
     if actor.role != Role.APPROVER:
-        return (
-            f"An approver decides case #{case.pk} because {case.approver_reason}, on the recommendation "
-            "already made."
-        )
+        return gettext(
+            "An approver decides case #%(pk)s because %(approver_reason)s, on the "
+            "recommendation already made."
+        ) % {"pk": case.pk, "approver_reason": case.approver_reason}
     return ""
 
 
@@ -310,7 +318,9 @@ def case_close(
 
 def _reason_required(decision: str, reason: str) -> None:
     if decision != Decision.APPROVE and not reason.strip():
-        raise ValidationFailed("Say why.", fields={"reason": "A reason is required for this decision."})
+        raise ValidationFailed(
+            gettext("Say why."), fields={"reason": gettext("A reason is required for this decision.")}
+        )
 
 
 @transaction.atomic
@@ -318,9 +328,11 @@ def alert_decide(*, actor: User, case_id: int, decision: str, reason: str) -> Ca
     """Clear (not a match, not stale ...) or confirm an alert with a reason; four eyes where its risk asks."""
     case = _locked(case_id)
     if case.kind != CaseKind.ALERT:
-        raise NotFound("No such alert.")
+        raise NotFound(gettext("No such alert."))
     if decision not in FINAL_DECISIONS[CaseKind.ALERT]:
-        raise ValidationFailed("Clear or confirm the alert.", fields={"decision": "Choose clear or confirm."})
+        raise ValidationFailed(
+            gettext("Clear or confirm the alert."), fields={"decision": gettext("Choose clear or confirm.")}
+        )
     _reason_required(decision, reason)
     if not gate(actor=actor, case=case, decision=decision, reason=reason):
         return case
@@ -338,7 +350,8 @@ def case_escalate(*, actor: User, case_id: int, reason: str) -> Case:
     _reason_required(Decision.ESCALATE, reason)
     if case.status != CaseStatus.OPEN:
         raise Conflict(
-            f"Case #{case.pk} is {case.get_status_display().lower()}; only an open case is escalated."
+            gettext("Case #%(pk)s is %(lower)s; only an open case is escalated.")
+            % {"pk": case.pk, "lower": case.get_status_display().lower()}
         )
     status_transition(
         case,
@@ -366,12 +379,13 @@ def case_request_information(*, actor: User, case_id: int, question: str) -> Inf
     may_act(actor, case)
     if not question.strip():
         raise ValidationFailed(
-            "Say what the applicant should provide.", fields={"reason": "Write the question."}
+            gettext("Say what the applicant should provide."),
+            fields={"reason": gettext("Write the question.")},
         )
     if case.kind == CaseKind.ALERT and case.company_id is None and case.investor_id is None:
-        raise Conflict("This alert has no applicant to ask.")
+        raise Conflict(gettext("This alert has no applicant to ask."))
     if case.status == CaseStatus.INFO_REQUESTED:
-        raise Conflict("A request for information is already waiting for the applicant.")
+        raise Conflict(gettext("A request for information is already waiting for the applicant."))
     status_transition(
         case,
         to=CaseStatus.INFO_REQUESTED,
@@ -410,11 +424,13 @@ def case_answer_information(*, user: User, request_id: int, answer: str) -> Info
         .first()
     )
     if request is None or applicant_of(request.case) != user:
-        raise NotFound("No such request for information.")
+        raise NotFound(gettext("No such request for information."))
     if request.status != InformationRequestStatus.OPEN:
-        raise Conflict("This request was already answered.")
+        raise Conflict(gettext("This request was already answered."))
     if not answer.strip():
-        raise ValidationFailed("Write your answer.", fields={"answer": "Write your answer."})
+        raise ValidationFailed(
+            gettext("Write your answer."), fields={"answer": gettext("Write your answer.")}
+        )
     request.answer = answer.strip()
     request.answered_by = user
     request.answered_at = timezone.now()
@@ -441,18 +457,22 @@ def answer_document_add(*, user: User, request_id: int, upload: UploadedFile) ->
         .first()
     )
     if request is None or applicant_of(request.case) != user:
-        raise NotFound("No such request for information.")
+        raise NotFound(gettext("No such request for information."))
     if request.status != InformationRequestStatus.OPEN:
-        raise Conflict("This request was already answered; documents can no longer be added to it.")
+        raise Conflict(gettext("This request was already answered; documents can no longer be added to it."))
     if request.documents.count() >= ANSWER_DOCUMENTS_MAX:
         raise ValidationFailed(
-            "Too many files.",
-            fields={"documents": f"Attach at most {ANSWER_DOCUMENTS_MAX} files to an answer."},
+            gettext("Too many files."),
+            fields={
+                "documents": gettext("Attach at most %(ANSWER_DOCUMENTS_MAX)s files to an answer.")
+                % {"ANSWER_DOCUMENTS_MAX": ANSWER_DOCUMENTS_MAX}
+            },
         )
     checked = checked_upload(upload, field="documents")
     if request.documents.filter(sha256=checked.sha256).exists():
         raise ValidationFailed(
-            "Already attached.", fields={"documents": "This exact file is already attached."}
+            gettext("Already attached."),
+            fields={"documents": gettext("This exact file is already attached.")},
         )
     document = AnswerDocument(
         request=request,
@@ -480,9 +500,9 @@ def answer_document_remove(*, user: User, document_id: int) -> None:
         .first()
     )
     if document is None or applicant_of(document.request.case) != user:
-        raise NotFound("No such document.")
+        raise NotFound(gettext("No such document."))
     if document.request.status != InformationRequestStatus.OPEN:
-        raise Conflict("This answer was sent; its documents stay with the case.")
+        raise Conflict(gettext("This answer was sent; its documents stay with the case."))
     audit_record(
         actor=user,
         action="answer_document_removed",
@@ -500,19 +520,20 @@ def case_assign(*, actor: User, case_id: int, assignee_id: int | None) -> Case:
     """Give a case to a reviewer (or take it back to the pool); anyone on the team may reassign."""
     case = _locked(case_id)
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff may assign review cases.")
+        raise PermissionDenied(gettext("Only compliance staff may assign review cases."))
     if not case.is_open:
-        raise Conflict(f"Case #{case.pk} is closed.")
+        raise Conflict(gettext("Case #%(pk)s is closed.") % {"pk": case.pk})
     assignee = None
     if assignee_id is not None:
         assignee = User.objects.filter(pk=assignee_id, role__in=COMPLIANCE_ROLES, is_active=True).first()
         if assignee is None:
             raise ValidationFailed(
-                "Choose a compliance officer or approver.", fields={"assignee": "Not a reviewer."}
+                gettext("Choose a compliance officer or approver."),
+                fields={"assignee": gettext("Not a reviewer.")},
             )
         if why := _connected(assignee, case):
             raise ValidationFailed(
-                f"{assignee.full_name} may not review this case.",
+                gettext("%(full_name)s may not review this case.") % {"full_name": assignee.full_name},
                 fields={"assignee": why.replace("You", "They")},
             )
     Case.objects.filter(pk=case.pk).update(assignee=assignee, updated_at=timezone.now())
@@ -540,9 +561,9 @@ def case_note_add(*, actor: User, case_id: int, text: str) -> CaseNote:
     """An internal note (staff only)."""
     case = _locked(case_id)
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff may write case notes.")
+        raise PermissionDenied(gettext("Only compliance staff may write case notes."))
     if not text.strip():
-        raise ValidationFailed("Write the note.", fields={"text": "Write the note."})
+        raise ValidationFailed(gettext("Write the note."), fields={"text": gettext("Write the note.")})
     note = CaseNote.objects.create(case=case, author=actor, text=text.strip())
     audit_record(actor=actor, action="case_note_added", obj=case)
     return note
@@ -554,11 +575,13 @@ def conflict_declare(
 ) -> ConflictDeclaration:
     """A reviewer declares a connection to a party; they then cannot act on its cases."""
     if user.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only reviewers declare conflicts.")
+        raise PermissionDenied(gettext("Only reviewers declare conflicts."))
     if (company is None) == (investor is None):
-        raise ValidationFailed("Name one company or one investor.")
+        raise ValidationFailed(gettext("Name one company or one investor."))
     if not reason.strip():
-        raise ValidationFailed("Say what the connection is.", fields={"reason": "Required."})
+        raise ValidationFailed(
+            gettext("Say what the connection is."), fields={"reason": gettext("Required.")}
+        )
     declaration = ConflictDeclaration.objects.create(
         user=user, company=company, investor=investor, reason=reason.strip()
     )
@@ -579,21 +602,23 @@ def case_answer_with_documents(
 
     request = request_for(user, request_id)
     if request is None:
-        raise NotFound("No such request for information.")
+        raise NotFound(gettext("No such request for information."))
     if request.status != InformationRequestStatus.OPEN:
-        raise Conflict("This request was already answered.")
+        raise Conflict(gettext("This request was already answered."))
     attached = set(request.documents.values_list("sha256", flat=True))  # added one by one before
     errors: dict[str, str] = {}
     if not answer.strip():
-        errors["answer"] = "Write your answer."
+        errors["answer"] = gettext("Write your answer.")
     if len(attached) + len(uploads) > ANSWER_DOCUMENTS_MAX:
-        errors["documents"] = f"Attach at most {ANSWER_DOCUMENTS_MAX} files to an answer."
+        errors["documents"] = gettext("Attach at most %(ANSWER_DOCUMENTS_MAX)s files to an answer.") % {
+            "ANSWER_DOCUMENTS_MAX": ANSWER_DOCUMENTS_MAX
+        }
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     fingerprints = [checked_upload(upload, field="documents").sha256 for upload in uploads]
     if len(set(fingerprints)) != len(fingerprints) or attached & set(fingerprints):
         raise ValidationFailed(
-            "The same file twice.", fields={"documents": "The same file is attached twice."}
+            gettext("The same file twice."), fields={"documents": gettext("The same file is attached twice.")}
         )
     for upload in uploads:
         answer_document_add(user=user, request_id=request_id, upload=upload)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity, Suspension
 from compliance.licences.selectors import arranger_choices
@@ -17,9 +18,12 @@ def arranger_field(**kwargs: Any) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         coerce=int,
         empty_value=None,
-        label="Arranger",
-        help_text="A licensed intermediary from the register: its licence must be in force today and "
-        "cover type 1 (dealing in securities) or virtual-asset trading.",
+        label=_("Arranger"),
+        help_text=_(
+            "A licensed intermediary from the register: its licence must be in "
+            "force today and cover type 1 (dealing in securities) or virtual-asset "
+            "trading."
+        ),
         **kwargs,
     )
 
@@ -29,40 +33,40 @@ def with_arranger_choices(form: forms.Form, name: str = "arranger_id") -> None:
 
 
 class IntermediaryForm(forms.Form):
-    name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label="Name")
+    name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Name"))
     ce_number = form_fields.CharField(
-        max_length=8, label="CE number", help_text="The SFC central entity number, e.g. ABC123."
+        max_length=8, label=_("CE number"), help_text=_("The SFC central entity number, e.g. ABC123.")
     )
     roles = forms.MultipleChoiceField(
-        choices=IntermediaryRole.choices, widget=forms.CheckboxSelectMultiple, label="Roles"
+        choices=IntermediaryRole.choices, widget=forms.CheckboxSelectMultiple, label=_("Roles")
     )
 
 
 class LicenceForm(forms.Form):
-    intermediary = forms.TypedChoiceField(coerce=int, label="Intermediary")
-    kind = forms.ChoiceField(choices=LicenceKind.choices, label="Kind")
+    intermediary = forms.TypedChoiceField(coerce=int, label=_("Intermediary"))
+    kind = forms.ChoiceField(choices=LicenceKind.choices, label=_("Kind"))
     activities = forms.TypedMultipleChoiceField(
         coerce=int,
         choices=RegulatedActivity.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="Regulated activities",
-        help_text="Not needed for a virtual asset trading platform licence.",
+        label=_("Regulated activities"),
+        help_text=_("Not needed for a virtual asset trading platform licence."),
     )
     conditions = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Conditions",
-        help_text="As the register states them, e.g. “professional investors only”.",
+        label=_("Conditions"),
+        help_text=_("As the register states them, e.g. “professional investors only”."),
     )
-    pi_only = forms.BooleanField(required=False, label="Limited to professional investors")
-    valid_from = form_fields.DateField(label="Valid from", widget=forms.DateInput(attrs={"type": "date"}))
+    pi_only = forms.BooleanField(required=False, label=_("Limited to professional investors"))
+    valid_from = form_fields.DateField(label=_("Valid from"), widget=form_fields.DayMonthYearInput())
     valid_until = form_fields.DateField(
         required=False,
-        label="Valid until",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for an open-ended licence.",
+        label=_("Valid until"),
+        widget=form_fields.DayMonthYearInput(),
+        help_text=_("Leave empty for an open-ended licence."),
     )
 
     def __init__(self, *args: Any, intermediaries: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -75,13 +79,13 @@ class LicenceSuspendForm(forms.Form):
         choices=Suspension.choices,
         widget=forms.RadioSelect,
         initial=Suspension.SUSPENDED,
-        label="What happened",
+        label=_("What happened"),
     )
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason",
-        help_text="E.g. the SFC's notice and its date; recorded in the audit trail.",
+        label=_("Reason"),
+        help_text=_("E.g. the SFC's notice and its date; recorded in the audit trail."),
     )
 
 
@@ -90,8 +94,8 @@ class OfferingArrangerForm(forms.Form):
     reason = form_fields.CharField(
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason",
-        help_text="Why the arranger changes; recorded in the audit trail.",
+        label=_("Reason"),
+        help_text=_("Why the arranger changes; recorded in the audit trail."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from compliance.licences.choices import (
     IN_FORCE,
@@ -24,7 +26,7 @@ from compliance.licences.choices import (
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, visible_text
 
 CE_NUMBER_PATTERN = r"^[A-Z]{3}[A-Z0-9]{3}$"
-CE_NUMBER_MESSAGE = (
+CE_NUMBER_MESSAGE = _(
     "A CE number is three letters followed by three letters or digits, as the SFC issues it (e.g. ABC123)."
 )
 ce_number_validator = RegexValidator(CE_NUMBER_PATTERN, CE_NUMBER_MESSAGE, code="ce_number")
@@ -58,7 +60,7 @@ class Intermediary(models.Model):
 
     def roles_display(self) -> str:
         return ", ".join(
-            IntermediaryRole(role).label for role in self.roles if role in IntermediaryRole.values
+            str(IntermediaryRole(role).label) for role in self.roles if role in IntermediaryRole.values
         )
 
 
@@ -109,7 +111,7 @@ class Licence(models.Model):
 
     def activities_display(self) -> str:
         if self.kind == LicenceKind.VATP and not self.activities:
-            return "Virtual asset trading platform"
+            return gettext("Virtual asset trading platform")
         return ", ".join(f"Type {number}" for number in sorted(self.activities)) or "—"
 
     @property

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.choices import COMPLIANCE_ROLES
 from accounts.models import User
@@ -45,15 +46,15 @@ LIVE_OFFERING_STATUSES = (OfferingStatus.PREPARING, OfferingStatus.READY, Offeri
 
 def require_register_keeper(actor: User) -> None:
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance officers and approvers keep the licence register.")
+        raise PermissionDenied(gettext("Only compliance officers and approvers keep the licence register."))
 
 
 def _text(errors: dict[str, str], name: str, value: str, *, limit: int, required: bool) -> str:
     value = value.strip()
     if required and not value:
-        errors[name] = "This field is required."
+        errors[name] = gettext("This field is required.")
     elif len(value) > limit:
-        errors[name] = f"At most {limit} characters."
+        errors[name] = gettext("At most %(limit)s characters.") % {"limit": limit}
     elif (character := hidden_character(value)) is not None:
         errors[name] = hidden_character_message(character)
     return value
@@ -71,18 +72,21 @@ def _intermediary_errors(
     values: dict[str, Any] = {"name": _text(errors, "name", name, limit=NAME_MAX_LENGTH, required=True)}
     ce = ce_number_normalised(ce_number)
     if not re.fullmatch(CE_NUMBER_PATTERN, ce):
-        errors["ce_number"] = CE_NUMBER_MESSAGE
+        errors["ce_number"] = str(CE_NUMBER_MESSAGE)
     else:
         holders = Intermediary.objects.filter(ce_number=ce)
         holder = (holders.exclude(pk=exclude) if exclude is not None else holders).first()
         if holder is not None:
-            errors["ce_number"] = f"{holder.name} is already on the register with CE number {ce}."
+            errors["ce_number"] = gettext("%(name)s is already on the register with CE number %(ce)s.") % {
+                "name": holder.name,
+                "ce": ce,
+            }
     values["ce_number"] = ce
     chosen = list(dict.fromkeys(roles))
     if not chosen:
-        errors["roles"] = "Choose at least one role: arranger, placing agent or custodian."
+        errors["roles"] = gettext("Choose at least one role: arranger, placing agent or custodian.")
     elif unknown := [role for role in chosen if role not in IntermediaryRole.values]:
-        errors["roles"] = f"Unknown role(s): {', '.join(map(str, unknown))}."
+        errors["roles"] = gettext("Unknown role(s): %(join)s.") % {"join": ", ".join(map(str, unknown))}
     values["roles"] = [role for role in IntermediaryRole.values if role in chosen]
     return errors, values
 
@@ -100,7 +104,7 @@ def intermediary_create(*, actor: User, name: str, ce_number: str, roles: Iterab
     require_register_keeper(actor)
     errors, values = _intermediary_errors(name=name, ce_number=ce_number, roles=roles)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     intermediary = Intermediary.objects.create(**values)
     audit_record(actor=actor, action="intermediary_created", obj=intermediary, data=values)
     return intermediary
@@ -109,7 +113,7 @@ def intermediary_create(*, actor: User, name: str, ce_number: str, roles: Iterab
 def _locked_intermediary(intermediary_id: int) -> Intermediary:
     intermediary = Intermediary.objects.select_for_update().filter(pk=intermediary_id).first()
     if intermediary is None:
-        raise NotFound("No such intermediary.")
+        raise NotFound(gettext("No such intermediary."))
     return intermediary
 
 
@@ -132,14 +136,17 @@ def intermediary_update(
         exclude=intermediary.pk,
     )
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     if IntermediaryRole.ARRANGER not in values["roles"] and intermediary.is_arranger:
         live = Offering.objects.filter(application__arranger=intermediary, status__in=LIVE_OFFERING_STATUSES)
         if live.exists():
             raise Conflict(
-                f"{intermediary.name} arranges {live.count()} offering(s) not yet closed; replace the "
-                "arranger of those first.",
-                fields={"roles": "Still the arranger of an open offering."},
+                gettext(
+                    "%(name)s arranges %(count)s offering(s) not yet closed; replace the "
+                    "arranger of those first."
+                )
+                % {"name": intermediary.name, "count": live.count()},
+                fields={"roles": gettext("Still the arranger of an open offering.")},
             )
     changed = _changes(intermediary, values)
     if changed:
@@ -157,26 +164,28 @@ def _licence_errors(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, A
     errors: dict[str, str] = {}
     clean = dict(values)
     if values["kind"] not in LicenceKind.values:
-        errors["kind"] = "Choose SFC licensed corporation, registered institution or VATP licence."
+        errors["kind"] = gettext("Choose SFC licensed corporation, registered institution or VATP licence.")
     activities = values["activities"]
     try:
         numbers = sorted({int(number) for number in activities})
     except (TypeError, ValueError):
         numbers = []
-        errors["activities"] = "Regulated activities are the type numbers 1, 4, 6 and 9."
+        errors["activities"] = gettext("Regulated activities are the type numbers 1, 4, 6 and 9.")
     if unknown := [number for number in numbers if number not in RegulatedActivity.values]:
-        errors["activities"] = f"Type(s) {', '.join(map(str, unknown))} are not among 1, 4, 6 and 9."
+        errors["activities"] = gettext("Type(s) %(join)s are not among 1, 4, 6 and 9.") % {
+            "join": ", ".join(map(str, unknown))
+        }
     elif not numbers and values["kind"] != LicenceKind.VATP and "activities" not in errors:
-        errors["activities"] = "Choose the regulated activities the licence covers."
+        errors["activities"] = gettext("Choose the regulated activities the licence covers.")
     clean["activities"] = numbers
     clean["conditions"] = _text(
         errors, "conditions", values["conditions"] or "", limit=REASON_MAX_LENGTH, required=False
     )
     clean["pi_only"] = bool(values["pi_only"])
     if not isinstance(values["valid_from"], date):
-        errors["valid_from"] = "Give the day the licence took effect."
+        errors["valid_from"] = gettext("Give the day the licence took effect.")
     elif values["valid_until"] is not None and values["valid_until"] < values["valid_from"]:
-        errors["valid_until"] = "The licence cannot end before it starts."
+        errors["valid_until"] = gettext("The licence cannot end before it starts.")
     return errors, clean
 
 
@@ -196,7 +205,9 @@ def licence_create(
     require_register_keeper(actor)
     intermediary = Intermediary.objects.filter(pk=intermediary_id).first()
     if intermediary is None:
-        raise ValidationFailed("Choose an intermediary.", fields={"intermediary_id": "No such intermediary."})
+        raise ValidationFailed(
+            gettext("Choose an intermediary."), fields={"intermediary_id": gettext("No such intermediary.")}
+        )
     errors, values = _licence_errors(
         {
             "kind": kind,
@@ -208,7 +219,7 @@ def licence_create(
         }
     )
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     licence = Licence.objects.create(intermediary=intermediary, **values)
     audit_record(
         actor=actor,
@@ -227,7 +238,7 @@ def _locked_licence(licence_id: int) -> Licence:
         .first()
     )
     if licence is None:
-        raise NotFound("No such licence.")
+        raise NotFound(gettext("No such licence."))
     return licence
 
 
@@ -236,12 +247,12 @@ def licence_update(*, actor: User, licence_id: int, **given: Any) -> Licence:
     """Change a licence's kind, activities, conditions or dates (the fields given), e.g. on renewal."""
     require_register_keeper(actor)
     if unknown := set(given) - set(LICENCE_FIELDS):
-        raise ValidationFailed(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise ValidationFailed(gettext("Unknown field(s): %(join)s.") % {"join": ", ".join(sorted(unknown))})
     licence = _locked_licence(licence_id)
     current = {field: getattr(licence, field) for field in LICENCE_FIELDS}
     errors, values = _licence_errors({**current, **given})
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     changed = _changes(licence, values)
     if changed:
         for field, value in values.items():
@@ -257,13 +268,16 @@ def licence_suspend(*, actor: User, licence_id: int, suspension: str, reason: st
     require_register_keeper(actor)
     errors: dict[str, str] = {}
     if suspension not in Suspension.values:
-        errors["suspension"] = "Choose suspended or revoked."
+        errors["suspension"] = gettext("Choose suspended or revoked.")
     reason = _text(errors, "reason", reason, limit=REASON_MAX_LENGTH, required=True)
     if errors:
-        raise ValidationFailed("Say what happened and why.", fields=errors)
+        raise ValidationFailed(gettext("Say what happened and why."), fields=errors)
     licence = _locked_licence(licence_id)
     if licence.suspension == Suspension.REVOKED or licence.suspension == suspension:
-        raise Conflict(f"This licence is already {licence.get_suspension_display().lower()}.")
+        raise Conflict(
+            gettext("This licence is already %(lower)s.")
+            % {"lower": licence.get_suspension_display().lower()}
+        )
     before = licence.suspension
     licence.suspended_at = timezone.now()
     licence.suspension = suspension
@@ -333,7 +347,8 @@ def arranger_choose(
     arranger = Intermediary.objects.prefetch_related("licences").filter(pk=arranger_id).first()
     if arranger is None:
         raise ValidationFailed(
-            "Choose an arranger from the licence register.", fields={"arranger_id": "No such intermediary."}
+            gettext("Choose an arranger from the licence register."),
+            fields={"arranger_id": gettext("No such intermediary.")},
         )
     return arranger, arranger_licence_for(
         arranger, on=on, professional_investors_only=professional_investors_only

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES
 from accounts.permissions import role_required
@@ -74,7 +75,10 @@ def intermediary_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         except REFUSALS as exc:
             status = refuse(form, exc)
         else:
-            messages.success(request, f"{intermediary.name} saved; the change is in the audit trail.")
+            messages.success(
+                request,
+                gettext("%(name)s saved; the change is in the audit trail.") % {"name": intermediary.name},
+            )
             return redirect("compliance:licences:register")
     return _form_page(request, "intermediary_form.html", context, status)
 
@@ -118,7 +122,7 @@ def licence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except REFUSALS as exc:
             status = refuse(form, exc)
         else:
-            messages.success(request, "Licence saved; the change is in the audit trail.")
+            messages.success(request, gettext("Licence saved; the change is in the audit trail."))
             return redirect("compliance:licences:register")
     return _form_page(request, "licence_form.html", context, status)
 
@@ -142,8 +146,11 @@ def licence_suspend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Licence of {licence.intermediary.name} recorded as {form.cleaned_data['suspension']}; "
-                "the daily re-check alerts on the offerings it arranges.",
+                gettext(
+                    "Licence of %(name)s recorded as %(cleaned_data)s; the daily re-check "
+                    "alerts on the offerings it arranges."
+                )
+                % {"name": licence.intermediary.name, "cleaned_data": form.cleaned_data["suspension"]},
             )
             return redirect("compliance:licences:register")
     return _form_page(request, "licence_suspend.html", context, status)
@@ -168,6 +175,6 @@ def offering_arranger(request: HttpRequest, pk: int) -> HttpResponse:
         except REFUSALS as exc:
             status = refuse(form, exc)
         else:
-            messages.success(request, "Arranger replaced; new subscriptions are accepted again.")
+            messages.success(request, gettext("Arranger replaced; new subscriptions are accepted again."))
             return redirect("financing:offering_detail", pk=offering.pk)
     return _form_page(request, "offering_arranger.html", context, status)

@@ -1,36 +1,37 @@
 """Choices of sanctions screening: entry types, query kinds, decisions and the re-screening run's states."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EntryType(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual"
-    ENTITY = "entity", "Entity"
-    VESSEL = "vessel", "Vessel"
-    AIRCRAFT = "aircraft", "Aircraft"
+    INDIVIDUAL = "individual", _("Individual")
+    ENTITY = "entity", _("Entity")
+    VESSEL = "vessel", _("Vessel")
+    AIRCRAFT = "aircraft", _("Aircraft")
 
 
 class PartyType(models.TextChoices):
-    INDIVIDUAL = "individual", "Individual"
-    ORGANIZATION = "organization", "Organization"
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANIZATION = "organization", _("Organization")
 
 
 class Decision(models.TextChoices):
-    CLEAR = "clear", "Clear"
-    POTENTIAL_MATCH = "potential_match", "Potential match"
+    CLEAR = "clear", _("Clear")
+    POTENTIAL_MATCH = "potential_match", _("Potential match")
 
 
 class Subject(models.TextChoices):
-    PARTY = "party", "Name"
-    WALLET = "wallet", "Wallet address"
+    PARTY = "party", _("Name")
+    WALLET = "wallet", _("Wallet address")
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    SUPERSEDED = "superseded", "Superseded by a newer list version"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Superseded by a newer list version")
 
 
 RUN_TRANSITIONS = {

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from compliance.audit import audit_record, status_transition
 from compliance.screening import sdn
@@ -102,7 +103,7 @@ def current_list() -> SanctionsList:
     latest = SanctionsList.objects.order_by("-pk").first()
     if latest is None:
         raise Conflict(
-            "No sanctions list has been imported yet: run `manage.py import_sanctions_list` first.",
+            gettext("No sanctions list has been imported yet: run `manage.py import_sanctions_list` first."),
             code="NoSanctionsList",
         )
     return latest
@@ -121,7 +122,9 @@ def sanctions_list_import(
         return existing, False
     entries = list(sdn.parse(content))
     if not entries:
-        raise ValidationFailed(f"{path.name} holds no list entries in the SDN layout.")
+        raise ValidationFailed(
+            gettext("%(name)s holds no list entries in the SDN layout.") % {"name": path.name}
+        )
     version = SanctionsList.objects.create(
         name=path.stem,
         sha256=digest,
@@ -193,7 +196,9 @@ def _screen_name(
     if entity_type not in PartyType.values:
         choose = f"Choose one of: {', '.join(PartyType.values)}."
         raise ValidationFailed(
-            f"Unknown entity_type {entity_type!r}. {choose}", fields={"entity_type": choose}
+            gettext("Unknown entity_type %(entity_type)s. %(choose)s")
+            % {"entity_type": repr(entity_type), "choose": choose},
+            fields={"entity_type": choose},
         )
     matches = screening_index(version).search(
         name,
@@ -243,7 +248,7 @@ def _screen_wallet(version: SanctionsList, address: str) -> WalletScreeningResul
 
 def _check_name(name: str) -> None:
     if not name_tokens(name):
-        raise ValidationFailed(fields={"name": "Give a name with at least one letter or digit."})
+        raise ValidationFailed(fields={"name": gettext("Give a name with at least one letter or digit.")})
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 
 from compliance.cases.choices import CaseStatus, InformationRequestStatus, Outcome, RiskLevel
 from compliance.cases.selectors import requests_about
@@ -82,9 +83,9 @@ def concerning(case: Any) -> str:
     from compliance.cases.choices import CaseKind
 
     if case.kind == CaseKind.APPLICATION and case.application is not None:
-        return f"Your application “{case.application.title}”"
+        return gettext("Your application “%(title)s”") % {"title": case.application.title}
     if case.kind == CaseKind.KYC:
-        return "Your investor due diligence"
+        return gettext("Your investor due diligence")
     if case.kind == CaseKind.KYB:
-        return "Your company's KYB review"
+        return gettext("Your company's KYB review")
     return "A compliance check on your account"

@@ -32,6 +32,7 @@ from compliance.services import (
     kyc_evidence_sweep,
 )
 from config.errors import Conflict, ValidationFailed
+from config.i18n import day_text
 from financing.demo import complete_investor_evidence, sample_pdf
 from financing.schedules.dates import add_months
 from financing.services import subscription_create
@@ -257,9 +258,9 @@ def test_pi_is_shown_only_once_verified_and_the_case_shows_the_evidence(platform
     profile.refresh_from_db()
     assert profile.is_professional
     assert profile.pi_valid_until == stale_on
-    assert profile.professional_status == f"Professional investor until {stale_on:%d %b %Y}"
+    assert profile.professional_status == f"Professional investor until {day_text(stale_on)}"
     assert (
-        f"Professional investor until {stale_on:%d %b %Y}"
+        f"Professional investor until {day_text(stale_on)}"
         in client.get("/financing/investor/").content.decode()
     )
 
@@ -328,7 +329,7 @@ def test_stale_evidence_lapses_pi_on_chain_and_renewal_restores_it(platform, mai
     assert Case.objects.filter(alert_kind=AlertKind.EVIDENCE_EXPIRING, investor=profile).count() == 1
     reminders = [m for m in mailoutbox if profile.user.email in m.to]
     assert len(reminders) == 1
-    assert f"lapses on {tomorrow:%d %b %Y}" in reminders[0].subject
+    assert f"lapses on {day_text(tomorrow)}" in reminders[0].subject
 
     # The day it goes stale: retail, PI bit cleared on chain, the token refuses mints to the wallet.
     assert kyc_evidence_sweep(today=tomorrow)["lapsed"] == 1
@@ -343,7 +344,7 @@ def test_stale_evidence_lapses_pi_on_chain_and_renewal_restores_it(platform, mai
     assert _can_mint(token, wallet) != 0
     with pytest.raises(ValidationFailed) as refused:
         subscription_create(user=profile.user, offering_id=offering.pk, units=1)
-    assert f"professional-investor evidence expired on {tomorrow:%d %b %Y}" in refused.value.message
+    assert f"professional-investor evidence expired on {day_text(tomorrow)}" in refused.value.message
     assert "upload new evidence" in refused.value.message
 
     # Renewal: new evidence, a new case, approval: the PI bit and a new expiry are back on chain.

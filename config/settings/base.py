@@ -52,9 +52,14 @@ MIDDLEWARE = [
     # Before anything that reads the body (CSRF reads POST data).
     "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the cookie the switcher sets, else the browser's Accept-Language (zh-HK -> 繁體,
+    # zh-CN -> 简体); after the session, before anything that renders text.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in user's stored language wins over the cookie and the browser.
+    "config.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -118,7 +123,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-hk"
+# Three languages (config/i18n.py): English, Traditional Chinese (Hong Kong, Macao, Taiwan browsers) and
+# Simplified Chinese (mainland, Singapore and plain `zh` browsers: Django's fallback for a bare `zh`
+# is the first `zh-` entry here, so zh-hans comes first). Names are written in their own language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
 USE_TZ = True

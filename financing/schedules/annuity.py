@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Final
 
+from django.utils.translation import gettext
+
 from config.errors import ValidationFailed
 from financing.schedules.dates import MONTHS_PER_PERIOD
 from financing.schedules.money import CALC, ZERO
@@ -67,16 +69,20 @@ def implicit_rate(
         undiscounted = present_value(ZERO, periods, rental, residual, timing)
         if undiscounted < asset_value:
             raise ValidationFailed(
-                "The rentals cannot repay the asset.",
-                fields={"rental": "The rentals and the residual value add up to less than the asset value."},
+                gettext("The rentals cannot repay the asset."),
+                fields={
+                    "rental": gettext(
+                        "The rentals and the residual value add up to less than the asset value."
+                    )
+                },
             )
         if undiscounted == asset_value:
             return ZERO.quantize(RATE_QUANTUM)
         low, high = ZERO, MAX_ANNUAL_RATE / periods_per_year
         if present_value(high, periods, rental, residual, timing) > asset_value:
             raise ValidationFailed(
-                "The rentals imply too high a rate.",
-                fields={"rental": "The rentals imply an annual rate above 100%."},
+                gettext("The rentals imply too high a rate."),
+                fields={"rental": gettext("The rentals imply an annual rate above 100%.")},
             )
         for _ in range(_BISECTIONS):
             middle = (low + high) / 2
@@ -104,6 +110,10 @@ def lease_rate_from_rental(asset_value: Decimal, terms: Mapping[str, object]) ->
         return implicit_rate(asset_value, rental, periods, residual, timing, periods_per_year)
     except (KeyError, ValueError, TypeError, ArithmeticError):
         raise ValidationFailed(
-            "The implicit rate cannot be worked out from this rental.",
-            fields={"rental": "Give a positive rental, the rental frequency and the term in whole periods."},
+            gettext("The implicit rate cannot be worked out from this rental."),
+            fields={
+                "rental": gettext(
+                    "Give a positive rental, the rental frequency and the term in whole periods."
+                )
+            },
         ) from None

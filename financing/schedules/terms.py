@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from django.utils.translation import gettext
+
 from config.errors import ValidationFailed
 from config.text import NON_ASCII_DIGITS, has_non_ascii
 from financing.calendars import CALENDARS, CONVENTIONS, HK_LAST_YEAR, adjust
@@ -132,7 +134,7 @@ def terms_from_mapping(data: Mapping[str, object]) -> ScheduleTerms:
     for name, messages in _rule_errors(terms, skip=frozenset(errors)).items():
         errors.setdefault(name, []).extend(messages)
     if errors:
-        raise ValidationFailed("The financing terms are not valid.", fields=errors)
+        raise ValidationFailed(gettext("The financing terms are not valid."), fields=errors)
     return terms
 
 
@@ -140,7 +142,7 @@ def validate_terms(terms: ScheduleTerms) -> None:
     """Refuse terms that break a rule (terms built in code, not parsed, pass through here too)."""
     errors = _rule_errors(terms, skip=frozenset())
     if errors:
-        raise ValidationFailed("The financing terms are not valid.", fields=errors)
+        raise ValidationFailed(gettext("The financing terms are not valid."), fields=errors)
 
 
 def _rule_errors(t: ScheduleTerms, *, skip: frozenset[str]) -> dict[str, list[str]]:
@@ -362,7 +364,7 @@ class _Parser:
     def _non_ascii(self, name: str, value: object) -> bool:
         """Refuse a number or date typed in another script's digits (`Decimal` and `\\d` would read them)."""
         if isinstance(value, str) and has_non_ascii(value):
-            self._fail(name, NON_ASCII_DIGITS)
+            self._fail(name, str(NON_ASCII_DIGITS))
             return True
         return False
 

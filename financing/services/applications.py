@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
@@ -102,13 +103,13 @@ def _money_errors(values: Mapping[str, Decimal | None]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name, value in values.items():
         if value is None:
-            errors[name] = "This field is required."
+            errors[name] = gettext("This field is required.")
         elif value <= 0:
-            errors[name] = "Must be more than zero."
+            errors[name] = gettext("Must be more than zero.")
         elif value != value.quantize(CENT):
-            errors[name] = "Use at most two decimal places."
+            errors[name] = gettext("Use at most two decimal places.")
         elif value > MAX_AMOUNT:
-            errors[name] = "That is more than the platform accepts (10 billion)."
+            errors[name] = gettext("That is more than the platform accepts (10 billion).")
     return errors
 
 
@@ -130,7 +131,7 @@ def _terms_errors(
     if instrument == Instrument.EQUITY:
         share_class = str(terms.get("share_class") or "").strip()
         if not share_class:
-            errors["share_class"] = ["Name the share class (e.g. ordinary, preferred A)."]
+            errors["share_class"] = [gettext("Name the share class (e.g. ordinary, preferred A).")]
         pre_money = terms.get("pre_money_valuation")
         for name, message in _money_errors({"pre_money_valuation": pre_money}).items():
             errors[name] = [message]
@@ -142,7 +143,7 @@ def _terms_errors(
     if instrument == Instrument.LEASE:
         stored["asset_description"] = str(terms.get("asset_description") or "").strip()
         if not stored["asset_description"]:
-            errors["asset_description"] = ["Describe the leased asset."]
+            errors["asset_description"] = [gettext("Describe the leased asset.")]
         if terms.get("rental") not in (None, "") and "annual_rate" not in given:
             try:
                 given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
@@ -177,9 +178,9 @@ def application_save(
     """Create or edit an application of any instrument (while it is a draft or changes were requested)."""
     company = Company.objects.filter(representative=user).first()
     if user.role != Role.SME or company is None:
-        raise PermissionDenied("Only an SME representative with a company profile can apply.")
+        raise PermissionDenied(gettext("Only an SME representative with a company profile can apply."))
     if company.kyb_status != KybStatus.VERIFIED:
-        raise ValidationFailed("Your company must pass KYB before it can apply for financing.")
+        raise ValidationFailed(gettext("Your company must pass KYB before it can apply for financing."))
     errors: dict[str, list[str]] = {}
 
     def add(name: str, message: str) -> None:
@@ -212,7 +213,7 @@ def application_save(
             for message in messages:
                 add(name, message)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(gettext("Please correct the highlighted fields."), fields=errors)
     common = {
         "instrument": instrument,
         "title": title.strip(),
@@ -231,7 +232,10 @@ def application_save(
         return application
     application = _own_application(user, application_id)
     if application.status not in EDITABLE_APPLICATION_STATUSES:
-        raise Conflict(f"The application is {application.get_status_display().lower()} and cannot change.")
+        raise Conflict(
+            gettext("The application is %(lower)s and cannot change.")
+            % {"lower": application.get_status_display().lower()}
+        )
     Application.objects.filter(pk=application.pk).update(**common, updated_at=timezone.now())
     Terms.objects.update_or_create(application=application, defaults=values)
     audit_record(actor=user, action="application_updated", obj=application)
@@ -246,7 +250,7 @@ def _own_application(user: User, application_id: int) -> Application:
         .first()
     )
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(gettext("No such application."))
     return application
 
 
@@ -280,10 +284,10 @@ def application_withdraw(*, user: User, application_id: int) -> Application:
 def application_start_review(*, actor: User, application_id: int) -> Application:
     """A compliance officer takes a submitted application into review (the SME sees who and when)."""
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff review applications.")
+        raise PermissionDenied(gettext("Only compliance staff review applications."))
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(gettext("No such application."))
     status_transition(
         application,
         to=ApplicationStatus.UNDER_REVIEW,
@@ -318,7 +322,7 @@ def application_decide(
     securities (or virtual-asset trading) and fits the offering (`compliance.licences`).
     """
     if actor.role not in COMPLIANCE_ROLES:
-        raise PermissionDenied("Only compliance staff decide applications.")
+        raise PermissionDenied(gettext("Only compliance staff decide applications."))
     targets = {
         "approve": ApplicationStatus.APPROVED,
         "reject": ApplicationStatus.REJECTED,
@@ -326,37 +330,47 @@ def application_decide(
     }
     if decision not in targets:
         raise ValidationFailed(
-            "Choose approve, reject or request changes.", fields={"decision": "Unknown decision."}
+            gettext("Choose approve, reject or request changes."),
+            fields={"decision": gettext("Unknown decision.")},
         )
     if decision != "approve" and not reason.strip():
-        raise ValidationFailed("Say why.", fields={"reason": "A reason is required for this decision."})
+        raise ValidationFailed(
+            gettext("Say why."), fields={"reason": gettext("A reason is required for this decision.")}
+        )
     now = timezone.now()
     if decision == "approve":
         closes_at = closes_at or now + timedelta(days=14)
         if closes_at <= now:
             raise ValidationFailed(
-                "The offering must close in the future.", fields={"closes_at": "Must be in the future."}
+                gettext("The offering must close in the future."),
+                fields={"closes_at": gettext("Must be in the future.")},
             )
         if transfer_lockup_until is not None and transfer_lockup_until <= closes_at:
             raise ValidationFailed(
-                "A lock-up ends after the offering closes (or leave it empty for none).",
-                fields={"transfer_lockup_until": "Must be after the closing time."},
+                gettext("A lock-up ends after the offering closes (or leave it empty for none)."),
+                fields={"transfer_lockup_until": gettext("Must be after the closing time.")},
             )
         if transfer_lockup_until is not None and transfer_lockup_until > now + timedelta(days=365 * 50):
             raise ValidationFailed(
-                "A lock-up ends within 50 years.", fields={"transfer_lockup_until": "Too far ahead."}
+                gettext("A lock-up ends within 50 years."),
+                fields={"transfer_lockup_until": gettext("Too far ahead.")},
             )
         if max_holders is not None and not 1 <= max_holders <= MAX_HOLDERS_LIMIT:
             raise ValidationFailed(
-                f"A holder limit is 1 to {MAX_HOLDERS_LIMIT:,} (or leave it empty for none).",
-                fields={"max_holders": f"1 to {MAX_HOLDERS_LIMIT:,}."},
+                gettext("A holder limit is 1 to %(MAX_HOLDERS_LIMIT)s (or leave it empty for none).")
+                % {"MAX_HOLDERS_LIMIT": format(MAX_HOLDERS_LIMIT, ",")},
+                fields={
+                    "max_holders": gettext("1 to %(MAX_HOLDERS_LIMIT)s.")
+                    % {"MAX_HOLDERS_LIMIT": format(MAX_HOLDERS_LIMIT, ",")}
+                },
             )
     application = Application.objects.select_for_update().filter(pk=application_id).first()
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(gettext("No such application."))
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
         raise Conflict(
-            f"This application is {application.get_status_display().lower()}; it cannot be decided."
+            gettext("This application is %(lower)s; it cannot be decided.")
+            % {"lower": application.get_status_display().lower()}
         )
     arranger, arranger_licence = None, None
     if decision == "approve" and arranger_id is not None:
@@ -375,8 +389,10 @@ def application_decide(
     if decision == "approve":
         if arranger is None:
             raise ValidationFailed(
-                "Choose the arranger: approving needs a licensed intermediary to arrange the offering.",
-                fields={"arranger_id": "Choose an arranger from the licence register."},
+                gettext(
+                    "Choose the arranger: approving needs a licensed intermediary to arrange the offering."
+                ),
+                fields={"arranger_id": gettext("Choose an arranger from the licence register.")},
             )
         extra.update(arranger=arranger, arranger_licence=arranger_licence)
         data["arranger"] = str(arranger)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from accounts.choices import STAFF_ROLES
 from accounts.models import User
@@ -33,14 +34,14 @@ def investor_wallet_address(subscription: Subscription) -> str:
     """The subscribing investor's custodial wallet (a refusal if it does not exist)."""
     wallet = subscription.investor.investor.wallet
     if wallet is None:
-        raise Conflict("The investor has no wallet; it is created when due diligence is approved.")
+        raise Conflict(gettext("The investor has no wallet; it is created when due diligence is approved."))
     return wallet.address
 
 
 def token_address(offering: Offering) -> str:
     """The offering's deployed security token (a refusal while it is not deployed)."""
     if offering.token is None or not offering.token.address:
-        raise Conflict("The offering's token is not deployed yet.")
+        raise Conflict(gettext("The offering's token is not deployed yet."))
     return offering.token.address
 
 
@@ -61,4 +62,4 @@ def offering_move(
 def require_staff(actor: User) -> None:
     """Refuse anyone but platform staff."""
     if actor.role not in STAFF_ROLES:
-        raise PermissionDenied("Only platform staff open and close offerings.")
+        raise PermissionDenied(gettext("Only platform staff open and close offerings."))

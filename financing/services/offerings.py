@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from compliance.audit import audit_record
@@ -38,9 +39,9 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
     require_staff(actor)
     offering = lock_offering(offering_id, related=("application__company",))
     if offering.closes_at <= timezone.now():
-        raise Conflict("The offering's closing time has passed; it cannot open.")
+        raise Conflict(gettext("The offering's closing time has passed; it cannot open."))
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
-        raise Conflict("The issuer is blocked by compliance; its offering cannot open.")
+        raise Conflict(gettext("The issuer is blocked by compliance; its offering cannot open."))
     offering_move(offering, OfferingStatus.OPEN, actor=actor, opened_at=timezone.now())
     return offering
 
@@ -64,7 +65,8 @@ def _live_offering(offering_id: int) -> Offering:
     offering = lock_offering(offering_id, related=("application__arranger",))
     if offering.status not in (OfferingStatus.PREPARING, OfferingStatus.READY, OfferingStatus.OPEN):
         raise Conflict(
-            f"This offering is {offering.get_status_display().lower()}; its arranger no longer changes."
+            gettext("This offering is %(lower)s; its arranger no longer changes.")
+            % {"lower": offering.get_status_display().lower()}
         )
     return offering
 
@@ -88,7 +90,9 @@ def offering_arranger_replace(*, actor: User, offering_id: int, arranger_id: int
 
     require_register_keeper(actor)
     if not reason.strip():
-        raise ValidationFailed("Say why the arranger changes.", fields={"reason": "A reason is required."})
+        raise ValidationFailed(
+            gettext("Say why the arranger changes."), fields={"reason": gettext("A reason is required.")}
+        )
     offering = _live_offering(offering_id)
     arranger, licence = arranger_choose(
         arranger_id=arranger_id,
@@ -133,7 +137,8 @@ def _offering_close_now(*, actor: User | None, offering_id: int) -> Offering:
     offering = lock_offering(offering_id, related=("token",))
     if offering.status != OfferingStatus.OPEN:
         raise Conflict(
-            f"The offering is {offering.get_status_display().lower()}; only an open one can close."
+            gettext("The offering is %(lower)s; only an open one can close.")
+            % {"lower": offering.get_status_display().lower()}
         )
     refuse_while_funding(offering)
     subscribed = (

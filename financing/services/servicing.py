@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
@@ -41,6 +42,7 @@ from accounts.models import User
 from compliance.audit import audit_record, audit_record_many, status_transition_many
 from compliance.models import AuditEvent, InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.i18n import in_language_of
 from financing import travel
 from financing.choices import (
     FUNDABLE_PAYMENT_STATUSES,
@@ -176,14 +178,14 @@ def payment_calendar_build(offering: Offering) -> list[OfferingPayment]:
 def _own_offering(actor: User, offering_id: int) -> Offering:
     """The offering of the actor's company (an SME representative); others get no hint it exists."""
     if actor.role != Role.SME:
-        raise PermissionDenied("Only the issuer's representative does this.")
+        raise PermissionDenied(gettext("Only the issuer's representative does this."))
     offering = (
         Offering.objects.select_related("token", "application__company__wallet")
         .filter(pk=offering_id, application__company__representative=actor)
         .first()
     )
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     return offering
 
 
@@ -202,21 +204,21 @@ def dividend_declare(
     today = today or timezone.localdate()
     offering = _own_offering(actor, offering_id)
     if offering.application.instrument != Instrument.EQUITY:
-        raise Conflict("Dividends are declared on shares; this offering pays on its schedule.")
+        raise Conflict(gettext("Dividends are declared on shares; this offering pays on its schedule."))
     if offering.status not in SERVICED_OFFERING_STATUSES:
-        raise Conflict("Dividends are declared once the offering has settled, until it is closed.")
+        raise Conflict(gettext("Dividends are declared once the offering has settled, until it is closed."))
     errors: dict[str, str] = {}
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        errors["amount"] = "Give a positive amount in whole cents."
+        errors["amount"] = gettext("Give a positive amount in whole cents.")
     if record_date < today:
-        errors["record_date"] = "The record date cannot be in the past."
+        errors["record_date"] = gettext("The record date cannot be in the past.")
     if payment_date < record_date:
-        errors["payment_date"] = "The payment date is on or after the record date."
+        errors["payment_date"] = gettext("The payment date is on or after the record date.")
     if errors:
-        raise ValidationFailed("Check the dividend's amount and dates.", fields=errors)
+        raise ValidationFailed(gettext("Check the dividend's amount and dates."), fields=errors)
     units = settled_units(offering)
     if units == 0:
-        raise Conflict("No shares were issued in this offering.")
+        raise Conflict(gettext("No shares were issued in this offering."))
     Offering.objects.select_for_update().filter(pk=offering.pk).first()  # one declaration at a time
     sequence = (
         OfferingPayment.objects.filter(offering=offering).aggregate(last=Max("sequence"))["last"] or 0
@@ -262,23 +264,23 @@ def amount_due(payment: OfferingPayment, today: dt.date | None = None) -> Decima
 
 def _payment_of_issuer(actor: User, payment_id: int) -> OfferingPayment:
     if actor.role != Role.SME:
-        raise PermissionDenied("Only the issuer's representative funds its payments.")
+        raise PermissionDenied(gettext("Only the issuer's representative funds its payments."))
     payment = (
         OfferingPayment.objects.select_related("offering__token", "offering__application__company__wallet")
         .filter(pk=payment_id, offering__application__company__representative=actor)
         .first()
     )
     if payment is None:
-        raise NotFound("No such payment.")
+        raise NotFound(gettext("No such payment."))
     return payment
 
 
 def _refuse_unless_fundable(payment: OfferingPayment) -> None:
     if payment.status not in FUNDABLE_PAYMENT_STATUSES:
         state = payment.get_status_display().lower()
-        raise Conflict(f"This payment is {state}; it is funded once only.")
+        raise Conflict(gettext("This payment is %(state)s; it is funded once only.") % {"state": state})
     if payment.offering.status not in SERVICED_OFFERING_STATUSES:
-        raise Conflict("This offering is not being serviced.")
+        raise Conflict(gettext("This offering is not being serviced."))
 
 
 def payment_fund(
@@ -293,13 +295,14 @@ def payment_fund(
     due = amount_due(payment, today)
     if amount != due:
         raise ValidationFailed(
-            f"This payment needs exactly {payment.currency} {due:,.2f}.",
-            fields={"amount": f"Fund exactly {due:.2f}."},
+            gettext("This payment needs exactly %(currency)s %(due)s.")
+            % {"currency": payment.currency, "due": format(due, ",.2f")},
+            fields={"amount": gettext("Fund exactly %(due)s.") % {"due": format(due, ".2f")}},
         )
     offering = payment.offering
     wallet = offering.application.company.wallet
     if wallet is None:
-        raise Conflict("Your company has no wallet yet; it is created when the company is verified.")
+        raise Conflict(gettext("Your company has no wallet yet; it is created when the company is verified."))
     token_address(offering)
     # Chain reads first, with no transaction open.
     balance = payment_balance(wallet.address, payment.currency)
@@ -310,10 +313,18 @@ def payment_fund(
     ).aggregate(total=Sum("funded_amount"))["total"] or Decimal("0")
     if balance < in_flight + due:
         raise ValidationFailed(
-            f"Your company's wallet holds {payment.currency} {balance:,.2f}; this payment needs "
-            f"{payment.currency} {due:,.2f} on top of {payment.currency} {in_flight:,.2f} "
-            "already on its way.",
-            fields={"amount": "Not enough in your company's wallet."},
+            gettext(
+                "Your company's wallet holds %(currency)s %(balance)s; this payment "
+                "needs %(currency)s %(due)s on top of %(currency)s %(in_flight)s "
+                "already on its way."
+            )
+            % {
+                "currency": payment.currency,
+                "balance": format(balance, ",.2f"),
+                "due": format(due, ",.2f"),
+                "in_flight": format(in_flight, ",.2f"),
+            },
+            fields={"amount": gettext("Not enough in your company's wallet.")},
         )
     with transaction.atomic():
         locked = OfferingPayment.objects.select_for_update().get(pk=payment.pk)
@@ -442,17 +453,22 @@ def _email_issuers(payments: list[OfferingPayment], today: dt.date, *, late: boo
         "offering__application__company__representative"
     ):
         user = payment.offering.application.company.representative
-        subject = f"{'Late: ' if late else ''}{payment.get_kind_display()} of {payment.offering} due"
-        body = render_to_string(
-            "financing/email/payment_due.txt",
-            {
-                "user": user,
-                "payment": payment,
-                "due": f"{amount_due(payment, today):,.2f}",
-                "late": late,
-                "platform": settings.PLATFORM_NAME,
-            },
-        )
+        with in_language_of(user):
+            subject = (
+                gettext("Late: %(payment)s of %(offering)s due")
+                if late
+                else gettext("%(payment)s of %(offering)s due")
+            ) % {"payment": payment.get_kind_display(), "offering": payment.offering}
+            body = render_to_string(
+                "financing/email/payment_due.txt",
+                {
+                    "user": user,
+                    "payment": payment,
+                    "due": f"{amount_due(payment, today):,.2f}",
+                    "late": late,
+                    "platform": settings.PLATFORM_NAME,
+                },
+            )
         transaction.on_commit(partial(send_mail, subject, body, None, [user.email]), robust=True)
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from compliance.audit import audit_record_many, status_transition_many
@@ -322,16 +323,19 @@ def allotment_retry(*, actor: User, allotment_id: int) -> Allotment:
         .first()
     )
     if allotment is None:
-        raise NotFound("No such allotment.")
+        raise NotFound(gettext("No such allotment."))
     if allotment.status != AllotmentStatus.FAILED:
         raise Conflict(
-            f"This allotment is {allotment.get_status_display().lower()}; only a failed one is retried."
+            gettext("This allotment is %(lower)s; only a failed one is retried.")
+            % {"lower": allotment.get_status_display().lower()}
         )
     token = token_address(allotment.offering)
     wallet = investor_wallet_address(allotment.subscription)
     (code,) = _settle_codes(token, [(allotment.subscription_id, allotment.units)])
     if code != OK:
-        raise Conflict(f"It would still be refused: {explain_code(code)}")
+        raise Conflict(
+            gettext("It would still be refused: %(explain_code)s") % {"explain_code": explain_code(code)}
+        )
     with transaction.atomic():
         offering = lock_offering(allotment.offering_id)
         allotment = lock_allotments(ids=[allotment_id])[0]
@@ -362,17 +366,20 @@ def allotment_write_off(*, actor: User, allotment_id: int, reason: str) -> Allot
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "Say why the allotment is written off; the investor and the audit trail see it.",
-            fields={"reason": "Required."},
+            gettext("Say why the allotment is written off; the investor and the audit trail see it."),
+            fields={"reason": gettext("Required.")},
         )
     # Allotment, subscription, then offering: the order the settled handler locks in.
     found = lock_allotments(ids=[allotment_id], related=("subscription__investor__investor__wallet",))
     if not found:
-        raise NotFound("No such allotment.")
+        raise NotFound(gettext("No such allotment."))
     allotment = found[0]
     if allotment.status != AllotmentStatus.FAILED:
         state = allotment.get_status_display().lower()
-        raise Conflict(f"Only a failed settlement can be written off; this allotment is {state}.")
+        raise Conflict(
+            gettext("Only a failed settlement can be written off; this allotment is %(state)s.")
+            % {"state": state}
+        )
     (subscription,) = lock_subscriptions(pk=allotment.subscription_id)
     offering = lock_offering(allotment.offering_id, related=("token",))
     subscription.offering = offering

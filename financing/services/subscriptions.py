@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.choices import Role
 from accounts.models import User
@@ -51,7 +52,11 @@ def refuse_while_funding(offering: Offering) -> None:
     funding = Subscription.objects.filter(offering=offering, status=SubscriptionStatus.FUNDING).count()
     if funding:
         raise Conflict(
-            f"{funding} payment(s) are still moving into escrow; try again in a moment (nothing was changed)."
+            gettext(
+                "%(funding)s payment(s) are still moving into escrow; try again in a "
+                "moment (nothing was changed)."
+            )
+            % {"funding": funding}
         )
 
 
@@ -96,7 +101,7 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     """Subscribe whole units of an open offering: the investor authorises exactly this payment, which
     moves into the Settlement contract's escrow; the hard cap holds under concurrent requests."""
     if user.role != Role.INVESTOR:
-        raise PermissionDenied("Only investors subscribe.")
+        raise PermissionDenied(gettext("Only investors subscribe."))
     # The investor's row lock serialises their subscriptions: one per offering, and one balance check
     # at a time across offerings.
     profile = (
@@ -108,32 +113,40 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     if profile is None or not profile.can_subscribe:
         raise ValidationFailed(subscription_refusal(profile, professional_only=False))
     if units < 1:
-        raise ValidationFailed("Subscribe at least one unit.", fields={"units": "Must be at least 1."})
+        raise ValidationFailed(
+            gettext("Subscribe at least one unit."), fields={"units": gettext("Must be at least 1.")}
+        )
     offering = Offering.objects.select_related("token", "application__company").filter(pk=offering_id).first()
     if offering is None:
-        raise NotFound("No such offering.")
+        raise NotFound(gettext("No such offering."))
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
-        raise Conflict("This offering is not open for subscription.")
+        raise Conflict(gettext("This offering is not open for subscription."))
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
-        raise Conflict("This offering is suspended: it takes no subscriptions.")
+        raise Conflict(gettext("This offering is suspended: it takes no subscriptions."))
     if offering.subscriptions_paused_reason:
         raise Conflict(
-            f"New subscriptions to this offering are paused: {offering.subscriptions_paused_reason}"
+            gettext("New subscriptions to this offering are paused: %(subscriptions_paused_reason)s")
+            % {"subscriptions_paused_reason": offering.subscriptions_paused_reason}
         )
     if refusal := subscription_refusal(profile, professional_only=offering.professional_investors_only):
         raise ValidationFailed(refusal)
     if Subscription.objects.filter(
         offering=offering, investor=user, status__in=LIVE_SUBSCRIPTION_STATUSES
     ).exists():
-        raise Conflict("You already subscribed to this offering; withdraw it first to change the amount.")
+        raise Conflict(
+            gettext("You already subscribed to this offering; withdraw it first to change the amount.")
+        )
     if offering.max_holders is not None:
         subscribers = Subscription.objects.filter(
             offering=offering, status__in=LIVE_SUBSCRIPTION_STATUSES
         ).count()
         if subscribers >= offering.max_holders:
             raise Conflict(
-                f"This offering is limited to {offering.max_holders} investors (its token enforces it) "
-                "and has that many subscriptions."
+                gettext(
+                    "This offering is limited to %(max_holders)s investors (its token "
+                    "enforces it) and has that many subscriptions."
+                )
+                % {"max_holders": offering.max_holders}
             )
     amount = offering.unit_price * units
     assert profile.wallet is not None
@@ -145,10 +158,19 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     if balance < in_flight + amount:
         currency = offering.currency
         raise ValidationFailed(
-            f"Your wallet holds {money(balance, currency)}; this subscription needs "
-            f"{money(amount, currency)} on top of {money(in_flight, currency)} already on its way "
-            "into escrow.",
-            fields={"units": f"Not enough {currency} in your wallet for this many units."},
+            gettext(
+                "Your wallet holds %(money)s; this subscription needs %(money2)s on "
+                "top of %(money3)s already on its way into escrow."
+            )
+            % {
+                "money": money(balance, currency),
+                "money2": money(amount, currency),
+                "money3": money(in_flight, currency),
+            },
+            fields={
+                "units": gettext("Not enough %(currency)s in your wallet for this many units.")
+                % {"currency": currency}
+            },
         )
     room = offering.subscription_cap_units - units
     taken = Offering.objects.filter(
@@ -157,8 +179,8 @@ def subscription_create(*, user: User, offering_id: int, units: int) -> Subscrip
     if taken != 1:
         left = max(0, offering.subscription_cap_units - Offering.objects.get(pk=offering.pk).units_subscribed)
         raise Conflict(
-            f"Only {left} units are left under this offering's cap.",
-            fields={"units": f"At most {left} units are available."},
+            gettext("Only %(left)s units are left under this offering's cap.") % {"left": left},
+            fields={"units": gettext("At most %(left)s units are available.") % {"left": left}},
         )
     subscription = Subscription.objects.create(
         offering=offering,
@@ -262,14 +284,14 @@ def subscription_withdraw(*, user: User, subscription_id: int) -> Subscription:
         "offering_id", flat=True
     )
     if not found:
-        raise NotFound("No such subscription.")
+        raise NotFound(gettext("No such subscription."))
     # Offering first, then subscription: the same lock order as closing, so the two cannot deadlock.
     offering = lock_offering(found[0])
     (subscription,) = lock_subscriptions(pk=subscription_id)
     if offering.status != OfferingStatus.OPEN or offering.closes_at <= timezone.now():
-        raise Conflict("The offering has closed; the subscription can no longer be withdrawn.")
+        raise Conflict(gettext("The offering has closed; the subscription can no longer be withdrawn."))
     if subscription.status == SubscriptionStatus.FUNDING:
-        raise Conflict("Your payment is still moving into escrow; withdraw it in a moment.")
+        raise Conflict(gettext("Your payment is still moving into escrow; withdraw it in a moment."))
     subscriptions_end([subscription], to=SubscriptionStatus.WITHDRAWN, actor=user)
     Offering.objects.filter(pk=offering.pk).update(
         units_subscribed=F("units_subscribed") - subscription.units

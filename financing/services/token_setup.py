@@ -9,6 +9,7 @@ from decimal import ROUND_FLOOR
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from compliance.audit import audit_record
 from config.errors import Conflict, ValidationFailed
@@ -46,11 +47,16 @@ def offering_create(
     except Conflict as exc:
         currency = application.currency
         raise ValidationFailed(
-            f"An offering settles in its application's currency, and no stablecoin is accepted for "
-            f"{currency} ({Currency(currency).label}) yet. List one on the payment tokens page (a second "
-            f"staff member approves it), or request changes so the SME restates the raise in another "
-            "currency.",
-            fields={"decision": f"No {currency} stablecoin is accepted yet."},
+            gettext(
+                "An offering settles in its application's currency, and no stablecoin "
+                "is accepted for %(currency)s (%(label)s) yet. List one on the payment "
+                "tokens page (a second staff member approves it), or request changes "
+                "so the SME restates the raise in another currency."
+            )
+            % {"currency": currency, "label": Currency(currency).label},
+            fields={
+                "decision": gettext("No %(currency)s stablecoin is accepted yet.") % {"currency": currency}
+            },
         ) from exc
     terms = application.terms
     units_offered = terms.units
@@ -122,7 +128,7 @@ def _offering_register(offering: Offering) -> None:
     application = offering.application
     issuer = application.company.wallet
     if issuer is None:
-        raise Conflict("The issuer has no wallet; verify the company first.")
+        raise Conflict(gettext("The issuer has no wallet; verify the company first."))
     token = token_address(offering)
     settle_by = offering.closes_at + timedelta(days=settings.SETTLEMENT_WINDOW_DAYS)
     token_services.admin_operation_propose(

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from accounts.choices import Role
 from accounts.models import User
@@ -65,7 +66,9 @@ def investor_by_reference(reference: str) -> InvestorProfile | None:
 
 def _wallet_of(profile: InvestorProfile | None, *, who: str) -> str:
     if profile is None or profile.wallet is None or profile.identity_registered_at is None:
-        raise Conflict(f"{who} has no verified wallet yet; transfers need one on both sides.")
+        raise Conflict(
+            gettext("%(who)s has no verified wallet yet; transfers need one on both sides.") % {"who": who}
+        )
     return profile.wallet.address
 
 
@@ -93,7 +96,8 @@ def _price(price: Decimal | None) -> Decimal:
     price = price if price is not None else Decimal("0")
     if price < 0 or price != price.quantize(Decimal("0.01")):
         raise ValidationFailed(
-            "A price is zero (a gift) or more, in whole cents.", fields={"price": "Whole cents."}
+            gettext("A price is zero (a gift) or more, in whole cents."),
+            fields={"price": gettext("Whole cents.")},
         )
     return price
 
@@ -104,36 +108,49 @@ def transfer_create(
     """Record a transfer of whole units to another investor; a gift is sent at once, a sale waits for
     the buyer. The token is asked first: a transfer it would refuse is refused here, nothing recorded."""
     if user.role != Role.INVESTOR:
-        raise PermissionDenied("Only investors transfer units.")
+        raise PermissionDenied(gettext("Only investors transfer units."))
     if units < 1:
-        raise ValidationFailed("Transfer at least one unit.", fields={"units": "Must be at least 1."})
+        raise ValidationFailed(
+            gettext("Transfer at least one unit."), fields={"units": gettext("Must be at least 1.")}
+        )
     price = _price(price)
     seller_profile = InvestorProfile.objects.select_related("wallet").filter(user=user).first()
     seller_wallet = _wallet_of(seller_profile, who="Your account")
     offering = Offering.objects.select_related("token", "application").filter(pk=offering_id).first()
     if offering is None or offering.token is None or not offering.token.address:
-        raise NotFound("No such holding.")
+        raise NotFound(gettext("No such holding."))
     recipient = investor_by_reference(recipient_reference)
     if recipient is None:
         raise ValidationFailed(
-            "No investor has this reference. Check it with the person you are transferring to.",
-            fields={"recipient_reference": "Not an investor reference (it looks like INV-12-3F9A0C7D21)."},
+            gettext("No investor has this reference. Check it with the person you are transferring to."),
+            fields={
+                "recipient_reference": gettext("Not an investor reference (it looks like INV-12-3F9A0C7D21).")
+            },
         )
     if recipient.user_id == user.pk:
         raise ValidationFailed(
-            "That is your own reference; name the other investor's.",
-            fields={"recipient_reference": "Your own reference."},
+            gettext("That is your own reference; name the other investor's."),
+            fields={"recipient_reference": gettext("Your own reference.")},
         )
     buyer_wallet = _wallet_of(recipient, who="The recipient")
     # Chain reads first, no transaction open: the seller's free units, then the token's rules.
     free_units = _free_units(offering, seller=seller_wallet)
     if units > free_units:
         raise ValidationFailed(
-            f"You can transfer at most {free_units} units of this holding now. Nothing was recorded.",
-            fields={"units": f"At most {free_units}: the units of this holding you may transfer now."},
+            gettext(
+                "You can transfer at most %(free_units)s units of this holding now. Nothing was recorded."
+            )
+            % {"free_units": free_units},
+            fields={
+                "units": gettext("At most %(free_units)s: the units of this holding you may transfer now.")
+                % {"free_units": free_units}
+            },
         )
     if refusal := _refusal_of_token(offering, seller=seller_wallet, buyer=buyer_wallet, units=units):
-        raise ValidationFailed(f"The token's rules refuse this transfer: {refusal} Nothing was recorded.")
+        raise ValidationFailed(
+            gettext("The token's rules refuse this transfer: %(refusal)s Nothing was recorded.")
+            % {"refusal": refusal}
+        )
     token_domain = _token_domain(offering) if price == 0 else None
     with transaction.atomic():
         # The seller's row lock serialises their transfers: units promised elsewhere are not free.
@@ -149,7 +166,7 @@ def transfer_create(
             raise ValidationFailed(
                 f"You can transfer at most {left} units of this holding now"
                 + (f" ({promised} are promised in other transfers)." if promised else "."),
-                fields={"units": f"At most {left}."},
+                fields={"units": gettext("At most %(left)s.") % {"left": left}},
             )
         now = timezone.now()
         transfer = Transfer.objects.create(
@@ -227,7 +244,7 @@ def _own_transfer(user: User, transfer_id: int) -> Transfer:
         .first()
     )
     if found is None:
-        raise NotFound("No such transfer.")
+        raise NotFound(gettext("No such transfer."))
     return found
 
 
@@ -235,23 +252,33 @@ def transfer_accept(*, user: User, transfer_id: int) -> Transfer:
     """The buyer accepts a sale: both authorisations are signed and the delivery is sent, once."""
     transfer = _own_transfer(user, transfer_id)
     if transfer.buyer_id != user.pk:
-        raise PermissionDenied("Only the buyer accepts a sale.")
+        raise PermissionDenied(gettext("Only the buyer accepts a sale."))
     if transfer.status != TransferStatus.AWAITING_BUYER:
-        raise Conflict(f"This transfer is {transfer.get_status_display().lower()}; it cannot be accepted.")
+        raise Conflict(
+            gettext("This transfer is %(lower)s; it cannot be accepted.")
+            % {"lower": transfer.get_status_display().lower()}
+        )
     if transfer.expires_at <= timezone.now():
-        raise Conflict("This offer has expired; ask the seller for a new one.")
+        raise Conflict(gettext("This offer has expired; ask the seller for a new one."))
     offering = transfer.offering
     # Chain reads first: the token's rules now, the buyer's money, the token's signing domain.
     refusal = _refusal_of_token(
         offering, seller=transfer.seller_wallet, buyer=transfer.buyer_wallet, units=transfer.units
     )
     if refusal:
-        raise Conflict(f"The token's rules refuse this transfer now: {refusal} Nothing was sent.")
+        raise Conflict(
+            gettext("The token's rules refuse this transfer now: %(refusal)s Nothing was sent.")
+            % {"refusal": refusal}
+        )
     balance = payment_balance(transfer.buyer_wallet, offering.currency)
     if balance < transfer.price:
         raise Conflict(
-            f"Your wallet holds {offering.currency} {balance:,.2f}; this purchase needs "
-            f"{offering.currency} {transfer.price:,.2f}."
+            gettext("Your wallet holds %(currency)s %(balance)s; this purchase needs %(currency)s %(price)s.")
+            % {
+                "currency": offering.currency,
+                "balance": format(balance, ",.2f"),
+                "price": format(transfer.price, ",.2f"),
+            }
         )
     domain = _token_domain(offering)
     payment_domain = payment_token_domain(offering.currency)
@@ -280,7 +307,8 @@ def transfer_cancel(*, user: User, transfer_id: int) -> Transfer:
     transfer = _own_transfer(user, transfer_id)
     if transfer.status != TransferStatus.AWAITING_BUYER:
         raise Conflict(
-            f"This transfer is {transfer.get_status_display().lower()}; it can no longer be cancelled."
+            gettext("This transfer is %(lower)s; it can no longer be cancelled.")
+            % {"lower": transfer.get_status_display().lower()}
         )
     by = "seller" if transfer.seller_id == user.pk else "buyer"
     status_transition(

@@ -2,11 +2,15 @@
 (function () {
   "use strict";
 
+  // Numbers and dates in the page's language (<html lang>): Hong Kong English, Hong Kong or mainland Chinese.
+  var LOCALES = { "zh-hant": "zh-Hant-HK", "zh-hans": "zh-Hans-CN" };
+  var LOCALE = LOCALES[(document.documentElement.lang || "").toLowerCase()] || "en-HK";
+
   function formatCents(total, currency) {
     // total is a BigInt number of cents: no floating point anywhere near money.
     var negative = total < 0n;
     if (negative) total = -total;
-    var whole = (total / 100n).toLocaleString("en-HK");
+    var whole = (total / 100n).toLocaleString(LOCALE);
     var part = (total % 100n).toString().padStart(2, "0");
     var symbol = currency === "HKD" ? "HK$" : currency + " ";
     return (negative ? "-" : "") + symbol + whole + "." + part;
@@ -23,7 +27,8 @@
       var text = input.value.trim();
       if (!/^\d{1,12}$/.test(text) || text === "0") { out.textContent = initial; return; }
       var units = BigInt(text);
-      out.textContent = formatCents(unitCents * units, currency) + " for " + units.toLocaleString("en-HK") + (units === 1n ? " unit" : " units");
+      var words = (units === 1n ? form.dataset.amountOne : form.dataset.amountMany) || "{amount} for {units} units";
+      out.textContent = words.replace("{amount}", formatCents(unitCents * units, currency)).replace("{units}", units.toLocaleString(LOCALE));
     }
     input.addEventListener("input", update);
     update();
@@ -44,25 +49,25 @@
       outstanding.push(Number(row.dataset.outstanding));
     });
     var currency = canvas.dataset.currency || "HKD";
-    var money = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency, maximumFractionDigits: 0 });
-    var exact = new Intl.NumberFormat("en-HK", { style: "currency", currency: currency });
+    var money = new Intl.NumberFormat(LOCALE, { style: "currency", currency: currency, maximumFractionDigits: 0 });
+    var exact = new Intl.NumberFormat(LOCALE, { style: "currency", currency: currency });
     var interestLabel = canvas.dataset.interestLabel || "Interest";
     // One axis when the payments are of the same order as the balance (a bond's redemption); otherwise the
     // balance gets its own right-hand axis so that small instalments stay visible.
     var biggestPayment = Math.max.apply(null, principal.map(function (p, i) { return p + interest[i]; }));
     var split = biggestPayment < 0.25 * Math.max.apply(null, outstanding.concat([outstanding[0] + principal[0]]));
-    var month = new Intl.DateTimeFormat("en-HK", { month: "short", year: "numeric" });
-    var day = new Intl.DateTimeFormat("en-HK", { day: "numeric", month: "short", year: "numeric" });
+    var month = new Intl.DateTimeFormat(LOCALE, { month: "short", year: "numeric" });
+    var day = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", year: "numeric" });
     function when(iso) { var p = iso.split("-"); return new Date(Number(p[0]), Number(p[1]) - 1, Number(p[2])); }
     var ticks = { callback: function (v) { return money.format(v); } };
     new Chart(canvas, {
       data: {
         labels: labels,
         datasets: [
-          { type: "bar", label: "Principal", data: principal, backgroundColor: "#c8912e", stack: "paid", yAxisID: "y", order: 2 },
+          { type: "bar", label: canvas.dataset.principalLabel || "Principal", data: principal, backgroundColor: "#c8912e", stack: "paid", yAxisID: "y", order: 2 },
           { type: "bar", label: interestLabel, data: interest, backgroundColor: "#0e7c86", stack: "paid", yAxisID: "y", order: 2 },
           {
-            type: "line", label: split ? "Outstanding (right axis)" : "Outstanding", data: outstanding,
+            type: "line", label: split ? (canvas.dataset.outstandingRightLabel || "Outstanding (right axis)") : (canvas.dataset.outstandingLabel || "Outstanding"), data: outstanding,
             borderColor: "#0a2540", backgroundColor: "#0a2540", borderWidth: 2, pointRadius: rows.length > 40 ? 0 : 2,
             yAxisID: split ? "y1" : "y", order: 1
           }

@@ -849,7 +849,7 @@ contract SecurityToken is AccessControl, IERC20Metadata, IERC20Errors {
     /// @dev Both packed identities from one registry call (see IIdentityRegistry).
     function _identities(address a, address b) private view returns (uint256 idA, uint256 idB) {
         address registry = address(identityRegistry);
-        bytes4 selector = IIdentityRegistry.identitiesForTransfer.selector;
+        bytes4 selector = IIdentityRegistry.identitiesOfTransfer.selector;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, selector)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tokens.indexer.stream import STREAM
 from tokens.models import ChainEvent, IndexerCursor, TokenHolding
@@ -53,26 +54,26 @@ def holdings_of(wallet: str) -> QuerySet[TokenHolding]:
 
 
 HISTORY_LABELS = {
-    "subscription_funded": "Subscription funded (payment into escrow)",
-    "settled": "Settled: units minted, payment to the issuer",
-    "refunded": "Refunded from escrow",
-    "distribution_paid": "Distribution paid",
-    "distribution_funded": "Distribution funded",
-    "transfer_in": "Transfer in",
-    "transfer_out": "Transfer out",
-    "forced_transfer_in": "Units moved to you by the platform (forced transfer)",
-    "forced_transfer_out": "Units moved out by the platform (forced transfer)",
-    "recovery_in": "Units recovered from your lost wallet",
-    "recovery_out": "Units moved to your new wallet (wallet recovery)",
-    "minted": "Units minted",
-    "redeemed": "Units redeemed",
-    "frozen": "Wallet frozen on the token",
-    "unfrozen": "Wallet unfrozen on the token",
-    "units_frozen": "Units frozen",
-    "units_unfrozen": "Units unfrozen",
-    "identity_registered": "On-chain identity registered",
-    "identity_updated": "On-chain identity updated",
-    "identity_revoked": "On-chain identity revoked",
+    "subscription_funded": _("Subscription funded (payment into escrow)"),
+    "settled": _("Settled: units minted, payment to the issuer"),
+    "refunded": _("Refunded from escrow"),
+    "distribution_paid": _("Distribution paid"),
+    "distribution_funded": _("Distribution funded"),
+    "transfer_in": _("Transfer in"),
+    "transfer_out": _("Transfer out"),
+    "forced_transfer_in": _("Units moved to you by the platform (forced transfer)"),
+    "forced_transfer_out": _("Units moved out by the platform (forced transfer)"),
+    "recovery_in": _("Units recovered from your lost wallet"),
+    "recovery_out": _("Units moved to your new wallet (wallet recovery)"),
+    "minted": _("Units minted"),
+    "redeemed": _("Units redeemed"),
+    "frozen": _("Wallet frozen on the token"),
+    "unfrozen": _("Wallet unfrozen on the token"),
+    "units_frozen": _("Units frozen"),
+    "units_unfrozen": _("Units unfrozen"),
+    "identity_registered": _("On-chain identity registered"),
+    "identity_updated": _("On-chain identity updated"),
+    "identity_revoked": _("On-chain identity revoked"),
 }
 
 
@@ -128,7 +129,7 @@ def history_entries(wallet: str, rows: QuerySet[ChainEvent] | list[ChainEvent]) 
         entries.append(
             HistoryEntry(
                 kind=kind,
-                label=HISTORY_LABELS.get(kind, row.name),
+                label=str(HISTORY_LABELS.get(kind, row.name)),
                 token_address=row.token_address,
                 units=None if row.units is None else int(row.units),
                 money_base_units=None if row.money is None else int(row.money),

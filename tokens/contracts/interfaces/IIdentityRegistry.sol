@@ -14,7 +14,7 @@ interface IIdentityRegistry {
     function packedIdentityOf(address wallet) external view returns (uint256);
 
     /// @notice The packed identities of a transfer's sender and recipient in one call (what a transfer check needs).
-    function identitiesForTransfer(address from, address to) external view returns (uint256, uint256);
+    function identitiesOfTransfer(address from, address to) external view returns (uint256, uint256);
 
     /// @notice The packed identities of many wallets in one call, in order (what a batch mint needs).
     function packedIdentities(address[] calldata wallets) external view returns (uint256[] memory);

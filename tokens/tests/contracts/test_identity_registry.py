@@ -37,8 +37,8 @@ def test_register_then_read_identity(platform):
     assert p.registry.functions.identityOf(p.spare).call() == [MO, PROFESSIONAL | INSTITUTIONAL, FAR_FUTURE]
     packed = MO | (PROFESSIONAL | INSTITUTIONAL) << 16 | FAR_FUTURE << 24
     assert p.registry.functions.packedIdentityOf(p.spare).call() == packed
-    assert p.registry.functions.identitiesForTransfer(p.spare, p.outsider).call() == [packed, 0]
-    assert p.registry.functions.identitiesForTransfer(p.outsider, p.spare).call() == [0, packed]
+    assert p.registry.functions.identitiesOfTransfer(p.spare, p.outsider).call() == [packed, 0]
+    assert p.registry.functions.identitiesOfTransfer(p.outsider, p.spare).call() == [0, packed]
     wallets = [p.spare, p.outsider, p.spare]
     assert p.registry.functions.packedIdentities(wallets).call() == [packed, 0, packed]
     assert p.registry.functions.packedIdentities([]).call() == []
