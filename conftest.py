@@ -21,6 +21,36 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch) -> None:
+    """`client.force_login(user)` (and `client.login`) stand for a whole log-in, second factor included.
+
+    Staff must pass two-factor authentication and every page is closed to a staff session that did
+    not (accounts/middleware.py). Tests about something else sign in with `force_login`; for a staff
+    user (or one with an authenticator) it also gives the user an authenticator and records it in
+    the session as django-otp's log-in does. Tests of the enforcement itself log in through the pages
+    or the API, or carry `@pytest.mark.real_two_factor` to keep Django's plain ones.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.testing import totp_device
+    from accounts.two_factor import has_authenticator, requires_two_factor
+
+    plain = ClientMixin._login  # behind both force_login and login
+
+    def _login(self, user, backend=None):  # type: ignore[no-untyped-def]
+        plain(self, user, backend)
+        if requires_two_factor(user) or has_authenticator(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:
     """Each test starts in English: a page asked for in Chinese leaves its language active on the thread."""
     translation.activate(settings.LANGUAGE_CODE)

@@ -122,13 +122,25 @@ class ConfirmationResendApi(AnonymousApi):
 
 
 class LoginApi(AnonymousApi):
-    """Start a session with email and password; guesses are limited per account and per address."""
+    """Start a session with email and password; guesses are limited per account and per address.
+
+    An account with two-factor authentication, and every staff account, sends the current code of its
+    authenticator app (or a backup code) as `otp_code` in the same request: without it the answer is
+    400 (`OtpRequired`), and a staff account without an authenticator gets 403
+    (`TwoFactorSetupRequired`: set one up on the website first). API keys need no code.
+    """
 
     class LoginInput(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True)
+        otp_code = api_fields.CharField(
+            max_length=32,
+            required=False,
+            write_only=True,
+            help_text="The code of your authenticator app, or a backup code, when two-factor is on.",
+        )
 
-    @extend_schema(request=LoginInput, responses={200: UserOutput, **refusals(400, 413, 415, 429)})
+    @extend_schema(request=LoginInput, responses={200: UserOutput, **refusals(400, 403, 413, 415, 429)})
     def post(self, request: Request) -> Response:
         data = self.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -136,6 +148,8 @@ class LoginApi(AnonymousApi):
             request=request._request,
             email=data.validated_data["email"],
             password=data.validated_data["password"],
+            otp_code=data.validated_data.get("otp_code"),
+            one_step=True,
         )
         return Response(UserOutput(user).data)
 

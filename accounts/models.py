@@ -6,10 +6,11 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.models import Session
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import COMPLIANCE_ROLES, Role
+from accounts.choices import COMPLIANCE_ROLES, NotificationKind, Role
 from config.text import SHORT_TEXT_MAX_LENGTH, visible_text
 
 # Every key starts with this, so secret scanners and people recognise one in a log or a commit.
@@ -129,3 +130,58 @@ class ApiKey(models.Model):
 
     def is_active_at(self, moment: Any) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
+
+
+class UserSession(models.Model):
+    """A signed-in browser or API client of a user, for the account's list of sessions.
+
+    Django's database sessions are not indexed by user; this row is, keyed by the session it
+    describes and deleted with it (log-out, expiry clean-up, "log out" from the list). Written by
+    accounts.middleware.SessionRecordMiddleware on a session's first signed-in answer and at most
+    once a minute after that.
+    """
+
+    # The session key is the cookie's secret: pages name a session by this row's id instead.
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    user_agent = models.CharField(max_length=300, blank=True, help_text="As the client sent it, cut short.")
+    ip_prefix = models.CharField(
+        max_length=50, blank=True, help_text="The client's network, never its whole address (a /24 or /48)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="user_session_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.ip_prefix} · {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """One message to one user about a change they care about: shown under the bell, also emailed.
+
+    Title and body are written in the recipient's language when the change happens (they read as
+    they were sent); `emailed_at` marks the email as handed to the mail backend.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True, help_text="A path on this site to see more.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
 
 from accounts.authentication import api_key_new
 from accounts.choices import SELF_SIGNUP_ROLES, Role
@@ -163,13 +164,19 @@ def user_email_confirm(*, request: HttpRequest, token: str) -> User:
     return user
 
 
-@transaction.atomic
-def user_login(*, request: HttpRequest, email: str, password: str) -> User:
+def user_login(
+    *, request: HttpRequest, email: str, password: str, otp_code: str | None = None, one_step: bool = False
+) -> User:
     """Start a session for the page and the API alike, within the guessing limits (accounts/lockout.py).
 
     A locked account or address is refused before the password is checked, so even the right
-    password does not log in until the lockout ends.
+    password does not log in until the lockout ends. The second factor (accounts/two_factor.py): the
+    page logs in and the session then owes its code (the gate shows the code or set-up page); the API
+    (`one_step`) takes the code in the same request and refuses without it, so its session is
+    verified from the start. Not atomic as a whole: a wrong code stays counted (see code_check).
     """
+    from accounts import two_factor
+
     email = _normalise_email(email)
     attempt = attempt_begin(email=email, address=client_address(request))
     user = authenticate(request, username=email, password=password)
@@ -187,7 +194,25 @@ def user_login(*, request: HttpRequest, email: str, password: str) -> User:
             ),
             code="EmailNotConfirmed",
         )
-    login(request, user)
+    device = None
+    has_authenticator = two_factor.has_authenticator(user)
+    if one_step and (has_authenticator or two_factor.requires_two_factor(user)):
+        if not has_authenticator:
+            raise PermissionDenied(
+                gettext(
+                    "Staff accounts need two-factor authentication: log in on the website once to set up"
+                    " an authenticator app, then send its code here as otp_code."
+                ),
+                code="TwoFactorSetupRequired",
+            )
+        device = two_factor.code_check(user=user, code=otp_code or "", field="otp_code")
+    with transaction.atomic():
+        login(request, user)
+        if device is not None:
+            otp_login(request, device)
+        request.session[two_factor.STATE_SESSION_KEY] = (
+            two_factor.OWES_CODE if has_authenticator and device is None else two_factor.OPEN
+        )
     return user
 
 

@@ -31,6 +31,7 @@ from accounts.services import (
     user_login,
     user_signup,
 )
+from accounts.two_factor import has_authenticator
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
 from config.middleware import refusal_response
@@ -180,6 +181,7 @@ def _profile(request: HttpRequest, form: ApiKeyForm, status: int = 200, **contex
         api_keys=page_of(request, api_keys_of(_signed_in(request)), url=reverse("accounts:profile")),
         max_days=settings.API_KEY_MAX_DAYS,
         now=timezone.now(),
+        two_factor_on=has_authenticator(_signed_in(request)),
     )
     return render(request, "accounts/profile.html", context, status=status)
 

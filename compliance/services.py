@@ -21,6 +21,7 @@ from django_countries import countries
 
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
+from compliance import notices
 from compliance.audit import audit_record, status_transition
 from compliance.cases.choices import AlertKind, CaseKind, Decision, Outcome
 from compliance.cases.models import Case
@@ -445,6 +446,7 @@ def investor_kyc_decide(
     case_close(
         case=case, outcome=Outcome.APPROVED if approve else Outcome.REJECTED, actor=actor, reason=reason
     )
+    notices.kyc_decided(profile, outcome="approved" if approve else "rejected", reason=reason)
     return profile
 
 
@@ -503,6 +505,7 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
             reference=f"revoke identity of investor {profile.pk}",
             subject_address=profile.wallet.address,
         )
+    notices.kyc_decided(profile, outcome="revoked", reason=reason)
     return profile
 
 
@@ -787,6 +790,7 @@ def company_kyb_decide(*, actor: User, company: Company, approve: bool, reason: 
     case_close(
         case=case, outcome=Outcome.APPROVED if approve else Outcome.REJECTED, actor=actor, reason=reason
     )
+    notices.kyb_decided(company, approved=approve, reason=reason)
     return company
 
 

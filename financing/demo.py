@@ -52,6 +52,14 @@ from issuers.services import (
 )
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Staff must use two-factor authentication: the demo's staff accounts come with authenticator apps set
+# up on these fixed, public secrets (base32, as an app takes them), so a visitor can add one to a phone
+# or print the current code with `manage.py totp_code <email>`. Demo only: never real accounts.
+DEMO_TOTP_SECRETS = {
+    "operator@demo.hk": "DEMOOPERATORBAYAREACAPITALCONNEC",
+    "officer@demo.hk": "DEMOOFFICERBAYAREACAPITALCONNECT",
+    "approver@demo.hk": "DEMOAPPROVERBAYAREACAPITALCONNEC",
+}
 
 
 @dataclass(frozen=True)
@@ -224,6 +232,20 @@ def demo_sanctions_list() -> str:
     return f"Sanctions list {version.name}: {version.entry_count} entries" + (
         " imported." if created else " (already imported)."
     )
+
+
+def demo_two_factor() -> dict[str, str]:
+    """Give the demo's staff their authenticator (the fixed secrets above), once; their current codes."""
+    from base64 import b32decode
+
+    from accounts.testing import code_now, totp_device
+
+    codes = {}
+    for email, secret in DEMO_TOTP_SECRETS.items():
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            codes[email] = code_now(totp_device(user, key=b32decode(secret).hex()))
+    return codes
 
 
 def seed_demo() -> list[DemoUser]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -801,6 +802,35 @@ class TransferForm(forms.Form):
             "A sale waits for the buyer to accept; then the units and the money move together, once."
         ),
     )
+
+
+# The longest period one statement covers.
+STATEMENT_MAX_DAYS = 366 * 10
+
+
+class StatementPeriodForm(forms.Form):
+    """The period of a statement: from and to, both days included, not in the future."""
+
+    date_from = form_fields.DateField(label=_("From"), widget=DATE)
+    date_to = form_fields.DateField(label=_("To"), widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                self.add_error("date_to", gettext("The end must be on or after the start."))
+            elif end > timezone.localdate():
+                self.add_error("date_to", gettext("The period ends today at the latest."))
+            elif (end - start).days > STATEMENT_MAX_DAYS:
+                self.add_error("date_from", gettext("A statement covers at most ten years."))
+        return data
+
+
+def statement_form_initial() -> StatementPeriodForm:
+    """The statement form as the transactions page first shows it: the year to date."""
+    today = timezone.localdate()
+    return StatementPeriodForm(initial={"date_from": today.replace(month=1, day=1), "date_to": today})
 
 
 class SubscriptionConfirmForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import issuer_views, portfolio_views, views
+from financing import document_views, issuer_views, portfolio_views, views
 
 app_name = "financing"
 
@@ -52,4 +52,29 @@ urlpatterns = [
     path("subscriptions/<int:pk>/withdraw/", views.subscription_withdraw, name="subscription_withdraw"),
     path("allotments/<int:pk>/retry/", views.allotment_retry, name="allotment_retry"),
     path("allotments/<int:pk>/write-off/", views.allotment_write_off, name="allotment_write_off"),
+    path(
+        "allotments/<int:pk>/confirmation.pdf",
+        document_views.allotment_confirmation_pdf,
+        name="allotment_confirmation_pdf",
+    ),
+    path(
+        "allotments/<int:pk>/contract-note.pdf",
+        document_views.allotment_contract_note_pdf,
+        name="allotment_contract_note_pdf",
+    ),
+    path(
+        "investor/statements/<slug:kind>.<slug:fmt>",
+        document_views.investor_statement,
+        name="investor_statement",
+    ),
+    path(
+        "applications/<int:pk>/schedule.<slug:fmt>",
+        document_views.application_schedule_document,
+        name="application_schedule_document",
+    ),
+    path(
+        "offerings/<int:pk>/schedule.<slug:fmt>",
+        document_views.offering_schedule_document,
+        name="offering_schedule_document",
+    ),
 ]

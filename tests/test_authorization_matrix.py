@@ -24,11 +24,13 @@ from typing import Any, NamedTuple
 
 import pytest
 from django.contrib.admin import site as admin_site
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
+from accounts.models import Notification, UserSession
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
@@ -110,6 +112,43 @@ MATRIX = [
     r("accounts/profile/api-keys/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/profile/api-keys/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
     r("accounts/profile/api-keys/<int:pk>/revoke/", "POST", "other key", LOGIN, 404, 404, 404, 404, 404),
+    # The account's security pages (a signed-in test session has passed its second factor).
+    r("accounts/login/code/", "GET", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/login/code/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/profile/edit/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/profile/edit/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/profile/email/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/profile/email/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/email/confirm/<str:token>/", "GET", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/email/confirm/<str:token>/", "POST", "stale token", 400, 400, 400, 400, 400, 400),
+    r("accounts/password/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/password/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    # Asking for a reset link works the same signed in or not.
+    r("accounts/password-reset/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/password-reset/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/sent/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/password-reset/<uidb64>/<token>/", "GET", "reset uid, stale token",
+      400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/<uidb64>/<token>/", "POST", "reset uid, stale token",
+      400, 400, 400, 400, 400, 400),
+    r("accounts/password-reset/complete/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/setup/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/two-factor/setup/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    # New backup codes: refused (back to the page) without an authenticator; staff always have one.
+    r("accounts/two-factor/backup-codes/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/two-factor/backup-codes/", "POST", None, LOGIN, 302, 302, 200, 200, 200),
+    r("accounts/two-factor/disable/", "POST", None, LOGIN, 400, 400, 400, 400, 400),
+    r("accounts/sessions/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/sessions/<int:pk>/end/", "POST", "other session", LOGIN, 404, 404, 404, 404, 404),
+    r("accounts/sessions/end-others/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/sessions/end-others/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    # Notifications: each user's own (another's answers 404); the bell is empty for a visitor.
+    r("accounts/notifications/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("accounts/notifications/bell/", "GET", None, 204, 200, 200, 200, 200, 200),
+    r("accounts/notifications/read-all/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
+    r("accounts/notifications/read-all/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
+    r("accounts/notifications/<int:pk>/read/", "POST", "other notification", LOGIN, 404, 404, 404, 404, 404),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -188,6 +227,26 @@ MATRIX = [
     r("financing/offerings/<int:pk>/register.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/calendar.csv", "GET", "own offering", LOGIN, 200, 403, 200, 200, 200),
     r("financing/offerings/<int:pk>/calendar.csv", "GET", "other offering", LOGIN, 404, 403, 200, 200, 200),
+    # Documents out: schedules (the SME's own, staff), allotment documents (its investor, staff), statements
+    # (the investor's own; without a period the form refuses: 400).
+    r("financing/offerings/<int:pk>/schedule.<slug:fmt>", "GET", "own offering, pdf",
+      LOGIN, 200, 403, 200, 200, 200),
+    r("financing/offerings/<int:pk>/schedule.<slug:fmt>", "GET", "other offering, csv",
+      LOGIN, 404, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "own approved, csv",
+      LOGIN, 200, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "other approved, pdf",
+      LOGIN, 404, 403, 200, 200, 200),
+    r("financing/applications/<int:pk>/schedule.<slug:fmt>", "GET", "own draft, pdf",
+      LOGIN, 200, 403, 404, 404, 404),
+    r("financing/allotments/<int:pk>/confirmation.pdf", "GET", "other allotment",
+      LOGIN, 403, 404, 200, 200, 200),
+    r("financing/allotments/<int:pk>/contract-note.pdf", "GET", "other allotment",
+      LOGIN, 403, 404, 200, 200, 200),
+    r("financing/investor/statements/<slug:kind>.<slug:fmt>", "GET", "holdings, pdf",
+      LOGIN, 403, 400, 403, 403, 403),
+    r("financing/investor/statements/<slug:kind>.<slug:fmt>", "GET", "transactions, csv",
+      LOGIN, 403, 400, 403, 403, 403),
     r("financing/offerings/<int:pk>/progress/", "GET", "other offering", LOGIN, 404, 200, 200, 200, 200),
     r("financing/subscriptions/<int:pk>/withdraw/", "POST", "own subscription",
       LOGIN, 403, 302, 403, 403, 403),
@@ -286,6 +345,10 @@ MATRIX = [
     r("api/v1/auth/keys/", "POST", None, 403, 400, 400, 400, 400, 400),
     r("api/v1/auth/keys/", "POST", None, 403, 201, 201, 201, 201, 201, body={"name": "matrix"}),
     r("api/v1/auth/keys/<int:key_id>/revoke/", "POST", "other key", 403, 404, 404, 404, 404, 404),
+    r("api/v1/notifications/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/notifications/read-all/", "POST", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/notifications/<int:notification_id>/read/", "POST", "other notification",
+      403, 404, 404, 404, 404, 404),
     # API: the SME's company
     r("api/v1/company/", "GET", None, 403, 200, 403, 403, 403, 403),
     r("api/v1/company/", "PUT", None, 403, 400, 403, 403, 403, 403),
@@ -536,7 +599,14 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .first()
         .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "reset uid": "MQ",
+        "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
+        "other notification": Notification.objects.filter(recipient=other.sme).first().pk,
+        "holdings": "holdings",
+        "transactions": "transactions",
+        "pdf": "pdf",
+        "csv": "csv",
         "arranger": flows.arranger().pk,
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,
@@ -548,6 +618,14 @@ def _targets(world: flows.World) -> dict[str, int | str]:
             requested_by=UserFactory(role=Role.OPERATOR),
         ).pk,
     }
+
+
+def _session_of(user) -> UserSession:
+    """A signed-in session of `user`, as the sessions list records it."""
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.create()
+    return UserSession.objects.create(session_id=store.session_key, user=user)
 
 
 def _url(row: Row, targets: dict[str, int | str]) -> str:

@@ -26,8 +26,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from web3.providers.rpc import HTTPProvider
 
-from accounts.choices import Role
-from accounts.models import ApiKey, User
+from accounts.choices import NotificationKind, Role
+from accounts.models import ApiKey, Notification, User
 from compliance.cases.choices import CaseKind, CaseStatus, InformationRequestStatus
 from compliance.cases.models import Case, InformationRequest
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
@@ -234,6 +234,33 @@ def _kyb_case_of(company: Company) -> Case:
         kind=CaseKind.KYB, company=company, defaults={"opened_at": timezone.now(), "status": CaseStatus.OPEN}
     )
     return case
+
+
+def _user_sessions(user: User, count: int) -> None:
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import UserSession
+
+    expires = timezone.now() + timedelta(hours=1)
+    keys = [secrets.token_hex(16) for _ in range(count)]
+    Session.objects.bulk_create(
+        [Session(session_key=key, session_data="", expire_date=expires) for key in keys]
+    )
+    UserSession.objects.bulk_create(
+        [
+            UserSession(session_id=key, user=user, user_agent=f"Agent/{_n()}", ip_prefix="203.0.113.0/24")
+            for key in keys
+        ]
+    )
+
+
+def _notifications(user: User, count: int) -> None:
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=user, kind=NotificationKind.OFFERING_CLOSED, title=f"Closed {_n()}")
+            for _ in range(count)
+        ]
+    )
 
 
 def _api_keys(user: User, count: int) -> None:
@@ -750,6 +777,12 @@ CASES = {
         Role.SME, "/company/", _sme_dashboard_rows, 10, setup=_company_setup, chain=True
     ),
     "page: API keys": ListCase(Role.INVESTOR, "/accounts/profile/", lambda u, w, n: _api_keys(u, n), 25),
+    "page: signed-in sessions": ListCase(
+        Role.OFFICER, "/accounts/sessions/", lambda u, w, n: _user_sessions(u, n), 25
+    ),
+    "page: notifications": ListCase(
+        Role.INVESTOR, "/accounts/notifications/", lambda u, w, n: _notifications(u, n), 25
+    ),
     "page: licence register": ListCase(
         Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
     ),
@@ -843,6 +876,7 @@ CASES = {
         Role.SME, "/api/v1/offerings/{offering}/payments/", _payments, setup=_settling_offering_setup
     ),
     "api: API keys": ListCase(Role.SME, "/api/v1/auth/keys/", lambda u, w, n: _api_keys(u, n)),
+    "api: notifications": ListCase(Role.SME, "/api/v1/notifications/", lambda u, w, n: _notifications(u, n)),
     "api: intermediaries": ListCase(
         Role.OPERATOR, "/api/v1/compliance/intermediaries/", lambda u, w, n: _register(n)
     ),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import staff_user_create
+from accounts.testing import totp_code
 from accounts.tests.mailbox import confirmation_token_sent_to
 from financing.demo import sample_pdf
 from financing.models import Allotment
@@ -23,9 +24,10 @@ PASSWORD = "a-long-pass-phrase-42"
 
 
 def _staff(api_factory, role: Role, email: str) -> Api:
-    staff_user_create(email=email, password=PASSWORD, full_name=email.split("@")[0], role=role)
+    user = staff_user_create(email=email, password=PASSWORD, full_name=email.split("@")[0], role=role)
     session = api_factory()
-    session.post("auth/login/", {"email": email, "password": PASSWORD})
+    # Staff sign in with their authenticator's code as well (accounts/two_factor.py).
+    session.post("auth/login/", {"email": email, "password": PASSWORD, "otp_code": totp_code(user)})
     return session
 
 

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.models import Notification
 from accounts.services import api_key_create
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
@@ -101,6 +102,9 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
             ).pk
         ],
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
+        "notification_id": list(
+            Notification.objects.filter(recipient__in=[own.sme, other.sme]).values_list("pk", flat=True)[:4]
+        ),
         "key_id": [
             api_key_create(user=user, name="fuzz target").api_key.pk
             for user in [*world.users.values(), other.sme]

@@ -114,6 +114,19 @@ def chain_id() -> int:
     return _chain_id_for(settings.CHAIN_RPC_URL)
 
 
+@lru_cache(maxsize=8)
+def _node_block_gas_limit(url: str) -> int:
+    return int(_web3_for(url, settings.CHAIN_RPC_TIMEOUT).eth.get_block("latest")["gasLimit"])
+
+
+def block_gas_limit() -> int:
+    """The gas one block of the configured chain holds (its head's limit, asked once per URL)."""
+    try:
+        return _node_block_gas_limit(settings.CHAIN_RPC_URL)
+    except RPC_TRANSPORT_ERRORS as exc:
+        raise ChainUnavailable() from exc
+
+
 @lru_cache(maxsize=32)
 def artifact(name: str) -> dict[str, Any]:
     """The compiled artifact (abi, bytecode) of a contract from tokens/artifacts."""
@@ -140,7 +153,14 @@ def contract(name: str, address: str | None = None) -> Any:
 
 def clear_caches() -> None:
     """Forget every client, chain id, contract object and artifact (after switching nodes or artifacts)."""
-    for cached in (_contract_for, _node_chain_id, _web3_for, artifact, _error_selectors):
+    for cached in (
+        _contract_for,
+        _node_chain_id,
+        _node_block_gas_limit,
+        _web3_for,
+        artifact,
+        _error_selectors,
+    ):
         cached.cache_clear()
 
 

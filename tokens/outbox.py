@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from hexbytes import HexBytes
@@ -65,6 +66,11 @@ _PERMANENT_MARKERS = (
 # A replacement pays at least 12.5% more per gas (nodes demand 10% or more to replace a pooled one).
 REPLACEMENT_BUMP_NUMERATOR, REPLACEMENT_BUMP_DENOMINATOR = 9, 8
 INTENT_NONCE_GAP_FILL = "nonce_gap_fill"
+# EIP-1559: a full block raises the next block's base fee by at most 1/8.
+BASE_FEE_RISE_NUMERATOR, BASE_FEE_RISE_DENOMINATOR = 9, 8
+# At most this many of a signer's sent rows are looked at when refilling the node's pool (one block's worth
+# of small transactions; settlement batches are far fewer).
+REFILL_MAX_ROWS = 1_500
 
 
 class NotYetConfirmed(Exception):
@@ -203,11 +209,41 @@ def _quote(row: ChainTransaction) -> _Quote | str:
         estimate = w3.eth.estimate_gas(call, "pending")  # type: ignore[arg-type]
     except _REVERTS as exc:
         return chain.describe_revert(exc)
+    node_nonce = int(w3.eth.get_transaction_count(address, "pending"))
     return _Quote(
         gas_limit=estimate * GAS_HEADROOM_NUMERATOR // GAS_HEADROOM_DENOMINATOR,
-        gas_price=int(w3.eth.gas_price),
-        node_nonce=int(w3.eth.get_transaction_count(address, "pending")),
+        gas_price=_price_behind_burst(row, int(w3.eth.gas_price), mined_nonce=_mined_nonce(row, node_nonce)),
+        node_nonce=node_nonce,
     )
+
+
+def _mined_nonce(row: ChainTransaction, node_nonce: int) -> int:
+    """The signer's mined count; asked only when it has sent rows that may still wait in the node."""
+    if not ChainTransaction.objects.filter(signer_id=row.signer_id, status=ChainTxStatus.SENT).exists():
+        return node_nonce  # nothing of the signer is in flight: no question asked
+    return int(chain.web3().eth.get_transaction_count(chain.to_checksum(row.signer.address), "latest"))
+
+
+def _price_behind_burst(row: ChainTransaction, node_price: int, *, mined_nonce: int) -> int:
+    """The node's price, plus what the base fee can rise before this transaction's block comes.
+
+    A signer's transactions are mined in nonce order, so one signed behind many (a settlement's 200
+    batches) waits for the blocks they fill. Every full block raises the base fee by 12.5% (EIP-1559);
+    a legacy price at today's base fee plus tip falls under it after a handful of full blocks, and the
+    node then drops that transaction and every later one of the signer at once (each has to be
+    noticed and replaced, one by one). So the price covers a full-block rise for each block the
+    signer's unmined gas fills, and the one it lands in: unchanged when nothing waits, never above
+    CHAIN_MAX_GAS_PRICE_WEI.
+    """
+    ahead = ChainTransaction.objects.filter(
+        signer_id=row.signer_id, status=ChainTxStatus.SENT, nonce__gte=mined_nonce
+    ).aggregate(gas=Sum("gas_limit"))["gas"]
+    if not ahead:
+        return node_price
+    blocks = int(ahead) // chain.block_gas_limit() + 1
+    base_fee = int(chain.web3().eth.get_block("latest").get("baseFeePerGas") or 0)
+    rise = base_fee * BASE_FEE_RISE_NUMERATOR**blocks // BASE_FEE_RISE_DENOMINATOR**blocks - base_fee
+    return min(node_price + rise, max(node_price, settings.CHAIN_MAX_GAS_PRICE_WEI))
 
 
 def _sign(tx_id: int, quote: _Quote) -> ChainTransaction:
@@ -417,6 +453,14 @@ def chain_transaction_confirm(*, tx_id: int) -> ChainTxStatus:
         raise NotYetConfirmed(f"{row.tx_hash} has {depth} of {settings.CHAIN_CONFIRMATIONS} confirmations")
     # Asked before the lock: why it reverted, by replaying it at its block.
     reason = "" if receipt["status"] == 1 else _replay_revert(row, receipt["blockNumber"])
+    status = _apply_receipt(tx_id, receipt, reason)
+    # Its nonce is used: the node has room for the signer's next ones (no lock held from here).
+    assert row.nonce is not None  # a sent row always has one (database constraint)
+    signer_pool_refill(row.signer, after_nonce=row.nonce)
+    return status
+
+
+def _apply_receipt(tx_id: int, receipt: Any, reason: str) -> ChainTxStatus:
     mined = _hex(receipt["transactionHash"])
     with transaction.atomic():
         row = ChainTransaction.objects.select_for_update().get(pk=tx_id)
@@ -433,6 +477,57 @@ def chain_transaction_confirm(*, tx_id: int) -> ChainTxStatus:
                 setattr(row, name, value)
             _fail(row, reason)
         return ChainTxStatus(row.status)
+
+
+def signer_pool_refill(wallet: Wallet, *, after_nonce: int) -> int:
+    """Hand the node again the signer's sent transactions it let go of, up to one block's gas ahead.
+
+    A node keeps only part of one sender's future: anvil drops every transaction of the sender behind
+    the first one that did not fit in the block it built (its nonce is then "too high" for that block),
+    and geth keeps a limited number per account. Those rows are signed and sent; left to their own
+    confirmers, each notices only on its retry (backing off to 30 s), and blocks go by with room. So
+    after each receipt the signer's next sent rows, in nonce order and as many as one block holds
+    beyond what the node has, are broadcast again with their stored bytes (same hash, same nonce;
+    nothing is re-signed) in one JSON-RPC batch. Returns how many the node took. Best effort: a node
+    that does not answer is left to the confirmers.
+    """
+    waiting = ChainTransaction.objects.filter(signer=wallet, status=ChainTxStatus.SENT, nonce__gt=after_nonce)
+    if not waiting.exists():
+        return 0  # nothing behind it: no question to the node
+    w3 = chain.web3()
+    address = chain.to_checksum(wallet.address)
+    try:
+        mined = int(w3.eth.get_transaction_count(address, "latest"))
+        held = int(w3.eth.get_transaction_count(address, "pending"))
+        room = chain.block_gas_limit()
+    except (*chain.RPC_TRANSPORT_ERRORS, chain.ChainUnavailable, Web3RPCError) as exc:
+        logger.warning("could not ask the node what it holds of %s: %s", wallet, exc)
+        return 0
+    rows = (
+        ChainTransaction.objects.filter(signer=wallet, status=ChainTxStatus.SENT, nonce__gte=mined)
+        .order_by("nonce")
+        .values_list("nonce", "gas_limit", "raw_tx")[:REFILL_MAX_ROWS]
+    )
+    again: list[str] = []
+    expected = mined
+    for nonce, gas, raw_tx in rows:
+        room -= int(gas or 0)
+        if nonce != expected or room < 0:
+            break  # a gap (the gap filler's work), or the block is full: the rest waits for the next
+        expected += 1
+        if nonce >= held:
+            again.append(raw_tx)
+    if not again:
+        return 0
+    try:
+        answers = w3.provider.make_batch_request([("eth_sendRawTransaction", [raw]) for raw in again])  # type: ignore[attr-defined]
+    except (*chain.RPC_TRANSPORT_ERRORS, Web3RPCError, ValueError) as exc:
+        logger.warning("could not hand %s transactions of %s to the node again: %s", len(again), wallet, exc)
+        return 0
+    if not isinstance(answers, list):
+        logger.warning("the node refused the batch of %s transactions of %s: %s", len(again), wallet, answers)
+        return 0
+    return sum(1 for answer in answers if "error" not in answer)
 
 
 def _keep_mined_signature(row: ChainTransaction, mined: str) -> None:

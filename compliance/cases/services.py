@@ -401,6 +401,9 @@ def case_request_information(*, actor: User, case_id: int, question: str) -> Inf
     )
     request = InformationRequest.objects.create(case=case, asked_by=actor, question=question.strip())
     audit_record(actor=actor, action="information_requested", obj=case, reason=question.strip())
+    from compliance import notices  # notices import the cases' models
+
+    notices.information_requested(request, applicant_of(case))
     return request
 
 

@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "django_countries",
+    # Two-factor authentication (accounts/two_factor.py): authenticator apps (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "issuers",
     "financing",
@@ -58,8 +62,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # A signed-in user's stored language wins over the cookie and the browser.
     "config.middleware.UserLanguageMiddleware",
+    # A session that still owes its second factor (or a staff one without an authenticator) reaches
+    # only the code or set-up page; every signed-in session is listed on the account's sessions page.
+    "accounts.middleware.TwoFactorGateMiddleware",
+    "accounts.middleware.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -294,6 +304,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "holdings-reconcile": {"task": "tokens.indexer.tasks.holdings_reconcile", "schedule": 300.0},
     # Servicing: funding notices, late payments, record-date snapshots, payouts and redemptions.
+    # Notification emails a lost task left unsent (accounts/notifications.py).
+    "notifications-email-sweep": {"task": "accounts.tasks.notifications_email", "schedule": 300.0},
     "servicing-run": {
         "task": "financing.tasks.servicing_run",
         "schedule": float(env_int("SERVICING_INTERVAL_SECONDS", 300, minimum=10)),
@@ -322,6 +334,22 @@ API_KEYS_PER_USER = env_int("API_KEYS_PER_USER", 5, minimum=1)
 API_KEY_MAX_DAYS = env_int("API_KEY_MAX_DAYS", 365, minimum=0)
 # Sign-up confirmation links expire after this many seconds.
 EMAIL_CONFIRMATION_MAX_AGE = env_int("EMAIL_CONFIRMATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
+# Password reset links (Django's signed tokens: one use, invalid once the password changes) expire after
+# this many seconds; at most PASSWORD_RESETS_PER_HOUR requests per address asked for and per client.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60, minimum=300)
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 5, minimum=1)
+# A link that changes the account's email address, sent to the new address, expires after this long.
+EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 24 * 3600, minimum=60)
+# Two-factor authentication (django-otp): the issuer authenticator apps show beside the account; each
+# wrong code doubles the wait before the next one (1 s, 2 s, 4 s, ...).
+OTP_TOTP_ISSUER = "Bay Area Capital Connect"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lets an operator delete a lost authenticator (the owner then sets up a new one) but never
+# shows a secret or a backup code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How many one-use backup codes an enrolment (or a renewal) gives.
+TWO_FACTOR_BACKUP_CODES = 10
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -331,6 +359,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@localhost")
+# Where emails send people back to (links in notification emails are this plus a path).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 # The chain. CHAIN_RPC_URL points at any EVM node; anvil only in the demo and the tests.
 CHAIN_RPC_URL = env_str("CHAIN_RPC_URL", "http://127.0.0.1:8545")

@@ -18,6 +18,7 @@ from compliance.cases.choices import Outcome
 from compliance.cases.services import case_close, case_for, case_open, case_take, gate, may_act
 from compliance.licences.services import arranger_choose
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from financing import notices
 from financing.choices import (
     APPLICATION_TRANSITIONS,
     EDITABLE_APPLICATION_STATUSES,
@@ -411,6 +412,7 @@ def application_decide(
         "request_changes": Outcome.CHANGES_REQUESTED,
     }
     case_close(case=case, outcome=outcomes[decision], actor=actor, reason=reason)
+    notices.application_decided(application)
     if decision == "approve":
         assert closes_at is not None
         offering_create(

@@ -54,10 +54,13 @@ def base_units(amount: Decimal) -> int:
 def offering_move(
     offering: Offering, to: OfferingStatus, *, actor: User | None, reason: str = "", **extra: Any
 ) -> None:
-    """Move an offering's status through its transitions map, audited."""
+    """Move an offering's status through its transitions map, audited; the people it concerns are told."""
     status_transition(
         offering, to=to, transitions=OFFERING_TRANSITIONS, actor=actor, reason=reason, extra=extra
     )
+    from financing import notices  # the notices read the models this module's importers define
+
+    notices.offering_moved(offering, to, reason=reason)
 
 
 def offering_move_cancelled(offering: Offering, *, actor: User | None, reason: str, **extra: Any) -> None:

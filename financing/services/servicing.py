@@ -24,14 +24,11 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from eth_abi import encode as abi_encode
@@ -42,8 +39,7 @@ from accounts.models import User
 from compliance.audit import audit_record, audit_record_many, status_transition_many
 from compliance.models import AuditEvent, InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from config.i18n import in_language_of
-from financing import travel
+from financing import notices, travel
 from financing.choices import (
     FUNDABLE_PAYMENT_STATUSES,
     OFFERING_TRANSITIONS,
@@ -448,28 +444,8 @@ def servicing_run(*, today: dt.date | None = None) -> ServicingRun:
 
 
 def _email_issuers(payments: list[OfferingPayment], today: dt.date, *, late: bool) -> None:
-    """Tell each issuer's representative what to fund (after the commit; a mail outage never undoes it)."""
-    for payment in OfferingPayment.objects.filter(pk__in=[p.pk for p in payments]).select_related(
-        "offering__application__company__representative"
-    ):
-        user = payment.offering.application.company.representative
-        with in_language_of(user):
-            subject = (
-                gettext("Late: %(payment)s of %(offering)s due")
-                if late
-                else gettext("%(payment)s of %(offering)s due")
-            ) % {"payment": payment.get_kind_display(), "offering": payment.offering}
-            body = render_to_string(
-                "financing/email/payment_due.txt",
-                {
-                    "user": user,
-                    "payment": payment,
-                    "due": f"{amount_due(payment, today):,.2f}",
-                    "late": late,
-                    "platform": settings.PLATFORM_NAME,
-                },
-            )
-        transaction.on_commit(partial(send_mail, subject, body, None, [user.email]), robust=True)
+    """Tell each issuer's representative what to fund (under the bell, and by email after the commit)."""
+    notices.payments_due(payments, today, late=late)
 
 
 def _offering_move(offerings: Iterable[Offering], to: OfferingStatus, audit: list[AuditEvent]) -> None:
@@ -714,7 +690,13 @@ def payout_paid(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
     """One batch paid: its holders are marked; when every batch is paid the payment is paid, the
     distribution is closed, and the offering leaves arrears (or matures after its last payment)."""
     now = timezone.now()
-    PaymentHolder.objects.filter(payout_transaction=tx, paid_at__isnull=True).update(paid_at=now)
+    arriving = list(
+        PaymentHolder.objects.filter(payout_transaction=tx, paid_at__isnull=True).select_related(
+            "investor", "payment__offering__application"
+        )
+    )
+    PaymentHolder.objects.filter(pk__in=[h.pk for h in arriving]).update(paid_at=now)
+    notices.payout_received(arriving)
     payment_id = (
         PaymentHolder.objects.filter(payout_transaction=tx).values_list("payment_id", flat=True).first()
     )
@@ -739,6 +721,7 @@ def payout_paid(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         extra={"paid_at": now},
         audit=audit,
     )
+    notices.payment_paid(payment)
     close = token_services.contract_call(
         target=platform_contract(ContractKind.SETTLEMENT),
         function="closeDistribution",

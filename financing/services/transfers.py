@@ -32,7 +32,7 @@ from accounts.models import User
 from compliance.audit import audit_record, status_transition, status_transition_many
 from compliance.models import InvestorProfile
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from financing import travel
+from financing import notices, travel
 from financing.choices import LIVE_TRANSFER_STATUSES, TRANSFER_TRANSITIONS, TransferStatus
 from financing.models import Offering, Transfer
 from financing.services.common import INTENT_TRANSFER_UNITS, token_address
@@ -192,6 +192,7 @@ def transfer_create(
         )
         if token_domain is not None:
             _deliver(transfer, token_domain=token_domain)
+        notices.transfer_offered(transfer)
     return transfer
 
 
@@ -315,6 +316,11 @@ def transfer_cancel(*, user: User, transfer_id: int) -> Transfer:
         transfer, to=TransferStatus.CANCELLED, transitions=TRANSFER_TRANSITIONS, actor=user, data={"by": by}
     )
     transfer.refresh_from_db()
+    notices.transfer_ended(
+        transfer,
+        recipients=[transfer.buyer if by == "seller" else transfer.seller],
+        reason=gettext("The seller cancelled it.") if by == "seller" else gettext("The buyer cancelled it."),
+    )
     return transfer
 
 
@@ -328,6 +334,14 @@ def transfers_expire() -> int:
     )
     if due:
         status_transition_many(due, to=TransferStatus.EXPIRED, transitions=TRANSFER_TRANSITIONS, actor=None)
+        for transfer in Transfer.objects.filter(pk__in=[t.pk for t in due]).select_related(
+            "seller", "buyer", "offering__application"
+        ):
+            notices.transfer_ended(
+                transfer,
+                recipients=[transfer.seller, transfer.buyer],
+                reason=gettext("The buyer did not accept the offer in time."),
+            )
     return len(due)
 
 
@@ -347,6 +361,7 @@ def transfer_delivered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         data={"tx_hash": tx.tx_hash},
         extra={"completed_at": timezone.now()},
     )
+    notices.transfer_completed(transfer)
 
 
 def transfer_delivery_failed(tx: ChainTransaction) -> None:
@@ -361,3 +376,4 @@ def transfer_delivery_failed(tx: ChainTransaction) -> None:
         reason=reason,
         extra={"failure_reason": reason},
     )
+    notices.transfer_ended(transfer, recipients=[transfer.seller, transfer.buyer], reason=reason)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
+from financing.agreements import accepted_versions
 from financing.choices import OfferingStatus, SubscriptionStatus
 from financing.models import Application, Offering, Subscription
 from financing.services import offering_close, subscription_create
@@ -63,7 +64,9 @@ def subscribed_round(platform):
     company = flows.verified_company(by=officer)
     offering = flows.open_offering(company=company, by=officer, opener=operator, units=100, minimum_units=20)
     investor = flows.approved_investor(by=officer, funds=Decimal("50000"))
-    subscription = subscription_create(user=investor, offering_id=offering.pk, units=20)
+    subscription = subscription_create(
+        user=investor, offering_id=offering.pk, units=20, **accepted_versions()
+    )
     return operator, company, offering, investor, subscription
 
 

@@ -18,7 +18,9 @@ from playwright.sync_api import Dialog, Locator, Page, expect
 from accounts.choices import Role
 from accounts.models import User
 from accounts.services import staff_user_create
+from accounts.testing import totp_code, totp_device
 from accounts.tests.mailbox import emails_to
+from accounts.two_factor import requires_two_factor
 from financing.demo import sample_pdf
 
 PASSWORD = "a-long-pass-phrase-42"
@@ -80,13 +82,21 @@ def upload_pdf(control: Locator, title: str) -> None:
 def log_in(page: Page, email: str, password: str = PASSWORD, words: Words = ENGLISH) -> None:
     """Log in through the log-in page and land on the user's start page.
 
-    The one place every browser test logs in: a second factor for staff goes here.
+    The one place every browser test logs in. Staff (and anyone with an authenticator) are asked for the
+    code their authenticator shows now, as a phone would show it (`accounts.testing.totp_code`).
     """
+    user = User.objects.filter(email=email).first()
+    if user is not None and requires_two_factor(user):
+        totp_device(user)  # staff have set up their authenticator app before
     accept_confirmation(page)
     page.goto("/accounts/login/")
     field(page, "Email", words).fill(email)
     field(page, "Password", words).fill(password)
     button(page, "Log in", words).click()
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == "/accounts/login/code/":
+        field(page, "Code", words).fill(totp_code(User.objects.get(email=email)))
+        button(page, "Continue", words).click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 

@@ -117,24 +117,22 @@ def subscribe(page: Page, words: Words, offering: Offering, shot: Callable[[Page
     page.get_by_role("link", name=words("Browse open offerings")).first.click()
     page.get_by_role("link", name=offering.application.title).first.click()
     expect(page).to_have_url(re.compile(rf"/financing/offerings/{offering.pk}/"))
-    form = page.locator("form").filter(has=button(page, "Subscribe", words))
+    form = page.locator("form").filter(has=button(page, "Review subscription", words))
     field(form, "Units", words).fill(str(UNITS))
     shot(page, "subscribe")
-    submit(page, button(form, "Subscribe", words))
-    review = page.get_by_role("heading", name=words("Review your subscription"))
-    expect(page.get_by_role("status").or_(review).first).to_be_visible()
-    if review.count():
-        # The review step: open each of the offering's documents, accept the terms, confirm.
-        shot(page, "subscription-review")
-        for document in page.get_by_role("region", name=words("Read first")).get_by_role("link").all():
-            with page.expect_popup() as opened:
-                document.click()
-            opened.value.close()
-        terms = page.locator("form").filter(has=page.get_by_role("checkbox"))
-        for box in terms.get_by_role("checkbox").all():
-            box.check()
-        submit(page, terms.locator("[type=submit]"))
-        expect(page.get_by_role("status").first).to_be_visible()
+    submit(page, button(form, "Review subscription", words))
+    # The review step: open each of the offering's documents, accept the terms, confirm.
+    expect(page.get_by_role("heading", name=words("Review your subscription"))).to_be_visible()
+    shot(page, "subscription-review")
+    for document in page.get_by_role("region", name=words("Read first")).get_by_role("link").all():
+        with page.expect_popup() as opened:
+            document.click()
+        opened.value.close()
+    terms = page.locator("form").filter(has=page.get_by_role("checkbox"))
+    for box in terms.get_by_role("checkbox").all():
+        box.check()
+    submit(page, terms.locator("[type=submit]"))
+    expect(page.get_by_role("status").first).to_be_visible()
 
 
 def staff_close(page: Page, offering: Offering) -> str | None:

@@ -286,3 +286,70 @@ def test_a_gap_filler_is_only_an_empty_transfer_to_its_signer(platform):
         check_recorded_transaction(row)
     row.data = "0x"
     assert check_recorded_transaction(row).signer == WalletKind.FAUCET
+
+
+def _in_pool(w3, row: ChainTransaction) -> bool:
+    return w3.eth.get_transaction(row.tx_hash)["blockNumber"] is None
+
+
+def test_what_the_node_dropped_of_a_signer_is_handed_back_after_the_next_receipt(
+    receiver, no_worker, manual_mining
+):
+    """A node that lets one of a signer's waiting transactions go drops every later one with it (anvil:
+    an invalid or dropped transaction takes its dependants). The first receipt after that hands them
+    back (same bytes, same hash), as many as a block holds; their own pollers need not notice first."""
+    w3 = manual_mining
+    rows = [
+        payment_token_mint(to_address=receiver.address, amount_base_units=7 + i, key=f"mint:dropped:{i}")
+        for i in range(4)
+    ]
+    for row in rows:
+        assert outbox.chain_transaction_send(tx_id=row.pk) is True
+    rows = [ChainTransaction.objects.get(pk=row.pk) for row in rows]
+    w3.provider.make_request("anvil_dropTransaction", [rows[1].tx_hash])
+    for dropped in rows[1:]:
+        with pytest.raises(TransactionNotFound):
+            w3.eth.get_transaction(dropped.tx_hash)
+    w3.provider.make_request("evm_mine", [])
+
+    assert outbox.chain_transaction_confirm(tx_id=rows[0].pk) == ChainTxStatus.CONFIRMED
+    assert all(_in_pool(w3, row) for row in rows[1:])  # handed back by the first one's confirmation
+
+    w3.provider.make_request("evm_mine", [])
+    assert [_confirm(row) for row in rows[1:]] == [ChainTxStatus.CONFIRMED] * 3
+    assert [r.attempts for r in ChainTransaction.objects.filter(pk__in=[r.pk for r in rows])] == [1] * 4
+    assert _balance(receiver.address) == sum(7 + i for i in range(4))
+
+
+def test_a_burst_of_one_signer_is_priced_for_the_full_blocks_before_it(receiver, no_worker, manual_mining):
+    """Full blocks raise the base fee 12.5% each; a burst priced at today's fee would be dropped by the
+    node part-way (and replaced one by one). Each transaction pays for the blocks its signer fills
+    before it, so every one is mined with its first signature."""
+    w3 = manual_mining
+    limit = int(w3.eth.get_block("latest")["gasLimit"])
+    w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(50 * 10**9)])
+    w3.provider.make_request("evm_mine", [])
+    w3.provider.make_request("evm_setBlockGasLimit", [hex(200_000)])  # two or three mints a block
+    chain.clear_caches()
+    try:
+        rows = [
+            payment_token_mint(
+                to_address=receiver.address, amount_base_units=3 + i, key=f"mint:burst-fee:{i}"
+            )
+            for i in range(8)
+        ]
+        for row in rows:
+            assert outbox.chain_transaction_send(tx_id=row.pk) is True
+        rows = [ChainTransaction.objects.get(pk=row.pk) for row in rows]
+        prices = [int(row.gas_price) for row in rows]
+        assert prices == sorted(prices), prices
+        assert prices[-1] > prices[0] * 9 // 8, prices
+        for _ in range(8):
+            w3.provider.make_request("evm_mine", [])
+        assert _mined_count(rows[0].signer) == rows[-1].nonce + 1
+        assert [_confirm(row) for row in rows] == [ChainTxStatus.CONFIRMED] * 8
+    finally:
+        w3.provider.make_request("evm_setBlockGasLimit", [hex(limit)])
+        chain.clear_caches()
+    assert [r.attempts for r in ChainTransaction.objects.filter(pk__in=[r.pk for r in rows])] == [1] * 8
+    assert _balance(receiver.address) == sum(3 + i for i in range(8))

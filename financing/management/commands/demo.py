@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from financing.demo import DEMO_PASSWORD, demo_sanctions_list, seed_demo
+from financing.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, demo_sanctions_list, demo_two_factor, seed_demo
 from tokens.anvil import Anvil, free_port
 from tokens.chain import clear_caches
 from tokens.indexer.stream import chain_index_to_head
@@ -57,9 +57,16 @@ class Command(BaseCommand):
             self.stdout.write(demo_sanctions_list())
             users = seed_demo()
             chain_index_to_head()  # the demo runs no beat: its pages read holdings from an index at the head
+            codes = demo_two_factor()
             self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD}):"))
             for user in users:
                 self.stdout.write(f"  {user.role.label:<22} {user.email}")
+            self.stdout.write(
+                "\nStaff log in with a two-factor code too. Add the secret to an authenticator app, or print"
+                "\nthe current code with `python manage.py totp_code <email>` (codes change every 30 s):"
+            )
+            for email, code in codes.items():
+                self.stdout.write(f"  {email:<20} secret {DEMO_TOTP_SECRETS[email]}  (code now: {code})")
             if options["no_serve"]:
                 return
             self.stdout.write(
