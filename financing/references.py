@@ -39,7 +39,9 @@ class ReferenceDefault(Func):
         sequence_sql, sequence_params = compiler.compile(sequence)
         sql = (
             f"({prefix_sql} || to_char(timezone('Asia/Hong_Kong', now()), 'YYYY') || '-' || "
-            f"lpad(nextval({sequence_sql}::regclass)::text, 4, '0'))"
+            # At least four digits, never cut: lpad(n, 4) would truncate 10000 to "1000". Leading zeros
+            # are put on, then taken off again as long as four digits remain (one nextval per row).
+            f"regexp_replace('000' || nextval({sequence_sql}::regclass)::text, '^0*([0-9]{{4,}})$', '\\1'))"
         )
         return sql, [*prefix_params, *sequence_params]
 

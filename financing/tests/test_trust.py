@@ -48,6 +48,19 @@ def test_references_are_unique_in_the_database(db):
     assert Offering.objects.get(pk=second.pk).reference != first.reference
 
 
+def test_references_past_9999_keep_every_digit(db):
+    """The number is padded to four digits, never cut to them: 10000 must not come out as 1000."""
+    from django.db import connection
+
+    from financing.references import OFFERING_SEQUENCE
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(%s::regclass, 9998)", [OFFERING_SEQUENCE])
+    made = [offering_of().reference for _ in range(3)]
+
+    assert [reference.rsplit("-", 1)[1] for reference in made] == ["9999", "10000", "10001"]
+
+
 def test_a_cancelled_offering_without_a_reason_is_refused_by_the_database(db):
     from django.db import IntegrityError, transaction
 
