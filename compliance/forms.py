@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -19,6 +19,9 @@ from compliance.selectors import AUDIT_KINDS, AuditFilter
 from compliance.services import REQUEST_CHANGES
 from config import form_fields
 from config.text import REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class KycRevokeForm(forms.Form):
@@ -109,7 +112,12 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = [(str(user.pk), user.full_name) for user in reviewers()]
-        self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned"), *people]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
+            *people,
+        ]
 
     def case_filter(self) -> CaseFilter:
         """The filter the valid form describes (open cases, unfiltered, while the form is invalid)."""
@@ -118,14 +126,14 @@ class CaseFilterForm(forms.Form):
         return CaseFilter.of(self.cleaned_data)
 
 
-CASE_DECISION_LABELS: dict[str, str] = {
-    Decision.APPROVE: "Approve",
-    Decision.REJECT: "Reject",
-    Decision.CLEAR: "Clear: not a match",
-    Decision.CONFIRM: "Confirm",
-    Decision.REQUEST_INFO: "Request information",
-    REQUEST_CHANGES: "Request changes",
-    Decision.ESCALATE: "Escalate to an approver",
+CASE_DECISION_LABELS: dict[str, StrOrPromise] = {
+    Decision.APPROVE: _("Approve"),
+    Decision.REJECT: _("Reject"),
+    Decision.CLEAR: _("Clear: not a match"),
+    Decision.CONFIRM: _("Confirm"),
+    Decision.REQUEST_INFO: _("Request information"),
+    REQUEST_CHANGES: _("Request changes"),
+    Decision.ESCALATE: _("Escalate to an approver"),
 }
 
 

@@ -79,7 +79,9 @@ class Screenshots:
     def __call__(self, page, name: str) -> Path:
         self.count += 1
         path = self.directory / f"{self.count:02d}-{name}.png"
-        # From the top, so that the sticky header sits where a person sees it.
+        # Once the page has loaded (a form just sent may still be navigating), from the top, so that the
+        # sticky header sits where a person sees it.
+        page.wait_for_load_state()
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         TAKEN.append(path)

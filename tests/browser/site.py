@@ -98,6 +98,7 @@ def log_in(page: Page, email: str, password: str = PASSWORD, words: Words = ENGL
         field(page, "Code", words).fill(totp_code(User.objects.get(email=email)))
         button(page, "Continue", words).click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_load_state()
 
 
 def staff(role: Role, email: str) -> User:
