@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey, Notification, User, UserSession
+from config.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -54,3 +55,23 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    """Who is signed in where (never the session key): the owner ends sessions from the account page."""
+
+    list_display = ("user", "user_agent", "ip_prefix", "created_at", "last_seen_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    exclude = ("session",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """What each user was told, and when it was read and emailed."""
+
+    list_display = ("recipient", "kind", "title", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__email", "title")

@@ -9,6 +9,7 @@ from financing.models import (
     Offering,
     OfferingCloseRetry,
     OfferingDocument,
+    OfferingDocumentOpen,
     OfferingPayment,
     PaymentHolder,
     Subscription,
@@ -139,3 +140,12 @@ class SubscriptionAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["subscription", "kind", "title", "version", "sha256", "language", "accepted_at"]
     list_filter = ["kind", "version"]
     search_fields = ["subscription__investor__email", "sha256"]
+
+
+@admin.register(OfferingDocumentOpen)
+class OfferingDocumentOpenAdmin(ReadOnlyAdmin):
+    """When each investor first opened each document version (what a subscription requires)."""
+
+    list_display = ["document", "investor", "opened_at"]
+    list_select_related = ["document", "investor"]
+    search_fields = ["investor__email", "document__title"]

@@ -154,7 +154,7 @@ def _add_rows(offering: Offering, investor, count: int) -> None:
                 **{
                     f.name: getattr(application, f.name)
                     for f in Application._meta.concrete_fields
-                    if not f.primary_key
+                    if not f.primary_key and f.name != "reference"  # the database gives each its own
                 },
             )
             for _ in range(count)
@@ -173,7 +173,7 @@ def _add_rows(offering: Offering, investor, count: int) -> None:
             for a in applications
         ]
     )
-    skip = {"id", "application", "token"}
+    skip = {"id", "application", "token", "reference"}
     offerings = Offering.objects.bulk_create(
         [
             Offering(

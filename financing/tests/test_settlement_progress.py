@@ -221,7 +221,7 @@ def test_staff_see_the_failure_with_its_reason_and_write_it_off_from_the_page(fa
     assert done.status_code == 302
     after = client.get(reverse("financing:offering_detail", args=[offering.pk])).content.decode()
     assert "Written off: " + REASON in after
-    assert "hx-trigger" not in after  # settled: the page stops refreshing itself
+    assert 'hx-trigger="every 2s"' not in after  # settled: the page stops refreshing itself
 
 
 # --- chain-free: the progress part's queries do not grow with allotments ---------------------------
@@ -392,5 +392,5 @@ def test_closing_an_offering_from_its_page_asks_first(client, db):
     offering = offering_of(status=OfferingStatus.OPEN)
     client.force_login(UserFactory(role=Role.OPERATOR))
     html = client.get(reverse("financing:offering_detail", args=[offering.pk])).content.decode()
-    assert 'data-confirm="Close ' in html
+    assert f'data-confirm-title="Close {offering.reference} · ' in html
     assert "This cannot be undone." in html
