@@ -90,8 +90,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
         two_factor.two_factor_verify(request=request, code=form.cleaned_data["code"])
     except ApplicationError as exc:
         return _refused(request, "accounts/login_code.html", context, exc)
-    left = two_factor.backup_codes_left(_user(request))
-    if left <= 3:
+    user = _user(request)
+    left = two_factor.backup_codes_left(user)
+    # Running low on the codes they were given (someone who never made any is not nagged at each log-in).
+    if left <= 3 and two_factor.has_backup_codes(user):
         messages.warning(
             request,
             ngettext(

@@ -61,6 +61,11 @@ def backup_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def has_backup_codes(user: User) -> bool:
+    """Whether the user was ever given backup codes (used up or not)."""
+    return StaticDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def owed(request: HttpRequest) -> str:
     """What the signed-in session of `request` still owes: OWES_CODE, OWES_SETUP or OPEN.
 

@@ -112,7 +112,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     counts = queue_counts(request.user, where)
     tabs = []
-    for kind, label in [("", "All kinds"), *CaseKind.choices]:
+    for kind, label in [("", gettext("All kinds")), *CaseKind.choices]:
         tab_query = query.copy()
         tab_query.pop("kind", None)
         if kind:

@@ -146,6 +146,22 @@ def test_a_backup_code_signs_in_once(client, db):
     assert not StaticToken.objects.filter(device=static).exists()
 
 
+def test_only_someone_running_low_on_their_backup_codes_is_told_so_at_log_in(client, db):
+    never_made = UserFactory(role=Role.OFFICER)
+    totp_device(never_made)
+    _page_login(client, never_made)
+    client.post(reverse("accounts:login_code"), {"code": totp_code(never_made)})
+    assert "backup code" not in client.get(reverse("compliance:queue")).content.decode()
+
+    client.logout()
+    low = UserFactory(role=Role.OFFICER)
+    totp_device(low)
+    StaticDevice.objects.create(user=low, name="Backup codes").token_set.create(token="abcd2345")
+    _page_login(client, low)
+    client.post(reverse("accounts:login_code"), {"code": totp_code(low)})
+    assert "You have 1 backup code left" in client.get(reverse("compliance:queue")).content.decode()
+
+
 def test_a_half_logged_in_session_can_log_out(client, db):
     officer = UserFactory(role=Role.OFFICER)
     totp_device(officer)
