@@ -39,7 +39,7 @@ from accounts.security_forms import (
     TwoFactorSetupForm,
 )
 from accounts.sessions import device_label, sessions_of, user_session_end, user_sessions_end_others
-from accounts.views import DEMO_EMAIL_BACKENDS, DEMO_LINK_SESSION_KEY
+from accounts.views import DEMO_EMAIL_BACKENDS, DEMO_LINK_SESSION_KEY, refused_page
 from config.errors import ApplicationError, TooManyAttempts
 from config.forms import apply_errors
 from config.pages import page_of
@@ -47,17 +47,6 @@ from config.pages import page_of
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _refused(
-    request: HttpRequest, template: str, context: dict[str, Any], exc: ApplicationError
-) -> HttpResponse:
-    """Show a refusal on the page's form with its own status (429 carries Retry-After)."""
-    apply_errors(context["form"], exc)
-    response = render(request, template, context, status=exc.status_code)
-    if isinstance(exc, TooManyAttempts):
-        response["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -89,7 +78,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     try:
         two_factor.two_factor_verify(request=request, code=form.cleaned_data["code"])
     except ApplicationError as exc:
-        return _refused(request, "accounts/login_code.html", context, exc)
+        return refused_page(request, "accounts/login_code.html", context, exc)
     user = _user(request)
     left = two_factor.backup_codes_left(user)
     # Running low on the codes they were given (someone who never made any is not nagged at each log-in).
@@ -149,7 +138,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     try:
         enrolled = two_factor.two_factor_setup_confirm(request=request, code=form.cleaned_data["code"])
     except ApplicationError as exc:
-        return _refused(request, "accounts/two_factor_setup.html", context, exc)
+        return refused_page(request, "accounts/two_factor_setup.html", context, exc)
     # Shown on this answer only: never in a redirect, a message or the session.
     return render(
         request, "accounts/two_factor_codes.html", {"codes": enrolled.backup_codes, "just_enabled": True}
@@ -210,7 +199,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     try:
         user_profile_update(user=user, full_name=form.cleaned_data["full_name"])
     except ApplicationError as exc:
-        return _refused(request, "accounts/profile_edit.html", context, exc)
+        return refused_page(request, "accounts/profile_edit.html", context, exc)
     messages.success(request, _("Your name is saved."))
     return redirect("accounts:profile")
 
@@ -233,7 +222,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
             site_url=request.build_absolute_uri("/"),
         )
     except ApplicationError as exc:
-        return _refused(request, "accounts/email_change.html", context, exc)
+        return refused_page(request, "accounts/email_change.html", context, exc)
     messages.success(
         request,
         _(
@@ -277,7 +266,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             new_password=form.cleaned_data["new_password"],
         )
     except ApplicationError as exc:
-        return _refused(request, "accounts/password_change.html", context, exc)
+        return refused_page(request, "accounts/password_change.html", context, exc)
     message = _("Your password is changed.")
     if ended:
         message += " " + ngettext(
@@ -304,7 +293,7 @@ class PasswordResetRequestView(auth_views.PasswordResetView):
         try:
             password_reset_throttle(request=self.request, email=form.cleaned_data["email"])
         except TooManyAttempts as exc:
-            return _refused(self.request, self.template_name, {"form": form}, exc)
+            return refused_page(self.request, self.template_name, {"form": form}, exc)
         self.extra_email_context = self.get_extra_email_context()
         response = super().form_valid(form)
         # The demo sends no real email: like the sign-up's link, it shows the link it printed.

@@ -64,7 +64,7 @@ def _emailed(request: HttpRequest, link: str | None) -> HttpResponse:
     return redirect("accounts:check_email")
 
 
-def _refused(
+def refused_page(
     request: HttpRequest, template: str, context: dict[str, Any], exc: ApplicationError
 ) -> HttpResponse:
     """Show a refusal on the page's form with the refusal's own status (429 carries Retry-After)."""
@@ -98,7 +98,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             site_url=_site_url(request),
         )
     except ApplicationError as exc:
-        return _refused(request, "accounts/signup.html", {"form": form}, exc)
+        return refused_page(request, "accounts/signup.html", {"form": form}, exc)
     return _emailed(request, link)
 
 
@@ -159,7 +159,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
     try:
         user_login(request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
     except ApplicationError as exc:
-        return _refused(request, "accounts/login.html", context, exc)
+        return refused_page(request, "accounts/login.html", context, exc)
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 

@@ -117,3 +117,10 @@ def page_output(output: type[serializers.Serializer]) -> type[serializers.Serial
         "results": output(many=True),
     }
     return type(name, (serializers.Serializer,), fields)
+
+
+class StoredFileApi(APIView):
+    """An endpoint that sends one stored file as it is: a refusal is JSON whatever `Accept` asked for."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)

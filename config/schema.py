@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -125,3 +126,14 @@ def api_key_refusals(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 }
                 operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+def stored_file_responses() -> dict[Any, OpenApiResponse]:
+    """The answers of an operation that sends one stored upload (PDF, PNG or JPEG) as it is, or a 404."""
+    return {
+        **{
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+            for media_type in ("application/pdf", "image/png", "image/jpeg")
+        },
+        **refusals(404),
+    }

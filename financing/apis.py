@@ -8,10 +8,8 @@ from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
@@ -24,9 +22,9 @@ from rest_framework.views import APIView
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import has_role
 from config import api_fields
-from config.api import ListPageInput, list_page, page_output
+from config.api import ListPageInput, StoredFileApi, list_page, page_output
 from config.errors import ValidationFailed
-from config.schema import RecommendedOutput, decision_responses, refusals
+from config.schema import RecommendedOutput, decision_responses, refusals, stored_file_responses
 from config.text import LONG_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing import selectors, services
 from financing.agreements import AGREEMENTS
@@ -647,22 +645,11 @@ class AllotmentWriteOffApi(APIView):
         return Response(OfferingAllotmentOutput(selectors.allotment_of(allotment.pk)).data)
 
 
-class OfferingDocumentApi(APIView):
+class OfferingDocumentApi(StoredFileApi):
     """One offering document, inline, to those who may see its offering; an investor's opening is recorded
     (every current document must be opened before subscribing)."""
 
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        """The file is sent as it is stored; a refusal is JSON whatever `Accept` asked for."""
-        return super().perform_content_negotiation(request, force=True)
-
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            **refusals(404),
-        }
-    )
+    @extend_schema(responses=stored_file_responses())
     def get(self, request: Request, document_id: int) -> FileResponse:
         document = services.offering_document_open(user=request.user, document_id=document_id)
         return FileResponse(

@@ -14,8 +14,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -41,10 +40,17 @@ from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDecl
 from compliance.models import InvestorProfile
 from compliance.services import REQUEST_CHANGES, case_decide
 from config import api_fields
-from config.api import PAGE_MAX_OFFSET, ListPageInput, limit_offset_page, list_page, page_output
+from config.api import (
+    PAGE_MAX_OFFSET,
+    ListPageInput,
+    StoredFileApi,
+    limit_offset_page,
+    list_page,
+    page_output,
+)
 from config.errors import NotFound, ValidationFailed
 from config.middleware import accepts_uploads
-from config.schema import RecommendedOutput, decision_responses, refusals
+from config.schema import RecommendedOutput, decision_responses, refusals, stored_file_responses
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers.models import Company
 
@@ -644,23 +650,12 @@ class InformationRequestDocumentApi(APIView):
         return Response(AnswerDocumentOutput(document).data, status=status.HTTP_201_CREATED)
 
 
-class AnswerDocumentApi(APIView):
+class AnswerDocumentApi(StoredFileApi):
     """A file attached to an answer, inline: to compliance staff and to the applicant who was asked."""
 
     permission_classes = [has_role(Role.SME, Role.INVESTOR, *COMPLIANCE_ROLES)]
 
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        """The file is sent as it is stored; a refusal is JSON whatever `Accept` asked for."""
-        return super().perform_content_negotiation(request, force=True)
-
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            **refusals(404),
-        }
-    )
+    @extend_schema(responses=stored_file_responses())
     def get(self, request: Request, answer_document_id: int) -> FileResponse:
         document = selectors.answer_documents_visible_to(request.user).filter(pk=answer_document_id).first()
         if document is None:
