@@ -58,7 +58,7 @@ from compliance.screening.alerts import screen_new_wallet, screen_submission
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from config.i18n import day_text, in_language_of
 from config.text import megabytes
-from config.uploads import checked_upload
+from config.uploads import checked_upload, store_checked
 from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from issuers.people import person_errors, person_store
@@ -324,19 +324,17 @@ def investor_document_upload(
         raise ValidationFailed(
             gettext("Already uploaded."), fields={"file": gettext("This exact file is already uploaded.")}
         )
-    document = InvestorDocument(
-        profile=profile,
-        kind=kind,
-        evidence_type=evidence_type,
-        document_date=document_date,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
+    document = store_checked(
+        InvestorDocument(
+            profile=profile,
+            kind=kind,
+            evidence_type=evidence_type,
+            document_date=document_date,
+            uploaded_by=user,
+        ),
+        checked,
+        upload,
     )
-    document.file.save(checked.sha256, upload, save=False)
-    document.save()
     audit_record(
         actor=user,
         action="investor_document_uploaded",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +17,8 @@ from django.utils.translation import gettext
 
 from config.errors import ValidationFailed
 from config.text import hidden_character, hidden_character_message, megabytes
+
+StoredDocument = TypeVar("StoredDocument", bound=Any)
 
 DOCUMENT_SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -73,3 +76,15 @@ def checked_upload(upload: UploadedFile, *, field: str = "file") -> CheckedUploa
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def store_checked(document: StoredDocument, checked: CheckedUpload, upload: UploadedFile) -> StoredDocument:
+    """Save `document` (a model with `original_name`, `content_type`, `size`, `sha256` and `file`) with
+    what the checks found and the file stored under its SHA-256."""
+    document.original_name = checked.name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = checked.sha256
+    document.file.save(checked.sha256, upload, save=False)
+    document.save()
+    return document

@@ -21,7 +21,7 @@ from compliance.retention import retention_clear
 from compliance.screening.alerts import screen_submission
 from config.errors import NotFound, PermissionDenied, ValidationFailed
 from config.text import megabytes
-from config.uploads import checked_upload
+from config.uploads import checked_upload, store_checked
 from issuers.choices import (
     KYB_TRANSITIONS,
     DocumentKind,
@@ -285,17 +285,15 @@ def document_upload(*, user: User, kind: str, upload: UploadedFile) -> Document:
         raise ValidationFailed(
             gettext("Already uploaded."), fields={"file": gettext("This exact file is already uploaded.")}
         )
-    document = Document(
-        company=company,
-        kind=kind,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=size,
-        sha256=sha256,
-        uploaded_by=user,
+    document = store_checked(
+        Document(
+            company=company,
+            kind=kind,
+            uploaded_by=user,
+        ),
+        checked,
+        upload,
     )
-    document.file.save(sha256, upload, save=False)
-    document.save()
     audit_record(actor=user, action="document_uploaded", obj=document, data={"sha256": sha256, "kind": kind})
     return document
 

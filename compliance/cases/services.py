@@ -36,7 +36,7 @@ from compliance.cases.choices import (
 )
 from compliance.cases.models import AnswerDocument, Case, CaseNote, ConflictDeclaration, InformationRequest
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from config.uploads import checked_upload
+from config.uploads import checked_upload, store_checked
 
 
 def _kind_and_party(subject: models.Model) -> tuple[str, dict[str, models.Model]]:
@@ -477,16 +477,14 @@ def answer_document_add(*, user: User, request_id: int, upload: UploadedFile) ->
             gettext("Already attached."),
             fields={"documents": gettext("This exact file is already attached.")},
         )
-    document = AnswerDocument(
-        request=request,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
+    document = store_checked(
+        AnswerDocument(
+            request=request,
+            uploaded_by=user,
+        ),
+        checked,
+        upload,
     )
-    document.file.save(checked.sha256, upload, save=False)
-    document.save()
     audit_record(
         actor=user, action="answer_document_added", obj=request.case, data={"sha256": checked.sha256}
     )

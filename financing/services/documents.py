@@ -11,7 +11,7 @@ from accounts.choices import STAFF_ROLES, Role
 from accounts.models import User
 from compliance.audit import audit_record
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from config.uploads import checked_upload
+from config.uploads import checked_upload, store_checked
 from financing.choices import OfferingDocumentKind, OfferingStatus
 from financing.locks import lock_offering
 from financing.models import OfferingDocument, OfferingDocumentOpen
@@ -51,19 +51,17 @@ def offering_document_upload(
     version = (
         OfferingDocument.objects.filter(offering=offering, kind=kind).aggregate(v=Max("version"))["v"] or 0
     ) + 1
-    document = OfferingDocument(
-        offering=offering,
-        kind=kind,
-        title=title,
-        version=version,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor,
+    document = store_checked(
+        OfferingDocument(
+            offering=offering,
+            kind=kind,
+            title=title,
+            version=version,
+            uploaded_by=actor,
+        ),
+        checked,
+        upload,
     )
-    document.file.save(checked.sha256, upload, save=False)
-    document.save()
     audit_record(
         actor=actor,
         action="offering_document_uploaded",
