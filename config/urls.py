@@ -35,6 +35,7 @@ urlpatterns = [
     path("financing/", include("financing.urls")),
     path("compliance/", include("compliance.urls")),
     path("requests/", include("compliance.request_urls")),
+    path("attestations/", include("compliance.attestations.urls")),
     path("chain/", include("tokens.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
