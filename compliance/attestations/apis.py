@@ -125,7 +125,7 @@ class AttestationListApi(APIView):
         return list_page(request, selectors.attestations_visible_to(request.user), AttestationOutput)
 
     @extend_schema(
-        request=AttestationIssueInput, responses={201: AttestationOutput, **refusals(400, 409, 503)}
+        request=AttestationIssueInput, responses={201: AttestationOutput, **refusals(400, 409, 413, 415, 503)}
     )
     def post(self, request: Request) -> Response:
         data = AttestationIssueInput(data=request.data)
@@ -166,7 +166,8 @@ class AttestationRevokeApi(APIView):
     permission_classes = [has_role(*COMPLIANCE_ROLES)]
 
     @extend_schema(
-        request=AttestationRevokeInput, responses={200: AttestationOutput, **refusals(400, 404, 409, 503)}
+        request=AttestationRevokeInput,
+        responses={200: AttestationOutput, **refusals(400, 404, 409, 413, 415, 503)},
     )
     def post(self, request: Request, attestation_id: int) -> Response:
         data = AttestationRevokeInput(data=request.data)
@@ -193,7 +194,7 @@ class AttestationVerifyApi(APIView):
             200: OpenApiResponse(
                 VerificationOutput, description="The file was read; `valid` says if it holds."
             ),
-            **refusals(400, 429, 503),
+            **refusals(400, 413, 415, 429, 503),
         },
     )
     def post(self, request: Request) -> Response:

@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
         "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
         "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
         "InvestorDocumentKindEnum": "compliance.choices.InvestorDocumentKind",
+        "AttestationKindEnum": "compliance.choices.AttestationKind",
+        "AttestationStatusEnum": "compliance.choices.AttestationStatus",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
