@@ -326,6 +326,8 @@ LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 60, minimum=1)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 3600, minimum=1)
+# The largest data file (JSON or UBL invoice XML) the public verification page and API read.
+VERIFY_FILE_MAX_BYTES = env_int("VERIFY_FILE_MAX_BYTES", 256 * 1024, minimum=1024)
 # Public endpoints without log-in are limited per client address (config/ratelimit.py): "N/period", e.g.
 # "30/minute" or "200/day". "verify" counts every verification request (page or API); "verify-documents"
 # counts the distinct documents one address asks about (guessing fields to find registered documents).
