@@ -149,6 +149,13 @@ MATRIX = [
     r("accounts/notifications/read-all/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/notifications/read-all/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
     r("accounts/notifications/<int:pk>/read/", "POST", "other notification", LOGIN, 404, 404, 404, 404, 404),
+    # Public verification of trade documents: no log-in, the same answer for everyone (an empty form is
+    # refused as input; an unknown fingerprint answers "not registered").
+    r("verify/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("verify/example/<str:kind>.json", "GET", "invoice kind", 200, 200, 200, 200, 200, 200),
+    r("api/v1/verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/verify/<str:fingerprint>/", "GET", "unknown fingerprint", 200, 200, 200, 200, 200, 200),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -599,6 +606,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .first()
         .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "invoice kind": "invoice",
+        "unknown fingerprint": "0x" + "ab" * 32,
         "reset uid": "MQ",
         "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
