@@ -18,7 +18,7 @@ from .test_files import UBL
 
 VARIANT = {
     "issuer_jurisdiction": "hk",
-    "issuer_registration_number": "１２３４５６７８",
+    "issuer_registration_number": "".join(chr(ord(digit) + 0xFEE0) for digit in "12345678"),  # full width
     "buyer_name": "PEARL RIVER TRADING COMPANY LIMITED",
     "buyer_registration_number": "91440300 ma5example",
     "invoice_number": "inv 2026 42",

@@ -30,7 +30,8 @@ def test_the_page_opens_without_log_in_and_is_linked_from_every_page(db):
     assert 'name="invoice_number"' in text
     assert 'href="/verify/"' in Client().get("/accounts/login/").content.decode()
     bill = Client().get(URL, {"kind": "bill_of_lading"}).content.decode()
-    assert 'name="bl_number"' in bill and 'name="invoice_number"' not in bill
+    assert 'name="bl_number"' in bill
+    assert 'name="invoice_number"' not in bill
 
 
 def test_a_registered_invoice_shows_when_by_whom_and_its_status(registered_invoice, chain):
@@ -57,7 +58,8 @@ def test_the_answer_never_shows_more_than_the_visitor_typed(registered_invoice, 
     fingerprint = "0x" + fingerprint_of("invoice", example()).hex()
     text = Client().get(URL, {"fingerprint": fingerprint}).content.decode()
     assert "Registered for financing on this platform" in text
-    assert "Pearl River" not in text and "125" not in text.split("Registered on")[1].split("Financing")[0]
+    assert "Pearl River" not in text
+    assert "125,000" not in text
     assert f"https://explorer.example/address/{platform_wallet(WalletKind.REGISTRAR).address}" in text
 
 
@@ -98,7 +100,8 @@ def test_bad_input_is_a_400_with_the_reason_in_plain_words(platform, data, messa
 
 def test_a_bad_file_names_the_fields_it_lacks(platform):
     content = json.dumps({**example(), "due_date": "03/15/2026"}).encode()
-    page = Client().post(URL, {"mode": "file", "kind": "invoice", "file": SimpleUploadedFile("i.json", content)})
+    upload = SimpleUploadedFile("i.json", content)
+    page = Client().post(URL, {"mode": "file", "kind": "invoice", "file": upload})
     assert page.status_code == 400
     assert "due_date: This looks like month/day/year" in page.content.decode()
 
