@@ -9,6 +9,8 @@ class Instrument(models.TextChoices):
     LOAN = "loan", _("Loan")
     EQUITY = "equity", _("Equity")
     LEASE = "lease", _("Lease")
+    # Invoice and bill-of-lading financing: one payment of principal and interest at maturity.
+    TRADE = "trade", _("Trade finance")
 
 
 class Currency(models.TextChoices):
@@ -299,3 +301,52 @@ class OfferingTag(models.TextChoices):
     GREEN = "green", _("Green")
     TECHNOLOGY = "technology", _("Technology")
     SRDI = "srdi", _("SRDI recognised")
+
+
+class TradeDocumentKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    BILL_OF_LADING = "bill_of_lading", _("Electronic bill of lading")
+
+
+class TradeDocumentStatus(models.TextChoices):
+    """A trade document's financing, as the platform and the DocumentRegistry contract record it."""
+
+    DRAFT = "draft", _("Not registered yet")
+    REGISTERING = "registering", _("Being registered on chain")
+    REGISTERED = "registered", _("Registered: financed")
+    REFUSED = "refused", _("Refused: already financed elsewhere")
+    RELEASING = "releasing", _("Being released on chain")
+    RELEASED = "released", _("Released: repaid")
+    WITHDRAWING = "withdrawing", _("Being withdrawn on chain")
+    WITHDRAWN = "withdrawn", _("Withdrawn: not financed")
+    DISCARDED = "discarded", _("Not financed (application closed)")
+
+
+# A fingerprint held by one of these may not be added anywhere else (a database constraint).
+LIVE_TRADE_DOCUMENT_STATUSES = (
+    TradeDocumentStatus.DRAFT,
+    TradeDocumentStatus.REGISTERING,
+    TradeDocumentStatus.REGISTERED,
+    TradeDocumentStatus.RELEASING,
+    TradeDocumentStatus.RELEASED,
+    TradeDocumentStatus.WITHDRAWING,
+)
+
+TRADE_DOCUMENT_TRANSITIONS = {
+    TradeDocumentStatus.DRAFT: {
+        TradeDocumentStatus.REGISTERING,
+        TradeDocumentStatus.REFUSED,
+        TradeDocumentStatus.DISCARDED,
+    },
+    TradeDocumentStatus.REGISTERING: {
+        TradeDocumentStatus.REGISTERED,
+        TradeDocumentStatus.REFUSED,
+    },
+    TradeDocumentStatus.REGISTERED: {TradeDocumentStatus.RELEASING, TradeDocumentStatus.WITHDRAWING},
+    TradeDocumentStatus.RELEASING: {TradeDocumentStatus.RELEASED, TradeDocumentStatus.REGISTERED},
+    TradeDocumentStatus.WITHDRAWING: {TradeDocumentStatus.WITHDRAWN, TradeDocumentStatus.REGISTERED},
+    TradeDocumentStatus.REFUSED: set(),
+    TradeDocumentStatus.RELEASED: set(),
+    TradeDocumentStatus.WITHDRAWN: set(),
+    TradeDocumentStatus.DISCARDED: set(),
+}

@@ -2,6 +2,7 @@
 
 from financing import services
 from financing.services import servicing
+from financing.trade import services as trade
 from tokens import outbox
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
@@ -97,4 +98,27 @@ def register() -> None:
         ),
         confirmed=nudging_indexer(services.transfer_delivered),
         failed=services.transfer_delivery_failed,
+    )
+    # Trade documents: the registrar key registers, releases and withdraws fingerprints.
+    registrar = {"signer": WalletKind.REGISTRAR, "targets": (ContractKind.DOCUMENT_REGISTRY,)}
+    outbox.register_intent(
+        trade.INTENT_REGISTER_DOCUMENT,
+        **registrar,
+        functions=("registerDocument(bytes32,bytes32,uint256)",),
+        confirmed=trade.trade_document_registered,
+        failed=trade.trade_document_registration_failed,
+    )
+    outbox.register_intent(
+        trade.INTENT_RELEASE_DOCUMENT,
+        **registrar,
+        functions=("releaseDocument(bytes32)",),
+        confirmed=trade.trade_document_released,
+        failed=trade.trade_document_change_failed,
+    )
+    outbox.register_intent(
+        trade.INTENT_WITHDRAW_DOCUMENT,
+        **registrar,
+        functions=("withdrawDocument(bytes32)",),
+        confirmed=trade.trade_document_withdrawn,
+        failed=trade.trade_document_change_failed,
     )

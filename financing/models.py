@@ -16,6 +16,7 @@ from config.text import (
     visible_text,
 )
 from financing.choices import (
+    LIVE_TRADE_DOCUMENT_STATUSES,
     AcceptanceKind,
     AllotmentStatus,
     Amortization,
@@ -32,6 +33,8 @@ from financing.choices import (
     PaymentStatus,
     PaymentTiming,
     SubscriptionStatus,
+    TradeDocumentKind,
+    TradeDocumentStatus,
     TransferStatus,
 )
 from financing.references import (
@@ -167,7 +170,9 @@ class Terms(models.Model):
         """These terms as the schedule module takes them (the principal is the target amount)."""
         application = self.application
         return ScheduleTerms(
-            instrument=application.instrument,
+            # Trade finance pays interest and principal once at maturity: the schedule module's bond with
+            # one (short) annual period, whose results the module already guarantees.
+            instrument="bond" if application.instrument == Instrument.TRADE else application.instrument,
             currency=application.currency,
             principal=application.target_amount,
             annual_rate=self.annual_rate,
@@ -771,3 +776,85 @@ class SubscriptionAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.version} accepted for subscription {self.subscription_id}"
+
+
+class TradeDocument(models.Model):
+    """An invoice or electronic bill of lading backing a trade-finance application.
+
+    The fields are kept as the SME typed them (`raw_fields`) and in canonical form
+    (`canonical_fields`, `financing.trade.normalise`); `fingerprint` is their hash
+    (`financing.trade.fingerprint`), registered on the DocumentRegistry contract when the application
+    is approved, so the same document cannot back a second financing here or anywhere the registry
+    is read. A bill of lading stays on its eBL platform: we record which platform and its control
+    reference, never the bill itself.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="trade_documents")
+    kind = models.CharField(max_length=16, choices=TradeDocumentKind.choices)
+    raw_fields = models.JSONField(help_text="The fields as entered.")
+    canonical_fields = models.JSONField(help_text="The fields in canonical form (what is fingerprinted).")
+    fingerprint = models.CharField(max_length=66, help_text="0x-hex keccak256 of the canonical encoding.")
+    face_value = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="The invoice amount, or the value of the goods a bill of lading covers.",
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    due_date = models.DateField(null=True, blank=True, help_text="An invoice's due date.")
+    ebl_platform = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text=(
+            "The approved eBL platform that holds the bill. The bill itself stays on that platform: "
+            "we record only which platform and its control reference, never the bill."
+        ),
+    )
+    control_reference = models.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text="The bill's control reference on its platform.",
+    )
+    status = models.CharField(
+        max_length=16, choices=TradeDocumentStatus.choices, default=TradeDocumentStatus.DRAFT
+    )
+    registration_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(null=True, blank=True, help_text="When the chain confirmed it.")
+    refusal_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
+    release_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_transaction = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["application_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=Q(status__in=LIVE_TRADE_DOCUMENT_STATUSES),
+                name="trade_document_fingerprint_live_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TradeDocumentStatus.values), name="trade_document_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TradeDocumentKind.values), name="trade_document_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(face_value__gt=0), name="trade_document_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number} of {self.application}"
+
+    @property
+    def number(self) -> str:
+        """The invoice or B/L number as entered."""
+        key = "invoice_number" if self.kind == TradeDocumentKind.INVOICE else "bl_number"
+        return str(self.raw_fields.get(key, ""))

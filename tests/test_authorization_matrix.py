@@ -18,8 +18,10 @@ Adding a URL: add one `r(...)` line per method (and per own/other object when it
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pytest
@@ -37,7 +39,7 @@ from compliance.attestations.services import attestation_issue
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from financing.agreements import accepted_versions
-from financing.models import OfferingPayment
+from financing.models import Application, OfferingPayment, TradeDocument
 from issuers.models import Document, Person
 from tests import flows
 from tokens.choices import TokenOperationKind
@@ -150,6 +152,13 @@ MATRIX = [
     r("accounts/notifications/read-all/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/notifications/read-all/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
     r("accounts/notifications/<int:pk>/read/", "POST", "other notification", LOGIN, 404, 404, 404, 404, 404),
+    # Public verification of trade documents: no log-in, the same answer for everyone (an empty form is
+    # refused as input; an unknown fingerprint answers "not registered").
+    r("verify/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("verify/example/<str:kind>.json", "GET", "invoice kind", 200, 200, 200, 200, 200, 200),
+    r("api/v1/verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/verify/<str:fingerprint>/", "GET", "unknown fingerprint", 200, 200, 200, 200, 200, 200),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -375,6 +384,26 @@ MATRIX = [
     r("api/v1/applications/<int:application_id>/", "GET", "other approved", 403, 404, 404, 200, 200, 200),
     r("api/v1/applications/<int:application_id>/", "PUT", "own draft", 403, 400, 404, 404, 404, 404),
     r("api/v1/applications/<int:application_id>/", "PUT", "other draft", 403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "own draft",
+      403, 200, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "own approved",
+      403, 200, 404, 200, 200, 200),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "other draft",
+      403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "POST", "own draft",
+      403, 400, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "POST", "other draft",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "GET", "own trade document", 403, 200, 404, 404, 404, 404),
+    r("api/v1/trade-documents/<int:document_id>/", "GET", "other trade document",
+      403, 404, 404, 404, 404, 404),
+    r("api/v1/trade-documents/<int:document_id>/", "PUT", "own trade document", 403, 400, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "PUT", "other trade document",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "DELETE", "own trade document",
+      403, 204, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "DELETE", "other trade document",
+      403, 404, 403, 403, 403, 403),
     r("api/v1/applications/<int:application_id>/submit/", "POST", "own draft", 403, 200, 403, 403, 403, 403),
     r("api/v1/applications/<int:application_id>/submit/", "POST", "other draft",
       403, 404, 403, 403, 403, 403),
@@ -594,6 +623,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other document": other.company.documents.first().pk,
         "own draft": own.draft.pk,
         "other draft": other.draft.pk,
+        "own trade document": _trade_document(own.company).pk,
+        "other trade document": _trade_document(other.company).pk,
         "own approved": own.offering.application_id,
         "other approved": other.offering.application_id,
         "own offering": own.offering.pk,
@@ -620,6 +651,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .first()
         .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "invoice kind": "invoice",
+        "unknown fingerprint": "0x" + "ab" * 32,
         "reset uid": "MQ",
         "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
@@ -641,6 +674,21 @@ def _targets(world: flows.World) -> dict[str, int | str]:
             requested_by=UserFactory(role=Role.OPERATOR),
         ).pk,
     }
+
+
+def _trade_document(company) -> TradeDocument:
+    """An invoice on a draft trade-finance application of `company` (written directly: no chain read)."""
+    application = flows.draft_loan(company=company, title="Receivables")
+    Application.objects.filter(pk=application.pk).update(instrument="trade")
+    return TradeDocument.objects.create(
+        application=application,
+        kind="invoice",
+        raw_fields={"invoice_number": "INV-1"},
+        canonical_fields={"invoice_number": "INV1"},
+        fingerprint="0x" + secrets.token_hex(32),
+        face_value=Decimal("1000.00"),
+        currency="HKD",
+    )
 
 
 def _session_of(user) -> UserSession:

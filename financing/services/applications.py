@@ -29,6 +29,12 @@ from financing.choices import (
 from financing.models import Application, Terms
 from financing.schedules import lease_rate_from_rental, terms_from_mapping
 from financing.services.token_setup import offering_create
+from financing.trade.services import (
+    trade_documents_chain_check,
+    trade_documents_check_submittable,
+    trade_documents_discard,
+    trade_documents_register,
+)
 from issuers.choices import KybStatus
 from issuers.models import Company
 
@@ -71,7 +77,12 @@ SCHEDULE_FIELDS = {
         "calendar",
     ),
     Instrument.EQUITY: (),
+    # One payment of principal and interest at maturity (the schedule module's single-period bond).
+    Instrument.TRADE: ("annual_rate", "start_date", "maturity_date", "business_day_convention", "calendar"),
 }
+
+# A trade finance runs at most a year (receivables and shipments are short-term).
+TRADE_MAX_DAYS = 366
 
 TERM_FIELDS = (
     "unit_price",
@@ -97,6 +108,7 @@ UNIT_LABEL = {
     Instrument.EQUITY: "price per share",
     Instrument.LOAN: "participation unit",
     Instrument.LEASE: "participation unit",
+    Instrument.TRADE: "participation unit",
 }
 
 
@@ -150,9 +162,29 @@ def _terms_errors(
                 given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
             except ValidationFailed as exc:
                 errors.update(exc.fields)
+    schedule_instrument: str = instrument
+    if instrument == Instrument.TRADE:
+        schedule_instrument = "bond"  # one accrual period to maturity: interest and principal paid once
+        given.update(frequency="annual", day_count="act_365f")
+        start, maturity = terms.get("start_date"), terms.get("maturity_date")
+        if "maturity_date" not in given:
+            errors["maturity_date"] = [gettext("This field is required.")]
+        if (
+            isinstance(start, date)
+            and isinstance(maturity, date)
+            and (maturity - start).days > TRADE_MAX_DAYS
+        ):
+            errors["maturity_date"] = [gettext("A trade finance matures within a year of its start.")]
+        if errors:
+            return errors, stored
     try:
         parsed = terms_from_mapping(
-            {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
+            {
+                "instrument": schedule_instrument,
+                "currency": currency,
+                "principal": str(target_amount),
+                **given,
+            }
         )
     except ValidationFailed as exc:
         for name, messages in exc.fields.items():
@@ -160,6 +192,8 @@ def _terms_errors(
         return errors, stored
     stored.update({name: getattr(parsed, name) for name in wanted})
     stored["amortization"] = parsed.resolved_amortization
+    if instrument == Instrument.TRADE:
+        stored.update(frequency="annual", day_count="act_365f")
     return errors, stored
 
 
@@ -188,7 +222,7 @@ def application_save(
         errors.setdefault(name, []).append(message)
 
     if instrument not in Instrument.values:
-        add("instrument", "Choose equity, loan, bond or lease.")
+        add("instrument", gettext("Choose equity, loan, bond, lease or trade finance."))
     if not title.strip():
         add("title", "Give the application a title.")
     if currency not in Currency.values:
@@ -255,10 +289,24 @@ def _own_application(user: User, application_id: int) -> Application:
     return application
 
 
-@transaction.atomic
 def application_submit(*, user: User, application_id: int) -> Application:
-    """Send a draft (or changed) application to compliance."""
+    """Send a draft (or changed) application to compliance.
+
+    A trade-finance application's documents are read on chain first (outside the transaction): one
+    the chain already holds as financed is refused with when it was registered, and nothing changes.
+    """
+    if Application.objects.filter(
+        pk=application_id, company__representative=user, instrument=Instrument.TRADE
+    ).exists():
+        trade_documents_chain_check(application_id)
+    return _application_submit(user=user, application_id=application_id)
+
+
+@transaction.atomic
+def _application_submit(*, user: User, application_id: int) -> Application:
     application = _own_application(user, application_id)
+    if application.instrument == Instrument.TRADE and application.status in EDITABLE_APPLICATION_STATUSES:
+        trade_documents_check_submittable(application)
     status_transition(
         application,
         to=ApplicationStatus.SUBMITTED,
@@ -278,6 +326,7 @@ def application_withdraw(*, user: User, application_id: int) -> Application:
         application, to=ApplicationStatus.WITHDRAWN, transitions=APPLICATION_TRANSITIONS, actor=user
     )
     case_close(subject=application, outcome=Outcome.WITHDRAWN, actor=user)
+    trade_documents_discard(application, actor=user)
     return application
 
 
@@ -304,7 +353,6 @@ def application_start_review(*, actor: User, application_id: int) -> Application
 MAX_HOLDERS_LIMIT = 1_000_000
 
 
-@transaction.atomic
 def application_decide(
     *,
     actor: User,
@@ -320,8 +368,42 @@ def application_decide(
     """Approve (creating the offering and deploying its token), reject, or request changes.
 
     Approving names the arranger: an intermediary whose licence is in force today, covers dealing in
-    securities (or virtual-asset trading) and fits the offering (`compliance.licences`).
+    securities (or virtual-asset trading) and fits the offering (`compliance.licences`). Approving a
+    trade-finance application reads its documents on chain first (outside the transaction) and records
+    their registration; its offering opens only once every registration is confirmed.
     """
+    if (
+        decision == "approve"
+        and actor.role in COMPLIANCE_ROLES
+        and Application.objects.filter(pk=application_id, instrument=Instrument.TRADE).exists()
+    ):
+        trade_documents_chain_check(application_id)
+    return _application_decide(
+        actor=actor,
+        application_id=application_id,
+        decision=decision,
+        reason=reason,
+        closes_at=closes_at,
+        professional_investors_only=professional_investors_only,
+        arranger_id=arranger_id,
+        transfer_lockup_until=transfer_lockup_until,
+        max_holders=max_holders,
+    )
+
+
+@transaction.atomic
+def _application_decide(
+    *,
+    actor: User,
+    application_id: int,
+    decision: str,
+    reason: str = "",
+    closes_at: datetime | None = None,
+    professional_investors_only: bool = True,
+    arranger_id: int | None = None,
+    transfer_lockup_until: datetime | None = None,
+    max_holders: int | None = None,
+) -> Application:
     if actor.role not in COMPLIANCE_ROLES:
         raise PermissionDenied(gettext("Only compliance staff decide applications."))
     targets = {
@@ -422,4 +504,8 @@ def application_decide(
             transfer_lockup_until=transfer_lockup_until,
             max_holders=max_holders,
         )
+        if application.instrument == Instrument.TRADE:
+            trade_documents_register(application)
+    elif decision == "reject":
+        trade_documents_discard(application, actor=actor)
     return application

@@ -76,6 +76,9 @@ def offering_move_cancelled(offering: Offering, *, actor: User | None, reason: s
         cancelled_at=timezone.now(),
         **extra,
     )
+    from financing.trade.services import trade_documents_withdraw  # the trade package imports this module
+
+    trade_documents_withdraw(offering)
 
 
 def require_staff(actor: User) -> None:

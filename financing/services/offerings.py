@@ -27,6 +27,7 @@ from financing.services.common import (
     require_staff,
 )
 from financing.services.subscriptions import refuse_while_funding, subscriptions_end
+from financing.trade.services import trade_opening_refusal
 from issuers.choices import KybStatus
 from tokens import chain
 from tokens.chain import ChainUnavailable
@@ -43,6 +44,9 @@ def offering_open(*, actor: User, offering_id: int) -> Offering:
         raise Conflict(gettext("The offering's closing time has passed; it cannot open."))
     if offering.application.company.kyb_status == KybStatus.BLOCKED:
         raise Conflict(gettext("The issuer is blocked by compliance; its offering cannot open."))
+    refusal = trade_opening_refusal(offering.application)
+    if refusal:
+        raise Conflict(refusal)
     offering_move(offering, OfferingStatus.OPEN, actor=actor, opened_at=timezone.now())
     return offering
 

@@ -56,6 +56,7 @@ from financing.models import Allotment, Offering, OfferingPayment, PaymentHolder
 from financing.payouts import split_pro_rata
 from financing.schedules import ScheduleRow, build_schedule, to_minor
 from financing.services.common import base_units, token_address
+from financing.trade.services import trade_documents_release
 from tokens import chain, signer
 from tokens import services as token_services
 from tokens.chain import ChainUnavailable
@@ -116,7 +117,7 @@ def _dues(offering: Offering, units: int) -> list[_Due]:
                 dues.append(_Due(PaymentKind.COUPON, row.date, Decimal("0.00"), row.interest))
             if row.principal:
                 dues.append(_Due(PaymentKind.PRINCIPAL, row.date, row.principal, Decimal("0.00")))
-        elif instrument == Instrument.LOAN:
+        elif instrument in (Instrument.LOAN, Instrument.TRADE):
             dues.append(_Due(PaymentKind.INSTALMENT, row.date, row.principal, row.interest))
         elif instrument == Instrument.LEASE:
             if last and residual and terms.payment_timing == "advance":
@@ -737,6 +738,7 @@ def payout_paid(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
         _offering_move([offering], OfferingStatus.SERVICING, audit)
     if offering.application.instrument != Instrument.EQUITY and not unpaid.exists():
         _offering_move([offering], OfferingStatus.MATURED, audit)
+        trade_documents_release(offering)  # the buyer's repayment frees its documents on chain
     audit_record_many(audit)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from compliance.audit import audit_record
 from config.errors import Conflict, ValidationFailed
-from financing.choices import Currency, OfferingStatus
+from financing.choices import Currency, Instrument, OfferingStatus
 from financing.models import Application, Offering
 from financing.services.common import (
     INTENT_CONFIGURE_SECURITY_TOKEN,
@@ -24,6 +24,7 @@ from financing.services.common import (
     offering_move_cancelled,
     token_address,
 )
+from financing.trade.services import trade_documents_confirmed
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
 from tokens.models import ChainTransaction
@@ -151,6 +152,10 @@ def _offering_register(offering: Offering) -> None:
 def offering_registered(tx: ChainTransaction, receipt: dict[str, Any]) -> None:
     """The Settlement contract knows the offering's terms: it is ready to open."""
     offering = Offering.objects.select_for_update().get(token__address=tx.subject_address)
+    if offering.application.instrument == Instrument.TRADE and not trade_documents_confirmed(
+        offering.application
+    ):
+        return  # ready when the last document's registration confirms (financing.trade.services)
     offering_move(offering, OfferingStatus.READY, actor=None)
 
 

@@ -1,4 +1,5 @@
-"""PaymentToken (HKD stand-in: EIP-2612 permit, EIP-3009) and DocumentRegistry (each fingerprint once)."""
+"""PaymentToken (HKD stand-in: EIP-2612 permit, EIP-3009) and DocumentRegistry (each fingerprint financed
+once; released on repayment, withdrawn when the financing never happened)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from web3.logs import DISCARD
 from .conftest import (
     HKD,
     MAX_UINT,
+    advance_time,
     assert_reverts,
     local_key,
     now,
@@ -192,6 +194,8 @@ def test_eip3009_type_hashes_are_the_standard_ones(platform):
 
 # ---------------------------------------------------------------- DocumentRegistry
 
+NONE, FINANCED, RELEASED, WITHDRAWN = 0, 1, 2, 3
+
 
 def test_document_is_registered_once(platform):
     p = platform
@@ -201,8 +205,8 @@ def test_document_is_registered_once(platform):
     (event,) = p.documents.events.DocumentRegistered().process_receipt(receipt, errors=DISCARD)
     assert (event.args.fingerprint, event.args.kind, event.args.referenceId) == (fingerprint, kind, 42)
     assert p.documents.functions.isRegistered(fingerprint).call()
-    kind_, reference, registrant, registered_at = p.documents.functions.documentOf(fingerprint).call()
-    assert (kind_, reference, registrant) == (kind, 42, p.admin)
+    kind_, reference, registrant, registered_at, status = p.documents.functions.documentOf(fingerprint).call()
+    assert (kind_, reference, registrant, status) == (kind, 42, p.admin, FINANCED)
     assert registered_at == now(p.w3)
     assert_reverts(
         p.documents.functions.registerDocument(fingerprint, kind, 43),
@@ -223,3 +227,58 @@ def test_document_registry_refuses_zero_fingerprint_and_non_registrars(platform)
         p.outsider,
         "AccessControlUnauthorizedAccount",
     )
+
+
+def test_repaid_document_is_released_for_good(platform):
+    p = platform
+    fingerprint, kind = keccak(text="released invoice"), b"INVOICE".ljust(32, b"\0")
+    assert p.documents.functions.documentOf(fingerprint).call()[4] == NONE
+    assert_reverts(
+        p.documents.functions.releaseDocument(fingerprint), p.admin, "NotFinanced", fingerprint, NONE
+    )
+    send(p.documents.functions.registerDocument(fingerprint, kind, 7), p.admin)
+    registered_at = p.documents.functions.documentOf(fingerprint).call()[3]
+    advance_time(p.w3, 60)
+    assert_reverts(
+        p.documents.functions.releaseDocument(fingerprint), p.outsider, "AccessControlUnauthorizedAccount"
+    )
+    receipt = send(p.documents.functions.releaseDocument(fingerprint), p.admin)
+    (event,) = p.documents.events.DocumentReleased().process_receipt(receipt, errors=DISCARD)
+    assert (event.args.fingerprint, event.args.referenceId) == (fingerprint, 7)
+    assert p.documents.functions.documentOf(fingerprint).call() == [kind, 7, p.admin, registered_at, RELEASED]
+    assert p.documents.functions.isRegistered(fingerprint).call()
+    # A repaid document is never financed again, and neither released nor withdrawn twice.
+    assert_reverts(
+        p.documents.functions.registerDocument(fingerprint, kind, 8),
+        p.admin,
+        "AlreadyRegistered",
+        fingerprint,
+    )
+    assert_reverts(
+        p.documents.functions.releaseDocument(fingerprint), p.admin, "NotFinanced", fingerprint, RELEASED
+    )
+    assert_reverts(
+        p.documents.functions.withdrawDocument(fingerprint), p.admin, "NotFinanced", fingerprint, RELEASED
+    )
+
+
+def test_withdrawn_document_may_be_registered_again(platform):
+    p = platform
+    fingerprint, kind = keccak(text="withdrawn bill"), b"BILL_OF_LADING".ljust(32, b"\0")
+    send(p.documents.functions.registerDocument(fingerprint, kind, 9), p.admin)
+    assert_reverts(
+        p.documents.functions.withdrawDocument(fingerprint), p.outsider, "AccessControlUnauthorizedAccount"
+    )
+    receipt = send(p.documents.functions.withdrawDocument(fingerprint), p.admin)
+    (event,) = p.documents.events.DocumentWithdrawn().process_receipt(receipt, errors=DISCARD)
+    assert (event.args.fingerprint, event.args.referenceId) == (fingerprint, 9)
+    assert p.documents.functions.documentOf(fingerprint).call()[4] == WITHDRAWN
+    assert not p.documents.functions.isRegistered(fingerprint).call()
+    assert_reverts(
+        p.documents.functions.withdrawDocument(fingerprint), p.admin, "NotFinanced", fingerprint, WITHDRAWN
+    )
+    advance_time(p.w3, 60)
+    send(p.documents.functions.registerDocument(fingerprint, kind, 10), p.admin)
+    kind_, reference, _, registered_at, status = p.documents.functions.documentOf(fingerprint).call()
+    assert (kind_, reference, registered_at, status) == (kind, 10, now(p.w3), FINANCED)
+    assert p.documents.functions.isRegistered(fingerprint).call()
