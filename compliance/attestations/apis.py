@@ -30,9 +30,13 @@ from compliance.models import Attestation
 from config import api_fields
 from config.api import ListPageInput, list_page, page_output
 from config.errors import NotFound
+from config.ratelimit import RateLimitThrottle
 from config.schema import refusals
 from config.text import REASON_MAX_LENGTH
 from tokens.signer import ATTESTATION_TYPES, EIP712_DOMAIN_TYPE
+
+# The public endpoints' rate limit (RATE_LIMITS), per client address.
+RATE_LIMIT_SCOPE = "attestations"
 
 
 class AttestationOutput(serializers.Serializer):
@@ -187,6 +191,8 @@ class AttestationVerifyApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_classes = [RateLimitThrottle]
+    rate_limit_scope = RATE_LIMIT_SCOPE
 
     @extend_schema(
         request=AttestationDocumentInput,
@@ -208,8 +214,10 @@ class AttestationIssuerApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_classes = [RateLimitThrottle]
+    rate_limit_scope = RATE_LIMIT_SCOPE
 
-    @extend_schema(responses={200: IssuerOutput, **refusals(503)})
+    @extend_schema(responses={200: IssuerOutput, **refusals(429, 503)})
     def get(self, request: Request) -> Response:
         published = issuer()
         return Response(

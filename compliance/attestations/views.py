@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES, Role
 from accounts.permissions import role_required
 from compliance.attestations import selectors, services
-from compliance.attestations.apis import AttestationDocumentInput, attestation_file_response
+from compliance.attestations.apis import RATE_LIMIT_SCOPE, AttestationDocumentInput, attestation_file_response
 from compliance.attestations.forms import AttestationIssueForm, AttestationRevokeForm, AttestationVerifyForm
 from compliance.attestations.verify import attestation_verify, issuer, statement
 from compliance.choices import AttestationKind
-from config.errors import ValidationFailed
+from config.errors import TooManyAttempts, ValidationFailed
 from config.forms import REFUSALS, refuse
 from config.pages import page_of
+from config.ratelimit import check_client, refused_response
 
 HOLDER_KINDS = {
     Role.SME: AttestationKind.COMPANY_VERIFIED,
@@ -120,6 +121,10 @@ def attestation_verify_page(request: HttpRequest) -> HttpResponse:
     result = None
     status = 200
     if request.method == "POST":
+        try:
+            check_client(request, scope=RATE_LIMIT_SCOPE)
+        except TooManyAttempts as exc:
+            return refused_response(request, exc)
         status = 400
         if form.is_valid():
             shape = AttestationDocumentInput(data=form.cleaned_data["parsed"])

@@ -406,3 +406,17 @@ def test_an_old_attestation_of_the_same_company_stays_valid_when_another_is_revo
     wait_for(lambda: _is_revoked_on_chain(first.digest), what="the revocation on chain")
     assert not _is_revoked_on_chain(second.digest)
     assert second.valid_until - second.issued_at == timedelta(days=365)
+
+
+def test_the_public_verifier_is_rate_limited_per_client_address(platform, client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "attestations": "3/minute"}
+    for _ in range(3):
+        assert client.post(VERIFY_API, {}, content_type="application/json").status_code == 400
+    refused = client.post(VERIFY_API, {}, content_type="application/json")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "Try again in" in refused.json()["detail"]
+    assert client.get("/api/v1/attestations/issuer/").status_code == 429
+    page = client.post(reverse("attestations:verify"), {"document": "{}"})
+    assert page.status_code == 429
+    assert client.get(reverse("attestations:verify")).status_code == 200  # reading the page is free

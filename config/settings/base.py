@@ -338,6 +338,8 @@ VERIFY_FILE_MAX_BYTES = env_int("VERIFY_FILE_MAX_BYTES", 256 * 1024, minimum=102
 RATE_LIMITS = {
     "verify": env_rate("RATE_LIMIT_VERIFY", "30/minute"),
     "verify-documents": env_rate("RATE_LIMIT_VERIFY_DOCUMENTS", "100/hour"),
+    # Checks of attestation files and reads of the published attester (no log-in): per client address.
+    "attestations": env_rate("RATE_LIMIT_ATTESTATIONS", "30/minute"),
 }
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")

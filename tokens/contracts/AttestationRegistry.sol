@@ -74,7 +74,7 @@ contract AttestationRegistry is AccessControl {
     }
 
     /// @notice The revocation of `digest` (all zero when it is not revoked).
-    function revocationOf(bytes32 digest) external view returns (bytes32 reason, address revoker, uint64 at) {
+    function revocationOf(bytes32 digest) external view returns (bytes32 reason, address revoker, uint64 timestamp) {
         Revocation storage revocation = _revocations[digest];
         return (revocation.reason, revocation.revoker, revocation.revokedAt);
     }
