@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from compliance import apis
 from compliance.cases import apis as case_apis
@@ -66,4 +66,5 @@ urlpatterns = [
         case_apis.AnswerDocumentApi.as_view(),
         name="api-answer-document",
     ),
+    path("", include("compliance.attestations.api_urls")),
 ]

@@ -70,3 +70,28 @@ class InvestorClass(models.IntegerChoices):
 
 # How long an approval (and the on-chain identity) holds before the investor is verified again.
 KYC_VALIDITY_MONTHS = 12
+
+
+class AttestationKind(models.TextChoices):
+    """What a signed attestation states (its EIP-712 primary type is the value's CamelCase twin)."""
+
+    COMPANY_VERIFIED = "company_verified", _("Company verified (KYB)")
+    PROFESSIONAL_INVESTOR = "professional_investor", _("Professional investor")
+
+
+# The EIP-712 primary type of each kind.
+ATTESTATION_PRIMARY_TYPES = {
+    AttestationKind.COMPANY_VERIFIED: "CompanyVerified",
+    AttestationKind.PROFESSIONAL_INVESTOR: "ProfessionalInvestor",
+}
+
+
+class AttestationStatus(models.TextChoices):
+    ACTIVE = "active", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+
+
+ATTESTATION_TRANSITIONS = {
+    AttestationStatus.ACTIVE: {AttestationStatus.REVOKED},
+    AttestationStatus.REVOKED: set(),
+}

@@ -1,6 +1,7 @@
 """Who signs each compliance chain write, what it may call, and which service applies the result."""
 
 from compliance import services
+from compliance.attestations import services as attestation_services
 from compliance.screening import blocking
 from tokens import outbox
 from tokens import services as token_services
@@ -48,4 +49,13 @@ def register() -> None:
         intent=blocking.INTENT_FREEZE_WALLET,
         confirmed=blocking.wallet_frozen,
         failed=blocking.wallet_freeze_failed,
+    )
+    # A revoked attestation is recorded in the AttestationRegistry by the attester key that signed it.
+    outbox.register_intent(
+        attestation_services.INTENT_REVOKE_ATTESTATION,
+        signer=WalletKind.ATTESTER,
+        targets=(ContractKind.ATTESTATION_REGISTRY,),
+        functions=("revoke(bytes32,bytes32)",),
+        confirmed=attestation_services.attestation_revoked_on_chain,
+        failed=attestation_services.attestation_revocation_failed,
     )

@@ -8,7 +8,14 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django_countries.fields import CountryField
 
-from compliance.choices import InvestorDocumentKind, InvestorType, KycStatus, PiEvidenceType
+from compliance.choices import (
+    AttestationKind,
+    AttestationStatus,
+    InvestorDocumentKind,
+    InvestorType,
+    KycStatus,
+    PiEvidenceType,
+)
 from compliance.pep import PepDeclaration
 from config.i18n import day_text
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
@@ -298,3 +305,69 @@ __all__ = [
     "Screening",
     "ScreeningRun",
 ]
+
+
+class Attestation(models.Model):
+    """A signed EIP-712 statement the platform issued to a holder (a verified company, a professional
+    investor): the typed data and signature exactly as downloaded, its digest, and its revocation."""
+
+    kind = models.CharField(max_length=32, choices=AttestationKind.choices)
+    company = models.ForeignKey(
+        "issuers.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="attestations"
+    )
+    investor = models.ForeignKey(
+        InvestorProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="attestations"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    typed_data = models.JSONField(help_text="The EIP-712 domain, types, primary type and message signed.")
+    signature = models.CharField(max_length=132, help_text="The attester key's signature, 0x + r s v.")
+    digest = models.CharField(max_length=66, unique=True, help_text="The EIP-712 digest, 0x-hex.")
+    signer = models.CharField(max_length=42, help_text="The attester address that signed it.")
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=AttestationStatus.choices, default=AttestationStatus.ACTIVE
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revocation_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
+    revocation_tx = models.ForeignKey(
+        "tokens.ChainTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_on_chain_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AttestationKind.values), name="attestation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AttestationStatus.values), name="attestation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AttestationKind.COMPANY_VERIFIED, company__isnull=False, investor__isnull=True)
+                    | Q(
+                        kind=AttestationKind.PROFESSIONAL_INVESTOR,
+                        investor__isnull=False,
+                        company__isnull=True,
+                    )
+                ),
+                name="attestation_subject_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AttestationStatus.REVOKED) | Q(revoked_at__isnull=False),
+                name="revoked_attestation_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=models.F("issued_at")), name="attestation_ends_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.digest[:10]} ({self.get_status_display()})"

@@ -22,6 +22,7 @@ from django_countries import countries
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from compliance import notices
+from compliance.attestations.services import RevocationReason, attestations_revoke_for
 from compliance.audit import audit_record, status_transition
 from compliance.cases.choices import AlertKind, CaseKind, Decision, Outcome
 from compliance.cases.models import Case
@@ -493,6 +494,7 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
         field="kyc_status",
         reason=reason,
     )
+    attestations_revoke_for(investor=profile, reason=reason, code=RevocationReason.KYC_REVOKED, actor=actor)
     if registered and profile.wallet is not None:
         token_services.contract_call(
             target=platform_contract(ContractKind.IDENTITY_REGISTRY),
@@ -648,6 +650,11 @@ def investor_pi_lapse(*, profile_id: int, today: date | None = None) -> Investor
     lapsed_on = profile.pi_valid_until
     profile.is_professional = False
     profile.save(update_fields=["is_professional", "updated_at"])
+    attestations_revoke_for(
+        investor=profile,
+        reason=f"Professional-investor evidence expired on {lapsed_on.isoformat()}",
+        code=RevocationReason.PI_LAPSED,
+    )
     audit_record(
         actor=None,
         action="investor_pi_lapsed",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,6 +62,39 @@ def env_decimal(name: str, default: str) -> Decimal:
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list; blanks are dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` requests per window of `seconds` (config/ratelimit.py)."""
+
+    count: int
+    seconds: int
+
+
+def parse_rate(text: str) -> Rate:
+    """`"30/minute"`, `"5/10minutes"`, `"1000/day"`; anything else is a configuration error."""
+    match = _RATE.match(text)
+    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+        raise ImproperlyConfigured(
+            f"Rate limit {text!r}: write it as N/period, e.g. 30/minute, 5/10minutes or 1000/day "
+            "(N at least 1)."
+        )
+    return Rate(int(match.group(1)), int(match.group(2) or 1) * _PERIODS[match.group(3)])
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit written as N/period (checked here, so a bad value stops the start)."""
+    value = env_str(name, default)
+    try:
+        parse_rate(value)
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return value
 
 
 def env_secret(name: str, *, min_length: int) -> str:

@@ -35,6 +35,7 @@ from accounts.choices import Role
 from accounts.models import Notification, UserSession
 from accounts.services import api_key_create, staff_user_create
 from accounts.tests.factories import UserFactory
+from compliance.attestations.services import attestation_issue
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from financing.agreements import accepted_versions
@@ -151,6 +152,13 @@ MATRIX = [
     r("accounts/notifications/read-all/", "GET", None, LOGIN, 405, 405, 405, 405, 405),
     r("accounts/notifications/read-all/", "POST", None, LOGIN, 302, 302, 302, 302, 302),
     r("accounts/notifications/<int:pk>/read/", "POST", "other notification", LOGIN, 404, 404, 404, 404, 404),
+    # Public verification of trade documents: no log-in, the same answer for everyone (an empty form is
+    # refused as input; an unknown fingerprint answers "not registered").
+    r("verify/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("verify/example/<str:kind>.json", "GET", "invoice kind", 200, 200, 200, 200, 200, 200),
+    r("api/v1/verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/verify/<str:fingerprint>/", "GET", "unknown fingerprint", 200, 200, 200, 200, 200, 200),
     # Pages: the SME's company and KYB
     r("company/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
     r("company/details/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
@@ -531,6 +539,26 @@ MATRIX = [
       403, 403, 403, 403, 409, 409),
     r("api/v1/token-operations/<int:operation_id>/reject/", "POST", "token operation",
       403, 403, 403, 400, 400, 400),
+    # Attestations: holders ask and download (staff read all), compliance revokes, anyone verifies
+    r("attestations/", "GET", None, LOGIN, 200, 200, 200, 200, 200),
+    r("attestations/issue/", "POST", None, LOGIN, 400, 400, 403, 403, 403),
+    r("attestations/verify/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("attestations/verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("attestations/<int:pk>/download/", "GET", "own attestation", LOGIN, 200, 404, 200, 200, 200),
+    r("attestations/<int:pk>/download/", "GET", "other attestation", LOGIN, 404, 404, 200, 200, 200),
+    r("attestations/<int:pk>/revoke/", "GET", "own attestation", LOGIN, 403, 403, 200, 200, 403),
+    r("attestations/<int:pk>/revoke/", "POST", "own attestation", LOGIN, 403, 403, 400, 400, 403),
+    r("api/v1/attestations/", "GET", None, 403, 200, 200, 200, 200, 200),
+    r("api/v1/attestations/", "POST", None, 403, 400, 400, 400, 400, 400),
+    r("api/v1/attestations/", "POST", None, 403, 201, 403, 403, 403, 403, body={"kind": "company_verified"}),
+    r("api/v1/attestations/verify/", "POST", None, 400, 400, 400, 400, 400, 400),
+    r("api/v1/attestations/issuer/", "GET", None, 200, 200, 200, 200, 200, 200),
+    r("api/v1/attestations/<int:attestation_id>/download/", "GET", "own attestation",
+      403, 200, 404, 200, 200, 200),
+    r("api/v1/attestations/<int:attestation_id>/download/", "GET", "other attestation",
+      403, 404, 404, 200, 200, 200),
+    r("api/v1/attestations/<int:attestation_id>/revoke/", "POST", "own attestation",
+      403, 403, 403, 400, 400, 403),
     r("api/schema/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/docs/", "GET", None, 200, 200, 200, 200, 200, 200),
     r("api/redoc/", "GET", None, 200, 200, 200, 200, 200, 200),
@@ -623,6 +651,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .first()
         .pk,
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
+        "invoice kind": "invoice",
+        "unknown fingerprint": "0x" + "ab" * 32,
         "reset uid": "MQ",
         "other session": _session_of(other.sme).pk,
         "other key": api_key_create(user=other.sme, name="their script").api_key.pk,
@@ -635,6 +665,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "licence": flows.arranger().licences.get().pk,
         "other answer document": other_answer.pk,
         "hkd listing": PaymentTokenListing.objects.get(currency="HKD").pk,
+        "own attestation": attestation_issue(user=own.sme, kind="company_verified").pk,
+        "other attestation": attestation_issue(user=other.sme, kind="company_verified").pk,
         "token operation": TokenOperation.objects.create(
             kind=TokenOperationKind.RESUME,
             token=own.offering.token,

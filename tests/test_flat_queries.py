@@ -30,9 +30,10 @@ from accounts.choices import NotificationKind, Role
 from accounts.models import ApiKey, Notification, User
 from compliance.cases.choices import CaseKind, CaseStatus, InformationRequestStatus
 from compliance.cases.models import Case, InformationRequest
+from compliance.choices import AttestationKind
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.models import Intermediary, Licence
-from compliance.models import AuditEvent
+from compliance.models import Attestation, AuditEvent
 from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
@@ -338,6 +339,36 @@ def _register(count: int) -> None:
                 valid_from=date(2020, 1, 1),
             )
             for intermediary in intermediaries
+        ]
+    )
+
+
+def _attestations(company: Company, count: int) -> None:
+    """Company attestations as issued (their signatures are not checked by a list)."""
+    now = timezone.now()
+    Attestation.objects.bulk_create(
+        [
+            Attestation(
+                kind=AttestationKind.COMPANY_VERIFIED,
+                company=company,
+                requested_by=company.representative,
+                typed_data={
+                    "primaryType": "CompanyVerified",
+                    "message": {
+                        "company": company.legal_name_en,
+                        "registrationNumber": company.registration_number,
+                        "jurisdiction": "HK",
+                        "kybPassedOn": "2026-01-05",
+                        "documentFingerprints": [],
+                    },
+                },
+                signature="0x" + "ab" * 65,
+                digest="0x" + secrets.token_hex(32),
+                signer="0x" + "12" * 20,
+                issued_at=now,
+                valid_until=now + timedelta(days=365),
+            )
+            for _ in range(count)
         ]
     )
 
@@ -820,6 +851,16 @@ CASES = {
     "page: licence register": ListCase(
         Role.OFFICER, "/compliance/licences/", lambda u, w, n: _register(n), 25
     ),
+    "page: attestations": ListCase(
+        Role.OFFICER,
+        "/attestations/",
+        lambda u, w, n: _attestations(w["company"], n),
+        25,
+        setup=lambda u: {"company": _company_of(_user(Role.SME))},
+    ),
+    "page: a company's attestations": ListCase(
+        Role.SME, "/attestations/", lambda u, w, n: _attestations(w["company"], n), 25, setup=_company_setup
+    ),
     "page: review queue": ListCase(Role.OFFICER, "/compliance/", lambda u, w, n: _kyb_cases(n), 25),
     "page: review queue, awaiting the approver": ListCase(
         Role.APPROVER, "/compliance/", lambda u, w, n: _recommended_cases(n), 10
@@ -929,6 +970,12 @@ CASES = {
         "/api/v1/information-requests/",
         lambda u, w, n: _answered_requests(w["case"], n),
         setup=_requests_setup,
+    ),
+    "api: attestations": ListCase(
+        Role.SME,
+        "/api/v1/attestations/",
+        lambda u, w, n: _attestations(w["company"], n),
+        setup=_company_setup,
     ),
     "api: review cases": ListCase(Role.OFFICER, "/api/v1/compliance/cases/", lambda u, w, n: _kyb_cases(n)),
     # Deprecated and kept answering its whole sections for old clients (the case list is its pages).

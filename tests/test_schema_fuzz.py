@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Notification
 from accounts.services import api_key_create
+from compliance.attestations.services import attestation_issue
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
@@ -100,6 +101,9 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
                 reason="Resume after the incident.",
                 requested_by=world.users["operator"],
             ).pk
+        ],
+        "attestation_id": [
+            attestation_issue(user=tenant.sme, kind="company_verified").pk for tenant in (own, other)
         ],
         # Each role's own key (revoked by the first revocation, then a 409) and someone else's (404).
         "notification_id": list(

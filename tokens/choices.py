@@ -12,6 +12,7 @@ class WalletKind(models.TextChoices):
     SETTLER = "settler", _("Settler (escrow, settlement, refunds, payouts)")
     AGENT = "agent", _("Token agent (pauses; proposes forced transfers)")
     FAUCET = "faucet", _("Test stablecoin faucet")
+    ATTESTER = "attester", _("Attester (signs attestations; revokes them on chain)")
     INVESTOR = "investor", _("Investor (custodial)")
     ISSUER = "issuer", _("Issuer (custodial)")
 
@@ -22,6 +23,7 @@ PLATFORM_WALLET_KINDS = (
     WalletKind.SETTLER,
     WalletKind.AGENT,
     WalletKind.FAUCET,
+    WalletKind.ATTESTER,
 )
 CUSTOMER_WALLET_KINDS = (WalletKind.INVESTOR, WalletKind.ISSUER)
 
@@ -33,6 +35,7 @@ class ContractKind(models.TextChoices):
     DOCUMENT_REGISTRY = "document_registry", _("Document registry")
     TIMELOCK = "timelock", _("Admin timelock")
     SECURITY_TOKEN = "security_token", _("Security token")
+    ATTESTATION_REGISTRY = "attestation_registry", _("Attestation registry")
 
 
 PLATFORM_CONTRACT_KINDS = (
@@ -41,6 +44,7 @@ PLATFORM_CONTRACT_KINDS = (
     ContractKind.SETTLEMENT,
     ContractKind.DOCUMENT_REGISTRY,
     ContractKind.TIMELOCK,
+    ContractKind.ATTESTATION_REGISTRY,
 )
 # One live contract per chain of each of these; payment tokens are one per currency (the allowlist).
 SINGLE_PLATFORM_CONTRACT_KINDS = tuple(k for k in PLATFORM_CONTRACT_KINDS if k != ContractKind.PAYMENT_TOKEN)
@@ -53,6 +57,7 @@ ARTIFACT_BY_KIND = {
     ContractKind.DOCUMENT_REGISTRY: "DocumentRegistry",
     ContractKind.TIMELOCK: "PlatformTimelock",
     ContractKind.SECURITY_TOKEN: "SecurityToken",
+    ContractKind.ATTESTATION_REGISTRY: "AttestationRegistry",
 }
 
 

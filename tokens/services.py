@@ -135,6 +135,7 @@ PLATFORM_ADMINISTERED = (
     ContractKind.PAYMENT_TOKEN,
     ContractKind.SETTLEMENT,
     ContractKind.DOCUMENT_REGISTRY,
+    ContractKind.ATTESTATION_REGISTRY,
 )
 
 
@@ -338,6 +339,12 @@ def platform_bootstrap() -> dict[str, str]:
     plan: list[tuple[ContractKind, str, list[Any]]] = [
         (ContractKind.IDENTITY_REGISTRY, "Identity registry", [admin]),
         (ContractKind.DOCUMENT_REGISTRY, "Document registry", [admin]),
+        # Publishes the attester key's address and records revoked attestations (signed by that key).
+        (
+            ContractKind.ATTESTATION_REGISTRY,
+            "Attestation registry",
+            [admin, wallets[WalletKind.ATTESTER].address],
+        ),
         (ContractKind.SETTLEMENT, "Settlement", [admin]),
         (
             ContractKind.TIMELOCK,

@@ -470,3 +470,85 @@ def sign_unit_authorisation(
         },
     }
     return backend().sign_typed_data(wallet, typed_data)
+
+
+# --- the platform's attestations (EIP-712 statements anyone can verify with the attester address) --------
+
+ATTESTATION_DOMAIN_NAME = "Bay Area Capital Connect"
+ATTESTATION_DOMAIN_VERSION = "1"
+EIP712_DOMAIN_TYPE = RECEIVE_WITH_AUTHORIZATION_TYPES["EIP712Domain"]
+# The only statements the attester key signs, by primary type. `uid` makes each issue its own digest,
+# so revoking one attestation leaves a later re-issue of the same fact valid.
+ATTESTATION_TYPES: dict[str, list[dict[str, str]]] = {
+    "CompanyVerified": [
+        {"name": "uid", "type": "bytes32"},
+        {"name": "company", "type": "string"},
+        {"name": "registrationNumber", "type": "string"},
+        {"name": "jurisdiction", "type": "string"},
+        {"name": "kybPassedOn", "type": "string"},
+        {"name": "documentFingerprints", "type": "bytes32[]"},
+        {"name": "issuedAt", "type": "uint64"},
+        {"name": "validUntil", "type": "uint64"},
+    ],
+    "ProfessionalInvestor": [
+        {"name": "uid", "type": "bytes32"},
+        {"name": "wallet", "type": "address"},
+        {"name": "professionalUntil", "type": "string"},
+        {"name": "issuedAt", "type": "uint64"},
+        {"name": "validUntil", "type": "uint64"},
+    ],
+}
+
+
+def attestation_types(primary_type: str) -> dict[str, list[dict[str, str]]]:
+    """The full EIP-712 `types` of one attestation kind (EIP712Domain included, as a download carries it)."""
+    return {"EIP712Domain": EIP712_DOMAIN_TYPE, primary_type: ATTESTATION_TYPES[primary_type]}
+
+
+def attestation_domain(*, chain_id: int, registry_address: str) -> dict[str, Any]:
+    """The EIP-712 domain of the attestations: the AttestationRegistry is the verifying contract."""
+    return {
+        "name": ATTESTATION_DOMAIN_NAME,
+        "version": ATTESTATION_DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": registry_address,
+    }
+
+
+def attestation_digest(typed_data: dict[str, Any]) -> bytes:
+    """The EIP-712 digest of typed data (what is signed, and what the registry revokes)."""
+    signable = encode_typed_data(full_message=typed_data)
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def sign_attestation(typed_data: dict[str, Any]) -> str:
+    """The attester key's signature (0x + r s v hex) of one platform attestation.
+
+    Refused unless the typed data is exactly one of the attestation kinds under the platform's domain on
+    the configured chain: the attester key signs nothing else (no payment, no transaction, no permit).
+    """
+    from tokens import chain
+    from tokens.selectors import platform_contract, platform_wallet
+
+    primary = typed_data.get("primaryType")
+    if primary not in ATTESTATION_TYPES or set(typed_data) != {"types", "primaryType", "domain", "message"}:
+        raise SigningRefused(f"The attester key signs platform attestations only, not {primary!r}.")
+    if typed_data["types"] != attestation_types(primary):
+        raise SigningRefused(f"The types of {primary} are not the platform's.")
+    registry = platform_contract(ContractKind.ATTESTATION_REGISTRY)
+    expected = attestation_domain(chain_id=chain.chain_id(), registry_address=str(registry.address))
+    if not registry.address or typed_data["domain"] != expected:
+        raise SigningRefused("An attestation is signed under the platform's own domain only.")
+    names = {field["name"] for field in ATTESTATION_TYPES[primary]}
+    if set(typed_data["message"]) != names:
+        raise SigningRefused(f"The message does not have exactly the fields of {primary}.")
+    wallet = platform_wallet(WalletKind.ATTESTER)
+    v, r, s = backend().sign_typed_data(wallet, typed_data)
+    return "0x" + r.hex() + s.hex() + f"{v:02x}"
+
+
+def attester_address() -> str:
+    """The address of the platform's attester key (the one the AttestationRegistry publishes)."""
+    from tokens.selectors import platform_wallet
+
+    return platform_wallet(WalletKind.ATTESTER).address

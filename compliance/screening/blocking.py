@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from compliance.attestations.services import RevocationReason, attestations_revoke_for
 from compliance.audit import audit_record, status_transition
 from compliance.cases.choices import AlertKind, Decision, Outcome
 from compliance.cases.models import Case
@@ -89,6 +90,9 @@ def company_block(*, company_id: int, actor: User, reason: str, alert: Case) -> 
             company, to=KybStatus.BLOCKED, transitions=KYB_TRANSITIONS, actor=actor, field="kyb_status",
             reason=reason,
         )  # fmt: skip
+        attestations_revoke_for(
+            company=company, reason=reason, code=RevocationReason.KYB_BLOCKED, actor=actor
+        )
         open_applications = Application.objects.select_for_update().filter(
             company=company,
             status__in=[
@@ -136,6 +140,9 @@ def investor_block(*, investor_id: int, actor: User, reason: str, alert: Case) -
             profile, to=KycStatus.BLOCKED, transitions=KYC_TRANSITIONS, actor=actor, field="kyc_status",
             reason=reason,
         )  # fmt: skip
+        attestations_revoke_for(
+            investor=profile, reason=reason, code=RevocationReason.KYC_BLOCKED, actor=actor
+        )
     if profile.wallet is not None:
         wallet_freeze(wallet=profile.wallet, alert=alert)
     return profile

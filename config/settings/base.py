@@ -9,7 +9,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_decimal, env_int, env_list, env_str
+from config.env import env_bool, env_decimal, env_int, env_list, env_rate, env_str
 from config.public_secrets import DEMO_AUDIT_HMAC_KEY, DEMO_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "compliance.cases.choices.Decision",
         "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
         "CaseCheckStatusEnum": ["passed", "attention", "failed"],
+        # The public verification API's kinds of trade document.
+        "VerifyDocumentKindEnum": ["invoice", "bill_of_lading"],
         "CaseSubjectTypeEnum": ["company", "investor", "application"],
         "CaseDecisionRequestEnum": [
             "approve",
@@ -229,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "InvestorDocumentKindEnum": "compliance.choices.InvestorDocumentKind",
         # Trade finance (financing/trade/apis.py): invoice or electronic bill of lading.
         "TradeDocumentKindEnum": "financing.choices.TradeDocumentKind",
+        "AttestationKindEnum": "compliance.choices.AttestationKind",
+        "AttestationStatusEnum": "compliance.choices.AttestationStatus",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -328,6 +332,17 @@ LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 60, minimum=1)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 3600, minimum=1)
+# The largest data file (JSON or UBL invoice XML) the public verification page and API read.
+VERIFY_FILE_MAX_BYTES = env_int("VERIFY_FILE_MAX_BYTES", 256 * 1024, minimum=1024)
+# Public endpoints without log-in are limited per client address (config/ratelimit.py): "N/period", e.g.
+# "30/minute" or "200/day". "verify" counts every verification request (page or API); "verify-documents"
+# counts the distinct documents one address asks about (guessing fields to find registered documents).
+RATE_LIMITS = {
+    "verify": env_rate("RATE_LIMIT_VERIFY", "30/minute"),
+    "verify-documents": env_rate("RATE_LIMIT_VERIFY_DOCUMENTS", "100/hour"),
+    # Checks of attestation files and reads of the published attester (no log-in): per client address.
+    "attestations": env_rate("RATE_LIMIT_ATTESTATIONS", "30/minute"),
+}
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # API keys (accounts/authentication.py): how many unrevoked, unexpired keys one user may hold, and

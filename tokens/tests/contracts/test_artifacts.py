@@ -18,6 +18,7 @@ CONTRACTS = (
     "DocumentRegistry",
     "BaselineERC20",
     "PlatformTimelock",
+    "AttestationRegistry",
 )
 
 
