@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("financing.api_urls")),
     path("", include("compliance.api_urls")),
     path("", include("tokens.api_urls")),
+    path("", include("issuers.sharing.api_urls")),
 ]
 
 # Swagger UI's stylesheet draws its icons as data: images.
@@ -36,6 +37,7 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("requests/", include("compliance.request_urls")),
     path("chain/", include("tokens.urls")),
+    path("sharing/", include("issuers.sharing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),

@@ -179,3 +179,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+# Data sharing lives in its own sub-package; importing its models here registers them with the app.
+from issuers.sharing.models import DataAccessLog, DataConsent  # noqa: E402
+
+__all__ = ["Company", "DataAccessLog", "DataConsent", "Document", "Person"]
