@@ -50,7 +50,7 @@ class ConsentOutput(serializers.Serializer):
 
 class ConsentGrantedOutput(ConsentOutput):
     people_withheld = serializers.CharField(
-        help_text="Why the company's directors and owners are withheld from this recipient ('' if shown)."
+        help_text="Why some or all directors and owners are withheld from this recipient ('' if none are)."
     )
 
 
@@ -137,6 +137,7 @@ class ConsentReadsApi(APIView):
 class SharedPersonOutput(serializers.Serializer):
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
+    residency = serializers.CharField(help_text="Where the person lives (decides the cross-border rules).")
     is_director = serializers.BooleanField()
     is_beneficial_owner = serializers.BooleanField()
     ownership_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
@@ -195,9 +196,13 @@ class SharedDatasetOutput(serializers.Serializer):
     jurisdiction = serializers.CharField()
     profile = SharedProfileOutput(allow_null=True)
     people = SharedPersonOutput(
-        many=True, allow_null=True, help_text="Directors and owners; null when withheld."
+        many=True,
+        allow_null=True,
+        help_text="Directors and owners whose records may go to you (see people_withheld).",
     )
-    people_withheld = serializers.CharField(help_text="Why the people are withheld ('' when shown).")
+    people_withheld = serializers.CharField(
+        help_text="Why some or all directors and owners are withheld (cross-border rules; '' if none)."
+    )
     financials = SharedFinancialsOutput(allow_null=True)
     documents = SharedDocumentOutput(many=True, allow_null=True)
     schedules = SharedScheduleOutput(many=True, allow_null=True)
@@ -221,7 +226,7 @@ def shared_body(data: services.SharedData) -> dict[str, Any]:
     }
     if dataset == Dataset.PROFILE:
         body["profile"] = SharedProfileOutput(company).data
-        body["people"] = None if data.people_withheld else SharedPersonOutput(data.people, many=True).data
+        body["people"] = SharedPersonOutput(data.people, many=True).data
     elif dataset == Dataset.FINANCIALS:
         body["financials"] = SharedFinancialsOutput(company).data
     elif dataset == Dataset.DOCUMENTS:

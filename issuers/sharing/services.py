@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +20,9 @@ from accounts.notifications import notify
 from compliance.audit import audit_record
 from compliance.choices import KycStatus
 from config.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from config.i18n import day_text
 from issuers.models import Company, Document, Person
-from issuers.residency import personal_data_transfer_check
+from issuers.residency import personal_data_transfer_check, withheld_personal_records
 from issuers.sharing.choices import (
     MAX_PERIOD_MONTHS,
     PERSONAL_DATASETS,
@@ -34,8 +34,8 @@ from issuers.sharing.models import DataAccessLog, DataConsent
 
 
 def long_day(value: date) -> str:
-    """A day as people write it (1 December 2026, in the reader's language)."""
-    return date_format(value, "j F Y")
+    """A day as people write it, in the reader's language (5 December 2026, 2026年12月5日)."""
+    return day_text(value, "long")
 
 
 def add_months(start: date, months: int) -> date:
@@ -45,22 +45,36 @@ def add_months(start: date, months: int) -> date:
     return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def personal_data_refusal(*, company: Company, recipient: User) -> str:
-    """Why the company's personal records may not go to `recipient` now, in plain words ('' if they may).
+@dataclass(frozen=True)
+class PersonalRecords:
+    """Which of the company's people may go to a recipient now: `reason` is '' when all may; otherwise it
+    says why, and `withheld` names the people held back (None: all of them)."""
 
-    The residency rules (a mainland record going to Hong Kong, onward transfer out of the Greater Bay
-    Area) are owned by `issuers.residency`; this asks them afresh each time, so a change bites at once.
-    """
+    reason: str = ""
+    withheld: frozenset[int] | None = frozenset()
+
+    def shareable(self, people: list[Person]) -> list[Person]:
+        if self.withheld is None:
+            return []
+        return [person for person in people if person.pk not in self.withheld]
+
+
+def personal_records_for(*, company: Company, recipient: User) -> PersonalRecords:
+    """Ask the cross-border rules (`issuers.residency`, owned there) whether the company's personal records
+    may go to `recipient`, afresh each time so that a change of rule or of legal basis bites at once."""
     try:
         personal_data_transfer_check(company=company, recipient=recipient)
     except ApplicationError as exc:
-        return exc.message
-    return ""
+        held = frozenset(
+            record.person.pk for record in withheld_personal_records(company=company, recipient=recipient)
+        )
+        return PersonalRecords(exc.message, held or None)
+    return PersonalRecords()
 
 
 @dataclass(frozen=True)
 class ConsentGranted:
-    """A new consent, and why its personal records are withheld ('' when they are shared)."""
+    """A new consent, and why some or all of its personal records are withheld ('' when all are shared)."""
 
     consent: DataConsent
     people_withheld: str = ""
@@ -172,7 +186,7 @@ def consent_grant(
         consent.documents.set(chosen)
     withheld = ""
     if PERSONAL_DATASETS & set(datasets):
-        withheld = personal_data_refusal(company=company, recipient=recipient)
+        withheld = personal_records_for(company=company, recipient=recipient).reason
     audit_record(
         actor=user,
         action="consent_granted",
@@ -329,8 +343,8 @@ def shared_dataset(
     Refused (403, with the reason, nothing read and nothing logged) unless the consent names the viewer,
     is live today, has not been revoked and includes the dataset. The consent row is read afresh and
     locked, so a revocation committed before this read refuses it. Each read writes one log row. The
-    profile's people are personal records: the cross-border check runs at every read, and when it
-    refuses they are withheld (the rest of the profile is still shared) with its reason.
+    profile's people are personal records: the cross-border check runs at every read, and the people it
+    refuses are withheld with its reason (the rest of the profile, and the others, are still shared).
     """
     if dataset not in Dataset.values:
         raise NotFound(gettext("No such dataset."))
@@ -349,10 +363,10 @@ def shared_dataset(
     shared: dict[str, Any] = {}
     label = ""
     if dataset == Dataset.PROFILE:
-        withheld = personal_data_refusal(company=company, recipient=viewer)
+        records = personal_records_for(company=company, recipient=viewer)
         shared = {
-            "people": [] if withheld else list(company.people.order_by("pk")),
-            "people_withheld": withheld,
+            "people": records.shareable(list(company.people.order_by("pk"))),
+            "people_withheld": records.reason,
         }
     elif dataset == Dataset.DOCUMENTS and document_id is not None:
         document = _shared_documents(consent).filter(pk=document_id).first()

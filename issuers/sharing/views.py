@@ -73,8 +73,8 @@ def consents(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     gettext(
-                        "Your directors and owners will not be shown to this recipient: %(reason)s "
-                        "The other data you chose is shared."
+                        "Under the cross-border rules, some of your directors' and owners' records will not "
+                        "be shown to this recipient: %(reason)s The other data you chose is shared."
                     )
                     % {"reason": granted.people_withheld},
                 )

@@ -82,6 +82,7 @@ def sharing_world() -> Sharing:
         company=company,
         full_name="Chan Tai Man",
         nationality="HK",
+        residency="HK",
         birth_date=date(1975, 3, 1),
         is_director=True,
         is_beneficial_owner=True,

@@ -3,7 +3,7 @@ created, what each side sees, and personal records withheld when the cross-borde
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.choices import NotificationKind, Role
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
-from compliance.models import AuditEvent
-from config.errors import ValidationFailed
+from compliance.models import AuditEvent, InvestorProfile
+from issuers.models import CrossBorderTransfer, Person, TransferConsent
+from issuers.residency import TRANSFER_CONSENT_SHA256, TRANSFER_CONSENT_VERSION
 from issuers.sharing import services
 from issuers.sharing.models import DataAccessLog, DataConsent
 from issuers.sharing.tests.factories import document_of, grant, sharing_world, verified_investor
@@ -214,30 +215,58 @@ def test_the_sme_and_compliance_see_every_read_and_the_recipient_its_consents(db
     assert verified_investor().email not in listing
 
 
-def _refuse_transfer(monkeypatch, reason: str) -> None:
-    def check(*, company, recipient) -> None:
-        raise ValidationFailed(reason)
+def _mainland_director(world, *, with_basis: bool) -> Person:
+    """A Shenzhen resident director, optionally with the legal basis (consent, assessment, filed contract)."""
+    person = Person.objects.create(
+        company=world.company,
+        full_name="Li Wei",
+        nationality="CN",
+        residency="CN-SZ",
+        birth_date=date(1980, 5, 4),
+        is_director=True,
+    )
+    if with_basis:
+        officer = UserFactory(role=Role.OFFICER)
+        TransferConsent.objects.create(
+            person=person,
+            consented_on=TODAY(),
+            text_version=TRANSFER_CONSENT_VERSION,
+            text_sha256=TRANSFER_CONSENT_SHA256,
+            recorded_by=world.sme,
+        )
+        CrossBorderTransfer.objects.create(
+            company=world.company,
+            pia_assessed_on=TODAY(),
+            pia_conclusion="acceptable",
+            pia_reviewer=officer,
+            filing_authority="gd_cac",
+            filing_reference="GD-SCC-2026-0042",
+            filed_on=TODAY(),
+        )
+    return person
 
-    monkeypatch.setattr(services, "personal_data_transfer_check", check)
+
+def _names(body: dict) -> list[str]:
+    return [person["full_name"] for person in body["people"]]
 
 
-def test_people_refused_by_the_transfer_rules_are_withheld_and_the_rest_still_shared(db, monkeypatch):
+def test_a_mainland_record_without_its_legal_basis_is_withheld_and_the_rest_still_shared(db):
     world = sharing_world()
-    reason = "A mainland record needs a separate consent before it goes to Hong Kong."
-    _refuse_transfer(monkeypatch, reason)
+    _mainland_director(world, with_basis=False)
 
     granted = _client(world.sme).post("/api/v1/consents/", _valid(world), content_type="application/json")
-    assert granted.json()["people_withheld"] == reason
+    assert "Li Wei" in granted.json()["people_withheld"]
     consent = DataConsent.objects.get()
 
     lender = _client(world.lender)
     profile = lender.get(f"/api/v1/shared/{consent.pk}/profile/").json()
-    assert profile["people"] is None
-    assert profile["people_withheld"] == reason
+    assert _names(profile) == ["Chan Tai Man"]
+    assert "Li Wei's record may not leave the mainland yet" in profile["people_withheld"]
+    assert "separate consent" in profile["people_withheld"]
     assert profile["profile"]["description"] == "Makes pressure sensors for ports."
     page = lender.get(f"/sharing/shared/{consent.pk}/profile/").content.decode()
-    assert reason in page
-    assert "Chan Tai Man" not in page
+    assert "Some records are withheld" in page
+    assert "Chan Tai Man" in page
     assert lender.get(f"/api/v1/shared/{consent.pk}/financials/").json()["financials"]["employees"] == 41
     assert list(DataAccessLog.objects.order_by("pk").values_list("dataset", "people_withheld")) == [
         ("profile", True),
@@ -246,19 +275,36 @@ def test_people_refused_by_the_transfer_rules_are_withheld_and_the_rest_still_sh
     ]
 
 
-def test_the_transfer_rules_are_asked_again_at_every_read(db, monkeypatch):
+def test_a_mainland_record_never_goes_on_to_a_recipient_outside_the_greater_bay_area(db):
     world = sharing_world()
+    _mainland_director(world, with_basis=True)
+    abroad = verified_investor(name="Singapore Credit Pte Ltd")
+    InvestorProfile.objects.filter(user=abroad).update(country="SG", residency="other")
+    consent = grant(world, recipient=abroad)
+
+    profile = _client(abroad).get(f"/api/v1/shared/{consent.pk}/profile/").json()
+
+    # A Hong Kong resident's record is not under the mainland's rules; the Shenzhen director's stays home.
+    assert _names(profile) == ["Chan Tai Man"]
+    assert "may not go on to a recipient outside the Greater Bay Area" in profile["people_withheld"]
+
+
+def test_the_transfer_rules_are_asked_again_at_every_read(db):
+    world = sharing_world()
+    director = _mainland_director(world, with_basis=True)
     consent = grant(world)
     lender = _client(world.lender)
-    assert (
-        lender.get(f"/api/v1/shared/{consent.pk}/profile/").json()["people"][0]["full_name"] == "Chan Tai Man"
-    )
+    assert _names(lender.get(f"/api/v1/shared/{consent.pk}/profile/").json()) == ["Chan Tai Man", "Li Wei"]
 
-    _refuse_transfer(monkeypatch, "Onward transfer outside the Greater Bay Area is not allowed.")
+    TransferConsent.objects.filter(person=director).update(withdrawn_at=timezone.now())
 
     after = lender.get(f"/api/v1/shared/{consent.pk}/profile/").json()
-    assert after["people"] is None
-    assert after["people_withheld"] == "Onward transfer outside the Greater Bay Area is not allowed."
+    assert _names(after) == ["Chan Tai Man"]
+    assert "Li Wei" in after["people_withheld"]
+    assert list(DataAccessLog.objects.order_by("pk").values_list("people_withheld", flat=True)) == [
+        False,
+        True,
+    ]
 
 
 @pytest.mark.parametrize("months", [12])
