@@ -38,6 +38,8 @@ from compliance.cases.models import Case
 from financing.agreements import accepted_versions
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
+from issuers.sharing.models import DataConsent
+from issuers.sharing.services import consent_grant
 from tests import flows
 from tokens.choices import TokenOperationKind
 from tokens.models import PaymentTokenListing, TokenOperation
@@ -269,6 +271,24 @@ MATRIX = [
     r("financing/offerings/<int:pk>/dividends/", "POST", "own offering", LOGIN, 400, 403, 403, 403, 403),
     r("financing/offerings/<int:pk>/dividends/", "POST", "other offering", LOGIN, 404, 403, 403, 403, 403),
     r("financing/payments/<int:pk>/fund/", "POST", "other payment", LOGIN, 404, 403, 403, 403, 403),
+    # Pages: data sharing by consent (the SME's consents and reads; the recipient's shared data through the
+    # gate: another recipient's consent is refused like no consent at all; compliance sees every read).
+    r("sharing/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("sharing/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("sharing/<int:pk>/", "GET", "own consent", LOGIN, 200, 403, 200, 200, 403),
+    r("sharing/<int:pk>/", "GET", "other consent", LOGIN, 404, 403, 200, 200, 403),
+    r("sharing/<int:pk>/revoke/", "POST", "own consent", LOGIN, 302, 403, 403, 403, 403),
+    r("sharing/<int:pk>/revoke/", "POST", "other consent", LOGIN, 404, 403, 403, 403, 403),
+    r("sharing/reads/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("sharing/shared/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/<slug:dataset>/", "GET", "own consent, profile",
+      LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/<slug:dataset>/", "GET", "other consent, profile",
+      LOGIN, 403, 403, 403, 403, 403),
+    r("sharing/shared/<int:pk>/documents/<int:document_id>/", "GET", "own consent, own document",
+      LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/documents/<int:document_id>/", "GET", "other consent, other document",
+      LOGIN, 403, 403, 403, 403, 403),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
@@ -433,6 +453,21 @@ MATRIX = [
       403, 403, 200, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "other subscription",
       403, 403, 404, 403, 403, 403),
+    # API: data sharing by consent
+    r("api/v1/consents/", "GET", None, 403, 200, 200, 403, 403, 403),
+    r("api/v1/consents/", "POST", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/revoke/", "POST", "own consent", 403, 200, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/revoke/", "POST", "other consent", 403, 404, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/reads/", "GET", "own consent", 403, 200, 403, 200, 200, 403),
+    r("api/v1/consents/<int:consent_id>/reads/", "GET", "other consent", 403, 404, 403, 200, 200, 403),
+    r("api/v1/shared/<int:consent_id>/<slug:dataset>/", "GET", "own consent, profile",
+      403, 403, 200, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/<slug:dataset>/", "GET", "other consent, profile",
+      403, 403, 403, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/documents/<int:document_id>/", "GET", "own consent, own document",
+      403, 403, 200, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/documents/<int:document_id>/", "GET", "other consent, other document",
+      403, 403, 403, 403, 403, 403),
     # API: compliance, chain, the schema and its docs
     r("api/v1/kyc/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/kyc/", "POST", None, 403, 403, 400, 403, 403, 403),
@@ -598,6 +633,9 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .order_by("sequence")
         .first()
         .pk,
+        "own consent": _consent(own).pk,
+        "other consent": _consent(other).pk,
+        "profile": "profile",
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
         "reset uid": "MQ",
         "other session": _session_of(other.sme).pk,
@@ -618,6 +656,20 @@ def _targets(world: flows.World) -> dict[str, int | str]:
             requested_by=UserFactory(role=Role.OPERATOR),
         ).pk,
     }
+
+
+def _consent(tenant: flows.Tenant) -> DataConsent:
+    """The tenant's company shares every dataset (all documents) with the tenant's investor, from today."""
+    today = date.today()
+    return consent_grant(
+        user=tenant.sme,
+        recipient_email=tenant.investor.email,
+        datasets=["profile", "financials", "documents", "schedules"],
+        purpose="credit_assessment",
+        valid_from=today,
+        valid_until=today + timedelta(days=90),
+        all_documents=True,
+    ).consent
 
 
 def _session_of(user) -> UserSession:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,6 +18,7 @@ from accounts.lockout import client_address
 from accounts.permissions import has_role
 from config import api_fields
 from config.api import ListPageInput, StoredFileApi, list_page, page_output
+from config.errors import PermissionDenied
 from config.schema import refusals, stored_file_responses
 from config.text import REASON_MAX_LENGTH
 from issuers.sharing import selectors, services
@@ -107,6 +109,8 @@ class ConsentListApi(APIView):
 
     @extend_schema(request=ConsentInput, responses={201: ConsentGrantedOutput, **refusals(400, 413, 415)})
     def post(self, request: Request) -> Response:
+        if request.user.role != Role.SME:  # a recipient lists what is shared with it; only an SME grants
+            raise PermissionDenied(gettext("Only an SME's representative shares its company's data."))
         data = self.ConsentInput(data=request.data)
         data.is_valid(raise_exception=True)
         granted = services.consent_grant(user=request.user, **data.validated_data)

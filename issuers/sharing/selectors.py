@@ -17,7 +17,7 @@ def consents_granted_by(user: User) -> QuerySet[DataConsent]:
         return DataConsent.objects.none()
     return (
         DataConsent.objects.filter(company__representative=user)
-        .select_related("recipient", "recipient__investor", "revoked_by")
+        .select_related("company", "recipient", "recipient__investor", "revoked_by")
         .annotate(read_count=Count("reads", distinct=True), document_count=Count("documents", distinct=True))
         .order_by("-created_at", "-pk")
     )
@@ -29,7 +29,7 @@ def consents_received(user: User) -> QuerySet[DataConsent]:
         return DataConsent.objects.none()
     return (
         DataConsent.objects.filter(recipient=user)
-        .select_related("company")
+        .select_related("company", "recipient")
         .annotate(document_count=Count("documents", distinct=True))
         .order_by("-created_at", "-pk")
     )
