@@ -50,6 +50,7 @@ from issuers.services import (
     document_upload,
     person_save,
 )
+from issuers.sharing.demo import seed_consent
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Staff must use two-factor authentication: the demo's staff accounts come with authenticator apps set
@@ -297,6 +298,7 @@ def seed_demo() -> list[DemoUser]:
         demo_fund_investor(actor=investor, amount_hkd=Decimal("250000"), currency="USD")
     seed_serviced_bond(users)
     seed_review_work(users)
+    seed_consent(sme=sme, recipient=users["investor@demo.hk"])
     return list(DEMO_USERS)
 
 

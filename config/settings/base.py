@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        # Data sharing by consent (issuers/sharing/apis.py).
+        "ConsentStateEnum": "issuers.sharing.choices.ConsentState",
+        "SharedDatasetEnum": "issuers.sharing.choices.Dataset",
         # An application's currency, and the currency a stablecoin pays in (CNY settles in CNH).
         "CurrencyEnum": "financing.choices.Currency",
         "PaymentCurrencyEnum": "tokens.choices.PaymentCurrency",

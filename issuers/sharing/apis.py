@@ -33,7 +33,7 @@ class ConsentOutput(serializers.Serializer):
     company = serializers.CharField(source="company.legal_name_en")
     company_id = serializers.IntegerField()
     recipient_email = serializers.CharField(source="recipient.email")
-    datasets = serializers.ListField(child=serializers.ChoiceField(choices=Dataset.values))
+    datasets = serializers.ListField(child=serializers.ChoiceField(choices=Dataset.choices))
     all_documents = serializers.BooleanField(help_text="Every KYB document, including later uploads.")
     document_ids = serializers.SerializerMethodField(
         help_text="The documents chosen (empty with all_documents)."
@@ -42,7 +42,7 @@ class ConsentOutput(serializers.Serializer):
     purpose_detail = serializers.CharField()
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
-    state = serializers.ChoiceField(choices=ConsentState.values, help_text="Where the consent stands today.")
+    state = serializers.ChoiceField(choices=ConsentState.choices, help_text="Where the consent stands today.")
     created_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)
 
@@ -62,7 +62,7 @@ class ReadOutput(serializers.Serializer):
     id = serializers.IntegerField()
     consent_id = serializers.IntegerField()
     reader_email = serializers.CharField(source="reader.email")
-    dataset = serializers.ChoiceField(choices=Dataset.values)
+    dataset = serializers.ChoiceField(choices=Dataset.choices)
     document_id = serializers.IntegerField(allow_null=True)
     object_label = serializers.CharField(help_text="The document read, if one was.")
     via = serializers.ChoiceField(choices=ReadChannel.values)
@@ -88,7 +88,7 @@ class ConsentListApi(APIView):
     class ConsentInput(serializers.Serializer):
         recipient_email = serializers.EmailField(help_text="The verified investor's account email.")
         datasets = serializers.ListField(
-            child=serializers.ChoiceField(choices=Dataset.values), allow_empty=True, max_length=len(Dataset)
+            child=serializers.ChoiceField(choices=Dataset.choices), allow_empty=True, max_length=len(Dataset)
         )
         all_documents = serializers.BooleanField(default=False)
         document_ids = serializers.ListField(
@@ -194,7 +194,7 @@ class SharedDatasetOutput(serializers.Serializer):
     """One dataset shared under a live consent: only the part asked for is filled."""
 
     consent_id = serializers.IntegerField()
-    dataset = serializers.ChoiceField(choices=Dataset.values)
+    dataset = serializers.ChoiceField(choices=Dataset.choices)
     company = serializers.CharField(help_text="The company's legal name in English.")
     registration_number = serializers.CharField()
     jurisdiction = serializers.CharField()
