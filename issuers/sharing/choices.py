@@ -19,7 +19,7 @@ class Dataset(models.TextChoices):
 
 
 # The datasets that carry personal records: the cross-border transfer check applies to them.
-PERSONAL_DATASETS = frozenset({Dataset.PROFILE})
+PERSONAL_DATASETS: frozenset[str] = frozenset({Dataset.PROFILE.value})
 
 
 class Purpose(models.TextChoices):

@@ -185,7 +185,7 @@ def consent_grant(
     if not all_documents:
         consent.documents.set(chosen)
     withheld = ""
-    if PERSONAL_DATASETS & set(datasets):
+    if PERSONAL_DATASETS.intersection(datasets):
         withheld = personal_records_for(company=company, recipient=recipient).reason
     audit_record(
         actor=user,
