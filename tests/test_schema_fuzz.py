@@ -41,6 +41,7 @@ from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
+from issuers.sharing.demo import seed_consent
 from tests import flows
 from tokens.choices import TokenOperationKind
 from tokens.models import PaymentTokenListing, TokenOperation
@@ -90,6 +91,8 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
             Case.objects.get(company=own.company, kind=CaseKind.KYB).pk,
         ],
         "request_id": [request.pk for request in requests],
+        # Each tenant's company shares all of its data with its own investor.
+        "consent_id": [seed_consent(sme=t.sme, recipient=t.investor).pk for t in (own, other)],
         "listing_id": list(PaymentTokenListing.objects.values_list("pk", flat=True)),
         "answer_document_id": [flows.answer_document(request).pk for request in requests],
         # A resume awaiting a second person (the token is not paused: approving it is refused, 409).
