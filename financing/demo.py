@@ -41,7 +41,7 @@ from financing.services import (
     subscription_create,
 )
 from financing.services.servicing import servicing_run
-from issuers.choices import DocumentKind
+from issuers.choices import DocumentKind, Residency
 from issuers.models import Company
 from issuers.services import (
     company_profile_save,
@@ -105,9 +105,18 @@ def sample_pdf(title: str) -> ContentFile[bytes]:
 
 
 def complete_company_onboarding(
-    sme: User, *, director: str, owner: str, owner_born: date = date(1982, 11, 2)
+    sme: User,
+    *,
+    director: str,
+    owner: str,
+    owner_born: date = date(1982, 11, 2),
+    owner_residency: str = Residency.HONG_KONG,
 ) -> None:
-    """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents."""
+    """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents.
+
+    The director lives in Hong Kong; the owner (a mainland national) in Hong Kong too unless
+    `owner_residency` says otherwise (a mainland city brings in the cross-border transfer rules).
+    """
     company_profile_save(
         user=sme,
         is_technology=True,
@@ -129,6 +138,7 @@ def complete_company_onboarding(
         user=sme,
         full_name=director,
         nationality="HK",
+        residency=Residency.HONG_KONG,
         birth_date=date(1979, 3, 14),
         is_director=True,
         is_beneficial_owner=True,
@@ -138,6 +148,7 @@ def complete_company_onboarding(
         user=sme,
         full_name=owner,
         nationality="CN",
+        residency=owner_residency,
         birth_date=owner_born,
         is_director=False,
         is_beneficial_owner=True,
@@ -169,6 +180,7 @@ def complete_investor_evidence(
         investor_type=investor_type,
         legal_name=legal_name,
         country="HK",
+        residency=Residency.HONG_KONG,
         id_document_number="A123456(7)",
         declared_portfolio_hkd=portfolio,
         total_assets_hkd=total_assets,
@@ -194,6 +206,7 @@ def complete_investor_evidence(
             user=investor,
             full_name=f"{legal_name} Director",
             nationality="HK",
+            residency=Residency.HONG_KONG,
             birth_date=date(1975, 5, 6),
             is_director=True,
             is_beneficial_owner=True,

@@ -83,6 +83,7 @@ CANCEL = {"reason": "The issuer withdrew the programme"}
 PERSON = {
     "full_name": "Ada Lam",
     "nationality": "HK",
+    "residency": "HK",
     "birth_date": "1980-01-02",
     "is_director": True,
     "ownership_percent": "0",
