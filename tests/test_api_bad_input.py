@@ -384,7 +384,14 @@ ENDPOINTS = [
         "investor",
         "post",
         "/api/v1/kyc/",
-        ["investor_type", "legal_name", "country", "id_document_number", "declared_portfolio_hkd"],
+        [
+            "investor_type",
+            "legal_name",
+            "country",
+            "residency",
+            "id_document_number",
+            "declared_portfolio_hkd",
+        ],
     ),
     (
         "officer",
@@ -437,7 +444,15 @@ ENDPOINTS = [
         "sme",
         "post",
         "/api/v1/company/people/",
-        ["full_name", "nationality", "birth_date", "is_director", "is_beneficial_owner", "ownership_percent"],
+        [
+            "full_name",
+            "nationality",
+            "residency",
+            "birth_date",
+            "is_director",
+            "is_beneficial_owner",
+            "ownership_percent",
+        ],
     ),
     (None, "post", "/api/v1/auth/login/", ["email", "password"]),
 ]
