@@ -49,7 +49,7 @@ class InvestorPersonOutput(PepDeclarationOutput):
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
     residency = serializers.ChoiceField(
-        choices=Residency.values,
+        choices=Residency.choices,
         help_text="Where the person lives; `not_stated` only on records from before.",
     )
     birth_date = serializers.DateField()
@@ -79,7 +79,7 @@ class InvestorProfileOutput(PepDeclarationOutput):
     legal_name = serializers.CharField()
     country = serializers.CharField(source="country.code")
     residency = serializers.ChoiceField(
-        choices=Residency.values, help_text="Where the investor lives or is established."
+        choices=Residency.choices, help_text="Where the investor lives or is established."
     )
     birth_date = serializers.DateField(allow_null=True, help_text="Individuals only.")
     id_document_number = serializers.CharField()

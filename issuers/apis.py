@@ -19,7 +19,7 @@ from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
 from issuers.choices import (
-    DECLARABLE_RESIDENCY_VALUES,
+    DECLARABLE_RESIDENCIES,
     DocumentKind,
     Industry,
     Jurisdiction,
@@ -35,7 +35,7 @@ def residency_input(
     help_text: str = "Where the person lives: HK, MO, a mainland GBA city (CN-GZ ...), CN or other.",
 ) -> serializers.ChoiceField:
     """A required residency; `not_stated` is never accepted."""
-    return serializers.ChoiceField(choices=sorted(DECLARABLE_RESIDENCY_VALUES), help_text=help_text)
+    return serializers.ChoiceField(choices=DECLARABLE_RESIDENCIES, help_text=help_text)
 
 
 RESIDENCY_INPUT = residency_input()
@@ -46,7 +46,7 @@ class PersonOutput(PepDeclarationOutput):
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
     residency = serializers.ChoiceField(
-        choices=Residency.values,
+        choices=Residency.choices,
         help_text="Where the person lives; `not_stated` only on records from before.",
     )
     birth_date = serializers.DateField()

@@ -35,7 +35,7 @@ class TransferConsentOutput(serializers.Serializer):
 class PersonTransferOutput(serializers.Serializer):
     person_id = serializers.IntegerField(source="person.pk")
     full_name = serializers.CharField(source="person.full_name")
-    residency = serializers.ChoiceField(choices=Residency.values, source="person.residency")
+    residency = serializers.ChoiceField(choices=Residency.choices, source="person.residency")
     needs_consent = serializers.BooleanField(
         help_text="A mainland GBA resident (or residency not stated): needs a separate consent."
     )
