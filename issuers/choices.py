@@ -127,6 +127,7 @@ GBA_RESIDENCIES = MAINLAND_GBA_RESIDENCIES | {Residency.HONG_KONG, Residency.MAC
 DECLARABLE_RESIDENCIES = [
     (value, label) for value, label in Residency.choices if value != Residency.NOT_STATED
 ]
+DECLARABLE_RESIDENCY_VALUES = frozenset(value for value, _label in DECLARABLE_RESIDENCIES)
 # The ISO 3166 country each residency lies in (None: anywhere but these three).
 COUNTRY_OF_RESIDENCY: dict[str, str] = {
     **dict.fromkeys(MAINLAND_GBA_RESIDENCIES, "CN"),
@@ -134,6 +135,13 @@ COUNTRY_OF_RESIDENCY: dict[str, str] = {
     Residency.HONG_KONG: "HK",
     Residency.MACAO: "MO",
 }
+
+
+def residency_matches_country(residency: str, country: str) -> bool:
+    """Whether a declared residency lies in the ISO 3166 `country` ("elsewhere" is outside CN, HK and MO)."""
+    if residency == Residency.ELSEWHERE:
+        return country not in {"CN", "HK", "MO"}
+    return COUNTRY_OF_RESIDENCY.get(residency) == country
 
 
 class TransferDirection(models.TextChoices):

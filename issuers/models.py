@@ -222,6 +222,7 @@ class CrossBorderTransfer(models.Model):
     pia_document = models.FileField(upload_to=assessment_path, max_length=300, blank=True)
     pia_document_name = models.CharField(max_length=255, blank=True, validators=[visible_text])
     pia_document_sha256 = models.CharField(max_length=64, blank=True)
+    pia_document_content_type = models.CharField(max_length=100, blank=True)
     pia_recorded_at = models.DateTimeField(null=True, blank=True)
     # The filing of the standard contract.
     filing_authority = models.CharField(max_length=24, choices=FilingAuthority.choices, blank=True)

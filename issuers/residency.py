@@ -167,3 +167,38 @@ def personal_data_transfer_check(*, company: Company, recipient: Any) -> None:
 def mainland_records_need_basis(residency: str) -> bool:
     """Whether a person with this residency needs the separate consent and the company's contract."""
     return residency == Residency.NOT_STATED or residency in MAINLAND_GBA_RESIDENCIES
+
+
+@dataclass(frozen=True)
+class PersonTransferStatus:
+    """One person of the company as the cross-border pages show them."""
+
+    person: Person
+    consent: TransferConsent | None  # the live separate consent, if any
+    needs_consent: bool  # a mainland GBA resident, or residency not stated
+    withheld_reason: str | None  # why their record may not go even to a recipient in Hong Kong
+
+
+def people_transfer_status(*, company: Company) -> list[PersonTransferStatus]:
+    """Each person of the company: consent, whether one is needed, and whether a Hong Kong recipient may
+    receive their record now (the strictest place inside the GBA needs the same three pieces)."""
+    transfer = CrossBorderTransfer.objects.filter(company=company).first()
+    company_missing = _missing_legal_basis(transfer)
+    live = {
+        consent.person_id: consent
+        for consent in TransferConsent.objects.filter(person__company=company, withdrawn_at__isnull=True)
+    }
+    return [
+        PersonTransferStatus(
+            person=person,
+            consent=live.get(person.pk),
+            needs_consent=mainland_records_need_basis(person.residency),
+            withheld_reason=_withheld_reason(
+                person,
+                place=Residency.HONG_KONG,
+                company_missing=company_missing,
+                consented=person.pk in live,
+            ),
+        )
+        for person in company.people.all()
+    ]

@@ -159,11 +159,13 @@ def transfer_assessment_record(
     if checked is not None and document is not None:
         transfer.pia_document_sha256 = checked.sha256
         transfer.pia_document_name = checked.name
+        transfer.pia_document_content_type = checked.content_type
         transfer.pia_document.save(checked.sha256, document, save=False)
     else:
         transfer.pia_document = None
         transfer.pia_document_sha256 = ""
         transfer.pia_document_name = ""
+        transfer.pia_document_content_type = ""
     transfer.save()
     audit_record(
         actor=user,

@@ -452,6 +452,11 @@ def _company_setup(user: User) -> dict[str, Any]:
     return {"company": _company_of(user)}
 
 
+def _reviewed_company_setup(user: User) -> dict[str, Any]:
+    company = _company_of(_user(Role.SME))
+    return {"company": company, "company_id": company.pk}
+
+
 def _sme_dashboard_rows(user: User, world: dict[str, Any], count: int) -> None:
     _offerings(world["company"], count)
     _answered_requests(_kyb_case_of(world["company"]), count)
@@ -854,6 +859,27 @@ CASES = {
     "page: KYB file (review)": ListCase(
         Role.SME,
         "/company/kyb/?step=review",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
+    ),
+    "page: cross-border record (people)": ListCase(
+        Role.SME,
+        "/company/cross-border/",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
+    ),
+    "page: cross-border record, for compliance": ListCase(
+        Role.OFFICER,
+        "/compliance/companies/{company_id}/cross-border/",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_reviewed_company_setup,
+        whole=True,
+    ),
+    "api: cross-border record": ListCase(
+        Role.SME,
+        "/api/v1/company/cross-border/",
         lambda u, w, n: _people(w["company"], n),
         setup=_company_setup,
         whole=True,

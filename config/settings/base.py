@@ -210,6 +210,9 @@ SPECTACULAR_SETTINGS = {
         "TokenOperationStatusEnum": "tokens.choices.TokenOperationStatus",
         "LegalBasisEnum": "tokens.choices.LegalBasis",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
+        # Where a person lives: every value on records, the declarable ones (no "not stated") on input.
+        "ResidencyEnum": "issuers.choices.Residency",
+        "DeclaredResidencyEnum": "issuers.choices.DECLARABLE_RESIDENCIES",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",
         "CaseStatusEnum": "compliance.cases.choices.CaseStatus",
