@@ -62,7 +62,7 @@ def api_schema():
     return schema
 
 
-def known_ids(world: flows.World) -> dict[str, list[int]]:
+def known_ids(world: flows.World) -> dict[str, list[Any]]:
     """Real objects for every path parameter: own, someone else's and what waits for compliance."""
     own, other = world.own, world.other
     companies = [own.company, other.company]
@@ -93,6 +93,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
         "request_id": [request.pk for request in requests],
         # Each tenant's company shares all of its data with its own investor.
         "consent_id": [seed_consent(sme=t.sme, recipient=t.investor).pk for t in (own, other)],
+        "dataset": ["profile", "financials", "documents", "schedules"],
         "listing_id": list(PaymentTokenListing.objects.values_list("pk", flat=True)),
         "answer_document_id": [flows.answer_document(request).pk for request in requests],
         # A resume awaiting a second person (the token is not paused: approving it is refused, 409).
@@ -116,7 +117,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
     }
 
 
-def _strategy(operation: Any, ids: dict[str, list[int]]) -> st.SearchStrategy:
+def _strategy(operation: Any, ids: dict[str, list[Any]]) -> st.SearchStrategy:
     """Generated requests, the schema's own examples, and (for an object's URL) real ids."""
     names = [parameter.name for parameter in operation.path_parameters]
     generated = st.one_of(operation.as_strategy(), *operation.get_strategies_from_examples())

@@ -42,6 +42,8 @@ def add_months(start: date, months: int) -> date:
     """The same day `months` later (the month's last day when it has no such day)."""
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
+    if year > date.max.year:  # a start in the last year a calendar holds
+        return date.max
     return start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
 
 

@@ -322,3 +322,4 @@ def test_the_longest_period_is_twelve_months_to_the_day(db, months):
     ).consent
     assert consent.valid_until == latest
     assert services.add_months(TODAY().replace(month=1, day=31), 1).day in (28, 29)
+    assert services.add_months(date(9999, 12, 1), 12) == date.max
