@@ -157,7 +157,7 @@ def in_process_requests():
     signals.request_finished.connect(close_old_connections)
 
 
-def _fuzz(operation: Any, user, ids: dict[str, list[int]], key: str | None = None) -> None:
+def _fuzz(operation: Any, user, ids: dict[str, list[Any]], key: str | None = None) -> None:
     """Send EXAMPLES generated requests to one operation and check every answer against the schema."""
     credentials = _credentials(user, key)
     # Sign-up, log-in and log-out replace or end the session they are sent with: a new one each time.
