@@ -34,3 +34,5 @@ class NotificationKind(models.TextChoices):
     TRANSFER_OFFERED = "transfer_offered", _("Units offered to you")
     TRANSFER_COMPLETED = "transfer_completed", _("Transfer completed")
     TRANSFER_ENDED = "transfer_ended", _("Transfer not completed")
+    CONSENT_GRANTED = "consent_granted", _("Data shared with you")
+    CONSENT_REVOKED = "consent_revoked", _("Data no longer shared with you")

@@ -36,8 +36,8 @@ from config.middleware import accepts_uploads
 from config.schema import RecommendedOutput, decision_responses, refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from financing.apis import ApplicationOutput
-from issuers.apis import CompanyOutput
-from issuers.choices import KybStatus
+from issuers.apis import CompanyOutput, residency_input
+from issuers.choices import KybStatus, Residency
 from issuers.models import Company
 from tokens.choices import PaymentCurrency
 
@@ -48,6 +48,10 @@ class InvestorPersonOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
+    residency = serializers.ChoiceField(
+        choices=Residency.choices,
+        help_text="Where the person lives; `not_stated` only on records from before.",
+    )
     birth_date = serializers.DateField()
     is_director = serializers.BooleanField()
     is_beneficial_owner = serializers.BooleanField()
@@ -74,6 +78,9 @@ class InvestorProfileOutput(PepDeclarationOutput):
     investor_type = serializers.CharField()
     legal_name = serializers.CharField()
     country = serializers.CharField(source="country.code")
+    residency = serializers.ChoiceField(
+        choices=Residency.choices, help_text="Where the investor lives or is established."
+    )
     birth_date = serializers.DateField(allow_null=True, help_text="Individuals only.")
     id_document_number = serializers.CharField()
     declared_portfolio_hkd = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -132,6 +139,10 @@ class MyKycApi(APIView):
         investor_type = serializers.ChoiceField(choices=InvestorType.values)
         legal_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
         country = api_fields.CharField(max_length=2)
+        residency = residency_input(
+            "Where you live or are established (it must lie in `country`): HK, MO, a mainland GBA city "
+            "(CN-GZ ...), CN or other."
+        )
         birth_date = api_fields.DateField(
             required=False,
             allow_null=True,
@@ -233,6 +244,7 @@ class MyKycDocumentApi(APIView):
 class InvestorPersonInput(PepDeclarationInput):
     full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
     nationality = api_fields.CharField(max_length=2)
+    residency = residency_input()
     birth_date = api_fields.DateField()
     is_director = serializers.BooleanField(default=False)
     is_beneficial_owner = serializers.BooleanField(default=False)

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from compliance.cases.choices import CaseKind
 from compliance.cases.evidence import Check, CheckStatus, EvidenceDocument, check, documents
@@ -38,6 +39,7 @@ from compliance.choices import (
     PiEvidenceType,
 )
 from financing.schedules.dates import add_months
+from issuers.choices import Residency
 
 if TYPE_CHECKING:
     from compliance.cases.models import Case
@@ -149,6 +151,12 @@ def kyc_missing_items(profile: InvestorProfile) -> list[str]:
         missing.append("your date of birth")
     if not profile.id_document_number.strip():
         missing.append("the identity document or registration number")
+    if profile.residency == Residency.NOT_STATED:
+        missing.append(
+            gettext("where you are established (residency)")
+            if profile.is_organisation
+            else gettext("where you live (residency)")
+        )
     kinds = {doc.kind for doc in profile.documents.all()}
     if InvestorDocumentKind.IDENTITY not in kinds:
         missing.append(
@@ -168,6 +176,11 @@ def kyc_missing_items(profile: InvestorProfile) -> list[str]:
             missing.append("at least one director")
         if not any(p.is_beneficial_owner for p in people):
             missing.append("the beneficial owners")
+        missing += [
+            gettext("where %(name)s lives (residency)") % {"name": p.full_name}
+            for p in people
+            if p.residency == Residency.NOT_STATED
+        ]
     return missing
 
 

@@ -19,6 +19,7 @@ from compliance.choices import (
 from compliance.pep import PepDeclaration
 from config.i18n import day_text
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
+from issuers.choices import Residency
 
 
 class InvestorProfile(PepDeclaration):
@@ -29,6 +30,12 @@ class InvestorProfile(PepDeclaration):
     investor_type = models.CharField(max_length=16, choices=InvestorType.choices)
     legal_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     country = CountryField(help_text="Country of residence or incorporation.")
+    residency = models.CharField(
+        max_length=16,
+        choices=Residency.choices,
+        default=Residency.NOT_STATED,
+        help_text="Where the investor lives or is established: where shared personal records would go.",
+    )
     birth_date = models.DateField(
         null=True, blank=True, help_text="An individual's date of birth (it narrows sanctions screening)."
     )
@@ -92,6 +99,9 @@ class InvestorProfile(PepDeclaration):
                 condition=~Q(kyc_status=KycStatus.APPROVED) | Q(wallet__isnull=False),
                 name="approved_investor_has_wallet",
             ),
+            models.CheckConstraint(
+                condition=Q(residency__in=Residency.values), name="investor_residency_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +148,12 @@ class InvestorPerson(PepDeclaration):
     profile = models.ForeignKey(InvestorProfile, on_delete=models.CASCADE, related_name="people")
     full_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     nationality = CountryField()
+    residency = models.CharField(
+        max_length=16,
+        choices=Residency.choices,
+        default=Residency.NOT_STATED,
+        help_text="Where the person lives: it decides whether their record may cross the border.",
+    )
     birth_date = models.DateField()
     is_director = models.BooleanField(default=False)
     is_beneficial_owner = models.BooleanField(default=False)
@@ -156,6 +172,9 @@ class InvestorPerson(PepDeclaration):
             ),
             models.CheckConstraint(
                 condition=Q(is_director=True) | Q(is_beneficial_owner=True), name="investor_person_has_a_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(residency__in=Residency.values), name="investor_person_residency_valid"
             ),
         ]
 

@@ -60,7 +60,14 @@ from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from config.i18n import day_text, in_language_of
 from config.text import megabytes
 from config.uploads import checked_upload, store_checked
-from issuers.choices import COUNTRY_OF_JURISDICTION, KYB_TRANSITIONS, KybStatus
+from issuers.choices import (
+    COUNTRY_OF_JURISDICTION,
+    DECLARABLE_RESIDENCY_VALUES,
+    KYB_TRANSITIONS,
+    KybStatus,
+    Residency,
+    residency_matches_country,
+)
 from issuers.models import Company
 from issuers.people import person_errors, person_store
 from issuers.selectors import registration_holders
@@ -117,12 +124,14 @@ def investor_kyc_save(
     total_assets_hkd: Decimal = Decimal("0"),
     claims_professional: bool = False,
     birth_date: date | None = None,
+    residency: str | None = None,
     pep: Pep = NOT_A_PEP,
 ) -> InvestorProfile:
     """Create or update the investor's KYC details without sending them (documents and people come next).
 
     A politically exposed investor gives the function and the source of wealth and of funds
-    (`compliance.pep`).
+    (`compliance.pep`). `residency` (where the investor lives or is established) must agree with the
+    country; once given it is kept when a later save leaves it out.
     """
     _require_investor(user)
     errors: dict[str, str] = pep.errors()
@@ -136,6 +145,11 @@ def investor_kyc_save(
         errors["country"] = gettext("Choose a country.")
     if not id_document_number.strip():
         errors["id_document_number"] = gettext("Enter the identity document or registration number.")
+    if residency is not None:
+        if residency not in DECLARABLE_RESIDENCY_VALUES:
+            errors["residency"] = gettext("Choose where you live or are established.")
+        elif "country" not in errors and not residency_matches_country(residency, country):
+            errors["residency"] = gettext("This place is not in the country you chose.")
     if declared_portfolio_hkd < 0:
         errors["declared_portfolio_hkd"] = gettext("The portfolio cannot be negative.")
     if total_assets_hkd < 0:
@@ -167,6 +181,7 @@ def investor_kyc_save(
         "claims_professional": claims_professional,
         # An individual's date of birth once given is kept when a later save leaves it out.
         "birth_date": (birth_date or (profile.birth_date if profile else None)) if individual else None,
+        "residency": residency or (profile.residency if profile else Residency.NOT_STATED),
         **pep.values(),
     }
     if profile is None:
@@ -226,6 +241,7 @@ def investor_person_save(
     person_id: int | None = None,
     full_name: str,
     nationality: str,
+    residency: str,
     birth_date: date,
     is_director: bool,
     is_beneficial_owner: bool,
@@ -239,6 +255,7 @@ def investor_person_save(
     errors = pep.errors() | person_errors(
         full_name=full_name,
         nationality=nationality,
+        residency=residency,
         birth_date=birth_date,
         is_director=is_director,
         is_beneficial_owner=is_beneficial_owner,
@@ -250,6 +267,7 @@ def investor_person_save(
     values = {
         "full_name": full_name.strip(),
         "nationality": nationality,
+        "residency": residency,
         "birth_date": birth_date,
         "is_director": is_director,
         "is_beneficial_owner": is_beneficial_owner,

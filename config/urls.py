@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("compliance.api_urls")),
     path("", include("tokens.api_urls")),
     path("", include("financing.verification.api_urls")),
+    path("", include("issuers.sharing.api_urls")),
 ]
 
 # Swagger UI's stylesheet draws its icons as data: images.
@@ -39,6 +40,7 @@ urlpatterns = [
     path("attestations/", include("compliance.attestations.urls")),
     path("chain/", include("tokens.urls")),
     path("verify/", include("financing.verification.urls")),
+    path("sharing/", include("issuers.sharing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),

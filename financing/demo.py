@@ -41,7 +41,7 @@ from financing.services import (
     subscription_create,
 )
 from financing.services.servicing import servicing_run
-from issuers.choices import DocumentKind
+from issuers.choices import MAINLAND_GBA_RESIDENCIES, DocumentKind, FilingAuthority, PiaConclusion, Residency
 from issuers.models import Company
 from issuers.services import (
     company_profile_save,
@@ -50,6 +50,8 @@ from issuers.services import (
     document_upload,
     person_save,
 )
+from issuers.sharing.demo import seed_consent
+from issuers.transfers import transfer_assessment_record, transfer_consent_record, transfer_filing_record
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Staff must use two-factor authentication: the demo's staff accounts come with authenticator apps set
@@ -105,9 +107,18 @@ def sample_pdf(title: str) -> ContentFile[bytes]:
 
 
 def complete_company_onboarding(
-    sme: User, *, director: str, owner: str, owner_born: date = date(1982, 11, 2)
+    sme: User,
+    *,
+    director: str,
+    owner: str,
+    owner_born: date = date(1982, 11, 2),
+    owner_residency: str = Residency.HONG_KONG,
 ) -> None:
-    """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents."""
+    """Fill steps 2 to 4 of onboarding: profile, people and the three KYB documents.
+
+    The director lives in Hong Kong; the owner (a mainland national) in Hong Kong too unless
+    `owner_residency` says otherwise (a mainland city brings in the cross-border transfer rules).
+    """
     company_profile_save(
         user=sme,
         is_technology=True,
@@ -129,6 +140,7 @@ def complete_company_onboarding(
         user=sme,
         full_name=director,
         nationality="HK",
+        residency=Residency.HONG_KONG,
         birth_date=date(1979, 3, 14),
         is_director=True,
         is_beneficial_owner=True,
@@ -138,6 +150,7 @@ def complete_company_onboarding(
         user=sme,
         full_name=owner,
         nationality="CN",
+        residency=owner_residency,
         birth_date=owner_born,
         is_director=False,
         is_beneficial_owner=True,
@@ -169,6 +182,7 @@ def complete_investor_evidence(
         investor_type=investor_type,
         legal_name=legal_name,
         country="HK",
+        residency=Residency.HONG_KONG,
         id_document_number="A123456(7)",
         declared_portfolio_hkd=portfolio,
         total_assets_hkd=total_assets,
@@ -194,6 +208,7 @@ def complete_investor_evidence(
             user=investor,
             full_name=f"{legal_name} Director",
             nationality="HK",
+            residency=Residency.HONG_KONG,
             birth_date=date(1975, 5, 6),
             is_director=True,
             is_beneficial_owner=True,
@@ -267,9 +282,12 @@ def seed_demo() -> list[DemoUser]:
         registration_number="12345678",
         industry="robotics",
     )
-    complete_company_onboarding(sme, director="Sam Chan", owner="Grace Chan")
+    complete_company_onboarding(
+        sme, director="Sam Chan", owner="Grace Chan", owner_residency=Residency.DONGGUAN
+    )
     company_submit_for_kyb(user=sme)
     company_kyb_decide(actor=officer, company=company, approve=True, reason="Documents verified.")
+    seed_cross_border_record(sme, officer, company)
     demo_arranger(officer)
     _open_bond(
         users,
@@ -297,6 +315,7 @@ def seed_demo() -> list[DemoUser]:
         demo_fund_investor(actor=investor, amount_hkd=Decimal("250000"), currency="USD")
     seed_serviced_bond(users)
     seed_review_work(users)
+    seed_consent(sme=sme, recipient=users["investor@demo.hk"])
     return list(DEMO_USERS)
 
 
@@ -345,6 +364,29 @@ def _open_bond(
     if offering.status == OfferingStatus.READY:
         offering_open(actor=users["operator@demo.hk"], offering_id=offering.pk)
     return offering
+
+
+def seed_cross_border_record(sme: User, officer: User, company: Company) -> None:
+    """The demo company's mainland owner consents; compliance records the assessment and the filing."""
+    today = timezone.localdate()
+    for person in company.people.filter(residency__in=MAINLAND_GBA_RESIDENCIES):
+        transfer_consent_record(
+            user=sme, person_id=person.pk, consented_on=today - timedelta(days=20), separate_consent=True
+        )
+    transfer_assessment_record(
+        user=officer,
+        company_id=company.pk,
+        assessed_on=today - timedelta(days=15),
+        conclusion=PiaConclusion.RISKS_ACCEPTABLE,
+        summary="Encrypted at rest; shared only by the company's consent inside the Greater Bay Area.",
+    )
+    transfer_filing_record(
+        user=officer,
+        company_id=company.pk,
+        authority=FilingAuthority.GUANGDONG_CAC,
+        reference="GD-GBA-SC-2026-0117",
+        filed_on=today - timedelta(days=10),
+    )
 
 
 def seed_offering_documents(sme: User, offering: Offering) -> None:
@@ -407,7 +449,13 @@ def seed_review_work(users: dict[str, User]) -> None:
         registration_number="23456789",
         industry="logistics",
     )
-    complete_company_onboarding(sme, director="Tina Wu", owner="Moon Chi Wong", owner_born=date(1961, 3, 18))
+    complete_company_onboarding(
+        sme,
+        director="Tina Wu",
+        owner="Moon Chi Wong",
+        owner_born=date(1961, 3, 18),
+        owner_residency=Residency.SHENZHEN,  # no consent yet: the cross-border page shows it withheld
+    )
     company_submit_for_kyb(user=sme)
     investor = users["investor3@demo.hk"]
     complete_investor_evidence(

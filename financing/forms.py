@@ -35,7 +35,8 @@ from financing.choices import (
     PaymentTiming,
 )
 from financing.models import Application, Terms
-from issuers.forms import ActionForm
+from issuers.choices import DECLARABLE_RESIDENCIES
+from issuers.forms import ActionForm, residency_field
 from tokens.choices import PaymentCurrency
 
 HUNDRED = Decimal("100")
@@ -643,6 +644,14 @@ class KycForm(PepFieldsForm):
         max_length=NAME_MAX_LENGTH, label=_("Legal name"), help_text=_("As on your identity document.")
     )
     country = forms.ChoiceField(label=_("Country of residence or incorporation"))
+    residency = forms.ChoiceField(
+        choices=[("", _("Choose where you live or are established")), *DECLARABLE_RESIDENCIES],
+        label=_("Where you live or are established"),
+        help_text=_(
+            "Hong Kong, Macao, a mainland city of the Greater Bay Area, elsewhere on the mainland, or "
+            "abroad: it decides which companies' personal records may be shared with you."
+        ),
+    )
     birth_date = form_fields.DateField(
         widget=form_fields.DayMonthYearInput(),
         required=False,
@@ -698,6 +707,7 @@ class InvestorPersonForm(PepFieldsForm):
 
     full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Full name"))
     nationality = forms.ChoiceField(label=_("Nationality"))
+    residency = residency_field()
     birth_date = form_fields.DateField(widget=form_fields.DayMonthYearInput(), label=_("Date of birth"))
     is_director = forms.BooleanField(required=False, label=_("Director"))
     is_beneficial_owner = forms.BooleanField(required=False, label=_("Beneficial owner"))

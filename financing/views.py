@@ -88,6 +88,7 @@ from financing.selectors import (
 )
 from financing.services import servicing
 from financing.services.documents import DOCUMENT_EDITABLE_STATUSES
+from issuers.choices import Residency
 from issuers.forms import ActionForm
 from issuers.selectors import company_of
 from tokens.indexer.selectors import holdings_of
@@ -279,6 +280,7 @@ def _render_kyc(
         if profile is not None:
             initial = {name: getattr(profile, name) for name in KycForm.base_fields}
             initial["country"] = profile.country.code if profile.country else ""
+            initial["residency"] = "" if profile.residency == Residency.NOT_STATED else profile.residency
             initial["pep_country"] = profile.pep_country.code if profile.pep_country else ""
         kyc_form = KycForm(initial=initial)
     context = {

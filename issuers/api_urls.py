@@ -1,6 +1,6 @@
 from django.urls import path
 
-from issuers import apis
+from issuers import apis, transfer_apis
 
 urlpatterns = [
     path("company/", apis.MyCompanyApi.as_view(), name="api-my-company"),
@@ -14,4 +14,30 @@ urlpatterns = [
         name="api-my-company-document",
     ),
     path("company/submit/", apis.MyCompanySubmitApi.as_view(), name="api-my-company-submit"),
+    path("company/cross-border/", transfer_apis.MyCrossBorderApi.as_view(), name="api-my-cross-border"),
+    path(
+        "company/cross-border/consents/",
+        transfer_apis.MyTransferConsentsApi.as_view(),
+        name="api-my-transfer-consents",
+    ),
+    path(
+        "company/cross-border/consents/<int:person_id>/",
+        transfer_apis.MyTransferConsentApi.as_view(),
+        name="api-my-transfer-consent",
+    ),
+    path(
+        "compliance/companies/<int:company_id>/cross-border/",
+        transfer_apis.CompanyCrossBorderApi.as_view(),
+        name="api-company-cross-border",
+    ),
+    path(
+        "compliance/companies/<int:company_id>/cross-border/assessment/",
+        transfer_apis.CompanyAssessmentApi.as_view(),
+        name="api-company-cross-border-assessment",
+    ),
+    path(
+        "compliance/companies/<int:company_id>/cross-border/filing/",
+        transfer_apis.CompanyFilingApi.as_view(),
+        name="api-company-cross-border-filing",
+    ),
 ]

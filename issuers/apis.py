@@ -18,15 +18,37 @@ from config.middleware import accepts_uploads
 from config.schema import refusals
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 from issuers import selectors, services
-from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
+from issuers.choices import (
+    DECLARABLE_RESIDENCIES,
+    DocumentKind,
+    Industry,
+    Jurisdiction,
+    Residency,
+    SrdiTier,
+    TrustRole,
+)
 from issuers.models import Company
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
+
+
+def residency_input(
+    help_text: str = "Where the person lives: HK, MO, a mainland GBA city (CN-GZ ...), CN or other.",
+) -> serializers.ChoiceField:
+    """A required residency; `not_stated` is never accepted."""
+    return serializers.ChoiceField(choices=DECLARABLE_RESIDENCIES, help_text=help_text)
+
+
+RESIDENCY_INPUT = residency_input()
 
 
 class PersonOutput(PepDeclarationOutput):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     nationality = serializers.CharField(source="nationality.code")
+    residency = serializers.ChoiceField(
+        choices=Residency.choices,
+        help_text="Where the person lives; `not_stated` only on records from before.",
+    )
     birth_date = serializers.DateField()
     is_director = serializers.BooleanField()
     is_beneficial_owner = serializers.BooleanField()
@@ -144,6 +166,7 @@ class MyCompanyProfileApi(APIView):
 class PersonInput(PepDeclarationInput):
     full_name = api_fields.CharField(max_length=NAME_MAX_LENGTH)
     nationality = api_fields.CharField(max_length=2)
+    residency = RESIDENCY_INPUT
     birth_date = api_fields.DateField()
     is_director = serializers.BooleanField(default=False)
     is_beneficial_owner = serializers.BooleanField(default=False)

@@ -83,3 +83,80 @@ KYB_TRANSITIONS = {
     KybStatus.VERIFIED: {KybStatus.BLOCKED},
     KybStatus.BLOCKED: set(),
 }
+
+
+class Residency(models.TextChoices):
+    """Where a person lives (an organisation: where it is established); it decides the cross-border rules.
+
+    The nine mainland cities of the Greater Bay Area are named one by one, because only their residents'
+    records may go to Hong Kong under the GBA standard contract.
+    """
+
+    HONG_KONG = "HK", _("Hong Kong")
+    MACAO = "MO", _("Macao")
+    GUANGZHOU = "CN-GZ", _("Guangzhou")
+    SHENZHEN = "CN-SZ", _("Shenzhen")
+    ZHUHAI = "CN-ZH", _("Zhuhai")
+    FOSHAN = "CN-FS", _("Foshan")
+    HUIZHOU = "CN-HZ", _("Huizhou")
+    DONGGUAN = "CN-DG", _("Dongguan")
+    ZHONGSHAN = "CN-ZS", _("Zhongshan")
+    JIANGMEN = "CN-JM", _("Jiangmen")
+    ZHAOQING = "CN-ZQ", _("Zhaoqing")
+    MAINLAND_OTHER = "CN", _("Mainland China, outside the Greater Bay Area")
+    ELSEWHERE = "other", _("Elsewhere")
+    # Only rows made before residency was asked for; never offered on a form. Treated as the strictest case.
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+MAINLAND_GBA_RESIDENCIES = frozenset(
+    {
+        Residency.GUANGZHOU,
+        Residency.SHENZHEN,
+        Residency.ZHUHAI,
+        Residency.FOSHAN,
+        Residency.HUIZHOU,
+        Residency.DONGGUAN,
+        Residency.ZHONGSHAN,
+        Residency.JIANGMEN,
+        Residency.ZHAOQING,
+    }
+)
+GBA_RESIDENCIES = MAINLAND_GBA_RESIDENCIES | {Residency.HONG_KONG, Residency.MACAO}
+# What a person may declare (everything but "not stated").
+DECLARABLE_RESIDENCIES = [
+    (value, label) for value, label in Residency.choices if value != Residency.NOT_STATED
+]
+DECLARABLE_RESIDENCY_VALUES = frozenset(value for value, _label in DECLARABLE_RESIDENCIES)
+# The ISO 3166 country each residency lies in (None: anywhere but these three).
+COUNTRY_OF_RESIDENCY: dict[str, str] = {
+    **dict.fromkeys(MAINLAND_GBA_RESIDENCIES, "CN"),
+    Residency.MAINLAND_OTHER: "CN",
+    Residency.HONG_KONG: "HK",
+    Residency.MACAO: "MO",
+}
+
+
+def residency_matches_country(residency: str, country: str) -> bool:
+    """Whether a declared residency lies in the ISO 3166 `country` ("elsewhere" is outside CN, HK and MO)."""
+    if residency == Residency.ELSEWHERE:
+        return country not in {"CN", "HK", "MO"}
+    return COUNTRY_OF_RESIDENCY.get(residency) == country
+
+
+class TransferDirection(models.TextChoices):
+    MAINLAND_TO_HONG_KONG = "cn_to_hk", _("Mainland Greater Bay Area cities to Hong Kong")
+
+
+class PiaConclusion(models.TextChoices):
+    """The personal information protection impact assessment's finding."""
+
+    RISKS_ACCEPTABLE = "acceptable", _("Risks are acceptable with the measures recorded")
+    RISKS_NOT_ACCEPTABLE = "not_acceptable", _("Risks are not acceptable: no transfer")
+
+
+class FilingAuthority(models.TextChoices):
+    """Where the GBA standard contract is filed: the mainland side's cyberspace administration."""
+
+    GUANGDONG_CAC = "gd_cac", _("Cyberspace Administration of Guangdong Province")
+    HONG_KONG_DPO = "hk_digital_policy", _("Digital Policy Office, Hong Kong")

@@ -12,7 +12,7 @@ from django_countries import countries
 from compliance.pep_inputs import PepFieldsForm
 from config import form_fields
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
-from issuers.choices import DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
+from issuers.choices import DECLARABLE_RESIDENCIES, DocumentKind, Industry, Jurisdiction, SrdiTier, TrustRole
 from issuers.validators import REGISTRATION_NUMBER_INPUT_MAX_LENGTH
 
 DATE = form_fields.DayMonthYearInput()
@@ -90,11 +90,21 @@ class CompanyProfileForm(forms.Form):
         return data
 
 
+def residency_field() -> forms.ChoiceField:
+    """Where a director or owner lives: required, "not stated" is never offered."""
+    return forms.ChoiceField(
+        choices=[("", _("Choose where the person lives")), *DECLARABLE_RESIDENCIES],
+        label=_("Lives in"),
+        help_text=_("A mainland resident's record crosses to Hong Kong only with their separate consent."),
+    )
+
+
 class PersonForm(PepFieldsForm):
     """Step 3: a director or ultimate beneficial owner."""
 
     full_name = form_fields.CharField(max_length=NAME_MAX_LENGTH, label=_("Full name"))
     nationality = forms.ChoiceField(label=_("Nationality"))
+    residency = residency_field()
     birth_date = form_fields.DateField(widget=DATE, label=_("Date of birth"))
     is_director = forms.BooleanField(required=False, label=_("Director"))
     is_beneficial_owner = forms.BooleanField(required=False, label=_("Ultimate beneficial owner"))

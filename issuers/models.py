@@ -11,11 +11,15 @@ from compliance.pep import PepDeclaration
 from config.text import NAME_MAX_LENGTH, REASON_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH, visible_text
 from issuers.choices import (
     DocumentKind,
+    FilingAuthority,
     Industry,
     Jurisdiction,
     KybStatus,
+    PiaConclusion,
     RegistrationCheck,
+    Residency,
     SrdiTier,
+    TransferDirection,
     TrustRole,
 )
 
@@ -108,6 +112,12 @@ class Person(PepDeclaration):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="people")
     full_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[visible_text])
     nationality = CountryField()
+    residency = models.CharField(
+        max_length=16,
+        choices=Residency.choices,
+        default=Residency.NOT_STATED,
+        help_text="Where the person lives: it decides whether their record may cross the border.",
+    )
     birth_date = models.DateField()
     is_director = models.BooleanField(default=False)
     is_beneficial_owner = models.BooleanField(default=False)
@@ -141,6 +151,9 @@ class Person(PepDeclaration):
             models.CheckConstraint(
                 condition=Q(trust_role="") | Q(is_beneficial_owner=True),
                 name="trust_parties_are_beneficial_owners",
+            ),
+            models.CheckConstraint(
+                condition=Q(residency__in=Residency.values), name="person_residency_valid"
             ),
         ]
 
@@ -179,3 +192,116 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+def assessment_path(instance: CrossBorderTransfer, filename: str) -> str:
+    """Stored under the company and the file's fingerprint, never the user's file name."""
+    return f"companies/{instance.company_id}/impact_assessment/{instance.pia_document_sha256}"
+
+
+class CrossBorderTransfer(models.Model):
+    """The legal basis for a company's people's records to leave the mainland for Hong Kong.
+
+    Three things are needed before any of a mainland resident's record goes to a recipient: the person's
+    separate consent (`TransferConsent`), a personal information protection impact assessment recorded
+    by compliance, and the GBA standard contract filed with an authority. Earlier versions of the
+    assessment and the filing are kept in the audit trail.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="cross_border_transfer")
+    direction = models.CharField(
+        max_length=16, choices=TransferDirection.choices, default=TransferDirection.MAINLAND_TO_HONG_KONG
+    )
+    # The personal information protection impact assessment.
+    pia_assessed_on = models.DateField("Impact assessment date", null=True, blank=True)
+    pia_conclusion = models.CharField(max_length=16, choices=PiaConclusion.choices, blank=True)
+    pia_summary = models.TextField(max_length=REASON_MAX_LENGTH, blank=True, validators=[visible_text])
+    pia_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pia_document = models.FileField(upload_to=assessment_path, max_length=300, blank=True)
+    pia_document_name = models.CharField(max_length=255, blank=True, validators=[visible_text])
+    pia_document_sha256 = models.CharField(max_length=64, blank=True)
+    pia_document_content_type = models.CharField(max_length=100, blank=True)
+    pia_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The filing of the standard contract.
+    filing_authority = models.CharField(max_length=24, choices=FilingAuthority.choices, blank=True)
+    filing_reference = models.CharField(
+        max_length=SHORT_TEXT_MAX_LENGTH, blank=True, validators=[visible_text]
+    )
+    filed_on = models.DateField(null=True, blank=True)
+    filing_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filing_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(pia_assessed_on__isnull=True, pia_conclusion="", pia_reviewer__isnull=True)
+                    | (Q(pia_assessed_on__isnull=False, pia_reviewer__isnull=False) & ~Q(pia_conclusion=""))
+                ),
+                name="impact_assessment_complete_or_absent",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(filing_authority="", filing_reference="", filed_on__isnull=True)
+                    | (Q(filed_on__isnull=False) & ~Q(filing_authority="") & ~Q(filing_reference=""))
+                ),
+                name="contract_filing_complete_or_absent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.get_direction_display()}"
+
+    @property
+    def has_acceptable_assessment(self) -> bool:
+        return self.pia_assessed_on is not None and self.pia_conclusion == PiaConclusion.RISKS_ACCEPTABLE
+
+    @property
+    def has_filed_contract(self) -> bool:
+        return self.filed_on is not None and bool(self.filing_reference)
+
+
+class TransferConsent(models.Model):
+    """One person's separate consent to their record going to Hong Kong, as the SME recorded it.
+
+    The consent text's version and SHA-256 fix exactly what the person agreed to; a withdrawn consent
+    stays as a row (with when it was withdrawn) and stops the transfer at once.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfer_consents")
+    consented_on = models.DateField(help_text="The day the person gave the consent.")
+    text_version = models.CharField(max_length=32)
+    text_sha256 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(withdrawn_at__isnull=True), name="one_live_transfer_consent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: consent {self.text_version} of {self.consented_on}"
+
+
+# Data sharing lives in its own sub-package; importing its models here registers them with the app.
+from issuers.sharing.models import DataAccessLog, DataConsent  # noqa: E402
+
+__all__ = [
+    "Company",
+    "CrossBorderTransfer",
+    "DataAccessLog",
+    "DataConsent",
+    "Document",
+    "Person",
+    "TransferConsent",
+]

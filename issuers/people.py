@@ -1,7 +1,7 @@
 """Directors and owners, of an issuing company or of a corporate investor: one set of rules.
 
-Both kinds of party declare the same facts about a person (name, nationality, date of birth, director
-and/or beneficial owner, share held); the checks and the add-or-edit are written once here.
+Both kinds of party declare the same facts about a person (name, nationality, residency, date of birth,
+director and/or beneficial owner, share held); the checks and the add-or-edit are written once here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django_countries import countries
 
 from config.errors import NotFound
+from issuers.choices import DECLARABLE_RESIDENCY_VALUES
 from issuers.validators import ADULT_AGE, age_on
 
 HUNDRED = Decimal("100")
@@ -28,6 +29,7 @@ def person_errors(
     *,
     full_name: str,
     nationality: str,
+    residency: str,
     birth_date: date,
     is_director: bool,
     is_beneficial_owner: bool,
@@ -40,6 +42,8 @@ def person_errors(
         errors["full_name"] = gettext("Enter the person's full name.")
     if nationality not in countries:
         errors["nationality"] = gettext("Choose a nationality.")
+    if residency not in DECLARABLE_RESIDENCY_VALUES:
+        errors["residency"] = gettext("Choose where the person lives.")
     today = timezone.localdate()
     if birth_date >= today or birth_date.year < 1900:
         errors["birth_date"] = gettext("Enter a real date of birth.")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import COMPLIANCE_ROLES, Role
 from accounts.models import User
 from compliance.pep import edd_missing
-from issuers.choices import DocumentKind, KybStatus
+from issuers.choices import DocumentKind, KybStatus, Residency
 from issuers.models import Company, Document
 from issuers.ownership import ownership_rule
 
@@ -65,6 +65,11 @@ def company_missing_items(company: Company) -> list[str]:
                 f"in {company.get_jurisdiction_display()} anyone with {rule.description} counts)"
             )
     missing += edd_missing((person.full_name, person) for person in people)
+    missing += [
+        _("where %(name)s lives (residency)") % {"name": person.full_name}
+        for person in people
+        if person.residency == Residency.NOT_STATED
+    ]
     present = {document.kind for document in company.documents.all()}  # prefetched by lists
     for kind in DocumentKind:
         if kind.value not in present:

@@ -180,6 +180,7 @@ def person_save(
     person_id: int | None = None,
     full_name: str,
     nationality: str,
+    residency: str,
     birth_date: date,
     is_director: bool,
     is_beneficial_owner: bool,
@@ -196,6 +197,7 @@ def person_save(
     errors = pep.errors() | person_errors(
         full_name=full_name,
         nationality=nationality,
+        residency=residency,
         birth_date=birth_date,
         is_director=is_director,
         is_beneficial_owner=is_beneficial_owner,
@@ -222,6 +224,7 @@ def person_save(
     values = {
         "full_name": full_name.strip(),
         "nationality": nationality,
+        "residency": residency,
         "birth_date": birth_date,
         "is_director": is_director,
         "is_beneficial_owner": is_beneficial_owner,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from issuers import views
+from issuers import transfer_views, views
 
 app_name = "issuers"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("kyb/documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("submit/", views.company_submit, name="company_submit"),
+    path("cross-border/", transfer_views.consents, name="cross_border"),
+    path("cross-border/<int:pk>/withdraw/", transfer_views.consent_withdraw, name="cross_border_withdraw"),
 ]

@@ -11,6 +11,7 @@ PROFILE = {"annual_revenue": "12000000", "employees": "40", "years_trading": "6"
 PERSON = {
     "full_name": "Chan Tai Man",
     "nationality": "HK",
+    "residency": "HK",
     "birth_date": "1975-03-01",
     "is_director": "on",
     "ownership_percent": "60",
@@ -19,6 +20,7 @@ KYC = {
     "investor_type": "individual",
     "legal_name": "Ivy Chan",
     "country": "HK",
+    "residency": "HK",
     "id_document_number": "A1234567",
     "declared_portfolio_hkd": "9000000",
 }

@@ -41,6 +41,8 @@ from compliance.cases.models import Case
 from financing.agreements import accepted_versions
 from financing.models import Application, OfferingPayment, TradeDocument
 from issuers.models import Document, Person
+from issuers.sharing.models import DataConsent
+from issuers.sharing.services import consent_grant
 from tests import flows
 from tokens.choices import TokenOperationKind
 from tokens.models import PaymentTokenListing, TokenOperation
@@ -86,6 +88,7 @@ CANCEL = {"reason": "The issuer withdrew the programme"}
 PERSON = {
     "full_name": "Ada Lam",
     "nationality": "HK",
+    "residency": "HK",
     "birth_date": "1980-01-02",
     "is_director": True,
     "ownership_percent": "0",
@@ -173,6 +176,12 @@ MATRIX = [
     r("company/kyb/documents/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
     r("company/kyb/documents/<int:pk>/remove/", "POST", "own document", LOGIN, 400, 403, 403, 403, 403),
     r("company/kyb/documents/<int:pk>/remove/", "POST", "other document", LOGIN, 400, 403, 403, 403, 403),
+    # The cross-border record: the SME records consents (none to withdraw for a Hong Kong resident: 400).
+    r("company/cross-border/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("company/cross-border/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("company/cross-border/<int:pk>/withdraw/", "GET", "own person", LOGIN, 405, 403, 403, 403, 403),
+    r("company/cross-border/<int:pk>/withdraw/", "POST", "own person", LOGIN, 400, 403, 403, 403, 403),
+    r("company/cross-border/<int:pk>/withdraw/", "POST", "other person", LOGIN, 404, 403, 403, 403, 403),
     r("company/documents/<int:pk>/", "GET", "own document", LOGIN, 200, 403, 200, 200, 403),
     r("company/documents/<int:pk>/", "GET", "other document", LOGIN, 404, 403, 200, 200, 403),
     r("company/submit/", "GET", None, LOGIN, 405, 403, 403, 403, 403),
@@ -279,6 +288,24 @@ MATRIX = [
     r("financing/offerings/<int:pk>/dividends/", "POST", "own offering", LOGIN, 400, 403, 403, 403, 403),
     r("financing/offerings/<int:pk>/dividends/", "POST", "other offering", LOGIN, 404, 403, 403, 403, 403),
     r("financing/payments/<int:pk>/fund/", "POST", "other payment", LOGIN, 404, 403, 403, 403, 403),
+    # Pages: data sharing by consent (the SME's consents and reads; the recipient's shared data through the
+    # gate: another recipient's consent is refused like no consent at all; compliance sees every read).
+    r("sharing/", "GET", None, LOGIN, 200, 403, 403, 403, 403),
+    r("sharing/", "POST", None, LOGIN, 400, 403, 403, 403, 403),
+    r("sharing/<int:pk>/", "GET", "own consent", LOGIN, 200, 403, 200, 200, 403),
+    r("sharing/<int:pk>/", "GET", "other consent", LOGIN, 404, 403, 200, 200, 403),
+    r("sharing/<int:pk>/revoke/", "POST", "own consent", LOGIN, 302, 403, 403, 403, 403),
+    r("sharing/<int:pk>/revoke/", "POST", "other consent", LOGIN, 404, 403, 403, 403, 403),
+    r("sharing/reads/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
+    r("sharing/shared/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/<slug:dataset>/", "GET", "own consent, profile",
+      LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/<slug:dataset>/", "GET", "other consent, profile",
+      LOGIN, 403, 403, 403, 403, 403),
+    r("sharing/shared/<int:pk>/documents/<int:document_id>/", "GET", "own consent, own document",
+      LOGIN, 403, 200, 403, 403, 403),
+    r("sharing/shared/<int:pk>/documents/<int:document_id>/", "GET", "other consent, other document",
+      LOGIN, 403, 403, 403, 403, 403),
     # Pages: compliance and the chain
     r("compliance/", "GET", None, LOGIN, 403, 403, 200, 200, 403),
     # A case page takes the decision; notes and assignment are their own forms. Documents open inline.
@@ -292,6 +319,19 @@ MATRIX = [
     # A subject's page sends reviewers to its open case (read-only without one); cases take the decisions.
     r("compliance/companies/<int:pk>/", "GET", "pending company", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/companies/<int:pk>/", "POST", "pending company", LOGIN, 403, 403, 405, 405, 403),
+    # Compliance records the impact assessment and the standard contract filing; nobody else does.
+    r("compliance/companies/<int:pk>/cross-border/", "GET", "own company", LOGIN, 403, 403, 200, 200, 403),
+    r("compliance/companies/<int:pk>/cross-border/", "POST", "own company", LOGIN, 403, 403, 405, 405, 403),
+    r("compliance/companies/<int:pk>/cross-border/assessment/", "POST", "own company",
+      LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/companies/<int:pk>/cross-border/assessment/", "GET", "own company",
+      LOGIN, 403, 403, 405, 405, 403),
+    r("compliance/companies/<int:pk>/cross-border/assessment/report/", "GET", "own company",
+      LOGIN, 403, 403, 404, 404, 403),
+    r("compliance/companies/<int:pk>/cross-border/filing/", "POST", "own company",
+      LOGIN, 403, 403, 400, 400, 403),
+    r("compliance/companies/<int:pk>/cross-border/filing/", "GET", "own company",
+      LOGIN, 403, 403, 405, 405, 403),
     r("compliance/investors/<int:pk>/", "GET", "pending profile", LOGIN, 403, 403, 302, 302, 403),
     r("compliance/investors/<int:pk>/", "POST", "pending profile", LOGIN, 403, 403, 405, 405, 403),
     r("compliance/investors/<int:pk>/chain-retry/", "POST", "own profile", LOGIN, 403, 403, 302, 302, 403),
@@ -375,6 +415,18 @@ MATRIX = [
     r("api/v1/company/documents/<int:document_id>/", "DELETE", "other document",
       403, 400, 403, 403, 403, 403),
     r("api/v1/company/submit/", "POST", None, 403, 409, 403, 403, 403, 403),
+    r("api/v1/company/cross-border/", "GET", None, 403, 200, 403, 403, 403, 403),
+    r("api/v1/company/cross-border/consents/", "POST", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/company/cross-border/consents/<int:person_id>/", "DELETE", "own person",
+      403, 409, 403, 403, 403, 403),
+    r("api/v1/company/cross-border/consents/<int:person_id>/", "DELETE", "other person",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/compliance/companies/<int:company_id>/cross-border/", "GET", "own company",
+      403, 403, 403, 200, 200, 403),
+    r("api/v1/compliance/companies/<int:company_id>/cross-border/assessment/", "POST", "own company",
+      403, 403, 403, 400, 400, 403),
+    r("api/v1/compliance/companies/<int:company_id>/cross-border/filing/", "POST", "own company",
+      403, 403, 403, 400, 400, 403),
     # API: applications, offerings, subscriptions
     r("api/v1/applications/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/applications/", "POST", None, 403, 201, 403, 403, 403, 403, body=APPLICATION),
@@ -463,6 +515,21 @@ MATRIX = [
       403, 403, 200, 403, 403, 403),
     r("api/v1/subscriptions/<int:subscription_id>/withdraw/", "POST", "other subscription",
       403, 403, 404, 403, 403, 403),
+    # API: data sharing by consent
+    r("api/v1/consents/", "GET", None, 403, 200, 200, 403, 403, 403),
+    r("api/v1/consents/", "POST", None, 403, 400, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/revoke/", "POST", "own consent", 403, 200, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/revoke/", "POST", "other consent", 403, 404, 403, 403, 403, 403),
+    r("api/v1/consents/<int:consent_id>/reads/", "GET", "own consent", 403, 200, 403, 200, 200, 403),
+    r("api/v1/consents/<int:consent_id>/reads/", "GET", "other consent", 403, 404, 403, 200, 200, 403),
+    r("api/v1/shared/<int:consent_id>/<slug:dataset>/", "GET", "own consent, profile",
+      403, 403, 200, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/<slug:dataset>/", "GET", "other consent, profile",
+      403, 403, 403, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/documents/<int:document_id>/", "GET", "own consent, own document",
+      403, 403, 200, 403, 403, 403),
+    r("api/v1/shared/<int:consent_id>/documents/<int:document_id>/", "GET", "other consent, other document",
+      403, 403, 403, 403, 403, 403),
     # API: compliance, chain, the schema and its docs
     r("api/v1/kyc/", "GET", None, 403, 403, 200, 403, 403, 403),
     r("api/v1/kyc/", "POST", None, 403, 403, 400, 403, 403, 403),
@@ -650,6 +717,9 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         .order_by("sequence")
         .first()
         .pk,
+        "own consent": _consent(own).pk,
+        "other consent": _consent(other).pk,
+        "profile": "profile",
         "stale token": "bm90LWEtcmVhbC10b2tlbg:1abc:not-signed",
         "invoice kind": "invoice",
         "unknown fingerprint": "0x" + "ab" * 32,
@@ -689,6 +759,20 @@ def _trade_document(company) -> TradeDocument:
         face_value=Decimal("1000.00"),
         currency="HKD",
     )
+
+
+def _consent(tenant: flows.Tenant) -> DataConsent:
+    """The tenant's company shares every dataset (all documents) with the tenant's investor, from today."""
+    today = date.today()
+    return consent_grant(
+        user=tenant.sme,
+        recipient_email=tenant.investor.email,
+        datasets=["profile", "financials", "documents", "schedules"],
+        purpose="credit_assessment",
+        valid_from=today,
+        valid_until=today + timedelta(days=90),
+        all_documents=True,
+    ).consent
 
 
 def _session_of(user) -> UserSession:

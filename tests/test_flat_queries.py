@@ -45,6 +45,7 @@ from financing.models import Allotment, Application, Offering, OfferingPayment, 
 from financing.tests import factories
 from issuers.choices import KybStatus
 from issuers.models import Company, Person
+from issuers.sharing.models import DataAccessLog, DataConsent
 from tokens.choices import (
     ChainTxStatus,
     ContractKind,
@@ -516,6 +517,11 @@ def _company_setup(user: User) -> dict[str, Any]:
     return {"company": _company_of(user)}
 
 
+def _reviewed_company_setup(user: User) -> dict[str, Any]:
+    company = _company_of(_user(Role.SME))
+    return {"company": company, "company_id": company.pk}
+
+
 def _sme_dashboard_rows(user: User, world: dict[str, Any], count: int) -> None:
     _offerings(world["company"], count)
     _answered_requests(_kyb_case_of(world["company"]), count)
@@ -815,6 +821,58 @@ def _requests_setup(user: User) -> dict[str, Any]:
     return {"case": _kyb_case_of(_company_of(user))}
 
 
+def _sharing_setup(user: User) -> dict[str, Any]:
+    """An SME's company (or, for an investor, another SME's) and a consent to a verified lender."""
+    company = _company_of(user if user.role == Role.SME else _user(Role.SME))
+    recipient = user if user.role == Role.INVESTOR else _user(Role.INVESTOR)
+    consent = _bulk_consents(company, recipient, 1)[0]
+    return {"company": company, "recipient": recipient, "consent": consent.pk}
+
+
+def _bulk_consents(company: Company, recipient: User, count: int) -> list[DataConsent]:
+    today = timezone.localdate()
+    return DataConsent.objects.bulk_create(
+        [
+            DataConsent(
+                company=company,
+                granted_by=company.representative,
+                recipient=recipient,
+                share_financials=True,
+                purpose="credit_assessment",
+                valid_from=today,
+                valid_until=today + timedelta(days=30),
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _bulk_reads(consent_id: int, count: int) -> None:
+    consent = DataConsent.objects.get(pk=consent_id)
+    DataAccessLog.objects.bulk_create(
+        [
+            DataAccessLog(
+                consent=consent,
+                company_id=consent.company_id,
+                reader_id=consent.recipient_id,
+                dataset="financials",
+                via="api",
+                client_address="203.0.113.7",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
+def _consent_reads(user: User, world: dict[str, Any], count: int) -> None:
+    _bulk_reads(world["consent"], count)
+
+
+def _consents_and_reads(user: User, world: dict[str, Any], count: int) -> None:
+    _bulk_consents(world["company"], world["recipient"], count)
+    _bulk_reads(world["consent"], count)
+
+
 CASES = {
     # pages
     "page: staff offerings": ListCase(
@@ -876,6 +934,27 @@ CASES = {
     "page: KYB file (review)": ListCase(
         Role.SME,
         "/company/kyb/?step=review",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
+    ),
+    "page: cross-border record (people)": ListCase(
+        Role.SME,
+        "/company/cross-border/",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_company_setup,
+        whole=True,
+    ),
+    "page: cross-border record, for compliance": ListCase(
+        Role.OFFICER,
+        "/compliance/companies/{company_id}/cross-border/",
+        lambda u, w, n: _people(w["company"], n),
+        setup=_reviewed_company_setup,
+        whole=True,
+    ),
+    "api: cross-border record": ListCase(
+        Role.SME,
+        "/api/v1/company/cross-border/",
         lambda u, w, n: _people(w["company"], n),
         setup=_company_setup,
         whole=True,
@@ -987,6 +1066,46 @@ CASES = {
         Role.APPROVER, "/api/v1/compliance/payment-legs/", lambda u, w, n: _payment_legs(n)
     ),
     "api: payment tokens": ListCase(Role.OFFICER, "/api/v1/payment-tokens/", lambda u, w, n: _listings(u, n)),
+    # data sharing by consent
+    "page: data sharing (consents and who read)": ListCase(
+        Role.SME, "/sharing/", _consents_and_reads, 10, setup=_sharing_setup
+    ),
+    "page: reads under one consent": ListCase(
+        Role.SME,
+        "/sharing/{consent}/",
+        lambda u, w, n: _bulk_reads(w["consent"], n),
+        25,
+        setup=_sharing_setup,
+    ),
+    "page: shared data reads (compliance)": ListCase(
+        Role.OFFICER,
+        "/sharing/reads/",
+        lambda u, w, n: _bulk_reads(w["consent"], n),
+        50,
+        setup=_sharing_setup,
+    ),
+    "page: shared with me": ListCase(
+        Role.INVESTOR,
+        "/sharing/shared/",
+        lambda u, w, n: _bulk_consents(w["company"], u, n),
+        20,
+        setup=_sharing_setup,
+    ),
+    "api: consents granted": ListCase(
+        Role.SME, "/api/v1/consents/", _consents_and_reads, setup=_sharing_setup
+    ),
+    "api: consents shared with me": ListCase(
+        Role.INVESTOR,
+        "/api/v1/consents/",
+        lambda u, w, n: _bulk_consents(w["company"], u, n),
+        setup=_sharing_setup,
+    ),
+    "api: reads under one consent": ListCase(
+        Role.SME,
+        "/api/v1/consents/{consent}/reads/",
+        _consent_reads,
+        setup=_sharing_setup,
+    ),
 }
 
 

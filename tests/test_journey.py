@@ -79,6 +79,7 @@ def _prepare_round(
         {
             "full_name": "Mei Lau",
             "nationality": "HK",
+            "residency": "HK",
             "birth_date": "1980-05-17",
             "is_director": True,
             "is_beneficial_owner": True,
@@ -144,6 +145,7 @@ def _prepare_round(
             "investor_type": "individual",
             "legal_name": f"Investor {number}",
             "country": "HK",
+            "residency": "HK",
             "birth_date": "1980-01-15",
             "id_document_number": f"K{number}234567",
             "declared_portfolio_hkd": "9000000.00",

@@ -42,6 +42,7 @@ from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
+from issuers.sharing.demo import seed_consent
 from tests import flows
 from tokens.choices import TokenOperationKind
 from tokens.models import PaymentTokenListing, TokenOperation
@@ -62,7 +63,7 @@ def api_schema():
     return schema
 
 
-def known_ids(world: flows.World) -> dict[str, list[int]]:
+def known_ids(world: flows.World) -> dict[str, list[Any]]:
     """Real objects for every path parameter: own, someone else's and what waits for compliance."""
     own, other = world.own, world.other
     companies = [own.company, other.company]
@@ -91,6 +92,9 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
             Case.objects.get(company=own.company, kind=CaseKind.KYB).pk,
         ],
         "request_id": [request.pk for request in requests],
+        # Each tenant's company shares all of its data with its own investor.
+        "consent_id": [seed_consent(sme=t.sme, recipient=t.investor).pk for t in (own, other)],
+        "dataset": ["profile", "financials", "documents", "schedules"],
         "listing_id": list(PaymentTokenListing.objects.values_list("pk", flat=True)),
         "answer_document_id": [flows.answer_document(request).pk for request in requests],
         # A resume awaiting a second person (the token is not paused: approving it is refused, 409).
@@ -117,7 +121,7 @@ def known_ids(world: flows.World) -> dict[str, list[int]]:
     }
 
 
-def _strategy(operation: Any, ids: dict[str, list[int]]) -> st.SearchStrategy:
+def _strategy(operation: Any, ids: dict[str, list[Any]]) -> st.SearchStrategy:
     """Generated requests, the schema's own examples, and (for an object's URL) real ids."""
     names = [parameter.name for parameter in operation.path_parameters]
     generated = st.one_of(operation.as_strategy(), *operation.get_strategies_from_examples())
@@ -157,7 +161,7 @@ def in_process_requests():
     signals.request_finished.connect(close_old_connections)
 
 
-def _fuzz(operation: Any, user, ids: dict[str, list[int]], key: str | None = None) -> None:
+def _fuzz(operation: Any, user, ids: dict[str, list[Any]], key: str | None = None) -> None:
     """Send EXAMPLES generated requests to one operation and check every answer against the schema."""
     credentials = _credentials(user, key)
     # Sign-up, log-in and log-out replace or end the session they are sent with: a new one each time.

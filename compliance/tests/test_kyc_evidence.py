@@ -37,6 +37,7 @@ from financing.agreements import accepted_versions
 from financing.demo import complete_investor_evidence, sample_pdf
 from financing.schedules.dates import add_months
 from financing.services import subscription_create
+from issuers.choices import Residency
 from tests import flows
 from tokens import chain as tokens_chain
 from tokens.choices import ContractKind
@@ -157,6 +158,7 @@ def test_submission_lists_what_is_missing_and_refuses_a_claim_below_the_threshol
         "investor_type": "corporate",
         "legal_name": "Kowloon Holdings Limited",
         "country": "HK",
+        "residency": "HK",
         "id_document_number": "12345678",
         "declared_portfolio_hkd": Decimal("7999999.99"),
         "total_assets_hkd": Decimal("39999999.99"),
@@ -198,6 +200,7 @@ def test_people_are_for_organisations_and_are_screened_with_the_investor(db):
             user=individual,
             full_name="Someone",
             nationality="HK",
+            residency=Residency.HONG_KONG,
             birth_date=date(1980, 1, 1),
             is_director=True,
             is_beneficial_owner=False,
@@ -430,6 +433,7 @@ def test_the_kyc_api_saves_uploads_removes_and_submits(db):
         "investor_type": "trust",
         "legal_name": "Harbour Trustees Limited",
         "country": "HK",
+        "residency": "HK",
         "id_document_number": "87654321",
         "declared_portfolio_hkd": "0",
         "total_assets_hkd": "40000000.00",
@@ -463,6 +467,7 @@ def test_the_kyc_api_saves_uploads_removes_and_submits(db):
     person = {
         "full_name": "Ada Lam",
         "nationality": "HK",
+        "residency": "HK",
         "birth_date": "1970-02-03",
         "is_director": True,
         "is_beneficial_owner": True,
@@ -495,6 +500,7 @@ def test_a_corporate_investor_declares_people_on_the_page_and_bad_files_are_refu
             "investor_type": "corporate",
             "legal_name": "Kowloon Family Office Limited",
             "country": "HK",
+            "residency": "HK",
             "id_document_number": "76543210",
             "declared_portfolio_hkd": "0",
             "total_assets_hkd": "45000000",
@@ -508,6 +514,7 @@ def test_a_corporate_investor_declares_people_on_the_page_and_bad_files_are_refu
     person = {
         "full_name": "Ada Lam",
         "nationality": "HK",
+        "residency": "HK",
         "birth_date": "1970-02-03",
         "is_director": "on",
         "ownership_percent": "0",

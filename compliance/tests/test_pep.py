@@ -20,7 +20,7 @@ from compliance.services import case_decide, company_kyb_decide, investor_kyc_de
 from compliance.tasks import pep_reviews_raise as pep_reviews_task
 from config.errors import ValidationFailed
 from financing.demo import complete_investor_evidence
-from issuers.choices import KybStatus
+from issuers.choices import KybStatus, Residency
 from issuers.models import Person
 from issuers.services import company_submit_for_kyb, person_save
 from tests.flows import draft_company, officer
@@ -49,6 +49,7 @@ def kyc_submit(user, pep: Pep, *, evidence: bool = True):
         investor_type="individual",
         legal_name=user.full_name,
         country="HK",
+        residency=Residency.HONG_KONG,
         id_document_number="X1234567",
         declared_portfolio_hkd=Decimal("9000000"),
         pep=pep,
@@ -67,6 +68,7 @@ def test_a_pep_without_source_of_wealth_and_funds_is_refused_and_nothing_is_stor
             user=company.representative,
             full_name="Ho Ka Wai",
             nationality="MO",
+            residency=Residency.MACAO,
             birth_date=date(1970, 5, 1),
             is_director=True,
             is_beneficial_owner=False,
@@ -97,6 +99,7 @@ def test_a_company_with_a_pep_director_is_always_decided_by_an_approver():
         user=sme,
         full_name="Lee Wing Sze",
         nationality="CN",
+        residency=Residency.HONG_KONG,
         birth_date=date(1968, 2, 3),
         is_director=True,
         is_beneficial_owner=False,
@@ -186,6 +189,7 @@ def test_a_corporate_investors_director_declares_pep_status_and_routes_the_kyc_t
             user=user,
             full_name="Leong Wai Kit",
             nationality="MO",
+            residency=Residency.MACAO,
             birth_date=date(1970, 1, 2),
             is_director=True,
             is_beneficial_owner=False,
@@ -199,6 +203,7 @@ def test_a_corporate_investors_director_declares_pep_status_and_routes_the_kyc_t
         user=user,
         full_name="Leong Wai Kit",
         nationality="MO",
+        residency=Residency.MACAO,
         birth_date=date(1970, 1, 2),
         is_director=True,
         is_beneficial_owner=False,

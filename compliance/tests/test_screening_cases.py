@@ -28,7 +28,7 @@ from financing.choices import ApplicationStatus
 from financing.demo import complete_investor_evidence
 from financing.models import Application
 from financing.services import application_submit, offering_close, subscription_create
-from issuers.choices import KybStatus
+from issuers.choices import KybStatus, Residency
 from issuers.models import Company
 from issuers.services import company_submit_for_kyb, person_save
 from tests.flows import (
@@ -79,6 +79,7 @@ def company_with_listed_director(name: str = "Banco Nacional de Cuba Limited") -
         user=sme,
         full_name="Yan Xiaobing",
         nationality="CN",
+        residency=Residency.HONG_KONG,
         birth_date=date(1977, 3, 25),
         is_director=True,
         is_beneficial_owner=False,
@@ -150,6 +151,7 @@ def test_kyc_submission_screens_the_investor_and_a_clear_company_says_against_wh
         investor_type="individual",
         legal_name="Usama bin Ladin",
         country="SA",
+        residency=Residency.ELSEWHERE,
         id_document_number="X1",
         declared_portfolio_hkd=Decimal("9000000"),
     )

@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FrequencyEnum": "financing.choices.Frequency",
+        # Data sharing by consent (issuers/sharing/apis.py).
+        "ConsentStateEnum": "issuers.sharing.choices.ConsentState",
+        "SharedDatasetEnum": "issuers.sharing.choices.Dataset",
         # An application's currency, and the currency a stablecoin pays in (CNY settles in CNH).
         "CurrencyEnum": "financing.choices.Currency",
         "PaymentCurrencyEnum": "tokens.choices.PaymentCurrency",
@@ -207,6 +210,9 @@ SPECTACULAR_SETTINGS = {
         "TokenOperationStatusEnum": "tokens.choices.TokenOperationStatus",
         "LegalBasisEnum": "tokens.choices.LegalBasis",
         "LicenceKindEnum": "compliance.licences.choices.LicenceKind",
+        # Where a person lives: every value on records, the declarable ones (no "not stated") on input.
+        "ResidencyEnum": "issuers.choices.Residency",
+        "DeclaredResidencyEnum": "issuers.choices.DECLARABLE_RESIDENCIES",
         # Review cases (compliance/cases/apis.py): their kinds, states and decisions by their own names.
         "CaseKindEnum": "compliance.cases.choices.CaseKind",
         "CaseStatusEnum": "compliance.cases.choices.CaseStatus",

@@ -644,6 +644,7 @@ def test_a_new_investor_sees_the_kyc_form_and_submits_it(client, db):
             "investor_type": "individual",
             "legal_name": "Mei Ling",
             "country": "HK",
+            "residency": "HK",
             "birth_date": "1988-04-02",
             "id_document_number": "A1234567",
             "declared_portfolio_hkd": "9000000",

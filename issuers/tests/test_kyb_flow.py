@@ -19,6 +19,7 @@ PROFILE = {"annual_revenue": "12000000", "employees": "40", "years_trading": "6"
 PERSON = {
     "full_name": "Chan Tai Man",
     "nationality": "HK",
+    "residency": "HK",
     "birth_date": "1975-03-01",
     "is_director": "on",
     "is_beneficial_owner": "on",

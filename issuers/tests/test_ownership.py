@@ -8,6 +8,7 @@ import pytest
 from accounts.choices import Role
 from accounts.tests.factories import UserFactory
 from config.errors import ValidationFailed
+from issuers.choices import Residency
 from issuers.models import Company, Person
 from issuers.ownership import HONG_KONG_RULE, MAINLAND_RULE, ownership_rule
 from issuers.selectors import company_missing_items
@@ -32,6 +33,7 @@ def _person(user, name: str, percent: str, *, owner: bool, director: bool = Fals
         user=user,
         full_name=name,
         nationality="HK",
+        residency=Residency.HONG_KONG,
         birth_date=date(1980, 1, 1),
         is_director=director,
         is_beneficial_owner=owner,

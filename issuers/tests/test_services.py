@@ -42,6 +42,7 @@ def _person(sme, **overrides):
     values = {
         "full_name": "Li Wei",
         "nationality": "CN",
+        "residency": "HK",
         "birth_date": date(1980, 1, 1),
         "is_director": True,
         "is_beneficial_owner": True,

@@ -49,6 +49,7 @@ def test_a_new_sme_completes_the_kyb_file_through_the_pages_and_submits_it(clien
         {
             "full_name": "Chan Tai Man",
             "nationality": "HK",
+            "residency": "HK",
             "birth_date": "1975-03-01",
             "is_director": "on",
             "is_beneficial_owner": "on",
@@ -75,7 +76,13 @@ def test_bad_people_and_documents_are_shown_again_and_save_nothing(client, db):
 
     person = client.post(
         reverse("issuers:person_add"),
-        {"full_name": "Kid", "nationality": "HK", "birth_date": "2020-01-01", "ownership_percent": "0"},
+        {
+            "full_name": "Kid",
+            "nationality": "HK",
+            "residency": "HK",
+            "birth_date": "2020-01-01",
+            "ownership_percent": "0",
+        },
     )
     assert person.status_code == 400
     assert {"birth_date", "is_director"} <= set(person.context["person_form"].errors)

@@ -70,6 +70,7 @@ def fill_in_kyc(page: Page, words: Words, shot: Callable[[Page, str], object]) -
     details.get_by_role("radio", name=words.pattern("Individual")).check()
     field(details, "Legal name", words).fill("Chan Tai Man")
     field(details, "Country of residence or incorporation", words).select_option("HK")
+    choice(details, "Where you live or are established", words).select_option("HK")
     fill_date(field(details, "Date of birth", words), date(1980, 1, 15))
     field(details, "Identity document number", words).fill("K1234567")
     field(details, "Portfolio (HKD)", words).fill("9000000")

@@ -59,6 +59,7 @@ def onboard_company(page: Page, shot, words: Words) -> None:
     person = page.locator("form", has=button(page, "Add person", words))
     field(person, "Full name", words).fill("Mei Lau")
     field(person, "Nationality", words).select_option("HK")
+    choice(person, "Lives in", words).select_option("HK")
     fill_date(field(person, "Date of birth", words), date(1980, 5, 17))
     field(person, "Director", words).check()
     field(person, "Ultimate beneficial owner", words).check()
