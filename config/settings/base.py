@@ -213,8 +213,8 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "compliance.cases.choices.Decision",
         "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
         "CaseCheckStatusEnum": ["passed", "attention", "failed"],
-        # The public verification API's kinds of trade document.
-        "VerifyDocumentKindEnum": ["invoice", "bill_of_lading"],
+        # Trade documents (the SME's API and the public verification API): invoice or bill of lading.
+        "TradeDocumentKindEnum": "financing.choices.TradeDocumentKind",
         "CaseSubjectTypeEnum": ["company", "investor", "application"],
         "CaseDecisionRequestEnum": [
             "approve",
