@@ -213,8 +213,6 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "compliance.cases.choices.Decision",
         "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
         "CaseCheckStatusEnum": ["passed", "attention", "failed"],
-        # Trade documents (the SME's API and the public verification API): invoice or bill of lading.
-        "TradeDocumentKindEnum": "financing.choices.TradeDocumentKind",
         "CaseSubjectTypeEnum": ["company", "investor", "application"],
         "CaseDecisionRequestEnum": [
             "approve",
