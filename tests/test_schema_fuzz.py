@@ -113,6 +113,8 @@ def known_ids(world: flows.World) -> dict[str, list[Any]]:
         "notification_id": list(
             Notification.objects.filter(recipient__in=[own.sme, other.sme]).values_list("pk", flat=True)[:4]
         ),
+        # Public verification: a fingerprint never registered ("not registered") and the zero one (400).
+        "fingerprint": ["0x" + "ab" * 32, "0x" + "00" * 32],
         "key_id": [
             api_key_create(user=user, name="fuzz target").api_key.pk
             for user in [*world.users.values(), other.sme]

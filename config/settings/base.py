@@ -219,8 +219,6 @@ SPECTACULAR_SETTINGS = {
         "CaseDecisionEnum": "compliance.cases.choices.Decision",
         "InformationRequestStatusEnum": "compliance.cases.choices.InformationRequestStatus",
         "CaseCheckStatusEnum": ["passed", "attention", "failed"],
-        # The public verification API's kinds of trade document.
-        "VerifyDocumentKindEnum": ["invoice", "bill_of_lading"],
         "CaseSubjectTypeEnum": ["company", "investor", "application"],
         "CaseDecisionRequestEnum": [
             "approve",

@@ -22,8 +22,8 @@ from rest_framework.views import APIView
 from config import api_fields
 from config.ratelimit import RateLimitThrottle
 from config.schema import refusals
+from financing.choices import TradeDocumentKind
 from financing.trade.normalise import (
-    BILL_OF_LADING,
     BILL_OF_LADING_FIELDS,
     FIELD_MAX_LENGTH,
     INVOICE,
@@ -42,7 +42,7 @@ from financing.verification.selectors import (
 )
 from financing.verification.views import DOCUMENTS, LOOKUPS, lookup
 
-KIND_CHOICES = [INVOICE, BILL_OF_LADING]
+KIND_CHOICES = TradeDocumentKind.choices
 
 
 def _text(help_text: str) -> serializers.Field:

@@ -58,8 +58,11 @@ def test_the_answer_never_shows_more_than_the_visitor_typed(registered_invoice, 
     fingerprint = "0x" + fingerprint_of("invoice", example()).hex()
     text = Client().get(URL, {"fingerprint": fingerprint}).content.decode()
     assert "Registered for financing on this platform" in text
-    assert "Pearl River" not in text
-    assert "125,000" not in text
+    answer = text.split('id="answer"')[1].split("</section>")[0]
+    assert "Pearl River" not in answer
+    assert "125" not in answer.replace(fingerprint, "").replace(
+        platform_wallet(WalletKind.REGISTRAR).address, ""
+    )
     assert f"https://explorer.example/address/{platform_wallet(WalletKind.REGISTRAR).address}" in text
 
 
@@ -127,3 +130,22 @@ def test_the_chain_down_is_a_clear_503_page(platform, settings):
     page = Client().post(URL, _fields())
     assert page.status_code == 503
     assert "Verification is not available right now" in page.content.decode()
+
+
+def test_an_sme_financed_invoice_answers_registered_without_naming_the_sme_or_the_amount(platform):
+    from financing.trade.tests.test_trade_flow import financed, invoice_respelled
+    from tests import flows
+
+    officer, operator = flows.officer(), flows.operator()
+    company = flows.verified_company(by=officer, name="Lantau Components Limited")
+    financed(officer, operator, company)
+    typed = {**invoice_respelled(company), "issuer_jurisdiction": "HK", "amount": "60,000"}
+
+    page = Client().post(URL, {"mode": "fields", "kind": "invoice", **typed})
+    text = page.content.decode()
+    assert "Registered for financing on this platform" in text
+    assert "Financed" in text
+    assert "Lantau" not in text
+    api = Client().get(f"/api/v1/verify/{page.context['answer'].fingerprint}/").json()
+    assert (api["registered"], api["status"], api["fields_read"]) == (True, "financed", {})
+    assert "Lantau" not in json.dumps(api)
