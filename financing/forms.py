@@ -50,12 +50,17 @@ INSTRUMENT_CHOICES = [
     (Instrument.LOAN, _("Loan")),
     (Instrument.LEASE, _("Lease")),
     (Instrument.EQUITY, _("Equity")),
+    (Instrument.TRADE, _("Trade finance")),
 ]
 INSTRUMENT_BLURB = {
     Instrument.BOND: _("Pay investors a fixed coupon and repay the full amount at maturity."),
     Instrument.LOAN: _("Borrow from investors and repay with interest in regular instalments."),
     Instrument.LEASE: _("Finance an asset: investors fund it and you pay them a rental."),
     Instrument.EQUITY: _("Sell new shares: no repayments, investors own part of the company."),
+    Instrument.TRADE: _(
+        "Finance invoices your buyers owe, or goods shipped under a bill of lading: "
+        "repaid once, when they pay."
+    ),
 }
 CURRENCY_CHOICES = [(c.value, format_lazy("{} ({})", c.value, c.label)) for c in Currency]
 
@@ -386,8 +391,33 @@ class EquityTermsForm(TermsForm):
     )
 
 
+class TradeTermsForm(TermsForm):
+    """Invoice and bill-of-lading financing: principal and interest paid once, at maturity."""
+
+    instrument = Instrument.TRADE
+    legend = "Trade finance terms"
+
+    unit_price = _amount(
+        _("Participation unit"),
+        _("Investors fund in whole units of this size."),
+        initial=Decimal("1000"),
+    )
+    annual_rate = _percent(_("Interest"), _("A year, paid with the principal at maturity: 7 means 7%."))
+    start_date = form_fields.DateField(
+        widget=DATE, label=_("Drawdown date"), help_text=_("When you receive the money.")
+    )
+    maturity_date = form_fields.DateField(
+        widget=DATE,
+        label=_("Repayment date"),
+        help_text=_("On or after the last due date of the invoices financed, within a year."),
+    )
+    business_day_convention = _convention()
+    calendar = _calendar()
+
+
 TERMS_FORMS: dict[str, type[TermsForm]] = {
-    form.instrument: form for form in (BondTermsForm, LoanTermsForm, LeaseTermsForm, EquityTermsForm)
+    form.instrument: form
+    for form in (BondTermsForm, LoanTermsForm, LeaseTermsForm, EquityTermsForm, TradeTermsForm)
 }
 
 
@@ -404,6 +434,7 @@ _START_WORDS = {
     Instrument.BOND: "the issue date",
     Instrument.LOAN: "the drawdown date",
     Instrument.LEASE: "the lease start",
+    Instrument.TRADE: "the drawdown date",
 }
 _API_PATTERN = re.compile("|".join(re.escape(word) for word in (*_API_WORDS, "start_date")))
 

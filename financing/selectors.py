@@ -25,6 +25,7 @@ from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
     DayCount,
+    Instrument,
     MarketplaceStatus,
     OfferingDocumentKind,
     OfferingStatus,
@@ -496,6 +497,9 @@ def application_terms_preview(
     }
     if instrument == "lease" and "rental" in given and "annual_rate" not in given:
         given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
+    if instrument == Instrument.TRADE:
+        # As saved (Terms.schedule_terms): the schedule module's bond with one period, paid at maturity.
+        instrument, given = "bond", {**given, "frequency": "annual", "day_count": "act_365f"}
     schedule = schedule_preview(
         {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
     )
