@@ -1,6 +1,7 @@
 from django.urls import path
 
 from financing import apis, portfolio_apis
+from financing.trade import apis as trade_apis
 
 urlpatterns = [
     path("transfers/", apis.TransferListApi.as_view(), name="api-transfers"),
@@ -18,6 +19,16 @@ urlpatterns = [
     ),
     path("applications/", apis.ApplicationListApi.as_view(), name="api-applications"),
     path("applications/<int:application_id>/", apis.ApplicationDetailApi.as_view(), name="api-application"),
+    path(
+        "applications/<int:application_id>/trade-documents/",
+        trade_apis.TradeDocumentListApi.as_view(),
+        name="api-trade-documents",
+    ),
+    path(
+        "trade-documents/<int:document_id>/",
+        trade_apis.TradeDocumentDetailApi.as_view(),
+        name="api-trade-document",
+    ),
     path(
         "applications/<int:application_id>/submit/",
         apis.ApplicationSubmitApi.as_view(),

@@ -56,6 +56,7 @@ from financing.portfolio_apis import (
 )
 from financing.schedules.dates import DAY_COUNT_NAMES
 from financing.services import servicing
+from financing.trade.apis import TradeDocumentOutput
 from tokens.choices import TokenOperationKind
 from tokens.indexer.selectors import HISTORY_LABELS, history_entries, wallet_events
 from tokens.models import ChainEvent
@@ -97,6 +98,9 @@ class ApplicationOutput(serializers.Serializer):
     status = serializers.CharField()
     decision_reason = serializers.CharField()
     terms = TermsOutput()
+    trade_documents = TradeDocumentOutput(
+        many=True, help_text="The invoices and bills of lading backing a trade-finance application."
+    )
     offering_id = serializers.SerializerMethodField()
 
     def get_offering_id(self, obj: Application) -> int | None:
@@ -128,6 +132,9 @@ class ApplicationOutput(serializers.Serializer):
 class ApplicationInput(serializers.Serializer):
     """Common fields plus the instrument's terms (decimals as strings; rates as fractions: 0.065 = 6.5%).
 
+    trade (invoice and bill-of-lading financing, paid once at maturity): unit_price (participation),
+    annual_rate, start_date, maturity_date (within a year; on or after the latest invoice due date);
+    its documents are added at /applications/{id}/trade-documents/.
     bond: unit_price (face value), annual_rate (coupon), start_date (issue), maturity_date, frequency,
     day_count, business_day_convention, calendar. loan: unit_price (participation), annual_rate,
     start_date, term_months or maturity_date, frequency, amortization, grace_periods. lease:

@@ -58,8 +58,8 @@ INSTRUMENT_BLURB = {
     Instrument.LEASE: _("Finance an asset: investors fund it and you pay them a rental."),
     Instrument.EQUITY: _("Sell new shares: no repayments, investors own part of the company."),
     Instrument.TRADE: _(
-        "Finance invoices your buyers owe, or goods shipped under a bill of lading: "
-        "repaid once, when they pay."
+        "Finance invoices you issued or goods shipped under an electronic bill of lading: repaid once, "
+        "with interest, when your buyer pays."
     ),
 }
 CURRENCY_CHOICES = [(c.value, format_lazy("{} ({})", c.value, c.label)) for c in Currency]
@@ -392,8 +392,6 @@ class EquityTermsForm(TermsForm):
 
 
 class TradeTermsForm(TermsForm):
-    """Invoice and bill-of-lading financing: principal and interest paid once, at maturity."""
-
     instrument = Instrument.TRADE
     legend = "Trade finance terms"
 
@@ -402,14 +400,16 @@ class TradeTermsForm(TermsForm):
         _("Investors fund in whole units of this size."),
         initial=Decimal("1000"),
     )
-    annual_rate = _percent(_("Interest"), _("A year, paid with the principal at maturity: 7 means 7%."))
+    annual_rate = _percent(
+        _("Interest"), _("A year, paid once at maturity with the amount raised: 8 means 8%.")
+    )
     start_date = form_fields.DateField(
         widget=DATE, label=_("Drawdown date"), help_text=_("When you receive the money.")
     )
     maturity_date = form_fields.DateField(
         widget=DATE,
         label=_("Repayment date"),
-        help_text=_("On or after the last due date of the invoices financed, within a year."),
+        help_text=_("Within a year, and on or after the latest due date of your invoices."),
     )
     business_day_convention = _convention()
     calendar = _calendar()

@@ -71,7 +71,11 @@ INVESTOR_VISIBLE_OFFERINGS = (OfferingStatus.OPEN, *CLOSED_OFFERING_STATUSES)
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
     """SMEs see their own company's applications; compliance staff see all that were submitted."""
-    base = Application.objects.select_related("company", "terms", "offering").order_by("-created_at")
+    base = (
+        Application.objects.select_related("company", "terms", "offering")
+        .prefetch_related("trade_documents__registration_transaction")
+        .order_by("-created_at")
+    )
     if user.role == Role.SME:
         return base.filter(company__representative=user)
     if user.role in STAFF_ROLES:
@@ -497,11 +501,12 @@ def application_terms_preview(
     }
     if instrument == "lease" and "rental" in given and "annual_rate" not in given:
         given["annual_rate"] = str(lease_rate_from_rental(target_amount, terms))
-    if instrument == Instrument.TRADE:
-        # As saved (Terms.schedule_terms): the schedule module's bond with one period, paid at maturity.
-        instrument, given = "bond", {**given, "frequency": "annual", "day_count": "act_365f"}
+    schedule_instrument = instrument
+    if instrument == Instrument.TRADE:  # paid once at maturity: the schedule module's one-period bond
+        schedule_instrument = "bond"
+        given.update(frequency="annual", day_count="act_365f")
     schedule = schedule_preview(
-        {"instrument": instrument, "currency": currency, "principal": str(target_amount), **given}
+        {"instrument": schedule_instrument, "currency": currency, "principal": str(target_amount), **given}
     )
     preview.update(schedule, annual_rate=Decimal(given["annual_rate"]) if "annual_rate" in given else None)
     return preview

@@ -18,8 +18,10 @@ Adding a URL: add one `r(...)` line per method (and per own/other object when it
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pytest
@@ -36,7 +38,7 @@ from accounts.tests.factories import UserFactory
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from financing.agreements import accepted_versions
-from financing.models import OfferingPayment
+from financing.models import Application, OfferingPayment, TradeDocument
 from issuers.models import Document, Person
 from tests import flows
 from tokens.choices import TokenOperationKind
@@ -374,6 +376,26 @@ MATRIX = [
     r("api/v1/applications/<int:application_id>/", "GET", "other approved", 403, 404, 404, 200, 200, 200),
     r("api/v1/applications/<int:application_id>/", "PUT", "own draft", 403, 400, 404, 404, 404, 404),
     r("api/v1/applications/<int:application_id>/", "PUT", "other draft", 403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "own draft",
+      403, 200, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "own approved",
+      403, 200, 404, 200, 200, 200),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "GET", "other draft",
+      403, 404, 404, 404, 404, 404),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "POST", "own draft",
+      403, 400, 403, 403, 403, 403),
+    r("api/v1/applications/<int:application_id>/trade-documents/", "POST", "other draft",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "GET", "own trade document", 403, 200, 404, 404, 404, 404),
+    r("api/v1/trade-documents/<int:document_id>/", "GET", "other trade document",
+      403, 404, 404, 404, 404, 404),
+    r("api/v1/trade-documents/<int:document_id>/", "PUT", "own trade document", 403, 400, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "PUT", "other trade document",
+      403, 404, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "DELETE", "own trade document",
+      403, 204, 403, 403, 403, 403),
+    r("api/v1/trade-documents/<int:document_id>/", "DELETE", "other trade document",
+      403, 404, 403, 403, 403, 403),
     r("api/v1/applications/<int:application_id>/submit/", "POST", "own draft", 403, 200, 403, 403, 403, 403),
     r("api/v1/applications/<int:application_id>/submit/", "POST", "other draft",
       403, 404, 403, 403, 403, 403),
@@ -573,6 +595,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other document": other.company.documents.first().pk,
         "own draft": own.draft.pk,
         "other draft": other.draft.pk,
+        "own trade document": _trade_document(own.company).pk,
+        "other trade document": _trade_document(other.company).pk,
         "own approved": own.offering.application_id,
         "other approved": other.offering.application_id,
         "own offering": own.offering.pk,
@@ -618,6 +642,21 @@ def _targets(world: flows.World) -> dict[str, int | str]:
             requested_by=UserFactory(role=Role.OPERATOR),
         ).pk,
     }
+
+
+def _trade_document(company) -> TradeDocument:
+    """An invoice on a draft trade-finance application of `company` (written directly: no chain read)."""
+    application = flows.draft_loan(company=company, title="Receivables")
+    Application.objects.filter(pk=application.pk).update(instrument="trade")
+    return TradeDocument.objects.create(
+        application=application,
+        kind="invoice",
+        raw_fields={"invoice_number": "INV-1"},
+        canonical_fields={"invoice_number": "INV1"},
+        fingerprint="0x" + secrets.token_hex(32),
+        face_value=Decimal("1000.00"),
+        currency="HKD",
+    )
 
 
 def _session_of(user) -> UserSession:

@@ -182,6 +182,40 @@ def _offerings(company: Company, count: int, status: str = OfferingStatus.OPEN) 
     )
 
 
+def _trade_setup(user: User) -> dict[str, Any]:
+    company = _company_of(user)
+    (application,) = _applications(company, 1, status=ApplicationStatus.DRAFT)
+    Application.objects.filter(pk=application.pk).update(instrument="trade")
+    return {"company": company, "application": application.pk}
+
+
+def _trade_documents(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` invoices on the world's trade application (and on some application documents)."""
+    from financing.models import TradeDocument
+
+    TradeDocument.objects.bulk_create(
+        [
+            TradeDocument(
+                application_id=world["application"],
+                kind="invoice",
+                raw_fields={"invoice_number": f"INV-{i}"},
+                canonical_fields={"invoice_number": f"INV{i}"},
+                fingerprint="0x" + secrets.token_hex(32),
+                face_value=Decimal("1000.00"),
+                currency="HKD",
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def _trade_applications(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` applications of the SME, each with one trade document."""
+    _trade_documents(user, world, 1)
+    for application in _applications(world["company"], count):
+        _trade_documents(user, {"application": application.pk}, 1)
+
+
 def _tagged_company() -> Company:
     """An SME's company tagged technology and SRDI (what the filtered marketplace cases ask for)."""
     company = _company_of(_user(Role.SME))
@@ -844,6 +878,12 @@ CASES = {
     # APIs
     "api: applications": ListCase(
         Role.SME, "/api/v1/applications/", lambda u, w, n: _offerings(w["company"], n), setup=_company_setup
+    ),
+    "api: applications with trade documents": ListCase(
+        Role.SME, "/api/v1/applications/", _trade_applications, setup=_trade_setup
+    ),
+    "api: trade documents": ListCase(
+        Role.SME, "/api/v1/applications/{application}/trade-documents/", _trade_documents, setup=_trade_setup
     ),
     "api: offerings": ListCase(
         Role.INVESTOR,
