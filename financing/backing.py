@@ -8,6 +8,7 @@ registry says now, including a document someone else registered first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -78,22 +79,23 @@ class DocumentRow:
             return gettext("Invoice %(number)s") % {"number": raw.get("invoice_number", "")}
         return gettext("B/L %(number)s") % {"number": raw.get("bl_number", "")}
 
+    def _date(self, name: str) -> date | None:
+        """A date of the document (canonical fields hold ISO dates)."""
+        value = self.document.canonical_fields.get(name)
+        return date.fromisoformat(value) if value else None
+
     @property
-    def summary(self) -> str:
-        raw = self.document.raw_fields
-        if self.document.kind == "invoice":
-            return gettext("To %(buyer)s · issued %(issued)s · due %(due)s") % {
-                "buyer": raw.get("buyer_name", ""),
-                "issued": raw.get("issue_date", ""),
-                "due": raw.get("due_date", ""),
-            }
-        return gettext("%(carrier)s · %(vessel)s · %(loading)s to %(discharge)s · issued %(issued)s") % {
-            "carrier": raw.get("carrier", ""),
-            "vessel": raw.get("vessel", ""),
-            "loading": raw.get("port_of_loading", ""),
-            "discharge": raw.get("port_of_discharge", ""),
-            "issued": raw.get("issue_date", ""),
-        }
+    def issued(self) -> date | None:
+        return self._date("issue_date")
+
+    @property
+    def due(self) -> date | None:
+        return self._date("due_date")
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The fields as the SME typed them (what the SME recognises from the document)."""
+        return dict(self.document.raw_fields)
 
     @property
     def removable(self) -> bool:
