@@ -22,7 +22,7 @@ from financing.models import Application, TradeDocument
 from financing.trade.platforms import EblPlatform
 from financing.trade.registry import Registration, registrations_of
 
-# The canonical fields' labels, in the order a reviewer reads a document.
+# The canonical fields' labels (shown in the order the normaliser keeps them).
 FIELD_LABELS: dict[str, Any] = {
     "issuer_jurisdiction": _("Issuer's jurisdiction"),
     "issuer_registration_number": _("Issuer's registration number"),
@@ -113,7 +113,7 @@ class DocumentRow:
     @property
     def canonical_rows(self) -> list[tuple[Any, str]]:
         canonical = self.document.canonical_fields
-        return [(label, canonical[name]) for name, label in FIELD_LABELS.items() if canonical.get(name)]
+        return [(FIELD_LABELS.get(name, name), value) for name, value in canonical.items() if value]
 
 
 @dataclass
