@@ -88,6 +88,7 @@ def applications_awaiting_review() -> QuerySet[Application]:
     return (
         Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW])
         .select_related("company", "terms")
+        .prefetch_related("trade_documents__registration_transaction")
         .order_by("submitted_at")
     )
 

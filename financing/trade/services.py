@@ -134,6 +134,11 @@ def _value(
                 fields={"currency": gettext("Use %(currency)s.") % {"currency": application.currency}},
             )
         return parsed.amount
+    if not str(value or "").strip():
+        raise ValidationFailed(
+            gettext("Enter the value of the goods the bill covers."),
+            fields={"value": gettext("This field is required.")},
+        )
     try:
         amount, written = parse_amount(str(value or ""), application.currency)
     except _FieldError as exc:
@@ -142,11 +147,6 @@ def _value(
         ) from None
     except InvalidOperation:  # pragma: no cover - parse_amount admits only numbers
         raise ValidationFailed(gettext("Enter the value of the goods the bill covers.")) from None
-    if not str(value or "").strip():
-        raise ValidationFailed(
-            gettext("Enter the value of the goods the bill covers."),
-            fields={"value": gettext("This field is required.")},
-        )
     if written is not None and written != application.currency:
         raise ValidationFailed(
             gettext("This application raises %(currency)s.") % {"currency": application.currency},

@@ -197,6 +197,7 @@ def test_the_same_invoice_and_bill_are_refused_for_a_second_sme_read_from_the_ch
         offering.application_id,
     )
     assert registration_of(_fp_bill()).status == ChainDocumentStatus.FINANCED  # type: ignore[union-attr]
+    assert registration_of("0x" + "ab" * 32) is None  # never registered
     when = timezone.localtime(on_chain.registered_at).strftime("%-d %b %Y")
 
     # The platform's own rows are gone (another platform, a restored backup): only the chain knows.
