@@ -392,6 +392,9 @@ def test_documents_pages_are_the_smes_own_and_only_for_trade_finance(client, db)
     assert client.get(_page_url(application)).status_code == 404
     assert client.post(_add_url(application), invoice_post(company)).status_code == 404
     client.force_login(company.representative)
+    detail = client.get(reverse("financing:application_detail", args=[application.pk])).content.decode()
+    assert "No documents yet: add the invoices or the bill of lading" in detail
+    assert _page_url(application) in detail
     assert client.get(_page_url(loan)).status_code == 404
     assert client.post(_add_url(application, "letter-of-credit"), {}).status_code == 404
     assert (
