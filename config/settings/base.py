@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
         "CaseOutcomeEnum": "compliance.cases.choices.Outcome",
         "CaseRiskLevelEnum": "compliance.cases.choices.RiskLevel",
         "InvestorDocumentKindEnum": "compliance.choices.InvestorDocumentKind",
+        # Trade finance (financing/trade/apis.py): invoice or electronic bill of lading.
+        "TradeDocumentKindEnum": "financing.choices.TradeDocumentKind",
     },
     # Swagger UI from the project's own static files (no CDN), started by a script file (no inline script).
     "SWAGGER_UI_DIST": "SIDECAR",

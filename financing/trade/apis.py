@@ -157,7 +157,8 @@ class TradeDocumentListApi(APIView):
         )
 
     @extend_schema(
-        request=TradeDocumentInput, responses={201: TradeDocumentOutput, **refusals(400, 404, 409, 503)}
+        request=TradeDocumentInput,
+        responses={201: TradeDocumentOutput, **refusals(400, 404, 409, 413, 415, 503)},
     )
     def post(self, request: Request, application_id: int) -> Response:
         get_object_or_404(financing_selectors.applications_visible_to(request.user), pk=application_id)
@@ -186,7 +187,8 @@ class TradeDocumentDetailApi(APIView):
         return Response(TradeDocumentOutput(document).data)
 
     @extend_schema(
-        request=TradeDocumentChangeInput, responses={200: TradeDocumentOutput, **refusals(400, 404, 409, 503)}
+        request=TradeDocumentChangeInput,
+        responses={200: TradeDocumentOutput, **refusals(400, 404, 409, 413, 415, 503)},
     )
     def put(self, request: Request, document_id: int) -> Response:
         document = get_object_or_404(selectors.trade_documents_visible_to(request.user), pk=document_id)
