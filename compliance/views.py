@@ -69,6 +69,7 @@ from config.errors import ApplicationError, Conflict, PermissionDenied
 from config.forms import REFUSALS, apply_errors
 from config.middleware import accepts_uploads
 from config.pages import page_of
+from financing.backing import backing_for_review
 from financing.selectors import application_schedule, applications_visible_to
 from financing.services import application_start_review as application_start_review_service
 from issuers.models import Document
@@ -235,6 +236,7 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **bound
         "profile": investor_profile_for_review(case.investor_id) if case.investor_id else None,
         "application": case.application,
         "schedule": application_schedule(case.application) if case.application else None,
+        "backing": backing_for_review(case.application) if case.application else None,
         "holders": registration_holders(company) if company is not None else [],
         "ownership_rule": ownership_rule(company.jurisdiction) if company is not None else None,
         "checks": case_checks(case),
@@ -462,7 +464,11 @@ def kyc_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def application_review(request: HttpRequest, pk: int) -> HttpResponse:
     """An application: its open case, or its terms, decision and past cases."""
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    context = {"application": application, "schedule": application_schedule(application)}
+    context = {
+        "application": application,
+        "schedule": application_schedule(application),
+        "backing": backing_for_review(application),
+    }
     return _subject_page(request, application, "compliance/application_review.html", context)
 
 

@@ -41,6 +41,7 @@ from financing.services import (
     subscription_create,
 )
 from financing.services.servicing import servicing_run
+from financing.trade.services import trade_document_add
 from issuers.choices import MAINLAND_GBA_RESIDENCIES, DocumentKind, FilingAuthority, PiaConclusion, Residency
 from issuers.models import Company
 from issuers.services import (
@@ -314,6 +315,7 @@ def seed_demo() -> list[DemoUser]:
         demo_fund_investor(actor=investor, amount_hkd=Decimal("2000000"))
         demo_fund_investor(actor=investor, amount_hkd=Decimal("250000"), currency="USD")
     seed_serviced_bond(users)
+    seed_trade_finance(users)
     seed_review_work(users)
     seed_consent(sme=sme, recipient=users["investor@demo.hk"])
     return list(DEMO_USERS)
@@ -480,3 +482,103 @@ def seed_review_work(users: dict[str, User]) -> None:
         },
     )
     application_submit(user=users["sme@demo.hk"], application_id=application.pk)
+
+
+def _open_trade_finance(
+    users: dict[str, User],
+    *,
+    title: str,
+    target: Decimal,
+    maturity: date,
+    use_of_proceeds: str,
+    documents: list[tuple[str, dict[str, str], str | None]],
+) -> Offering:
+    """A Pearl River Robotics trade finance at 7% a year: its documents added, submitted, approved (their
+    fingerprints registered on the demo chain as the approval does) and opened by the operator."""
+    sme, officer = users["sme@demo.hk"], users["officer@demo.hk"]
+    application = application_save(
+        user=sme,
+        instrument="trade",
+        title=title,
+        currency="HKD",
+        target_amount=target,
+        minimum_amount=target / 5,
+        use_of_proceeds=use_of_proceeds,
+        terms={
+            "unit_price": Decimal("1000.00"),
+            "annual_rate": "0.07",
+            "start_date": date.today() + timedelta(days=14),
+            "maturity_date": maturity,
+        },
+    )
+    for kind, fields, value in documents:
+        trade_document_add(user=sme, application_id=application.pk, kind=kind, fields=fields, value=value)
+    application_submit(user=sme, application_id=application.pk)
+    application_decide(
+        actor=officer,
+        application_id=application.pk,
+        decision="approve",
+        reason="Invoices checked with the buyers; documents registered before opening.",
+        closes_at=timezone.now() + timedelta(days=10),
+        arranger_id=Intermediary.objects.get(ce_number="BHS001").pk,
+    )
+    offering = Offering.objects.get(application=application)
+    seed_offering_documents(sme, offering)
+    offering.refresh_from_db()
+    if offering.status == OfferingStatus.READY:  # every document's registration confirmed
+        offering_open(actor=users["operator@demo.hk"], offering_id=offering.pk)
+    return offering
+
+
+def seed_trade_finance(users: dict[str, User]) -> list[Offering]:
+    """Two open trade finances of Pearl River Robotics: two invoices to its buyers, and one shipment
+    under an electronic bill of lading held on essDOCS; every document registered on the demo chain."""
+    issued = date.today() - timedelta(days=12)
+    due = date.today() + timedelta(days=75)
+
+    def invoice(number: str, buyer: str, amount: str, due_date: date) -> tuple[str, dict[str, str], None]:
+        fields = {
+            "issuer_jurisdiction": "HK",
+            "issuer_registration_number": "12345678",
+            "buyer_name": buyer,
+            "buyer_registration_number": "",
+            "invoice_number": number,
+            "amount": amount,
+            "currency": "HKD",
+            "issue_date": issued.isoformat(),
+            "due_date": due_date.isoformat(),
+        }
+        return ("invoice", fields, None)
+
+    receivables = _open_trade_finance(
+        users,
+        title="Pearl River Robotics receivables 7% 2027",
+        target=Decimal("750000.00"),
+        maturity=due + timedelta(days=20),
+        use_of_proceeds="Components for the robots delivered to the two buyers, until they pay.",
+        documents=[
+            invoice("PRR-INV-0042", "Greater Bay Electronics Limited", "480000.00", due),
+            invoice(
+                "PRR-INV-0043", "Shenzhen Harbour Logistics Co., Ltd.", "320000.00", due + timedelta(days=15)
+            ),
+        ],
+    )
+    bill = {
+        "carrier": "COSCO Shipping Lines Co., Ltd.",
+        "vessel": "MV Cosco Harmony",
+        "port_of_loading": "Shekou, Shenzhen",
+        "port_of_discharge": "Rotterdam",
+        "bl_number": "COSU6123456780",
+        "issue_date": (date.today() - timedelta(days=6)).isoformat(),
+        "platform": "essdocs",
+        "control_reference": "CD-2026-004512",
+    }
+    shipment = _open_trade_finance(
+        users,
+        title="Pearl River Robotics shipment to Rotterdam 7% 2027",
+        target=Decimal("1000000.00"),
+        maturity=date.today() + timedelta(days=120),
+        use_of_proceeds="Forty warehouse robots shipped to a European distributor, financed until it pays.",
+        documents=[("bill_of_lading", bill, "1200000.00")],
+    )
+    return [receivables, shipment]

@@ -51,7 +51,7 @@ INSTRUMENT_CHOICES = [
     (Instrument.LOAN, _("Loan")),
     (Instrument.LEASE, _("Lease")),
     (Instrument.EQUITY, _("Equity")),
-    (Instrument.TRADE, _("Invoice and bill-of-lading financing")),
+    (Instrument.TRADE, _("Trade finance")),
 ]
 INSTRUMENT_BLURB = {
     Instrument.BOND: _("Pay investors a fixed coupon and repay the full amount at maturity."),

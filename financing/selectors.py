@@ -845,9 +845,12 @@ def offering_yield(offering: Offering) -> OfferingYield:
         )
     label = _("Coupon") if application.instrument == "bond" else _("Interest rate")
     frequency = terms.get_frequency_display().lower() if terms.frequency else ""
+    explanation = _("A year, paid %(frequency)s.") % {"frequency": frequency} if frequency else ""
+    if application.instrument == Instrument.TRADE:
+        explanation = _("A year, paid once at maturity with the principal.")
     return OfferingYield(
         label=label,
         rate=terms.annual_rate,
-        explanation=_("A year, paid %(frequency)s.") % {"frequency": frequency} if frequency else "",
+        explanation=explanation,
         day_count=words,
     )

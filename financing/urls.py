@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import document_views, issuer_views, portfolio_views, views
+from financing import document_views, issuer_views, portfolio_views, trade_views, views
 
 app_name = "financing"
 
@@ -11,6 +11,17 @@ urlpatterns = [
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/trade-documents/", trade_views.trade_documents, name="trade_documents"),
+    path(
+        "applications/<int:pk>/trade-documents/add/<slug:kind>/",
+        trade_views.trade_document_add,
+        name="trade_document_add",
+    ),
+    path(
+        "applications/<int:pk>/trade-documents/<int:document_pk>/remove/",
+        trade_views.trade_document_remove,
+        name="trade_document_remove",
+    ),
     path("investor/", views.investor_dashboard, name="investor_dashboard"),
     path("investor/kyc/", views.investor_kyc, name="investor_kyc"),
     path("investor/kyc/submit/", views.investor_kyc_send, name="investor_kyc_submit"),

@@ -38,10 +38,12 @@ from config.pages import page_of
 from config.text import REASON_MAX_LENGTH
 from financing import services
 from financing.agreements import RISK_DISCLOSURE, SUBSCRIPTION_AGREEMENT
+from financing.backing import backing_of
 from financing.choices import (
     EDITABLE_APPLICATION_STATUSES,
     FUNDABLE_PAYMENT_STATUSES,
     SERVICED_OFFERING_STATUSES,
+    Instrument,
     OfferingStatus,
 )
 from financing.forms import (
@@ -126,6 +128,12 @@ def _application_form(request: HttpRequest, application: Application | None) -> 
         except ApplicationError as exc:
             forms.apply_errors(exc)
         else:
+            if saved.instrument == Instrument.TRADE and not saved.trade_documents.exists():
+                # A trade-finance draft is not complete without the documents it finances: that step is next.
+                messages.success(
+                    request, gettext("Draft saved. Now add the invoices or the bill of lading it finances.")
+                )
+                return redirect("financing:trade_documents", pk=saved.pk)
             done = (
                 "Changes saved."
                 if application
@@ -205,6 +213,7 @@ def _render_application(
         "schedule": application_schedule(application),
         "action_form": action_form,
         "editable": application.status in EDITABLE_APPLICATION_STATUSES,
+        "backing": backing_of(application),
     }
     return render(request, "financing/application_detail.html", context, status=status)
 
@@ -537,6 +546,7 @@ def _offering_page_context(
         "issuer_tags": issuer_tags(offering.application.company),
         "token_info": token_contract_info(offering.token),
         "offer_yield": offering_yield(offering),
+        "backing": backing_of(offering.application),
     }
 
 

@@ -201,6 +201,24 @@ MATRIX = [
     r("financing/applications/<int:pk>/submit/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
     r("financing/applications/<int:pk>/withdraw/", "POST", "own draft", LOGIN, 302, 403, 403, 403, 403),
     r("financing/applications/<int:pk>/withdraw/", "POST", "other draft", LOGIN, 404, 403, 403, 403, 403),
+    # The documents a trade-finance draft finances (a bond draft has none: 404).
+    r("financing/applications/<int:pk>/trade-documents/", "GET", "own trade draft",
+      LOGIN, 200, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/", "GET", "own draft", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/", "GET", "other trade draft",
+      LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/add/<slug:kind>/", "GET", "own trade draft, invoice",
+      LOGIN, 405, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/add/<slug:kind>/", "POST", "own trade draft, invoice",
+      LOGIN, 400, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/add/<slug:kind>/", "POST",
+      "other trade draft, invoice", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/<int:document_pk>/remove/", "POST",
+      "own trade draft, own trade document", LOGIN, 302, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/<int:document_pk>/remove/", "POST",
+      "other trade draft, other trade document", LOGIN, 404, 403, 403, 403, 403),
+    r("financing/applications/<int:pk>/trade-documents/<int:document_pk>/remove/", "POST",
+      "own trade draft, other trade document", LOGIN, 404, 403, 403, 403, 403),
     r("financing/investor/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/transactions/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/investor/kyc/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
@@ -674,6 +692,7 @@ def test_every_url_pattern_and_api_operation_has_a_row():
 
 def _targets(world: flows.World) -> dict[str, int | str]:
     own, other = world.own, world.other
+    own_trade, other_trade = _trade_document(own.company), _trade_document(other.company)
     corporate = flows.corporate_investor_draft()
     officer = world.users["officer"]
     assert officer is not None
@@ -690,8 +709,11 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other document": other.company.documents.first().pk,
         "own draft": own.draft.pk,
         "other draft": other.draft.pk,
-        "own trade document": _trade_document(own.company).pk,
-        "other trade document": _trade_document(other.company).pk,
+        "own trade document": own_trade.pk,
+        "other trade document": other_trade.pk,
+        "own trade draft": own_trade.application_id,
+        "other trade draft": other_trade.application_id,
+        "invoice": "invoice",
         "own approved": own.offering.application_id,
         "other approved": other.offering.application_id,
         "own offering": own.offering.pk,

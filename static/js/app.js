@@ -300,6 +300,15 @@
     });
   });
 
+  // A form marked data-swap-refusals answers a refused post (400) with itself: its field errors and what was
+  // typed. htmx does not swap error answers by default, so this one is let through.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status === 400 && elt && elt.closest && elt.closest("[data-swap-refusals]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // Charts in content that htmx swaps in (the live preview) are drawn too; the old ones are released first.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (typeof Chart === "undefined" || !event.detail.target) return;
