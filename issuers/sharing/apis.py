@@ -21,6 +21,7 @@ from config.api import ListPageInput, StoredFileApi, list_page, page_output
 from config.errors import PermissionDenied
 from config.schema import refusals, stored_file_responses
 from config.text import REASON_MAX_LENGTH
+from issuers.apis import DocumentOutput
 from issuers.sharing import selectors, services
 from issuers.sharing.choices import ConsentState, Dataset, Purpose, ReadChannel
 from issuers.sharing.models import DataConsent
@@ -165,16 +166,6 @@ class SharedFinancialsOutput(serializers.Serializer):
     years_trading = serializers.IntegerField(allow_null=True)
 
 
-class SharedDocumentOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    original_name = serializers.CharField()
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField()
-    uploaded_at = serializers.DateTimeField()
-
-
 class SharedScheduleOutput(serializers.Serializer):
     application_id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -208,7 +199,7 @@ class SharedDatasetOutput(serializers.Serializer):
         help_text="Why some or all directors and owners are withheld (cross-border rules; '' if none)."
     )
     financials = SharedFinancialsOutput(allow_null=True)
-    documents = SharedDocumentOutput(many=True, allow_null=True)
+    documents = DocumentOutput(many=True, allow_null=True)
     schedules = SharedScheduleOutput(many=True, allow_null=True)
 
 
@@ -234,7 +225,7 @@ def shared_body(data: services.SharedData) -> dict[str, Any]:
     elif dataset == Dataset.FINANCIALS:
         body["financials"] = SharedFinancialsOutput(company).data
     elif dataset == Dataset.DOCUMENTS:
-        body["documents"] = SharedDocumentOutput(data.documents, many=True).data
+        body["documents"] = DocumentOutput(data.documents, many=True).data
     elif dataset == Dataset.SCHEDULES:
         body["schedules"] = [
             {
