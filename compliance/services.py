@@ -55,6 +55,7 @@ from compliance.models import InvestorDocument, InvestorPerson, InvestorProfile
 from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
 from compliance.screening.alerts import screen_new_wallet, screen_submission
+from compliance.wallets.services import linked_wallets_withdraw
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from config.i18n import day_text, in_language_of
 from config.text import megabytes
@@ -493,6 +494,7 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
         field="kyc_status",
         reason=reason,
     )
+    linked_wallets_withdraw(profile=profile, actor=actor, reason=reason)
     if registered and profile.wallet is not None:
         token_services.contract_call(
             target=platform_contract(ContractKind.IDENTITY_REGISTRY),

@@ -36,6 +36,7 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("requests/", include("compliance.request_urls")),
     path("chain/", include("tokens.urls")),
+    path("wallets/", include("compliance.wallets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),

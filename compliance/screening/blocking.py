@@ -30,6 +30,7 @@ from compliance.cases.services import case_close, on_alert_decided
 from compliance.choices import KYC_TRANSITIONS, KycStatus
 from compliance.models import InvestorProfile
 from compliance.retention import retention_start
+from compliance.wallets.services import linked_wallets_withdraw
 from issuers.choices import KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from tokens import chain
@@ -136,6 +137,7 @@ def investor_block(*, investor_id: int, actor: User, reason: str, alert: Case) -
             profile, to=KycStatus.BLOCKED, transitions=KYC_TRANSITIONS, actor=actor, field="kyc_status",
             reason=reason,
         )  # fmt: skip
+    linked_wallets_withdraw(profile=profile, actor=actor, reason=reason)
     if profile.wallet is not None:
         wallet_freeze(wallet=profile.wallet, alert=alert)
     return profile
