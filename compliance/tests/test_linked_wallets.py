@@ -416,3 +416,19 @@ def test_the_nonce_lifetime_setting_is_the_messages_expiry(investor):
         seconds=settings.SIWE_NONCE_SECONDS
     )
     assert f"Expiration Time: {_iso(issued.expires_at)}" in issued.message
+
+
+def test_a_lapse_of_professional_status_reaches_the_linked_wallets_identity_on_chain(investor):
+    from compliance.services import investor_pi_lapse
+
+    link(investor, reference_sign(KEY_A, challenge(investor).nonce))
+    profile = InvestorProfile.objects.get(user=investor)
+    assert profile.is_professional
+    custodial = profile.wallet.address
+    classes_before = chain.call("IdentityRegistry", registry(), "identityOf", ADDRESS_A)[1]
+
+    investor_pi_lapse(profile_id=profile.pk, today=profile.pi_valid_until)
+
+    linked_identity = chain.call("IdentityRegistry", registry(), "identityOf", ADDRESS_A)
+    assert linked_identity == chain.call("IdentityRegistry", registry(), "identityOf", custodial)
+    assert linked_identity[1] != classes_before

@@ -443,6 +443,24 @@ def linked_wallet_revoke_failed(tx: ChainTransaction) -> None:
         )
 
 
+def linked_wallets_identity_update(*, profile: InvestorProfile, identity: list[int], key: str) -> None:
+    """The investor's identity changed on chain (renewal, PI lapse): each registered linked wallet gets the
+    same (country, classes, expiry). Called inside the caller's transaction."""
+    from compliance.services import INTENT_UPDATE_IDENTITY
+
+    registry = platform_contract(ContractKind.IDENTITY_REGISTRY)
+    for linked in LinkedWallet.objects.filter(investor=profile, status=LinkedWalletStatus.REGISTERED):
+        token_services.contract_call(
+            target=registry,
+            function="updateIdentity",
+            args=[linked.address, *identity],
+            intent=INTENT_UPDATE_IDENTITY,
+            key=f"identity:linked:{linked.pk}:{key}",
+            reference=f"update identity of linked wallet {linked.pk} of investor {profile.pk}",
+            subject_address=linked.address,
+        )
+
+
 def linked_wallets_withdraw(*, profile: InvestorProfile, actor: Any, reason: str) -> list[LinkedWallet]:
     """The investor's approval ended (revoked, blocked): every registered linked wallet is revoked too.
 

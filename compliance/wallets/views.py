@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from compliance.wallets.forms import MoveUnitsForm, SiweChallengeForm, WalletLin
 from compliance.wallets.selectors import current_linked_wallets_of, holdings_by_wallet
 from config.errors import ApplicationError
 from config.forms import REFUSALS, apply_errors, refuse
+from config.pages import page_of
 from financing.services import transfer_to_own_wallet
 from issuers.forms import ActionForm
 
@@ -59,7 +61,9 @@ def _render(
     context = {
         "profile": profile,
         "can_link": profile is not None and profile.can_subscribe,
-        "linked_wallets": current_linked_wallets_of(request.user),
+        "linked_wallets": page_of(
+            request, current_linked_wallets_of(request.user), url=reverse("wallets:list")
+        ),
         "wallets": wallets,
         "challenge": challenge,
         "challenge_form": challenge_form or SiweChallengeForm(),
