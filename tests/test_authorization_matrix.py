@@ -28,6 +28,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from eth_utils import to_checksum_address
 
 from accounts.choices import Role
 from accounts.models import Notification, UserSession
@@ -601,8 +602,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other transfer": flows.waiting_sale(
             other.offering, seller=other.investor, buyer=world.pending_profile.user
         ).pk,
-        "own linked wallet": _linked_wallet(own.investor, "0x" + "A1" * 20),
-        "other linked wallet": _linked_wallet(other.investor, "0x" + "B2" * 20),
+        "own linked wallet": _linked_wallet(own.investor, to_checksum_address("0x" + "a1" * 20)),
+        "other linked wallet": _linked_wallet(other.investor, to_checksum_address("0x" + "b2" * 20)),
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
         "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,
