@@ -5,6 +5,7 @@ from compliance.cases import apis as case_apis
 from compliance.licences import apis as licence_apis
 
 urlpatterns = [
+    path("wallets/", include("compliance.wallets.api_urls")),
     path("compliance/queue/", apis.ReviewQueueApi.as_view(), name="api-review-queue"),
     path("kyc/", apis.MyKycApi.as_view(), name="api-my-kyc"),
     path("kyc/submit/", apis.MyKycSubmitApi.as_view(), name="api-my-kyc-submit"),

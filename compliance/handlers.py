@@ -3,6 +3,7 @@
 from compliance import services
 from compliance.attestations import services as attestation_services
 from compliance.screening import blocking
+from compliance.wallets import services as wallet_services
 from tokens import outbox
 from tokens import services as token_services
 from tokens.choices import ContractKind, WalletKind
@@ -32,6 +33,23 @@ def register() -> None:
         functions=("revokeIdentity(address)",),
         confirmed=services.investor_identity_changed,
         failed=services.investor_chain_setup_failed,
+    )
+    # Self-custody wallets linked by Sign-In with Ethereum: registered and revoked like the custodial one.
+    outbox.register_intent(
+        wallet_services.INTENT_LINK_WALLET,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("registerIdentity(address,uint16,uint8,uint64)",),
+        confirmed=wallet_services.linked_wallet_registered,
+        failed=wallet_services.linked_wallet_registration_failed,
+    )
+    outbox.register_intent(
+        wallet_services.INTENT_UNLINK_WALLET,
+        signer=WalletKind.REGISTRAR,
+        targets=(ContractKind.IDENTITY_REGISTRY,),
+        functions=("revokeIdentity(address)",),
+        confirmed=wallet_services.linked_wallet_revoked,
+        failed=wallet_services.linked_wallet_revoke_failed,
     )
     # A confirmed sanctions match: the registrar revokes the wallet's identity at once; freezing it on
     # each token it holds is the tokens' agent's power, held by the timelock (admin key executes).

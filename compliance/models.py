@@ -302,6 +302,7 @@ from compliance.screening.models import (  # noqa: E402  (the screening models b
     Screening,
     ScreeningRun,
 )
+from compliance.wallets.models import LinkedWallet, SiweNonce  # noqa: E402  (part of this app)
 
 __all__ = [
     "AnswerDocument",
@@ -317,12 +318,14 @@ __all__ = [
     "InvestorPerson",
     "InvestorProfile",
     "Licence",
+    "LinkedWallet",
     "SanctionsEntry",
     "SanctionsList",
     "SanctionsName",
     "SanctionsWallet",
     "Screening",
     "ScreeningRun",
+    "SiweNonce",
 ]
 
 

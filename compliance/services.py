@@ -56,6 +56,7 @@ from compliance.models import InvestorDocument, InvestorPerson, InvestorProfile
 from compliance.pep import NOT_A_PEP, Pep
 from compliance.retention import retention_start
 from compliance.screening.alerts import screen_new_wallet, screen_submission
+from compliance.wallets.services import linked_wallets_identity_update, linked_wallets_withdraw
 from config.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from config.i18n import day_text, in_language_of
 from config.text import megabytes
@@ -513,6 +514,7 @@ def investor_kyc_revoke(*, actor: User, profile_id: int, reason: str) -> Investo
         reason=reason,
     )
     attestations_revoke_for(investor=profile, reason=reason, code=RevocationReason.KYC_REVOKED, actor=actor)
+    linked_wallets_withdraw(profile=profile, actor=actor, reason=reason)
     if registered and profile.wallet is not None:
         token_services.contract_call(
             target=platform_contract(ContractKind.IDENTITY_REGISTRY),
@@ -555,15 +557,13 @@ def _identity_write(profile: InvestorProfile, *, key: str) -> ChainTransaction:
     """Put the investor's identity on chain as it stands: registered the first time, updated after."""
     assert profile.wallet is not None
     update = profile.identity_registered_at is not None
+    identity = [_country_numeric(profile.country.code), _investor_classes(profile), _identity_expiry(profile)]
+    if update:  # the investor's linked self-custody wallets carry the same identity
+        linked_wallets_identity_update(profile=profile, identity=identity, key=key)
     return token_services.contract_call(
         target=platform_contract(ContractKind.IDENTITY_REGISTRY),
         function="updateIdentity" if update else "registerIdentity",
-        args=[
-            profile.wallet.address,
-            _country_numeric(profile.country.code),
-            _investor_classes(profile),
-            _identity_expiry(profile),
-        ],
+        args=[profile.wallet.address, *identity],
         intent=INTENT_UPDATE_IDENTITY if update else INTENT_REGISTER_IDENTITY,
         key=f"identity:investor:{profile.pk}:{profile.wallet.address}:{key}",
         reference=f"{'update' if update else 'register'} identity of investor {profile.pk}",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("chain/", include("tokens.urls")),
     path("verify/", include("financing.verification.urls")),
     path("sharing/", include("issuers.sharing.urls")),
+    path("wallets/", include("compliance.wallets.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),

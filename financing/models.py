@@ -587,7 +587,8 @@ class UnitRedemption(models.Model):
 
 class Transfer(models.Model):
     """Units of one offering moved from one investor to another, free or against payment (delivery versus
-    payment); its id is the on-chain transfer key, each delivered once."""
+    payment), or free to a self-custody wallet the investor linked; its id is the on-chain transfer key,
+    each delivered once."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="transfers")
     seller = models.ForeignKey(
@@ -621,7 +622,11 @@ class Transfer(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(units__gt=0), name="transfer_units_positive"),
             models.CheckConstraint(condition=Q(price__gte=0), name="transfer_price_not_negative"),
-            models.CheckConstraint(condition=~Q(seller=F("buyer")), name="transfer_between_two_investors"),
+            # Between two investors, or an investor's units to another wallet of theirs (a linked one).
+            models.CheckConstraint(
+                condition=~Q(seller=F("buyer")) | ~Q(seller_wallet=F("buyer_wallet")),
+                name="transfer_between_two_wallets",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=TransferStatus.values), name="transfer_status_valid"
             ),

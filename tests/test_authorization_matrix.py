@@ -30,6 +30,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from eth_utils import to_checksum_address
 
 from accounts.choices import Role
 from accounts.models import Notification, UserSession
@@ -294,6 +295,13 @@ MATRIX = [
       LOGIN, 403, 404, 403, 403, 403),
     r("financing/investor/holdings/<int:pk>/transfer/", "POST", "other offering",
       LOGIN, 403, 404, 403, 403, 403),
+    r("wallets/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
+    r("wallets/challenge/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    r("wallets/link/", "POST", None, LOGIN, 403, 400, 403, 403, 403),
+    # The own investor's units are in escrow, not yet in their wallet: nothing to move.
+    r("wallets/move/", "POST", None, LOGIN, 403, 409, 403, 403, 403),
+    r("wallets/<int:pk>/unlink/", "POST", "own linked wallet", LOGIN, 403, 302, 403, 403, 403),
+    r("wallets/<int:pk>/unlink/", "POST", "other linked wallet", LOGIN, 403, 404, 403, 403, 403),
     r("financing/transfers/", "GET", None, LOGIN, 403, 200, 403, 403, 403),
     r("financing/transfers/<int:pk>/accept/", "POST", "own transfer", LOGIN, 403, 403, 403, 403, 403),
     r("financing/transfers/<int:pk>/accept/", "POST", "other transfer", LOGIN, 403, 404, 403, 403, 403),
@@ -522,6 +530,15 @@ MATRIX = [
       403, 200, 200, 200, 200, 200),
     r("api/v1/offering-documents/<int:document_id>/", "GET", "other offering document",
       403, 404, 200, 200, 200, 200),
+    # Self-custody wallets linked by Sign-In with Ethereum: the investor's own only.
+    r("api/v1/wallets/", "GET", None, 403, 403, 200, 403, 403, 403),
+    r("api/v1/wallets/siwe/nonce/", "POST", None, 403, 403, 400, 403, 403, 403),
+    r("api/v1/wallets/link/", "POST", None, 403, 403, 400, 403, 403, 403),
+    r("api/v1/wallets/<int:wallet_id>/unlink/", "POST", "own linked wallet", 403, 403, 200, 403, 403, 403),
+    r("api/v1/wallets/<int:wallet_id>/unlink/", "POST", "other linked wallet", 403, 403, 404, 403, 403, 403),
+    r("api/v1/wallets/<int:wallet_id>/receive/", "POST", "own linked wallet", 403, 403, 400, 403, 403, 403),
+    r("api/v1/wallets/<int:wallet_id>/receive/", "POST", "other linked wallet", 403, 403, 404, 403, 403, 403,
+      body={"offering_id": 1, "units": 1}),
     r("api/v1/transfers/", "GET", None, 403, 200, 200, 200, 200, 200),
     r("api/v1/transfers/", "POST", None, 403, 403, 400, 403, 403, 403),
     # The investor column is the own transfer's seller: only its buyer accepts.
@@ -726,6 +743,8 @@ def _targets(world: flows.World) -> dict[str, int | str]:
         "other transfer": flows.waiting_sale(
             other.offering, seller=other.investor, buyer=world.pending_profile.user
         ).pk,
+        "own linked wallet": _linked_wallet(own.investor, to_checksum_address("0x" + "a1" * 20)),
+        "other linked wallet": _linked_wallet(other.investor, to_checksum_address("0x" + "b2" * 20)),
         "own company": own.company.pk,
         "pending company": world.pending_company.pk,
         "open case": Case.objects.get(company=world.pending_company, kind=CaseKind.KYB).pk,
@@ -795,6 +814,20 @@ def _consent(tenant: flows.Tenant) -> DataConsent:
         valid_until=today + timedelta(days=90),
         all_documents=True,
     ).consent
+
+
+def _linked_wallet(user, address: str) -> int:
+    """A self-custody wallet the investor linked, registered (as if its registration were confirmed)."""
+    from compliance.wallets.choices import LinkedWalletStatus
+    from compliance.wallets.models import LinkedWallet
+
+    return LinkedWallet.objects.create(
+        investor=user.investor,
+        address=address,
+        status=LinkedWalletStatus.REGISTERED,
+        message="signed",
+        signature="0x",
+    ).pk
 
 
 def _session_of(user) -> UserSession:

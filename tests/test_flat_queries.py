@@ -33,7 +33,7 @@ from compliance.cases.models import Case, InformationRequest
 from compliance.choices import AttestationKind
 from compliance.licences.choices import IntermediaryRole, LicenceKind, RegulatedActivity
 from compliance.licences.models import Intermediary, Licence
-from compliance.models import Attestation, AuditEvent
+from compliance.models import Attestation, AuditEvent, InvestorProfile
 from financing.choices import (
     AllotmentStatus,
     ApplicationStatus,
@@ -654,6 +654,35 @@ def _address() -> str:
     return "0x" + secrets.token_hex(20)
 
 
+def _approved_investor_setup(user: User) -> dict[str, Any]:
+    """The viewer's own approved profile with a custodial wallet (another bulk investor's, moved over)."""
+    (other,) = factories.investors(1, wallets=True)
+    InvestorProfile.objects.filter(user=other).update(user=user)
+    Wallet.objects.filter(owner=other).update(owner=user)
+    return {}
+
+
+def _linked_wallets(user: User, world: dict[str, Any], count: int) -> None:
+    """`count` wallets the investor tried to link and the chain refused (they are not capped)."""
+    from compliance.wallets.choices import LinkedWalletStatus
+    from compliance.wallets.models import LinkedWallet
+
+    profile = InvestorProfile.objects.get(user=user)
+    LinkedWallet.objects.bulk_create(
+        [
+            LinkedWallet(
+                investor=profile,
+                address=_address(),
+                status=LinkedWalletStatus.FAILED,
+                message="signed",
+                signature="0x",
+                failure_reason="The address already has an identity.",
+            )
+            for _ in range(count)
+        ]
+    )
+
+
 def _investor_history_setup(user: User) -> dict[str, Any]:
     """The investor's custodial wallet and an offering whose token is deployed."""
     wallet = wallet_create(kind=WalletKind.INVESTOR, label="investor", owner=user)
@@ -1020,6 +1049,12 @@ CASES = {
     "api: subscriptions": ListCase(Role.INVESTOR, "/api/v1/subscriptions/", _subscriptions),
     "api: transfers": ListCase(Role.INVESTOR, "/api/v1/transfers/", _transfers),
     "page: transfers": ListCase(Role.INVESTOR, "/financing/transfers/", _transfers, 25),
+    "api: linked wallets": ListCase(
+        Role.INVESTOR, "/api/v1/wallets/", _linked_wallets, setup=_approved_investor_setup
+    ),
+    "page: linked wallets": ListCase(
+        Role.INVESTOR, "/wallets/", _linked_wallets, 25, setup=_approved_investor_setup
+    ),
     "api: offering allotments": ListCase(
         Role.SME,
         "/api/v1/offerings/{offering}/allotments/",

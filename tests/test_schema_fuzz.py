@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
+from eth_utils import to_checksum_address
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -40,6 +41,8 @@ from compliance.attestations.services import attestation_issue
 from compliance.cases.choices import CaseKind
 from compliance.cases.models import Case
 from compliance.models import Intermediary, Licence
+from compliance.wallets.choices import LinkedWalletStatus
+from compliance.wallets.models import LinkedWallet
 from financing.models import OfferingPayment
 from issuers.models import Document, Person
 from issuers.sharing.demo import seed_consent
@@ -79,6 +82,16 @@ def known_ids(world: flows.World) -> dict[str, list[Any]]:
         "transfer_id": [
             flows.waiting_sale(own.offering, seller=own.investor, buyer=other.investor).pk,
             flows.waiting_sale(other.offering, seller=other.investor, buyer=own.investor).pk,
+        ],
+        "wallet_id": [
+            LinkedWallet.objects.create(
+                investor=investor.investor,
+                address=to_checksum_address(f"0x{n + 1:040x}"),
+                status=LinkedWalletStatus.REGISTERED,
+                message="signed",
+                signature="0x",
+            ).pk
+            for n, investor in enumerate((own.investor, other.investor))
         ],
         "person_id": list(Person.objects.filter(company__in=companies).values_list("pk", flat=True)),
         "document_id": list(Document.objects.filter(company__in=companies).values_list("pk", flat=True)),

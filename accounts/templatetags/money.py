@@ -31,6 +31,7 @@ TONES = {
         "executed",
         "closed",
         "completed",
+        "registered",
     },
     "accent": {"open", "ready"},
     "info": {
@@ -44,6 +45,8 @@ TONES = {
         "paying",
         "awaiting_buyer",
         "sending",
+        "registering",
+        "unlinking",
     },
     "warning": {
         "changes_requested",
@@ -56,7 +59,16 @@ TONES = {
         "requested",
         "expired",
     },
-    "danger": {"rejected", "failed", "cancelled", "not_allotted", "partly_failed", "late", "in_arrears"},
+    "danger": {
+        "rejected",
+        "failed",
+        "cancelled",
+        "not_allotted",
+        "partly_failed",
+        "late",
+        "in_arrears",
+        "refused",
+    },
 }
 TONE_OF = {status: tone for tone, statuses in TONES.items() for status in statuses}
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0014_attestations'),
+        ('compliance', '0015_linked_wallets'),
         ('tokens', '0007_token_operations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

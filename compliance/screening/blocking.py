@@ -31,6 +31,7 @@ from compliance.cases.services import case_close, on_alert_decided
 from compliance.choices import KYC_TRANSITIONS, KycStatus
 from compliance.models import InvestorProfile
 from compliance.retention import retention_start
+from compliance.wallets.services import linked_wallets_withdraw
 from issuers.choices import KYB_TRANSITIONS, KybStatus
 from issuers.models import Company
 from tokens import chain
@@ -143,6 +144,7 @@ def investor_block(*, investor_id: int, actor: User, reason: str, alert: Case) -
         attestations_revoke_for(
             investor=profile, reason=reason, code=RevocationReason.KYC_BLOCKED, actor=actor
         )
+    linked_wallets_withdraw(profile=profile, actor=actor, reason=reason)
     if profile.wallet is not None:
         wallet_freeze(wallet=profile.wallet, alert=alert)
     return profile

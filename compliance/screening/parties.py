@@ -2,13 +2,14 @@
 
 `registered_parties` (the default, setting SANCTIONS_PARTY_SOURCE) yields every company (its English
 and Chinese names), every director and owner, every investor with a corporate or trust investor's
-directors and owners, and every company and investor wallet.
+directors and owners, and every company and investor wallet (an investor's linked self-custody wallets too).
 `company_parties(company)` and `investor_parties(profile)` yield one submission's parties (screened
 when it is submitted); `wallet_party` one wallet.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from django.utils.module_loading import import_string
 
 from compliance.models import InvestorPerson, InvestorProfile
 from compliance.screening.choices import PartyType
+from compliance.wallets.choices import HELD_STATUSES
+from compliance.wallets.models import LinkedWallet
 from issuers.models import Company, Person
 from tokens.models import Wallet
 
@@ -109,10 +112,19 @@ def registered_parties() -> Iterator[Party]:
             yield wallet_party(company.wallet, owner=company)
     for person in Person.objects.order_by("pk"):
         yield _person(person)
+    linked: dict[int, list[str]] = defaultdict(list)
+    for investor_id, address in (
+        LinkedWallet.objects.filter(status__in=HELD_STATUSES)
+        .order_by("pk")
+        .values_list("investor_id", "address")
+    ):
+        linked[investor_id].append(address)
     for profile in InvestorProfile.objects.select_related("wallet").order_by("pk"):
         yield _investor(profile)
         if profile.wallet is not None:
             yield wallet_party(profile.wallet, owner=profile)
+        for address in linked.get(profile.pk, ()):
+            yield Party(ref=party_ref(profile), wallet_address=address)
     for investor_person in InvestorPerson.objects.order_by("pk"):
         yield _investor_person(investor_person)
 

@@ -424,6 +424,11 @@ CHAIN_ADMIN_DELAY_SECONDS = env_int("CHAIN_ADMIN_DELAY_SECONDS", 3600, minimum=0
 PAYMENT_AUTHORISATION_SECONDS = env_int("PAYMENT_AUTHORISATION_SECONDS", 86400, minimum=60)
 # A sale between investors waits this long for the buyer to accept, then expires (beat: transfers-expire).
 TRANSFER_OFFER_SECONDS = env_int("TRANSFER_OFFER_SECONDS", 3 * 86400, minimum=60)
+# Self-custody wallets (Sign-In with Ethereum): a challenge's nonce is valid this long; a message's Issued
+# At may be this far ahead of our clock; an investor links at most this many wallets.
+SIWE_NONCE_SECONDS = env_int("SIWE_NONCE_SECONDS", 600, minimum=60)
+SIWE_CLOCK_SKEW_SECONDS = env_int("SIWE_CLOCK_SKEW_SECONDS", 60, minimum=0)
+LINKED_WALLETS_MAX = env_int("LINKED_WALLETS_MAX", 3, minimum=1)
 # After an offering's closing time the platform has this long to settle; then anyone may refund escrows.
 SETTLEMENT_WINDOW_DAYS = env_int("SETTLEMENT_WINDOW_DAYS", 14, minimum=1)
 # The secret the audit trail's hash chain is keyed with (HMAC-SHA256). The committed default serves

@@ -61,6 +61,7 @@ from financing.services.transfers import (
     transfer_create,
     transfer_delivered,
     transfer_delivery_failed,
+    transfer_to_own_wallet,
     transfers_expire,
 )
 
@@ -111,5 +112,6 @@ __all__ = [
     "transfer_create",
     "transfer_delivered",
     "transfer_delivery_failed",
+    "transfer_to_own_wallet",
     "transfers_expire",
 ]

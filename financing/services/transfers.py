@@ -196,6 +196,87 @@ def transfer_create(
     return transfer
 
 
+def transfer_to_own_wallet(*, user: User, offering_id: int, units: int, wallet_id: int) -> Transfer:
+    """Move whole units from the investor's account (custodial) wallet to a self-custody wallet they
+    linked and that is registered on chain: a free transfer through the same machinery (the token's
+    rules decide on chain; `canTransfer` is asked first, nothing recorded on a refusal)."""
+    from compliance.wallets.choices import LinkedWalletStatus
+    from compliance.wallets.models import LinkedWallet
+
+    if user.role != Role.INVESTOR:
+        raise PermissionDenied(gettext("Only investors transfer units."))
+    if units < 1:
+        raise ValidationFailed(
+            gettext("Transfer at least one unit."), fields={"units": gettext("Must be at least 1.")}
+        )
+    profile = InvestorProfile.objects.select_related("wallet").filter(user=user).first()
+    seller_wallet = _wallet_of(profile, who="Your account")
+    linked = LinkedWallet.objects.filter(pk=wallet_id, investor__user=user).first()
+    if linked is None:
+        raise NotFound(gettext("No such wallet."))
+    if linked.status != LinkedWalletStatus.REGISTERED:
+        raise Conflict(
+            gettext("This wallet is %(status)s; it can receive units once it is registered.")
+            % {"status": linked.get_status_display().lower()}
+        )
+    offering = Offering.objects.select_related("token", "application").filter(pk=offering_id).first()
+    if offering is None or offering.token is None or not offering.token.address:
+        raise NotFound(gettext("No such holding."))
+    free_units = _free_units(offering, seller=seller_wallet)
+    if units > free_units:
+        raise ValidationFailed(
+            gettext(
+                "You can transfer at most %(free_units)s units of this holding now. Nothing was recorded."
+            )
+            % {"free_units": free_units},
+            fields={"units": gettext("At most %(free_units)s.") % {"free_units": free_units}},
+        )
+    if refusal := _refusal_of_token(offering, seller=seller_wallet, buyer=linked.address, units=units):
+        raise ValidationFailed(
+            gettext("The token's rules refuse this transfer: %(refusal)s Nothing was recorded.")
+            % {"refusal": refusal}
+        )
+    token_domain = _token_domain(offering)
+    with transaction.atomic():
+        InvestorProfile.objects.select_for_update().get(pk=profile.pk)  # type: ignore[union-attr]
+        if not LinkedWallet.objects.filter(pk=linked.pk, status=LinkedWalletStatus.REGISTERED).exists():
+            raise Conflict(gettext("This wallet is being unlinked; it can no longer receive units."))
+        promised = (
+            Transfer.objects.filter(
+                offering=offering, seller=user, status__in=LIVE_TRANSFER_STATUSES
+            ).aggregate(units=Sum("units"))["units"]
+            or 0
+        )
+        if units > free_units - promised:
+            left = max(0, free_units - promised)
+            raise ValidationFailed(
+                gettext("You can transfer at most %(left)s units of this holding now.") % {"left": left},
+                fields={"units": gettext("At most %(left)s.") % {"left": left}},
+            )
+        now = timezone.now()
+        transfer = Transfer.objects.create(
+            offering=offering,
+            seller=user,
+            buyer=user,
+            seller_wallet=seller_wallet,
+            buyer_wallet=linked.address,
+            units=units,
+            price=Decimal("0"),
+            status=TransferStatus.SENDING,
+            expires_at=now + timedelta(seconds=settings.TRANSFER_OFFER_SECONDS),
+            authorised_until=now + timedelta(seconds=settings.PAYMENT_AUTHORISATION_SECONDS),
+        )
+        audit_record(
+            actor=user,
+            action="transfer_created",
+            obj=transfer,
+            to_status=transfer.status,
+            data={"units": units, "price": "0", "offering": offering.pk, "to_linked_wallet": linked.pk},
+        )
+        _deliver(transfer, token_domain=token_domain)
+    return transfer
+
+
 def _deliver(
     transfer: Transfer, *, token_domain: dict[str, Any], payment_domain: dict[str, Any] | None = None
 ) -> ChainTransaction:

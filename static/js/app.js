@@ -336,7 +336,50 @@
     });
   });
 
-  function start() { navMenu(); init(document); }
+  // Linking a self-custody wallet (Sign-In with Ethereum) through the browser's wallet (window.ethereum):
+  // ask it for the account, ask the server for the EIP-4361 message for that address, have the wallet
+  // sign it (personal_sign), then submit the page's own link form with the message and the signature.
+  // Without an injected wallet the box stays hidden and the page's copy-and-paste form is the way.
+  function siweConnect(box) {
+    var provider = window.ethereum;
+    if (!provider || typeof provider.request !== "function") return;
+    var form = document.querySelector("form[data-siwe-link]");
+    var button = box.querySelector("[data-siwe-button]");
+    var status = box.querySelector("[data-siwe-status]");
+    var csrf = form ? form.querySelector("input[name=csrfmiddlewaretoken]") : null;
+    if (!form || !button || !csrf) return;
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      status.textContent = status.dataset.working;
+      var address;
+      provider.request({ method: "eth_requestAccounts" }).then(function (accounts) {
+        address = accounts[0];
+        return fetch(box.dataset.nonceUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf.value, "Accept": "application/json" },
+          body: JSON.stringify({ address: address })
+        });
+      }).then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.address ? body.address[0] : body.detail);
+          return body;
+        });
+      }).then(function (challenge) {
+        form.querySelector("[name=message]").value = challenge.message;
+        return provider.request({ method: "personal_sign", params: [challenge.message, address] });
+      }).then(function (signature) {
+        form.querySelector("[name=signature]").value = signature;
+        form.submit();
+      }).catch(function (error) {
+        button.disabled = false;
+        status.textContent = (error && error.message && !error.code) ? error.message : status.dataset.refused;
+      });
+    });
+  }
+
+  function start() { navMenu(); init(document); document.querySelectorAll("[data-siwe-connect]").forEach(siweConnect); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
