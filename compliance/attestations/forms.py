@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -18,6 +19,15 @@ from .verify import DOCUMENT_MAX_BYTES
 
 class AttestationIssueForm(forms.Form):
     kind = forms.ChoiceField(choices=AttestationKind.choices, widget=forms.HiddenInput)
+    wallet = forms.ChoiceField(
+        label=_("Wallet"),
+        required=False,
+        help_text=_("Your account wallet, or a wallet you linked by signature."),
+    )
+
+    def __init__(self, *args: Any, wallets: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wallet"].choices = [(address, address) for address in wallets]
 
 
 class AttestationRevokeForm(forms.Form):

@@ -8,18 +8,23 @@ from accounts.choices import COMPLIANCE_ROLES, STAFF_ROLES
 from accounts.models import User
 from compliance.choices import KycStatus
 from compliance.models import Attestation, InvestorProfile
+from compliance.wallets.choices import LinkedWalletStatus
+from compliance.wallets.selectors import current_linked_wallets_of
 
 
 def attestation_wallets(user: User) -> list[str]:
-    """The wallets an investor may have attested: the custodial wallet once due diligence is approved.
-
-    Self-custody wallets the investor links by signature join this list (the one place that says which
-    wallets are the investor's for an attestation).
+    """The wallets an investor may have attested once due diligence is approved: the custodial wallet,
+    then the self-custody wallets linked by signature and registered on chain (the one place that says
+    which wallets are the investor's for an attestation).
     """
     profile = InvestorProfile.objects.filter(user=user).select_related("wallet").first()
     if profile is None or profile.kyc_status != KycStatus.APPROVED or profile.wallet is None:
         return []
-    return [str(profile.wallet.address)]
+    linked = current_linked_wallets_of(user).filter(status=LinkedWalletStatus.REGISTERED)
+    return [
+        str(profile.wallet.address),
+        *(str(address) for address in linked.values_list("address", flat=True)),
+    ]
 
 
 def attestations_visible_to(user: User) -> QuerySet[Attestation]:

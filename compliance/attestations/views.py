@@ -33,14 +33,23 @@ def _list_page(
 ) -> HttpResponse:
     page = page_of(request, selectors.attestations_visible_to(request.user), url="/attestations/")
     kind = HOLDER_KINDS.get(request.user.role)
+    if kind and issue_form is None:
+        issue_form = _issue_form(request)
     context: dict[str, Any] = {
         "page": page,
         "holder_kind": kind,
-        "issue_form": issue_form or (AttestationIssueForm(initial={"kind": kind}) if kind else None),
+        "issue_form": issue_form,
         "is_staff": request.user.role in STAFF_ROLES,
         "may_revoke": selectors.may_revoke(request.user),
     }
     return render(request, "compliance/attestations/list.html", context, status=status)
+
+
+def _issue_form(request: HttpRequest) -> AttestationIssueForm:
+    """The holder's request form; an investor chooses among their wallets (account and linked ones)."""
+    wallets = selectors.attestation_wallets(request.user) if request.user.role == Role.INVESTOR else []
+    data = request.POST if request.method == "POST" else None
+    return AttestationIssueForm(data, initial={"kind": HOLDER_KINDS.get(request.user.role)}, wallets=wallets)
 
 
 @role_required(Role.SME, Role.INVESTOR, *STAFF_ROLES)
@@ -55,11 +64,13 @@ def attestation_list(request: HttpRequest) -> HttpResponse:
 def attestation_issue(request: HttpRequest) -> HttpResponse:
     """Ask for a signed attestation of the holder's verified status; refused in plain words when it does
     not hold today."""
-    form = AttestationIssueForm(request.POST)
+    form = _issue_form(request)
     if not form.is_valid():
         return _list_page(request, issue_form=form, status=400)
     try:
-        services.attestation_issue(user=request.user, kind=form.cleaned_data["kind"])
+        services.attestation_issue(
+            user=request.user, kind=form.cleaned_data["kind"], wallet=form.cleaned_data.get("wallet", "")
+        )
     except REFUSALS as exc:
         return _list_page(request, issue_form=form, status=refuse(form, exc))
     messages.success(request, gettext("Your attestation is signed. Download it below and share the file."))

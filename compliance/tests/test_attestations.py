@@ -26,6 +26,8 @@ from compliance.attestations import services as attestation_services
 from compliance.choices import AttestationStatus
 from compliance.models import Attestation, InvestorProfile
 from compliance.services import investor_kyc_revoke, investor_pi_lapse
+from compliance.wallets.choices import LinkedWalletStatus
+from compliance.wallets.models import LinkedWallet
 from tests import flows
 from tests.conftest import wait_for
 from tokens import chain as tokens_chain
@@ -173,6 +175,32 @@ def test_a_professional_investor_attests_its_wallet_through_the_api(platform, cl
     assert client.get("/api/v1/attestations/").json()["count"] == 0
     assert client.get(f"/api/v1/attestations/{attestation.pk}/download/").status_code == 404
     assert client.get(reverse("attestations:download", args=[attestation.pk])).status_code == 404
+
+
+def test_an_investor_attests_a_linked_wallet_once_it_is_registered_and_no_other(platform, client):
+    investor = flows.approved_investor(by=flows.officer())
+    client.force_login(investor)
+    own = Account.create().address
+    pending = Account.create().address
+    for address, status in ((own, LinkedWalletStatus.REGISTERED), (pending, LinkedWalletStatus.REGISTERING)):
+        LinkedWallet.objects.create(
+            investor=investor.investor, address=address, status=status, message="signed", signature="0x"
+        )
+    page = client.get(reverse("attestations:list")).content.decode()
+    assert own in page  # the chooser offers registered wallets only
+    assert pending not in page
+
+    refused = client.post(reverse("attestations:issue"), {"kind": "professional_investor", "wallet": pending})
+    assert refused.status_code == 400
+    assert Attestation.objects.count() == 0
+
+    issued = client.post(reverse("attestations:issue"), {"kind": "professional_investor", "wallet": own})
+    assert issued.status_code == 302
+    attestation = Attestation.objects.get()
+    document = client.get(reverse("attestations:download", args=[attestation.pk]))
+    typed = json.loads(b"".join(document.streaming_content) if document.streaming else document.content)
+    assert typed["message"]["wallet"] == own
+    assert _eth_account_signer(typed) == _attester()
 
 
 def test_an_attestation_is_refused_when_the_fact_does_not_hold_and_nothing_is_stored(platform, client):
