@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -43,21 +44,13 @@ FIELD_LABELS: dict[str, Any] = {
 }
 
 
-# The public verification page (no log-in): a stable, published address, printed on documents too.
-VERIFY_PAGE = "/verify/"
-
-
-# Documents that back nothing: refused at registration, or left behind by a closed application.
-NOT_COUNTED = (TradeDocumentStatus.REFUSED, TradeDocumentStatus.DISCARDED)
-
-
 # Documents that back nothing: refused at registration, or left behind by a closed application.
 NOT_COUNTED = (TradeDocumentStatus.REFUSED, TradeDocumentStatus.DISCARDED)
 
 
 def verify_url(fingerprint_hex: str) -> str:
     """The public verification page, asking about one fingerprint."""
-    return f"{VERIFY_PAGE}?{urlencode({'fingerprint': fingerprint_hex})}"
+    return f"{reverse('verification:verify')}?{urlencode({'fingerprint': fingerprint_hex})}"
 
 
 @dataclass
