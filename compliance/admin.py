@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from compliance.models import (
     AnswerDocument,
+    Attestation,
     AuditChainHead,
     AuditCheckpoint,
     AuditEvent,
@@ -26,6 +27,8 @@ from compliance.models import (
     Screening,
     ScreeningRun,
 )
+from compliance.wallets.models import LinkedWallet, SiweNonce
+from config.admin import ReadOnlyAdmin
 
 
 class InvestorPersonInline(admin.TabularInline):
@@ -103,19 +106,6 @@ class InvestorProfileAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     raw_id_fields = ["user"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nobody adds, changes or deletes rows here, not even a superuser."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(InvestorDocument)
@@ -244,3 +234,31 @@ class IntermediaryAdmin(ReadOnlyAdmin):
 class LicenceAdmin(ReadOnlyAdmin):
     list_display = ["intermediary", "kind", "activities", "pi_only", "valid_from", "valid_until"]
     list_filter = ["kind", "pi_only", "suspension"]
+
+
+@admin.register(Attestation)
+class AttestationAdmin(ReadOnlyAdmin):
+    """Signed statements: issued and revoked only through their services (the signature covers them)."""
+
+    list_display = ["kind", "company", "investor", "status", "issued_at", "valid_until", "revoked_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["company", "investor"]
+    search_fields = ["digest", "company__legal_name_en", "investor__legal_name"]
+
+
+@admin.register(LinkedWallet)
+class LinkedWalletAdmin(ReadOnlyAdmin):
+    """Self-custody wallets proven by signature; linked, registered and unlinked through their services."""
+
+    list_display = ["address", "investor", "status", "registered_at", "unlinked_at"]
+    list_filter = ["status"]
+    list_select_related = ["investor"]
+    search_fields = ["address", "investor__legal_name"]
+
+
+@admin.register(SiweNonce)
+class SiweNonceAdmin(ReadOnlyAdmin):
+    """Sign-in nonces, stored only as hashes; each used once."""
+
+    list_display = ["user", "address", "issued_at", "expires_at", "used_at"]
+    list_select_related = ["user"]

@@ -15,6 +15,7 @@ from financing.models import (
     Subscription,
     SubscriptionAcceptance,
     Terms,
+    TradeDocument,
     Transfer,
     UnitRedemption,
 )
@@ -149,3 +150,13 @@ class OfferingDocumentOpenAdmin(ReadOnlyAdmin):
     list_display = ["document", "investor", "opened_at"]
     list_select_related = ["document", "investor"]
     search_fields = ["investor__email", "document__title"]
+
+
+@admin.register(TradeDocument)
+class TradeDocumentAdmin(ReadOnlyAdmin):
+    """Financed invoices and bills of lading: their fingerprints are on chain, so never edited here."""
+
+    list_display = ["fingerprint", "kind", "application", "face_value", "currency", "status", "registered_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["application"]
+    search_fields = ["fingerprint", "application__title"]

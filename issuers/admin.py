@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
-from issuers.models import Company, Document, Person
+from config.admin import ReadOnlyAdmin
+from issuers.models import Company, CrossBorderTransfer, Document, Person, TransferConsent
+from issuers.sharing.models import DataAccessLog, DataConsent
 
 
 class PersonInline(admin.TabularInline):
@@ -87,3 +89,45 @@ class DocumentAdmin(admin.ModelAdmin):
         "uploaded_at",
         "retain_until",
     ]
+
+
+@admin.register(CrossBorderTransfer)
+class CrossBorderTransferAdmin(ReadOnlyAdmin):
+    """The impact assessment and standard-contract filing of a company's cross-border personal data."""
+
+    list_display = [
+        "company",
+        "direction",
+        "pia_conclusion",
+        "pia_assessed_on",
+        "filing_reference",
+        "filed_on",
+    ]
+    list_select_related = ["company"]
+    search_fields = ["company__legal_name_en", "filing_reference"]
+
+
+@admin.register(TransferConsent)
+class TransferConsentAdmin(ReadOnlyAdmin):
+    """A person's separate consent to a cross-border transfer, recorded with the text's fingerprint."""
+
+    list_display = ["person", "consented_on", "text_version", "recorded_at", "withdrawn_at"]
+    list_select_related = ["person"]
+
+
+@admin.register(DataConsent)
+class DataConsentAdmin(ReadOnlyAdmin):
+    """Consents to share company data: granted and revoked by the company only."""
+
+    list_display = ["company", "recipient", "purpose", "valid_from", "valid_until", "revoked_at"]
+    list_select_related = ["company", "recipient"]
+    search_fields = ["company__legal_name_en", "recipient__email"]
+
+
+@admin.register(DataAccessLog)
+class DataAccessLogAdmin(ReadOnlyAdmin):
+    """Every shared read, as the company sees it."""
+
+    list_display = ["read_at", "company", "reader", "dataset", "object_label", "via", "people_withheld"]
+    list_filter = ["dataset", "via"]
+    list_select_related = ["company", "reader"]
