@@ -37,8 +37,18 @@ def logged_in(page: Page, user: User) -> Page:
     return page
 
 
-def test_the_public_pages_have_no_serious_accessibility_finding(page: Page) -> None:
-    check(page, ["/", "/accounts/login/", "/accounts/signup/"])
+def test_the_public_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
+    check(
+        page,
+        [
+            "/",
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/verify/",
+            "/verify/?fingerprint=0x" + "ab" * 32,
+            "/attestations/verify/",
+        ],
+    )
 
 
 def test_the_sme_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
@@ -53,6 +63,9 @@ def test_the_sme_pages_have_no_serious_accessibility_finding(page: Page, platfor
             "/company/kyb/",
             "/financing/applications/new/",
             f"/financing/applications/{draft.pk}/",
+            "/sharing/",
+            "/company/cross-border/",
+            "/attestations/",
         ],
     )
 
@@ -71,6 +84,9 @@ def test_the_investor_pages_have_no_serious_accessibility_finding(page: Page, pl
             "/financing/investor/kyc/",
             "/financing/offerings/",
             f"/financing/offerings/{offering.pk}/",
+            "/wallets/",
+            "/sharing/shared/",
+            "/attestations/",
         ],
     )
 
@@ -79,7 +95,17 @@ def test_the_compliance_pages_have_no_serious_accessibility_finding(page: Page, 
     company = flows.submitted_company(name="Sai Kung Sensors Limited")
     case = flows.open_case_of(company)
     logged_in(page, flows.officer())
-    check(page, ["/compliance/", f"/compliance/cases/{case.pk}/", "/compliance/audit/"])
+    check(
+        page,
+        [
+            "/compliance/",
+            f"/compliance/cases/{case.pk}/",
+            "/compliance/audit/",
+            "/attestations/",
+            "/sharing/reads/",
+            f"/compliance/companies/{company.pk}/cross-border/",
+        ],
+    )
 
 
 def test_the_operator_pages_have_no_serious_accessibility_finding(page: Page, platform) -> None:
