@@ -102,6 +102,32 @@ def _price(price: Decimal | None) -> Decimal:
     return price
 
 
+def _refuse_units_promised_elsewhere(
+    *, offering: Offering, seller: User, free_units: int, units: int
+) -> None:
+    """Under the seller's row lock: units promised in the seller's live transfers are not free."""
+    promised = (
+        Transfer.objects.filter(
+            offering=offering, seller=seller, status__in=LIVE_TRANSFER_STATUSES
+        ).aggregate(units=Sum("units"))["units"]
+        or 0
+    )
+    if units > free_units - promised:
+        left = max(0, free_units - promised)
+        message = (
+            gettext(
+                "You can transfer at most %(left)s units of this holding now "
+                "(%(promised)s are promised in other transfers)."
+            )
+            if promised
+            else gettext("You can transfer at most %(left)s units of this holding now.")
+        )
+        raise ValidationFailed(
+            message % {"left": left, "promised": promised},
+            fields={"units": gettext("At most %(left)s.") % {"left": left}},
+        )
+
+
 def transfer_create(
     *, user: User, offering_id: int, units: int, recipient_reference: str, price: Decimal | None = None
 ) -> Transfer:
@@ -155,19 +181,7 @@ def transfer_create(
     with transaction.atomic():
         # The seller's row lock serialises their transfers: units promised elsewhere are not free.
         InvestorProfile.objects.select_for_update().get(pk=seller_profile.pk)  # type: ignore[union-attr]
-        promised = (
-            Transfer.objects.filter(
-                offering=offering, seller=user, status__in=LIVE_TRANSFER_STATUSES
-            ).aggregate(units=Sum("units"))["units"]
-            or 0
-        )
-        if units > free_units - promised:
-            left = max(0, free_units - promised)
-            raise ValidationFailed(
-                f"You can transfer at most {left} units of this holding now"
-                + (f" ({promised} are promised in other transfers)." if promised else "."),
-                fields={"units": gettext("At most %(left)s.") % {"left": left}},
-            )
+        _refuse_units_promised_elsewhere(offering=offering, seller=user, free_units=free_units, units=units)
         now = timezone.now()
         transfer = Transfer.objects.create(
             offering=offering,
@@ -241,18 +255,7 @@ def transfer_to_own_wallet(*, user: User, offering_id: int, units: int, wallet_i
         InvestorProfile.objects.select_for_update().get(pk=profile.pk)  # type: ignore[union-attr]
         if not LinkedWallet.objects.filter(pk=linked.pk, status=LinkedWalletStatus.REGISTERED).exists():
             raise Conflict(gettext("This wallet is being unlinked; it can no longer receive units."))
-        promised = (
-            Transfer.objects.filter(
-                offering=offering, seller=user, status__in=LIVE_TRANSFER_STATUSES
-            ).aggregate(units=Sum("units"))["units"]
-            or 0
-        )
-        if units > free_units - promised:
-            left = max(0, free_units - promised)
-            raise ValidationFailed(
-                gettext("You can transfer at most %(left)s units of this holding now.") % {"left": left},
-                fields={"units": gettext("At most %(left)s.") % {"left": left}},
-            )
+        _refuse_units_promised_elsewhere(offering=offering, seller=user, free_units=free_units, units=units)
         now = timezone.now()
         transfer = Transfer.objects.create(
             offering=offering,
