@@ -522,3 +522,88 @@ def test_random_action_sequences_keep_the_invariants(platform: Platform) -> None
         "closeDistribution: ok",
     ):
         assert OUTCOMES[outcome], str(dict(OUTCOMES))
+
+
+# ---------------------------------------------------------------- DocumentRegistry financing status
+
+NONE, FINANCED, RELEASED, WITHDRAWN = 0, 1, 2, 3
+DOCUMENT_OUTCOMES: Counter[str] = Counter()
+KIND = b"INVOICE".ljust(32, b"\0")
+
+
+class DocumentMachine(RuleBasedStateMachine):
+    """Random register / release / withdraw by the registrar or an outsider on a few fingerprints: a
+    fingerprint is financed once until withdrawn, a release is final, only the registrar moves anything,
+    and `documentOf` / `isRegistered` always say what the model says."""
+
+    platform: Platform
+
+    def __init__(self) -> None:
+        super().__init__()
+        p = self.platform
+        self.w3 = p.w3
+        self.snapshot = self.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+        self.fingerprints = [bytes([i + 1]) * 32 for i in range(3)]
+        self.model: dict[int, tuple[int, int]] = dict.fromkeys(range(3), (NONE, 0))  # status, reference
+
+    def teardown(self) -> None:
+        self.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
+
+    def _sender(self, registrar: bool) -> str:
+        return self.platform.admin if registrar else self.platform.outsider
+
+    @rule(i=st.integers(0, 2), reference=st.integers(1, 9), registrar=st.booleans())
+    def register(self, i: int, reference: int, registrar: bool) -> None:
+        ok = attempt(
+            self.w3, self.platform.documents, "registerDocument", self.fingerprints[i], KIND, reference,
+            sender=self._sender(registrar),
+        )  # fmt: skip
+        expected = registrar and self.model[i][0] in (NONE, WITHDRAWN)
+        assert ok == expected
+        if ok:
+            self.model[i] = (FINANCED, reference)
+        DOCUMENT_OUTCOMES[f"register: {'ok' if ok else 'refused'}"] += 1
+
+    @rule(i=st.integers(0, 2), release=st.booleans(), registrar=st.booleans())
+    def end(self, i: int, release: bool, registrar: bool) -> None:
+        name = "releaseDocument" if release else "withdrawDocument"
+        ok = attempt(
+            self.w3, self.platform.documents, name, self.fingerprints[i], sender=self._sender(registrar)
+        )
+        assert ok == (registrar and self.model[i][0] == FINANCED)
+        if ok:
+            self.model[i] = (RELEASED if release else WITHDRAWN, self.model[i][1])
+        DOCUMENT_OUTCOMES[f"{name}: {'ok' if ok else 'refused'}"] += 1
+
+    @invariant()
+    def chain_matches_the_model(self) -> None:
+        documents = self.platform.documents
+        for i, fingerprint in enumerate(self.fingerprints):
+            _, reference, _, _, status = documents.functions.documentOf(fingerprint).call()
+            assert (status, reference) == self.model[i]
+            assert documents.functions.isRegistered(fingerprint).call() == (status in (FINANCED, RELEASED))
+
+
+def test_random_document_registry_actions_keep_each_document_financed_once(platform: Platform) -> None:
+    DocumentMachine.platform = platform
+    run_state_machine_as_test(
+        DocumentMachine,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=20,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+    # not vacuous: each move both happened and was refused
+    for outcome in (
+        "register: ok",
+        "register: refused",
+        "releaseDocument: ok",
+        "releaseDocument: refused",
+        "withdrawDocument: ok",
+        "withdrawDocument: refused",
+    ):
+        assert DOCUMENT_OUTCOMES[outcome] > 0, (outcome, DOCUMENT_OUTCOMES)
